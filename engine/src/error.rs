@@ -1,0 +1,160 @@
+//! Every numeric code the engine and the fake server use, in one table.
+//!
+//! The manual's calling convention has two layers (spec README decision 1): a method returns a *status code*
+//! (`0`, `-101` … `-104`, CODE-1 to CODE-5), and its asynchronous result carries a *native code* (31004, 20604 …,
+//! `reference/im-anchors.md` §6.1). Both live here so that the engine, the fake server and the conformance runner
+//! agree on every value, and so that tests can assert the exact code.
+
+use std::fmt;
+
+/// A status or native error code. `ErrorCode::SUCCESS` (0) is success; everything else is an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ErrorCode(pub i32);
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $name:ident = $value:literal, $wire_name:literal; )*) => {
+        impl ErrorCode {
+            $( $(#[$doc])* pub const $name: ErrorCode = ErrorCode($value); )*
+
+            /// The code's name as RongCloud's headers spell it, or `None` for a code outside the table.
+            pub fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $( $value => Some($wire_name), )*
+                    _ => None,
+                }
+            }
+
+            /// Every code in the table, in table order.
+            pub const ALL: &'static [ErrorCode] = &[$( ErrorCode($value), )*];
+        }
+    };
+}
+
+error_codes! {
+    /// Success, as a return value and as a callback code (CODE-1, CALL-2).
+    SUCCESS = 0, "SUCCESS";
+    /// A parameter error the engine detects locally (CODE-2, CALL-12).
+    PARAM_ERROR = -101, "PARAM_ERROR";
+    /// The engine was never created or has been destroyed (CODE-3, ENG-5).
+    ENGINE_DESTROYED = -102, "ENGINE_DESTROYED";
+    /// An error from the native layer; also a server-only call made while not connected (CODE-4, CALL-12).
+    NATIVE_OPERATION_ERROR = -103, "NATIVE_OPERATION_ERROR";
+    /// An unknown error (CODE-5).
+    RESULT_UNKNOWN = -104, "RESULT_UNKNOWN";
+    /// The recipient has blacklisted the sender (BLACK-2).
+    REJECTED_BY_BLACKLIST = 405, "REJECTED_BY_BLACKLIST";
+    /// More than 5 messages in a sliding second on one connection (SEND-2, BIZ-25).
+    SEND_MSG_FREQUENCY_OVERRUN = 20604, "SEND_MSG_FREQUENCY_OVERRUN";
+    /// The sender is not a member of the group (GRP rules).
+    NOT_IN_GROUP = 22406, "NOT_IN_GROUP";
+    /// The sender is muted in the group (GRP rules).
+    FORBIDDEN_IN_GROUP = 22408, "FORBIDDEN_IN_GROUP";
+    /// The sender is not in the chatroom (CR rules).
+    NOT_IN_CHATROOM = 23406, "NOT_IN_CHATROOM";
+    /// The user was kicked from the chatroom (CR rules).
+    KICKED_FROM_CHATROOM = 23409, "KICKED_FROM_CHATROOM";
+    /// The chatroom does not exist (CR rules).
+    CHATROOM_NOT_EXIST = 23410, "RC_CHATROOM_NOT_EXIST";
+    /// The connection was released.
+    CHANNEL_INVALID = 30001, "RC_NET_CHANNEL_INVALID";
+    /// No connection to the server: a send while not connected fails with it (SEND-16).
+    NETWORK_UNAVAILABLE = 30002, "RC_NET_UNAVAILABLE";
+    /// The server did not acknowledge a request in time.
+    MSG_RESPONSE_TIMEOUT = 30003, "RC_MSG_RESP_TIMEOUT";
+    /// The message content is larger than 128 KB (SEND-19).
+    MSG_SIZE_OUT_OF_LIMIT = 30016, "RC_MSG_SIZE_OUT_OF_LIMIT";
+    /// The token is malformed, revoked, expired or issued for another App Key (CONN-14, CONN-23).
+    CONN_TOKEN_INCORRECT = 31004, "RC_CONN_TOKEN_INCORRECT";
+    /// The user is banned (CONN-21, USER-9).
+    CONN_USER_BLOCKED = 31009, "RC_CONN_USER_BLOCKED";
+    /// Kicked offline by a login on another device (KICK-12).
+    DISCONN_KICK = 31010, "RC_DISCONN_KICK";
+    /// Another device is online, so this reconnecting device gave up (KICK-10).
+    CONN_OTHER_DEVICE_LOGIN = 31023, "RC_CONN_OTHER_DEVICE_LOGIN";
+    /// `connect` while a connection already exists (CONN-10).
+    CONNECTION_EXIST = 34001, "RC_CONNECTION_EXIST";
+    /// `connect` with a positive timeout did not connect in time (CONN-16).
+    CONNECT_TIMEOUT = 34006, "RC_CONNECT_TIMEOUT";
+    /// imsim-specific, not a RongCloud code: a peer sent a frame that does not decode.
+    PROTOCOL_MALFORMED_FRAME = 39001, "IMSIM_PROTOCOL_MALFORMED_FRAME";
+    /// imsim-specific, not a RongCloud code: a peer announced a frame longer than `FRAME_SIZE_BYTES_MAX`.
+    PROTOCOL_FRAME_TOO_LARGE = 39002, "IMSIM_PROTOCOL_FRAME_TOO_LARGE";
+    /// imsim-specific, not a RongCloud code: a peer sent a frame that is not valid in the session's state.
+    PROTOCOL_UNEXPECTED_FRAME = 39003, "IMSIM_PROTOCOL_UNEXPECTED_FRAME";
+}
+
+impl ErrorCode {
+    /// Whether this is the success code.
+    pub fn is_success(self) -> bool {
+        self == ErrorCode::SUCCESS
+    }
+
+    /// The code as carried in a protobuf `uint32` field. Status codes (negative) never travel on the wire.
+    pub fn to_wire(self) -> u32 {
+        u32::try_from(self.0).unwrap_or(u32::MAX)
+    }
+
+    /// A code read from a protobuf `uint32` field. Values that do not fit an `i32` become `RESULT_UNKNOWN`.
+    pub fn from_wire(value: u32) -> ErrorCode {
+        i32::try_from(value).map(ErrorCode).unwrap_or(ErrorCode::RESULT_UNKNOWN)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => write!(f, "{} ({name})", self.0),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+/// The error of an engine API call: the status code the manual's method would return (CALL-1).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {reason}")]
+pub struct ImError {
+    /// The status code (`-101` …) or, for calls the core refuses for protocol reasons, a native code.
+    pub code: ErrorCode,
+    /// What went wrong, for people.
+    pub reason: String,
+}
+
+impl ImError {
+    /// An error with `code` and a reason for people.
+    pub fn new(code: ErrorCode, reason: impl Into<String>) -> ImError {
+        ImError { code, reason: reason.into() }
+    }
+
+    /// `-101`: an argument the engine can check locally is invalid (CALL-12).
+    pub fn param(reason: impl Into<String>) -> ImError {
+        ImError::new(ErrorCode::PARAM_ERROR, reason)
+    }
+
+    /// `-102`: the engine was destroyed (ENG-5).
+    pub fn destroyed() -> ImError {
+        ImError::new(ErrorCode::ENGINE_DESTROYED, "the engine has been destroyed")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_named() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.0), "duplicate code {}", code.0);
+            assert!(code.name().is_some());
+        }
+        assert_eq!(ErrorCode(12345).name(), None);
+    }
+
+    #[test]
+    fn wire_round_trip_keeps_native_codes() {
+        for code in ErrorCode::ALL.iter().filter(|c| c.0 >= 0) {
+            assert_eq!(ErrorCode::from_wire(code.to_wire()), *code);
+        }
+        assert_eq!(ErrorCode::from_wire(u32::MAX), ErrorCode::RESULT_UNKNOWN);
+    }
+}

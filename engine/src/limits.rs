@@ -1,0 +1,41 @@
+//! Every limit the engine and the fake server enforce, each beside the spec rule it comes from.
+//!
+//! The property tests and fuzzers bound their generators with these same constants, and the relationships between
+//! them are checked at compile time at the bottom of the file.
+
+/// Wire framing (DESIGN.md, "The wire protocol"): the largest frame body either side accepts, checked on the length
+/// prefix *before* prost decodes, because prost would allocate whatever a length says. Large enough for one message
+/// at the 128 KB content limit with room to spare, small enough that a hostile peer cannot make us allocate much.
+pub const FRAME_SIZE_BYTES_MAX: u32 = 1 << 20;
+
+/// The length prefix of every frame: 4 bytes, big-endian.
+pub const FRAME_HEADER_BYTES: usize = 4;
+
+/// SEND-19: the serialised content of one message may be at most 128 KB; the server refuses more with 30016.
+pub const MESSAGE_CONTENT_BYTES_MAX: usize = 128 * 1024;
+
+/// RECV-3: offline messages come in packages of at most 200.
+pub const OFFLINE_PACKAGE_MESSAGES_MAX: usize = 200;
+
+/// RECV-3 with the frame limit: a package also stops growing before its encoding would pass this many bytes, so a
+/// package of large messages holds fewer than 200 and still fits in one frame.
+pub const OFFLINE_PACKAGE_BYTES_MAX: usize = 768 * 1024;
+
+/// MSG-3: a channel ID has at most 20 characters.
+pub const CHANNEL_ID_CHARS_MAX: usize = 20;
+
+/// imsim's own bound on the IDs the manual leaves open (user, group, chatroom): RongCloud documents 64 characters
+/// for user IDs in its Server API, and nothing longer can be routed.
+pub const TARGET_ID_CHARS_MAX: usize = 64;
+
+/// SEND rules: how long the engine waits for the server's acknowledgement of a publish before the send fails with
+/// 30003 (`MSG_RESPONSE_TIMEOUT`). The manual gives no figure; native SDKs wait 30 seconds.
+pub const PUBLISH_ACK_TIMEOUT_MS: u64 = 30_000;
+
+/// CONN rules: how long the engine waits for the server's `ConnectAck` after the transport opened, before it treats
+/// the attempt as a transport failure.
+pub const CONNECT_ACK_TIMEOUT_MS: u64 = 10_000;
+
+const _: () = assert!(MESSAGE_CONTENT_BYTES_MAX * 2 < FRAME_SIZE_BYTES_MAX as usize);
+const _: () = assert!(OFFLINE_PACKAGE_BYTES_MAX < FRAME_SIZE_BYTES_MAX as usize);
+const _: () = assert!(MESSAGE_CONTENT_BYTES_MAX < OFFLINE_PACKAGE_BYTES_MAX);

@@ -1,0 +1,91 @@
+//! The engine's local database: one per user (spec: "one database per user"), behind the `Store` trait.
+//!
+//! The sans-I/O core calls the store synchronously, inside the input that caused the write, so "persist before
+//! acknowledge" is a plain ordering of two statements in the core: the store call returns, then the acknowledgement
+//! frame is queued. Two implementations pass one shared conformance suite (`store/tests.rs`):
+//!
+//! - `SqliteStore`: rusqlite with bundled SQLite, WAL, numbered migrations under `engine/migrations/`. The real
+//!   thing, used by the driver and the simulator (inline on the host's thread, never `spawn_blocking`).
+//! - `MemoryStore`: ordered maps, for core tests that need no files.
+
+mod memory;
+mod sqlite;
+
+pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
+
+use crate::types::{ConversationType, Message, SentStatus};
+
+/// A storage failure. The core treats any of these as fatal to the operation that caused it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A row holds a value the engine cannot read back (an unknown enum ordinal, say).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The database was written by a newer engine (its schema version is above every known migration).
+    #[error("database schema version {found} is newer than this engine's {supported}")]
+    SchemaTooNew {
+        /// `PRAGMA user_version` of the file.
+        found: u32,
+        /// The highest migration this engine knows.
+        supported: u32,
+    },
+    /// The message ID does not exist.
+    #[error("no message with id {0}")]
+    NoSuchMessage(i64),
+}
+
+/// How a received message fared when a batch was persisted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Received {
+    /// Newly stored, with this `messageId`.
+    Stored(i64),
+    /// A message with the same `messageUid` was already stored; nothing was written (RECV-13).
+    Duplicate,
+}
+
+/// The local database of one user.
+///
+/// Every method is one transaction: it either happens whole or not at all.
+pub trait Store {
+    /// Stores a message this user is sending (`sent_status` sending, no UID) and returns its new `messageId`.
+    /// `message.message_id` is ignored.
+    fn insert_outgoing(&mut self, message: &Message) -> Result<i64, StoreError>;
+
+    /// Records the outcome of a send: `sent_status`, and on success the server's UID and authoritative sent time
+    /// (MSG-22). Fails with `NoSuchMessage` if the ID is unknown.
+    fn update_send_result(
+        &mut self,
+        message_id: i64,
+        sent_status: SentStatus,
+        message_uid: Option<&str>,
+        sent_time: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Persists received messages and advances the inbox cursor to `inbox_cursor`, in one transaction.
+    /// A message whose UID is already stored is skipped (RECV-13). The result has one entry per input message, in
+    /// order. The cursor never moves backwards: a smaller value leaves it unchanged.
+    fn insert_received(&mut self, messages: &[Message], inbox_cursor: u64) -> Result<Vec<Received>, StoreError>;
+
+    /// The highest inbox sequence number persisted (0 for a new database).
+    fn inbox_cursor(&self) -> Result<u64, StoreError>;
+
+    /// The message with this `messageId`, if any.
+    fn message(&self, message_id: i64) -> Result<Option<Message>, StoreError>;
+
+    /// The messages of one conversation, oldest first: by `sent_time`, then `message_id`.
+    fn conversation_messages(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Vec<Message>, StoreError>;
+
+    /// Every stored message, by `message_id`. For checkers and tests.
+    fn all_messages(&self) -> Result<Vec<Message>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,5 @@
+//! SQLite store (being written in the store work).
+
+/// Placeholder until the store lands.
+#[derive(Debug)]
+pub struct SqliteStore;
