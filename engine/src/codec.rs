@@ -48,9 +48,7 @@ pub fn encode_frame(frame: &Frame, out: &mut Vec<u8>) -> Result<(), FrameError> 
     }
     out.reserve(FRAME_HEADER_BYTES + body_len);
     out.extend_from_slice(&announced_bytes.to_be_bytes());
-    frame
-        .encode(out)
-        .expect("invariant: `out` was reserved for the frame's encoded length");
+    frame.encode(out).expect("invariant: `out` was reserved for the frame's encoded length");
     Ok(())
 }
 

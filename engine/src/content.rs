@@ -19,10 +19,9 @@ pub fn encode_content(content: &MessageContent) -> proto::MessageContent {
             object_name: TEXT_OBJECT_NAME.to_owned(),
             payload: proto::TextContent { text: text.clone() }.encode_to_vec(),
         },
-        MessageContent::Unknown { object_name, raw_data } => proto::MessageContent {
-            object_name: object_name.clone(),
-            payload: raw_data.clone(),
-        },
+        MessageContent::Unknown { object_name, raw_data } => {
+            proto::MessageContent { object_name: object_name.clone(), payload: raw_data.clone() }
+        }
     }
 }
 

@@ -1,0 +1,247 @@
+//! The sans-I/O engine core: every protocol decision of the client, and nothing else.
+//!
+//! The core owns no socket, reads no clock and draws no OS entropy. The driver (or a test) feeds it inputs and
+//! drains its outputs, in this contract, after the manner of `quinn-proto::Connection`:
+//!
+//! 1. Call an input: an API method (`connect`, `send_message` …), a transport event (`handle_transport_opened`,
+//!    `handle_transport_closed`), received bytes (`handle_bytes`), or `handle_timeout` once `poll_timeout` has passed.
+//!    Every input takes `now`; its `monotonic_ms` must never go backwards.
+//! 2. Then drain, in this order: `poll_transport` (open, send bytes, close: in the order given) and `poll_event`
+//!    (what the app's listeners receive), and read `poll_timeout` for the next deadline.
+//!
+//! The local database is the one synchronous dependency: the core writes to its `Store` inside the input that
+//! caused the write, before it queues the acknowledgement, so "persist before acknowledge" is the order of two
+//! statements here. The store is opened through a `StoreOpener`, because the user (and so the database) is known
+//! only once `connect` has read the token (CONN-6).
+
+mod connection;
+mod messages;
+pub mod reconnect;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use rand::SeedableRng as _;
+use rand_chacha::ChaCha8Rng;
+
+use crate::codec::Deframer;
+use crate::error::ErrorCode;
+use crate::store::{Store, StoreError};
+use crate::types::{ConnectionStatus, Message, Platform};
+use reconnect::ReconnectSchedule;
+
+/// The time of an input: a monotonic clock for timers, and the wall clock for the timestamps the manual shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Now {
+    /// Milliseconds on a monotonic clock with an arbitrary origin; never goes backwards.
+    pub monotonic_ms: u64,
+    /// Unix milliseconds (spec README decision 8).
+    pub unix_ms: i64,
+}
+
+/// What the core needs to know about the device it runs on.
+#[derive(Clone, Debug)]
+pub struct CoreConfig {
+    /// The App Key given to `create` (ENG-1).
+    pub app_key: String,
+    /// The device's platform class (MULTI).
+    pub platform: Platform,
+    /// A stable ID of this installation, sent to the server so it can tell a user's devices apart.
+    pub device_id: String,
+}
+
+/// Opens the database of one user (spec: one database per user).
+pub trait StoreOpener {
+    /// Opens, creating it if needed, the database of `user_id` under `app_key`.
+    fn open(&mut self, app_key: &str, user_id: &str) -> Result<Box<dyn Store>, StoreError>;
+}
+
+/// What the core asks of the transport, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportAction {
+    /// Open a new connection to the server; answer with `handle_transport_opened` or `handle_transport_closed`.
+    Open,
+    /// Write these bytes (one or more whole frames) to the open connection.
+    Send(Vec<u8>),
+    /// Write everything queued so far, then close the connection. No `handle_transport_closed` is expected.
+    Close,
+}
+
+/// What the app's listeners receive (the manual's `on…` callbacks), in the order they happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// `onDatabaseOpened(code)` (CONN-4, CONN-6).
+    DatabaseOpened {
+        /// 0, or why the database could not be opened.
+        code: ErrorCode,
+    },
+    /// `onConnected(code, userId)` (CONN-4, CONN-5): exactly one per accepted `connect` call (CONN-6).
+    Connected {
+        /// 0 on success.
+        code: ErrorCode,
+        /// The connected user, when the token named one.
+        user_id: Option<String>,
+    },
+    /// `onConnectionStatusChanged(status)` (CONN-7), only when the status changes (CONN-8).
+    ConnectionStatusChanged {
+        /// The new status.
+        status: ConnectionStatus,
+    },
+    /// `onMessageAttached(message)` (SEND-4): the message is stored, with sent status sending.
+    MessageAttached {
+        /// The stored message.
+        message: Message,
+    },
+    /// `onMessageSent(code, message)` (SEND-4): the send's outcome.
+    MessageSent {
+        /// 0, or why the send failed.
+        code: ErrorCode,
+        /// The message as now stored.
+        message: Message,
+    },
+    /// `onMessageReceived(message, left, offline, hasPackage)` (RECV-1 to RECV-9).
+    MessageReceived {
+        /// The stored message.
+        message: Message,
+        /// Messages of this package still to be reported after this one (RECV-4).
+        left: u32,
+        /// Whether it is an offline message (RECV-6).
+        offline: bool,
+        /// Whether the server has further packages (RECV-5).
+        has_package: bool,
+    },
+}
+
+/// Where the transport is, as the core sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TransportState {
+    /// No connection, and none requested.
+    Closed,
+    /// `TransportAction::Open` was issued; waiting for the driver's answer.
+    Opening,
+    /// The `ConnectRequest` is sent; waiting for `ConnectAck` until `deadline_ms`.
+    AwaitingConnectAck { deadline_ms: u64 },
+    /// The session is open.
+    Established,
+}
+
+/// The app's wish to be connected, from `connect` until `disconnect` or a connection error.
+#[derive(Clone, Debug)]
+struct Session {
+    token: String,
+    user_id: String,
+    /// CONN-16: when a `connect` with a positive timeout gives up, if it has not connected by then.
+    connect_deadline_ms: Option<u64>,
+    /// Whether this `connect` call's one `onConnected` has been reported (CONN-6).
+    connect_reported: bool,
+}
+
+/// A publish waiting for the server's acknowledgement.
+#[derive(Clone, Debug)]
+struct PendingPublish {
+    message_id: i64,
+    /// The encoded `Publish` frame, re-sent as is after a reconnect, so the server can recognise it.
+    frame_bytes: Vec<u8>,
+    deadline_ms: u64,
+}
+
+/// The sans-I/O client engine. See the module docs for the calling contract.
+pub struct Core {
+    config: CoreConfig,
+    store_opener: Box<dyn StoreOpener>,
+    /// The open database and whose it is.
+    store: Option<(String, Box<dyn Store>)>,
+    rng: ChaCha8Rng,
+    destroyed: bool,
+    status: ConnectionStatus,
+    session: Option<Session>,
+    transport: TransportState,
+    reconnect: ReconnectSchedule,
+    /// When the next reconnect attempt starts, if one is scheduled.
+    reconnect_at_ms: Option<u64>,
+    deframer: Deframer,
+    /// Publishes awaiting acknowledgement, by client message ID (ordered, so re-sends keep their order by ID).
+    pending_publishes: BTreeMap<String, PendingPublish>,
+    transport_actions: VecDeque<TransportAction>,
+    events: VecDeque<Event>,
+}
+
+impl Core {
+    /// A core for one device. `rng_seed` seeds every random choice the core makes (client message IDs).
+    pub fn new(config: CoreConfig, store_opener: Box<dyn StoreOpener>, rng_seed: u64) -> Core {
+        Core {
+            config,
+            store_opener,
+            store: None,
+            rng: ChaCha8Rng::seed_from_u64(rng_seed),
+            destroyed: false,
+            status: ConnectionStatus::Unconnected,
+            session: None,
+            transport: TransportState::Closed,
+            reconnect: ReconnectSchedule::default(),
+            reconnect_at_ms: None,
+            deframer: Deframer::new(),
+            pending_publishes: BTreeMap::new(),
+            transport_actions: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The current connection status (CONN-7).
+    pub fn connection_status(&self) -> ConnectionStatus {
+        self.status
+    }
+
+    /// The user whose database is open, if any.
+    pub fn current_user_id(&self) -> Option<&str> {
+        self.store.as_ref().map(|(user_id, _)| user_id.as_str())
+    }
+
+    /// The open database, for read-only queries.
+    pub fn store(&self) -> Option<&dyn Store> {
+        self.store.as_ref().map(|(_, store)| store.as_ref())
+    }
+
+    /// Whether `destroy` was called (ENG-5).
+    pub fn is_destroyed(&self) -> bool {
+        self.destroyed
+    }
+
+    /// The next transport action, if any.
+    pub fn poll_transport(&mut self) -> Option<TransportAction> {
+        self.transport_actions.pop_front()
+    }
+
+    /// The next event for the app, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The earliest deadline at which `handle_timeout` must be called, if any.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let ack_deadline = match self.transport {
+            TransportState::AwaitingConnectAck { deadline_ms } => Some(deadline_ms),
+            _ => None,
+        };
+        let connect_deadline = self.session.as_ref().and_then(|session| session.connect_deadline_ms);
+        let publish_deadline = self.pending_publishes.values().map(|pending| pending.deadline_ms).min();
+        [ack_deadline, connect_deadline, publish_deadline, self.reconnect_at_ms].into_iter().flatten().min()
+    }
+
+    /// Handles every deadline that has passed by `now`. Spurious calls are harmless.
+    pub fn handle_timeout(&mut self, now: Now) {
+        if self.destroyed {
+            return;
+        }
+        self.expire_publishes(now);
+        self.handle_connection_timeouts(now);
+    }
+
+    fn set_status(&mut self, status: ConnectionStatus) {
+        if self.status != status {
+            self.status = status;
+            self.events.push_back(Event::ConnectionStatusChanged { status });
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The public engine API and the thin tokio layer that runs the sans-I/O core.
+//!
+//! `Engine::create` returns three things: the [`Engine`] handle whose methods mirror the manual's (snake_case,
+//! spec README decision 7), an [`EventReceiver`] that yields what the manual's listeners receive, and the
+//! [`EngineDriver`], a future the app must run for anything to happen (the quinn `ConnectionDriver` pattern). The
+//! driver owns the core, the transport and the database, so it is `!Send`: run it on a current-thread runtime or a
+//! `LocalSet`. The handle is `Send + Sync`.
+//!
+//! Everything the outside world supplies comes through [`Runtime`]: the [`Connector`] that opens transports (tokio
+//! TCP in production, turmoil TCP in the simulator), the wall [`Clock`], the RNG seed and where databases live.
+//! Timers use `tokio::time`, which turmoil virtualises; nothing here reads `std::time::Instant`.
+
+mod task;
+
+use std::future::Future;
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::core::{Core, CoreConfig, Event, Now, StoreOpener};
+use crate::error::ImError;
+use crate::store::{MemoryStore, SqliteStore, Store, StoreError};
+use crate::token::hex;
+use crate::types::{ConnectionStatus, ConversationType, Message, Platform};
+pub use task::EngineDriver;
+
+/// A byte stream to the server.
+pub trait Transport: AsyncRead + AsyncWrite + Unpin {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin> Transport for T {}
+
+/// A transport being opened.
+pub type ConnectFuture = Pin<Box<dyn Future<Output = io::Result<Box<dyn Transport>>>>>;
+
+/// Opens transports to the server: the seam between the engine and the network.
+pub trait Connector {
+    /// Starts opening a new connection.
+    fn connect(&self) -> ConnectFuture;
+}
+
+/// Opens plain TCP connections with tokio, for production use.
+#[derive(Clone, Debug)]
+pub struct TcpConnector {
+    address: String,
+}
+
+impl TcpConnector {
+    /// A connector to `address` (`host:port`).
+    pub fn new(address: impl Into<String>) -> TcpConnector {
+        TcpConnector { address: address.into() }
+    }
+}
+
+impl Connector for TcpConnector {
+    fn connect(&self) -> ConnectFuture {
+        let address = self.address.clone();
+        Box::pin(async move {
+            let stream = tokio::net::TcpStream::connect(address).await?;
+            stream.set_nodelay(true)?;
+            Ok(Box::new(stream) as Box<dyn Transport>)
+        })
+    }
+}
+
+/// The wall clock: Unix milliseconds for the timestamps the manual shows (sent and received times).
+pub trait Clock {
+    /// Milliseconds since the Unix epoch.
+    fn unix_ms(&self) -> i64;
+}
+
+/// The operating system's wall clock, for production use. The simulator injects its own clock instead.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn unix_ms(&self) -> i64 {
+        let since_epoch = std::time::SystemTime::now() // determinism: ok, production clock; the simulator injects its own
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+/// Where the engine keeps its databases, one per user.
+#[derive(Clone, Debug)]
+pub enum Storage {
+    /// SQLite files under this directory: `<dir>/<hex app key>/<hex user id>.sqlite`.
+    Directory(PathBuf),
+    /// In memory only; everything is lost with the engine. For tests.
+    Memory,
+}
+
+impl StoreOpener for Storage {
+    fn open(&mut self, app_key: &str, user_id: &str) -> Result<Box<dyn Store>, StoreError> {
+        match self {
+            Storage::Memory => Ok(Box::new(MemoryStore::new())),
+            Storage::Directory(root) => {
+                let dir = root.join(hex(app_key.as_bytes()));
+                std::fs::create_dir_all(&dir).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                let path = dir.join(format!("{}.sqlite", hex(user_id.as_bytes())));
+                Ok(Box::new(SqliteStore::open(&path)?))
+            }
+        }
+    }
+}
+
+/// What the engine needs from its environment.
+pub struct Runtime {
+    /// Opens transports to the server.
+    pub connector: Box<dyn Connector>,
+    /// The wall clock.
+    pub clock: Box<dyn Clock>,
+    /// Seeds every random choice the engine makes.
+    pub rng_seed: u64,
+    /// Where databases live.
+    pub storage: Storage,
+    /// The device's platform class (MULTI).
+    pub platform: Platform,
+    /// A stable ID of this installation.
+    pub device_id: String,
+}
+
+/// `RCIMIWEngineOptions` (ENG-3, ENG-14 and the "Types" section of part 1). All configuration is given at
+/// `create` (ENG-3). Later issues add the remaining fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EngineOptions {
+    /// ENG-14: on an automatic reconnect, `false` kicks the device that is online, `true` makes this device give up.
+    pub kick_reconnect_device: bool,
+}
+
+/// Receives the engine's events: what the manual delivers through its listeners.
+pub type EventReceiver = mpsc::UnboundedReceiver<Event>;
+
+/// A call the driver runs against the core, with the current time.
+type Command = Box<dyn FnOnce(&mut Core, Now) + Send>;
+
+/// The engine handle: the manual's `RCIMIWEngine`. Cheap to clone; every clone drives the same engine.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Engine {
+    /// `RCIMIWEngine.create(appKey, options)` (ENG-1): the engine, its events, and the driver to run.
+    pub fn create(
+        app_key: &str,
+        options: EngineOptions,
+        runtime: Runtime,
+    ) -> Result<(Engine, EventReceiver, EngineDriver), ImError> {
+        if app_key.is_empty() {
+            return Err(ImError::param("app key must not be empty"));
+        }
+        let _ = options.kick_reconnect_device; // used by the reconnect-kicking policy (KICK rules)
+        let config =
+            CoreConfig { app_key: app_key.to_owned(), platform: runtime.platform, device_id: runtime.device_id };
+        let core = Core::new(config, Box::new(runtime.storage), runtime.rng_seed);
+        let (command_sender, command_receiver) = mpsc::unbounded_channel();
+        let (event_sender, event_receiver) = mpsc::unbounded_channel();
+        let driver = EngineDriver::new(core, runtime.connector, runtime.clock, command_receiver, event_sender);
+        Ok((Engine { commands: command_sender }, event_receiver, driver))
+    }
+
+    /// Runs `call` on the core inside the driver and returns its result; -102 once the engine is gone.
+    async fn call<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&mut Core, Now) -> Result<T, ImError> + Send + 'static,
+    ) -> Result<T, ImError> {
+        let (reply_sender, reply) = oneshot::channel();
+        let command: Command = Box::new(move |core, now| {
+            let _ = reply_sender.send(call(core, now));
+        });
+        self.commands.send(command).map_err(|_| ImError::destroyed())?;
+        reply.await.map_err(|_| ImError::destroyed())?
+    }
+
+    /// `connect(token, timeout)` (CONN-3): see `Core::connect`.
+    pub async fn connect(&self, token: &str, timeout_seconds: i32) -> Result<(), ImError> {
+        let token = token.to_owned();
+        self.call(move |core, now| core.connect(now, &token, timeout_seconds)).await
+    }
+
+    /// `disconnect(receivePush)` (CONN-17): see `Core::disconnect`.
+    pub async fn disconnect(&self, receive_push: bool) -> Result<(), ImError> {
+        self.call(move |core, now| core.disconnect(now, receive_push)).await
+    }
+
+    /// `destroy()` (ENG-4, ENG-5): every later call returns -102.
+    pub async fn destroy(&self) -> Result<(), ImError> {
+        self.call(|core, now| core.destroy(now)).await
+    }
+
+    /// `createTextMessage(type, targetId, channelId, text)`.
+    pub async fn create_text_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        text: &str,
+    ) -> Result<Message, ImError> {
+        let (target_id, channel_id, text) = (target_id.to_owned(), channel_id.map(str::to_owned), text.to_owned());
+        self.call(move |core, _| core.create_text_message(conversation_type, &target_id, channel_id.as_deref(), &text))
+            .await
+    }
+
+    /// `sendMessage(message)` (SEND-3): see `Core::send_message`.
+    pub async fn send_message(&self, message: Message) -> Result<(), ImError> {
+        self.call(move |core, now| core.send_message(now, &message)).await
+    }
+
+    /// The current connection status (CONN-7).
+    pub async fn connection_status(&self) -> Result<ConnectionStatus, ImError> {
+        self.call(|core, _| if core.is_destroyed() { Err(ImError::destroyed()) } else { Ok(core.connection_status()) })
+            .await
+    }
+
+    /// imsim's inspection call, not one of the manual's: every stored message of a conversation, oldest first.
+    /// Checkers and scenarios use it to look at the local database.
+    pub async fn local_messages(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Vec<Message>, ImError> {
+        let target_id = target_id.to_owned();
+        self.call(move |core, _| {
+            let store = core
+                .store()
+                .ok_or_else(|| ImError::new(crate::ErrorCode::NATIVE_OPERATION_ERROR, "no database is open"))?;
+            store
+                .conversation_messages(conversation_type, &target_id)
+                .map_err(|error| ImError::new(crate::ErrorCode::NATIVE_OPERATION_ERROR, error.to_string()))
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests;
