@@ -1,63 +1,169 @@
-//! In-memory twin of `SqliteStore` (temporary minimal version; the store work replaces it).
+//! `MemoryStore`: an in-memory twin of `SqliteStore`, for core tests that want no files.
+//!
+//! It passes the same conformance suite as `SqliteStore` (`store/tests`), so a test written against it holds for
+//! the real database too. To that end it mirrors SQLite's observable behaviour, not just the trait's prose:
+//! message IDs start at 1 and are never reused (SQLite's `AUTOINCREMENT`), content reads back as it would after
+//! the round trip through the stored (object name, payload) pair, and the values SQLite refuses (a UID stored twice
+//! by `update_send_result`, a cursor above `i64::MAX`) are refused with the same errors. Ordered maps keep every
+//! answer deterministic. Every method checks before it changes anything, so a failed call changes nothing, like a
+//! rolled-back transaction.
 
 use std::collections::BTreeMap;
 
+use super::sqlite::cursor_to_sql;
 use super::{Received, Store, StoreError};
-use crate::types::{ConversationType, Message, SentStatus};
+use crate::content::{decode_content, encode_content};
+use crate::types::{ConversationType, Message, MessageContent, SentStatus};
 
-/// Placeholder until the store lands.
-#[derive(Debug, Default)]
+/// A user's message database held in ordered maps. See the module documentation.
+#[derive(Clone, Debug)]
 pub struct MemoryStore {
+    /// Every message by `message_id`, with `message_id` filled in.
     messages: BTreeMap<i64, Message>,
-    next_id: i64,
-    cursor: u64,
+    /// The `message_id` of every message that has a UID: the twin of SQLite's unique index on `message_uid`.
+    message_ids_by_uid: BTreeMap<String, i64>,
+    /// The `message_id` the next stored message gets.
+    next_message_id: i64,
+    /// The highest inbox sequence number persisted.
+    inbox_cursor: u64,
 }
 
 impl MemoryStore {
-    /// An empty store.
-    pub fn new() -> MemoryStore {
-        MemoryStore::default()
+    /// An empty store: no messages, inbox cursor 0.
+    pub fn new() -> Self {
+        MemoryStore {
+            messages: BTreeMap::new(),
+            message_ids_by_uid: BTreeMap::new(),
+            next_message_id: 1,
+            inbox_cursor: 0,
+        }
+    }
+
+    /// Stores `message` under the next `message_id` and returns that ID. The caller has checked that its UID, if
+    /// any, is not stored yet.
+    fn insert(&mut self, mut message: Message) -> i64 {
+        let message_id = self.next_message_id;
+        self.next_message_id += 1;
+        message.message_id = message_id;
+        message.content = as_stored(&message.content);
+        if let Some(message_uid) = &message.message_uid {
+            self.message_ids_by_uid
+                .insert(message_uid.clone(), message_id);
+        }
+        self.messages.insert(message_id, message);
+        message_id
+    }
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new()
     }
 }
 
 impl Store for MemoryStore {
     fn insert_outgoing(&mut self, message: &Message) -> Result<i64, StoreError> {
-        self.next_id += 1;
-        self.messages.insert(self.next_id, Message { message_id: self.next_id, ..message.clone() });
-        Ok(self.next_id)
+        // Stored as "sending, no UID" whatever the caller passed, as `SqliteStore` does.
+        let outgoing = Message {
+            sent_status: SentStatus::Sending,
+            message_uid: None,
+            ..message.clone()
+        };
+        Ok(self.insert(outgoing))
     }
-    fn update_send_result(&mut self, id: i64, s: SentStatus, uid: Option<&str>, t: i64) -> Result<(), StoreError> {
-        let m = self.messages.get_mut(&id).ok_or(StoreError::NoSuchMessage(id))?;
-        m.sent_status = s;
-        m.message_uid = uid.map(str::to_owned);
-        m.sent_time = t;
+
+    fn update_send_result(
+        &mut self,
+        message_id: i64,
+        sent_status: SentStatus,
+        message_uid: Option<&str>,
+        sent_time: i64,
+    ) -> Result<(), StoreError> {
+        let uid_held_by_another = message_uid
+            .and_then(|message_uid| self.message_ids_by_uid.get(message_uid))
+            .is_some_and(|&holder| holder != message_id);
+        let Some(message) = self.messages.get_mut(&message_id) else {
+            return Err(StoreError::NoSuchMessage(message_id));
+        };
+        if uid_held_by_another {
+            return Err(uid_already_stored());
+        }
+        message.sent_status = sent_status;
+        // No UID: the send did not succeed, so the provisional sent time stays.
+        if let Some(message_uid) = message_uid {
+            if let Some(previous_uid) = message.message_uid.replace(message_uid.to_owned()) {
+                self.message_ids_by_uid.remove(&previous_uid);
+            }
+            self.message_ids_by_uid
+                .insert(message_uid.to_owned(), message_id);
+            message.sent_time = sent_time;
+        }
         Ok(())
     }
-    fn insert_received(&mut self, messages: &[Message], cursor: u64) -> Result<Vec<Received>, StoreError> {
-        let mut out = Vec::new();
-        for m in messages {
-            if self.messages.values().any(|s| s.message_uid.is_some() && s.message_uid == m.message_uid) {
-                out.push(Received::Duplicate);
+
+    fn insert_received(
+        &mut self,
+        messages: &[Message],
+        inbox_cursor: u64,
+    ) -> Result<Vec<Received>, StoreError> {
+        cursor_to_sql(inbox_cursor)?;
+        let mut results = Vec::with_capacity(messages.len());
+        for message in messages {
+            let already_stored = message
+                .message_uid
+                .as_ref()
+                .is_some_and(|message_uid| self.message_ids_by_uid.contains_key(message_uid));
+            results.push(if already_stored {
+                Received::Duplicate
             } else {
-                out.push(Received::Stored(self.insert_outgoing(m)?));
-            }
+                Received::Stored(self.insert(message.clone()))
+            });
         }
-        self.cursor = self.cursor.max(cursor);
-        Ok(out)
+        self.inbox_cursor = self.inbox_cursor.max(inbox_cursor);
+        Ok(results)
     }
+
     fn inbox_cursor(&self) -> Result<u64, StoreError> {
-        Ok(self.cursor)
+        Ok(self.inbox_cursor)
     }
-    fn message(&self, id: i64) -> Result<Option<Message>, StoreError> {
-        Ok(self.messages.get(&id).cloned())
+
+    fn message(&self, message_id: i64) -> Result<Option<Message>, StoreError> {
+        Ok(self.messages.get(&message_id).cloned())
     }
-    fn conversation_messages(&self, t: ConversationType, target: &str) -> Result<Vec<Message>, StoreError> {
-        let mut v: Vec<Message> =
-            self.messages.values().filter(|m| m.conversation_type == t && m.target_id == target).cloned().collect();
-        v.sort_by_key(|m| (m.sent_time, m.message_id));
-        Ok(v)
+
+    fn conversation_messages(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Vec<Message>, StoreError> {
+        // Collected in `message_id` order; the stable sort then orders by sent time, ties kept by ID.
+        let mut conversation: Vec<Message> = self
+            .messages
+            .values()
+            .filter(|message| {
+                message.conversation_type == conversation_type && message.target_id == target_id
+            })
+            .cloned()
+            .collect();
+        conversation.sort_by_key(|message| message.sent_time);
+        Ok(conversation)
     }
+
     fn all_messages(&self) -> Result<Vec<Message>, StoreError> {
         Ok(self.messages.values().cloned().collect())
     }
+}
+
+/// `content` as it reads back from `SqliteStore`, which keeps the encoded (object name, payload) pair: an
+/// `Unknown` whose object name and payload are a valid known type reads back as that type.
+fn as_stored(content: &MessageContent) -> MessageContent {
+    decode_content(&encode_content(content))
+}
+
+/// The error SQLite gives when `update_send_result` would store a UID that another message holds.
+fn uid_already_stored() -> StoreError {
+    StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE),
+        Some("UNIQUE constraint failed: messages.message_uid".to_owned()),
+    ))
 }

@@ -52,11 +52,14 @@ pub enum Received {
 /// Every method is one transaction: it either happens whole or not at all.
 pub trait Store {
     /// Stores a message this user is sending (`sent_status` sending, no UID) and returns its new `messageId`.
-    /// `message.message_id` is ignored.
+    /// `message.message_id` is ignored, and so are its `sent_status` and `message_uid`: the message is stored as
+    /// sending without a UID whatever they hold.
     fn insert_outgoing(&mut self, message: &Message) -> Result<i64, StoreError>;
 
     /// Records the outcome of a send: `sent_status`, and on success the server's UID and authoritative sent time
-    /// (MSG-22). Fails with `NoSuchMessage` if the ID is unknown.
+    /// (MSG-22). Success is `message_uid` being `Some`: with `None` only `sent_status` changes and `sent_time` is
+    /// ignored, so the message keeps its provisional time. Fails with `NoSuchMessage` if the ID is unknown, and with
+    /// SQLite's unique-constraint error (`SQLITE_CONSTRAINT_UNIQUE`) if another message already holds the UID.
     fn update_send_result(
         &mut self,
         message_id: i64,
@@ -66,9 +69,14 @@ pub trait Store {
     ) -> Result<(), StoreError>;
 
     /// Persists received messages and advances the inbox cursor to `inbox_cursor`, in one transaction.
-    /// A message whose UID is already stored is skipped (RECV-13). The result has one entry per input message, in
-    /// order. The cursor never moves backwards: a smaller value leaves it unchanged.
-    fn insert_received(&mut self, messages: &[Message], inbox_cursor: u64) -> Result<Vec<Received>, StoreError>;
+    /// A message whose UID is already stored, earlier or in the same batch, is skipped (RECV-13); one without a UID
+    /// is always stored. The result has one entry per input message, in order. The cursor never moves backwards: a
+    /// smaller value leaves it unchanged. A cursor above `i64::MAX` (SQLite's integer) fails the whole call.
+    fn insert_received(
+        &mut self,
+        messages: &[Message],
+        inbox_cursor: u64,
+    ) -> Result<Vec<Received>, StoreError>;
 
     /// The highest inbox sequence number persisted (0 for a new database).
     fn inbox_cursor(&self) -> Result<u64, StoreError>;

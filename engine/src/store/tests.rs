@@ -1,1 +1,99 @@
+//! The store's tests.
+//!
+//! `conformance` is the contract of the `Store` trait, written once as generic functions and run against both
+//! implementations by `store_conformance_tests!`, so `MemoryStore` cannot drift from `SqliteStore`. `sqlite` holds
+//! what only a real file has: reopening, the schema snapshot, version checks and corrupt rows.
 
+mod conformance;
+mod sqlite;
+
+use crate::store::{MemoryStore, SqliteStore};
+use crate::types::{
+    ConversationType, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus,
+};
+
+/// Runs every conformance case in a module named `$module`, each against a fresh store made by `$new_store`.
+macro_rules! store_conformance_tests {
+    ($module:ident, $new_store:expr) => {
+        store_conformance_tests!(@cases $module, $new_store;
+            insert_outgoing_assigns_increasing_ids,
+            insert_outgoing_round_trips_every_field,
+            insert_outgoing_stores_sending_without_uid,
+            content_reads_back_as_its_wire_pair,
+            update_send_result_records_a_success,
+            update_send_result_records_a_failure_without_uid,
+            update_send_result_of_an_unknown_id_is_no_such_message,
+            update_send_result_refuses_a_uid_another_message_holds,
+            insert_received_stores_each_message_in_order,
+            insert_received_skips_a_uid_already_stored,
+            insert_received_skips_a_uid_repeated_within_a_batch,
+            insert_received_stores_every_message_without_uid,
+            inbox_cursor_starts_at_zero_and_never_moves_backwards,
+            insert_received_with_an_unstorable_cursor_writes_nothing,
+            conversation_messages_are_ordered_by_sent_time_then_message_id,
+            conversation_messages_are_filtered_by_type_and_target,
+            all_messages_lists_every_message_by_id,
+            message_of_an_unknown_id_is_none,
+        );
+    };
+    (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {
+        mod $module {
+            use super::*;
+
+            $(
+                #[test]
+                fn $case() {
+                    let mut store = $new_store;
+                    super::conformance::$case(&mut store);
+                }
+            )*
+        }
+    };
+}
+
+store_conformance_tests!(memory, MemoryStore::new());
+store_conformance_tests!(sqlite_in_memory, SqliteStore::open_in_memory().unwrap());
+
+/// A private text message from this user to `target_id`, as the core hands it to `insert_outgoing`.
+fn outgoing(target_id: &str, sent_time: i64, text: &str) -> Message {
+    Message {
+        conversation_type: ConversationType::Private,
+        target_id: target_id.to_owned(),
+        channel_id: None,
+        message_id: 0,
+        message_uid: None,
+        direction: MessageDirection::Send,
+        received_time: 0,
+        sent_time,
+        received_status: ReceivedStatus::Unread,
+        sent_status: SentStatus::Sending,
+        sender_user_id: "me".to_owned(),
+        offline: false,
+        extra: None,
+        content: MessageContent::Text {
+            text: text.to_owned(),
+        },
+    }
+}
+
+/// A private text message from `target_id` with server UID `message_uid`, as the core hands it to
+/// `insert_received`.
+fn received(target_id: &str, message_uid: &str, sent_time: i64, text: &str) -> Message {
+    Message {
+        message_uid: Some(message_uid.to_owned()),
+        direction: MessageDirection::Receive,
+        received_time: sent_time + 5,
+        sent_status: SentStatus::Sent,
+        sender_user_id: target_id.to_owned(),
+        offline: true,
+        ..outgoing(target_id, sent_time, text)
+    }
+}
+
+/// `message` as the store returns it once stored under `message_id`.
+fn stored_as(message: &Message, message_id: i64) -> Message {
+    Message {
+        message_id,
+        ..message.clone()
+    }
+}
