@@ -1,1 +1,23 @@
-//! sim
+//! # imsim-sim
+//!
+//! imsim's simulator: everything around the real engine that makes a deterministic conformance run.
+//!
+//! - [`server`]: the fake IM service as a sans-I/O core (tokens, sessions, per-user inboxes), plus the App Server
+//!   API an app's own server would call; [`server_host`] puts it behind a turmoil TCP listener.
+//! - [`net`]: the one place a turmoil simulation is built, with its seed and epoch pinned.
+//! - [`device`]: a simulated device, the real engine on a turmoil host; [`world`]: what the runner and the hosts
+//!   share.
+//! - [`scenario`]: the YAML scenario format and its parser; [`runner`] runs one scenario; [`expect`] checks its
+//!   expectations; [`trace`] is the canonical trace; [`report`] the conformance report; [`cli`] the `imsim` tool.
+
+pub mod cli;
+pub mod device;
+pub mod expect;
+pub mod net;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod server;
+pub mod server_host;
+pub mod trace;
+pub mod world;

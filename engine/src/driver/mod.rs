@@ -14,7 +14,7 @@ mod task;
 
 use std::future::Future;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -93,14 +93,20 @@ pub enum Storage {
     Memory,
 }
 
+/// The database file of `user_id` under `app_key` in a `Storage::Directory(root)`.
+pub fn database_path(root: &Path, app_key: &str, user_id: &str) -> PathBuf {
+    root.join(hex(app_key.as_bytes())).join(format!("{}.sqlite", hex(user_id.as_bytes())))
+}
+
 impl StoreOpener for Storage {
     fn open(&mut self, app_key: &str, user_id: &str) -> Result<Box<dyn Store>, StoreError> {
         match self {
             Storage::Memory => Ok(Box::new(MemoryStore::new())),
             Storage::Directory(root) => {
-                let dir = root.join(hex(app_key.as_bytes()));
-                std::fs::create_dir_all(&dir).map_err(|error| StoreError::Corrupt(error.to_string()))?;
-                let path = dir.join(format!("{}.sqlite", hex(user_id.as_bytes())));
+                let path = database_path(root, app_key, user_id);
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
                 Ok(Box::new(SqliteStore::open(&path)?))
             }
         }

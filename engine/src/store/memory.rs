@@ -47,8 +47,7 @@ impl MemoryStore {
         message.message_id = message_id;
         message.content = as_stored(&message.content);
         if let Some(message_uid) = &message.message_uid {
-            self.message_ids_by_uid
-                .insert(message_uid.clone(), message_id);
+            self.message_ids_by_uid.insert(message_uid.clone(), message_id);
         }
         self.messages.insert(message_id, message);
         message_id
@@ -64,11 +63,7 @@ impl Default for MemoryStore {
 impl Store for MemoryStore {
     fn insert_outgoing(&mut self, message: &Message) -> Result<i64, StoreError> {
         // Stored as "sending, no UID" whatever the caller passed, as `SqliteStore` does.
-        let outgoing = Message {
-            sent_status: SentStatus::Sending,
-            message_uid: None,
-            ..message.clone()
-        };
+        let outgoing = Message { sent_status: SentStatus::Sending, message_uid: None, ..message.clone() };
         Ok(self.insert(outgoing))
     }
 
@@ -94,18 +89,13 @@ impl Store for MemoryStore {
             if let Some(previous_uid) = message.message_uid.replace(message_uid.to_owned()) {
                 self.message_ids_by_uid.remove(&previous_uid);
             }
-            self.message_ids_by_uid
-                .insert(message_uid.to_owned(), message_id);
+            self.message_ids_by_uid.insert(message_uid.to_owned(), message_id);
             message.sent_time = sent_time;
         }
         Ok(())
     }
 
-    fn insert_received(
-        &mut self,
-        messages: &[Message],
-        inbox_cursor: u64,
-    ) -> Result<Vec<Received>, StoreError> {
+    fn insert_received(&mut self, messages: &[Message], inbox_cursor: u64) -> Result<Vec<Received>, StoreError> {
         cursor_to_sql(inbox_cursor)?;
         let mut results = Vec::with_capacity(messages.len());
         for message in messages {
@@ -140,9 +130,7 @@ impl Store for MemoryStore {
         let mut conversation: Vec<Message> = self
             .messages
             .values()
-            .filter(|message| {
-                message.conversation_type == conversation_type && message.target_id == target_id
-            })
+            .filter(|message| message.conversation_type == conversation_type && message.target_id == target_id)
             .cloned()
             .collect();
         conversation.sort_by_key(|message| message.sent_time);

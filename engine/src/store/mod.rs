@@ -36,6 +36,9 @@ pub enum StoreError {
     /// The message ID does not exist.
     #[error("no message with id {0}")]
     NoSuchMessage(i64),
+    /// The database's directory could not be created.
+    #[error("database directory: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// How a received message fared when a batch was persisted.
@@ -72,11 +75,7 @@ pub trait Store {
     /// A message whose UID is already stored, earlier or in the same batch, is skipped (RECV-13); one without a UID
     /// is always stored. The result has one entry per input message, in order. The cursor never moves backwards: a
     /// smaller value leaves it unchanged. A cursor above `i64::MAX` (SQLite's integer) fails the whole call.
-    fn insert_received(
-        &mut self,
-        messages: &[Message],
-        inbox_cursor: u64,
-    ) -> Result<Vec<Received>, StoreError>;
+    fn insert_received(&mut self, messages: &[Message], inbox_cursor: u64) -> Result<Vec<Received>, StoreError>;
 
     /// The highest inbox sequence number persisted (0 for a new database).
     fn inbox_cursor(&self) -> Result<u64, StoreError>;

@@ -94,21 +94,14 @@ impl SqliteStore {
     /// Starts a write transaction. `IMMEDIATE` takes the write lock up front, so a transaction never fails halfway
     /// because another connection to the file wrote first.
     fn write_transaction(&mut self) -> Result<Transaction<'_>, StoreError> {
-        Ok(self
-            .connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+        Ok(self.connection.transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
     /// The messages a `SELECT` of `message_columns!()` returns, in its order.
-    fn select_messages(
-        &self,
-        sql: &str,
-        params: impl rusqlite::Params,
-    ) -> Result<Vec<Message>, StoreError> {
+    fn select_messages(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Message>, StoreError> {
         let mut statement = self.connection.prepare_cached(sql)?;
         let rows = statement.query_map(params, MessageRow::read)?;
-        rows.map(|row| row.map_err(unreadable)?.into_message())
-            .collect()
+        rows.map(|row| row.map_err(unreadable)?.into_message()).collect()
     }
 }
 
@@ -130,10 +123,7 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version = schema_version(&transaction)?;
         if version > SCHEMA_VERSION {
-            return Err(StoreError::SchemaTooNew {
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
+            return Err(StoreError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
         }
         let Some(migration) = MIGRATIONS.get(version as usize) else {
             // Up to date: the transaction wrote nothing and is dropped.
@@ -148,8 +138,7 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
 /// The database's `PRAGMA user_version` (0 for a new file).
 fn schema_version(connection: &Connection) -> Result<u32, StoreError> {
     let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    u32::try_from(version)
-        .map_err(|_| StoreError::Corrupt(format!("negative schema version {version}")))
+    u32::try_from(version).map_err(|_| StoreError::Corrupt(format!("negative schema version {version}")))
 }
 
 impl Store for SqliteStore {
@@ -177,12 +166,7 @@ impl Store for SqliteStore {
                     "UPDATE messages SET sent_status = ?2, message_uid = ?3, sent_time = ?4 \
                      WHERE message_id = ?1",
                 )?
-                .execute(params![
-                    message_id,
-                    sent_status.ordinal(),
-                    message_uid,
-                    sent_time
-                ])?,
+                .execute(params![message_id, sent_status.ordinal(), message_uid, sent_time])?,
             // No UID: the send did not succeed, so the provisional sent time stays.
             None => transaction
                 .prepare_cached("UPDATE messages SET sent_status = ?2 WHERE message_id = ?1")?
@@ -195,20 +179,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn insert_received(
-        &mut self,
-        messages: &[Message],
-        inbox_cursor: u64,
-    ) -> Result<Vec<Received>, StoreError> {
+    fn insert_received(&mut self, messages: &[Message], inbox_cursor: u64) -> Result<Vec<Received>, StoreError> {
         let transaction = self.write_transaction()?;
         let mut results = Vec::with_capacity(messages.len());
         for message in messages {
-            let inserted = insert_message(
-                &transaction,
-                message,
-                message.sent_status,
-                message.message_uid.as_deref(),
-            )?;
+            let inserted = insert_message(&transaction, message, message.sent_status, message.message_uid.as_deref())?;
             results.push(inserted.map_or(Received::Duplicate, Received::Stored));
         }
         // Converted here, after the batch, rather than up front: a cursor SQLite cannot hold then exercises the
@@ -232,18 +207,13 @@ impl Store for SqliteStore {
             .optional()
             .map_err(unreadable)?;
         let cursor = cursor.ok_or_else(missing_cursor)?;
-        u64::try_from(cursor)
-            .map_err(|_| StoreError::Corrupt(format!("negative inbox cursor {cursor}")))
+        u64::try_from(cursor).map_err(|_| StoreError::Corrupt(format!("negative inbox cursor {cursor}")))
     }
 
     fn message(&self, message_id: i64) -> Result<Option<Message>, StoreError> {
         let row = self
             .connection
-            .prepare_cached(concat!(
-                "SELECT ",
-                message_columns!(),
-                " FROM messages WHERE message_id = ?1"
-            ))?
+            .prepare_cached(concat!("SELECT ", message_columns!(), " FROM messages WHERE message_id = ?1"))?
             .query_row([message_id], MessageRow::read)
             .optional()
             .map_err(unreadable)?;
@@ -266,14 +236,7 @@ impl Store for SqliteStore {
     }
 
     fn all_messages(&self) -> Result<Vec<Message>, StoreError> {
-        self.select_messages(
-            concat!(
-                "SELECT ",
-                message_columns!(),
-                " FROM messages ORDER BY message_id"
-            ),
-            [],
-        )
+        self.select_messages(concat!("SELECT ", message_columns!(), " FROM messages ORDER BY message_id"), [])
     }
 }
 
@@ -286,17 +249,12 @@ fn insert_message(
     message_uid: Option<&str>,
 ) -> Result<Option<i64>, StoreError> {
     if let Some(message_uid) = message_uid {
-        let stored: bool = transaction
-            .prepare_cached(UID_IS_STORED)?
-            .query_row([message_uid], |row| row.get(0))?;
+        let stored: bool = transaction.prepare_cached(UID_IS_STORED)?.query_row([message_uid], |row| row.get(0))?;
         if stored {
             return Ok(None);
         }
     }
-    let proto::MessageContent {
-        object_name,
-        payload,
-    } = encode_content(&message.content);
+    let proto::MessageContent { object_name, payload } = encode_content(&message.content);
     let message_id = transaction.prepare_cached(INSERT_MESSAGE)?.insert(params![
         message.conversation_type.ordinal(),
         message.target_id,
@@ -319,9 +277,8 @@ fn insert_message(
 /// The inbox cursor as SQLite stores it (a signed 64-bit integer). A cursor beyond `i64::MAX` cannot be stored and
 /// fails like any other value SQLite refuses. `MemoryStore` applies the same limit, so both stores agree.
 pub(super) fn cursor_to_sql(inbox_cursor: u64) -> Result<i64, StoreError> {
-    i64::try_from(inbox_cursor).map_err(|error| {
-        StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(error)))
-    })
+    i64::try_from(inbox_cursor)
+        .map_err(|error| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(error))))
 }
 
 /// The error for a database whose `sync_state` lost its cursor row (migration 0001 creates it).
@@ -389,9 +346,7 @@ impl MessageRow {
             0 => false,
             1 => true,
             other => {
-                return Err(StoreError::Corrupt(format!(
-                    "message {message_id}: offline is {other}, not 0 or 1"
-                )));
+                return Err(StoreError::Corrupt(format!("message {message_id}: offline is {other}, not 0 or 1")));
             }
         };
         Ok(Message {
@@ -405,12 +360,7 @@ impl MessageRow {
             channel_id: self.channel_id,
             message_id,
             message_uid: self.message_uid,
-            direction: enum_value(
-                message_id,
-                "direction",
-                self.direction,
-                MessageDirection::from_ordinal,
-            )?,
+            direction: enum_value(message_id, "direction", self.direction, MessageDirection::from_ordinal)?,
             received_time: self.received_time,
             sent_time: self.sent_time,
             received_status: enum_value(
@@ -419,19 +369,11 @@ impl MessageRow {
                 self.received_status,
                 ReceivedStatus::from_ordinal,
             )?,
-            sent_status: enum_value(
-                message_id,
-                "sent_status",
-                self.sent_status,
-                SentStatus::from_ordinal,
-            )?,
+            sent_status: enum_value(message_id, "sent_status", self.sent_status, SentStatus::from_ordinal)?,
             sender_user_id: self.sender_user_id,
             offline,
             extra: self.extra,
-            content: decode_content(&proto::MessageContent {
-                object_name: self.object_name,
-                payload: self.payload,
-            }),
+            content: decode_content(&proto::MessageContent { object_name: self.object_name, payload: self.payload }),
         })
     }
 }
@@ -446,9 +388,5 @@ fn enum_value<T>(
     u32::try_from(value)
         .ok()
         .and_then(from_ordinal)
-        .ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "message {message_id}: unknown {column} ordinal {value}"
-            ))
-        })
+        .ok_or_else(|| StoreError::Corrupt(format!("message {message_id}: unknown {column} ordinal {value}")))
 }

@@ -8,9 +8,7 @@ mod conformance;
 mod sqlite;
 
 use crate::store::{MemoryStore, SqliteStore};
-use crate::types::{
-    ConversationType, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus,
-};
+use crate::types::{ConversationType, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus};
 
 /// Runs every conformance case in a module named `$module`, each against a fresh store made by `$new_store`.
 macro_rules! store_conformance_tests {
@@ -70,9 +68,7 @@ fn outgoing(target_id: &str, sent_time: i64, text: &str) -> Message {
         sender_user_id: "me".to_owned(),
         offline: false,
         extra: None,
-        content: MessageContent::Text {
-            text: text.to_owned(),
-        },
+        content: MessageContent::Text { text: text.to_owned() },
     }
 }
 
@@ -92,8 +88,5 @@ fn received(target_id: &str, message_uid: &str, sent_time: i64, text: &str) -> M
 
 /// `message` as the store returns it once stored under `message_id`.
 fn stored_as(message: &Message, message_id: i64) -> Message {
-    Message {
-        message_id,
-        ..message.clone()
-    }
+    Message { message_id, ..message.clone() }
 }

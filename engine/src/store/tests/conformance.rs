@@ -10,14 +10,10 @@ pub(super) fn insert_outgoing_assigns_increasing_ids(store: &mut impl Store) {
     let mut message = outgoing("bob", 1_000, "hello");
     // The caller's ID is ignored.
     message.message_id = 42;
-    let ids: Vec<i64> = (0..3)
-        .map(|_| store.insert_outgoing(&message).unwrap())
-        .collect();
+    let ids: Vec<i64> = (0..3).map(|_| store.insert_outgoing(&message).unwrap()).collect();
     assert_eq!(ids, [1, 2, 3]);
     // IDs keep increasing across received messages too.
-    let results = store
-        .insert_received(&[received("bob", "uid-1", 1_001, "hi")], 1)
-        .unwrap();
+    let results = store.insert_received(&[received("bob", "uid-1", 1_001, "hi")], 1).unwrap();
     assert_eq!(results, [Received::Stored(4)]);
     assert_eq!(store.insert_outgoing(&message).unwrap(), 5);
 }
@@ -35,28 +31,19 @@ pub(super) fn insert_outgoing_round_trips_every_field(store: &mut impl Store) {
     };
     let unknown = Message {
         conversation_type: ConversationType::Group,
-        content: MessageContent::Unknown {
-            object_name: "App:Custom".to_owned(),
-            raw_data: vec![0, 1, 0xfe, 0xff],
-        },
+        content: MessageContent::Unknown { object_name: "App:Custom".to_owned(), raw_data: vec![0, 1, 0xfe, 0xff] },
         ..outgoing("team", i64::MIN, "")
     };
     let empty_unknown = Message {
         channel_id: Some(String::new()),
         extra: Some(String::new()),
-        content: MessageContent::Unknown {
-            object_name: String::new(),
-            raw_data: Vec::new(),
-        },
+        content: MessageContent::Unknown { object_name: String::new(), raw_data: Vec::new() },
         ..outgoing("bob", 0, "")
     };
     let empty_text = outgoing("bob", 1, "");
     for message in [unicode, unknown, empty_unknown, empty_text] {
         let message_id = store.insert_outgoing(&message).unwrap();
-        assert_eq!(
-            store.message(message_id).unwrap(),
-            Some(stored_as(&message, message_id))
-        );
+        assert_eq!(store.message(message_id).unwrap(), Some(stored_as(&message, message_id)));
     }
 }
 
@@ -68,46 +55,29 @@ pub(super) fn insert_outgoing_stores_sending_without_uid(store: &mut impl Store)
     };
     let message_id = store.insert_outgoing(&message).unwrap();
     let stored = store.message(message_id).unwrap().unwrap();
-    assert_eq!(
-        (stored.sent_status, stored.message_uid),
-        (SentStatus::Sending, None)
-    );
+    assert_eq!((stored.sent_status, stored.message_uid), (SentStatus::Sending, None));
     // The UID was not stored, so a received message may have it.
-    let results = store
-        .insert_received(&[received("bob", "uid-1", 1_001, "hi")], 1)
-        .unwrap();
+    let results = store.insert_received(&[received("bob", "uid-1", 1_001, "hi")], 1).unwrap();
     assert!(matches!(results[..], [Received::Stored(_)]));
 }
 
 pub(super) fn content_reads_back_as_its_wire_pair(store: &mut impl Store) {
     // An `Unknown` that is really a valid text message is stored as the pair the wire would carry, and so reads
     // back typed.
-    let wire = encode_content(&MessageContent::Text {
-        text: "hi".to_owned(),
-    });
+    let wire = encode_content(&MessageContent::Text { text: "hi".to_owned() });
     let message = Message {
-        content: MessageContent::Unknown {
-            object_name: wire.object_name,
-            raw_data: wire.payload,
-        },
+        content: MessageContent::Unknown { object_name: wire.object_name, raw_data: wire.payload },
         ..outgoing("bob", 1_000, "")
     };
     let message_id = store.insert_outgoing(&message).unwrap();
     let stored = store.message(message_id).unwrap().unwrap();
-    assert_eq!(
-        stored.content,
-        MessageContent::Text {
-            text: "hi".to_owned()
-        }
-    );
+    assert_eq!(stored.content, MessageContent::Text { text: "hi".to_owned() });
 }
 
 pub(super) fn update_send_result_records_a_success(store: &mut impl Store) {
     let message = outgoing("bob", 1_000, "hello");
     let message_id = store.insert_outgoing(&message).unwrap();
-    store
-        .update_send_result(message_id, SentStatus::Sent, Some("uid-1"), 1_234)
-        .unwrap();
+    store.update_send_result(message_id, SentStatus::Sent, Some("uid-1"), 1_234).unwrap();
     let expected = Message {
         sent_status: SentStatus::Sent,
         message_uid: Some("uid-1".to_owned()),
@@ -116,58 +86,35 @@ pub(super) fn update_send_result_records_a_success(store: &mut impl Store) {
     };
     assert_eq!(store.message(message_id).unwrap(), Some(expected));
     // The UID is now stored: the same message coming back through the inbox is a duplicate.
-    let results = store
-        .insert_received(&[received("bob", "uid-1", 1_234, "hello")], 1)
-        .unwrap();
+    let results = store.insert_received(&[received("bob", "uid-1", 1_234, "hello")], 1).unwrap();
     assert_eq!(results, [Received::Duplicate]);
 }
 
 pub(super) fn update_send_result_records_a_failure_without_uid(store: &mut impl Store) {
     let message = outgoing("bob", 1_000, "hello");
     let message_id = store.insert_outgoing(&message).unwrap();
-    store
-        .update_send_result(message_id, SentStatus::Failed, None, 9_999)
-        .unwrap();
+    store.update_send_result(message_id, SentStatus::Failed, None, 9_999).unwrap();
     // The provisional sent time stays: only a success carries an authoritative one.
-    let expected = Message {
-        sent_status: SentStatus::Failed,
-        ..stored_as(&message, message_id)
-    };
+    let expected = Message { sent_status: SentStatus::Failed, ..stored_as(&message, message_id) };
     assert_eq!(store.message(message_id).unwrap(), Some(expected));
 }
 
 pub(super) fn update_send_result_of_an_unknown_id_is_no_such_message(store: &mut impl Store) {
     for message_id in [0, -1, 1] {
-        let error = store
-            .update_send_result(message_id, SentStatus::Sent, Some("uid-1"), 1)
-            .unwrap_err();
-        assert!(
-            matches!(error, StoreError::NoSuchMessage(id) if id == message_id),
-            "{error:?}"
-        );
+        let error = store.update_send_result(message_id, SentStatus::Sent, Some("uid-1"), 1).unwrap_err();
+        assert!(matches!(error, StoreError::NoSuchMessage(id) if id == message_id), "{error:?}");
     }
-    let message_id = store
-        .insert_outgoing(&outgoing("bob", 1_000, "hello"))
-        .unwrap();
-    let error = store
-        .update_send_result(message_id + 1, SentStatus::Failed, None, 1)
-        .unwrap_err();
-    assert!(
-        matches!(error, StoreError::NoSuchMessage(id) if id == message_id + 1),
-        "{error:?}"
-    );
+    let message_id = store.insert_outgoing(&outgoing("bob", 1_000, "hello")).unwrap();
+    let error = store.update_send_result(message_id + 1, SentStatus::Failed, None, 1).unwrap_err();
+    assert!(matches!(error, StoreError::NoSuchMessage(id) if id == message_id + 1), "{error:?}");
     assert_eq!(store.all_messages().unwrap().len(), 1);
 }
 
 pub(super) fn update_send_result_refuses_a_uid_another_message_holds(store: &mut impl Store) {
-    store
-        .insert_received(&[received("bob", "uid-1", 900, "hi")], 1)
-        .unwrap();
+    store.insert_received(&[received("bob", "uid-1", 900, "hi")], 1).unwrap();
     let message = outgoing("bob", 1_000, "hello");
     let message_id = store.insert_outgoing(&message).unwrap();
-    let error = store
-        .update_send_result(message_id, SentStatus::Sent, Some("uid-1"), 1_234)
-        .unwrap_err();
+    let error = store.update_send_result(message_id, SentStatus::Sent, Some("uid-1"), 1_234).unwrap_err();
     assert!(
         matches!(
             &error,
@@ -176,30 +123,17 @@ pub(super) fn update_send_result_refuses_a_uid_another_message_holds(store: &mut
         ),
         "{error:?}"
     );
-    assert_eq!(
-        store.message(message_id).unwrap(),
-        Some(stored_as(&message, message_id))
-    );
+    assert_eq!(store.message(message_id).unwrap(), Some(stored_as(&message, message_id)));
     // Setting a message's own UID again is no conflict.
-    store
-        .update_send_result(message_id, SentStatus::Sent, Some("uid-2"), 1_234)
-        .unwrap();
-    store
-        .update_send_result(message_id, SentStatus::Read, Some("uid-2"), 1_234)
-        .unwrap();
-    assert_eq!(
-        store.message(message_id).unwrap().unwrap().sent_status,
-        SentStatus::Read
-    );
+    store.update_send_result(message_id, SentStatus::Sent, Some("uid-2"), 1_234).unwrap();
+    store.update_send_result(message_id, SentStatus::Read, Some("uid-2"), 1_234).unwrap();
+    assert_eq!(store.message(message_id).unwrap().unwrap().sent_status, SentStatus::Read);
 }
 
 pub(super) fn insert_received_stores_each_message_in_order(store: &mut impl Store) {
     let batch = [
         received("bob", "uid-1", 100, "one"),
-        Message {
-            conversation_type: ConversationType::Group,
-            ..received("team", "uid-2", 50, "two")
-        },
+        Message { conversation_type: ConversationType::Group, ..received("team", "uid-2", 50, "two") },
         Message {
             received_status: ReceivedStatus::Retrieved,
             offline: false,
@@ -207,40 +141,19 @@ pub(super) fn insert_received_stores_each_message_in_order(store: &mut impl Stor
         },
     ];
     let results = store.insert_received(&batch, 3).unwrap();
-    assert_eq!(
-        results,
-        [
-            Received::Stored(1),
-            Received::Stored(2),
-            Received::Stored(3)
-        ]
-    );
+    assert_eq!(results, [Received::Stored(1), Received::Stored(2), Received::Stored(3)]);
     for (message, message_id) in batch.iter().zip(1..) {
-        assert_eq!(
-            store.message(message_id).unwrap(),
-            Some(stored_as(message, message_id))
-        );
+        assert_eq!(store.message(message_id).unwrap(), Some(stored_as(message, message_id)));
     }
 }
 
 pub(super) fn insert_received_skips_a_uid_already_stored(store: &mut impl Store) {
     let first = received("bob", "uid-1", 100, "first copy");
-    assert_eq!(
-        store
-            .insert_received(std::slice::from_ref(&first), 1)
-            .unwrap(),
-        [Received::Stored(1)]
-    );
-    let batch = [
-        received("bob", "uid-1", 100, "second copy"),
-        received("bob", "uid-2", 101, "next"),
-    ];
+    assert_eq!(store.insert_received(std::slice::from_ref(&first), 1).unwrap(), [Received::Stored(1)]);
+    let batch = [received("bob", "uid-1", 100, "second copy"), received("bob", "uid-2", 101, "next")];
     let results = store.insert_received(&batch, 2).unwrap();
     assert_eq!(results, [Received::Duplicate, Received::Stored(2)]);
-    assert_eq!(
-        store.all_messages().unwrap(),
-        [stored_as(&first, 1), stored_as(&batch[1], 2)]
-    );
+    assert_eq!(store.all_messages().unwrap(), [stored_as(&first, 1), stored_as(&batch[1], 2)]);
     assert_eq!(store.inbox_cursor().unwrap(), 2);
 }
 
@@ -252,35 +165,16 @@ pub(super) fn insert_received_skips_a_uid_repeated_within_a_batch(store: &mut im
         received("bob", "uid-2", 101, "next again"),
     ];
     let results = store.insert_received(&batch, 4).unwrap();
-    assert_eq!(
-        results,
-        [
-            Received::Stored(1),
-            Received::Duplicate,
-            Received::Stored(2),
-            Received::Duplicate
-        ]
-    );
-    assert_eq!(
-        store.all_messages().unwrap(),
-        [stored_as(&batch[0], 1), stored_as(&batch[2], 2)]
-    );
+    assert_eq!(results, [Received::Stored(1), Received::Duplicate, Received::Stored(2), Received::Duplicate]);
+    assert_eq!(store.all_messages().unwrap(), [stored_as(&batch[0], 1), stored_as(&batch[2], 2)]);
 }
 
 pub(super) fn insert_received_stores_every_message_without_uid(store: &mut impl Store) {
     // No UID, no identity to compare: nothing is a duplicate (SQLite's unique index lets NULL repeat).
-    let message = Message {
-        message_uid: None,
-        ..received("bob", "unused", 100, "hi")
-    };
-    let results = store
-        .insert_received(&[message.clone(), message.clone()], 1)
-        .unwrap();
+    let message = Message { message_uid: None, ..received("bob", "unused", 100, "hi") };
+    let results = store.insert_received(&[message.clone(), message.clone()], 1).unwrap();
     assert_eq!(results, [Received::Stored(1), Received::Stored(2)]);
-    assert_eq!(
-        store.insert_received(&[message], 2).unwrap(),
-        [Received::Stored(3)]
-    );
+    assert_eq!(store.insert_received(&[message], 2).unwrap(), [Received::Stored(3)]);
 }
 
 pub(super) fn inbox_cursor_starts_at_zero_and_never_moves_backwards(store: &mut impl Store) {
@@ -288,9 +182,7 @@ pub(super) fn inbox_cursor_starts_at_zero_and_never_moves_backwards(store: &mut 
     store.insert_received(&[], 10).unwrap();
     assert_eq!(store.inbox_cursor().unwrap(), 10);
     // A smaller cursor leaves it unchanged, but the batch is still stored.
-    let results = store
-        .insert_received(&[received("bob", "uid-1", 100, "late")], 5)
-        .unwrap();
+    let results = store.insert_received(&[received("bob", "uid-1", 100, "late")], 5).unwrap();
     assert_eq!(results, [Received::Stored(1)]);
     assert_eq!(store.inbox_cursor().unwrap(), 10);
     store.insert_received(&[], 10).unwrap();
@@ -307,16 +199,8 @@ pub(super) fn inbox_cursor_starts_at_zero_and_never_moves_backwards(store: &mut 
 pub(super) fn insert_received_with_an_unstorable_cursor_writes_nothing(store: &mut impl Store) {
     store.insert_received(&[], 7).unwrap();
     let message = received("bob", "uid-1", 100, "hi");
-    let error = store
-        .insert_received(std::slice::from_ref(&message), u64::MAX)
-        .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(_))
-        ),
-        "{error:?}"
-    );
+    let error = store.insert_received(std::slice::from_ref(&message), u64::MAX).unwrap_err();
+    assert!(matches!(error, StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(_))), "{error:?}");
     // The whole call is undone: no message, no cursor, and the UID is still free.
     assert_eq!(store.all_messages().unwrap(), []);
     assert_eq!(store.inbox_cursor().unwrap(), 7);
@@ -324,21 +208,12 @@ pub(super) fn insert_received_with_an_unstorable_cursor_writes_nothing(store: &m
     assert!(matches!(results[..], [Received::Stored(_)]));
 }
 
-pub(super) fn conversation_messages_are_ordered_by_sent_time_then_message_id(
-    store: &mut impl Store,
-) {
-    let late = store
-        .insert_outgoing(&outgoing("bob", 300, "late"))
-        .unwrap();
-    let tie_first = store
-        .insert_outgoing(&outgoing("bob", 200, "tie, stored first"))
-        .unwrap();
+pub(super) fn conversation_messages_are_ordered_by_sent_time_then_message_id(store: &mut impl Store) {
+    let late = store.insert_outgoing(&outgoing("bob", 300, "late")).unwrap();
+    let tie_first = store.insert_outgoing(&outgoing("bob", 200, "tie, stored first")).unwrap();
     let results = store
         .insert_received(
-            &[
-                received("bob", "uid-1", 200, "tie, stored second"),
-                received("bob", "uid-2", 100, "early"),
-            ],
+            &[received("bob", "uid-1", 200, "tie, stored second"), received("bob", "uid-2", 100, "early")],
             2,
         )
         .unwrap();
@@ -346,12 +221,8 @@ pub(super) fn conversation_messages_are_ordered_by_sent_time_then_message_id(
         panic!("both received messages are new: {results:?}");
     };
     // The server's sent time replaces the provisional one and moves the message.
-    let moved = store
-        .insert_outgoing(&outgoing("bob", 50, "acknowledged late"))
-        .unwrap();
-    store
-        .update_send_result(moved, SentStatus::Sent, Some("uid-3"), 250)
-        .unwrap();
+    let moved = store.insert_outgoing(&outgoing("bob", 50, "acknowledged late")).unwrap();
+    store.update_send_result(moved, SentStatus::Sent, Some("uid-3"), 250).unwrap();
 
     let order: Vec<i64> = store
         .conversation_messages(ConversationType::Private, "bob")
@@ -364,76 +235,40 @@ pub(super) fn conversation_messages_are_ordered_by_sent_time_then_message_id(
 
 pub(super) fn conversation_messages_are_filtered_by_type_and_target(store: &mut impl Store) {
     let private_bob = outgoing("bob", 100, "private to bob");
-    let group_bob = Message {
-        conversation_type: ConversationType::Group,
-        ..outgoing("bob", 101, "group bob")
-    };
+    let group_bob = Message { conversation_type: ConversationType::Group, ..outgoing("bob", 101, "group bob") };
     let private_carol = outgoing("carol", 102, "private to carol");
     let from_bob = received("bob", "uid-1", 103, "from bob");
     let private_bob_id = store.insert_outgoing(&private_bob).unwrap();
     let group_bob_id = store.insert_outgoing(&group_bob).unwrap();
     let private_carol_id = store.insert_outgoing(&private_carol).unwrap();
-    let results = store
-        .insert_received(std::slice::from_ref(&from_bob), 1)
-        .unwrap();
+    let results = store.insert_received(std::slice::from_ref(&from_bob), 1).unwrap();
     assert_eq!(results, [Received::Stored(4)]);
 
     assert_eq!(
-        store
-            .conversation_messages(ConversationType::Private, "bob")
-            .unwrap(),
-        [
-            stored_as(&private_bob, private_bob_id),
-            stored_as(&from_bob, 4)
-        ]
+        store.conversation_messages(ConversationType::Private, "bob").unwrap(),
+        [stored_as(&private_bob, private_bob_id), stored_as(&from_bob, 4)]
     );
     assert_eq!(
-        store
-            .conversation_messages(ConversationType::Group, "bob")
-            .unwrap(),
+        store.conversation_messages(ConversationType::Group, "bob").unwrap(),
         [stored_as(&group_bob, group_bob_id)]
     );
     assert_eq!(
-        store
-            .conversation_messages(ConversationType::Private, "carol")
-            .unwrap(),
+        store.conversation_messages(ConversationType::Private, "carol").unwrap(),
         [stored_as(&private_carol, private_carol_id)]
     );
-    assert_eq!(
-        store
-            .conversation_messages(ConversationType::Private, "Bob")
-            .unwrap(),
-        []
-    );
-    assert_eq!(
-        store
-            .conversation_messages(ConversationType::System, "bob")
-            .unwrap(),
-        []
-    );
+    assert_eq!(store.conversation_messages(ConversationType::Private, "Bob").unwrap(), []);
+    assert_eq!(store.conversation_messages(ConversationType::System, "bob").unwrap(), []);
 }
 
 pub(super) fn all_messages_lists_every_message_by_id(store: &mut impl Store) {
     assert_eq!(store.all_messages().unwrap(), []);
     let first = outgoing("bob", 300, "first");
     let second = received("carol", "uid-1", 100, "second");
-    let third = Message {
-        conversation_type: ConversationType::Group,
-        ..outgoing("team", 200, "third")
-    };
+    let third = Message { conversation_type: ConversationType::Group, ..outgoing("team", 200, "third") };
     store.insert_outgoing(&first).unwrap();
-    store
-        .insert_received(std::slice::from_ref(&second), 1)
-        .unwrap();
+    store.insert_received(std::slice::from_ref(&second), 1).unwrap();
     store.insert_outgoing(&third).unwrap();
-    assert_eq!(
-        store.all_messages().unwrap(),
-        [
-            stored_as(&first, 1),
-            stored_as(&second, 2),
-            stored_as(&third, 3)
-        ]
-    );
+    assert_eq!(store.all_messages().unwrap(), [stored_as(&first, 1), stored_as(&second, 2), stored_as(&third, 3)]);
 }
 
 pub(super) fn message_of_an_unknown_id_is_none(store: &mut impl Store) {

@@ -1,0 +1,125 @@
+//! A simulated device: one turmoil host running the real engine (driver, core and SQLite store) over turmoil TCP.
+//!
+//! Each boot of the host creates a fresh engine, as an app restart would, over the same database directory, which
+//! lives outside the host and so survives a crash. The host's task forwards the runner's commands to the engine
+//! API and the engine's events to the world, in a `biased` loop, so their order is fixed by the code.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use imsim_engine::core::Event;
+use imsim_engine::driver::{Clock, ConnectFuture, Connector, Engine, EngineOptions, Runtime, Storage, Transport};
+use imsim_engine::{ImError, Platform};
+use tokio::sync::mpsc;
+
+use crate::net::{sim_unix_ms, SERVER_HOST, SERVER_PORT};
+use crate::world::{DeviceCommand, SharedWorld};
+
+/// Opens turmoil TCP connections to the fake server.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TurmoilConnector;
+
+impl Connector for TurmoilConnector {
+    fn connect(&self) -> ConnectFuture {
+        Box::pin(async {
+            let stream = turmoil::net::TcpStream::connect((SERVER_HOST, SERVER_PORT)).await?;
+            Ok(Box::new(stream) as Box<dyn Transport>)
+        })
+    }
+}
+
+/// The simulation's wall clock: the fixed epoch plus simulated time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SimClock;
+
+impl Clock for SimClock {
+    fn unix_ms(&self) -> i64 {
+        sim_unix_ms()
+    }
+}
+
+/// Everything a device host needs, fixed for the run.
+#[derive(Clone, Debug)]
+pub struct DeviceConfig {
+    /// The device's name: its host name and its engine's device ID.
+    pub name: String,
+    /// The App Key its engine is created with.
+    pub app_key: String,
+    /// Its platform class.
+    pub platform: Platform,
+    /// Where its databases live; survives crashes.
+    pub storage_dir: PathBuf,
+    /// The seed of its first boot; later boots derive theirs from it, so a restarted engine never repeats the
+    /// random choices of an earlier boot.
+    pub rng_seed: u64,
+}
+
+/// The future of one boot of a device host.
+pub type HostFuture = Pin<Box<dyn Future<Output = turmoil::Result>>>;
+
+/// The factory turmoil calls at every boot of the device's host.
+pub fn device_host(config: DeviceConfig, world: SharedWorld) -> impl Fn() -> HostFuture {
+    move || Box::pin(run_device(config.clone(), world.clone()))
+}
+
+async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result {
+    let (command_sender, mut commands) = mpsc::unbounded_channel();
+    let boot = {
+        let mut world = world.borrow_mut();
+        let log = world.device_mut(&config.name);
+        log.commands = Some(command_sender);
+        log.boots += 1;
+        log.boots
+    };
+    let runtime = Runtime {
+        connector: Box::new(TurmoilConnector),
+        clock: Box::new(SimClock),
+        rng_seed: config.rng_seed.wrapping_add(u64::from(boot - 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        storage: Storage::Directory(config.storage_dir.clone()),
+        platform: config.platform,
+        device_id: config.name.clone(),
+    };
+    let (engine, mut events, driver) = Engine::create(&config.app_key, EngineOptions::default(), runtime)?;
+    tokio::task::spawn_local(driver.run());
+    loop {
+        tokio::select! {
+            biased;
+            Some(event) = events.recv() => record(&world, &config.name, event),
+            Some(command) = commands.recv() => {
+                let call = describe_call(&command);
+                let result = execute(&engine, command).await;
+                let code = result.err().map_or(0, |error| error.code.0);
+                let at = turmoil::elapsed();
+                world.borrow_mut().trace.record(at, &config.name, &format!("call {call} -> {code}"));
+            }
+            else => return Ok(()),
+        }
+    }
+}
+
+fn record(world: &SharedWorld, device: &str, event: Event) {
+    world.borrow_mut().record_event(turmoil::elapsed(), device, event);
+}
+
+async fn execute(engine: &Engine, command: DeviceCommand) -> Result<(), ImError> {
+    match command {
+        DeviceCommand::Connect { token, timeout_seconds } => engine.connect(&token, timeout_seconds).await,
+        DeviceCommand::Disconnect { receive_push } => engine.disconnect(receive_push).await,
+        DeviceCommand::SendText { conversation_type, target_id, text } => {
+            let message = engine.create_text_message(conversation_type, &target_id, None, &text).await?;
+            engine.send_message(message).await
+        }
+    }
+}
+
+/// The trace's name for an API call (the token is left out: it is long and the step line names its kind).
+fn describe_call(command: &DeviceCommand) -> String {
+    match command {
+        DeviceCommand::Connect { timeout_seconds, .. } => format!("connect timeout={timeout_seconds}"),
+        DeviceCommand::Disconnect { receive_push } => format!("disconnect receive_push={receive_push}"),
+        DeviceCommand::SendText { conversation_type, target_id, .. } => {
+            format!("sendMessage {conversation_type}:{target_id}")
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! Runs one scenario: builds the simulation from the seed, carries out the steps in order, checks expectations,
+//! and returns the verdict with the canonical trace.
+//!
+//! Time only moves when the runner steps the simulation: on `advance`, and inside an `expect`, which steps one tick
+//! at a time until its check holds or its `within` runs out. Commands to devices are queued at the current instant
+//! and carried out by the device hosts on the next tick, in host order, so a scenario's timeline is exact.
+//!
+//! Event expectations are matched in order per device: each one consumes the first matching event after the one
+//! the previous event expectation of that device matched, so a scenario can assert sequences.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use imsim_engine::driver::database_path;
+use imsim_engine::store::{SqliteStore, Store as _};
+use imsim_engine::token::hex;
+use rand::{RngCore as _, SeedableRng as _};
+use rand_chacha::ChaCha8Rng;
+
+use crate::device::{device_host, DeviceConfig};
+use crate::expect::{check_event, check_stored};
+use crate::net::{sim_builder, NetworkSettings, SERVER_HOST, SIM_EPOCH_UNIX_MS};
+use crate::scenario::{Check, Endpoint, Expectation, Location, Scenario, StepKind, TokenChoice};
+use crate::server::{Server, ServerConfig};
+use crate::server_host::server_host;
+use crate::trace::Trace;
+use crate::world::{DeviceCommand, SharedWorld, World};
+
+/// The App Key of a second application, whose tokens a scenario presents to test CONN-14's App Key mismatch.
+pub const OTHER_APP_KEY: &str = "imsim-other-app";
+
+/// The outcome of one scenario run.
+#[derive(Clone, Debug)]
+pub struct RunReport {
+    /// The scenario's file.
+    pub path: PathBuf,
+    /// The scenario's name.
+    pub name: String,
+    /// The rule IDs it checks.
+    pub rules: Vec<String>,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// `None` if every step passed.
+    pub failure: Option<Failure>,
+    /// The canonical trace.
+    pub trace: Trace,
+    /// Simulated time at the end of the run.
+    pub simulated: Duration,
+}
+
+impl RunReport {
+    /// Whether every step passed.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+
+    /// The one command that replays this run.
+    pub fn replay_command(&self) -> String {
+        format!("cargo run --release -p imsim-sim --bin imsim -- run {} --seed {} --trace", self.path.display(), self.seed)
+    }
+}
+
+/// Why a run failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The step that failed (0-based), if a step did.
+    pub step_index: Option<usize>,
+    /// Where that step is in the file.
+    pub location: Option<Location>,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Runs `scenario` with its own seed, or with `seed_override`.
+pub fn run_scenario(scenario: &Scenario, seed_override: Option<u64>) -> RunReport {
+    let seed = seed_override.unwrap_or(scenario.seed);
+    let mut run = Run::new(scenario, seed);
+    let failure = run.execute(scenario).err();
+    let report = RunReport {
+        path: scenario.path.clone(),
+        name: scenario.name.clone(),
+        rules: scenario.rules.iter().map(|rule| rule.to_string()).collect(),
+        seed,
+        failure,
+        trace: run.world.borrow().trace.clone(),
+        simulated: run.sim.elapsed(),
+    };
+    run.cleanup();
+    report
+}
+
+/// A directory for this run's databases, unique within the process and wiped first. Its path never reaches the
+/// trace, so it does not affect determinism.
+fn fresh_storage_root(seed: u64) -> PathBuf {
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
+    let root = std::env::temp_dir().join(format!("imsim-{}-{run}-{seed}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    root
+}
+
+struct Run<'a> {
+    sim: turmoil::Sim<'a>,
+    world: SharedWorld,
+    server: Rc<RefCell<Server>>,
+    app_key: String,
+    storage_root: PathBuf,
+    tick: Duration,
+    /// Per user, the newest revocation cutoff; tokens issued later are valid.
+    revoked_up_to_ms: std::collections::BTreeMap<String, i64>,
+    /// Per device, the index of the first event the next event expectation may match.
+    event_cursors: std::collections::BTreeMap<String, usize>,
+    /// Per device, its user.
+    users: std::collections::BTreeMap<String, String>,
+}
+
+impl<'a> Run<'a> {
+    fn new(scenario: &Scenario, seed: u64) -> Run<'a> {
+        let mut master = ChaCha8Rng::seed_from_u64(seed);
+        let settings = &scenario.settings;
+        let network = NetworkSettings {
+            rng_seed: master.next_u64(),
+            tick: settings.tick,
+            latency_min: settings.latency_min,
+            latency_max: settings.latency_max,
+        };
+        let mut server = Server::new(ServerConfig::default());
+        server.create_app(&settings.app_key, &hex(&master.next_u64().to_be_bytes()));
+        server.create_app(OTHER_APP_KEY, &hex(&master.next_u64().to_be_bytes()));
+        let server = Rc::new(RefCell::new(server));
+        let world: SharedWorld = Rc::new(RefCell::new(World::default()));
+        let storage_root = fresh_storage_root(seed);
+
+        let mut sim = sim_builder(network).build();
+        sim.host(SERVER_HOST, server_host(server.clone()));
+        for device in &scenario.devices {
+            let config = DeviceConfig {
+                name: device.name.clone(),
+                app_key: settings.app_key.clone(),
+                platform: device.platform,
+                storage_dir: storage_root.join(&device.name),
+                rng_seed: master.next_u64(),
+            };
+            world.borrow_mut().device_mut(&device.name);
+            sim.host(device.name.as_str(), device_host(config, world.clone()));
+        }
+        Run {
+            sim,
+            world,
+            server,
+            app_key: settings.app_key.clone(),
+            storage_root,
+            tick: settings.tick,
+            revoked_up_to_ms: Default::default(),
+            event_cursors: Default::default(),
+            users: scenario.devices.iter().map(|device| (device.name.clone(), device.user.clone())).collect(),
+        }
+    }
+
+    fn cleanup(&self) {
+        let _ = std::fs::remove_dir_all(&self.storage_root);
+    }
+
+    fn now_unix_ms(&self) -> i64 {
+        i64::try_from(SIM_EPOCH_UNIX_MS + self.sim.elapsed().as_millis() as u64).unwrap_or(i64::MAX)
+    }
+
+    fn record_step(&self, text: &str) {
+        self.world.borrow_mut().trace.record(self.sim.elapsed(), "step", text);
+    }
+
+    fn execute(&mut self, scenario: &Scenario) -> Result<(), Failure> {
+        // Boot every host once, so each device is listening for commands before the first step.
+        self.step_once().map_err(|message| Failure { step_index: None, location: None, message })?;
+        for (index, step) in scenario.steps.iter().enumerate() {
+            self.record_step(&step.describe());
+            self.execute_step(&step.kind).map_err(|message| Failure {
+                step_index: Some(index),
+                location: Some(step.location),
+                message,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn execute_step(&mut self, kind: &StepKind) -> Result<(), String> {
+        match kind {
+            StepKind::Connect { device, timeout_seconds, token } => {
+                let user = self.users.get(device).cloned().ok_or_else(|| format!("no device {device}"))?;
+                let token = self.token_for(&user, *token)?;
+                self.command(device, DeviceCommand::Connect { token, timeout_seconds: *timeout_seconds })
+            }
+            StepKind::Disconnect { device, receive_push } => {
+                self.command(device, DeviceCommand::Disconnect { receive_push: *receive_push })
+            }
+            StepKind::Send { device, conversation_type, target_id, text } => self.command(
+                device,
+                DeviceCommand::SendText {
+                    conversation_type: *conversation_type,
+                    target_id: target_id.clone(),
+                    text: text.clone(),
+                },
+            ),
+            StepKind::Advance(duration) => self.advance(*duration),
+            StepKind::Partition(a, b) => {
+                self.sim.partition(host_name(a), host_name(b));
+                Ok(())
+            }
+            StepKind::Repair(a, b) => {
+                self.sim.repair(host_name(a), host_name(b));
+                Ok(())
+            }
+            StepKind::RevokeTokens { user } => {
+                let now_ms = self.now_unix_ms();
+                self.server.borrow_mut().revoke_tokens(&self.app_key, user, now_ms).map_err(|e| e.to_string())?;
+                self.revoked_up_to_ms.insert(user.clone(), now_ms);
+                Ok(())
+            }
+            StepKind::Expect(expectation) => self.expect(expectation),
+        }
+    }
+
+    /// A token of the kind the step asks for, issued now by the App Server API.
+    fn token_for(&mut self, user: &str, choice: TokenChoice) -> Result<String, String> {
+        let now_ms = self.now_unix_ms();
+        // A valid token must postdate the user's last revocation, even within the same millisecond.
+        let valid_at_ms = self.revoked_up_to_ms.get(user).map_or(now_ms, |&cutoff| now_ms.max(cutoff + 1));
+        let mut server = self.server.borrow_mut();
+        let token = match choice {
+            TokenChoice::Valid => server.issue_token(&self.app_key, user, valid_at_ms, None),
+            TokenChoice::Malformed => Ok("this-is-not-a-token".to_owned()),
+            TokenChoice::OtherApp => server.issue_token(OTHER_APP_KEY, user, valid_at_ms, None),
+            TokenChoice::Revoked => {
+                let revoked_at_ms = valid_at_ms;
+                let token = server.issue_token(&self.app_key, user, revoked_at_ms, None);
+                drop(server);
+                self.server.borrow_mut().revoke_tokens(&self.app_key, user, revoked_at_ms).map_err(|e| e.to_string())?;
+                self.revoked_up_to_ms.insert(user.to_owned(), revoked_at_ms);
+                return token.map_err(|e| e.to_string());
+            }
+        };
+        token.map_err(|e| e.to_string())
+    }
+
+    fn command(&mut self, device: &str, command: DeviceCommand) -> Result<(), String> {
+        let world = self.world.borrow();
+        let sender = world.devices.get(device).and_then(|log| log.commands.as_ref());
+        let sender = sender.ok_or_else(|| format!("device {device} is not running"))?;
+        sender.send(command).map_err(|_| format!("device {device} is not running"))
+    }
+
+    fn step_once(&mut self) -> Result<(), String> {
+        self.sim.step().map(|_| ()).map_err(|error| format!("the simulation failed: {error}"))
+    }
+
+    fn advance(&mut self, duration: Duration) -> Result<(), String> {
+        let until = self.sim.elapsed() + duration;
+        while self.sim.elapsed() < until {
+            self.step_once()?;
+        }
+        Ok(())
+    }
+
+    /// Steps the simulation until `expectation` holds, or fails once its `within` has passed.
+    fn expect(&mut self, expectation: &Expectation) -> Result<(), String> {
+        let deadline = self.sim.elapsed() + expectation.within;
+        // Stored messages only change along with an event, so the database is re-read only after new events.
+        let mut events_seen = None;
+        loop {
+            let events_now = self.event_count(&expectation.device);
+            let verdict = match &expectation.check {
+                Check::Stored { .. } if events_seen == Some(events_now) => None,
+                _ => Some(self.check(expectation)),
+            };
+            events_seen = Some(events_now);
+            match verdict {
+                Some(Ok(())) => {
+                    self.world.borrow_mut().trace.record(self.sim.elapsed(), "step", "expect held");
+                    return Ok(());
+                }
+                Some(Err(why)) if self.sim.elapsed() + self.tick > deadline => {
+                    return Err(format!("expectation not met within {:?}: {why}", expectation.within));
+                }
+                _ if self.sim.elapsed() + self.tick > deadline => {
+                    return Err(format!("expectation not met within {:?}", expectation.within));
+                }
+                _ => self.step_once()?,
+            }
+        }
+    }
+
+    fn event_count(&self, device: &str) -> usize {
+        self.world.borrow().devices.get(device).map_or(0, |log| log.events.len())
+    }
+
+    fn check(&mut self, expectation: &Expectation) -> Result<(), String> {
+        let device = &expectation.device;
+        let world = self.world.borrow();
+        let log = world.devices.get(device).ok_or_else(|| format!("no device {device}"))?;
+        match &expectation.check {
+            Check::Status(status) => {
+                if log.status == *status {
+                    Ok(())
+                } else {
+                    Err(format!("{device} has status {}, expected {status}", log.status))
+                }
+            }
+            Check::Event(pattern) => {
+                let cursor = self.event_cursors.get(device).copied().unwrap_or(0);
+                let matched = check_event(&log.events, cursor, pattern)?;
+                drop(world);
+                self.event_cursors.insert(device.clone(), matched + 1);
+                Ok(())
+            }
+            Check::Stored { conversation_type, target_id, messages } => {
+                let user = self.users.get(device).ok_or_else(|| format!("no device {device}"))?;
+                let path = database_path(&self.storage_root.join(device), &self.app_key, user);
+                if !path.exists() {
+                    return Err(format!("{device} has no database yet"));
+                }
+                let store = SqliteStore::open(&path).map_err(|e| format!("cannot open {device}'s database: {e}"))?;
+                let stored = store
+                    .conversation_messages(*conversation_type, target_id)
+                    .map_err(|e| format!("cannot read {device}'s database: {e}"))?;
+                check_stored(&stored, messages)
+            }
+        }
+    }
+}
+
+fn host_name(endpoint: &Endpoint) -> &str {
+    match endpoint {
+        Endpoint::Server => SERVER_HOST,
+        Endpoint::Device(name) => name.as_str(),
+    }
+}

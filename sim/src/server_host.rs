@@ -1,0 +1,134 @@
+//! The fake server's turmoil host: a TCP listener and one task per connection around the sans-I/O `Server`.
+//!
+//! The server's state lives outside the host (an `Rc<RefCell<Server>>` the factory captures), like a database the
+//! service keeps on disk; connections die with the host. Each connection task owns its socket and an outbox, so a
+//! connection that misbehaves or stalls (a wedged TCP stream never drains) holds up nobody else: a malformed or
+//! oversized frame closes that one connection with a protocol error, and the server keeps serving the rest.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use imsim_engine::codec::{encode_frame, Deframer};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::sync::mpsc;
+use turmoil::net::{TcpListener, TcpStream};
+
+use crate::device::HostFuture;
+use crate::net::{sim_unix_ms, SERVER_PORT};
+use crate::server::{ConnId, Server, ServerOutput};
+
+/// Bytes read from a connection per read call.
+const READ_CHUNK_BYTES: usize = 16 * 1024;
+
+/// What a connection task is told to do.
+enum Outgoing {
+    Bytes(Vec<u8>),
+    Close,
+}
+
+/// The outboxes of the open connections of one boot.
+type Outboxes = Rc<RefCell<BTreeMap<ConnId, mpsc::UnboundedSender<Outgoing>>>>;
+
+/// The factory turmoil calls at every boot of the server host.
+pub fn server_host(server: Rc<RefCell<Server>>) -> impl Fn() -> HostFuture {
+    // Connection IDs are never reused, not even across a restart of the host.
+    let next_conn = Rc::new(Cell::new(1_u64));
+    move || Box::pin(run_server(server.clone(), next_conn.clone()))
+}
+
+async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>) -> turmoil::Result {
+    let listener = TcpListener::bind(("0.0.0.0", SERVER_PORT)).await?;
+    let outboxes: Outboxes = Rc::default();
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let conn = ConnId(next_conn.get());
+        next_conn.set(next_conn.get() + 1);
+        let (outbox, inbox) = mpsc::unbounded_channel();
+        outboxes.borrow_mut().insert(conn, outbox);
+        server.borrow_mut().handle_connection_opened(conn, sim_unix_ms());
+        dispatch(&server, &outboxes);
+        tokio::task::spawn_local(serve_connection(conn, stream, inbox, server.clone(), outboxes.clone()));
+    }
+}
+
+/// Hands everything the server produced to the connections it is for.
+fn dispatch(server: &Rc<RefCell<Server>>, outboxes: &Outboxes) {
+    loop {
+        let Some(output) = server.borrow_mut().poll_output() else { return };
+        let mut outboxes = outboxes.borrow_mut();
+        match output {
+            ServerOutput::Send { conn, frame } => {
+                let mut bytes = Vec::new();
+                // The server never builds a frame over the limit; if it did, dropping it beats crashing.
+                if encode_frame(&frame, &mut bytes).is_ok()
+                    && let Some(outbox) = outboxes.get(&conn)
+                {
+                    let _ = outbox.send(Outgoing::Bytes(bytes));
+                }
+            }
+            ServerOutput::Close { conn } => {
+                if let Some(outbox) = outboxes.remove(&conn) {
+                    let _ = outbox.send(Outgoing::Close);
+                }
+            }
+        }
+    }
+}
+
+async fn serve_connection(
+    conn: ConnId,
+    stream: TcpStream,
+    mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
+    server: Rc<RefCell<Server>>,
+    outboxes: Outboxes,
+) {
+    let (mut reader, mut writer) = stream.into_split();
+    let mut deframer = Deframer::new();
+    let mut buffer = vec![0_u8; READ_CHUNK_BYTES];
+    // Once the peer broke the protocol, nothing more is read from it; the close is on its way.
+    let mut reading = true;
+    loop {
+        tokio::select! {
+            biased;
+            next = outgoing.recv() => match next {
+                Some(Outgoing::Bytes(bytes)) => {
+                    if writer.write_all(&bytes).await.is_err() {
+                        server.borrow_mut().handle_connection_closed(conn, sim_unix_ms());
+                        break;
+                    }
+                }
+                Some(Outgoing::Close) | None => {
+                    let _ = writer.shutdown().await;
+                    break;
+                }
+            },
+            read = reader.read(&mut buffer), if reading => {
+                let now_ms = sim_unix_ms();
+                match read {
+                    Ok(0) | Err(_) => {
+                        server.borrow_mut().handle_connection_closed(conn, now_ms);
+                        break;
+                    }
+                    Ok(count) => {
+                        deframer.push(&buffer[..count]);
+                        loop {
+                            match deframer.next_frame() {
+                                Ok(Some(frame)) => server.borrow_mut().handle_frame(conn, frame, now_ms),
+                                Ok(None) => break,
+                                Err(error) => {
+                                    server.borrow_mut().handle_frame_error(conn, &error, now_ms);
+                                    reading = false;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        }
+        dispatch(&server, &outboxes);
+    }
+    outboxes.borrow_mut().remove(&conn);
+    dispatch(&server, &outboxes);
+}

@@ -1,0 +1,91 @@
+//! What the runner and the simulated hosts share: the trace, and per device its event log, its current status and
+//! the channel to its current boot.
+//!
+//! Everything runs on one OS thread (turmoil polls every host from the thread that steps the simulation), so the
+//! world is an `Rc<RefCell<World>>`; no borrow is ever held across an `.await`. It lives outside the hosts, so it
+//! survives a host crash exactly as a device's disk does.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use imsim_engine::core::Event;
+use imsim_engine::{ConnectionStatus, ConversationType};
+use tokio::sync::mpsc;
+
+use crate::trace::{describe_event, Trace};
+
+/// A command the runner gives a device, carried out by the device's host through the engine API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeviceCommand {
+    /// `connect(token, timeout)`.
+    Connect {
+        /// The token to present.
+        token: String,
+        /// CONN-16's timeout, in seconds.
+        timeout_seconds: i32,
+    },
+    /// `disconnect(receivePush)`.
+    Disconnect {
+        /// CONN-17.
+        receive_push: bool,
+    },
+    /// `createTextMessage` then `sendMessage`.
+    SendText {
+        /// The conversation type.
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The text.
+        text: String,
+    },
+}
+
+/// One device as the world sees it.
+#[derive(Debug)]
+pub struct DeviceLog {
+    /// Every event the device's engine emitted, with its simulated time, across boots.
+    pub events: Vec<(Duration, Event)>,
+    /// The status of the last `ConnectionStatusChanged` (unconnected before any).
+    pub status: ConnectionStatus,
+    /// Sends commands to the device's current boot; `None` before the host first runs.
+    pub commands: Option<mpsc::UnboundedSender<DeviceCommand>>,
+    /// How many times the host has booted.
+    pub boots: u32,
+}
+
+impl Default for DeviceLog {
+    fn default() -> DeviceLog {
+        DeviceLog { events: Vec::new(), status: ConnectionStatus::Unconnected, commands: None, boots: 0 }
+    }
+}
+
+/// The shared state of one run.
+#[derive(Debug, Default)]
+pub struct World {
+    /// The canonical trace.
+    pub trace: Trace,
+    /// The devices, by name.
+    pub devices: BTreeMap<String, DeviceLog>,
+}
+
+/// A handle on the world, shared by the runner and every host.
+pub type SharedWorld = Rc<RefCell<World>>;
+
+impl World {
+    /// The log of `device`, created on first use.
+    pub fn device_mut(&mut self, device: &str) -> &mut DeviceLog {
+        self.devices.entry(device.to_owned()).or_default()
+    }
+
+    /// Records an event of `device` at `at`: in the trace, in the device's log, and in its status.
+    pub fn record_event(&mut self, at: Duration, device: &str, event: Event) {
+        self.trace.record(at, device, &describe_event(&event));
+        let log = self.device_mut(device);
+        if let Event::ConnectionStatusChanged { status } = &event {
+            log.status = *status;
+        }
+        log.events.push((at, event));
+    }
+}
