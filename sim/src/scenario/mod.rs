@@ -1,0 +1,114 @@
+//! YAML scenarios: the file format and its parser.
+//!
+//! A scenario names the spec rules it checks, a seed, settings, the devices and the steps to run:
+//!
+//! ```yaml
+//! name: private text both ways           # required, non-empty
+//! rules: [SEND-4, SEND-5, RECV-1]        # required, non-empty, no repeats; IDs of sim/src/spec/rules.tsv
+//! seed: 7                                # required, 0..=u64::MAX
+//! settings:                              # optional, every field optional
+//!   tick: 1ms                            # the simulated tick, 1ms..=1s; default 1ms
+//!   latency: { min: 0ms, max: 20ms }     # one-way latency, both bounds, min <= max; default 1ms..5ms
+//!   app_key: imsim-app                   # default imsim-app
+//! devices:                               # required, non-empty; file order is kept and significant
+//!   a: { user: zhangsan, platform: mobile }   # name [a-z0-9_-]+, not `server`; platform default mobile
+//!   b: { user: lisi }
+//! steps:                                 # required, may be empty; each step is a mapping with one key
+//!   - connect: a                                          # short for { device: a }
+//!   - connect: { device: a, timeout: 5, token: valid }    # timeout: whole seconds (i32), default 0 = keep
+//!                                                         # trying (CONN-16); token: valid (default),
+//!                                                         # malformed, revoked or other_app
+//!   - disconnect: a                                       # or { device: a, receive_push: false }; default true
+//!   - send: { device: a, to: lisi, text: "hello" }        # `type` default private; `to` is the target ID
+//!   - advance: 1500ms
+//!   - partition: [a, server]                              # two different endpoints: devices or `server`
+//!   - repair: [a, server]
+//!   - revoke_tokens: zhangsan                             # App Server API: revoke every token issued so far
+//!                                                         # to a user of the devices
+//!   - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false,
+//!               has_package: false, within: 5s }
+//!   - expect: { device: a, event: messageSent, code: 0, sent_status: sent }
+//!   - expect: { device: a, event: connectionStatusChanged, status: connecting }
+//!   - expect: { device: a, status: signOut }              # the device's connection status
+//!   - expect: { device: a, stored: { type: private, target: lisi,
+//!               messages: [ { direction: send, text: hi, sent_status: sent }, { direction: receive, text: yo } ] } }
+//! ```
+//!
+//! - **Durations** are a whole number and a unit, `ms`, `s`, `m` or `h`: `250ms`, `10s`, `2m`, `1h`.
+//! - **Enum values** are the manual's camelCase names (`ConnectionStatus`, `ConversationType`, `Platform`,
+//!   `SentStatus`, `MessageDirection` of `imsim_engine::types`), such as `kickedOfflineByOtherClient`.
+//! - **expect** takes `device`, `within` (default `10s`: the simulated time the check may take to hold) and exactly
+//!   one check: `event`, `status` or `stored`. An event check may add the fields of its event, and only those:
+//!
+//!   | event                     | fields                                                        |
+//!   |---------------------------|---------------------------------------------------------------|
+//!   | `databaseOpened`          | `code`                                                        |
+//!   | `connected`               | `code`                                                        |
+//!   | `connectionStatusChanged` | `status`                                                      |
+//!   | `messageAttached`         | `text`, `sent_status`                                         |
+//!   | `messageSent`             | `code`, `text`, `sent_status`                                 |
+//!   | `messageReceived`         | `text`, `from`, `left`, `offline`, `has_package`, `sent_status` |
+//!
+//!   `code` is an i32, `left` a u32, `offline` and `has_package` booleans. A `stored` check lists the
+//!   conversation's messages in the device's database, oldest first: `direction` and `text` required,
+//!   `sent_status` optional; its `type` defaults to private.
+//! - Scalars are read as written: `user: 007` is the user `007`; booleans are only `true` and `false`.
+//!
+//! Every error, from YAML syntax to an undeclared device, is a [`ScenarioError`] naming the file, the line and
+//! column of the offending node, and what was expected there.
+
+mod model;
+mod parse;
+mod yaml;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use model::{
+    Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, Scenario, Settings, Step,
+    StepKind, StoredPattern, TokenChoice, format_duration,
+};
+
+/// A scenario file that could not be read or is not a valid scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file.
+    pub path: PathBuf,
+    /// The line of the offending node, 1-based.
+    pub line: u64,
+    /// Its column, 1-based, in characters.
+    pub column: u64,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Parses the scenario `text`, read from `path` (used in errors and kept in the scenario).
+pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+    parse::scenario(path, text).map_err(|problem| ScenarioError {
+        path: path.to_owned(),
+        line: problem.at.line,
+        column: problem.at.column,
+        message: problem.message,
+    })
+}
+
+/// Reads and parses the scenario file at `path`.
+pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
+    let error = |line, column, message| ScenarioError { path: path.to_owned(), line, column, message };
+    let bytes = std::fs::read(path).map_err(|e| error(1, 1, format!("cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]).into_owned();
+        let line = valid.matches('\n').count() as u64 + 1;
+        let column = valid.rsplit('\n').next().map_or(0, |last| last.chars().count()) as u64 + 1;
+        error(line, column, "the file is not valid UTF-8".to_owned())
+    })?;
+    parse_scenario(path, &text)
+}

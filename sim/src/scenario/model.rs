@@ -1,0 +1,489 @@
+//! What a parsed scenario is: plain values for the runner, with no trace of YAML left in them.
+
+use std::fmt::{self, Write as _};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use imsim_engine::types::{ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus};
+
+/// Every rule ID of the spec, one `ID<TAB>part<TAB>text` line each, after a comment line.
+const RULES_TSV: &str = include_str!("../spec/rules.tsv");
+
+/// A parsed, validated scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    /// The file it came from, as given to the parser.
+    pub path: PathBuf,
+    /// What it checks, in a few words.
+    pub name: String,
+    /// The spec rules it checks, in file order.
+    pub rules: Vec<RuleId>,
+    /// The seed of every random choice in the run.
+    pub seed: u64,
+    /// Simulation settings, defaults filled in.
+    pub settings: Settings,
+    /// The devices, in file order (the order is significant: it is the order hosts are created in).
+    pub devices: Vec<DeviceSpec>,
+    /// The steps, in file order.
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// The distinct users of the devices, in device order.
+    pub fn users(&self) -> Vec<&str> {
+        distinct_users(&self.devices)
+    }
+
+    /// The device called `name`, if the scenario declares one.
+    pub fn device(&self, name: &str) -> Option<&DeviceSpec> {
+        self.devices.iter().find(|device| device.name == name)
+    }
+}
+
+/// The distinct users of `devices`, in device order.
+pub(crate) fn distinct_users(devices: &[DeviceSpec]) -> Vec<&str> {
+    let mut users: Vec<&str> = Vec::new();
+    for device in devices {
+        if !users.contains(&device.user.as_str()) {
+            users.push(&device.user);
+        }
+    }
+    users
+}
+
+/// A rule ID of the spec, such as `SEND-4`. Only IDs listed in `sim/src/spec/rules.tsv` can be made.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleId(String);
+
+impl RuleId {
+    /// The rule `id`, if the spec has it.
+    pub fn new(id: &str) -> Option<RuleId> {
+        Self::spec_line(id).map(|_| RuleId(id.to_owned()))
+    }
+
+    /// Whether `id` has the shape of a rule ID: capital letters, a dash, digits (`^[A-Z]+-[0-9]+$`).
+    pub fn is_well_formed(id: &str) -> bool {
+        match id.split_once('-') {
+            Some((prefix, number)) => {
+                !prefix.is_empty()
+                    && prefix.bytes().all(|b| b.is_ascii_uppercase())
+                    && !number.is_empty()
+                    && number.bytes().all(|b| b.is_ascii_digit())
+            }
+            None => false,
+        }
+    }
+
+    /// The ID, as written in the spec.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The spec file the rule is in (such as `part1.md`).
+    pub fn part(&self) -> &'static str {
+        Self::spec_line(&self.0).map_or("", |(part, _)| part)
+    }
+
+    /// The first words of the rule's text.
+    pub fn text(&self) -> &'static str {
+        Self::spec_line(&self.0).map_or("", |(_, text)| text)
+    }
+
+    /// The part and text of rule `id` in `rules.tsv`.
+    fn spec_line(id: &str) -> Option<(&'static str, &'static str)> {
+        if !Self::is_well_formed(id) {
+            return None;
+        }
+        RULES_TSV.lines().filter(|line| !line.starts_with('#')).find_map(|line| {
+            let mut columns = line.splitn(3, '\t');
+            (columns.next() == Some(id)).then(|| (columns.next().unwrap_or(""), columns.next().unwrap_or("")))
+        })
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Simulation settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// The simulated tick (turmoil's `tick_duration`). Default 1ms.
+    pub tick: Duration,
+    /// The smallest one-way network latency. Default 1ms.
+    pub latency_min: Duration,
+    /// The largest one-way network latency. Default 5ms.
+    pub latency_max: Duration,
+    /// The App Key every device and the server use. Default `imsim-app`.
+    pub app_key: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            tick: Duration::from_millis(1),
+            latency_min: Duration::from_millis(1),
+            latency_max: Duration::from_millis(5),
+            app_key: "imsim-app".to_owned(),
+        }
+    }
+}
+
+/// One simulated device: an app with its engine, logged in as `user`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceSpec {
+    /// The device's name in the scenario (`[a-z0-9_-]+`, never `server`).
+    pub name: String,
+    /// The user ID it connects as.
+    pub user: String,
+    /// Its platform class. Default mobile.
+    pub platform: Platform,
+}
+
+/// Where something starts in the scenario file, 1-based; columns count characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// The line.
+    pub line: u64,
+    /// The column.
+    pub column: u64,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// One step of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Where the step starts in the file (its key).
+    pub location: Location,
+    /// What it does.
+    pub kind: StepKind,
+}
+
+/// What a step does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// The app calls `connect` on `device`.
+    Connect {
+        /// The device.
+        device: String,
+        /// The `timeLimit` argument in whole seconds; `0` (or less) keeps trying (CONN-16).
+        timeout_seconds: i32,
+        /// Which token the app passes.
+        token: TokenChoice,
+    },
+    /// The app calls `disconnect` on `device`.
+    Disconnect {
+        /// The device.
+        device: String,
+        /// The `receivePush` argument.
+        receive_push: bool,
+    },
+    /// The app sends a text message.
+    Send {
+        /// The sending device.
+        device: String,
+        /// The conversation type.
+        conversation_type: ConversationType,
+        /// The conversation's target ID (the other user, or the group).
+        target_id: String,
+        /// The text.
+        text: String,
+    },
+    /// Simulated time moves on.
+    Advance(Duration),
+    /// The network between two endpoints goes down, both ways.
+    Partition(Endpoint, Endpoint),
+    /// The network between two endpoints comes back.
+    Repair(Endpoint, Endpoint),
+    /// The App Server API revokes every token issued so far to `user`.
+    RevokeTokens {
+        /// The user.
+        user: String,
+    },
+    /// A check on one device.
+    Expect(Expectation),
+}
+
+/// Which token a `connect` step passes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TokenChoice {
+    /// A fresh token for the device's user and the scenario's App Key.
+    Valid,
+    /// A string that is not a token at all.
+    Malformed,
+    /// A token issued to the user and then revoked.
+    Revoked,
+    /// A token signed for another App Key.
+    OtherApp,
+}
+
+impl TokenChoice {
+    /// Every value, in declaration order.
+    pub const ALL: &'static [TokenChoice] =
+        &[TokenChoice::Valid, TokenChoice::Malformed, TokenChoice::Revoked, TokenChoice::OtherApp];
+
+    /// The name scenarios use.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenChoice::Valid => "valid",
+            TokenChoice::Malformed => "malformed",
+            TokenChoice::Revoked => "revoked",
+            TokenChoice::OtherApp => "other_app",
+        }
+    }
+}
+
+impl fmt::Display for TokenChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One end of a network link.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Endpoint {
+    /// The fake server.
+    Server,
+    /// A device, by name.
+    Device(String),
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Server => f.write_str("server"),
+            Endpoint::Device(name) => f.write_str(name),
+        }
+    }
+}
+
+/// A check on one device, which must hold within a bound of simulated time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expectation {
+    /// The device.
+    pub device: String,
+    /// How long the check may take to hold. Default 10s.
+    pub within: Duration,
+    /// What must hold.
+    pub check: Check,
+}
+
+/// What an expectation checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// The device's app gets an event matching the pattern.
+    Event(EventPattern),
+    /// The device's connection status is this.
+    Status(ConnectionStatus),
+    /// The device's local database holds exactly these messages in the conversation, oldest first.
+    Stored {
+        /// The conversation type.
+        conversation_type: ConversationType,
+        /// The conversation's target ID.
+        target_id: String,
+        /// The messages.
+        messages: Vec<StoredPattern>,
+    },
+}
+
+/// An event the app receives, and what its fields must be; `None` matches anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventPattern {
+    /// Which event.
+    pub kind: EventKind,
+    /// The error code (`0` for success).
+    pub code: Option<i32>,
+    /// The connection status (connectionStatusChanged).
+    pub status: Option<ConnectionStatus>,
+    /// The message's text.
+    pub text: Option<String>,
+    /// The message's sender (messageReceived).
+    pub from: Option<String>,
+    /// How many messages are left to receive (messageReceived).
+    pub left: Option<u32>,
+    /// Whether the message is an offline one (messageReceived).
+    pub offline: Option<bool>,
+    /// Whether more offline messages wait on the server (messageReceived).
+    pub has_package: Option<bool>,
+    /// The message's sent status.
+    pub sent_status: Option<SentStatus>,
+}
+
+impl EventPattern {
+    /// A pattern matching any event of `kind`.
+    pub fn new(kind: EventKind) -> EventPattern {
+        EventPattern {
+            kind,
+            code: None,
+            status: None,
+            text: None,
+            from: None,
+            left: None,
+            offline: None,
+            has_package: None,
+            sent_status: None,
+        }
+    }
+}
+
+/// The app events a scenario can wait for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EventKind {
+    /// `onDatabaseOpened`.
+    DatabaseOpened,
+    /// `onConnected`.
+    Connected,
+    /// `onConnectionStatusChanged`.
+    ConnectionStatusChanged,
+    /// `onMessageAttached`.
+    MessageAttached,
+    /// `onMessageSent`.
+    MessageSent,
+    /// `onMessageReceived`.
+    MessageReceived,
+}
+
+impl EventKind {
+    /// Every value, in declaration order.
+    pub const ALL: &'static [EventKind] = &[
+        EventKind::DatabaseOpened,
+        EventKind::Connected,
+        EventKind::ConnectionStatusChanged,
+        EventKind::MessageAttached,
+        EventKind::MessageSent,
+        EventKind::MessageReceived,
+    ];
+
+    /// The name scenarios use (the manual's callback name without `on`).
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::DatabaseOpened => "databaseOpened",
+            EventKind::Connected => "connected",
+            EventKind::ConnectionStatusChanged => "connectionStatusChanged",
+            EventKind::MessageAttached => "messageAttached",
+            EventKind::MessageSent => "messageSent",
+            EventKind::MessageReceived => "messageReceived",
+        }
+    }
+
+    /// The pattern fields that apply to this event, in canonical order.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            EventKind::DatabaseOpened | EventKind::Connected => &["code"],
+            EventKind::ConnectionStatusChanged => &["status"],
+            EventKind::MessageAttached => &["text", "sent_status"],
+            EventKind::MessageSent => &["code", "text", "sent_status"],
+            EventKind::MessageReceived => &["text", "from", "left", "offline", "has_package", "sent_status"],
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A message expected in the local database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPattern {
+    /// Sent or received.
+    pub direction: MessageDirection,
+    /// The text.
+    pub text: String,
+    /// The sent status, if it matters.
+    pub sent_status: Option<SentStatus>,
+}
+
+/// `d` as a scenario writes it: whole hours, minutes, seconds or milliseconds, the largest unit that is exact.
+pub fn format_duration(d: Duration) -> String {
+    if !d.subsec_nanos().is_multiple_of(1_000_000) {
+        return format!("{d:?}");
+    }
+    let ms = d.as_millis();
+    for (unit, size) in [("h", 3_600_000), ("m", 60_000), ("s", 1_000)] {
+        if ms != 0 && ms.is_multiple_of(size) {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{ms}ms")
+}
+
+impl Step {
+    /// The step as one canonical line for the trace, such as `send a -> private:lisi "hello"`.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            StepKind::Connect { device, timeout_seconds, token } => {
+                format!("connect {device} timeout={timeout_seconds} token={token}")
+            }
+            StepKind::Disconnect { device, receive_push } => format!("disconnect {device} receive_push={receive_push}"),
+            StepKind::Send { device, conversation_type, target_id, text } => {
+                format!("send {device} -> {conversation_type}:{target_id} {text:?}")
+            }
+            StepKind::Advance(d) => format!("advance {}", format_duration(*d)),
+            StepKind::Partition(x, y) => format!("partition {x} <-> {y}"),
+            StepKind::Repair(x, y) => format!("repair {x} <-> {y}"),
+            StepKind::RevokeTokens { user } => format!("revoke_tokens {user}"),
+            StepKind::Expect(expectation) => expectation.describe(),
+        }
+    }
+}
+
+impl Expectation {
+    /// The expectation as one canonical line, such as `expect b event messageReceived text="hello" within=5s`.
+    pub fn describe(&self) -> String {
+        let mut line = format!("expect {} ", self.device);
+        match &self.check {
+            Check::Event(pattern) => {
+                let _ = write!(line, "event {}", pattern.kind);
+                if let Some(code) = pattern.code {
+                    let _ = write!(line, " code={code}");
+                }
+                if let Some(status) = pattern.status {
+                    let _ = write!(line, " status={status}");
+                }
+                if let Some(text) = &pattern.text {
+                    let _ = write!(line, " text={text:?}");
+                }
+                if let Some(from) = &pattern.from {
+                    let _ = write!(line, " from={from:?}");
+                }
+                if let Some(left) = pattern.left {
+                    let _ = write!(line, " left={left}");
+                }
+                if let Some(offline) = pattern.offline {
+                    let _ = write!(line, " offline={offline}");
+                }
+                if let Some(has_package) = pattern.has_package {
+                    let _ = write!(line, " has_package={has_package}");
+                }
+                if let Some(sent_status) = pattern.sent_status {
+                    let _ = write!(line, " sent_status={sent_status}");
+                }
+            }
+            Check::Status(status) => {
+                let _ = write!(line, "status {status}");
+            }
+            Check::Stored { conversation_type, target_id, messages } => {
+                let _ = write!(line, "stored {conversation_type}:{target_id} [");
+                for (i, message) in messages.iter().enumerate() {
+                    let separator = if i == 0 { "" } else { ", " };
+                    let _ = write!(line, "{separator}{} {:?}", message.direction, message.text);
+                    if let Some(sent_status) = message.sent_status {
+                        let _ = write!(line, " sent_status={sent_status}");
+                    }
+                }
+                line.push(']');
+            }
+        }
+        let _ = write!(line, " within={}", format_duration(self.within));
+        line
+    }
+}

@@ -1,0 +1,522 @@
+//! The scenario parser: the model a valid file becomes, the defaults, one error per bad fixture with its exact
+//! place, and no panic on any input.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use imsim_engine::types::{ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus};
+use imsim_sim::scenario::{
+    Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, Scenario, ScenarioError,
+    Settings, Step, StepKind, StoredPattern, TokenChoice, format_duration, load_scenario, parse_scenario,
+};
+use proptest::prelude::*;
+
+/// Every step form, every event, non-default settings, devices out of alphabetical order.
+const FULL: &str = r#"name: private text both ways
+rules: [SEND-4, SEND-5, RECV-1]
+seed: 7
+settings:
+  tick: 10ms
+  latency: { min: 0ms, max: 20ms }
+  app_key: test-app
+devices:
+  b: { user: lisi, platform: desktop }
+  a: { user: zhangsan }
+  a-2: { user: zhangsan, platform: miniProgram }
+steps:
+  - connect: a
+  - connect: { device: b, timeout: 5, token: other_app }
+  - disconnect: a
+  - disconnect: { device: b, receive_push: false }
+  - send: { device: a, to: lisi, text: "hello" }
+  - send:
+      device: b
+      type: group
+      to: g1
+      text: 007
+  - advance: 1500ms
+  - partition: [a, server]
+  - repair: [server, a]
+  - partition: [a, b]
+  - revoke_tokens: zhangsan
+  - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false, has_package: false, sent_status: sent, within: 5s }
+  - expect: { device: a, event: messageSent, code: 0, text: hello, sent_status: sent }
+  - expect: { device: a, event: connected, code: 31004 }
+  - expect: { device: a, event: databaseOpened, code: 0 }
+  - expect: { device: a, event: connectionStatusChanged, status: connecting }
+  - expect: { device: a, event: messageAttached, text: hi, sent_status: sending }
+  - expect: { device: a, status: signOut, within: 2m }
+  - expect:
+      device: a
+      within: 1h
+      stored:
+        type: private
+        target: lisi
+        messages:
+          - { direction: send, text: hi, sent_status: sent }
+          - { direction: receive, text: yo }
+"#;
+
+fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+    parse_scenario(Path::new("test.yaml"), text)
+}
+
+fn step(line: u64, column: u64, kind: StepKind) -> Step {
+    Step { location: Location { line, column }, kind }
+}
+
+fn expect(device: &str, within_ms: u64, check: Check) -> StepKind {
+    StepKind::Expect(Expectation { device: device.to_owned(), within: Duration::from_millis(within_ms), check })
+}
+
+fn device(name: &str, user: &str, platform: Platform) -> DeviceSpec {
+    DeviceSpec { name: name.to_owned(), user: user.to_owned(), platform }
+}
+
+fn endpoint(name: &str) -> Endpoint {
+    Endpoint::Device(name.to_owned())
+}
+
+#[test]
+fn a_full_scenario_becomes_the_exact_model() {
+    let rules = ["SEND-4", "SEND-5", "RECV-1"].map(|id| RuleId::new(id).expect("in the spec")).to_vec();
+    let received = EventPattern {
+        text: Some("hello".to_owned()),
+        from: Some("zhangsan".to_owned()),
+        left: Some(0),
+        offline: Some(false),
+        has_package: Some(false),
+        sent_status: Some(SentStatus::Sent),
+        ..EventPattern::new(EventKind::MessageReceived)
+    };
+    let sent = EventPattern {
+        code: Some(0),
+        text: Some("hello".to_owned()),
+        sent_status: Some(SentStatus::Sent),
+        ..EventPattern::new(EventKind::MessageSent)
+    };
+    let attached = EventPattern {
+        text: Some("hi".to_owned()),
+        sent_status: Some(SentStatus::Sending),
+        ..EventPattern::new(EventKind::MessageAttached)
+    };
+    let expected = Scenario {
+        path: PathBuf::from("test.yaml"),
+        name: "private text both ways".to_owned(),
+        rules,
+        seed: 7,
+        settings: Settings {
+            tick: Duration::from_millis(10),
+            latency_min: Duration::ZERO,
+            latency_max: Duration::from_millis(20),
+            app_key: "test-app".to_owned(),
+        },
+        devices: vec![
+            device("b", "lisi", Platform::Desktop),
+            device("a", "zhangsan", Platform::Mobile),
+            device("a-2", "zhangsan", Platform::MiniProgram),
+        ],
+        steps: vec![
+            step(13, 5, StepKind::Connect { device: "a".into(), timeout_seconds: 0, token: TokenChoice::Valid }),
+            step(14, 5, StepKind::Connect { device: "b".into(), timeout_seconds: 5, token: TokenChoice::OtherApp }),
+            step(15, 5, StepKind::Disconnect { device: "a".into(), receive_push: true }),
+            step(16, 5, StepKind::Disconnect { device: "b".into(), receive_push: false }),
+            step(
+                17,
+                5,
+                StepKind::Send {
+                    device: "a".into(),
+                    conversation_type: ConversationType::Private,
+                    target_id: "lisi".into(),
+                    text: "hello".into(),
+                },
+            ),
+            step(
+                18,
+                5,
+                StepKind::Send {
+                    device: "b".into(),
+                    conversation_type: ConversationType::Group,
+                    target_id: "g1".into(),
+                    text: "007".into(),
+                },
+            ),
+            step(23, 5, StepKind::Advance(Duration::from_millis(1500))),
+            step(24, 5, StepKind::Partition(endpoint("a"), Endpoint::Server)),
+            step(25, 5, StepKind::Repair(Endpoint::Server, endpoint("a"))),
+            step(26, 5, StepKind::Partition(endpoint("a"), endpoint("b"))),
+            step(27, 5, StepKind::RevokeTokens { user: "zhangsan".into() }),
+            step(28, 5, expect("b", 5_000, Check::Event(received))),
+            step(29, 5, expect("a", 10_000, Check::Event(sent))),
+            step(
+                30,
+                5,
+                expect(
+                    "a",
+                    10_000,
+                    Check::Event(EventPattern { code: Some(31004), ..EventPattern::new(EventKind::Connected) }),
+                ),
+            ),
+            step(
+                31,
+                5,
+                expect(
+                    "a",
+                    10_000,
+                    Check::Event(EventPattern { code: Some(0), ..EventPattern::new(EventKind::DatabaseOpened) }),
+                ),
+            ),
+            step(
+                32,
+                5,
+                expect(
+                    "a",
+                    10_000,
+                    Check::Event(EventPattern {
+                        status: Some(ConnectionStatus::Connecting),
+                        ..EventPattern::new(EventKind::ConnectionStatusChanged)
+                    }),
+                ),
+            ),
+            step(33, 5, expect("a", 10_000, Check::Event(attached))),
+            step(34, 5, expect("a", 120_000, Check::Status(ConnectionStatus::SignOut))),
+            step(
+                35,
+                5,
+                expect(
+                    "a",
+                    3_600_000,
+                    Check::Stored {
+                        conversation_type: ConversationType::Private,
+                        target_id: "lisi".into(),
+                        messages: vec![
+                            StoredPattern {
+                                direction: MessageDirection::Send,
+                                text: "hi".into(),
+                                sent_status: Some(SentStatus::Sent),
+                            },
+                            StoredPattern {
+                                direction: MessageDirection::Receive,
+                                text: "yo".into(),
+                                sent_status: None,
+                            },
+                        ],
+                    },
+                ),
+            ),
+        ],
+    };
+    assert_eq!(parse(FULL), Ok(expected));
+}
+
+#[test]
+fn steps_describe_themselves_on_one_canonical_line() {
+    let scenario = parse(FULL).expect("valid");
+    let lines: Vec<String> = scenario.steps.iter().map(Step::describe).collect();
+    assert_eq!(
+        lines,
+        [
+            "connect a timeout=0 token=valid",
+            "connect b timeout=5 token=other_app",
+            "disconnect a receive_push=true",
+            "disconnect b receive_push=false",
+            r#"send a -> private:lisi "hello""#,
+            r#"send b -> group:g1 "007""#,
+            "advance 1500ms",
+            "partition a <-> server",
+            "repair server <-> a",
+            "partition a <-> b",
+            "revoke_tokens zhangsan",
+            r#"expect b event messageReceived text="hello" from="zhangsan" left=0 offline=false has_package=false sent_status=sent within=5s"#,
+            r#"expect a event messageSent code=0 text="hello" sent_status=sent within=10s"#,
+            "expect a event connected code=31004 within=10s",
+            "expect a event databaseOpened code=0 within=10s",
+            "expect a event connectionStatusChanged status=connecting within=10s",
+            r#"expect a event messageAttached text="hi" sent_status=sending within=10s"#,
+            "expect a status signOut within=2m",
+            r#"expect a stored private:lisi [send "hi" sent_status=sent, receive "yo"] within=1h"#,
+        ]
+    );
+}
+
+#[test]
+fn defaults_are_filled_in() {
+    let scenario = parse(
+        "name: defaults\nrules: [CONN-16]\nseed: 0\ndevices:\n  a: { user: u }\nsteps:\n  - connect: { device: a }\n  \
+         - send: { device: a, to: v, text: '' }\n  - disconnect: { device: a }\n  \
+         - expect: { device: a, event: connected }\n  - expect: { device: a, stored: { target: v, messages: [] } }\n",
+    )
+    .expect("valid");
+    assert_eq!(scenario.settings, Settings::default());
+    assert_eq!(
+        Settings::default(),
+        Settings {
+            tick: Duration::from_millis(1),
+            latency_min: Duration::from_millis(1),
+            latency_max: Duration::from_millis(5),
+            app_key: "imsim-app".to_owned(),
+        }
+    );
+    assert_eq!(scenario.devices, [device("a", "u", Platform::Mobile)]);
+    let kinds: Vec<StepKind> = scenario.steps.into_iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            StepKind::Connect { device: "a".into(), timeout_seconds: 0, token: TokenChoice::Valid },
+            StepKind::Send {
+                device: "a".into(),
+                conversation_type: ConversationType::Private,
+                target_id: "v".into(),
+                text: String::new(),
+            },
+            StepKind::Disconnect { device: "a".into(), receive_push: true },
+            expect("a", 10_000, Check::Event(EventPattern::new(EventKind::Connected))),
+            expect(
+                "a",
+                10_000,
+                Check::Stored { conversation_type: ConversationType::Private, target_id: "v".into(), messages: vec![] }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn settings_may_set_some_fields_only() {
+    let scenario = parse(
+        "---\n# a document marker and comments are fine\nname: n\nrules: [SEND-4]\nseed: 18446744073709551615\nsettings: { tick: 1s }\ndevices: { a: { user: u } }\n\
+         steps: []\n",
+    )
+    .expect("valid");
+    assert_eq!(scenario.seed, u64::MAX);
+    assert_eq!(scenario.settings, Settings { tick: Duration::from_secs(1), ..Settings::default() });
+    assert!(scenario.steps.is_empty());
+}
+
+#[test]
+fn users_are_distinct_and_in_device_order() {
+    let scenario = parse(FULL).expect("valid");
+    assert_eq!(scenario.users(), ["lisi", "zhangsan"]);
+    assert_eq!(scenario.device("a-2").map(|d| d.platform), Some(Platform::MiniProgram));
+    assert_eq!(scenario.device("server"), None);
+}
+
+#[test]
+fn rule_ids_come_from_the_spec() {
+    let rule = RuleId::new("SEND-4").expect("in the spec");
+    assert_eq!((rule.as_str(), rule.part(), rule.to_string()), ("SEND-4", "part1.md", "SEND-4".to_owned()));
+    assert!(rule.text().contains("RCIMIWSendMessageCallback"));
+    assert!(RuleId::is_well_formed("SEND-9999") && RuleId::new("SEND-9999").is_none());
+    for bad in ["", "SEND", "SEND-", "-4", "send-4", "SEND-4a", "SEND_4", "SEND-4-1", " SEND-4"] {
+        assert!(!RuleId::is_well_formed(bad), "{bad:?}");
+        assert_eq!(RuleId::new(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn durations_print_in_the_largest_exact_unit() {
+    let cases =
+        [(0, "0ms"), (1, "1ms"), (1500, "1500ms"), (2000, "2s"), (90_000, "90s"), (120_000, "2m"), (7_200_000, "2h")];
+    for (ms, text) in cases {
+        assert_eq!(format_duration(Duration::from_millis(ms)), text);
+    }
+}
+
+#[test]
+fn durations_accept_every_unit_and_reject_other_forms() {
+    let within = |text: &str| {
+        parse(&format!(
+            "name: n\nrules: [SEND-4]\nseed: 1\ndevices: {{ a: {{ user: u }} }}\n\
+             steps: [ {{ expect: {{ device: a, status: connected, within: {text} }} }} ]\n"
+        ))
+        .map(|s| match &s.steps[0].kind {
+            StepKind::Expect(e) => e.within,
+            other => panic!("not an expect: {other:?}"),
+        })
+    };
+    assert_eq!(within("250ms"), Ok(Duration::from_millis(250)));
+    assert_eq!(within("10s"), Ok(Duration::from_secs(10)));
+    assert_eq!(within("2m"), Ok(Duration::from_secs(120)));
+    assert_eq!(within("1h"), Ok(Duration::from_secs(3600)));
+    for bad in ["10", "1.5s", "-1s", "+1s", "1 s", "1S", "1d", "s", "\"\"", "1e3ms", "18446744073709551615s", "[1s]"] {
+        let error = within(bad).expect_err(bad);
+        assert_eq!((error.line, error.column), (5, 60), "{bad}: {error}");
+        assert!(error.message.starts_with("expect.within: "), "{bad}: {error}");
+    }
+}
+
+#[test]
+fn errors_display_as_path_line_column_message() {
+    let error = parse_scenario(Path::new("dir/s.yaml"), "name: n\nbogus: 1\n").expect_err("unknown key");
+    assert_eq!(
+        error.to_string(),
+        "dir/s.yaml:2:1: unknown field \"bogus\" at the top level; expected one of name, rules, seed, settings, \
+         devices, steps"
+    );
+    let missing = load_scenario(Path::new("no/such/file.yaml")).expect_err("missing file");
+    assert_eq!((missing.line, missing.column), (1, 1));
+    assert!(missing.message.starts_with("cannot read the file: "), "{missing}");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let flow = format!("name: {}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let blocks: String = (0..5_000).map(|depth| format!("{}- \n", "  ".repeat(depth))).collect();
+    let mut aliases = String::from("a0: &a0 [[[[[[[[[[[[[[1]]]]]]]]]]]]]]\n");
+    for i in 1..40 {
+        aliases.push_str(&format!("a{i}: &a{i} [[[[[[[[[[[[[[*a{}]]]]]]]]]]]]]]\n", i - 1));
+    }
+    for text in ["[".repeat(100_000), flow, blocks, aliases] {
+        let error = parse(&text).expect_err("too deep");
+        assert!(error.message.starts_with("invalid YAML: "), "{error}");
+    }
+    let error = parse(&"- ".repeat(20)).expect_err("too deep");
+    assert_eq!(
+        (error.line, error.column, error.message.as_str()),
+        (1, 33, "invalid YAML: collections nest more than 16 deep")
+    );
+}
+
+#[test]
+fn scalars_are_read_as_written() {
+    let scenario = parse(
+        "name: 1.50\nrules: [SEND-4]\nseed: 0x10\ndevices:\n  007: { user: &u 0x1F }\n  yes: { user: *u }\n\
+         steps:\n  - send: { device: yes, to: true, text: .inf }\n",
+    )
+    .expect("valid");
+    assert_eq!((scenario.name.as_str(), scenario.seed), ("1.50", 16));
+    assert_eq!(scenario.devices, [device("007", "0x1F", Platform::Mobile), device("yes", "0x1F", Platform::Mobile)]);
+    assert_eq!(scenario.steps[0].describe(), r#"send yes -> private:true ".inf""#);
+    let error = parse("name: n\nrules: [SEND-4]\nseed: 1\ndevices: { a: { user: u } }\nsteps:\n  - disconnect: { device: a, receive_push: yes }\n")
+        .expect_err("booleans are true or false");
+    assert_eq!(
+        (error.line, error.column, error.message.as_str()),
+        (6, 44, r#"disconnect.receive_push: expected true or false, found string "yes""#)
+    );
+}
+
+/// Each bad fixture, with where its one defect is and a phrase of the message.
+const BAD: &[(&str, u64, u64, &str)] = &[
+    ("bad-duration.yaml", 10, 14, r#"advance: invalid duration "1.5s"; expected a whole number followed by ms"#),
+    ("bad-platform.yaml", 5, 34, r#"unknown value "ios"; expected one of mobile, desktop, web, miniProgram"#),
+    ("bad-rule-format.yaml", 2, 17, r#""recv-1" is not a rule ID"#),
+    ("bad-status.yaml", 11, 34, r#"expect.status: unknown value "signedOut"; expected one of networkUnavailable,"#),
+    ("bad-token.yaml", 10, 34, r#"unknown value "expired"; expected one of valid, malformed, revoked, other_app"#),
+    ("device-named-server.yaml", 6, 3, r#"device name "server" is reserved"#),
+    ("duplicate-device.yaml", 7, 3, r#"duplicate device "a" in devices (first at line 5, column 3)"#),
+    ("duplicate-key.yaml", 4, 1, r#"duplicate field "name" at the top level (first at line 1, column 1)"#),
+    ("empty-rules.yaml", 2, 8, "rules: list at least one rule ID"),
+    ("event-field-not-valid.yaml", 10, 53, r#"field "left" does not apply to event connected; it takes code"#),
+    ("event-field-without-event.yaml", 10, 45, r#"field "code" only applies to an event check"#),
+    ("expect-no-check.yaml", 10, 13, "expect needs a check: one of event, status or stored"),
+    ("expect-two-checks.yaml", 13, 7, "expect has two checks, event and stored"),
+    ("latency-inverted.yaml", 5, 30, "settings.latency: max 20ms is less than min 30ms"),
+    ("missing-name.yaml", 2, 1, r#"missing required field "name" at the top level"#),
+    ("multiple-documents.yaml", 11, 1, "exactly one YAML document"),
+    ("negative-duration.yaml", 10, 52, r#"expect.within: invalid duration "-5s""#),
+    ("not-utf8.yaml", 10, 44, "not valid UTF-8"),
+    ("partition-self.yaml", 10, 20, "partition: both endpoints are a; expected two different endpoints"),
+    ("partition-three.yaml", 10, 16, "partition: expected two endpoints, like [a, server], found 3 items"),
+    ("revoke-unknown-user.yaml", 10, 20, r#"unknown user "wangwu"; the devices' users are zhangsan, lisi"#),
+    ("step-misindented.yaml", 11, 5, r#"a step has exactly one key, but this one also has "device"; indent it under"#),
+    ("stored-missing-text.yaml", 16, 13, r#"missing required field "text" in a stored message"#),
+    ("syntax-error.yaml", 11, 12, "invalid YAML: "),
+    ("tick-out-of-range.yaml", 5, 9, "settings.tick: 2s is out of range; expected 1ms to 1s"),
+    ("timeout-overflow.yaml", 10, 36, "connect.timeout: 3000000000 is out of range"),
+    ("unknown-device.yaml", 10, 21, r#"send.device: unknown device "c"; declared devices are a, b"#),
+    ("unknown-field.yaml", 13, 7, r#"unknown field "txt" in send; expected one of device, to, text, type"#),
+    ("unknown-rule.yaml", 4, 5, "SEND-9999 is not a rule of the spec"),
+    (
+        "unknown-step.yaml",
+        10,
+        5,
+        r#"unknown step "jump"; expected one of connect, disconnect, send, advance, partition, repair, revoke_tokens, expect"#,
+    ),
+    ("unknown-top-level-key.yaml", 6, 1, r#"unknown field "step" at the top level; expected one of name, rules,"#),
+    ("wrong-type.yaml", 3, 7, r#"seed: expected an integer from 0 to 18446744073709551615, found string "seven""#),
+];
+
+fn bad_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/bad-scenarios")
+}
+
+#[test]
+fn every_bad_fixture_fails_at_its_defect() {
+    let mut failures = Vec::new();
+    for &(file, line, column, phrase) in BAD {
+        let path = bad_dir().join(file);
+        match load_scenario(&path) {
+            Ok(_) => failures.push(format!("{file}: parsed")),
+            Err(error) => {
+                if error.path != path || (error.line, error.column) != (line, column) || !error.message.contains(phrase)
+                {
+                    failures.push(format!("{file}: got {}:{}: {}", error.line, error.column, error.message));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_bad_fixture_is_in_the_table() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(bad_dir())
+        .expect("fixtures/bad-scenarios")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<&str> = BAD.iter().map(|&(file, ..)| file).collect();
+    listed.sort_unstable();
+    assert_eq!(on_disk, listed);
+}
+
+/// A small edit to a text: insert, delete, replace or duplicate a line.
+fn mutate(text: &str, edits: &[(prop::sample::Index, u8, String)]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for (at, op, insert) in edits {
+        let i = at.index(chars.len() + 1);
+        match op % 4 {
+            0 => chars.splice(i..i, insert.chars()).for_each(drop),
+            1 => chars.splice(i..(i + insert.len()).min(chars.len()), []).for_each(drop),
+            2 => chars.splice(i..(i + 1).min(chars.len()), insert.chars()).for_each(drop),
+            _ => {
+                let start = chars[..i].iter().rposition(|&c| c == '\n').map_or(0, |p| p + 1);
+                let end = chars[i..].iter().position(|&c| c == '\n').map_or(chars.len(), |p| i + p + 1);
+                let line: Vec<char> = chars[start..end].to_vec();
+                chars.splice(start..start, line).for_each(drop);
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// Whatever the input, the parser returns, and an error points inside the text.
+fn check_total(text: &str) {
+    if let Err(error) = parse(text) {
+        let lines = text.split('\n').count() as u64;
+        assert!(error.line >= 1 && error.line <= lines + 1, "{error} in {text:?}");
+        assert!(error.column >= 1, "{error}");
+        assert!(!error.message.is_empty());
+    }
+}
+
+proptest! {
+    #[test]
+    fn never_panics_on_arbitrary_text(text in any::<String>()) {
+        check_total(&text);
+    }
+
+    #[test]
+    fn never_panics_on_yaml_like_text(text in "([ \n\t:,\\-\\[\\]{}#&*!|>'\"?%@]|[a-z0-9]{1,6}|SEND-4|steps|expect|device){0,80}") {
+        check_total(&text);
+    }
+
+    #[test]
+    fn never_panics_on_mutations_of_a_valid_file(
+        edits in prop::collection::vec(
+            (any::<prop::sample::Index>(), any::<u8>(), "([ \n:,\\-\\[\\]{}#&*!'\"]|[a-z0-9]{1,4}|-1|1.5|ms){0,3}"),
+            1..6,
+        )
+    ) {
+        check_total(&mutate(FULL, &edits));
+    }
+}
