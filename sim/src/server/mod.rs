@@ -1,0 +1,392 @@
+//! The fake IM server's sans-I/O core: tokens, sessions, per-user inboxes and private messages.
+//!
+//! # Why sans-I/O
+//!
+//! The simulator must give byte-identical behaviour for the same seed, and every server rule must be testable
+//! without a network. So, as the engine's core does (the quinn-proto / rustls pattern), [`Server`] is a plain
+//! struct: the I/O layer feeds it what happened (`handle_*`: a connection opened, a frame arrived, a stream broke,
+//! the peer went away), each call stamped with the simulation clock's `now_ms`, and polls [`Server::poll_output`]
+//! for what to do (send a frame, close a connection), in FIFO order. It never reads a clock, never spawns, never
+//! touches a socket, and keeps every collection it iterates ordered (`BTreeMap`, `VecDeque`), so the same inputs
+//! always give the same outputs.
+//!
+//! The App Server API (what an app's own server does through RongCloud's Server API: create the app, register users
+//! and get tokens, revoke tokens) is a set of plain methods on the same struct, which scenarios call directly.
+//!
+//! # Layout
+//!
+//! - this file: the public types, frame dispatch and the connection bookkeeping shared by the rest;
+//! - `tokens`: the App Server API's user calls, token signing and the connect-time token check (CONN-11 to
+//!   CONN-14, CONN-23);
+//! - `sessions`: connect, offline catch-up by inbox cursor, acknowledgements, live delivery, logout (CONN, RECV,
+//!   OFFLINE);
+//! - `inbox`: the per-user inbox with its sequence numbers, retention and package building (RECV-3, OFFLINE);
+//! - `publish`: private messages, idempotent publishes, the size and rate limits (SEND-2, SEND-19, MSG-6, MSG-22).
+//!
+//! # Call contract
+//!
+//! - Call [`Server::handle_connection_opened`] before any frame of a connection. Frames and events for a connection
+//!   the server does not know (never opened, or already closed by either side) are ignored.
+//! - After every `handle_*` call, drain [`Server::poll_output`]. After a [`ServerOutput::Close`] the server has
+//!   forgotten the connection: the I/O layer closes it and need not report its closing back (doing so is harmless).
+//! - `now_ms` is Unix milliseconds from the simulation's clock and should not go backwards.
+
+mod inbox;
+mod publish;
+mod sessions;
+mod tokens;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use imsim_engine::codec::FrameError;
+use imsim_engine::proto::{self, frame::Body};
+use imsim_engine::{ErrorCode, Platform};
+
+pub use publish::{CLIENT_MESSAGE_ID_BYTES_MAX, PUBLISH_ACKS_REMEMBERED_PER_DEVICE};
+pub use sessions::DEVICE_ID_BYTES_MAX;
+pub use tokens::ApiError;
+
+use inbox::Inbox;
+use publish::AckCache;
+
+/// CFG-8, OFFLINE-2, OFFLINE-4: private messages are kept for offline delivery for 7 days by default.
+pub const PRIVATE_OFFLINE_DAYS_DEFAULT: u32 = 7;
+
+/// CFG-8, OFFLINE-4: the offline retention can be set from 1 to 7 days.
+pub const OFFLINE_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=7;
+
+/// CFG-11, SEND-1, BIZ-8: a client may send at most 5 messages per second.
+pub const CLIENT_SEND_RATE_DEFAULT: u32 = 5;
+
+/// SEND-2, BIZ-25: the client send rate is measured over a sliding window of this many milliseconds, per connection.
+pub const SEND_RATE_WINDOW_MS: i64 = 1_000;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1_000;
+
+/// A connection, as numbered by the I/O layer. Never reused within one server's life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConnId(pub u64);
+
+/// Server-wide settings. Per-App-Key switches (CFG, BIZ-24) will join them as their rules are implemented.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// CFG-8 `privateOfflineDays`: how long a private message waits in a recipient's inbox, in days, within
+    /// [`OFFLINE_DAYS_RANGE`]. A message expires once `now − sentTime` exceeds it (OFFLINE-6).
+    pub private_offline_days: u32,
+    /// CFG-11 `clientSendRate`: accepted publishes per connection per sliding second (SEND-2), or `None` for no limit.
+    pub client_send_rate: Option<u32>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            private_offline_days: PRIVATE_OFFLINE_DAYS_DEFAULT,
+            client_send_rate: Some(CLIENT_SEND_RATE_DEFAULT),
+        }
+    }
+}
+
+/// What the I/O layer must do, in the order the server produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ServerOutput {
+    /// Write `frame` to the connection.
+    Send {
+        /// The connection.
+        conn: ConnId,
+        /// The frame to encode and write.
+        frame: proto::Frame,
+    },
+    /// Close the connection (after writing everything sent before). The server has already forgotten it.
+    Close {
+        /// The connection.
+        conn: ConnId,
+    },
+}
+
+/// Where a session is in its inbox synchronisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SessionPhase {
+    /// Offline packages are being sent; the last one has not been acknowledged yet.
+    CatchingUp,
+    /// Catch-up is over: new inbox entries are pushed as they arrive.
+    Live,
+}
+
+/// An open session, for checkers and tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The connection carrying the session.
+    pub conn: ConnId,
+    /// The App Key.
+    pub app_key: String,
+    /// The connected user.
+    pub user_id: String,
+    /// The device's platform class (MULTI-3).
+    pub platform: Platform,
+    /// The device's stable ID.
+    pub device_id: String,
+    /// When the session opened (the `ConnectAck`'s `server_time`).
+    pub connected_at_ms: i64,
+    /// The highest inbox sequence number the device has acknowledged (or resumed from).
+    pub acked_cursor: u64,
+    /// The highest inbox sequence number sent to this session, in a package or a delivery.
+    pub sent_cursor: u64,
+    /// Catching up or live.
+    pub phase: SessionPhase,
+}
+
+/// The fake IM server. See the module documentation for the call contract.
+#[derive(Debug)]
+pub struct Server {
+    config: ServerConfig,
+    apps: BTreeMap<String, App>,
+    conns: BTreeMap<ConnId, Conn>,
+    outputs: VecDeque<ServerOutput>,
+}
+
+/// One App Key's data. Apps share nothing (OVR-1).
+#[derive(Debug)]
+struct App {
+    secret: String,
+    /// Users registered through the App Server API, with their token state.
+    users: BTreeMap<String, tokens::UserRecord>,
+    /// Inboxes by user ID. A private message to a user ID never registered is still kept, as RongCloud does.
+    inboxes: BTreeMap<String, Inbox>,
+    /// Open sessions by user ID.
+    online: BTreeMap<String, BTreeSet<ConnId>>,
+    /// What the server remembers per (user ID, device ID).
+    devices: BTreeMap<(String, String), DeviceRecord>,
+    /// The counter behind message UIDs (MSG-6).
+    last_uid: u64,
+    /// The last `sentTime` assigned, so the next is strictly later (MSG-22).
+    last_sent_time_ms: Option<i64>,
+}
+
+#[derive(Debug, Default)]
+struct DeviceRecord {
+    /// CONN-20: the `receivePush` choice of the device's last logout, until its next successful connect.
+    logout_receive_push: Option<bool>,
+    /// Acknowledgements of accepted publishes, for idempotent retries.
+    acks: AckCache,
+}
+
+#[derive(Debug)]
+enum Conn {
+    /// Opened; the first frame must be a `ConnectRequest` (CONN-2).
+    AwaitingConnect,
+    /// `ConnectAck` 0 was sent.
+    Open(sessions::Session),
+}
+
+impl Server {
+    /// A server with no apps.
+    ///
+    /// # Panics
+    ///
+    /// If `config.private_offline_days` is outside [`OFFLINE_DAYS_RANGE`] (CFG-8); the scenario loader checks it
+    /// first, so this is a bug in the caller.
+    pub fn new(config: ServerConfig) -> Server {
+        assert!(
+            OFFLINE_DAYS_RANGE.contains(&config.private_offline_days),
+            "CFG-8: private_offline_days must be within {OFFLINE_DAYS_RANGE:?}, got {}",
+            config.private_offline_days
+        );
+        Server { config, apps: BTreeMap::new(), conns: BTreeMap::new(), outputs: VecDeque::new() }
+    }
+
+    /// The server's settings.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    /// Creates an app. Idempotent: creating an existing App Key again changes nothing (its first secret stays).
+    pub fn create_app(&mut self, app_key: &str, app_secret: &str) {
+        self.apps.entry(app_key.to_owned()).or_insert_with(|| App {
+            secret: app_secret.to_owned(),
+            users: BTreeMap::new(),
+            inboxes: BTreeMap::new(),
+            online: BTreeMap::new(),
+            devices: BTreeMap::new(),
+            last_uid: 0,
+            last_sent_time_ms: None,
+        });
+    }
+
+    // --- connections -------------------------------------------------------------------------------------------
+
+    /// A transport connection opened; the server now waits for its `ConnectRequest`.
+    pub fn handle_connection_opened(&mut self, conn: ConnId, _now_ms: i64) {
+        debug_assert!(!self.conns.contains_key(&conn), "{conn:?} opened twice");
+        self.forget(conn);
+        self.conns.insert(conn, Conn::AwaitingConnect);
+    }
+
+    /// A whole frame arrived on `conn`.
+    pub fn handle_frame(&mut self, conn: ConnId, frame: proto::Frame, now_ms: i64) {
+        let Some(state) = self.conns.get(&conn) else {
+            return;
+        };
+        let awaiting_connect = matches!(state, Conn::AwaitingConnect);
+        let Some(body) = frame.body else {
+            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, "frame has no body");
+            return;
+        };
+        match body {
+            Body::Connect(request) if awaiting_connect => self.handle_connect(conn, request, now_ms),
+            _ if awaiting_connect => {
+                let reason = format!("the first frame must be ConnectRequest, got {}", body_name(&body));
+                self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason);
+            }
+            Body::Connect(_) => {
+                self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, "ConnectRequest on an open session");
+            }
+            Body::Publish(publish) => self.handle_publish(conn, publish, now_ms),
+            Body::InboxAck(ack) => self.handle_inbox_ack(conn, ack.cursor, now_ms),
+            Body::Logout(logout) => self.handle_logout(conn, logout.receive_push),
+            Body::Ping(ping) => self.send(conn, Body::Pong(proto::Pong { nonce: ping.nonce })),
+            Body::ConnectAck(_)
+            | Body::PublishAck(_)
+            | Body::InboxPackage(_)
+            | Body::InboxDelivery(_)
+            | Body::Pong(_)
+            | Body::SessionClosed(_) => {
+                let reason = format!("{} is a server-to-client frame", body_name(&body));
+                self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason);
+            }
+        }
+    }
+
+    /// The byte stream of `conn` broke (oversized or undecodable frame): the server reports why and closes it.
+    pub fn handle_frame_error(&mut self, conn: ConnId, error: &FrameError, _now_ms: i64) {
+        if self.conns.contains_key(&conn) {
+            self.close_with_error(conn, error.code(), error.to_string());
+        }
+    }
+
+    /// The peer went away (EOF, reset, or the I/O layer gave up on it). The session, if any, ends silently.
+    pub fn handle_connection_closed(&mut self, conn: ConnId, _now_ms: i64) {
+        self.forget(conn);
+    }
+
+    /// The next thing the I/O layer must do, in FIFO order.
+    pub fn poll_output(&mut self) -> Option<ServerOutput> {
+        self.outputs.pop_front()
+    }
+
+    /// Drops every inbox entry past its retention (OFFLINE-2, OFFLINE-6). Expiry also happens lazily whenever an
+    /// inbox is used, so calling this is optional; it only bounds the memory of inboxes nobody reads.
+    pub fn expire_inboxes(&mut self, now_ms: i64) {
+        let retention_ms = self.private_retention_ms();
+        for app in self.apps.values_mut() {
+            for inbox in app.inboxes.values_mut() {
+                inbox.expire(now_ms, retention_ms);
+            }
+        }
+    }
+
+    // --- introspection -----------------------------------------------------------------------------------------
+
+    /// The open sessions of a user, in connection order.
+    pub fn online_sessions(&self, app_key: &str, user_id: &str) -> Vec<SessionInfo> {
+        let Some(conns) = self.apps.get(app_key).and_then(|app| app.online.get(user_id)) else {
+            return Vec::new();
+        };
+        conns.iter().filter_map(|&conn| self.session_info(conn)).collect()
+    }
+
+    /// The session on `conn`, if it is open.
+    pub fn session_info(&self, conn: ConnId) -> Option<SessionInfo> {
+        match self.conns.get(&conn)? {
+            Conn::AwaitingConnect => None,
+            Conn::Open(session) => Some(session.info(conn)),
+        }
+    }
+
+    /// How many connections the server knows, open sessions or still awaiting their `ConnectRequest`.
+    pub fn connection_count(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// How many entries of the user's inbox have not expired at `now_ms`.
+    pub fn inbox_len(&self, app_key: &str, user_id: &str, now_ms: i64) -> usize {
+        self.inbox(app_key, user_id).map_or(0, |inbox| inbox.unexpired_len(now_ms, self.private_retention_ms()))
+    }
+
+    /// The sequence number of the newest entry ever appended to the user's inbox, or 0.
+    pub fn inbox_last_seq(&self, app_key: &str, user_id: &str) -> u64 {
+        self.inbox(app_key, user_id).map_or(0, Inbox::last_seq)
+    }
+
+    /// Whether the user is registered in the app.
+    pub fn is_registered(&self, app_key: &str, user_id: &str) -> bool {
+        self.apps.get(app_key).is_some_and(|app| app.users.contains_key(user_id))
+    }
+
+    /// CONN-20: the `receivePush` choice of the device's last logout, or `None` if it has connected since (or never
+    /// logged out).
+    pub fn logout_receive_push(&self, app_key: &str, user_id: &str, device_id: &str) -> Option<bool> {
+        let app = self.apps.get(app_key)?;
+        app.devices.get(&(user_id.to_owned(), device_id.to_owned()))?.logout_receive_push
+    }
+
+    // --- shared helpers ----------------------------------------------------------------------------------------
+
+    fn inbox(&self, app_key: &str, user_id: &str) -> Option<&Inbox> {
+        self.apps.get(app_key)?.inboxes.get(user_id)
+    }
+
+    fn private_retention_ms(&self) -> i64 {
+        i64::from(self.config.private_offline_days) * DAY_MS
+    }
+
+    fn send(&mut self, conn: ConnId, body: Body) {
+        self.outputs.push_back(ServerOutput::Send { conn, frame: proto::Frame { body: Some(body) } });
+    }
+
+    /// Sends `SessionClosed` with `code`, then closes.
+    fn close_with_error(&mut self, conn: ConnId, code: ErrorCode, reason: impl Into<String>) {
+        self.send(conn, Body::SessionClosed(proto::SessionClosed { code: code.to_wire(), reason: reason.into() }));
+        self.close(conn);
+    }
+
+    fn close(&mut self, conn: ConnId) {
+        self.forget(conn);
+        self.outputs.push_back(ServerOutput::Close { conn });
+    }
+
+    /// Removes the connection and its session from every index.
+    fn forget(&mut self, conn: ConnId) {
+        let Some(Conn::Open(session)) = self.conns.remove(&conn) else {
+            return;
+        };
+        let Some(app) = self.apps.get_mut(&session.app_key) else {
+            return;
+        };
+        if let Some(conns) = app.online.get_mut(&session.user_id) {
+            conns.remove(&conn);
+            if conns.is_empty() {
+                app.online.remove(&session.user_id);
+            }
+        }
+    }
+}
+
+/// The name of a frame body, for close reasons.
+fn body_name(body: &Body) -> &'static str {
+    match body {
+        Body::Connect(_) => "ConnectRequest",
+        Body::Publish(_) => "Publish",
+        Body::InboxAck(_) => "InboxAck",
+        Body::Logout(_) => "Logout",
+        Body::Ping(_) => "Ping",
+        Body::ConnectAck(_) => "ConnectAck",
+        Body::PublishAck(_) => "PublishAck",
+        Body::InboxPackage(_) => "InboxPackage",
+        Body::InboxDelivery(_) => "InboxDelivery",
+        Body::Pong(_) => "Pong",
+        Body::SessionClosed(_) => "SessionClosed",
+    }
+}

@@ -1,0 +1,226 @@
+//! Sessions: connect (CONN-2, CONN-14, CONN-23), offline catch-up by inbox cursor (RECV-3 to RECV-8, RECV-15,
+//! OFFLINE-5), live delivery, acknowledgements and logout (CONN-20).
+//!
+//! Catch-up is one package at a time: the server sends a package, waits for the `InboxAck` of its last `seq`, then
+//! sends the next. So a slow or vanished client costs one package of memory in flight, and the client's cursor,
+//! persisted with the messages, is always exactly where a reconnect resumes. The rules that keep every entry
+//! delivered exactly once per session:
+//!
+//! - A session remembers `sent`, the highest `seq` it has been sent. Packages and deliveries carry only entries
+//!   after it, in order, and advance it.
+//! - While catching up, new entries are not pushed: the next package picks them up, or, if the final package
+//!   (`has_package == false`) is already out, they are pushed as `InboxDelivery` the moment its ack arrives.
+//! - An empty final package (nothing to catch up) needs no ack: the session is live as soon as it is sent. An ack
+//!   of the current cursor is harmless, as is any ack below what was already acknowledged.
+//! - An ack beyond `sent` is a protocol error: the client claims messages it was never given.
+
+use std::collections::VecDeque;
+
+use imsim_engine::proto::{self, frame::Body};
+use imsim_engine::{ErrorCode, Platform};
+
+use super::tokens::check_token;
+use super::{Conn, ConnId, Server, SessionInfo, SessionPhase};
+
+/// imsim's own bound, not a spec rule: a device ID longer than this many bytes is a malformed `ConnectRequest`.
+/// Device IDs key server state (cursors, idempotent publishes, logout choices), so a hostile client must not be able
+/// to make them large.
+pub const DEVICE_ID_BYTES_MAX: usize = 128;
+
+/// An open session (after `ConnectAck` 0).
+#[derive(Debug)]
+pub(super) struct Session {
+    pub(super) app_key: String,
+    pub(super) user_id: String,
+    platform: Platform,
+    pub(super) device_id: String,
+    connected_at_ms: i64,
+    /// The highest `seq` the device acknowledged, or the cursor it resumed from.
+    acked: u64,
+    /// The highest `seq` sent to this session.
+    sent: u64,
+    phase: Phase,
+    /// SEND-2: when this connection's recent publishes were accepted, oldest first, within the rate window.
+    pub(super) accepted_publishes: VecDeque<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// A package ending at `package_end` is in flight; `is_final` if it said `has_package == false`.
+    CatchingUp {
+        package_end: u64,
+        is_final: bool,
+    },
+    Live,
+}
+
+impl Session {
+    pub(super) fn info(&self, conn: ConnId) -> SessionInfo {
+        SessionInfo {
+            conn,
+            app_key: self.app_key.clone(),
+            user_id: self.user_id.clone(),
+            platform: self.platform,
+            device_id: self.device_id.clone(),
+            connected_at_ms: self.connected_at_ms,
+            acked_cursor: self.acked,
+            sent_cursor: self.sent,
+            phase: match self.phase {
+                Phase::CatchingUp { .. } => SessionPhase::CatchingUp,
+                Phase::Live => SessionPhase::Live,
+            },
+        }
+    }
+}
+
+impl Server {
+    pub(super) fn handle_connect(&mut self, conn: ConnId, request: proto::ConnectRequest, now_ms: i64) {
+        let Some(platform) = u32::try_from(request.platform).ok().and_then(Platform::from_ordinal) else {
+            let reason = format!("ConnectRequest has no valid platform ({})", request.platform);
+            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason);
+            return;
+        };
+        if request.device_id.is_empty() || request.device_id.len() > DEVICE_ID_BYTES_MAX {
+            let reason = format!("ConnectRequest device_id must have 1 to {DEVICE_ID_BYTES_MAX} bytes");
+            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason);
+            return;
+        }
+        let Ok(claims) = check_token(&self.apps, &request.app_key, &request.token, now_ms) else {
+            let ack = proto::ConnectAck {
+                code: ErrorCode::CONN_TOKEN_INCORRECT.to_wire(),
+                user_id: String::new(),
+                server_time: now_ms,
+            };
+            self.send(conn, Body::ConnectAck(ack));
+            self.close(conn);
+            return;
+        };
+
+        let retention_ms = self.private_retention_ms();
+        let app = self.apps.get_mut(&claims.app_key).expect("invariant: check_token found the app");
+        // A cursor past the inbox's end (the client kept state the server no longer has) resumes from the end, so
+        // that every later entry still reaches the device.
+        let last_seq = app.inboxes.get_mut(&claims.user_id).map_or(0, |inbox| {
+            inbox.expire(now_ms, retention_ms);
+            inbox.last_seq()
+        });
+        let cursor = request.inbox_cursor.min(last_seq);
+        app.online.entry(claims.user_id.clone()).or_default().insert(conn);
+        let device = app.devices.entry((claims.user_id.clone(), request.device_id.clone())).or_default();
+        device.logout_receive_push = None;
+
+        let session = Session {
+            app_key: claims.app_key,
+            user_id: claims.user_id.clone(),
+            platform,
+            device_id: request.device_id,
+            connected_at_ms: now_ms,
+            acked: cursor,
+            sent: cursor,
+            phase: Phase::CatchingUp { package_end: cursor, is_final: false },
+            accepted_publishes: VecDeque::new(),
+        };
+        self.conns.insert(conn, Conn::Open(session));
+        let ack =
+            proto::ConnectAck { code: ErrorCode::SUCCESS.to_wire(), user_id: claims.user_id, server_time: now_ms };
+        self.send(conn, Body::ConnectAck(ack));
+        self.send_next_package(conn, now_ms);
+    }
+
+    pub(super) fn handle_inbox_ack(&mut self, conn: ConnId, cursor: u64, now_ms: i64) {
+        let Some(Conn::Open(session)) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if cursor <= session.acked {
+            return;
+        }
+        if cursor > session.sent {
+            let reason = format!("InboxAck cursor {cursor} is beyond the last sequence number sent, {}", session.sent);
+            self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason);
+            return;
+        }
+        session.acked = cursor;
+        match session.phase {
+            Phase::CatchingUp { package_end, is_final } if cursor == package_end => {
+                if is_final {
+                    session.phase = Phase::Live;
+                    self.deliver_pending(conn, now_ms);
+                } else {
+                    self.send_next_package(conn, now_ms);
+                }
+            }
+            Phase::CatchingUp { .. } | Phase::Live => {}
+        }
+    }
+
+    pub(super) fn handle_logout(&mut self, conn: ConnId, receive_push: bool) {
+        let Some(Conn::Open(session)) = self.conns.get(&conn) else {
+            return;
+        };
+        let key = (session.user_id.clone(), session.device_id.clone());
+        if let Some(app) = self.apps.get_mut(&session.app_key) {
+            app.devices.entry(key).or_default().logout_receive_push = Some(receive_push);
+        }
+        self.close(conn);
+    }
+
+    /// Pushes every inbox entry after the cursor of each live session of `user_id` (called after an append).
+    pub(super) fn deliver_to_live_sessions(&mut self, app_key: &str, user_id: &str, now_ms: i64) {
+        let conns: Vec<ConnId> = self
+            .apps
+            .get(app_key)
+            .and_then(|app| app.online.get(user_id))
+            .map(|conns| conns.iter().copied().collect())
+            .unwrap_or_default();
+        for conn in conns {
+            self.deliver_pending(conn, now_ms);
+        }
+    }
+
+    /// Sends the next offline package to a catching-up session whose previous package (if any) was acknowledged.
+    fn send_next_package(&mut self, conn: ConnId, now_ms: i64) {
+        let retention_ms = self.private_retention_ms();
+        let Some(Conn::Open(session)) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let inbox = self.apps.get_mut(&session.app_key).and_then(|app| app.inboxes.get_mut(&session.user_id));
+        let package = match inbox {
+            Some(inbox) => {
+                inbox.expire(now_ms, retention_ms);
+                inbox.package_after(session.sent)
+            }
+            None => proto::InboxPackage::default(),
+        };
+        session.phase = match package.messages.last() {
+            Some(last) => {
+                session.sent = last.seq;
+                Phase::CatchingUp { package_end: last.seq, is_final: !package.has_package }
+            }
+            None => Phase::Live,
+        };
+        self.send(conn, Body::InboxPackage(package));
+    }
+
+    /// Pushes to a live session every inbox entry after what it was sent, as `InboxDelivery` frames.
+    fn deliver_pending(&mut self, conn: ConnId, now_ms: i64) {
+        let retention_ms = self.private_retention_ms();
+        let Some(Conn::Open(session)) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if session.phase != Phase::Live {
+            return;
+        }
+        let Some(inbox) = self.apps.get_mut(&session.app_key).and_then(|app| app.inboxes.get_mut(&session.user_id))
+        else {
+            return;
+        };
+        inbox.expire(now_ms, retention_ms);
+        for message in inbox.after(session.sent) {
+            session.sent = message.seq;
+            let frame = proto::Frame {
+                body: Some(Body::InboxDelivery(proto::InboxDelivery { message: Some(message.clone()) })),
+            };
+            self.outputs.push_back(super::ServerOutput::Send { conn, frame });
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The server core driven by frames only, no I/O. This file holds the harness; `connect` covers connecting,
+//! `catch_up` covers inboxes and delivery, `publish` covers sending.
+
+mod catch_up;
+mod connect;
+mod publish;
+
+use std::collections::BTreeMap;
+
+use imsim_engine::proto::{self, frame::Body};
+use imsim_engine::{ErrorCode, Platform};
+
+use super::*;
+
+const APP: &str = "app-key";
+const SECRET: &str = "app-secret";
+/// 2023-11-14T22:13:20Z.
+const T0: i64 = 1_700_000_000_000;
+
+struct Harness {
+    server: Server,
+    now: i64,
+    next_conn: u64,
+    tokens: BTreeMap<String, String>,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        Harness::with_config(ServerConfig::default())
+    }
+
+    fn with_config(config: ServerConfig) -> Harness {
+        let mut server = Server::new(config);
+        server.create_app(APP, SECRET);
+        Harness { server, now: T0, next_conn: 1, tokens: BTreeMap::new() }
+    }
+
+    fn advance(&mut self, ms: i64) {
+        self.now += ms;
+    }
+
+    /// A token for `user`, registering the user on first use.
+    fn token(&mut self, user: &str) -> String {
+        if let Some(token) = self.tokens.get(user) {
+            return token.clone();
+        }
+        let token = self.server.register_user(APP, user, self.now).expect("registering a valid user");
+        self.tokens.insert(user.to_owned(), token.clone());
+        token
+    }
+
+    fn open(&mut self) -> ConnId {
+        let conn = ConnId(self.next_conn);
+        self.next_conn += 1;
+        self.server.handle_connection_opened(conn, self.now);
+        conn
+    }
+
+    fn send(&mut self, conn: ConnId, body: Body) {
+        self.server.handle_frame(conn, proto::Frame { body: Some(body) }, self.now);
+    }
+
+    /// Everything the server wants done, drained.
+    fn outputs(&mut self) -> Vec<ServerOutput> {
+        std::iter::from_fn(|| self.server.poll_output()).collect()
+    }
+
+    /// Opens a connection and sends a `ConnectRequest` with `token`, returning the connection and the outputs.
+    fn connect_with(&mut self, token: &str, device: &str, cursor: u64) -> (ConnId, Vec<ServerOutput>) {
+        let conn = self.open();
+        self.send(conn, connect_request(token, device, cursor));
+        (conn, self.outputs())
+    }
+
+    /// Connects `user` from `device`, asserts `ConnectAck` 0, and returns the connection and the outputs after it.
+    fn connect(&mut self, user: &str, device: &str, cursor: u64) -> (ConnId, Vec<ServerOutput>) {
+        let token = self.token(user);
+        let (conn, mut outputs) = self.connect_with(&token, device, cursor);
+        let ack = proto::ConnectAck { code: 0, user_id: user.to_owned(), server_time: self.now };
+        assert_eq!(outputs.remove(0), sent(conn, Body::ConnectAck(ack)));
+        (conn, outputs)
+    }
+
+    /// Connects `user` with nothing to catch up, so the session is live at once.
+    fn connect_live(&mut self, user: &str, device: &str) -> ConnId {
+        let (conn, outputs) = self.connect(user, device, 0);
+        assert_eq!(outputs, vec![sent(conn, Body::InboxPackage(proto::InboxPackage::default()))]);
+        conn
+    }
+
+    fn publish(&mut self, conn: ConnId, id: &str, to: &str, text: &str) -> Vec<ServerOutput> {
+        self.send(conn, publish_body(id, to, text));
+        self.outputs()
+    }
+
+    /// Has `sender` (connected on `conn`) send `count` messages to an offline `to`, 250 ms apart (under the rate
+    /// limit), asserting each is accepted. Returns their UIDs.
+    fn fill(&mut self, conn: ConnId, to: &str, count: usize) -> Vec<String> {
+        (0..count)
+            .map(|i| {
+                self.advance(250);
+                let outputs = self.publish(conn, &format!("fill-{to}-{i}-{}", self.now), to, &format!("m{i}"));
+                let [ServerOutput::Send { frame, .. }] = outputs.as_slice() else {
+                    panic!("expected only the PublishAck, got {outputs:?}");
+                };
+                let ack = publish_ack(frame);
+                assert_eq!(ack.code, 0);
+                ack.message_uid.clone()
+            })
+            .collect()
+    }
+}
+
+fn connect_request(token: &str, device: &str, cursor: u64) -> Body {
+    Body::Connect(proto::ConnectRequest {
+        token: token.to_owned(),
+        app_key: APP.to_owned(),
+        platform: Platform::Mobile.ordinal() as i32,
+        device_id: device.to_owned(),
+        inbox_cursor: cursor,
+    })
+}
+
+fn publish_body(id: &str, to: &str, text: &str) -> Body {
+    Body::Publish(proto::Publish {
+        client_message_id: id.to_owned(),
+        conversation_type: 1,
+        target_id: to.to_owned(),
+        channel_id: String::new(),
+        content: Some(text_content(text)),
+        extra: String::new(),
+    })
+}
+
+fn text_content(text: &str) -> proto::MessageContent {
+    imsim_engine::content::encode_content(&imsim_engine::MessageContent::Text { text: text.to_owned() })
+}
+
+fn sent(conn: ConnId, body: Body) -> ServerOutput {
+    ServerOutput::Send { conn, frame: proto::Frame { body: Some(body) } }
+}
+
+fn closed_with(conn: ConnId, code: ErrorCode) -> Vec<ServerOutput> {
+    vec![session_closed(conn, code), ServerOutput::Close { conn }]
+}
+
+/// `SessionClosed` with `code`, whatever the reason text says.
+fn session_closed(conn: ConnId, code: ErrorCode) -> ServerOutput {
+    sent(conn, Body::SessionClosed(proto::SessionClosed { code: code.to_wire(), reason: String::new() }))
+}
+
+/// The outputs with every `SessionClosed` reason blanked, for comparing with `closed_with`.
+fn without_reasons(outputs: Vec<ServerOutput>) -> Vec<ServerOutput> {
+    outputs
+        .into_iter()
+        .map(|mut output| {
+            if let ServerOutput::Send { frame: proto::Frame { body: Some(Body::SessionClosed(closed)) }, .. } =
+                &mut output
+            {
+                assert!(!closed.reason.is_empty(), "a SessionClosed must say why");
+                closed.reason.clear();
+            }
+            output
+        })
+        .collect()
+}
+
+fn refused_token(conn: ConnId, now: i64) -> Vec<ServerOutput> {
+    let ack = proto::ConnectAck { code: 31004, user_id: String::new(), server_time: now };
+    vec![sent(conn, Body::ConnectAck(ack)), ServerOutput::Close { conn }]
+}
+
+fn publish_ack(frame: &proto::Frame) -> &proto::PublishAck {
+    match &frame.body {
+        Some(Body::PublishAck(ack)) => ack,
+        other => panic!("expected a PublishAck, got {other:?}"),
+    }
+}
+
+/// The single `InboxPackage` in `outputs`, for `conn`.
+fn package(conn: ConnId, outputs: &[ServerOutput]) -> proto::InboxPackage {
+    match outputs {
+        [ServerOutput::Send { conn: to, frame: proto::Frame { body: Some(Body::InboxPackage(package)) } }]
+            if *to == conn =>
+        {
+            package.clone()
+        }
+        other => panic!("expected one InboxPackage for {conn:?}, got {other:?}"),
+    }
+}
+
+/// The messages of the `InboxDelivery` frames in `outputs`, which must all be for `conn`.
+fn deliveries(conn: ConnId, outputs: &[ServerOutput]) -> Vec<proto::DeliveredMessage> {
+    outputs
+        .iter()
+        .map(|output| match output {
+            ServerOutput::Send { conn: to, frame: proto::Frame { body: Some(Body::InboxDelivery(delivery)) } }
+                if *to == conn =>
+            {
+                delivery.message.clone().expect("a delivery carries a message")
+            }
+            other => panic!("expected an InboxDelivery for {conn:?}, got {other:?}"),
+        })
+        .collect()
+}
+
+fn seqs(messages: &[proto::DeliveredMessage]) -> Vec<u64> {
+    messages.iter().map(|message| message.seq).collect()
+}

@@ -1,0 +1,172 @@
+//! The App Server API's user calls and the tokens they issue (CONN-11, CONN-12, CFG-10), and the token check a
+//! `ConnectRequest` goes through (CONN-2, CONN-14, CONN-23, ENG-18).
+//!
+//! A token is `imsim_engine::token`'s text format, signed with HMAC-SHA256 keyed by the App Secret, so only the
+//! server (which holds the secret) can mint one, and the engine can still read the user ID without verifying it
+//! (CONN-6). Every refusal answers 31004 on the wire; [`TokenRefusal`] keeps the finer reason for tests.
+//!
+//! Two details make CONN-12 hold exactly even when a scenario does several things in the same millisecond:
+//!
+//! - A user's tokens get strictly increasing `issued_at_ms` (the clock, or one past the previous token), so
+//!   registering again always yields a *new* token string.
+//! - Revocation remembers "every token issued up to here is void", where "here" is the later of the clock and the
+//!   newest token issued so far, and later tokens are issued after that point. So a token issued just before a
+//!   revocation is void and one issued just after it is valid, even within one millisecond.
+
+use std::collections::BTreeMap;
+
+use hmac::{Hmac, KeyInit, Mac};
+use imsim_engine::limits::TARGET_ID_CHARS_MAX;
+use imsim_engine::token::{TokenClaims, parse_token};
+use sha2::Sha256;
+
+use super::{App, Server};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Why an App Server API call failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// No app was created with this App Key.
+    #[error("no app has the App Key {app_key:?}")]
+    UnknownApp {
+        /// The App Key given.
+        app_key: String,
+    },
+    /// A user ID must have 1 to `TARGET_ID_CHARS_MAX` characters.
+    #[error("user ID {user_id:?} must have 1 to {TARGET_ID_CHARS_MAX} characters")]
+    InvalidUserId {
+        /// The user ID given.
+        user_id: String,
+    },
+    /// A token's expiry must be a positive Unix time (0 means "permanent" in the token format).
+    #[error("token expiry {expires_at_ms} is not a positive Unix time in milliseconds")]
+    InvalidExpiry {
+        /// The expiry given.
+        expires_at_ms: i64,
+    },
+}
+
+/// A registered user's token state.
+#[derive(Debug, Default)]
+pub(super) struct UserRecord {
+    /// `issued_at_ms` of the newest token issued to the user.
+    last_issued_at_ms: Option<i64>,
+    /// Tokens issued at or before this instant are void (CONN-12 "作废 Token").
+    revoked_through_ms: Option<i64>,
+}
+
+/// Why a token was refused at connect time. Every reason answers `ConnectAck` 31004 (CONN-14, CONN-23).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TokenRefusal {
+    /// The token does not parse, or is not in canonical form.
+    Malformed,
+    /// The `ConnectRequest`'s App Key differs from the token's (ENG-18, CONN-14).
+    AppKeyMismatch,
+    /// No app has the token's App Key.
+    UnknownApp,
+    /// The signature is not the App Secret's.
+    BadSignature,
+    /// The token's user is not registered in the app.
+    UnknownUser,
+    /// `expires_at_ms <= now` (CONN-14).
+    Expired,
+    /// Issued at or before a revocation (CONN-23).
+    Revoked,
+}
+
+impl Server {
+    /// Registers a user (if new) and issues a permanent token for them: the Server API's "注册用户 (获取 Token)"
+    /// (CONN-11, CFG-10). Registering again issues a new token; the older ones stay valid (CONN-12).
+    pub fn register_user(&mut self, app_key: &str, user_id: &str, now_ms: i64) -> Result<String, ApiError> {
+        self.issue_token(app_key, user_id, now_ms, None)
+    }
+
+    /// [`Server::register_user`] with a token lifetime (CFG-10 `tokenTtl`): the token expires at `expires_at_ms`
+    /// (connecting at or after it answers 31004, CONN-14), or never. Registers the user if new; older tokens stay
+    /// valid (CONN-12).
+    pub fn issue_token(
+        &mut self,
+        app_key: &str,
+        user_id: &str,
+        now_ms: i64,
+        expires_at_ms: Option<i64>,
+    ) -> Result<String, ApiError> {
+        if let Some(expires_at_ms) = expires_at_ms
+            && expires_at_ms <= 0
+        {
+            return Err(ApiError::InvalidExpiry { expires_at_ms });
+        }
+        let chars = user_id.chars().count();
+        if chars == 0 || chars > TARGET_ID_CHARS_MAX {
+            return Err(ApiError::InvalidUserId { user_id: user_id.to_owned() });
+        }
+        let app = app_mut(&mut self.apps, app_key)?;
+        let user = app.users.entry(user_id.to_owned()).or_default();
+        let after = |instant: Option<i64>| instant.map(|at| at.saturating_add(1));
+        let issued_at_ms =
+            [Some(now_ms), after(user.last_issued_at_ms), after(user.revoked_through_ms)].into_iter().flatten().max();
+        let issued_at_ms = issued_at_ms.expect("invariant: the list holds now_ms");
+        user.last_issued_at_ms = Some(issued_at_ms);
+        let claims =
+            TokenClaims { app_key: app_key.to_owned(), user_id: user_id.to_owned(), issued_at_ms, expires_at_ms };
+        Ok(claims.to_token(&sign(&app.secret, &claims)))
+    }
+
+    /// Voids every token of the user issued so far (CONN-12 "作废 Token"): connecting with one answers 31004
+    /// (CONN-23). Sessions already open are not affected, and tokens issued afterwards are valid. A user never
+    /// registered has no token to void, so that is a no-op.
+    pub fn revoke_tokens(&mut self, app_key: &str, user_id: &str, now_ms: i64) -> Result<(), ApiError> {
+        let app = app_mut(&mut self.apps, app_key)?;
+        if let Some(user) = app.users.get_mut(user_id) {
+            let through = [Some(now_ms), user.last_issued_at_ms, user.revoked_through_ms].into_iter().flatten().max();
+            user.revoked_through_ms = through;
+        }
+        Ok(())
+    }
+}
+
+/// Checks a `ConnectRequest`'s token against its App Key and the server's state, returning the token's claims.
+pub(super) fn check_token(
+    apps: &BTreeMap<String, App>,
+    request_app_key: &str,
+    token: &str,
+    now_ms: i64,
+) -> Result<TokenClaims, TokenRefusal> {
+    let parsed = parse_token(token).ok_or(TokenRefusal::Malformed)?;
+    let claims = parsed.claims;
+    // The parser accepts upper-case hex and leading zeros; only the form the server issues is valid.
+    if claims.to_token(&parsed.signature) != token {
+        return Err(TokenRefusal::Malformed);
+    }
+    if claims.app_key != request_app_key {
+        return Err(TokenRefusal::AppKeyMismatch);
+    }
+    let app = apps.get(&claims.app_key).ok_or(TokenRefusal::UnknownApp)?;
+    mac(&app.secret)
+        .chain_update(claims.signing_input().as_bytes())
+        .verify_slice(&parsed.signature)
+        .map_err(|_| TokenRefusal::BadSignature)?;
+    let user = app.users.get(&claims.user_id).ok_or(TokenRefusal::UnknownUser)?;
+    if claims.expires_at_ms.is_some_and(|expires_at_ms| expires_at_ms <= now_ms) {
+        return Err(TokenRefusal::Expired);
+    }
+    if user.revoked_through_ms.is_some_and(|through| claims.issued_at_ms <= through) {
+        return Err(TokenRefusal::Revoked);
+    }
+    Ok(claims)
+}
+
+/// The signature of `claims` under `secret`.
+pub(super) fn sign(secret: &str, claims: &TokenClaims) -> Vec<u8> {
+    mac(secret).chain_update(claims.signing_input().as_bytes()).finalize().into_bytes().to_vec()
+}
+
+fn mac(secret: &str) -> HmacSha256 {
+    HmacSha256::new_from_slice(secret.as_bytes()).expect("invariant: HMAC takes keys of any length")
+}
+
+fn app_mut<'a>(apps: &'a mut BTreeMap<String, App>, app_key: &str) -> Result<&'a mut App, ApiError> {
+    apps.get_mut(app_key).ok_or_else(|| ApiError::UnknownApp { app_key: app_key.to_owned() })
+}
