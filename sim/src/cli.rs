@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::report::{render_report, LoadFailure};
-use crate::runner::{run_scenario, RunReport};
+use crate::report::{LoadFailure, render_report};
+use crate::runner::{RunReport, run_scenario};
 use crate::scenario::load_scenario;
 
 /// imsim: a deterministic protocol simulator and conformance suite for IMLib-style IM client SDKs.
@@ -120,7 +120,8 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|entry| entry.map(|e| e.path())).collect::<Result<_, _>>()?;
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir)?.map(|entry| entry.map(|e| e.path())).collect::<Result<_, _>>()?;
     entries.sort();
     for entry in entries {
         if entry.is_dir() {

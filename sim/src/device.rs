@@ -13,7 +13,7 @@ use imsim_engine::driver::{Clock, ConnectFuture, Connector, Engine, EngineOption
 use imsim_engine::{ImError, Platform};
 use tokio::sync::mpsc;
 
-use crate::net::{sim_unix_ms, SERVER_HOST, SERVER_PORT};
+use crate::net::{SERVER_HOST, SERVER_PORT, sim_unix_ms};
 use crate::world::{DeviceCommand, SharedWorld};
 
 /// Opens turmoil TCP connections to the fake server.

@@ -29,7 +29,7 @@ pub fn check_event(events: &[(Duration, Event)], cursor: usize, pattern: &EventP
 }
 
 fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
-    if event_name(event) != pattern.kind.manual_name() {
+    if event_name(event) != pattern.kind.name() {
         return false;
     }
     let (code, status, message, delivery) = match event {
@@ -43,12 +43,13 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         }
     };
     let user = match event {
-        Event::Connected { user_id, .. } => user_id.clone(),
-        _ => message.map(|m| m.sender_user_id.clone()),
+        Event::Connected { user_id, .. } => user_id.as_deref(),
+        _ => None,
     };
     same(pattern.code, code)
         && same(pattern.status, status)
-        && same(pattern.from.as_ref(), user.as_ref())
+        && same(pattern.from.as_deref(), message.map(|m| m.sender_user_id.as_str()))
+        && same(pattern.user.as_deref(), user)
         && same(pattern.text.as_deref(), message.and_then(text_of))
         && same(pattern.sent_status, message.map(|m| m.sent_status))
         && same(pattern.left, delivery.map(|d| d.0))

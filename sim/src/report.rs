@@ -55,7 +55,10 @@ pub fn render_report(runs: &[RunReport], load_failures: &[LoadFailure]) -> Strin
         "- Spec rules checked by a scenario: {checked} of {} ({checked_passing} with every scenario passing).",
         rules.len()
     );
-    let _ = writeln!(out, "- Rules are also checked by unit and property tests that name them; this report counts scenarios only.\n");
+    let _ = writeln!(
+        out,
+        "- Rules are also checked by unit and property tests that name them; this report counts scenarios only.\n"
+    );
     let _ = writeln!(out, "## Scenarios\n");
     let _ = writeln!(out, "| result | scenario | file | seed | simulated | rules |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");

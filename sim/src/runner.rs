@@ -20,9 +20,9 @@ use imsim_engine::token::hex;
 use rand::{RngCore as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 
-use crate::device::{device_host, DeviceConfig};
+use crate::device::{DeviceConfig, device_host};
 use crate::expect::{check_event, check_stored};
-use crate::net::{sim_builder, NetworkSettings, SERVER_HOST, SIM_EPOCH_UNIX_MS};
+use crate::net::{NetworkSettings, SERVER_HOST, SIM_EPOCH_UNIX_MS, sim_builder};
 use crate::scenario::{Check, Endpoint, Expectation, Location, Scenario, StepKind, TokenChoice};
 use crate::server::{Server, ServerConfig};
 use crate::server_host::server_host;
@@ -59,7 +59,11 @@ impl RunReport {
 
     /// The one command that replays this run.
     pub fn replay_command(&self) -> String {
-        format!("cargo run --release -p imsim-sim --bin imsim -- run {} --seed {} --trace", self.path.display(), self.seed)
+        format!(
+            "cargo run --release -p imsim-sim --bin imsim -- run {} --seed {} --trace",
+            self.path.display(),
+            self.seed
+        )
     }
 }
 
@@ -237,7 +241,10 @@ impl<'a> Run<'a> {
                 let revoked_at_ms = valid_at_ms;
                 let token = server.issue_token(&self.app_key, user, revoked_at_ms, None);
                 drop(server);
-                self.server.borrow_mut().revoke_tokens(&self.app_key, user, revoked_at_ms).map_err(|e| e.to_string())?;
+                self.server
+                    .borrow_mut()
+                    .revoke_tokens(&self.app_key, user, revoked_at_ms)
+                    .map_err(|e| e.to_string())?;
                 self.revoked_up_to_ms.insert(user.to_owned(), revoked_at_ms);
                 return token.map_err(|e| e.to_string());
             }

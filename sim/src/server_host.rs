@@ -9,13 +9,13 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use imsim_engine::codec::{encode_frame, Deframer};
+use imsim_engine::codec::{Deframer, encode_frame};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::mpsc;
 use turmoil::net::{TcpListener, TcpStream};
 
 use crate::device::HostFuture;
-use crate::net::{sim_unix_ms, SERVER_PORT};
+use crate::net::{SERVER_PORT, sim_unix_ms};
 use crate::server::{ConnId, Server, ServerOutput};
 
 /// Bytes read from a connection per read call.

@@ -14,7 +14,7 @@ use imsim_engine::core::Event;
 use imsim_engine::{ConnectionStatus, ConversationType};
 use tokio::sync::mpsc;
 
-use crate::trace::{describe_event, Trace};
+use crate::trace::{Trace, describe_event};
 
 /// A command the runner gives a device, carried out by the device's host through the engine API.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use imsim_sim::cli::scenario_files;
-use imsim_sim::runner::{run_scenario, RunReport};
-use imsim_sim::scenario::{load_scenario, Scenario};
+use imsim_sim::runner::{RunReport, run_scenario};
+use imsim_sim::scenario::{Scenario, load_scenario};
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

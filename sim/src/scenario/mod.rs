@@ -43,7 +43,7 @@
 //!   | event                     | fields                                                        |
 //!   |---------------------------|---------------------------------------------------------------|
 //!   | `databaseOpened`          | `code`                                                        |
-//!   | `connected`               | `code`                                                        |
+//!   | `connected`               | `code`, `user`                                                |
 //!   | `connectionStatusChanged` | `status`                                                      |
 //!   | `messageAttached`         | `text`, `sent_status`                                         |
 //!   | `messageSent`             | `code`, `text`, `sent_status`                                 |

@@ -306,6 +306,8 @@ pub struct EventPattern {
     pub text: Option<String>,
     /// The message's sender (messageReceived).
     pub from: Option<String>,
+    /// The connected user (connected).
+    pub user: Option<String>,
     /// How many messages are left to receive (messageReceived).
     pub left: Option<u32>,
     /// Whether the message is an offline one (messageReceived).
@@ -325,6 +327,7 @@ impl EventPattern {
             status: None,
             text: None,
             from: None,
+            user: None,
             left: None,
             offline: None,
             has_package: None,
@@ -376,7 +379,8 @@ impl EventKind {
     /// The pattern fields that apply to this event, in canonical order.
     pub fn fields(self) -> &'static [&'static str] {
         match self {
-            EventKind::DatabaseOpened | EventKind::Connected => &["code"],
+            EventKind::DatabaseOpened => &["code"],
+            EventKind::Connected => &["code", "user"],
             EventKind::ConnectionStatusChanged => &["status"],
             EventKind::MessageAttached => &["text", "sent_status"],
             EventKind::MessageSent => &["code", "text", "sent_status"],
@@ -436,38 +440,48 @@ impl Step {
     }
 }
 
+impl EventPattern {
+    /// The pattern as the trace and failure messages show it, such as `event messageReceived text="hello"`.
+    pub fn describe(&self) -> String {
+        let pattern = self;
+        let mut line = format!("event {}", pattern.kind);
+        if let Some(code) = pattern.code {
+            let _ = write!(line, " code={code}");
+        }
+        if let Some(status) = pattern.status {
+            let _ = write!(line, " status={status}");
+        }
+        if let Some(text) = &pattern.text {
+            let _ = write!(line, " text={text:?}");
+        }
+        if let Some(from) = &pattern.from {
+            let _ = write!(line, " from={from:?}");
+        }
+        if let Some(user) = &pattern.user {
+            let _ = write!(line, " user={user:?}");
+        }
+        if let Some(left) = pattern.left {
+            let _ = write!(line, " left={left}");
+        }
+        if let Some(offline) = pattern.offline {
+            let _ = write!(line, " offline={offline}");
+        }
+        if let Some(has_package) = pattern.has_package {
+            let _ = write!(line, " has_package={has_package}");
+        }
+        if let Some(sent_status) = pattern.sent_status {
+            let _ = write!(line, " sent_status={sent_status}");
+        }
+        line
+    }
+}
+
 impl Expectation {
     /// The expectation as one canonical line, such as `expect b event messageReceived text="hello" within=5s`.
     pub fn describe(&self) -> String {
         let mut line = format!("expect {} ", self.device);
         match &self.check {
-            Check::Event(pattern) => {
-                let _ = write!(line, "event {}", pattern.kind);
-                if let Some(code) = pattern.code {
-                    let _ = write!(line, " code={code}");
-                }
-                if let Some(status) = pattern.status {
-                    let _ = write!(line, " status={status}");
-                }
-                if let Some(text) = &pattern.text {
-                    let _ = write!(line, " text={text:?}");
-                }
-                if let Some(from) = &pattern.from {
-                    let _ = write!(line, " from={from:?}");
-                }
-                if let Some(left) = pattern.left {
-                    let _ = write!(line, " left={left}");
-                }
-                if let Some(offline) = pattern.offline {
-                    let _ = write!(line, " offline={offline}");
-                }
-                if let Some(has_package) = pattern.has_package {
-                    let _ = write!(line, " has_package={has_package}");
-                }
-                if let Some(sent_status) = pattern.sent_status {
-                    let _ = write!(line, " sent_status={sent_status}");
-                }
-            }
+            Check::Event(pattern) => line.push_str(&pattern.describe()),
             Check::Status(status) => {
                 let _ = write!(line, "status {status}");
             }

@@ -22,13 +22,15 @@ const EXPECT_FIELDS: &[&str] = &[
     "code",
     "text",
     "from",
+    "user",
     "left",
     "offline",
     "has_package",
     "sent_status",
 ];
 /// The fields of an expect that describe its event (`status` too, when there is an `event`).
-const EVENT_FIELDS: &[&str] = &["code", "status", "text", "from", "left", "offline", "has_package", "sent_status"];
+const EVENT_FIELDS: &[&str] =
+    &["code", "status", "text", "from", "user", "left", "offline", "has_package", "sent_status"];
 const DEFAULT_WITHIN: Duration = Duration::from_secs(10);
 const TICK_MIN: Duration = Duration::from_millis(1);
 const TICK_MAX: Duration = Duration::from_secs(1);
@@ -382,6 +384,7 @@ fn event_pattern(fields: &Fields<'_>, event: &Node) -> Res<EventPattern> {
             }
             "text" => pattern.text = Some(value.text(&what)?),
             "from" => pattern.from = Some(value.text(&what)?),
+            "user" => pattern.user = Some(value.text(&what)?),
             "left" => pattern.left = Some(value.int(&what, "an integer from 0 to 4294967295")?),
             "offline" => pattern.offline = Some(value.bool(&what)?),
             "has_package" => pattern.has_package = Some(value.bool(&what)?),
