@@ -88,11 +88,7 @@ fn print_run(report: &RunReport, show_trace: bool) {
         report.simulated.as_secs_f64(),
         report.rules.join(", ")
     );
-    if let Some(failure) = &report.failure {
-        let place = match failure.location {
-            Some(location) => format!("{}:{}:{}", report.path.display(), location.line, location.column),
-            None => report.path.display().to_string(),
-        };
+    if let (Some(failure), Some(place)) = (&report.failure, report.failure_place()) {
         println!("  at {place}: {}", failure.message);
         println!("  seed: {}", report.seed);
         println!("  replay: {}", report.replay_command());

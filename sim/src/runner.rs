@@ -57,6 +57,15 @@ impl RunReport {
         self.failure.is_none()
     }
 
+    /// Where the run failed, as `file:line:column` (just the file when no step failed), if it did.
+    pub fn failure_place(&self) -> Option<String> {
+        let failure = self.failure.as_ref()?;
+        Some(match failure.location {
+            Some(location) => format!("{}:{}:{}", self.path.display(), location.line, location.column),
+            None => self.path.display().to_string(),
+        })
+    }
+
     /// The one command that replays this run.
     pub fn replay_command(&self) -> String {
         format!(

@@ -26,10 +26,9 @@ fn snapshot_name(scenario: &Scenario) -> String {
 
 fn describe_failure(report: &RunReport) -> String {
     let failure = report.failure.as_ref().expect("called on failures");
-    let place = failure.location.map(|l| format!(":{}:{}", l.line, l.column)).unwrap_or_default();
     format!(
-        "{}{place}: {}\n  seed: {}\n  replay: {}\n{}",
-        report.path.display(),
+        "{}: {}\n  seed: {}\n  replay: {}\n{}",
+        report.failure_place().unwrap_or_default(),
         failure.message,
         report.seed,
         report.replay_command(),
