@@ -80,7 +80,12 @@ impl StoreOpener for Backend {
 
 /// A core connected as alice, ready to receive.
 fn connected_core(backend: Backend) -> (Core, Now) {
-    let config = CoreConfig { app_key: "app".into(), platform: Platform::Mobile, device_id: "d".into() };
+    let config = CoreConfig {
+        app_key: "app".into(),
+        platform: Platform::Mobile,
+        device_id: "d".into(),
+        kick_reconnect_device: false,
+    };
     let mut core = Core::new(config, Box::new(backend), 1);
     let now = Now { monotonic_ms: 0, unix_ms: 1_724_976_000_000 };
     let token = TokenClaims { app_key: "app".into(), user_id: "alice".into(), issued_at_ms: 0, expires_at_ms: None }

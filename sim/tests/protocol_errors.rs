@@ -54,6 +54,8 @@ fn connect_request(token: String) -> Body {
         platform: Platform::Mobile.ordinal() as i32,
         device_id: "d".into(),
         inbox_cursor: 0,
+        reconnect: false,
+        kick_reconnect_device: false,
     })
 }
 

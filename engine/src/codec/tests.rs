@@ -27,6 +27,8 @@ fn one_of_each_frame() -> Vec<Frame> {
             platform: proto::Platform::Web as i32,
             device_id: "d".into(),
             inbox_cursor: 7,
+            reconnect: true,
+            kick_reconnect_device: true,
         }),
         Body::Publish(proto::Publish {
             client_message_id: "c1".into(),

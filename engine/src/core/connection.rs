@@ -62,6 +62,7 @@ impl Core {
             user_id: claims.user_id,
             connect_deadline_ms,
             connect_reported: false,
+            attempts: 0,
         });
         self.reconnect.reset();
         self.set_status(ConnectionStatus::Connecting);
@@ -111,6 +112,8 @@ impl Core {
             platform: self.config.platform.ordinal() as i32,
             device_id: self.config.device_id.clone(),
             inbox_cursor,
+            reconnect: session.attempts > 1,
+            kick_reconnect_device: self.config.kick_reconnect_device,
         };
         self.queue_frame(Body::Connect(request));
         self.transport = TransportState::AwaitingConnectAck { deadline_ms: now.monotonic_ms + CONNECT_ACK_TIMEOUT_MS };
@@ -235,7 +238,10 @@ impl Core {
     }
 
     fn start_attempt(&mut self) {
-        if self.session.is_some() && self.transport == TransportState::Closed {
+        if let Some(session) = &mut self.session
+            && self.transport == TransportState::Closed
+        {
+            session.attempts = session.attempts.saturating_add(1);
             self.transport = TransportState::Opening;
             self.transport_actions.push_back(TransportAction::Open);
         }

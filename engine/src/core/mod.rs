@@ -49,6 +49,9 @@ pub struct CoreConfig {
     pub platform: Platform,
     /// A stable ID of this installation, sent to the server so it can tell a user's devices apart.
     pub device_id: String,
+    /// ENG-14: on an automatic reconnect, `true` gives up if another device of this platform class is online
+    /// (KICK-4); `false` kicks that device (KICK-5, the default, KICK-8).
+    pub kick_reconnect_device: bool,
 }
 
 /// Opens the database of one user (spec: one database per user).
@@ -135,6 +138,8 @@ struct Session {
     connect_deadline_ms: Option<u64>,
     /// Whether this `connect` call's one `onConnected` has been reported (CONN-6).
     connect_reported: bool,
+    /// Transport attempts started for this session; every one after the first is an automatic reconnection.
+    attempts: u32,
 }
 
 /// A publish waiting for the server's acknowledgement.

@@ -37,7 +37,12 @@ struct Harness {
 
 impl Harness {
     fn new() -> Harness {
-        let config = CoreConfig { app_key: APP_KEY.to_owned(), platform: Platform::Mobile, device_id: "d1".to_owned() };
+        let config = CoreConfig {
+            app_key: APP_KEY.to_owned(),
+            platform: Platform::Mobile,
+            device_id: "d1".to_owned(),
+            kick_reconnect_device: false,
+        };
         Harness {
             core: Core::new(config, Box::new(MemoryOpener), 42),
             now: Now { monotonic_ms: 0, unix_ms: 1_700_000_000_000 },
@@ -431,4 +436,25 @@ fn a_kick_from_the_server_ends_the_session() {
     assert_eq!(harness.actions(), ["close"]);
     assert_eq!(status_changes(&harness.events()), [ConnectionStatus::KickedOfflineByOtherClient]);
     assert_eq!(harness.core.poll_timeout(), None);
+}
+
+#[test]
+fn only_automatic_attempts_are_marked_as_reconnects() {
+    // RECONN-11, KICK-9, KICK-11: the first attempt of a `connect` call is an explicit login; later ones reconnect.
+    let mut harness = Harness::new();
+    harness.core.connect(harness.now, &token_for("alice"), 0).expect("accepted");
+    assert_eq!(harness.actions(), ["open"]);
+    let mut reconnect_flags = Vec::new();
+    for _ in 0..3 {
+        harness.core.handle_transport_opened(harness.now);
+        let frames = harness.frames();
+        let [Body::Connect(request)] = frames.as_slice() else { panic!("{frames:?}") };
+        assert!(!request.kick_reconnect_device, "the engine option is carried as set");
+        reconnect_flags.push(request.reconnect);
+        harness.core.handle_transport_closed(harness.now);
+        let deadline = harness.core.poll_timeout().expect("a retry is scheduled");
+        harness.advance(deadline - harness.now.monotonic_ms);
+        assert_eq!(harness.actions(), ["open"]);
+    }
+    assert_eq!(reconnect_flags, [false, true, true]);
 }

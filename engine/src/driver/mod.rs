@@ -160,9 +160,12 @@ impl Engine {
         if app_key.is_empty() {
             return Err(ImError::param("app key must not be empty"));
         }
-        let _ = options.kick_reconnect_device; // used by the reconnect-kicking policy (KICK rules)
-        let config =
-            CoreConfig { app_key: app_key.to_owned(), platform: runtime.platform, device_id: runtime.device_id };
+        let config = CoreConfig {
+            app_key: app_key.to_owned(),
+            platform: runtime.platform,
+            device_id: runtime.device_id,
+            kick_reconnect_device: options.kick_reconnect_device,
+        };
         let core = Core::new(config, Box::new(runtime.storage), runtime.rng_seed);
         let (command_sender, command_receiver) = mpsc::unbounded_channel();
         let (event_sender, event_receiver) = mpsc::unbounded_channel();

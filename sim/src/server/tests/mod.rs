@@ -118,6 +118,8 @@ fn connect_request(token: &str, device: &str, cursor: u64) -> Body {
         platform: Platform::Mobile.ordinal() as i32,
         device_id: device.to_owned(),
         inbox_cursor: cursor,
+        reconnect: false,
+        kick_reconnect_device: false,
     })
 }
 
