@@ -85,6 +85,8 @@ fn connected_core(backend: Backend) -> (Core, Now) {
         platform: Platform::Mobile,
         device_id: "d".into(),
         kick_reconnect_device: false,
+        heartbeat_interval_ms: 30_000,
+        heartbeat_timeout_ms: 10_000,
     };
     let mut core = Core::new(config, Box::new(backend), 1);
     let now = Now { monotonic_ms: 0, unix_ms: 1_724_976_000_000 };

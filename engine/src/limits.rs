@@ -32,6 +32,16 @@ pub const TARGET_ID_CHARS_MAX: usize = 64;
 /// 30003 (`MSG_RESPONSE_TIMEOUT`). The manual gives no figure; native SDKs wait 30 seconds.
 pub const PUBLISH_ACK_TIMEOUT_MS: u64 = 30_000;
 
+/// RECONN-2, RECONN-12: the default interval between heartbeats on an open connection. The manual gives no figure
+/// (RECONN-12 makes it a setting); 30 s keeps an idle phone's radio mostly asleep.
+pub const HEARTBEAT_INTERVAL_MS_DEFAULT: u64 = 30_000;
+
+/// RECONN-2, RECONN-12: the default time the engine waits for a pong. turmoil's TCP, like a mobile network behind a
+/// NAT, can wedge silently; this bound is how the engine notices (status suspend, then reconnection).
+pub const HEARTBEAT_TIMEOUT_MS_DEFAULT: u64 = 10_000;
+
+const _: () = assert!(HEARTBEAT_TIMEOUT_MS_DEFAULT < HEARTBEAT_INTERVAL_MS_DEFAULT);
+
 /// CONN rules: how long the engine waits for the server's `ConnectAck` after the transport opened, before it treats
 /// the attempt as a transport failure.
 pub const CONNECT_ACK_TIMEOUT_MS: u64 = 10_000;

@@ -16,15 +16,26 @@ use tokio::sync::mpsc;
 use crate::net::{SERVER_HOST, SERVER_PORT, sim_unix_ms};
 use crate::world::{DeviceCommand, SharedWorld};
 
-/// Opens turmoil TCP connections to the fake server.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TurmoilConnector;
+/// Opens turmoil TCP connections to the fake server, and writes each attempt and its outcome to the trace, so the
+/// reconnect schedule (RECONN-4) can be read off a trace to the millisecond.
+#[derive(Clone, Debug)]
+pub struct TurmoilConnector {
+    device: String,
+    world: SharedWorld,
+}
 
 impl Connector for TurmoilConnector {
     fn connect(&self) -> ConnectFuture {
-        Box::pin(async {
-            let stream = turmoil::net::TcpStream::connect((SERVER_HOST, SERVER_PORT)).await?;
-            Ok(Box::new(stream) as Box<dyn Transport>)
+        let (device, world) = (self.device.clone(), self.world.clone());
+        Box::pin(async move {
+            world.borrow_mut().trace.record(turmoil::elapsed(), &device, "transport connecting");
+            let result = turmoil::net::TcpStream::connect((SERVER_HOST, SERVER_PORT)).await;
+            let outcome = match &result {
+                Ok(_) => "transport open".to_owned(),
+                Err(error) => format!("transport failed: {:?}", error.kind()),
+            };
+            world.borrow_mut().trace.record(turmoil::elapsed(), &device, &outcome);
+            Ok(Box::new(result?) as Box<dyn Transport>)
         })
     }
 }
@@ -48,6 +59,8 @@ pub struct DeviceConfig {
     pub app_key: String,
     /// Its platform class.
     pub platform: Platform,
+    /// The engine options it is created with.
+    pub options: EngineOptions,
     /// Where its databases live; survives crashes.
     pub storage_dir: PathBuf,
     /// The seed of its first boot; later boots derive theirs from it, so a restarted engine never repeats the
@@ -73,14 +86,14 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
         log.boots
     };
     let runtime = Runtime {
-        connector: Box::new(TurmoilConnector),
+        connector: Box::new(TurmoilConnector { device: config.name.clone(), world: world.clone() }),
         clock: Box::new(SimClock),
         rng_seed: config.rng_seed.wrapping_add(u64::from(boot - 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
         storage: Storage::Directory(config.storage_dir.clone()),
         platform: config.platform,
         device_id: config.name.clone(),
     };
-    let (engine, mut events, driver) = Engine::create(&config.app_key, EngineOptions::default(), runtime)?;
+    let (engine, mut events, driver) = Engine::create(&config.app_key, config.options.clone(), runtime)?;
     tokio::task::spawn_local(driver.run());
     loop {
         tokio::select! {
@@ -110,6 +123,8 @@ async fn execute(engine: &Engine, command: DeviceCommand) -> Result<(), ImError>
             let message = engine.create_text_message(conversation_type, &target_id, None, &text).await?;
             engine.send_message(message).await
         }
+        DeviceCommand::NetworkAvailable(available) => engine.notify_network_available(available).await,
+        DeviceCommand::AppForeground(foreground) => engine.notify_app_foreground(foreground).await,
     }
 }
 
@@ -121,5 +136,7 @@ fn describe_call(command: &DeviceCommand) -> String {
         DeviceCommand::SendText { conversation_type, target_id, .. } => {
             format!("sendMessage {conversation_type}:{target_id}")
         }
+        DeviceCommand::NetworkAvailable(available) => format!("notifyNetworkAvailable {available}"),
+        DeviceCommand::AppForeground(foreground) => format!("notifyAppForeground {foreground}"),
     }
 }

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use imsim_engine::driver::database_path;
+use imsim_engine::driver::{EngineOptions, database_path};
 use imsim_engine::store::{SqliteStore, Store as _};
 use imsim_engine::token::hex;
 use rand::{RngCore as _, SeedableRng as _};
@@ -154,6 +154,7 @@ impl<'a> Run<'a> {
                 name: device.name.clone(),
                 app_key: settings.app_key.clone(),
                 platform: device.platform,
+                options: EngineOptions::default(),
                 storage_dir: storage_root.join(&device.name),
                 rng_seed: master.next_u64(),
             };

@@ -40,6 +40,10 @@ pub enum DeviceCommand {
         /// The text.
         text: String,
     },
+    /// imsim's platform hook: the OS reports the network gone (`false`) or back (`true`) (RECONN-3).
+    NetworkAvailable(bool),
+    /// imsim's platform hook: the app came to the foreground (`true`) or went to the background (RECONN-5).
+    AppForeground(bool),
 }
 
 /// One device as the world sees it.

@@ -65,8 +65,13 @@ impl Core {
             attempts: 0,
         });
         self.reconnect.reset();
-        self.set_status(ConnectionStatus::Connecting);
-        self.start_attempt();
+        if self.network_available {
+            self.set_status(ConnectionStatus::Connecting);
+            self.start_attempt();
+        } else {
+            // CONN-6: the database is open; RECONN-3: the first attempt waits for the network.
+            self.set_status(ConnectionStatus::NetworkUnavailable);
+        }
         Ok(())
     }
 
@@ -127,6 +132,7 @@ impl Core {
         }
         self.transport = TransportState::Closed;
         self.deframer = Default::default();
+        self.stop_heartbeat();
         self.schedule_reconnect(now);
     }
 
@@ -154,6 +160,9 @@ impl Core {
 
     fn handle_frame(&mut self, now: Now, frame: proto::Frame) {
         let Some(body) = frame.body else { return };
+        if self.transport == TransportState::Established {
+            self.note_server_alive();
+        }
         match (self.transport, body) {
             (TransportState::AwaitingConnectAck { .. }, Body::ConnectAck(ack)) => self.handle_connect_ack(now, ack),
             (TransportState::Established, Body::PublishAck(ack)) => self.handle_publish_ack(now, ack),
@@ -174,6 +183,7 @@ impl Core {
         }
         self.transport = TransportState::Established;
         self.reconnect.reset();
+        self.start_heartbeat(now);
         self.set_status(ConnectionStatus::Connected);
         if let Some(session) = &mut self.session {
             session.connect_deadline_ms = None;
@@ -256,13 +266,14 @@ impl Core {
     }
 
     /// Closes the current connection, if any, without scheduling anything.
-    fn abandon_transport(&mut self) {
+    pub(super) fn abandon_transport(&mut self) {
         if self.transport != TransportState::Closed {
             self.transport_actions.push_back(TransportAction::Close);
         }
         self.transport = TransportState::Closed;
         self.deframer = Default::default();
         self.reconnect_at_ms = None;
+        self.stop_heartbeat();
     }
 
     fn schedule_reconnect(&mut self, now: Now) {
@@ -272,6 +283,11 @@ impl Core {
         if self.status == ConnectionStatus::Connected {
             // CONN-8: a lost connection is reported as suspend, then connecting again.
             self.set_status(ConnectionStatus::Suspend);
+        }
+        if !self.network_available {
+            // RECONN-3: no attempt until the network returns (`handle_network_changed`).
+            self.set_status(ConnectionStatus::NetworkUnavailable);
+            return;
         }
         self.set_status(ConnectionStatus::Connecting);
         self.reconnect_at_ms = Some(now.monotonic_ms + self.reconnect.next_delay_ms());

@@ -15,6 +15,7 @@
 //! only once `connect` has read the token (CONN-6).
 
 mod connection;
+mod liveness;
 mod messages;
 pub mod reconnect;
 #[cfg(test)]
@@ -52,6 +53,10 @@ pub struct CoreConfig {
     /// ENG-14: on an automatic reconnect, `true` gives up if another device of this platform class is online
     /// (KICK-4); `false` kicks that device (KICK-5, the default, KICK-8).
     pub kick_reconnect_device: bool,
+    /// RECONN-12: the interval between pings on an open connection.
+    pub heartbeat_interval_ms: u64,
+    /// RECONN-12: how long a ping may go unanswered before the connection is deemed dead.
+    pub heartbeat_timeout_ms: u64,
 }
 
 /// Opens the database of one user (spec: one database per user).
@@ -166,6 +171,9 @@ pub struct Core {
     /// When the next reconnect attempt starts, if one is scheduled.
     reconnect_at_ms: Option<u64>,
     deframer: Deframer,
+    /// Whether the OS reports a usable network (RECONN-3); attempts wait while it does not.
+    network_available: bool,
+    heartbeat: liveness::Heartbeat,
     /// Publishes awaiting acknowledgement, by client message ID (ordered, so re-sends keep their order by ID).
     pending_publishes: BTreeMap<String, PendingPublish>,
     transport_actions: VecDeque<TransportAction>,
@@ -187,6 +195,8 @@ impl Core {
             reconnect: ReconnectSchedule::default(),
             reconnect_at_ms: None,
             deframer: Deframer::new(),
+            network_available: true,
+            heartbeat: liveness::Heartbeat::default(),
             pending_publishes: BTreeMap::new(),
             transport_actions: VecDeque::new(),
             events: VecDeque::new(),
@@ -231,7 +241,11 @@ impl Core {
         };
         let connect_deadline = self.session.as_ref().and_then(|session| session.connect_deadline_ms);
         let publish_deadline = self.pending_publishes.values().map(|pending| pending.deadline_ms).min();
-        [ack_deadline, connect_deadline, publish_deadline, self.reconnect_at_ms].into_iter().flatten().min()
+        let heartbeat_deadline = self.heartbeat.deadline_ms();
+        [ack_deadline, connect_deadline, publish_deadline, heartbeat_deadline, self.reconnect_at_ms]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Handles every deadline that has passed by `now`. Spurious calls are harmless.
@@ -240,6 +254,7 @@ impl Core {
             return;
         }
         self.expire_publishes(now);
+        self.handle_heartbeat_timeouts(now);
         self.handle_connection_timeouts(now);
     }
 

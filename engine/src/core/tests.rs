@@ -42,6 +42,8 @@ impl Harness {
             platform: Platform::Mobile,
             device_id: "d1".to_owned(),
             kick_reconnect_device: false,
+            heartbeat_interval_ms: limits::HEARTBEAT_INTERVAL_MS_DEFAULT,
+            heartbeat_timeout_ms: limits::HEARTBEAT_TIMEOUT_MS_DEFAULT,
         };
         Harness {
             core: Core::new(config, Box::new(MemoryOpener), 42),
@@ -457,4 +459,103 @@ fn only_automatic_attempts_are_marked_as_reconnects() {
         assert_eq!(harness.actions(), ["open"]);
     }
     assert_eq!(reconnect_flags, [false, true, true]);
+}
+
+#[test]
+fn an_unanswered_heartbeat_ends_the_connection_and_an_answered_one_does_not() {
+    // RECONN-2, RECONN-12, CONN-8
+    let mut harness = Harness::connected("alice");
+    let interval = limits::HEARTBEAT_INTERVAL_MS_DEFAULT;
+    let timeout = limits::HEARTBEAT_TIMEOUT_MS_DEFAULT;
+    harness.advance(interval - 1);
+    assert!(harness.frames().is_empty(), "no ping before the interval");
+    harness.advance(1);
+    let frames = harness.frames();
+    let [Body::Ping(ping)] = frames.as_slice() else { panic!("{frames:?}") };
+    harness.server_sends(Body::Pong(proto::Pong { nonce: ping.nonce }));
+    harness.advance(timeout);
+    assert_eq!(harness.actions(), Vec::<&str>::new(), "an answered ping keeps the connection");
+
+    harness.advance(interval - timeout);
+    assert!(matches!(harness.frames().as_slice(), [Body::Ping(_)]));
+    harness.advance(timeout - 1);
+    assert_eq!(harness.actions(), Vec::<&str>::new());
+    harness.advance(1);
+    // The wedged connection is dropped and, d(1) being 0, the first reconnect attempt starts at once.
+    assert_eq!(harness.actions(), ["close", "open"]);
+    assert_eq!(status_changes(&harness.events()), [ConnectionStatus::Suspend, ConnectionStatus::Connecting]);
+}
+
+#[test]
+fn any_frame_from_the_server_answers_a_heartbeat() {
+    let mut harness = Harness::connected("alice");
+    harness.advance(limits::HEARTBEAT_INTERVAL_MS_DEFAULT);
+    assert!(matches!(harness.frames().as_slice(), [Body::Ping(_)]));
+    harness.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(delivered(1, "U1", "bob", "x")) }));
+    harness.advance(limits::HEARTBEAT_TIMEOUT_MS_DEFAULT);
+    assert!(!harness.actions().contains(&"close"));
+    assert_eq!(harness.core.connection_status(), ConnectionStatus::Connected);
+}
+
+#[test]
+fn without_a_network_attempts_pause_and_resume_at_once_when_it_returns() {
+    // RECONN-3, RECONN-9, CONN-8
+    let mut harness = Harness::connected("alice");
+    harness.core.handle_network_changed(harness.now, false);
+    assert_eq!(harness.actions(), ["close"]);
+    assert_eq!(status_changes(&harness.events()), [ConnectionStatus::NetworkUnavailable]);
+    assert_eq!(harness.core.poll_timeout(), None, "no attempt, no heartbeat while the network is gone");
+    harness.advance(600_000);
+    assert_eq!(harness.actions(), Vec::<&str>::new());
+
+    harness.core.handle_network_changed(harness.now, true);
+    assert_eq!(status_changes(&harness.events()), [ConnectionStatus::Connecting]);
+    harness.advance(0);
+    assert_eq!(harness.actions(), ["open"]);
+}
+
+#[test]
+fn connect_without_a_network_opens_the_database_and_waits() {
+    // CONN-6, RECONN-3
+    let mut harness = Harness::new();
+    harness.core.handle_network_changed(harness.now, false);
+    harness.core.connect(harness.now, &token_for("alice"), 0).expect("accepted");
+    assert_eq!(harness.actions(), Vec::<&str>::new());
+    assert_eq!(
+        harness.events(),
+        [
+            Event::DatabaseOpened { code: ErrorCode::SUCCESS },
+            Event::ConnectionStatusChanged { status: ConnectionStatus::NetworkUnavailable },
+        ]
+    );
+    harness.core.handle_network_changed(harness.now, true);
+    harness.advance(0);
+    assert_eq!(harness.actions(), ["open"]);
+    harness.open_and_ack("alice");
+    assert!(harness.events().contains(&Event::Connected { code: ErrorCode::SUCCESS, user_id: Some("alice".into()) }));
+}
+
+#[test]
+fn coming_to_the_foreground_restarts_the_schedule_and_background_changes_nothing() {
+    // RECONN-5, RECONN-9, RECONN-13
+    let mut harness = Harness::connected("alice");
+    harness.core.handle_transport_closed(harness.now);
+    // Fail the attempts at 0, 250, 500, 1000 and 2000 ms: the next one is due 4000 ms after the last failure.
+    for _ in 0..5 {
+        let deadline = harness.core.poll_timeout().expect("scheduled");
+        harness.advance(deadline - harness.now.monotonic_ms);
+        assert_eq!(harness.actions(), ["open"]);
+        harness.core.handle_transport_closed(harness.now);
+    }
+    let failed_at = harness.now.monotonic_ms;
+    assert_eq!(harness.core.poll_timeout(), Some(failed_at + 4_000));
+    harness.core.handle_app_state(harness.now, false);
+    assert_eq!(harness.core.poll_timeout(), Some(failed_at + 4_000), "background keeps the schedule");
+    harness.advance(100);
+    harness.core.handle_app_state(harness.now, true);
+    assert_eq!(harness.core.poll_timeout(), Some(harness.now.monotonic_ms), "foreground: d(1) = 0, now");
+    harness.advance(0);
+    assert_eq!(harness.actions(), ["open"]);
+    harness.core.handle_transport_closed(harness.now);
+    assert_eq!(harness.core.poll_timeout(), Some(harness.now.monotonic_ms + 250), "then 250 ms, from the start");
 }

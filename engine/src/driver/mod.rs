@@ -22,6 +22,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::core::{Core, CoreConfig, Event, Now, StoreOpener};
 use crate::error::ImError;
+use crate::limits::{HEARTBEAT_INTERVAL_MS_DEFAULT, HEARTBEAT_TIMEOUT_MS_DEFAULT};
 use crate::store::{MemoryStore, SqliteStore, Store, StoreError};
 use crate::token::hex;
 use crate::types::{ConnectionStatus, ConversationType, Message, Platform};
@@ -130,12 +131,25 @@ pub struct Runtime {
 }
 
 /// `RCIMIWEngineOptions` (ENG-3, ENG-14 and the "Types" section of part 1). All configuration is given at
-/// `create` (ENG-3). Later issues add the remaining fields.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
+/// `create` (ENG-3). Later issues add the remaining fields of the manual.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngineOptions {
     /// ENG-14: on an automatic reconnect, `false` kicks the device that is online, `true` makes this device give up.
     pub kick_reconnect_device: bool,
+    /// RECONN-12 (not a manual option): the interval between heartbeats.
+    pub heartbeat_interval_ms: u64,
+    /// RECONN-12 (not a manual option): how long a heartbeat may go unanswered.
+    pub heartbeat_timeout_ms: u64,
+}
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions {
+            kick_reconnect_device: false,
+            heartbeat_interval_ms: HEARTBEAT_INTERVAL_MS_DEFAULT,
+            heartbeat_timeout_ms: HEARTBEAT_TIMEOUT_MS_DEFAULT,
+        }
+    }
 }
 
 /// Receives the engine's events: what the manual delivers through its listeners.
@@ -160,11 +174,16 @@ impl Engine {
         if app_key.is_empty() {
             return Err(ImError::param("app key must not be empty"));
         }
+        if options.heartbeat_interval_ms == 0 || options.heartbeat_timeout_ms == 0 {
+            return Err(ImError::param("heartbeat interval and timeout must be positive"));
+        }
         let config = CoreConfig {
             app_key: app_key.to_owned(),
             platform: runtime.platform,
             device_id: runtime.device_id,
             kick_reconnect_device: options.kick_reconnect_device,
+            heartbeat_interval_ms: options.heartbeat_interval_ms,
+            heartbeat_timeout_ms: options.heartbeat_timeout_ms,
         };
         let core = Core::new(config, Box::new(runtime.storage), runtime.rng_seed);
         let (command_sender, command_receiver) = mpsc::unbounded_channel();
@@ -218,6 +237,27 @@ impl Engine {
     /// `sendMessage(message)` (SEND-3): see `Core::send_message`.
     pub async fn send_message(&self, message: Message) -> Result<(), ImError> {
         self.call(move |core, now| core.send_message(now, &message)).await
+    }
+
+    /// imsim's platform hook, not one of the manual's methods: the OS reports the network gone or back (RECONN-3,
+    /// RECONN-5). A real app wires it to its connectivity listener; the simulator calls it on `network_lost` and
+    /// `network_restored` steps.
+    pub async fn notify_network_available(&self, available: bool) -> Result<(), ImError> {
+        self.call(move |core, now| {
+            core.handle_network_changed(now, available);
+            Ok(())
+        })
+        .await
+    }
+
+    /// imsim's platform hook, not one of the manual's methods: the app came to the foreground (`true`) or went to
+    /// the background (`false`) (RECONN-5, RECONN-13).
+    pub async fn notify_app_foreground(&self, foreground: bool) -> Result<(), ImError> {
+        self.call(move |core, now| {
+            core.handle_app_state(now, foreground);
+            Ok(())
+        })
+        .await
     }
 
     /// The current connection status (CONN-7).
