@@ -233,7 +233,18 @@ impl<'a> Run<'a> {
                 self.revoked_up_to_ms.insert(user.clone(), now_ms);
                 Ok(())
             }
+            StepKind::Expect(Expectation { check: Check::NoEvent { .. }, .. }) => {
+                Err("the runner does not run no_event checks yet".to_owned())
+            }
             StepKind::Expect(expectation) => self.expect(expectation),
+            StepKind::Ban { .. }
+            | StepKind::Unban { .. }
+            | StepKind::Foreground { .. }
+            | StepKind::Background { .. }
+            | StepKind::NetworkLost { .. }
+            | StepKind::NetworkRestored { .. }
+            | StepKind::Crash { .. }
+            | StepKind::Restart { .. } => Err("the runner does not run this step yet".to_owned()),
         }
     }
 
@@ -258,6 +269,7 @@ impl<'a> Run<'a> {
                 self.revoked_up_to_ms.insert(user.to_owned(), revoked_at_ms);
                 return token.map_err(|e| e.to_string());
             }
+            TokenChoice::Expired => return Err("the runner does not make expired tokens yet".to_owned()),
         };
         token.map_err(|e| e.to_string())
     }
@@ -332,6 +344,7 @@ impl<'a> Run<'a> {
                 self.event_cursors.insert(device.clone(), matched + 1);
                 Ok(())
             }
+            Check::NoEvent { .. } => Err("the runner does not run no_event checks yet".to_owned()),
             Check::Stored { conversation_type, target_id, messages } => {
                 let user = self.users.get(device).ok_or_else(|| format!("no device {device}"))?;
                 let path = database_path(&self.storage_root.join(device), &self.app_key, user);

@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use imsim_engine::types::{ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus};
 use imsim_sim::scenario::{
-    Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, Scenario, ScenarioError,
-    Settings, Step, StepKind, StoredPattern, TokenChoice, format_duration, load_scenario, parse_scenario,
+    AppSettings, Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, Scenario,
+    ScenarioError, Settings, Step, StepKind, StoredPattern, TokenChoice, format_duration, load_scenario,
+    parse_scenario,
 };
 use proptest::prelude::*;
 
-/// Every step form, every event, non-default settings, devices out of alphabetical order.
+/// Every step form, every event, every check, non-default settings, devices out of alphabetical order.
 const FULL: &str = r#"name: private text both ways
 rules: [SEND-4, SEND-5, RECV-1]
 seed: 7
@@ -19,10 +20,17 @@ settings:
   tick: 10ms
   latency: { min: 0ms, max: 20ms }
   app_key: test-app
+  heartbeat: { interval: 20s, timeout: 5s }
+  app:
+    reconnect_kick_policy: true
+    mobile_devices_max: 2
+    mini_program_devices_max: 3
+    multi_device_sync: true
+    token_ttl: 1h
 devices:
   b: { user: lisi, platform: desktop }
-  a: { user: zhangsan }
-  a-2: { user: zhangsan, platform: miniProgram }
+  a: { user: zhangsan, kick_reconnect_device: true }
+  a-2: { user: zhangsan, platform: miniProgram, kick_reconnect_device: false }
 steps:
   - connect: a
   - connect: { device: b, timeout: 5, token: other_app }
@@ -55,6 +63,18 @@ steps:
         messages:
           - { direction: send, text: hi, sent_status: sent }
           - { direction: receive, text: yo }
+  - connect: { device: a, token: expired }
+  - ban: { user: zhangsan, duration: 90m }
+  - unban: lisi
+  - background: a
+  - foreground: a
+  - network_lost: b
+  - network_restored: b
+  - crash: a-2
+  - restart: a-2
+  - expect: { device: a, no_event: connected, for: 5s }
+  - expect: { device: b, no_event: messageReceived, text: hi, from: zhangsan, for: 1500ms }
+  - expect: { device: a, no_event: connectionStatusChanged, status: connected, for: 1m }
 "#;
 
 fn parse(text: &str) -> Result<Scenario, ScenarioError> {
@@ -69,8 +89,18 @@ fn expect(device: &str, within_ms: u64, check: Check) -> StepKind {
     StepKind::Expect(Expectation { device: device.to_owned(), within: Duration::from_millis(within_ms), check })
 }
 
+/// A no_event check: its `within` is its period.
+fn no_event(device: &str, period_ms: u64, pattern: EventPattern) -> StepKind {
+    let period = Duration::from_millis(period_ms);
+    StepKind::Expect(Expectation {
+        device: device.to_owned(),
+        within: period,
+        check: Check::NoEvent { pattern, period },
+    })
+}
+
 fn device(name: &str, user: &str, platform: Platform) -> DeviceSpec {
-    DeviceSpec { name: name.to_owned(), user: user.to_owned(), platform }
+    DeviceSpec { name: name.to_owned(), user: user.to_owned(), platform, kick_reconnect_device: false }
 }
 
 fn endpoint(name: &str) -> Endpoint {
@@ -110,19 +140,28 @@ fn a_full_scenario_becomes_the_exact_model() {
             latency_min: Duration::ZERO,
             latency_max: Duration::from_millis(20),
             app_key: "test-app".to_owned(),
+            heartbeat_interval: Duration::from_secs(20),
+            heartbeat_timeout: Duration::from_secs(5),
+            app: AppSettings {
+                reconnect_kick_policy: true,
+                mobile_devices_max: 2,
+                mini_program_devices_max: 3,
+                multi_device_sync: true,
+                token_ttl: Some(Duration::from_secs(3600)),
+            },
         },
         devices: vec![
             device("b", "lisi", Platform::Desktop),
-            device("a", "zhangsan", Platform::Mobile),
+            DeviceSpec { kick_reconnect_device: true, ..device("a", "zhangsan", Platform::Mobile) },
             device("a-2", "zhangsan", Platform::MiniProgram),
         ],
         steps: vec![
-            step(13, 5, StepKind::Connect { device: "a".into(), timeout_seconds: 0, token: TokenChoice::Valid }),
-            step(14, 5, StepKind::Connect { device: "b".into(), timeout_seconds: 5, token: TokenChoice::OtherApp }),
-            step(15, 5, StepKind::Disconnect { device: "a".into(), receive_push: true }),
-            step(16, 5, StepKind::Disconnect { device: "b".into(), receive_push: false }),
+            step(20, 5, StepKind::Connect { device: "a".into(), timeout_seconds: 0, token: TokenChoice::Valid }),
+            step(21, 5, StepKind::Connect { device: "b".into(), timeout_seconds: 5, token: TokenChoice::OtherApp }),
+            step(22, 5, StepKind::Disconnect { device: "a".into(), receive_push: true }),
+            step(23, 5, StepKind::Disconnect { device: "b".into(), receive_push: false }),
             step(
-                17,
+                24,
                 5,
                 StepKind::Send {
                     device: "a".into(),
@@ -132,7 +171,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 },
             ),
             step(
-                18,
+                25,
                 5,
                 StepKind::Send {
                     device: "b".into(),
@@ -141,15 +180,15 @@ fn a_full_scenario_becomes_the_exact_model() {
                     text: "007".into(),
                 },
             ),
-            step(23, 5, StepKind::Advance(Duration::from_millis(1500))),
-            step(24, 5, StepKind::Partition(endpoint("a"), Endpoint::Server)),
-            step(25, 5, StepKind::Repair(Endpoint::Server, endpoint("a"))),
-            step(26, 5, StepKind::Partition(endpoint("a"), endpoint("b"))),
-            step(27, 5, StepKind::RevokeTokens { user: "zhangsan".into() }),
-            step(28, 5, expect("b", 5_000, Check::Event(received))),
-            step(29, 5, expect("a", 10_000, Check::Event(sent))),
+            step(30, 5, StepKind::Advance(Duration::from_millis(1500))),
+            step(31, 5, StepKind::Partition(endpoint("a"), Endpoint::Server)),
+            step(32, 5, StepKind::Repair(Endpoint::Server, endpoint("a"))),
+            step(33, 5, StepKind::Partition(endpoint("a"), endpoint("b"))),
+            step(34, 5, StepKind::RevokeTokens { user: "zhangsan".into() }),
+            step(35, 5, expect("b", 5_000, Check::Event(received))),
+            step(36, 5, expect("a", 10_000, Check::Event(sent))),
             step(
-                30,
+                37,
                 5,
                 expect(
                     "a",
@@ -158,7 +197,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 ),
             ),
             step(
-                31,
+                38,
                 5,
                 expect(
                     "a",
@@ -167,7 +206,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 ),
             ),
             step(
-                32,
+                39,
                 5,
                 expect(
                     "a",
@@ -178,10 +217,10 @@ fn a_full_scenario_becomes_the_exact_model() {
                     }),
                 ),
             ),
-            step(33, 5, expect("a", 10_000, Check::Event(attached))),
-            step(34, 5, expect("a", 120_000, Check::Status(ConnectionStatus::SignOut))),
+            step(40, 5, expect("a", 10_000, Check::Event(attached))),
+            step(41, 5, expect("a", 120_000, Check::Status(ConnectionStatus::SignOut))),
             step(
-                35,
+                42,
                 5,
                 expect(
                     "a",
@@ -201,6 +240,41 @@ fn a_full_scenario_becomes_the_exact_model() {
                                 sent_status: None,
                             },
                         ],
+                    },
+                ),
+            ),
+            step(51, 5, StepKind::Connect { device: "a".into(), timeout_seconds: 0, token: TokenChoice::Expired }),
+            step(52, 5, StepKind::Ban { user: "zhangsan".into(), duration: Duration::from_secs(5400) }),
+            step(53, 5, StepKind::Unban { user: "lisi".into() }),
+            step(54, 5, StepKind::Background { device: "a".into() }),
+            step(55, 5, StepKind::Foreground { device: "a".into() }),
+            step(56, 5, StepKind::NetworkLost { device: "b".into() }),
+            step(57, 5, StepKind::NetworkRestored { device: "b".into() }),
+            step(58, 5, StepKind::Crash { device: "a-2".into() }),
+            step(59, 5, StepKind::Restart { device: "a-2".into() }),
+            step(60, 5, no_event("a", 5_000, EventPattern::new(EventKind::Connected))),
+            step(
+                61,
+                5,
+                no_event(
+                    "b",
+                    1_500,
+                    EventPattern {
+                        text: Some("hi".to_owned()),
+                        from: Some("zhangsan".to_owned()),
+                        ..EventPattern::new(EventKind::MessageReceived)
+                    },
+                ),
+            ),
+            step(
+                62,
+                5,
+                no_event(
+                    "a",
+                    60_000,
+                    EventPattern {
+                        status: Some(ConnectionStatus::Connected),
+                        ..EventPattern::new(EventKind::ConnectionStatusChanged)
                     },
                 ),
             ),
@@ -235,6 +309,18 @@ fn steps_describe_themselves_on_one_canonical_line() {
             r#"expect a event messageAttached text="hi" sent_status=sending within=10s"#,
             "expect a status signOut within=2m",
             r#"expect a stored private:lisi [send "hi" sent_status=sent, receive "yo"] within=1h"#,
+            "connect a timeout=0 token=expired",
+            "ban zhangsan duration=90m",
+            "unban lisi",
+            "background a",
+            "foreground a",
+            "network_lost b",
+            "network_restored b",
+            "crash a-2",
+            "restart a-2",
+            "expect a no_event connected for=5s",
+            r#"expect b no_event messageReceived text="hi" from="zhangsan" for=1500ms"#,
+            "expect a no_event connectionStatusChanged status=connected for=1m",
         ]
     );
 }
@@ -255,6 +341,15 @@ fn defaults_are_filled_in() {
             latency_min: Duration::from_millis(1),
             latency_max: Duration::from_millis(5),
             app_key: "imsim-app".to_owned(),
+            heartbeat_interval: Duration::from_secs(30),
+            heartbeat_timeout: Duration::from_secs(10),
+            app: AppSettings {
+                reconnect_kick_policy: false,
+                mobile_devices_max: 1,
+                mini_program_devices_max: 1,
+                multi_device_sync: false,
+                token_ttl: None,
+            },
         }
     );
     assert_eq!(scenario.devices, [device("a", "u", Platform::Mobile)]);
@@ -290,6 +385,80 @@ fn settings_may_set_some_fields_only() {
     assert_eq!(scenario.seed, u64::MAX);
     assert_eq!(scenario.settings, Settings { tick: Duration::from_secs(1), ..Settings::default() });
     assert!(scenario.steps.is_empty());
+}
+
+#[test]
+fn app_settings_and_heartbeat_may_set_some_fields_only() {
+    let settings = |yaml: &str| {
+        parse(&format!(
+            "name: n\nrules: [CFG-7]\nseed: 1\nsettings: {yaml}\ndevices: {{ a: {{ user: u }} }}\nsteps: []\n"
+        ))
+        .map(|scenario| scenario.settings)
+    };
+    assert_eq!(settings("{ app: {} }"), Ok(Settings::default()));
+    assert_eq!(
+        settings("{ app: { mobile_devices_max: 4294967295, token_ttl: 1ms } }"),
+        Ok(Settings {
+            app: AppSettings {
+                mobile_devices_max: u32::MAX,
+                token_ttl: Some(Duration::from_millis(1)),
+                ..AppSettings::default()
+            },
+            ..Settings::default()
+        })
+    );
+    assert_eq!(settings("{ app: { mini_program_devices_max: 1, multi_device_sync: false } }"), Ok(Settings::default()));
+    // The smallest heartbeat: a 1s interval, and a timeout just under it.
+    assert_eq!(
+        settings("{ heartbeat: { timeout: 999ms, interval: 1s } }"),
+        Ok(Settings {
+            heartbeat_interval: Duration::from_secs(1),
+            heartbeat_timeout: Duration::from_millis(999),
+            ..Settings::default()
+        })
+    );
+    let error = settings("{ heartbeat: { interval: 1s, timeout: 0ms } }").expect_err("a zero timeout");
+    assert_eq!(
+        (error.line, error.column, error.message.as_str()),
+        (4, 49, "settings.heartbeat.timeout: 0ms is too short; expected 1ms or more")
+    );
+    let error = settings("{ app: { mini_program_devices_max: -1 } }").expect_err("negative");
+    assert_eq!(
+        (error.line, error.column, error.message.as_str()),
+        (4, 46, "settings.app.mini_program_devices_max: -1 is out of range; expected an integer from 1 to 4294967295")
+    );
+}
+
+#[test]
+fn new_steps_check_their_values() {
+    let first_step = |yaml: &str| {
+        parse(&format!("name: n\nrules: [USER-9]\nseed: 1\ndevices: {{ a: {{ user: u }} }}\nsteps:\n  - {yaml}\n"))
+            .map(|scenario| scenario.steps[0].kind.clone())
+    };
+    assert_eq!(first_step("unban: u"), Ok(StepKind::Unban { user: "u".into() }));
+    let cases = [
+        ("unban: a", 6, 12, r#"unban: unknown user "a"; the devices' users are u"#),
+        ("foreground: u", 6, 17, r#"foreground: unknown device "u"; declared devices are a"#),
+        ("restart: { device: a }", 6, 14, "restart: expected a string, found a mapping"),
+        ("ban: { user: u }", 6, 10, r#"missing required field "duration" in ban"#),
+        ("ban: { user: u, duration: 0h }", 6, 31, "ban.duration: 0h is too short; expected 1ms or more"),
+        ("ban: { user: u, duration: 1h, reason: spam }", 6, 35, r#"unknown field "reason" in ban"#),
+        ("expect: { device: a, no_event: connected, for: 0s }", 6, 52, "expect.for: 0s is too short"),
+        ("expect: { device: a, no_event: kicked, for: 1s }", 6, 36, r#"expect.no_event: unknown value "kicked""#),
+        (
+            "expect: { device: a, no_event: connected, event: connected, for: 1s }",
+            6,
+            47,
+            "two checks, no_event and event",
+        ),
+        ("expect: { device: a, status: connected, for: 1s }", 6, 45, r#"field "for" only applies to a no_event check"#),
+        ("expect: { device: a, for: 1s }", 6, 13, "expect needs a check: one of event, no_event, status or stored"),
+    ];
+    for (yaml, line, column, phrase) in cases {
+        let error = first_step(yaml).expect_err(yaml);
+        assert_eq!((error.line, error.column), (line, column), "{yaml}: {error}");
+        assert!(error.message.contains(phrase), "{yaml}: {error}");
+    }
 }
 
 #[test]
@@ -400,19 +569,57 @@ const BAD: &[(&str, u64, u64, &str)] = &[
     ("bad-platform.yaml", 5, 34, r#"unknown value "ios"; expected one of mobile, desktop, web, miniProgram"#),
     ("bad-rule-format.yaml", 2, 17, r#""recv-1" is not a rule ID"#),
     ("bad-status.yaml", 11, 34, r#"expect.status: unknown value "signedOut"; expected one of networkUnavailable,"#),
-    ("bad-token.yaml", 10, 34, r#"unknown value "expired"; expected one of valid, malformed, revoked, other_app"#),
+    (
+        "bad-token.yaml",
+        10,
+        34,
+        r#"unknown value "stale"; expected one of valid, malformed, revoked, other_app, expired"#,
+    ),
+    ("ban-bad-duration.yaml", 10, 17, r#"ban.duration: invalid duration "1.5h"; expected a whole number"#),
+    (
+        "ban-short-form.yaml",
+        8,
+        10,
+        r#"ban: expected a mapping like { user: zhangsan, duration: 1h }, found string "zhangsan""#,
+    ),
+    ("ban-unknown-user.yaml", 10, 18, r#"ban.user: unknown user "wangwu"; the devices' users are zhangsan, lisi"#),
+    ("crash-unknown-device.yaml", 9, 12, r#"crash: unknown device "c"; declared devices are a, b"#),
     ("device-named-server.yaml", 6, 3, r#"device name "server" is reserved"#),
     ("duplicate-device.yaml", 7, 3, r#"duplicate device "a" in devices (first at line 5, column 3)"#),
     ("duplicate-key.yaml", 4, 1, r#"duplicate field "name" at the top level (first at line 1, column 1)"#),
     ("empty-rules.yaml", 2, 8, "rules: list at least one rule ID"),
     ("event-field-not-valid.yaml", 10, 53, r#"field "left" does not apply to event connected; it takes code"#),
     ("event-field-without-event.yaml", 10, 45, r#"field "code" only applies to an event check"#),
-    ("expect-no-check.yaml", 10, 13, "expect needs a check: one of event, status or stored"),
+    ("expect-no-check.yaml", 10, 13, "expect needs a check: one of event, no_event, status or stored"),
     ("expect-two-checks.yaml", 13, 7, "expect has two checks, event and stored"),
+    ("for-without-no-event.yaml", 8, 44, r#"field "for" only applies to a no_event check"#),
+    (
+        "heartbeat-interval-too-short.yaml",
+        5,
+        26,
+        "settings.heartbeat.interval: 500ms is too short; expected 1s or more",
+    ),
+    ("heartbeat-missing-timeout.yaml", 7, 5, r#"missing required field "timeout" in settings.heartbeat"#),
+    ("heartbeat-timeout-not-less.yaml", 5, 40, "settings.heartbeat: timeout 10s is not less than interval 10s"),
+    (
+        "kick-reconnect-not-bool.yaml",
+        5,
+        47,
+        r#"devices.a.kick_reconnect_device: expected true or false, found string "yes""#,
+    ),
     ("latency-inverted.yaml", 5, 30, "settings.latency: max 20ms is less than min 30ms"),
     ("missing-name.yaml", 2, 1, r#"missing required field "name" at the top level"#),
+    (
+        "mobile-devices-max-zero.yaml",
+        7,
+        25,
+        "settings.app.mobile_devices_max: 0 is out of range; expected an integer from 1",
+    ),
     ("multiple-documents.yaml", 11, 1, "exactly one YAML document"),
     ("negative-duration.yaml", 10, 52, r#"expect.within: invalid duration "-5s""#),
+    ("no-event-field-not-valid.yaml", 11, 7, r#"field "text" does not apply to event connected; it takes code, user"#),
+    ("no-event-with-within.yaml", 9, 56, r#"field "within" does not apply to a no_event check; its period is `for`"#),
+    ("no-event-without-for.yaml", 9, 26, "no_event needs `for`"),
     ("not-utf8.yaml", 10, 44, "not valid UTF-8"),
     ("partition-self.yaml", 10, 20, "partition: both endpoints are a; expected two different endpoints"),
     ("partition-three.yaml", 10, 16, "partition: expected two endpoints, like [a, server], found 3 items"),
@@ -422,6 +629,13 @@ const BAD: &[(&str, u64, u64, &str)] = &[
     ("syntax-error.yaml", 11, 12, "invalid YAML: "),
     ("tick-out-of-range.yaml", 5, 9, "settings.tick: 2s is out of range; expected 1ms to 1s"),
     ("timeout-overflow.yaml", 10, 36, "connect.timeout: 3000000000 is out of range"),
+    ("token-ttl-zero.yaml", 6, 16, "settings.app.token_ttl: 0s is too short; expected 1ms or more"),
+    (
+        "unknown-app-switch.yaml",
+        5,
+        35,
+        r#"unknown field "cloud_storage" in settings.app; expected one of reconnect_kick_policy, mobile_devices_max,"#,
+    ),
     ("unknown-device.yaml", 10, 21, r#"send.device: unknown device "c"; declared devices are a, b"#),
     ("unknown-field.yaml", 13, 7, r#"unknown field "txt" in send; expected one of device, to, text, type"#),
     ("unknown-rule.yaml", 4, 5, "SEND-9999 is not a rule of the spec"),
@@ -429,7 +643,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "unknown-step.yaml",
         10,
         5,
-        r#"unknown step "jump"; expected one of connect, disconnect, send, advance, partition, repair, revoke_tokens, expect"#,
+        r#"unknown step "jump"; expected one of connect, disconnect, send, advance, partition, repair, revoke_tokens, ban, unban, foreground, background, network_lost, network_restored, crash, restart, expect"#,
     ),
     ("unknown-top-level-key.yaml", 6, 1, r#"unknown field "step" at the top level; expected one of name, rules,"#),
     ("wrong-type.yaml", 3, 7, r#"seed: expected an integer from 0 to 18446744073709551615, found string "seven""#),

@@ -10,14 +10,25 @@
 //!   tick: 1ms                            # the simulated tick, 1ms..=1s; default 1ms
 //!   latency: { min: 0ms, max: 20ms }     # one-way latency, both bounds, min <= max; default 1ms..5ms
 //!   app_key: imsim-app                   # default imsim-app
+//!   heartbeat: { interval: 30s, timeout: 10s }   # the engine's heartbeat (RECONN-12); both required when present,
+//!                                        # interval >= 1s, 1ms <= timeout < interval; default 30s and 10s
+//!   app:                                 # the App Key's console switches; every field optional
+//!     reconnect_kick_policy: true        # reconnectKickPolicyEnabled (CFG-6); default false
+//!     mobile_devices_max: 2              # mobile devices of a user online at once (CFG-7); >= 1, default 1
+//!     mini_program_devices_max: 1        # mini-program connections of a user at once (CFG-7); >= 1, default 1
+//!     multi_device_sync: false           # multiDeviceSync (CFG-2); default false
+//!     token_ttl: 1h                      # tokenTtl (CFG-10): a token's lifetime, >= 1ms; default: permanent
 //! devices:                               # required, non-empty; file order is kept and significant
-//!   a: { user: zhangsan, platform: mobile }   # name [a-z0-9_-]+, not `server`; platform default mobile
+//!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
+//!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;
+//!                                        # kick_reconnect_device: the engine option (ENG-14), default false
 //!   b: { user: lisi }
 //! steps:                                 # required, may be empty; each step is a mapping with one key
 //!   - connect: a                                          # short for { device: a }
 //!   - connect: { device: a, timeout: 5, token: valid }    # timeout: whole seconds (i32), default 0 = keep
 //!                                                         # trying (CONN-16); token: valid (default),
-//!                                                         # malformed, revoked or other_app
+//!                                                         # malformed, revoked, other_app or expired (its
+//!                                                         # lifetime has already passed)
 //!   - disconnect: a                                       # or { device: a, receive_push: false }; default true
 //!   - send: { device: a, to: lisi, text: "hello" }        # `type` default private; `to` is the target ID
 //!   - advance: 1500ms
@@ -25,11 +36,22 @@
 //!   - repair: [a, server]
 //!   - revoke_tokens: zhangsan                             # App Server API: revoke every token issued so far
 //!                                                         # to a user of the devices
+//!   - ban: { user: zhangsan, duration: 1h }               # App Server API (USER-9): ban a user of the devices;
+//!                                                         # both required, duration >= 1ms
+//!   - unban: zhangsan                                     # App Server API (USER-9): lift the user's ban
+//!   - background: a                                       # the app goes to the background (RECONN-13)
+//!   - foreground: a                                       # the app comes to the foreground (RECONN-5)
+//!   - network_lost: a                                     # the device's OS reports the network gone (RECONN-3)
+//!   - network_restored: a                                 # ... and back
+//!   - crash: a                                            # the device's host crashes: process gone, disk kept
+//!   - restart: a                                          # the host boots again, with its disk
 //!   - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false,
 //!               has_package: false, within: 5s }
 //!   - expect: { device: a, event: messageSent, code: 0, sent_status: sent }
 //!   - expect: { device: a, event: connectionStatusChanged, status: connecting }
 //!   - expect: { device: a, status: signOut }              # the device's connection status
+//!   - expect: { device: a, no_event: connected, for: 5s } # no such event during the next 5s
+//!   - expect: { device: b, no_event: messageReceived, text: hi, for: 1m }
 //!   - expect: { device: a, stored: { type: private, target: lisi,
 //!               messages: [ { direction: send, text: hi, sent_status: sent }, { direction: receive, text: yo } ] } }
 //! ```
@@ -38,7 +60,10 @@
 //! - **Enum values** are the manual's camelCase names (`ConnectionStatus`, `ConversationType`, `Platform`,
 //!   `SentStatus`, `MessageDirection` of `imsim_engine::types`), such as `kickedOfflineByOtherClient`.
 //! - **expect** takes `device`, `within` (default `10s`: the simulated time the check may take to hold) and exactly
-//!   one check: `event`, `status` or `stored`. An event check may add the fields of its event, and only those:
+//!   one check: `event`, `no_event`, `status` or `stored`. A `no_event` check holds when the device's app gets no
+//!   matching event during `for` (required, >= 1ms) of simulated time from the step on; it takes `for` instead of
+//!   `within`, which it does not allow, and `for` belongs to it alone. An `event` or `no_event` check may add the
+//!   fields of its event, and only those:
 //!
 //!   | event                     | fields                                                        |
 //!   |---------------------------|---------------------------------------------------------------|
@@ -52,6 +77,8 @@
 //!   `code` is an i32, `left` a u32, `offline` and `has_package` booleans. A `stored` check lists the
 //!   conversation's messages in the device's database, oldest first: `direction` and `text` required,
 //!   `sent_status` optional; its `type` defaults to private.
+//! - **Step values** that name a device (`connect: a`, `crash: a`, ...) must name a declared device; those that name a
+//!   user (`revoke_tokens`, `ban.user`, `unban`) must name a user of the devices.
 //! - Scalars are read as written: `user: 007` is the user `007`; booleans are only `true` and `false`.
 //!
 //! Every error, from YAML syntax to an undeclared device, is a [`ScenarioError`] naming the file, the line and
@@ -65,8 +92,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use model::{
-    Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, Scenario, Settings, Step,
-    StepKind, StoredPattern, TokenChoice, format_duration,
+    AppSettings, Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, Scenario,
+    Settings, Step, StepKind, StoredPattern, TokenChoice, format_duration,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.

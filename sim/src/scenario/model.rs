@@ -118,6 +118,13 @@ pub struct Settings {
     pub latency_max: Duration,
     /// The App Key every device and the server use. Default `imsim-app`.
     pub app_key: String,
+    /// How often the engine sends a heartbeat while connected (RECONN-12). Default 30s.
+    pub heartbeat_interval: Duration,
+    /// How long the engine waits for a heartbeat's answer before it counts the connection lost (RECONN-12).
+    /// Always less than `heartbeat_interval`. Default 10s.
+    pub heartbeat_timeout: Duration,
+    /// The App Key's console switches on the server.
+    pub app: AppSettings,
 }
 
 impl Default for Settings {
@@ -127,6 +134,38 @@ impl Default for Settings {
             latency_min: Duration::from_millis(1),
             latency_max: Duration::from_millis(5),
             app_key: "imsim-app".to_owned(),
+            heartbeat_interval: Duration::from_secs(30),
+            heartbeat_timeout: Duration::from_secs(10),
+            app: AppSettings::default(),
+        }
+    }
+}
+
+/// The App Key's console switches, as the fake server applies them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppSettings {
+    /// `reconnectKickPolicyEnabled` (CFG-6): whether the server honours a device's `kickReconnectDevice`.
+    /// Default false.
+    pub reconnect_kick_policy: bool,
+    /// How many mobile devices of one user may be connected at once (CFG-7). Default 1, never 0.
+    pub mobile_devices_max: u32,
+    /// How many mini-program connections of one user may be open at once (CFG-7). Default 1, never 0.
+    pub mini_program_devices_max: u32,
+    /// `multiDeviceSync` (CFG-2). Default false.
+    pub multi_device_sync: bool,
+    /// `tokenTtl` (CFG-10): how long a token is valid after it is issued; `None`, the default, is permanent.
+    /// Never zero.
+    pub token_ttl: Option<Duration>,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings {
+            reconnect_kick_policy: false,
+            mobile_devices_max: 1,
+            mini_program_devices_max: 1,
+            multi_device_sync: false,
+            token_ttl: None,
         }
     }
 }
@@ -140,6 +179,8 @@ pub struct DeviceSpec {
     pub user: String,
     /// Its platform class. Default mobile.
     pub platform: Platform,
+    /// The engine option `kickReconnectDevice` (ENG-14). Default false.
+    pub kick_reconnect_device: bool,
 }
 
 /// Where something starts in the scenario file, 1-based; columns count characters.
@@ -207,6 +248,48 @@ pub enum StepKind {
         /// The user.
         user: String,
     },
+    /// The App Server API bans `user` for `duration` (USER-9).
+    Ban {
+        /// The user.
+        user: String,
+        /// How long the ban lasts; never zero.
+        duration: Duration,
+    },
+    /// The App Server API lifts `user`'s ban (USER-9).
+    Unban {
+        /// The user.
+        user: String,
+    },
+    /// The app on `device` comes to the foreground (RECONN-5, RECONN-13).
+    Foreground {
+        /// The device.
+        device: String,
+    },
+    /// The app on `device` goes to the background (RECONN-13).
+    Background {
+        /// The device.
+        device: String,
+    },
+    /// The device's OS reports that the network is gone (RECONN-3).
+    NetworkLost {
+        /// The device.
+        device: String,
+    },
+    /// The device's OS reports that the network is back (RECONN-3, RECONN-5).
+    NetworkRestored {
+        /// The device.
+        device: String,
+    },
+    /// The device's host crashes: the app's process is gone, its disk is kept.
+    Crash {
+        /// The device.
+        device: String,
+    },
+    /// The device's host boots again after a crash, with the disk it had.
+    Restart {
+        /// The device.
+        device: String,
+    },
     /// A check on one device.
     Expect(Expectation),
 }
@@ -222,12 +305,19 @@ pub enum TokenChoice {
     Revoked,
     /// A token signed for another App Key.
     OtherApp,
+    /// A token for the device's user and the scenario's App Key whose lifetime has already passed.
+    Expired,
 }
 
 impl TokenChoice {
     /// Every value, in declaration order.
-    pub const ALL: &'static [TokenChoice] =
-        &[TokenChoice::Valid, TokenChoice::Malformed, TokenChoice::Revoked, TokenChoice::OtherApp];
+    pub const ALL: &'static [TokenChoice] = &[
+        TokenChoice::Valid,
+        TokenChoice::Malformed,
+        TokenChoice::Revoked,
+        TokenChoice::OtherApp,
+        TokenChoice::Expired,
+    ];
 
     /// The name scenarios use.
     pub fn name(self) -> &'static str {
@@ -236,6 +326,7 @@ impl TokenChoice {
             TokenChoice::Malformed => "malformed",
             TokenChoice::Revoked => "revoked",
             TokenChoice::OtherApp => "other_app",
+            TokenChoice::Expired => "expired",
         }
     }
 }
@@ -269,7 +360,8 @@ impl fmt::Display for Endpoint {
 pub struct Expectation {
     /// The device.
     pub device: String,
-    /// How long the check may take to hold. Default 10s.
+    /// How long the check may take to hold. Default 10s. For a [`Check::NoEvent`], its period: the check holds
+    /// only once that much time has passed.
     pub within: Duration,
     /// What must hold.
     pub check: Check,
@@ -280,6 +372,13 @@ pub struct Expectation {
 pub enum Check {
     /// The device's app gets an event matching the pattern.
     Event(EventPattern),
+    /// The device's app gets no event matching the pattern during `period` of simulated time from the step on.
+    NoEvent {
+        /// The events that must not come.
+        pattern: EventPattern,
+        /// How long none may come; never zero.
+        period: Duration,
+    },
     /// The device's connection status is this.
     Status(ConnectionStatus),
     /// The device's local database holds exactly these messages in the conversation, oldest first.
@@ -435,6 +534,14 @@ impl Step {
             StepKind::Partition(x, y) => format!("partition {x} <-> {y}"),
             StepKind::Repair(x, y) => format!("repair {x} <-> {y}"),
             StepKind::RevokeTokens { user } => format!("revoke_tokens {user}"),
+            StepKind::Ban { user, duration } => format!("ban {user} duration={}", format_duration(*duration)),
+            StepKind::Unban { user } => format!("unban {user}"),
+            StepKind::Foreground { device } => format!("foreground {device}"),
+            StepKind::Background { device } => format!("background {device}"),
+            StepKind::NetworkLost { device } => format!("network_lost {device}"),
+            StepKind::NetworkRestored { device } => format!("network_restored {device}"),
+            StepKind::Crash { device } => format!("crash {device}"),
+            StepKind::Restart { device } => format!("restart {device}"),
             StepKind::Expect(expectation) => expectation.describe(),
         }
     }
@@ -443,8 +550,13 @@ impl Step {
 impl EventPattern {
     /// The pattern as the trace and failure messages show it, such as `event messageReceived text="hello"`.
     pub fn describe(&self) -> String {
+        format!("event {}", self.describe_fields())
+    }
+
+    /// The event's name and the fields that must match, such as `messageReceived text="hello"`.
+    fn describe_fields(&self) -> String {
         let pattern = self;
-        let mut line = format!("event {}", pattern.kind);
+        let mut line = pattern.kind.to_string();
         if let Some(code) = pattern.code {
             let _ = write!(line, " code={code}");
         }
@@ -482,6 +594,11 @@ impl Expectation {
         let mut line = format!("expect {} ", self.device);
         match &self.check {
             Check::Event(pattern) => line.push_str(&pattern.describe()),
+            Check::NoEvent { pattern, period } => {
+                // The period is the whole check; `within` adds nothing.
+                let _ = write!(line, "no_event {} for={}", pattern.describe_fields(), format_duration(*period));
+                return line;
+            }
             Check::Status(status) => {
                 let _ = write!(line, "status {status}");
             }

@@ -6,17 +6,40 @@ use std::time::Duration;
 use imsim_engine::types::{ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus};
 
 use super::model::{
-    Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, RuleId, Scenario, Settings, Step, StepKind,
-    StoredPattern, TokenChoice, distinct_users, format_duration,
+    AppSettings, Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, RuleId, Scenario, Settings, Step,
+    StepKind, StoredPattern, TokenChoice, distinct_users, format_duration,
 };
 use super::yaml::{self, Entry, Fields, Node, Res, Value, fail};
 
 const TOP_FIELDS: &[&str] = &["name", "rules", "seed", "settings", "devices", "steps"];
-const STEPS: &[&str] = &["connect", "disconnect", "send", "advance", "partition", "repair", "revoke_tokens", "expect"];
+const STEPS: &[&str] = &[
+    "connect",
+    "disconnect",
+    "send",
+    "advance",
+    "partition",
+    "repair",
+    "revoke_tokens",
+    "ban",
+    "unban",
+    "foreground",
+    "background",
+    "network_lost",
+    "network_restored",
+    "crash",
+    "restart",
+    "expect",
+];
+const SETTINGS_FIELDS: &[&str] = &["tick", "latency", "app_key", "heartbeat", "app"];
+const APP_FIELDS: &[&str] =
+    &["reconnect_kick_policy", "mobile_devices_max", "mini_program_devices_max", "multi_device_sync", "token_ttl"];
+const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device"];
 const EXPECT_FIELDS: &[&str] = &[
     "device",
     "within",
+    "for",
     "event",
+    "no_event",
     "status",
     "stored",
     "code",
@@ -28,12 +51,16 @@ const EXPECT_FIELDS: &[&str] = &[
     "has_package",
     "sent_status",
 ];
-/// The fields of an expect that describe its event (`status` too, when there is an `event`).
+/// The fields of an expect that describe its event (`status` too, when there is an `event` or a `no_event`).
 const EVENT_FIELDS: &[&str] =
     &["code", "status", "text", "from", "user", "left", "offline", "has_package", "sent_status"];
 const DEFAULT_WITHIN: Duration = Duration::from_secs(10);
 const TICK_MIN: Duration = Duration::from_millis(1);
 const TICK_MAX: Duration = Duration::from_secs(1);
+const HEARTBEAT_INTERVAL_MIN: Duration = Duration::from_secs(1);
+const DEVICES_MAX_RANGE: &str = "an integer from 1 to 4294967295";
+/// The checks of an expect, as the messages list them.
+const CHECKS: &str = "event, no_event, status or stored";
 
 /// Parses and validates `text`, read from `path`.
 pub(crate) fn scenario(path: &Path, text: &str) -> Res<Scenario> {
@@ -94,7 +121,7 @@ fn rules(node: &Node) -> Res<Vec<RuleId>> {
 
 fn settings(node: &Node) -> Res<Settings> {
     let defaults = Settings::default();
-    let fields = node.fields("settings", "in settings", &["tick", "latency", "app_key"])?;
+    let fields = node.fields("settings", "in settings", SETTINGS_FIELDS)?;
     let tick = match fields.get("tick") {
         Some(node) => {
             let tick = node.duration("settings.tick")?;
@@ -124,7 +151,76 @@ fn settings(node: &Node) -> Res<Settings> {
         Some(node) => non_empty(node, "settings.app_key")?,
         None => defaults.app_key,
     };
-    Ok(Settings { tick, latency_min, latency_max, app_key })
+    let (heartbeat_interval, heartbeat_timeout) = match fields.get("heartbeat") {
+        Some(node) => heartbeat(node)?,
+        None => (defaults.heartbeat_interval, defaults.heartbeat_timeout),
+    };
+    let app = match fields.get("app") {
+        Some(node) => app(node)?,
+        None => defaults.app,
+    };
+    Ok(Settings { tick, latency_min, latency_max, app_key, heartbeat_interval, heartbeat_timeout, app })
+}
+
+/// `settings.heartbeat`: the interval and the timeout, both required.
+fn heartbeat(node: &Node) -> Res<(Duration, Duration)> {
+    let heartbeat = node.fields("settings.heartbeat", "in settings.heartbeat", &["interval", "timeout"])?;
+    let interval_node = heartbeat.require("interval")?;
+    let interval = interval_node.duration("settings.heartbeat.interval")?;
+    if interval < HEARTBEAT_INTERVAL_MIN {
+        let interval = format_duration(interval);
+        return fail(
+            interval_node.at,
+            format!("settings.heartbeat.interval: {interval} is too short; expected 1s or more"),
+        );
+    }
+    let timeout_node = heartbeat.require("timeout")?;
+    let timeout = positive_duration(timeout_node, "settings.heartbeat.timeout", "")?;
+    if timeout >= interval {
+        let (interval, timeout) = (format_duration(interval), format_duration(timeout));
+        return fail(
+            timeout_node.at,
+            format!(
+                "settings.heartbeat: timeout {timeout} is not less than interval {interval}; expected a shorter timeout"
+            ),
+        );
+    }
+    Ok((interval, timeout))
+}
+
+/// `settings.app`: the App Key's console switches, every one optional.
+fn app(node: &Node) -> Res<AppSettings> {
+    let defaults = AppSettings::default();
+    let fields = node.fields("settings.app", "in settings.app", APP_FIELDS)?;
+    let switch = |name: &str, default: bool| match fields.get(name) {
+        Some(node) => node.bool(&format!("settings.app.{name}")),
+        None => Ok(default),
+    };
+    let devices_max = |name: &str, default: u32| {
+        let Some(node) = fields.get(name) else {
+            return Ok(default);
+        };
+        let what = format!("settings.app.{name}");
+        match node.int::<u32>(&what, DEVICES_MAX_RANGE)? {
+            0 => fail(node.at, format!("{what}: 0 is out of range; expected {DEVICES_MAX_RANGE}")),
+            max => Ok(max),
+        }
+    };
+    let token_ttl = match fields.get("token_ttl") {
+        Some(node) => Some(positive_duration(
+            node,
+            "settings.app.token_ttl",
+            " (leave token_ttl out for tokens that never expire, or connect with `token: expired`)",
+        )?),
+        None => defaults.token_ttl,
+    };
+    Ok(AppSettings {
+        reconnect_kick_policy: switch("reconnect_kick_policy", defaults.reconnect_kick_policy)?,
+        mobile_devices_max: devices_max("mobile_devices_max", defaults.mobile_devices_max)?,
+        mini_program_devices_max: devices_max("mini_program_devices_max", defaults.mini_program_devices_max)?,
+        multi_device_sync: switch("multi_device_sync", defaults.multi_device_sync)?,
+        token_ttl,
+    })
 }
 
 fn devices(node: &Node) -> Res<Vec<DeviceSpec>> {
@@ -143,15 +239,29 @@ fn devices(node: &Node) -> Res<Vec<DeviceSpec>> {
             return fail(key_at, format!("invalid device name {name:?}; use lowercase letters, digits, `_` and `-`"));
         }
         let what = format!("devices.{name}");
-        let fields = value.fields(&what, &format!("in device {name}"), &["user", "platform"])?;
+        let fields = value.fields(&what, &format!("in device {name}"), DEVICE_FIELDS)?;
         let user = non_empty(fields.require("user")?, &format!("{what}.user"))?;
         let platform = match fields.get("platform") {
             Some(node) => node.choice(&format!("{what}.platform"), Platform::ALL, Platform::manual_name)?,
             None => Platform::Mobile,
         };
-        devices.push(DeviceSpec { name: name.to_owned(), user, platform });
+        let kick_reconnect_device = match fields.get("kick_reconnect_device") {
+            Some(node) => node.bool(&format!("{what}.kick_reconnect_device"))?,
+            None => false,
+        };
+        devices.push(DeviceSpec { name: name.to_owned(), user, platform, kick_reconnect_device });
     }
     Ok(devices)
+}
+
+/// A duration of at least 1ms; `hint` ends the message when it is zero.
+fn positive_duration(node: &Node, what: &str, hint: &str) -> Res<Duration> {
+    let duration = node.duration(what)?;
+    if duration.is_zero() {
+        let text = node.text(what)?;
+        return fail(node.at, format!("{what}: {text} is too short; expected 1ms or more{hint}"));
+    }
+    Ok(duration)
 }
 
 fn non_empty(node: &Node, what: &str) -> Res<String> {
@@ -239,6 +349,14 @@ fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
             StepKind::Repair(x, y)
         }
         "revoke_tokens" => StepKind::RevokeTokens { user: context.user(value, "revoke_tokens")? },
+        "ban" => ban(value, context)?,
+        "unban" => StepKind::Unban { user: context.user(value, "unban")? },
+        "foreground" => StepKind::Foreground { device: context.device(value, "foreground")? },
+        "background" => StepKind::Background { device: context.device(value, "background")? },
+        "network_lost" => StepKind::NetworkLost { device: context.device(value, "network_lost")? },
+        "network_restored" => StepKind::NetworkRestored { device: context.device(value, "network_restored")? },
+        "crash" => StepKind::Crash { device: context.device(value, "crash")? },
+        "restart" => StepKind::Restart { device: context.device(value, "restart")? },
         _ => StepKind::Expect(expect(value, context)?),
     };
     Ok(Step { location: node.at, kind })
@@ -292,6 +410,16 @@ fn send(node: &Node, context: &Context<'_>) -> Res<StepKind> {
     Ok(StepKind::Send { device, conversation_type, target_id, text })
 }
 
+fn ban(node: &Node, context: &Context<'_>) -> Res<StepKind> {
+    if !matches!(node.value, Value::Map(_)) {
+        return node.expected("ban", "a mapping like { user: zhangsan, duration: 1h }");
+    }
+    let fields = node.fields("ban", "in ban", &["user", "duration"])?;
+    let user = context.user(fields.require("user")?, "ban.user")?;
+    let duration = positive_duration(fields.require("duration")?, "ban.duration", " (`unban` lifts a ban)")?;
+    Ok(StepKind::Ban { user, duration })
+}
+
 fn conversation_type(node: Option<&Node>, what: &str) -> Res<ConversationType> {
     match node {
         Some(node) => node.choice(what, ConversationType::ALL, ConversationType::manual_name),
@@ -318,55 +446,82 @@ fn link(node: &Node, context: &Context<'_>, what: &str) -> Res<(Endpoint, Endpoi
 fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
     let fields = node.fields("expect", "in expect", EXPECT_FIELDS)?;
     let device = context.device(fields.require("device")?, "expect.device")?;
+    let event = fields.entry("event");
+    let no_event = fields.entry("no_event");
+    // With an event or a no_event, `status` is the connectionStatusChanged field; without, it is the check.
+    let status = if event.is_none() && no_event.is_none() { fields.entry("status") } else { None };
+    let mut checks: Vec<&Entry<'_>> = [event, no_event, status, fields.entry("stored")].into_iter().flatten().collect();
+    checks.sort_by_key(|entry| entry.key_at);
+    let only = match checks.as_slice() {
+        [] => return fail(node.at, format!("expect needs a check: one of {CHECKS}")),
+        [first, second, ..] => {
+            let message =
+                format!("expect has two checks, {} and {}; use one of {CHECKS} per expect", first.key, second.key);
+            return fail(second.key_at, message);
+        }
+        [only] => only,
+    };
+    if only.key == "no_event" {
+        return no_event_expectation(&fields, only, device);
+    }
+    if let Some(period) = fields.entry("for") {
+        return fail(
+            period.key_at,
+            "field \"for\" only applies to a no_event check; the time any other check may take is `within`",
+        );
+    }
     let within = match fields.get("within") {
         Some(node) => node.duration("expect.within")?,
         None => DEFAULT_WITHIN,
     };
-    let event = fields.entry("event");
-    // With an event, `status` is the connectionStatusChanged field; without, it is the check.
-    let status = if event.is_none() { fields.entry("status") } else { None };
-    let mut checks: Vec<&Entry<'_>> = [event, status, fields.entry("stored")].into_iter().flatten().collect();
-    checks.sort_by_key(|entry| entry.key_at);
-    let check = match checks.as_slice() {
-        [] => return fail(node.at, "expect needs a check: one of event, status or stored"),
-        [first, second, ..] => {
-            let message = format!(
-                "expect has two checks, {} and {}; use one of event, status or stored per expect",
-                first.key, second.key
-            );
-            return fail(second.key_at, message);
+    let check = match only.key {
+        "event" => Check::Event(event_pattern(&fields, only.value, "expect.event")?),
+        "status" => {
+            forbid_event_fields(&fields, "status")?;
+            Check::Status(only.value.choice("expect.status", ConnectionStatus::ALL, ConnectionStatus::manual_name)?)
         }
-        [only] => match only.key {
-            "event" => Check::Event(event_pattern(&fields, only.value)?),
-            "status" => {
-                no_event_fields(&fields, "status")?;
-                Check::Status(only.value.choice(
-                    "expect.status",
-                    ConnectionStatus::ALL,
-                    ConnectionStatus::manual_name,
-                )?)
-            }
-            _ => {
-                no_event_fields(&fields, "")?;
-                stored(only.value)?
-            }
-        },
+        _ => {
+            forbid_event_fields(&fields, "")?;
+            stored(only.value)?
+        }
     };
     Ok(Expectation { device, within, check })
 }
 
-/// Reports an event field in an expect without `event` (`except` is the one field that is the check).
-fn no_event_fields(fields: &Fields<'_>, except: &str) -> Res<()> {
+/// An expect whose check is `no_event`: its period is `for`, required, and `within` has no place.
+fn no_event_expectation(fields: &Fields<'_>, no_event: &Entry<'_>, device: String) -> Res<Expectation> {
+    let pattern = event_pattern(fields, no_event.value, "expect.no_event")?;
+    if let Some(within) = fields.entry("within") {
+        return fail(
+            within.key_at,
+            "field \"within\" does not apply to a no_event check; its period is `for`, like `for: 5s`",
+        );
+    }
+    let Some(period) = fields.get("for") else {
+        return fail(
+            no_event.key_at,
+            "no_event needs `for`, the period in which no such event may come, like `for: 5s`",
+        );
+    };
+    let duration = positive_duration(period, "expect.for", "")?;
+    Ok(Expectation { device, within: duration, check: Check::NoEvent { pattern, period: duration } })
+}
+
+/// Reports an event field in an expect without `event` or `no_event` (`except` is the one field that is the check).
+fn forbid_event_fields(fields: &Fields<'_>, except: &str) -> Res<()> {
     match fields.entries.iter().find(|e| e.key != except && EVENT_FIELDS.contains(&e.key)) {
         Some(entry) => {
-            fail(entry.key_at, format!("field {:?} only applies to an event check (`event: ...`)", entry.key))
+            let message =
+                format!("field {:?} only applies to an event check (`event: ...` or `no_event: ...`)", entry.key);
+            fail(entry.key_at, message)
         }
         None => Ok(()),
     }
 }
 
-fn event_pattern(fields: &Fields<'_>, event: &Node) -> Res<EventPattern> {
-    let kind = event.choice("expect.event", EventKind::ALL, EventKind::name)?;
+/// The pattern of an `event` or `no_event` check (`what` names it) and its event's fields.
+fn event_pattern(fields: &Fields<'_>, event: &Node, what: &str) -> Res<EventPattern> {
+    let kind = event.choice(what, EventKind::ALL, EventKind::name)?;
     let mut pattern = EventPattern::new(kind);
     for Entry { key, key_at, value } in &fields.entries {
         if !EVENT_FIELDS.contains(key) {
