@@ -23,10 +23,12 @@ use rand_chacha::ChaCha8Rng;
 use crate::device::{DeviceConfig, device_host};
 use crate::expect::{check_event, check_stored};
 use crate::net::{NetworkSettings, SERVER_HOST, SIM_EPOCH_UNIX_MS, sim_builder};
-use crate::scenario::{Check, Endpoint, Expectation, Location, Scenario, StepKind, TokenChoice};
-use crate::server::{Server, ServerConfig};
+use crate::scenario::{
+    AppSettings, Check, Endpoint, EventPattern, Expectation, Location, Scenario, StepKind, TokenChoice,
+};
+use crate::server::{AppConfig, Server, ServerConfig};
 use crate::server_host::server_host;
-use crate::trace::Trace;
+use crate::trace::{Trace, describe_event};
 use crate::world::{DeviceCommand, SharedWorld, World};
 
 /// The App Key of a second application, whose tokens a scenario presents to test CONN-14's App Key mismatch.
@@ -122,8 +124,6 @@ struct Run<'a> {
     app_key: String,
     storage_root: PathBuf,
     tick: Duration,
-    /// Per user, the newest revocation cutoff; tokens issued later are valid.
-    revoked_up_to_ms: std::collections::BTreeMap<String, i64>,
     /// Per device, the index of the first event the next event expectation may match.
     event_cursors: std::collections::BTreeMap<String, usize>,
     /// Per device, its user.
@@ -143,6 +143,9 @@ impl<'a> Run<'a> {
         let mut server = Server::new(ServerConfig::default());
         server.create_app(&settings.app_key, &hex(&master.next_u64().to_be_bytes()));
         server.create_app(OTHER_APP_KEY, &hex(&master.next_u64().to_be_bytes()));
+        server
+            .set_app_config(&settings.app_key, app_config(&settings.app))
+            .expect("invariant: the app was created just above");
         let server = Rc::new(RefCell::new(server));
         let world: SharedWorld = Rc::new(RefCell::new(World::default()));
         let storage_root = fresh_storage_root(seed);
@@ -154,7 +157,11 @@ impl<'a> Run<'a> {
                 name: device.name.clone(),
                 app_key: settings.app_key.clone(),
                 platform: device.platform,
-                options: EngineOptions::default(),
+                options: EngineOptions {
+                    kick_reconnect_device: device.kick_reconnect_device,
+                    heartbeat_interval_ms: millis(settings.heartbeat_interval),
+                    heartbeat_timeout_ms: millis(settings.heartbeat_timeout),
+                },
                 storage_dir: storage_root.join(&device.name),
                 rng_seed: master.next_u64(),
             };
@@ -168,7 +175,6 @@ impl<'a> Run<'a> {
             app_key: settings.app_key.clone(),
             storage_root,
             tick: settings.tick,
-            revoked_up_to_ms: Default::default(),
             event_cursors: Default::default(),
             users: scenario.devices.iter().map(|device| (device.name.clone(), device.user.clone())).collect(),
         }
@@ -229,47 +235,77 @@ impl<'a> Run<'a> {
             }
             StepKind::RevokeTokens { user } => {
                 let now_ms = self.now_unix_ms();
-                self.server.borrow_mut().revoke_tokens(&self.app_key, user, now_ms).map_err(|e| e.to_string())?;
-                self.revoked_up_to_ms.insert(user.clone(), now_ms);
+                self.server.borrow_mut().revoke_tokens(&self.app_key, user, now_ms).map_err(|e| e.to_string())
+            }
+            StepKind::Ban { user, duration } => {
+                let now_ms = self.now_unix_ms();
+                let duration_ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+                self.server.borrow_mut().ban_user(&self.app_key, user, now_ms, duration_ms).map_err(|e| e.to_string())
+            }
+            StepKind::Unban { user } => {
+                self.server.borrow_mut().unban_user(&self.app_key, user).map_err(|e| e.to_string())
+            }
+            StepKind::Foreground { device } => self.command(device, DeviceCommand::AppForeground(true)),
+            StepKind::Background { device } => self.command(device, DeviceCommand::AppForeground(false)),
+            StepKind::NetworkLost { device } => {
+                // The OS loses the network: the link goes, and the engine is told.
+                self.sim.partition(device.as_str(), SERVER_HOST);
+                self.command(device, DeviceCommand::NetworkAvailable(false))
+            }
+            StepKind::NetworkRestored { device } => {
+                self.sim.repair(device.as_str(), SERVER_HOST);
+                self.command(device, DeviceCommand::NetworkAvailable(true))
+            }
+            StepKind::Crash { device } => {
+                // The process dies; its database directory, outside the host, survives.
+                self.sim.crash(device.as_str());
                 Ok(())
             }
-            StepKind::Expect(Expectation { check: Check::NoEvent { .. }, .. }) => {
-                Err("the runner does not run no_event checks yet".to_owned())
+            StepKind::Restart { device } => {
+                if self.sim.is_host_running(device.as_str()) {
+                    return Err(format!("{device} is running: crash it before restarting it"));
+                }
+                self.sim.bounce(device.as_str());
+                // One tick boots the host, so the next step can talk to the new engine.
+                self.step_once()
+            }
+            StepKind::Expect(Expectation { device, check: Check::NoEvent { pattern, period }, .. }) => {
+                self.expect_no_event(device, pattern, *period)
             }
             StepKind::Expect(expectation) => self.expect(expectation),
-            StepKind::Ban { .. }
-            | StepKind::Unban { .. }
-            | StepKind::Foreground { .. }
-            | StepKind::Background { .. }
-            | StepKind::NetworkLost { .. }
-            | StepKind::NetworkRestored { .. }
-            | StepKind::Crash { .. }
-            | StepKind::Restart { .. } => Err("the runner does not run this step yet".to_owned()),
         }
     }
 
-    /// A token of the kind the step asks for, issued now by the App Server API.
+    /// Lets `period` pass and fails if `device` emitted an event matching `pattern` meanwhile.
+    fn expect_no_event(&mut self, device: &str, pattern: &EventPattern, period: Duration) -> Result<(), String> {
+        let first = self.event_count(device);
+        self.advance(period)?;
+        let world = self.world.borrow();
+        let events = world.devices.get(device).map(|log| &log.events[first..]).unwrap_or_default();
+        match check_event(events, 0, pattern) {
+            Ok(index) => Err(format!(
+                "{device} emitted {} at {:?}, within the {period:?} in which none was expected",
+                describe_event(&events[index].1),
+                events[index].0
+            )),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// A token of the kind the step asks for, issued now by the App Server API. (The server gives a user's tokens
+    /// strictly increasing issue times, so a token issued right after a revocation is valid.)
     fn token_for(&mut self, user: &str, choice: TokenChoice) -> Result<String, String> {
         let now_ms = self.now_unix_ms();
-        // A valid token must postdate the user's last revocation, even within the same millisecond.
-        let valid_at_ms = self.revoked_up_to_ms.get(user).map_or(now_ms, |&cutoff| now_ms.max(cutoff + 1));
         let mut server = self.server.borrow_mut();
         let token = match choice {
-            TokenChoice::Valid => server.issue_token(&self.app_key, user, valid_at_ms, None),
+            TokenChoice::Valid => server.issue_token(&self.app_key, user, now_ms, None),
             TokenChoice::Malformed => Ok("this-is-not-a-token".to_owned()),
-            TokenChoice::OtherApp => server.issue_token(OTHER_APP_KEY, user, valid_at_ms, None),
-            TokenChoice::Revoked => {
-                let revoked_at_ms = valid_at_ms;
-                let token = server.issue_token(&self.app_key, user, revoked_at_ms, None);
-                drop(server);
-                self.server
-                    .borrow_mut()
-                    .revoke_tokens(&self.app_key, user, revoked_at_ms)
-                    .map_err(|e| e.to_string())?;
-                self.revoked_up_to_ms.insert(user.to_owned(), revoked_at_ms);
-                return token.map_err(|e| e.to_string());
-            }
-            TokenChoice::Expired => return Err("the runner does not make expired tokens yet".to_owned()),
+            TokenChoice::OtherApp => server.issue_token(OTHER_APP_KEY, user, now_ms, None),
+            TokenChoice::Revoked => server
+                .issue_token(&self.app_key, user, now_ms, None)
+                .and_then(|token| server.revoke_tokens(&self.app_key, user, now_ms).map(|()| token)),
+            // A token whose lifetime ends the moment it is issued: expired by the time it is presented.
+            TokenChoice::Expired => server.issue_token(&self.app_key, user, now_ms, Some(now_ms)),
         };
         token.map_err(|e| e.to_string())
     }
@@ -344,7 +380,7 @@ impl<'a> Run<'a> {
                 self.event_cursors.insert(device.clone(), matched + 1);
                 Ok(())
             }
-            Check::NoEvent { .. } => Err("the runner does not run no_event checks yet".to_owned()),
+            Check::NoEvent { .. } => Err("no_event is checked over a period, not polled".to_owned()),
             Check::Stored { conversation_type, target_id, messages } => {
                 let user = self.users.get(device).ok_or_else(|| format!("no device {device}"))?;
                 let path = database_path(&self.storage_root.join(device), &self.app_key, user);
@@ -358,6 +394,22 @@ impl<'a> Run<'a> {
                 check_stored(&stored, messages)
             }
         }
+    }
+}
+
+/// A duration in whole milliseconds, saturating.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The server's switches for the scenario's App Key (CFG-2, CFG-6, CFG-7, CFG-10).
+fn app_config(settings: &AppSettings) -> AppConfig {
+    AppConfig {
+        reconnect_kick_policy_enabled: settings.reconnect_kick_policy,
+        mobile_devices_max: settings.mobile_devices_max,
+        mini_program_devices_max: settings.mini_program_devices_max,
+        multi_device_sync: settings.multi_device_sync,
+        token_ttl_ms: settings.token_ttl.map(|ttl| i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX)),
     }
 }
 

@@ -8,6 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::time::Duration;
 
 use imsim_engine::codec::{Deframer, encode_frame};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -20,6 +21,10 @@ use crate::server::{ConnId, Server, ServerOutput};
 
 /// Bytes read from a connection per read call.
 const READ_CHUNK_BYTES: usize = 16 * 1024;
+
+/// How often the server's timers (idle sessions, inbox expiry) are checked. Idle timeouts are tens of seconds, so a
+/// second's resolution is plenty, and a fixed period keeps the host's behaviour independent of traffic.
+const TIMER_PERIOD: Duration = Duration::from_secs(1);
 
 /// What a connection task is told to do.
 enum Outgoing {
@@ -40,8 +45,19 @@ pub fn server_host(server: Rc<RefCell<Server>>) -> impl Fn() -> HostFuture {
 async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>) -> turmoil::Result {
     let listener = TcpListener::bind(("0.0.0.0", SERVER_PORT)).await?;
     let outboxes: Outboxes = Rc::default();
+    let mut timer = tokio::time::interval(TIMER_PERIOD);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        let (stream, _) = listener.accept().await?;
+        let accepted = tokio::select! {
+            biased;
+            accepted = listener.accept() => accepted,
+            _ = timer.tick() => {
+                server.borrow_mut().handle_timeout(sim_unix_ms());
+                dispatch(&server, &outboxes);
+                continue;
+            }
+        };
+        let (stream, _) = accepted?;
         let conn = ConnId(next_conn.get());
         next_conn.set(next_conn.get() + 1);
         let (outbox, inbox) = mpsc::unbounded_channel();
