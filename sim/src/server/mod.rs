@@ -16,8 +16,12 @@
 //! # Layout
 //!
 //! - this file: the public types, frame dispatch and the connection bookkeeping shared by the rest;
+//! - `config`: the per-App-Key switches (CFG-2, CFG-6, CFG-7, CFG-10);
 //! - `tokens`: the App Server API's user calls, token signing and the connect-time token check (CONN-11 to
 //!   CONN-14, CONN-23);
+//! - `bans`: banning users (USER-9, CONN-21);
+//! - `kick`: who may be online once the token is valid: bans, platform classes and kicking (KICK, MULTI);
+//! - `idle`: closing connections that went silent;
 //! - `sessions`: connect, offline catch-up by inbox cursor, acknowledgements, live delivery, logout (CONN, RECV,
 //!   OFFLINE);
 //! - `inbox`: the per-user inbox with its sequence numbers, retention and package building (RECV-3, OFFLINE);
@@ -29,9 +33,15 @@
 //!   the server does not know (never opened, or already closed by either side) are ignored.
 //! - After every `handle_*` call, drain [`Server::poll_output`]. After a [`ServerOutput::Close`] the server has
 //!   forgotten the connection: the I/O layer closes it and need not report its closing back (doing so is harmless).
+//! - Call [`Server::handle_timeout`] when the time [`Server::poll_timeout`] gives comes (and re-ask after every
+//!   call): that is how silent connections get closed.
 //! - `now_ms` is Unix milliseconds from the simulation's clock and should not go backwards.
 
+mod bans;
+mod config;
+mod idle;
 mod inbox;
+mod kick;
 mod publish;
 mod sessions;
 mod tokens;
@@ -45,10 +55,16 @@ use imsim_engine::codec::FrameError;
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ErrorCode, Platform};
 
+pub use config::{
+    AppConfig, DESKTOP_DEVICES_MAX, MINI_PROGRAM_DEVICES_MAX_DEFAULT, MOBILE_DEVICES_MAX_DEFAULT,
+    WEB_PAGES_MAX_DEFAULT, WEB_PAGES_MAX_WITH_SYNC,
+};
+pub use idle::SESSION_IDLE_TIMEOUT_MS;
 pub use publish::{CLIENT_MESSAGE_ID_BYTES_MAX, PUBLISH_ACKS_REMEMBERED_PER_DEVICE};
 pub use sessions::DEVICE_ID_BYTES_MAX;
 pub use tokens::ApiError;
 
+use idle::IdleTimers;
 use inbox::Inbox;
 use publish::AckCache;
 
@@ -70,7 +86,7 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ConnId(pub u64);
 
-/// Server-wide settings. Per-App-Key switches (CFG, BIZ-24) will join them as their rules are implemented.
+/// Server-wide settings. Per-App-Key switches (CFG, BIZ-24) are in [`AppConfig`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerConfig {
     /// CFG-8 `privateOfflineDays`: how long a private message waits in a recipient's inbox, in days, within
@@ -78,6 +94,9 @@ pub struct ServerConfig {
     pub private_offline_days: u32,
     /// CFG-11 `clientSendRate`: accepted publishes per connection per sliding second (SEND-2), or `None` for no limit.
     pub client_send_rate: Option<u32>,
+    /// How long a connection may send no frame before the server closes it ([`SESSION_IDLE_TIMEOUT_MS`] by default;
+    /// see [`Server::handle_timeout`]). At least 1.
+    pub session_idle_timeout_ms: i64,
 }
 
 impl Default for ServerConfig {
@@ -85,6 +104,7 @@ impl Default for ServerConfig {
         ServerConfig {
             private_offline_days: PRIVATE_OFFLINE_DAYS_DEFAULT,
             client_send_rate: Some(CLIENT_SEND_RATE_DEFAULT),
+            session_idle_timeout_ms: SESSION_IDLE_TIMEOUT_MS,
         }
     }
 }
@@ -130,6 +150,8 @@ pub struct SessionInfo {
     pub device_id: String,
     /// When the session opened (the `ConnectAck`'s `server_time`).
     pub connected_at_ms: i64,
+    /// When the connection last sent a frame; it is closed once silent for `session_idle_timeout_ms`.
+    pub last_frame_ms: i64,
     /// The highest inbox sequence number the device has acknowledged (or resumed from).
     pub acked_cursor: u64,
     /// The highest inbox sequence number sent to this session, in a package or a delivery.
@@ -144,6 +166,10 @@ pub struct Server {
     config: ServerConfig,
     apps: BTreeMap<String, App>,
     conns: BTreeMap<ConnId, Conn>,
+    /// When each known connection last sent a frame.
+    idle: IdleTimers,
+    /// How many sessions have opened so far; numbers logins in order.
+    logins: u64,
     outputs: VecDeque<ServerOutput>,
 }
 
@@ -151,6 +177,10 @@ pub struct Server {
 #[derive(Debug)]
 struct App {
     secret: String,
+    /// The app's switches (CFG).
+    config: AppConfig,
+    /// Banned users, with when each ban ends (USER-9). May hold bans that have ended, until they are noticed.
+    bans: BTreeMap<String, i64>,
     /// Users registered through the App Server API, with their token state.
     users: BTreeMap<String, tokens::UserRecord>,
     /// Inboxes by user ID. A private message to a user ID never registered is still kept, as RongCloud does.
@@ -186,15 +216,23 @@ impl Server {
     ///
     /// # Panics
     ///
-    /// If `config.private_offline_days` is outside [`OFFLINE_DAYS_RANGE`] (CFG-8); the scenario loader checks it
-    /// first, so this is a bug in the caller.
+    /// If `config.private_offline_days` is outside [`OFFLINE_DAYS_RANGE`] (CFG-8; the scenario loader checks it
+    /// first) or `config.session_idle_timeout_ms` is not positive: a bug in the caller.
     pub fn new(config: ServerConfig) -> Server {
         assert!(
             OFFLINE_DAYS_RANGE.contains(&config.private_offline_days),
             "CFG-8: private_offline_days must be within {OFFLINE_DAYS_RANGE:?}, got {}",
             config.private_offline_days
         );
-        Server { config, apps: BTreeMap::new(), conns: BTreeMap::new(), outputs: VecDeque::new() }
+        assert!(config.session_idle_timeout_ms > 0, "session_idle_timeout_ms must be positive");
+        Server {
+            config,
+            apps: BTreeMap::new(),
+            conns: BTreeMap::new(),
+            idle: IdleTimers::default(),
+            logins: 0,
+            outputs: VecDeque::new(),
+        }
     }
 
     /// The server's settings.
@@ -206,6 +244,8 @@ impl Server {
     pub fn create_app(&mut self, app_key: &str, app_secret: &str) {
         self.apps.entry(app_key.to_owned()).or_insert_with(|| App {
             secret: app_secret.to_owned(),
+            config: AppConfig::default(),
+            bans: BTreeMap::new(),
             users: BTreeMap::new(),
             inboxes: BTreeMap::new(),
             online: BTreeMap::new(),
@@ -218,10 +258,11 @@ impl Server {
     // --- connections -------------------------------------------------------------------------------------------
 
     /// A transport connection opened; the server now waits for its `ConnectRequest`.
-    pub fn handle_connection_opened(&mut self, conn: ConnId, _now_ms: i64) {
+    pub fn handle_connection_opened(&mut self, conn: ConnId, now_ms: i64) {
         debug_assert!(!self.conns.contains_key(&conn), "{conn:?} opened twice");
         self.forget(conn);
         self.conns.insert(conn, Conn::AwaitingConnect);
+        self.idle.heard(conn, now_ms);
     }
 
     /// A whole frame arrived on `conn`.
@@ -229,6 +270,8 @@ impl Server {
         let Some(state) = self.conns.get(&conn) else {
             return;
         };
+        // Any frame, even one about to be refused, shows the peer is alive.
+        self.idle.heard(conn, now_ms);
         let awaiting_connect = matches!(state, Conn::AwaitingConnect);
         let Some(body) = frame.body else {
             self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, "frame has no body");
@@ -297,11 +340,20 @@ impl Server {
         conns.iter().filter_map(|&conn| self.session_info(conn)).collect()
     }
 
+    /// Every open session, in connection order. With the default limits, a checker can assert that each (app,
+    /// user, platform) appears at most once (MULTI-2).
+    pub fn sessions(&self) -> Vec<SessionInfo> {
+        self.conns.keys().filter_map(|&conn| self.session_info(conn)).collect()
+    }
+
     /// The session on `conn`, if it is open.
     pub fn session_info(&self, conn: ConnId) -> Option<SessionInfo> {
         match self.conns.get(&conn)? {
             Conn::AwaitingConnect => None,
-            Conn::Open(session) => Some(session.info(conn)),
+            Conn::Open(session) => {
+                let last_frame_ms = self.idle.last_heard(conn).expect("invariant: every known connection has a timer");
+                Some(session.info(conn, last_frame_ms))
+            }
         }
     }
 
@@ -359,6 +411,7 @@ impl Server {
 
     /// Removes the connection and its session from every index.
     fn forget(&mut self, conn: ConnId) {
+        self.idle.remove(conn);
         let Some(Conn::Open(session)) = self.conns.remove(&conn) else {
             return;
         };

@@ -1,5 +1,5 @@
-//! Sessions: connect (CONN-2, CONN-14, CONN-23), offline catch-up by inbox cursor (RECV-3 to RECV-8, RECV-15,
-//! OFFLINE-5), live delivery, acknowledgements and logout (CONN-20).
+//! Sessions: connect (CONN-2, CONN-14, CONN-23; bans and kicks are in `kick`), offline catch-up by inbox cursor
+//! (RECV-3 to RECV-8, RECV-15, OFFLINE-5), live delivery, acknowledgements and logout (CONN-20).
 //!
 //! Catch-up is one package at a time: the server sends a package, waits for the `InboxAck` of its last `seq`, then
 //! sends the next. So a slow or vanished client costs one package of memory in flight, and the client's cursor,
@@ -32,9 +32,11 @@ pub const DEVICE_ID_BYTES_MAX: usize = 128;
 pub(super) struct Session {
     pub(super) app_key: String,
     pub(super) user_id: String,
-    platform: Platform,
+    pub(super) platform: Platform,
     pub(super) device_id: String,
     connected_at_ms: i64,
+    /// The server's count of successful logins when this one succeeded: orders logins for kicking (KICK-1).
+    pub(super) login_seq: u64,
     /// The highest `seq` the device acknowledged, or the cursor it resumed from.
     acked: u64,
     /// The highest `seq` sent to this session.
@@ -55,7 +57,7 @@ enum Phase {
 }
 
 impl Session {
-    pub(super) fn info(&self, conn: ConnId) -> SessionInfo {
+    pub(super) fn info(&self, conn: ConnId, last_frame_ms: i64) -> SessionInfo {
         SessionInfo {
             conn,
             app_key: self.app_key.clone(),
@@ -63,6 +65,7 @@ impl Session {
             platform: self.platform,
             device_id: self.device_id.clone(),
             connected_at_ms: self.connected_at_ms,
+            last_frame_ms,
             acked_cursor: self.acked,
             sent_cursor: self.sent,
             phase: match self.phase {
@@ -86,15 +89,14 @@ impl Server {
             return;
         }
         let Ok(claims) = check_token(&self.apps, &request.app_key, &request.token, now_ms) else {
-            let ack = proto::ConnectAck {
-                code: ErrorCode::CONN_TOKEN_INCORRECT.to_wire(),
-                user_id: String::new(),
-                server_time: now_ms,
-            };
-            self.send(conn, Body::ConnectAck(ack));
-            self.close(conn);
+            self.refuse_connect(conn, ErrorCode::CONN_TOKEN_INCORRECT, now_ms);
             return;
         };
+        if !self.admit(conn, &claims.app_key, &claims.user_id, platform, &request, now_ms) {
+            return;
+        }
+        self.logins += 1;
+        let login_seq = self.logins;
 
         let retention_ms = self.private_retention_ms();
         let app = self.apps.get_mut(&claims.app_key).expect("invariant: check_token found the app");
@@ -115,6 +117,7 @@ impl Server {
             platform,
             device_id: request.device_id,
             connected_at_ms: now_ms,
+            login_seq,
             acked: cursor,
             sent: cursor,
             phase: Phase::CatchingUp { package_end: cursor, is_final: false },

@@ -46,6 +46,20 @@ pub enum ApiError {
         /// The expiry given.
         expires_at_ms: i64,
     },
+    /// An app switch is out of range: a device limit of 0, or a token lifetime below 1 ms.
+    #[error("app config {field} cannot be {value}")]
+    InvalidAppConfig {
+        /// The `AppConfig` field.
+        field: &'static str,
+        /// The value given.
+        value: i64,
+    },
+    /// A ban must last at least 1 ms.
+    #[error("ban duration {duration_ms} ms is not positive")]
+    InvalidBanDuration {
+        /// The duration given.
+        duration_ms: i64,
+    },
 }
 
 /// A registered user's token state.
@@ -77,15 +91,19 @@ pub(super) enum TokenRefusal {
 }
 
 impl Server {
-    /// Registers a user (if new) and issues a permanent token for them: the Server API's "注册用户 (获取 Token)"
-    /// (CONN-11, CFG-10). Registering again issues a new token; the older ones stay valid (CONN-12).
+    /// Registers a user (if new) and issues a token for them: the Server API's "注册用户 (获取 Token)" (CONN-11,
+    /// CFG-10). The token lives for the app's `token_ttl_ms` (permanent by default). Registering again issues a new
+    /// token; the older ones stay valid (CONN-12).
     pub fn register_user(&mut self, app_key: &str, user_id: &str, now_ms: i64) -> Result<String, ApiError> {
         self.issue_token(app_key, user_id, now_ms, None)
     }
 
-    /// [`Server::register_user`] with a token lifetime (CFG-10 `tokenTtl`): the token expires at `expires_at_ms`
-    /// (connecting at or after it answers 31004, CONN-14), or never. Registers the user if new; older tokens stay
-    /// valid (CONN-12).
+    /// [`Server::register_user`] with an explicit expiry: the token expires at `expires_at_ms` (connecting at or
+    /// after it answers 31004, CONN-14). `None` uses the app's lifetime (CFG-10 `tokenTtl`, [`AppConfig`]): the
+    /// token then expires `token_ttl_ms` after its `issued_at_ms`, or never if the app has no lifetime. Registers the
+    /// user if new; older tokens stay valid (CONN-12).
+    ///
+    /// [`AppConfig`]: super::AppConfig
     pub fn issue_token(
         &mut self,
         app_key: &str,
@@ -98,10 +116,7 @@ impl Server {
         {
             return Err(ApiError::InvalidExpiry { expires_at_ms });
         }
-        let chars = user_id.chars().count();
-        if chars == 0 || chars > TARGET_ID_CHARS_MAX {
-            return Err(ApiError::InvalidUserId { user_id: user_id.to_owned() });
-        }
+        check_user_id(user_id)?;
         let app = app_mut(&mut self.apps, app_key)?;
         let user = app.users.entry(user_id.to_owned()).or_default();
         let after = |instant: Option<i64>| instant.map(|at| at.saturating_add(1));
@@ -109,6 +124,8 @@ impl Server {
             [Some(now_ms), after(user.last_issued_at_ms), after(user.revoked_through_ms)].into_iter().flatten().max();
         let issued_at_ms = issued_at_ms.expect("invariant: the list holds now_ms");
         user.last_issued_at_ms = Some(issued_at_ms);
+        let expires_at_ms =
+            expires_at_ms.or_else(|| app.config.token_ttl_ms.map(|ttl| issued_at_ms.saturating_add(ttl)));
         let claims =
             TokenClaims { app_key: app_key.to_owned(), user_id: user_id.to_owned(), issued_at_ms, expires_at_ms };
         Ok(claims.to_token(&sign(&app.secret, &claims)))
@@ -167,6 +184,15 @@ fn mac(secret: &str) -> HmacSha256 {
     HmacSha256::new_from_slice(secret.as_bytes()).expect("invariant: HMAC takes keys of any length")
 }
 
-fn app_mut<'a>(apps: &'a mut BTreeMap<String, App>, app_key: &str) -> Result<&'a mut App, ApiError> {
+/// A user ID must have 1 to `TARGET_ID_CHARS_MAX` characters.
+pub(super) fn check_user_id(user_id: &str) -> Result<(), ApiError> {
+    let chars = user_id.chars().count();
+    if chars == 0 || chars > TARGET_ID_CHARS_MAX {
+        return Err(ApiError::InvalidUserId { user_id: user_id.to_owned() });
+    }
+    Ok(())
+}
+
+pub(super) fn app_mut<'a>(apps: &'a mut BTreeMap<String, App>, app_key: &str) -> Result<&'a mut App, ApiError> {
     apps.get_mut(app_key).ok_or_else(|| ApiError::UnknownApp { app_key: app_key.to_owned() })
 }

@@ -21,6 +21,7 @@ fn a_valid_token_opens_a_session() {
             platform: Platform::Mobile,
             device_id: "phone".to_owned(),
             connected_at_ms: T0,
+            last_frame_ms: T0,
             acked_cursor: 0,
             sent_cursor: 0,
             phase: SessionPhase::Live,

@@ -1,8 +1,11 @@
 //! The server core driven by frames only, no I/O. This file holds the harness; `connect` covers connecting,
-//! `catch_up` covers inboxes and delivery, `publish` covers sending.
+//! `catch_up` covers inboxes and delivery, `publish` covers sending, `multi` covers platform classes and kicking,
+//! `lifetimes` covers bans, token lifetimes and idle connections.
 
 mod catch_up;
 mod connect;
+mod lifetimes;
+mod multi;
 mod publish;
 
 use std::collections::BTreeMap;
@@ -111,11 +114,26 @@ impl Harness {
     }
 }
 
+/// The platform class the harness gives a device by its name: `laptop…` is a desktop, `web…` a Web page, `mini…` a
+/// mini program, and anything else a mobile device.
+fn platform_of(device: &str) -> Platform {
+    if device.starts_with("laptop") {
+        Platform::Desktop
+    } else if device.starts_with("web") {
+        Platform::Web
+    } else if device.starts_with("mini") {
+        Platform::MiniProgram
+    } else {
+        Platform::Mobile
+    }
+}
+
+/// A first (not reconnecting) `ConnectRequest` from `device`, whose platform is [`platform_of`] its name.
 fn connect_request(token: &str, device: &str, cursor: u64) -> Body {
     Body::Connect(proto::ConnectRequest {
         token: token.to_owned(),
         app_key: APP.to_owned(),
-        platform: Platform::Mobile.ordinal() as i32,
+        platform: platform_of(device).ordinal() as i32,
         device_id: device.to_owned(),
         inbox_cursor: cursor,
         reconnect: false,
@@ -168,8 +186,19 @@ fn without_reasons(outputs: Vec<ServerOutput>) -> Vec<ServerOutput> {
 }
 
 fn refused_token(conn: ConnId, now: i64) -> Vec<ServerOutput> {
-    let ack = proto::ConnectAck { code: 31004, user_id: String::new(), server_time: now };
+    refused_connect(conn, ErrorCode::CONN_TOKEN_INCORRECT, now)
+}
+
+/// `ConnectAck` with the refusal `code`, then the close.
+fn refused_connect(conn: ConnId, code: ErrorCode, now: i64) -> Vec<ServerOutput> {
+    let ack = proto::ConnectAck { code: code.to_wire(), user_id: String::new(), server_time: now };
     vec![sent(conn, Body::ConnectAck(ack)), ServerOutput::Close { conn }]
+}
+
+/// `ConnectAck` 0 for `user`, then the empty final package of a user with nothing to catch up.
+fn accepted(conn: ConnId, user: &str, now: i64) -> Vec<ServerOutput> {
+    let ack = proto::ConnectAck { code: 0, user_id: user.to_owned(), server_time: now };
+    vec![sent(conn, Body::ConnectAck(ack)), sent(conn, Body::InboxPackage(proto::InboxPackage::default()))]
 }
 
 fn publish_ack(frame: &proto::Frame) -> &proto::PublishAck {

@@ -184,7 +184,7 @@ fn bad_ids_in_a_publish_are_refused() {
     assert_eq!(only_ack(bob, &h.publish(bob, "m", &"t".repeat(64), "x")).code, 0);
 
     for id in [String::new(), "i".repeat(CLIENT_MESSAGE_ID_BYTES_MAX + 1)] {
-        let bob = h.connect_live("bob", "phone");
+        let bob = h.connect_live("bob", "laptop");
         let outputs = h.publish(bob, &id, "alice", "x");
         assert_eq!(without_reasons(outputs), closed_with(bob, ErrorCode::PROTOCOL_MALFORMED_FRAME));
     }
