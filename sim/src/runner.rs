@@ -14,6 +14,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use imsim_engine::Platform;
 use imsim_engine::driver::{EngineOptions, database_path};
 use imsim_engine::store::{SqliteStore, Store as _};
 use imsim_engine::token::hex;
@@ -318,7 +319,28 @@ impl<'a> Run<'a> {
     }
 
     fn step_once(&mut self) -> Result<(), String> {
-        self.sim.step().map(|_| ()).map_err(|error| format!("the simulation failed: {error}"))
+        self.sim.step().map_err(|error| format!("the simulation failed: {error}"))?;
+        self.check_server_invariants()
+    }
+
+    /// MULTI-2, KICK-1: the server never holds more sessions of a user in a platform class than the class allows,
+    /// so no device ever holds two sessions. Checked after every tick.
+    fn check_server_invariants(&self) -> Result<(), String> {
+        let server = self.server.borrow();
+        let mut per_class: std::collections::BTreeMap<(&str, &str, Platform), u32> = Default::default();
+        let sessions = server.sessions();
+        for session in &sessions {
+            *per_class.entry((&session.app_key, &session.user_id, session.platform)).or_default() += 1;
+        }
+        for ((app_key, user_id, platform), count) in per_class {
+            let limit = server.app_config(app_key).map_or(1, |config| config.device_limit(platform));
+            if count > limit {
+                return Err(format!(
+                    "invariant broken: the server holds {count} {platform} sessions of {user_id} (the limit is {limit})"
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn advance(&mut self, duration: Duration) -> Result<(), String> {

@@ -73,10 +73,6 @@ fn expect(within: Duration, check: Check) -> Step {
     step(StepKind::Expect(Expectation { device: "a".into(), within, check }))
 }
 
-fn status_event(status: ConnectionStatus) -> EventPattern {
-    EventPattern { status: Some(status), ..EventPattern::new(EventKind::ConnectionStatusChanged) }
-}
-
 fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
     let device = || "a".to_owned();
     let server = imsim_sim::scenario::Endpoint::Server;
@@ -85,7 +81,13 @@ fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
         step(StepKind::Connect { device: device(), timeout_seconds: 0, token: TokenChoice::Valid }),
         expect(Duration::from_secs(10), Check::Status(ConnectionStatus::Connected)),
     ];
+    let mut network_lost = false;
     for &(wait_ms, fault) in schedule {
+        match fault {
+            Fault::NetworkLost => network_lost = true,
+            Fault::NetworkRestored => network_lost = false,
+            _ => {}
+        }
         steps.push(step(StepKind::Advance(Duration::from_millis(wait_ms))));
         steps.push(step(match fault {
             Fault::Partition => StepKind::Partition(a.clone(), server.clone()),
@@ -96,16 +98,20 @@ fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
             Fault::Background => StepKind::Background { device: device() },
         }));
     }
-    let heal = [step(StepKind::Repair(a, server)), step(StepKind::NetworkRestored { device: device() })];
+    // Healing lifts only what is broken: a network restoration restarts the schedule (RECONN-5), so using it when
+    // the network was never lost would hide a wrong schedule from the bound below.
+    let heal = if network_lost {
+        vec![step(StepKind::NetworkRestored { device: device() })]
+    } else {
+        vec![step(StepKind::Repair(a, server))]
+    };
+    // The device reaches `status`, then stays there: no status change at all, so no attempt, for a long while.
     let quiet = |status| {
-        let pattern = status_event(status);
+        let any_status_change = EventPattern::new(EventKind::ConnectionStatusChanged);
         [
             expect(Duration::from_secs(10), Check::Status(status)),
-            expect(QUIET_PERIOD, Check::NoEvent { pattern: EventPattern::new(EventKind::ConnectionStatusChanged), period: QUIET_PERIOD }),
-            expect(Duration::from_millis(1), Check::Status(status)),
+            expect(QUIET_PERIOD, Check::NoEvent { pattern: any_status_change, period: QUIET_PERIOD }),
         ]
-        .into_iter()
-        .chain(std::iter::once(expect(Duration::from_millis(1), Check::Status(pattern.status.unwrap_or(status)))))
     };
     match ending {
         Ending::Heal => {
@@ -153,12 +159,12 @@ fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn devices_recover_within_the_schedule_and_never_after_an_ending(
         seed in any::<u64>(),
-        schedule in proptest::collection::vec((0_u64..40_000, fault()), 0..8),
+        schedule in proptest::collection::vec((0_u64..150_000, fault()), 0..8),
         ending in ending(),
     ) {
         let scenario = scenario(seed, &schedule, ending);

@@ -79,6 +79,7 @@ fn bad_frames_close_only_their_own_connection() {
     let mut server = Server::new(ServerConfig::default());
     server.create_app(APP_KEY, "secret");
     let token = server.issue_token(APP_KEY, "alice", SIM_EPOCH_UNIX_MS as i64, None).expect("registered");
+    let late_token = server.issue_token(APP_KEY, "bob", SIM_EPOCH_UNIX_MS as i64, None).expect("registered");
     let server = Rc::new(RefCell::new(server));
     let results: Log = Rc::default();
 
@@ -87,7 +88,7 @@ fn bad_frames_close_only_their_own_connection() {
 
     // A well-behaved client, connected first and still served after the others misbehave.
     let log = results.clone();
-    let good_token = token.clone();
+    let good_token = token;
     sim.client("good", async move {
         let mut stream = TcpStream::connect((SERVER_HOST, SERVER_PORT)).await?;
         send(&mut stream, connect_request(good_token)).await;
@@ -134,7 +135,7 @@ fn bad_frames_close_only_their_own_connection() {
     sim.client("late", async move {
         tokio::time::sleep(Duration::from_millis(150)).await;
         let mut stream = TcpStream::connect((SERVER_HOST, SERVER_PORT)).await?;
-        send(&mut stream, connect_request(token)).await;
+        send(&mut stream, connect_request(late_token)).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
         send(&mut stream, Body::Logout(proto::Logout { receive_push: false })).await;
         record(&log, "late", &mut stream).await;

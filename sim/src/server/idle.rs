@@ -13,9 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{ConnId, Server};
 
-/// RECONN-12 leaves the heartbeat to the simulator; the engine's default heartbeat interval is 30 s, so a session
-/// silent for three intervals (two heartbeats lost in a row, and the third overdue) is taken for dead: 90 s.
-pub const SESSION_IDLE_TIMEOUT_MS: i64 = 90_000;
+/// RECONN-12 leaves the heartbeat to the simulator; a session silent for three of the engine's default heartbeat
+/// intervals (two heartbeats lost in a row, and the third overdue) is taken for dead: 90 s.
+pub const SESSION_IDLE_TIMEOUT_MS: i64 = 3 * imsim_engine::limits::HEARTBEAT_INTERVAL_MS_DEFAULT as i64;
 
 /// When each connection last sent a frame (or opened), indexed both ways so the earliest deadline is at hand.
 #[derive(Debug, Default)]
