@@ -29,7 +29,7 @@ fn package(first_seq: u64) -> proto::Frame {
             sender_user_id: "bob".into(),
             sent_time: 1_724_976_000_000 + seq as i64,
             content: Some(encode_content(&MessageContent::Text { text: format!("message number {seq}") })),
-            extra: String::new(),
+            ..Default::default()
         })
         .collect();
     proto::Frame { body: Some(Body::InboxPackage(proto::InboxPackage { messages, has_package: false })) }

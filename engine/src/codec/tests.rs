@@ -19,6 +19,9 @@ fn one_of_each_frame() -> Vec<Frame> {
         sent_time: 1_700_000_000_000,
         content: Some(content.clone()),
         extra: "x".into(),
+        status_message: true,
+        retrieved: true,
+        directed_user_ids: vec!["carol".into()],
     };
     let bodies = vec![
         Body::Connect(proto::ConnectRequest {
@@ -37,6 +40,8 @@ fn one_of_each_frame() -> Vec<Frame> {
             channel_id: "ch".into(),
             content: Some(content),
             extra: "e".into(),
+            directed_user_ids: vec!["carol".into(), "dave".into()],
+            status_message: true,
         }),
         Body::InboxAck(proto::InboxAck { cursor: 3 }),
         Body::Logout(proto::Logout { receive_push: true }),
@@ -55,6 +60,15 @@ fn one_of_each_frame() -> Vec<Frame> {
         Body::InboxDelivery(proto::InboxDelivery { message: Some(delivered) }),
         Body::Pong(proto::Pong { nonce: 5 }),
         Body::SessionClosed(proto::SessionClosed { code: 31010, reason: "kicked".into() }),
+        Body::Request(proto::Request {
+            request_id: 3,
+            body: Some(proto::request::Body::BlacklistAdd(proto::BlacklistAdd { user_id: "eve".into() })),
+        }),
+        Body::Response(proto::Response {
+            request_id: 3,
+            code: 405,
+            body: Some(proto::response::Body::Blacklist(proto::Blacklist { user_ids: vec!["eve".into()] })),
+        }),
     ];
     bodies.into_iter().map(|body| Frame { body: Some(body) }).collect()
 }
@@ -62,7 +76,7 @@ fn one_of_each_frame() -> Vec<Frame> {
 #[test]
 fn every_frame_type_round_trips() {
     let frames = one_of_each_frame();
-    assert_eq!(frames.len(), 11, "one frame per body type of imsim.proto");
+    assert_eq!(frames.len(), 13, "one frame per body type of imsim.proto");
     let mut wire = Vec::new();
     for frame in &frames {
         encode_frame(frame, &mut wire).expect("small frames encode");

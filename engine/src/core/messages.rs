@@ -92,6 +92,8 @@ impl Core {
             channel_id: outgoing.channel_id.clone().unwrap_or_default(),
             content: Some(content),
             extra: outgoing.extra.clone().unwrap_or_default(),
+            directed_user_ids: Vec::new(),
+            status_message: false,
         };
         let mut frame_bytes = Vec::new();
         if encode_frame(&proto::Frame { body: Some(Body::Publish(publish)) }, &mut frame_bytes).is_err() {

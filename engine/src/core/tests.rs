@@ -133,7 +133,7 @@ fn delivered(seq: u64, uid: &str, from: &str, text: &str) -> proto::DeliveredMes
         sender_user_id: from.to_owned(),
         sent_time: 1_700_000_000_000 + seq as i64,
         content: Some(encode_content(&MessageContent::Text { text: text.to_owned() })),
-        extra: String::new(),
+        ..Default::default()
     }
 }
 

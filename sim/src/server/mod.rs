@@ -290,7 +290,13 @@ impl Server {
             Body::InboxAck(ack) => self.handle_inbox_ack(conn, ack.cursor, now_ms),
             Body::Logout(logout) => self.handle_logout(conn, logout.receive_push),
             Body::Ping(ping) => self.send(conn, Body::Pong(proto::Pong { nonce: ping.nonce })),
-            Body::ConnectAck(_)
+            // No request kind is served yet: each is answered, so a client never waits for ever.
+            Body::Request(request) => {
+                let code = ErrorCode::PROTOCOL_UNEXPECTED_FRAME.to_wire();
+                self.send(conn, Body::Response(proto::Response { request_id: request.request_id, code, body: None }));
+            }
+            Body::Response(_)
+            | Body::ConnectAck(_)
             | Body::PublishAck(_)
             | Body::InboxPackage(_)
             | Body::InboxDelivery(_)
@@ -441,5 +447,7 @@ fn body_name(body: &Body) -> &'static str {
         Body::InboxDelivery(_) => "InboxDelivery",
         Body::Pong(_) => "Pong",
         Body::SessionClosed(_) => "SessionClosed",
+        Body::Request(_) => "Request",
+        Body::Response(_) => "Response",
     }
 }

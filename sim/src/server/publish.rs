@@ -133,6 +133,7 @@ impl Server {
             sent_time,
             content: Some(publish.content.unwrap_or_default()),
             extra: publish.extra,
+            ..Default::default()
         };
         let app_key = session.app_key.clone();
         let inbox = app.inboxes.entry(recipient.clone()).or_default();

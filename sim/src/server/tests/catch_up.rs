@@ -94,7 +94,7 @@ fn live_sessions_get_each_message_once() {
         sender_user_id: "bob".to_owned(),
         sent_time: T0 + 5,
         content: Some(text_content("hello")),
-        extra: String::new(),
+        ..Default::default()
     };
     assert_eq!(deliveries(phone, std::slice::from_ref(to_phone)), vec![expected.clone()]);
     assert_eq!(deliveries(laptop, std::slice::from_ref(to_laptop)), vec![expected]);

@@ -148,7 +148,7 @@ fn publish_body(id: &str, to: &str, text: &str) -> Body {
         target_id: to.to_owned(),
         channel_id: String::new(),
         content: Some(text_content(text)),
-        extra: String::new(),
+        ..Default::default()
     })
 }
 
