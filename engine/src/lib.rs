@@ -36,6 +36,6 @@ pub mod proto {
 
 pub use error::{ErrorCode, ImError};
 pub use types::{
-    ConnectionStatus, ConversationType, Message, MessageContent, MessageDirection, MessageType, Platform,
+    BlacklistStatus, ConnectionStatus, ConversationType, Message, MessageContent, MessageDirection, MessageType, Platform,
     ReceivedStatus, SentStatus,
 };

@@ -197,6 +197,18 @@ manual_enum! {
     }
 }
 
+manual_enum! {
+    /// `RCIMIWBlacklistStatus` (BLACK-7).
+    BlacklistStatus {
+        /// Not known (the query failed).
+        Unknown = 0, "unknown";
+        /// The user is in the current user's blacklist.
+        InBlacklist = 1, "inBlacklist";
+        /// The user is not.
+        NotInBlacklist = 2, "notInBlacklist";
+    }
+}
+
 /// The typed content of a message. Later message types (MTYPE) add variants here.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MessageContent {

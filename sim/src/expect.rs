@@ -41,9 +41,16 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         Event::MessageReceived { message, left, offline, has_package } => {
             (None, None, Some(message), Some((*left, *offline, *has_package)))
         }
+        Event::BlacklistAdded { code, .. }
+        | Event::BlacklistRemoved { code, .. }
+        | Event::BlacklistStatusLoaded { code, .. }
+        | Event::BlacklistLoaded { code, .. } => (Some(code.0), None, None, None),
     };
     let user = match event {
         Event::Connected { user_id, .. } => user_id.as_deref(),
+        Event::BlacklistAdded { user_id, .. }
+        | Event::BlacklistRemoved { user_id, .. }
+        | Event::BlacklistStatusLoaded { user_id, .. } => Some(user_id.as_str()),
         _ => None,
     };
     same(pattern.code, code)

@@ -64,6 +64,10 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::MessageAttached { .. } => "messageAttached",
         Event::MessageSent { .. } => "messageSent",
         Event::MessageReceived { .. } => "messageReceived",
+        Event::BlacklistAdded { .. } => "blacklistAdded",
+        Event::BlacklistRemoved { .. } => "blacklistRemoved",
+        Event::BlacklistStatusLoaded { .. } => "blacklistStatusLoaded",
+        Event::BlacklistLoaded { .. } => "blacklistLoaded",
     }
 }
 
@@ -82,6 +86,13 @@ pub fn describe_event(event: &Event) -> String {
             "event {name} left={left} offline={offline} has_package={has_package} {}",
             describe_message(message)
         ),
+        Event::BlacklistAdded { code, user_id } | Event::BlacklistRemoved { code, user_id } => {
+            format!("event {name} code={} user={user_id}", code.0)
+        }
+        Event::BlacklistStatusLoaded { code, user_id, status } => {
+            format!("event {name} code={} user={user_id} blacklist_status={status}", code.0)
+        }
+        Event::BlacklistLoaded { code, user_ids } => format!("event {name} code={} users={user_ids:?}", code.0),
     }
 }
 

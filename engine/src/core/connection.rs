@@ -133,6 +133,7 @@ impl Core {
         self.transport = TransportState::Closed;
         self.deframer = Default::default();
         self.stop_heartbeat();
+        self.fail_all_requests(ErrorCode::NETWORK_UNAVAILABLE);
         self.schedule_reconnect(now);
     }
 
@@ -169,6 +170,7 @@ impl Core {
             (TransportState::Established, Body::InboxPackage(package)) => self.handle_inbox_package(now, package),
             (TransportState::Established, Body::InboxDelivery(delivery)) => self.handle_inbox_delivery(now, delivery),
             (TransportState::Established, Body::Pong(_)) => {}
+            (TransportState::Established, Body::Response(response)) => self.handle_response(response),
             (_, Body::SessionClosed(closed)) => self.handle_session_closed(now, ErrorCode::from_wire(closed.code)),
             // Anything else is a frame the server may not send in this state.
             _ => self.drop_transport(now),
@@ -274,6 +276,7 @@ impl Core {
         self.deframer = Default::default();
         self.reconnect_at_ms = None;
         self.stop_heartbeat();
+        self.fail_all_requests(ErrorCode::NETWORK_UNAVAILABLE);
     }
 
     fn schedule_reconnect(&mut self, now: Now) {

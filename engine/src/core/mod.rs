@@ -18,6 +18,7 @@ mod connection;
 mod liveness;
 mod messages;
 pub mod reconnect;
+mod requests;
 #[cfg(test)]
 mod tests;
 
@@ -29,7 +30,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::codec::Deframer;
 use crate::error::ErrorCode;
 use crate::store::{Store, StoreError};
-use crate::types::{ConnectionStatus, Message, Platform};
+use crate::types::{BlacklistStatus, ConnectionStatus, Message, Platform};
 use reconnect::ReconnectSchedule;
 
 /// The time of an input: a monotonic clock for timers, and the wall clock for the timestamps the manual shows.
@@ -119,6 +120,36 @@ pub enum Event {
         /// Whether the server has further packages (RECV-5).
         has_package: bool,
     },
+    /// `onBlacklistAdded(code, userId)` (BLACK-5).
+    BlacklistAdded {
+        /// 0, or why the request failed.
+        code: ErrorCode,
+        /// The user added.
+        user_id: String,
+    },
+    /// `onBlacklistRemoved(code, userId)` (BLACK-6).
+    BlacklistRemoved {
+        /// 0, or why the request failed.
+        code: ErrorCode,
+        /// The user removed.
+        user_id: String,
+    },
+    /// `onBlacklistStatusLoaded(code, userId, status)` (BLACK-7).
+    BlacklistStatusLoaded {
+        /// 0, or why the request failed.
+        code: ErrorCode,
+        /// The user asked about.
+        user_id: String,
+        /// Whether they are in the current user's blacklist (`unknown` on failure).
+        status: BlacklistStatus,
+    },
+    /// `onBlacklistLoaded(code, userIds)` (BLACK-8).
+    BlacklistLoaded {
+        /// 0, or why the request failed.
+        code: ErrorCode,
+        /// The current user's blacklist, in the order the users were added (BLACK-13).
+        user_ids: Vec<String>,
+    },
 }
 
 /// Where the transport is, as the core sees it.
@@ -176,6 +207,10 @@ pub struct Core {
     heartbeat: liveness::Heartbeat,
     /// Publishes awaiting acknowledgement, by client message ID (ordered, so re-sends keep their order by ID).
     pending_publishes: BTreeMap<String, PendingPublish>,
+    /// Requests awaiting their response, by request ID.
+    pending_requests: BTreeMap<u64, requests::PendingRequest>,
+    /// The last request ID used.
+    next_request_id: u64,
     transport_actions: VecDeque<TransportAction>,
     events: VecDeque<Event>,
 }
@@ -198,6 +233,8 @@ impl Core {
             network_available: true,
             heartbeat: liveness::Heartbeat::default(),
             pending_publishes: BTreeMap::new(),
+            pending_requests: BTreeMap::new(),
+            next_request_id: 0,
             transport_actions: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -242,7 +279,8 @@ impl Core {
         let connect_deadline = self.session.as_ref().and_then(|session| session.connect_deadline_ms);
         let publish_deadline = self.pending_publishes.values().map(|pending| pending.deadline_ms).min();
         let heartbeat_deadline = self.heartbeat.deadline_ms();
-        [ack_deadline, connect_deadline, publish_deadline, heartbeat_deadline, self.reconnect_at_ms]
+        let request_deadline = self.requests_deadline_ms();
+        [ack_deadline, connect_deadline, publish_deadline, request_deadline, heartbeat_deadline, self.reconnect_at_ms]
             .into_iter()
             .flatten()
             .min()
@@ -254,6 +292,7 @@ impl Core {
             return;
         }
         self.expire_publishes(now);
+        self.expire_requests(now);
         self.handle_heartbeat_timeouts(now);
         self.handle_connection_timeouts(now);
     }

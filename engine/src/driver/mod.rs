@@ -10,6 +10,7 @@
 //! TCP in production, turmoil TCP in the simulator), the wall [`Clock`], the RNG seed and where databases live.
 //! Timers use `tokio::time`, which turmoil virtualises; nothing here reads `std::time::Instant`.
 
+mod blacklist;
 mod task;
 
 use std::future::Future;

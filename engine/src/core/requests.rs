@@ -1,0 +1,147 @@
+//! Requests that are not messages (the blacklist now; later chatrooms, KV and remote history): each goes out with
+//! a request ID and is settled by exactly one `Response`, a failure of the connection, or a timeout, so every call
+//! that returned 0 produces exactly one result event (CALL-13).
+//!
+//! They need the server: called while not connected they fail synchronously with -103 and change nothing
+//! (CALL-12). A request in flight when the connection drops fails with 30002 rather than being re-sent: unlike a
+//! publish, nothing on the server recognises a repeat, and the app learns the outcome either way.
+
+use super::{Core, Event, Now};
+use crate::error::{ErrorCode, ImError};
+use crate::limits::{PUBLISH_ACK_TIMEOUT_MS, TARGET_ID_CHARS_MAX};
+use crate::proto::{self, frame::Body, request, response};
+use crate::types::BlacklistStatus;
+
+/// What a request in flight asked for, so its response becomes the right event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum RequestKind {
+    BlacklistAdd { user_id: String },
+    BlacklistRemove { user_id: String },
+    BlacklistStatus { user_id: String },
+    Blacklist,
+}
+
+/// A request waiting for its response.
+#[derive(Clone, Debug)]
+pub(super) struct PendingRequest {
+    kind: RequestKind,
+    deadline_ms: u64,
+}
+
+impl Core {
+    /// `addToBlacklist(userId)` (BLACK-5) → `Event::BlacklistAdded`.
+    pub fn add_to_blacklist(&mut self, now: Now, user_id: &str) -> Result<(), ImError> {
+        let user_id = self.check_blacklist_call(user_id)?;
+        let body = request::Body::BlacklistAdd(proto::BlacklistAdd { user_id: user_id.clone() });
+        self.send_request(now, body, RequestKind::BlacklistAdd { user_id })
+    }
+
+    /// `removeFromBlacklist(userId)` (BLACK-6) → `Event::BlacklistRemoved`.
+    pub fn remove_from_blacklist(&mut self, now: Now, user_id: &str) -> Result<(), ImError> {
+        let user_id = self.check_blacklist_call(user_id)?;
+        let body = request::Body::BlacklistRemove(proto::BlacklistRemove { user_id: user_id.clone() });
+        self.send_request(now, body, RequestKind::BlacklistRemove { user_id })
+    }
+
+    /// `getBlacklistStatus(userId)` (BLACK-7) → `Event::BlacklistStatusLoaded`.
+    pub fn get_blacklist_status(&mut self, now: Now, user_id: &str) -> Result<(), ImError> {
+        let user_id = self.check_blacklist_call(user_id)?;
+        let body = request::Body::BlacklistStatus(proto::BlacklistStatusQuery { user_id: user_id.clone() });
+        self.send_request(now, body, RequestKind::BlacklistStatus { user_id })
+    }
+
+    /// `getBlacklist()` (BLACK-8) → `Event::BlacklistLoaded`.
+    pub fn get_blacklist(&mut self, now: Now) -> Result<(), ImError> {
+        self.check_server_call()?;
+        self.send_request(now, request::Body::Blacklist(proto::BlacklistQuery {}), RequestKind::Blacklist)
+    }
+
+    fn check_blacklist_call(&self, user_id: &str) -> Result<String, ImError> {
+        self.check_server_call()?;
+        let chars = user_id.chars().count();
+        if chars == 0 || chars > TARGET_ID_CHARS_MAX {
+            return Err(ImError::param(format!("user id must have 1 to {TARGET_ID_CHARS_MAX} characters")));
+        }
+        Ok(user_id.to_owned())
+    }
+
+    /// CALL-12: -102 after `destroy`, -103 while not connected.
+    fn check_server_call(&self) -> Result<(), ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        if !self.is_established() {
+            return Err(ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "not connected"));
+        }
+        Ok(())
+    }
+
+    fn send_request(&mut self, now: Now, body: request::Body, kind: RequestKind) -> Result<(), ImError> {
+        self.next_request_id += 1;
+        let request_id = self.next_request_id;
+        self.queue_frame(Body::Request(proto::Request { request_id, body: Some(body) }));
+        let deadline_ms = now.monotonic_ms + PUBLISH_ACK_TIMEOUT_MS;
+        self.pending_requests.insert(request_id, PendingRequest { kind, deadline_ms });
+        Ok(())
+    }
+
+    pub(super) fn handle_response(&mut self, response: proto::Response) {
+        let Some(pending) = self.pending_requests.remove(&response.request_id) else {
+            return; // A response to a request already settled (timed out): nothing to report.
+        };
+        let code = ErrorCode::from_wire(response.code);
+        self.events.push_back(settled(pending.kind, code, response.body));
+    }
+
+    /// Settles every request still waiting with `code` (the connection is gone).
+    pub(super) fn fail_all_requests(&mut self, code: ErrorCode) {
+        for pending in std::mem::take(&mut self.pending_requests).into_values() {
+            self.events.push_back(settled(pending.kind, code, None));
+        }
+    }
+
+    /// Settles, with 30003, every request whose response is overdue.
+    pub(super) fn expire_requests(&mut self, now: Now) {
+        let overdue: Vec<u64> = self
+            .pending_requests
+            .iter()
+            .filter(|(_, pending)| now.monotonic_ms >= pending.deadline_ms)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in overdue {
+            if let Some(pending) = self.pending_requests.remove(&id) {
+                self.events.push_back(settled(pending.kind, ErrorCode::MSG_RESPONSE_TIMEOUT, None));
+            }
+        }
+    }
+
+    pub(super) fn requests_deadline_ms(&self) -> Option<u64> {
+        self.pending_requests.values().map(|pending| pending.deadline_ms).min()
+    }
+}
+
+/// The event that reports a request's outcome. A success whose body is missing or of the wrong kind reports the
+/// empty answer rather than inventing one.
+fn settled(kind: RequestKind, code: ErrorCode, body: Option<response::Body>) -> Event {
+    match kind {
+        RequestKind::BlacklistAdd { user_id } => Event::BlacklistAdded { code, user_id },
+        RequestKind::BlacklistRemove { user_id } => Event::BlacklistRemoved { code, user_id },
+        RequestKind::BlacklistStatus { user_id } => {
+            let status = match (code.is_success(), body) {
+                (true, Some(response::Body::BlacklistStatus(status))) if status.in_blacklist => {
+                    BlacklistStatus::InBlacklist
+                }
+                (true, Some(response::Body::BlacklistStatus(_))) => BlacklistStatus::NotInBlacklist,
+                _ => BlacklistStatus::Unknown,
+            };
+            Event::BlacklistStatusLoaded { code, user_id, status }
+        }
+        RequestKind::Blacklist => {
+            let user_ids = match body {
+                Some(response::Body::Blacklist(list)) if code.is_success() => list.user_ids,
+                _ => Vec::new(),
+            };
+            Event::BlacklistLoaded { code, user_ids }
+        }
+    }
+}
