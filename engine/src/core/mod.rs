@@ -21,6 +21,8 @@ pub mod reconnect;
 mod requests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_requests;
 
 use std::collections::{BTreeMap, VecDeque};
 
