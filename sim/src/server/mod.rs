@@ -111,6 +111,10 @@ impl Default for ServerConfig {
 
 /// What the I/O layer must do, in the order the server produced it.
 #[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "outputs are drained as soon as they are made; boxing would cost an allocation per frame"
+)]
 pub enum ServerOutput {
     /// Write `frame` to the connection.
     Send {
