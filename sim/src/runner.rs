@@ -9,15 +9,17 @@
 //! the previous event expectation of that device matched, so a scenario can assert sequences.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use imsim_engine::Platform;
+use imsim_engine::core::Event;
 use imsim_engine::driver::{EngineOptions, database_path};
 use imsim_engine::store::{SqliteStore, Store as _};
 use imsim_engine::token::hex;
+use imsim_engine::{Message, Platform};
 use rand::{RngCore as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 
@@ -92,6 +94,21 @@ pub struct Failure {
 
 /// Runs `scenario` with its own seed, or with `seed_override`.
 pub fn run_scenario(scenario: &Scenario, seed_override: Option<u64>) -> RunReport {
+    run_scenario_with_final_state(scenario, seed_override).0
+}
+
+/// What the devices hold when a run ends, for checkers that judge a whole run (delivery, order, duplicates).
+#[derive(Clone, Debug, Default)]
+pub struct FinalState {
+    /// Every message in each device's database of its user, by `message_id`; a device that never opened a
+    /// database has none.
+    pub stored: BTreeMap<String, Vec<Message>>,
+    /// Every event each device's engine emitted, across boots, with its simulated time.
+    pub events: BTreeMap<String, Vec<(Duration, Event)>>,
+}
+
+/// Runs `scenario` like `run_scenario`, and also returns what the devices hold at the end.
+pub fn run_scenario_with_final_state(scenario: &Scenario, seed_override: Option<u64>) -> (RunReport, FinalState) {
     let seed = seed_override.unwrap_or(scenario.seed);
     let mut run = Run::new(scenario, seed);
     let failure = run.execute(scenario).err();
@@ -104,8 +121,9 @@ pub fn run_scenario(scenario: &Scenario, seed_override: Option<u64>) -> RunRepor
         trace: run.world.borrow().trace.clone(),
         simulated: run.sim.elapsed(),
     };
+    let state = run.final_state();
     run.cleanup();
-    report
+    (report, state)
 }
 
 /// A directory for this run's databases, unique within the process and wiped first. Its path never reaches the
@@ -126,9 +144,9 @@ struct Run<'a> {
     storage_root: PathBuf,
     tick: Duration,
     /// Per device, the index of the first event the next event expectation may match.
-    event_cursors: std::collections::BTreeMap<String, usize>,
+    event_cursors: BTreeMap<String, usize>,
     /// Per device, its user.
-    users: std::collections::BTreeMap<String, String>,
+    users: BTreeMap<String, String>,
 }
 
 impl<'a> Run<'a> {
@@ -179,6 +197,22 @@ impl<'a> Run<'a> {
             event_cursors: Default::default(),
             users: scenario.devices.iter().map(|device| (device.name.clone(), device.user.clone())).collect(),
         }
+    }
+
+    fn final_state(&self) -> FinalState {
+        let mut state = FinalState::default();
+        for (device, user) in &self.users {
+            let path = database_path(&self.storage_root.join(device), &self.app_key, user);
+            let stored = match path.exists().then(|| SqliteStore::open(&path)) {
+                Some(Ok(store)) => store.all_messages().unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            state.stored.insert(device.clone(), stored);
+        }
+        for (device, log) in &self.world.borrow().devices {
+            state.events.insert(device.clone(), log.events.clone());
+        }
+        state
     }
 
     fn cleanup(&self) {
@@ -327,7 +361,7 @@ impl<'a> Run<'a> {
     /// so no device ever holds two sessions. Checked after every tick.
     fn check_server_invariants(&self) -> Result<(), String> {
         let server = self.server.borrow();
-        let mut per_class: std::collections::BTreeMap<(&str, &str, Platform), u32> = Default::default();
+        let mut per_class: BTreeMap<(&str, &str, Platform), u32> = Default::default();
         let sessions = server.sessions();
         for session in &sessions {
             *per_class.entry((&session.app_key, &session.user_id, session.platform)).or_default() += 1;
