@@ -18,6 +18,9 @@
 //!     mini_program_devices_max: 1        # mini-program connections of a user at once (CFG-7); >= 1, default 1
 //!     multi_device_sync: false           # multiDeviceSync (CFG-2); default false
 //!     token_ttl: 1h                      # tokenTtl (CFG-10): a token's lifetime, >= 1ms; default: permanent
+//!     compensation_days: 3               # compensationDays (CFG-3): 1..=7, default 1
+//!     private_offline_days: 2            # privateOfflineDays (CFG-8): 1..=7, default 7
+//!     group_offline_days: 5              # groupOfflineDays (CFG-8): 1..=7, default 7
 //! devices:                               # required, non-empty; file order is kept and significant
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;
@@ -31,6 +34,12 @@
 //!                                                         # lifetime has already passed)
 //!   - disconnect: a                                       # or { device: a, receive_push: false }; default true
 //!   - send: { device: a, to: lisi, text: "hello" }        # `type` default private; `to` is the target ID
+//!   - send: { device: a, to: lisi, text: "m{n}", count: 450 }  # 450 messages back to back, "m1" to "m450";
+//!                                                         # count 1..=10000, default 1; every `{n}` in the
+//!                                                         # text is the message's number, from 1
+//!   - send: { device: a, type: group, to: g1, text: hi, directed: [lisi, wangwu] }
+//!                                                         # sendGroupMessageToDesignatedUsers (GRP-16): only
+//!                                                         # with `type: group`; a non-empty list
 //!   - advance: 1500ms
 //!   - partition: [a, server]                              # two different endpoints: devices or `server`
 //!   - repair: [a, server]
@@ -45,6 +54,26 @@
 //!   - network_restored: a                                 # ... and back
 //!   - crash: a                                            # the device's host crashes: process gone, disk kept
 //!   - restart: a                                          # the host boots again, with its disk
+//!   - blacklist_add: { device: a, user: lisi }            # addToBlacklist (BLACK-5); both required
+//!   - blacklist_remove: { device: a, user: lisi }         # removeFromBlacklist (BLACK-6)
+//!   - blacklist_status: { device: a, user: lisi }         # getBlacklistStatus (BLACK-7)
+//!   - blacklist_get: a                                    # getBlacklist (BLACK-8)
+//!   - create_group: { id: g1, name: Team, members: [zhangsan, lisi] }   # App Server API (GRP-5): all three
+//!                                                         # required; members may be `[]`
+//!   - dismiss_group: g1                                   # App Server API (GRP-5)
+//!   - add_members: { group: g1, users: [wangwu] }         # App Server API (GRP-6); users non-empty
+//!   - remove_members: { group: g1, users: [lisi] }        # App Server API (GRP-6); users non-empty
+//!   - mute_member: { group: g1, user: lisi, duration: 1h }    # App Server API (GRP-9); duration >= 1ms,
+//!                                                         # optional: without it, until unmute_member
+//!   - unmute_member: { group: g1, user: lisi }            # App Server API (GRP-9)
+//!   - mute_all: { group: g1, whitelist: [zhangsan] }      # App Server API (GRP-10); whitelist optional, default
+//!                                                         # none; `mute_all: g1` is short for { group: g1 }
+//!   - unmute_all: g1                                      # App Server API (GRP-10)
+//!   - server_send: { from: admin, to: lisi, type: private, text: hi, verify_blacklist: true }
+//!                                                         # App Server API message: from, to and text required;
+//!                                                         # type private (default), group or system;
+//!                                                         # verify_blacklist (BLACK-4) only for private,
+//!                                                         # default false
 //!   - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false,
 //!               has_package: false, within: 5s }
 //!   - expect: { device: a, event: messageSent, code: 0, sent_status: sent }
@@ -52,17 +81,23 @@
 //!   - expect: { device: a, status: signOut }              # the device's connection status
 //!   - expect: { device: a, no_event: connected, for: 5s } # no such event during the next 5s
 //!   - expect: { device: b, no_event: messageReceived, text: hi, for: 1m }
+//!   - expect: { device: a, event: blacklistStatusLoaded, code: 0, user: lisi, blacklist_status: inBlacklist }
+//!   - expect: { device: a, event: blacklistLoaded, code: 0, users: [lisi, wangwu] }
 //!   - expect: { device: a, stored: { type: private, target: lisi,
 //!               messages: [ { direction: send, text: hi, sent_status: sent }, { direction: receive, text: yo } ] } }
+//!   - expect: { device: a, stored: { target: lisi, count: 450 } }   # how many messages, whatever they are
+//!   - expect: { device: b, unread: { target: zhangsan, type: private, count: 3 } }   # getUnreadCount (UNREAD-2)
+//!   - expect: { device: b, unread: { total: 5 } }        # getTotalUnreadCount (UNREAD-1)
 //! ```
 //!
 //! - **Durations** are a whole number and a unit, `ms`, `s`, `m` or `h`: `250ms`, `10s`, `2m`, `1h`.
 //! - **Enum values** are the manual's camelCase names (`ConnectionStatus`, `ConversationType`, `Platform`,
-//!   `SentStatus`, `MessageDirection` of `imsim_engine::types`), such as `kickedOfflineByOtherClient`.
+//!   `SentStatus`, `MessageDirection`, `BlacklistStatus` of `imsim_engine::types`), such as
+//!   `kickedOfflineByOtherClient` or `notInBlacklist`.
 //! - **expect** takes `device`, `within` (default `10s`: the simulated time the check may take to hold) and exactly
-//!   one check: `event`, `no_event`, `status` or `stored`. A `no_event` check holds when the device's app gets no
-//!   matching event during `for` (required, >= 1ms) of simulated time from the step on; it takes `for` instead of
-//!   `within`, which it does not allow, and `for` belongs to it alone. An `event` or `no_event` check may add the
+//!   one check: `event`, `no_event`, `status`, `stored` or `unread`. A `no_event` check holds when the device's app
+//!   gets no matching event during `for` (required, >= 1ms) of simulated time from the step on; it takes `for` instead
+//!   of `within`, which it does not allow, and `for` belongs to it alone. An `event` or `no_event` check may add the
 //!   fields of its event, and only those:
 //!
 //!   | event                     | fields                                                        |
@@ -73,12 +108,26 @@
 //!   | `messageAttached`         | `text`, `sent_status`                                         |
 //!   | `messageSent`             | `code`, `text`, `sent_status`                                 |
 //!   | `messageReceived`         | `text`, `from`, `left`, `offline`, `has_package`, `sent_status` |
+//!   | `blacklistAdded`          | `code`, `user`                                                |
+//!   | `blacklistRemoved`        | `code`, `user`                                                |
+//!   | `blacklistStatusLoaded`   | `code`, `user`, `blacklist_status`                            |
+//!   | `blacklistLoaded`         | `code`, `users`                                               |
 //!
-//!   `code` is an i32, `left` a u32, `offline` and `has_package` booleans. A `stored` check lists the
-//!   conversation's messages in the device's database, oldest first: `direction` and `text` required,
-//!   `sent_status` optional; its `type` defaults to private.
-//! - **Step values** that name a device (`connect: a`, `crash: a`, ...) must name a declared device; those that name a
-//!   user (`revoke_tokens`, `ban.user`, `unban`) must name a user of the devices.
+//!   `code` is an i32, `left` a u32, `offline` and `has_package` booleans; `users` is a list of user IDs that must
+//!   be the event's whole list, in the same order (`[]` for an empty blacklist).
+//! - A **stored** check is about one conversation in the device's database (`target`, required, and `type`,
+//!   default private) and takes exactly one of `messages` and `count`. `messages` lists its messages, oldest
+//!   first: `direction` and `text` required, `sent_status` optional. `count` (a u32) is how many messages it
+//!   holds, whatever they are.
+//! - An **unread** check takes either `total` alone, the count `getTotalUnreadCount` gives (UNREAD-1), or `target`
+//!   (required), `type` (default private) and `count` (required), the count `getUnreadCount` gives for that
+//!   conversation (UNREAD-2). Counts are u32s.
+//! - **Step values** that name a device (`connect: a`, `crash: a`, `blacklist_add.device`, ...) must name a declared
+//!   device; those that name a user (`revoke_tokens`, `ban.user`, `unban`) must name a user of the devices.
+//! - **Arguments of the app's calls** (`send.to`, `send.text`, `send.directed`, the blacklist steps' `user`) are
+//!   passed as written, even empty or repeated: the SDK's own argument checks are under test. The **group steps and
+//!   `server_send`** play the App Server API: their user and group IDs are any non-empty text (not only users of the
+//!   devices), and their lists (`members`, `users`, `whitelist`) never hold an ID twice.
 //! - Scalars are read as written: `user: 007` is the user `007`; booleans are only `true` and `false`.
 //!
 //! Every error, from YAML syntax to an undeclared device, is a [`ScenarioError`] naming the file, the line and
@@ -92,8 +141,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use model::{
-    AppSettings, Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, Scenario,
-    Settings, Step, StepKind, StoredPattern, TokenChoice, format_duration,
+    AppSettings, Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, SEND_COUNT_MAX,
+    Scenario, Settings, Step, StepKind, StoredContents, StoredPattern, TokenChoice, format_duration, numbered_text,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.

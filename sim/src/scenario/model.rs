@@ -4,7 +4,9 @@ use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use imsim_engine::types::{ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus};
+use imsim_engine::types::{
+    BlacklistStatus, ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus,
+};
 
 /// Every rule ID of the spec, one `ID<TAB>part<TAB>text` line each, after a comment line.
 const RULES_TSV: &str = include_str!("../spec/rules.tsv");
@@ -156,6 +158,12 @@ pub struct AppSettings {
     /// `tokenTtl` (CFG-10): how long a token is valid after it is issued; `None`, the default, is permanent.
     /// Never zero.
     pub token_ttl: Option<Duration>,
+    /// `compensationDays` (CFG-3): how many natural days back the offline compensation reaches. 1 to 7, default 1.
+    pub compensation_days: u32,
+    /// `privateOfflineDays` (CFG-8): how many days the server keeps private offline messages. 1 to 7, default 7.
+    pub private_offline_days: u32,
+    /// `groupOfflineDays` (CFG-8): how many days the server keeps group offline messages. 1 to 7, default 7.
+    pub group_offline_days: u32,
 }
 
 impl Default for AppSettings {
@@ -166,6 +174,9 @@ impl Default for AppSettings {
             mini_program_devices_max: 1,
             multi_device_sync: false,
             token_ttl: None,
+            compensation_days: 1,
+            private_offline_days: 7,
+            group_offline_days: 7,
         }
     }
 }
@@ -226,7 +237,8 @@ pub enum StepKind {
         /// The `receivePush` argument.
         receive_push: bool,
     },
-    /// The app sends a text message.
+    /// The app sends `count` text messages back to back: with `sendGroupMessageToDesignatedUsers` when `directed`
+    /// is not empty (GRP-16), else with `sendMessage`.
     Send {
         /// The sending device.
         device: String,
@@ -234,8 +246,13 @@ pub enum StepKind {
         conversation_type: ConversationType,
         /// The conversation's target ID (the other user, or the group).
         target_id: String,
-        /// The text.
+        /// The text, as written: message `n` (1-based) has the text [`numbered_text`]`(text, n)`.
         text: String,
+        /// How many messages; 1 to [`SEND_COUNT_MAX`].
+        count: u32,
+        /// The users of the group a directed message goes to, in file order, as written; empty for a message to the
+        /// whole conversation. Never empty for a directed message, and only for a group conversation.
+        directed: Vec<String>,
     },
     /// Simulated time moves on.
     Advance(Duration),
@@ -259,6 +276,102 @@ pub enum StepKind {
     Unban {
         /// The user.
         user: String,
+    },
+    /// The app on `device` calls `addToBlacklist(user)` (BLACK-5).
+    BlacklistAdd {
+        /// The device.
+        device: String,
+        /// The `userId` argument, as written (it may be empty: the SDK's argument checks are under test).
+        user: String,
+    },
+    /// The app on `device` calls `removeFromBlacklist(user)` (BLACK-6).
+    BlacklistRemove {
+        /// The device.
+        device: String,
+        /// The `userId` argument, as written.
+        user: String,
+    },
+    /// The app on `device` calls `getBlacklistStatus(user)` (BLACK-7).
+    BlacklistStatus {
+        /// The device.
+        device: String,
+        /// The `userId` argument, as written.
+        user: String,
+    },
+    /// The app on `device` calls `getBlacklist()` (BLACK-8).
+    BlacklistGet {
+        /// The device.
+        device: String,
+    },
+    /// The App Server API creates group `group` (GRP-2, GRP-5).
+    CreateGroup {
+        /// The group ID; never empty.
+        group: String,
+        /// The group's name, as written.
+        name: String,
+        /// Its first members, in file order; possibly none, never one twice, never an empty ID.
+        members: Vec<String>,
+    },
+    /// The App Server API dismisses group `group` (GRP-5).
+    DismissGroup {
+        /// The group ID; never empty.
+        group: String,
+    },
+    /// The App Server API adds `users` to group `group` (GRP-6).
+    AddMembers {
+        /// The group ID; never empty.
+        group: String,
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+    },
+    /// The App Server API removes `users` from group `group` (GRP-6).
+    RemoveMembers {
+        /// The group ID; never empty.
+        group: String,
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+    },
+    /// The App Server API mutes `user` in group `group` (GRP-9).
+    MuteMember {
+        /// The group ID; never empty.
+        group: String,
+        /// The user; never empty.
+        user: String,
+        /// How long the mute lasts (never zero); `None` until the user is unmuted.
+        duration: Option<Duration>,
+    },
+    /// The App Server API lifts `user`'s mute in group `group` (GRP-9).
+    UnmuteMember {
+        /// The group ID; never empty.
+        group: String,
+        /// The user; never empty.
+        user: String,
+    },
+    /// The App Server API mutes the whole group `group`, except the users of `whitelist` (GRP-10).
+    MuteAll {
+        /// The group ID; never empty.
+        group: String,
+        /// The mute whitelist, in file order; possibly none, never one twice, never an empty ID.
+        whitelist: Vec<String>,
+    },
+    /// The App Server API lifts the mute of the whole group `group` (GRP-10).
+    UnmuteAll {
+        /// The group ID; never empty.
+        group: String,
+    },
+    /// The App Server API sends a text message on behalf of `from` (BLACK-4).
+    ServerSend {
+        /// The sending user; never empty.
+        from: String,
+        /// The target: the receiving user (private, system) or the group; never empty.
+        to: String,
+        /// The message API: private, group or system.
+        conversation_type: ConversationType,
+        /// The text.
+        text: String,
+        /// `verifyBlacklist`: whether the recipient's blacklist applies (BLACK-4). Always false for a group or
+        /// system message.
+        verify_blacklist: bool,
     },
     /// The app on `device` comes to the foreground (RECONN-5, RECONN-13).
     Foreground {
@@ -381,15 +494,32 @@ pub enum Check {
     },
     /// The device's connection status is this.
     Status(ConnectionStatus),
-    /// The device's local database holds exactly these messages in the conversation, oldest first.
+    /// The device's local database holds what `contents` says in the conversation.
     Stored {
         /// The conversation type.
         conversation_type: ConversationType,
         /// The conversation's target ID.
         target_id: String,
-        /// The messages.
-        messages: Vec<StoredPattern>,
+        /// The messages, or their number.
+        contents: StoredContents,
     },
+    /// An unread count on the device is `count`: one conversation's (`getUnreadCount`, UNREAD-2), or, with no
+    /// conversation, the total (`getTotalUnreadCount`, UNREAD-1).
+    Unread {
+        /// The conversation's type and target ID; `None` for the total.
+        conversation: Option<(ConversationType, String)>,
+        /// The count.
+        count: u32,
+    },
+}
+
+/// What a [`Check::Stored`] expects of a conversation in the local database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoredContents {
+    /// Exactly these messages, oldest first.
+    Messages(Vec<StoredPattern>),
+    /// Exactly this many messages, whatever they are.
+    Count(usize),
 }
 
 /// An event the app receives, and what its fields must be; `None` matches anything.
@@ -415,6 +545,10 @@ pub struct EventPattern {
     pub has_package: Option<bool>,
     /// The message's sent status.
     pub sent_status: Option<SentStatus>,
+    /// Whether the user is in the blacklist (blacklistStatusLoaded).
+    pub blacklist_status: Option<BlacklistStatus>,
+    /// The whole blacklist, in order (blacklistLoaded).
+    pub users: Option<Vec<String>>,
 }
 
 impl EventPattern {
@@ -431,6 +565,8 @@ impl EventPattern {
             offline: None,
             has_package: None,
             sent_status: None,
+            blacklist_status: None,
+            users: None,
         }
     }
 }
@@ -450,6 +586,14 @@ pub enum EventKind {
     MessageSent,
     /// `onMessageReceived`.
     MessageReceived,
+    /// `onBlacklistAdded` (BLACK-5).
+    BlacklistAdded,
+    /// `onBlacklistRemoved` (BLACK-6).
+    BlacklistRemoved,
+    /// `onBlacklistStatusLoaded` (BLACK-7).
+    BlacklistStatusLoaded,
+    /// `onBlacklistLoaded` (BLACK-8).
+    BlacklistLoaded,
 }
 
 impl EventKind {
@@ -461,6 +605,10 @@ impl EventKind {
         EventKind::MessageAttached,
         EventKind::MessageSent,
         EventKind::MessageReceived,
+        EventKind::BlacklistAdded,
+        EventKind::BlacklistRemoved,
+        EventKind::BlacklistStatusLoaded,
+        EventKind::BlacklistLoaded,
     ];
 
     /// The name scenarios use (the manual's callback name without `on`).
@@ -472,6 +620,10 @@ impl EventKind {
             EventKind::MessageAttached => "messageAttached",
             EventKind::MessageSent => "messageSent",
             EventKind::MessageReceived => "messageReceived",
+            EventKind::BlacklistAdded => "blacklistAdded",
+            EventKind::BlacklistRemoved => "blacklistRemoved",
+            EventKind::BlacklistStatusLoaded => "blacklistStatusLoaded",
+            EventKind::BlacklistLoaded => "blacklistLoaded",
         }
     }
 
@@ -484,6 +636,9 @@ impl EventKind {
             EventKind::MessageAttached => &["text", "sent_status"],
             EventKind::MessageSent => &["code", "text", "sent_status"],
             EventKind::MessageReceived => &["text", "from", "left", "offline", "has_package", "sent_status"],
+            EventKind::BlacklistAdded | EventKind::BlacklistRemoved => &["code", "user"],
+            EventKind::BlacklistStatusLoaded => &["code", "user", "blacklist_status"],
+            EventKind::BlacklistLoaded => &["code", "users"],
         }
     }
 }
@@ -503,6 +658,14 @@ pub struct StoredPattern {
     pub text: String,
     /// The sent status, if it matters.
     pub sent_status: Option<SentStatus>,
+}
+
+/// The most messages one `send` step may send.
+pub const SEND_COUNT_MAX: u32 = 10_000;
+
+/// The text of message `n` (1-based) of a `send` step whose text is `template`: every `{n}` replaced by `n`.
+pub fn numbered_text(template: &str, n: u32) -> String {
+    template.replace("{n}", &n.to_string())
 }
 
 /// `d` as a scenario writes it: whole hours, minutes, seconds or milliseconds, the largest unit that is exact.
@@ -527,8 +690,15 @@ impl Step {
                 format!("connect {device} timeout={timeout_seconds} token={token}")
             }
             StepKind::Disconnect { device, receive_push } => format!("disconnect {device} receive_push={receive_push}"),
-            StepKind::Send { device, conversation_type, target_id, text } => {
-                format!("send {device} -> {conversation_type}:{target_id} {text:?}")
+            StepKind::Send { device, conversation_type, target_id, text, count, directed } => {
+                let mut line = format!("send {device} -> {conversation_type}:{target_id} {text:?}");
+                if *count != 1 {
+                    let _ = write!(line, " count={count}");
+                }
+                if !directed.is_empty() {
+                    let _ = write!(line, " directed=[{}]", directed.join(", "));
+                }
+                line
             }
             StepKind::Advance(d) => format!("advance {}", format_duration(*d)),
             StepKind::Partition(x, y) => format!("partition {x} <-> {y}"),
@@ -536,6 +706,32 @@ impl Step {
             StepKind::RevokeTokens { user } => format!("revoke_tokens {user}"),
             StepKind::Ban { user, duration } => format!("ban {user} duration={}", format_duration(*duration)),
             StepKind::Unban { user } => format!("unban {user}"),
+            StepKind::BlacklistAdd { device, user } => format!("blacklist_add {device} {user:?}"),
+            StepKind::BlacklistRemove { device, user } => format!("blacklist_remove {device} {user:?}"),
+            StepKind::BlacklistStatus { device, user } => format!("blacklist_status {device} {user:?}"),
+            StepKind::BlacklistGet { device } => format!("blacklist_get {device}"),
+            StepKind::CreateGroup { group, name, members } => {
+                format!("create_group {group} name={name:?} members=[{}]", members.join(", "))
+            }
+            StepKind::DismissGroup { group } => format!("dismiss_group {group}"),
+            StepKind::AddMembers { group, users } => format!("add_members {group} [{}]", users.join(", ")),
+            StepKind::RemoveMembers { group, users } => format!("remove_members {group} [{}]", users.join(", ")),
+            StepKind::MuteMember { group, user, duration } => match duration {
+                Some(duration) => format!("mute_member {group} {user} duration={}", format_duration(*duration)),
+                None => format!("mute_member {group} {user} until_unmuted"),
+            },
+            StepKind::UnmuteMember { group, user } => format!("unmute_member {group} {user}"),
+            StepKind::MuteAll { group, whitelist } => {
+                format!("mute_all {group} whitelist=[{}]", whitelist.join(", "))
+            }
+            StepKind::UnmuteAll { group } => format!("unmute_all {group}"),
+            StepKind::ServerSend { from, to, conversation_type, text, verify_blacklist } => {
+                let mut line = format!("server_send {from} -> {conversation_type}:{to} {text:?}");
+                if *conversation_type == ConversationType::Private {
+                    let _ = write!(line, " verify_blacklist={verify_blacklist}");
+                }
+                line
+            }
             StepKind::Foreground { device } => format!("foreground {device}"),
             StepKind::Background { device } => format!("background {device}"),
             StepKind::NetworkLost { device } => format!("network_lost {device}"),
@@ -584,6 +780,12 @@ impl EventPattern {
         if let Some(sent_status) = pattern.sent_status {
             let _ = write!(line, " sent_status={sent_status}");
         }
+        if let Some(blacklist_status) = pattern.blacklist_status {
+            let _ = write!(line, " blacklist_status={blacklist_status}");
+        }
+        if let Some(users) = &pattern.users {
+            let _ = write!(line, " users={users:?}");
+        }
         line
     }
 }
@@ -602,17 +804,33 @@ impl Expectation {
             Check::Status(status) => {
                 let _ = write!(line, "status {status}");
             }
-            Check::Stored { conversation_type, target_id, messages } => {
-                let _ = write!(line, "stored {conversation_type}:{target_id} [");
-                for (i, message) in messages.iter().enumerate() {
-                    let separator = if i == 0 { "" } else { ", " };
-                    let _ = write!(line, "{separator}{} {:?}", message.direction, message.text);
-                    if let Some(sent_status) = message.sent_status {
-                        let _ = write!(line, " sent_status={sent_status}");
+            Check::Stored { conversation_type, target_id, contents } => {
+                let _ = write!(line, "stored {conversation_type}:{target_id} ");
+                match contents {
+                    StoredContents::Messages(messages) => {
+                        line.push('[');
+                        for (i, message) in messages.iter().enumerate() {
+                            let separator = if i == 0 { "" } else { ", " };
+                            let _ = write!(line, "{separator}{} {:?}", message.direction, message.text);
+                            if let Some(sent_status) = message.sent_status {
+                                let _ = write!(line, " sent_status={sent_status}");
+                            }
+                        }
+                        line.push(']');
+                    }
+                    StoredContents::Count(count) => {
+                        let _ = write!(line, "count={count}");
                     }
                 }
-                line.push(']');
             }
+            Check::Unread { conversation, count } => match conversation {
+                Some((conversation_type, target_id)) => {
+                    let _ = write!(line, "unread {conversation_type}:{target_id} count={count}");
+                }
+                None => {
+                    let _ = write!(line, "unread total={count}");
+                }
+            },
         }
         let _ = write!(line, " within={}", format_duration(self.within));
         line

@@ -3,11 +3,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use imsim_engine::types::{ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus};
+use imsim_engine::types::{
+    BlacklistStatus, ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus,
+};
 
 use super::model::{
-    AppSettings, Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, RuleId, Scenario, Settings, Step,
-    StepKind, StoredPattern, TokenChoice, distinct_users, format_duration,
+    AppSettings, Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, SEND_COUNT_MAX,
+    Scenario, Settings, Step, StepKind, StoredContents, StoredPattern, TokenChoice, distinct_users, format_duration,
 };
 use super::yaml::{self, Entry, Fields, Node, Res, Value, fail};
 
@@ -28,11 +30,32 @@ const STEPS: &[&str] = &[
     "network_restored",
     "crash",
     "restart",
+    "blacklist_add",
+    "blacklist_remove",
+    "blacklist_status",
+    "blacklist_get",
+    "create_group",
+    "dismiss_group",
+    "add_members",
+    "remove_members",
+    "mute_member",
+    "unmute_member",
+    "mute_all",
+    "unmute_all",
+    "server_send",
     "expect",
 ];
 const SETTINGS_FIELDS: &[&str] = &["tick", "latency", "app_key", "heartbeat", "app"];
-const APP_FIELDS: &[&str] =
-    &["reconnect_kick_policy", "mobile_devices_max", "mini_program_devices_max", "multi_device_sync", "token_ttl"];
+const APP_FIELDS: &[&str] = &[
+    "reconnect_kick_policy",
+    "mobile_devices_max",
+    "mini_program_devices_max",
+    "multi_device_sync",
+    "token_ttl",
+    "compensation_days",
+    "private_offline_days",
+    "group_offline_days",
+];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device"];
 const EXPECT_FIELDS: &[&str] = &[
     "device",
@@ -42,6 +65,7 @@ const EXPECT_FIELDS: &[&str] = &[
     "no_event",
     "status",
     "stored",
+    "unread",
     "code",
     "text",
     "from",
@@ -50,17 +74,36 @@ const EXPECT_FIELDS: &[&str] = &[
     "offline",
     "has_package",
     "sent_status",
+    "blacklist_status",
+    "users",
 ];
 /// The fields of an expect that describe its event (`status` too, when there is an `event` or a `no_event`).
-const EVENT_FIELDS: &[&str] =
-    &["code", "status", "text", "from", "user", "left", "offline", "has_package", "sent_status"];
+const EVENT_FIELDS: &[&str] = &[
+    "code",
+    "status",
+    "text",
+    "from",
+    "user",
+    "left",
+    "offline",
+    "has_package",
+    "sent_status",
+    "blacklist_status",
+    "users",
+];
 const DEFAULT_WITHIN: Duration = Duration::from_secs(10);
 const TICK_MIN: Duration = Duration::from_millis(1);
 const TICK_MAX: Duration = Duration::from_secs(1);
 const HEARTBEAT_INTERVAL_MIN: Duration = Duration::from_secs(1);
 const DEVICES_MAX_RANGE: &str = "an integer from 1 to 4294967295";
+const U32_RANGE: &str = "an integer from 0 to 4294967295";
+/// The range of the App Key's day counts (CFG-3, CFG-8).
+const DAYS: std::ops::RangeInclusive<u32> = 1..=7;
 /// The checks of an expect, as the messages list them.
-const CHECKS: &str = "event, no_event, status or stored";
+const CHECKS: &str = "event, no_event, status, stored or unread";
+/// The message APIs of a `server_send`.
+const SERVER_SEND_TYPES: &[ConversationType] =
+    &[ConversationType::Private, ConversationType::Group, ConversationType::System];
 
 /// Parses and validates `text`, read from `path`.
 pub(crate) fn scenario(path: &Path, text: &str) -> Res<Scenario> {
@@ -206,6 +249,18 @@ fn app(node: &Node) -> Res<AppSettings> {
             max => Ok(max),
         }
     };
+    let days = |name: &str, rule: &str, default: u32| {
+        let Some(node) = fields.get(name) else {
+            return Ok(default);
+        };
+        let what = format!("settings.app.{name}");
+        let range = format!("an integer from {} to {} ({rule})", DAYS.start(), DAYS.end());
+        let days = node.int::<u32>(&what, &range)?;
+        if !DAYS.contains(&days) {
+            return fail(node.at, format!("{what}: {days} is out of range; expected {range}"));
+        }
+        Ok(days)
+    };
     let token_ttl = match fields.get("token_ttl") {
         Some(node) => Some(positive_duration(
             node,
@@ -220,6 +275,9 @@ fn app(node: &Node) -> Res<AppSettings> {
         mini_program_devices_max: devices_max("mini_program_devices_max", defaults.mini_program_devices_max)?,
         multi_device_sync: switch("multi_device_sync", defaults.multi_device_sync)?,
         token_ttl,
+        compensation_days: days("compensation_days", "CFG-3", defaults.compensation_days)?,
+        private_offline_days: days("private_offline_days", "CFG-8", defaults.private_offline_days)?,
+        group_offline_days: days("group_offline_days", "CFG-8", defaults.group_offline_days)?,
     })
 }
 
@@ -357,6 +415,39 @@ fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "network_restored" => StepKind::NetworkRestored { device: context.device(value, "network_restored")? },
         "crash" => StepKind::Crash { device: context.device(value, "crash")? },
         "restart" => StepKind::Restart { device: context.device(value, "restart")? },
+        "blacklist_add" => {
+            let (device, user) = blacklist_call(value, context, "blacklist_add")?;
+            StepKind::BlacklistAdd { device, user }
+        }
+        "blacklist_remove" => {
+            let (device, user) = blacklist_call(value, context, "blacklist_remove")?;
+            StepKind::BlacklistRemove { device, user }
+        }
+        "blacklist_status" => {
+            let (device, user) = blacklist_call(value, context, "blacklist_status")?;
+            StepKind::BlacklistStatus { device, user }
+        }
+        "blacklist_get" => StepKind::BlacklistGet { device: context.device(value, "blacklist_get")? },
+        "create_group" => create_group(value)?,
+        "dismiss_group" => StepKind::DismissGroup { group: id(value, "dismiss_group")? },
+        "add_members" => {
+            let (group, users) = members_change(value, "add_members")?;
+            StepKind::AddMembers { group, users }
+        }
+        "remove_members" => {
+            let (group, users) = members_change(value, "remove_members")?;
+            StepKind::RemoveMembers { group, users }
+        }
+        "mute_member" => mute_member(value)?,
+        "unmute_member" => {
+            let fields = mapping(value, "unmute_member", &["group", "user"], "{ group: g1, user: lisi }")?;
+            let group = id(fields.require("group")?, "unmute_member.group")?;
+            let user = id(fields.require("user")?, "unmute_member.user")?;
+            StepKind::UnmuteMember { group, user }
+        }
+        "mute_all" => mute_all(value)?,
+        "unmute_all" => StepKind::UnmuteAll { group: id(value, "unmute_all")? },
+        "server_send" => server_send(value)?,
         _ => StepKind::Expect(expect(value, context)?),
     };
     Ok(Step { location: node.at, kind })
@@ -402,19 +493,185 @@ fn disconnect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
 }
 
 fn send(node: &Node, context: &Context<'_>) -> Res<StepKind> {
-    let fields = node.fields("send", "in send", &["device", "to", "text", "type"])?;
+    let fields = node.fields("send", "in send", &["device", "to", "text", "type", "count", "directed"])?;
     let device = context.device(fields.require("device")?, "send.device")?;
     let conversation_type = conversation_type(fields.get("type"), "send.type")?;
     let target_id = fields.require("to")?.text("send.to")?;
     let text = fields.require("text")?.text("send.text")?;
-    Ok(StepKind::Send { device, conversation_type, target_id, text })
+    let count = match fields.get("count") {
+        Some(node) => {
+            let range = format!("an integer from 1 to {SEND_COUNT_MAX}");
+            let count = node.int::<u32>("send.count", &range)?;
+            if !(1..=SEND_COUNT_MAX).contains(&count) {
+                return fail(node.at, format!("send.count: {count} is out of range; expected {range}"));
+            }
+            count
+        }
+        None => 1,
+    };
+    let directed = match fields.entry("directed") {
+        Some(entry) => {
+            if conversation_type != ConversationType::Group {
+                return fail(
+                    entry.key_at,
+                    format!(
+                        "field \"directed\" only applies to a group message (GRP-16), and this send's type is \
+                         {conversation_type}; add `type: group`"
+                    ),
+                );
+            }
+            let node = entry.value;
+            let items = node.seq("send.directed", "a list of user IDs, like [lisi, wangwu]")?;
+            if items.is_empty() {
+                return fail(
+                    node.at,
+                    "send.directed: list at least one user ID (leave directed out to send to the whole group)",
+                );
+            }
+            items.iter().map(|item| item.text("send.directed")).collect::<Res<Vec<String>>>()?
+        }
+        None => Vec::new(),
+    };
+    Ok(StepKind::Send { device, conversation_type, target_id, text, count, directed })
+}
+
+/// `blacklist_add`, `blacklist_remove` or `blacklist_status` (`step`): a device and the `userId` argument, as written.
+fn blacklist_call(node: &Node, context: &Context<'_>, step: &str) -> Res<(String, String)> {
+    let fields = mapping(node, step, &["device", "user"], "{ device: a, user: lisi }")?;
+    let device = context.device(fields.require("device")?, &format!("{step}.device"))?;
+    let user = fields.require("user")?.text(&format!("{step}.user"))?;
+    Ok((device, user))
+}
+
+fn create_group(node: &Node) -> Res<StepKind> {
+    let example = "{ id: g1, name: Team, members: [zhangsan, lisi] }";
+    let fields = mapping(node, "create_group", &["id", "name", "members"], example)?;
+    let group = id(fields.require("id")?, "create_group.id")?;
+    let name = fields.require("name")?.text("create_group.name")?;
+    let members = ids(fields.require("members")?, "create_group.members", true)?;
+    Ok(StepKind::CreateGroup { group, name, members })
+}
+
+/// `add_members` or `remove_members` (`step`): a group and at least one user.
+fn members_change(node: &Node, step: &str) -> Res<(String, Vec<String>)> {
+    let fields = mapping(node, step, &["group", "users"], "{ group: g1, users: [wangwu] }")?;
+    let group = id(fields.require("group")?, &format!("{step}.group"))?;
+    let users = ids(fields.require("users")?, &format!("{step}.users"), false)?;
+    Ok((group, users))
+}
+
+fn mute_member(node: &Node) -> Res<StepKind> {
+    let example = "{ group: g1, user: lisi, duration: 1h }";
+    let fields = mapping(node, "mute_member", &["group", "user", "duration"], example)?;
+    let group = id(fields.require("group")?, "mute_member.group")?;
+    let user = id(fields.require("user")?, "mute_member.user")?;
+    let duration = match fields.get("duration") {
+        Some(node) => Some(positive_duration(
+            node,
+            "mute_member.duration",
+            " (leave duration out to mute until `unmute_member`)",
+        )?),
+        None => None,
+    };
+    Ok(StepKind::MuteMember { group, user, duration })
+}
+
+/// `mute_all: g1`, or `mute_all: { group: g1, whitelist: [zhangsan] }`.
+fn mute_all(node: &Node) -> Res<StepKind> {
+    if let Value::Scalar(..) = node.value {
+        return Ok(StepKind::MuteAll { group: id(node, "mute_all")?, whitelist: Vec::new() });
+    }
+    if !matches!(node.value, Value::Map(_)) {
+        return node.expected("mute_all", "a group ID or a mapping like { group: g1, whitelist: [zhangsan] }");
+    }
+    let fields = node.fields("mute_all", "in mute_all", &["group", "whitelist"])?;
+    let group = id(fields.require("group")?, "mute_all.group")?;
+    let whitelist = match fields.get("whitelist") {
+        Some(node) => ids(node, "mute_all.whitelist", true)?,
+        None => Vec::new(),
+    };
+    Ok(StepKind::MuteAll { group, whitelist })
+}
+
+fn server_send(node: &Node) -> Res<StepKind> {
+    let example = "{ from: admin, to: lisi, text: hi }";
+    let allowed = &["from", "to", "type", "text", "verify_blacklist"];
+    let fields = mapping(node, "server_send", allowed, example)?;
+    let from = id(fields.require("from")?, "server_send.from")?;
+    let to = id(fields.require("to")?, "server_send.to")?;
+    let conversation_type = match fields.get("type") {
+        Some(node) => node.choice("server_send.type", SERVER_SEND_TYPES, ConversationType::manual_name)?,
+        None => ConversationType::Private,
+    };
+    let text = fields.require("text")?.text("server_send.text")?;
+    let verify_blacklist = match fields.entry("verify_blacklist") {
+        Some(entry) if conversation_type != ConversationType::Private => {
+            return fail(
+                entry.key_at,
+                format!(
+                    "field \"verify_blacklist\" only applies to a private message (BLACK-4), and this \
+                     server_send's type is {conversation_type}"
+                ),
+            );
+        }
+        Some(entry) => entry.value.bool("server_send.verify_blacklist")?,
+        None => false,
+    };
+    Ok(StepKind::ServerSend { from, to, conversation_type, text, verify_blacklist })
+}
+
+/// The fields of a step that only has a long form, a mapping like `example`.
+fn mapping<'a>(node: &'a Node, step: &str, allowed: &[&str], example: &str) -> Res<Fields<'a>> {
+    if !matches!(node.value, Value::Map(_)) {
+        return node.expected(step, &format!("a mapping like {example}"));
+    }
+    node.fields(step, &format!("in {step}"), allowed)
+}
+
+/// A user or group ID for the App Server API: any text but the empty one.
+fn id(node: &Node, what: &str) -> Res<String> {
+    non_empty(node, what)
+}
+
+/// A list of IDs for the App Server API, in file order: none empty, none twice, and at least one unless
+/// `may_be_empty`.
+fn ids(node: &Node, what: &str, may_be_empty: bool) -> Res<Vec<String>> {
+    let items = node.seq(what, "a list of user IDs, like [zhangsan, lisi]")?;
+    if items.is_empty() && !may_be_empty {
+        return fail(node.at, format!("{what}: list at least one user ID"));
+    }
+    let mut ids: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let user = id(item, what)?;
+        if ids.contains(&user) {
+            return fail(item.at, format!("{what}: {user} is listed twice"));
+        }
+        ids.push(user);
+    }
+    Ok(ids)
+}
+
+/// The one of the fields `a` and `b` that `fields`, the mapping at `at` called `what`, has; an error naming both,
+/// and ending with `hint`, when it has both (at the later one) or neither.
+fn one_of<'f, 'a>(
+    fields: &'f Fields<'a>,
+    at: Location,
+    what: &str,
+    [a, b]: [&str; 2],
+    hint: &str,
+) -> Res<&'f Entry<'a>> {
+    match (fields.entry(a), fields.entry(b)) {
+        (Some(x), Some(y)) => {
+            let (first, second) = if x.key_at <= y.key_at { (x, y) } else { (y, x) };
+            fail(second.key_at, format!("{what} has both {} and {}; {hint}", first.key, second.key))
+        }
+        (Some(only), None) | (None, Some(only)) => Ok(only),
+        (None, None) => fail(at, format!("{what} needs {a} or {b}; {hint}")),
+    }
 }
 
 fn ban(node: &Node, context: &Context<'_>) -> Res<StepKind> {
-    if !matches!(node.value, Value::Map(_)) {
-        return node.expected("ban", "a mapping like { user: zhangsan, duration: 1h }");
-    }
-    let fields = node.fields("ban", "in ban", &["user", "duration"])?;
+    let fields = mapping(node, "ban", &["user", "duration"], "{ user: zhangsan, duration: 1h }")?;
     let user = context.user(fields.require("user")?, "ban.user")?;
     let duration = positive_duration(fields.require("duration")?, "ban.duration", " (`unban` lifts a ban)")?;
     Ok(StepKind::Ban { user, duration })
@@ -450,7 +707,8 @@ fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
     let no_event = fields.entry("no_event");
     // With an event or a no_event, `status` is the connectionStatusChanged field; without, it is the check.
     let status = if event.is_none() && no_event.is_none() { fields.entry("status") } else { None };
-    let mut checks: Vec<&Entry<'_>> = [event, no_event, status, fields.entry("stored")].into_iter().flatten().collect();
+    let mut checks: Vec<&Entry<'_>> =
+        [event, no_event, status, fields.entry("stored"), fields.entry("unread")].into_iter().flatten().collect();
     checks.sort_by_key(|entry| entry.key_at);
     let only = match checks.as_slice() {
         [] => return fail(node.at, format!("expect needs a check: one of {CHECKS}")),
@@ -480,9 +738,13 @@ fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
             forbid_event_fields(&fields, "status")?;
             Check::Status(only.value.choice("expect.status", ConnectionStatus::ALL, ConnectionStatus::manual_name)?)
         }
-        _ => {
+        "stored" => {
             forbid_event_fields(&fields, "")?;
             stored(only.value)?
+        }
+        _ => {
+            forbid_event_fields(&fields, "")?;
+            unread(only.value)?
         }
     };
     Ok(Expectation { device, within, check })
@@ -543,17 +805,34 @@ fn event_pattern(fields: &Fields<'_>, event: &Node, what: &str) -> Res<EventPatt
             "left" => pattern.left = Some(value.int(&what, "an integer from 0 to 4294967295")?),
             "offline" => pattern.offline = Some(value.bool(&what)?),
             "has_package" => pattern.has_package = Some(value.bool(&what)?),
-            _ => pattern.sent_status = Some(value.choice(&what, SentStatus::ALL, SentStatus::manual_name)?),
+            "sent_status" => {
+                pattern.sent_status = Some(value.choice(&what, SentStatus::ALL, SentStatus::manual_name)?);
+            }
+            "blacklist_status" => {
+                pattern.blacklist_status =
+                    Some(value.choice(&what, BlacklistStatus::ALL, BlacklistStatus::manual_name)?);
+            }
+            _ => {
+                let items = value.seq(&what, "a list of user IDs, like [lisi, wangwu] (`[]` for none)")?;
+                pattern.users = Some(items.iter().map(|item| item.text(&what)).collect::<Res<Vec<String>>>()?);
+            }
         }
     }
     Ok(pattern)
 }
 
 fn stored(node: &Node) -> Res<Check> {
-    let fields = node.fields("expect.stored", "in expect.stored", &["type", "target", "messages"])?;
+    let fields = node.fields("expect.stored", "in expect.stored", &["type", "target", "messages", "count"])?;
     let conversation_type = conversation_type(fields.get("type"), "expect.stored.type")?;
     let target_id = fields.require("target")?.text("expect.stored.target")?;
-    let items = fields.require("messages")?.seq("expect.stored.messages", "a list of messages (`[]` for none)")?;
+    let hint = "`messages` lists the conversation's messages, `count` only counts them";
+    let contents = one_of(&fields, node.at, "expect.stored", ["messages", "count"], hint)?;
+    if contents.key == "count" {
+        let count: u32 = contents.value.int("expect.stored.count", U32_RANGE)?;
+        let count = usize::try_from(count).unwrap_or(usize::MAX);
+        return Ok(Check::Stored { conversation_type, target_id, contents: StoredContents::Count(count) });
+    }
+    let items = contents.value.seq("expect.stored.messages", "a list of messages (`[]` for none)")?;
     let mut messages = Vec::with_capacity(items.len());
     for item in items {
         let what = "expect.stored.messages";
@@ -572,5 +851,26 @@ fn stored(node: &Node) -> Res<Check> {
         };
         messages.push(StoredPattern { direction, text, sent_status });
     }
-    Ok(Check::Stored { conversation_type, target_id, messages })
+    Ok(Check::Stored { conversation_type, target_id, contents: StoredContents::Messages(messages) })
+}
+
+/// `unread: { total: 5 }`, or `unread: { target: lisi, type: private, count: 3 }`.
+fn unread(node: &Node) -> Res<Check> {
+    let fields = node.fields("expect.unread", "in expect.unread", &["total", "target", "type", "count"])?;
+    let hint =
+        "use `total: N` for the total unread count, or `target` (with `type`) and `count` for one conversation's";
+    let which = one_of(&fields, node.at, "expect.unread", ["total", "target"], hint)?;
+    if which.key == "total" {
+        if let Some(extra) = fields.entries.iter().find(|e| e.key != "total") {
+            return fail(
+                extra.key_at,
+                format!("field {:?} only applies to one conversation's count (with `target`), not to total", extra.key),
+            );
+        }
+        return Ok(Check::Unread { conversation: None, count: which.value.int("expect.unread.total", U32_RANGE)? });
+    }
+    let conversation_type = conversation_type(fields.get("type"), "expect.unread.type")?;
+    let target_id = which.value.text("expect.unread.target")?;
+    let count = fields.require("count")?.int("expect.unread.count", U32_RANGE)?;
+    Ok(Check::Unread { conversation: Some((conversation_type, target_id)), count })
 }
