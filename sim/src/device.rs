@@ -14,7 +14,7 @@ use imsim_engine::{ImError, Platform};
 use tokio::sync::mpsc;
 
 use crate::net::{SERVER_HOST, SERVER_PORT, sim_unix_ms};
-use crate::world::{DeviceCommand, SharedWorld};
+use crate::world::{BlacklistCall, DeviceCommand, SharedWorld};
 
 /// Opens turmoil TCP connections to the fake server, and writes each attempt and its outcome to the trace, so the
 /// reconnect schedule (RECONN-4) can be read off a trace to the millisecond.
@@ -123,6 +123,12 @@ async fn execute(engine: &Engine, command: DeviceCommand) -> Result<(), ImError>
             let message = engine.create_text_message(conversation_type, &target_id, None, &text).await?;
             engine.send_message(message).await
         }
+        DeviceCommand::Blacklist(call) => match call {
+            BlacklistCall::Add(user) => engine.add_to_blacklist(&user).await,
+            BlacklistCall::Remove(user) => engine.remove_from_blacklist(&user).await,
+            BlacklistCall::Status(user) => engine.get_blacklist_status(&user).await,
+            BlacklistCall::Get => engine.get_blacklist().await,
+        },
         DeviceCommand::NetworkAvailable(available) => engine.notify_network_available(available).await,
         DeviceCommand::AppForeground(foreground) => engine.notify_app_foreground(foreground).await,
     }
@@ -136,6 +142,10 @@ fn describe_call(command: &DeviceCommand) -> String {
         DeviceCommand::SendText { conversation_type, target_id, .. } => {
             format!("sendMessage {conversation_type}:{target_id}")
         }
+        DeviceCommand::Blacklist(BlacklistCall::Add(user)) => format!("addToBlacklist {user}"),
+        DeviceCommand::Blacklist(BlacklistCall::Remove(user)) => format!("removeFromBlacklist {user}"),
+        DeviceCommand::Blacklist(BlacklistCall::Status(user)) => format!("getBlacklistStatus {user}"),
+        DeviceCommand::Blacklist(BlacklistCall::Get) => "getBlacklist".to_owned(),
         DeviceCommand::NetworkAvailable(available) => format!("notifyNetworkAvailable {available}"),
         DeviceCommand::AppForeground(foreground) => format!("notifyAppForeground {foreground}"),
     }

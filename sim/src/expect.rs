@@ -46,6 +46,14 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         | Event::BlacklistStatusLoaded { code, .. }
         | Event::BlacklistLoaded { code, .. } => (Some(code.0), None, None, None),
     };
+    let blacklist_status = match event {
+        Event::BlacklistStatusLoaded { status, .. } => Some(*status),
+        _ => None,
+    };
+    let user_ids = match event {
+        Event::BlacklistLoaded { user_ids, .. } => Some(user_ids.as_slice()),
+        _ => None,
+    };
     let user = match event {
         Event::Connected { user_id, .. } => user_id.as_deref(),
         Event::BlacklistAdded { user_id, .. }
@@ -62,6 +70,8 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         && same(pattern.left, delivery.map(|d| d.0))
         && same(pattern.offline, delivery.map(|d| d.1))
         && same(pattern.has_package, delivery.map(|d| d.2))
+        && same(pattern.blacklist_status, blacklist_status)
+        && same(pattern.users.as_deref(), user_ids)
 }
 
 /// A pattern field matches when it is unset, or equal to the event's value.

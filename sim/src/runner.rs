@@ -28,11 +28,12 @@ use crate::expect::{check_event, check_stored};
 use crate::net::{NetworkSettings, SERVER_HOST, SIM_EPOCH_UNIX_MS, sim_builder};
 use crate::scenario::{
     AppSettings, Check, Endpoint, EventPattern, Expectation, Location, Scenario, StepKind, StoredContents, TokenChoice,
+    numbered_text,
 };
 use crate::server::{AppConfig, Server, ServerConfig};
 use crate::server_host::server_host;
 use crate::trace::{Trace, describe_event};
-use crate::world::{DeviceCommand, SharedWorld, World};
+use crate::world::{BlacklistCall, DeviceCommand, SharedWorld, World};
 
 /// The App Key of a second application, whose tokens a scenario presents to test CONN-14's App Key mismatch.
 pub const OTHER_APP_KEY: &str = "imsim-other-app";
@@ -159,7 +160,11 @@ impl<'a> Run<'a> {
             latency_min: settings.latency_min,
             latency_max: settings.latency_max,
         };
-        let mut server = Server::new(ServerConfig::default());
+        let mut server = Server::new(ServerConfig {
+            private_offline_days: settings.app.private_offline_days,
+            client_send_rate: Some(settings.app.send_rate_limit),
+            ..ServerConfig::default()
+        });
         server.create_app(&settings.app_key, &hex(&master.next_u64().to_be_bytes()));
         server.create_app(OTHER_APP_KEY, &hex(&master.next_u64().to_be_bytes()));
         server
@@ -251,16 +256,15 @@ impl<'a> Run<'a> {
             StepKind::Disconnect { device, receive_push } => {
                 self.command(device, DeviceCommand::Disconnect { receive_push: *receive_push })
             }
-            StepKind::Send { count, .. } if *count != 1 => not_yet("send with count"),
             StepKind::Send { directed, .. } if !directed.is_empty() => not_yet("send with directed"),
-            StepKind::Send { device, conversation_type, target_id, text, .. } => self.command(
-                device,
-                DeviceCommand::SendText {
-                    conversation_type: *conversation_type,
-                    target_id: target_id.clone(),
-                    text: text.clone(),
-                },
-            ),
+            StepKind::Send { device, conversation_type, target_id, text, count, .. } => {
+                for n in 1..=*count {
+                    let text = numbered_text(text, n);
+                    let (conversation_type, target_id) = (*conversation_type, target_id.clone());
+                    self.command(device, DeviceCommand::SendText { conversation_type, target_id, text })?;
+                }
+                Ok(())
+            }
             StepKind::Advance(duration) => self.advance(*duration),
             StepKind::Partition(a, b) => {
                 self.sim.partition(host_name(a), host_name(b));
@@ -282,10 +286,16 @@ impl<'a> Run<'a> {
             StepKind::Unban { user } => {
                 self.server.borrow_mut().unban_user(&self.app_key, user).map_err(|e| e.to_string())
             }
-            StepKind::BlacklistAdd { .. } => not_yet("blacklist_add"),
-            StepKind::BlacklistRemove { .. } => not_yet("blacklist_remove"),
-            StepKind::BlacklistStatus { .. } => not_yet("blacklist_status"),
-            StepKind::BlacklistGet { .. } => not_yet("blacklist_get"),
+            StepKind::BlacklistAdd { device, user } => {
+                self.command(device, DeviceCommand::Blacklist(BlacklistCall::Add(user.clone())))
+            }
+            StepKind::BlacklistRemove { device, user } => {
+                self.command(device, DeviceCommand::Blacklist(BlacklistCall::Remove(user.clone())))
+            }
+            StepKind::BlacklistStatus { device, user } => {
+                self.command(device, DeviceCommand::Blacklist(BlacklistCall::Status(user.clone())))
+            }
+            StepKind::BlacklistGet { device } => self.command(device, DeviceCommand::Blacklist(BlacklistCall::Get)),
             StepKind::CreateGroup { .. } => not_yet("create_group"),
             StepKind::DismissGroup { .. } => not_yet("dismiss_group"),
             StepKind::AddMembers { .. } => not_yet("add_members"),
@@ -322,9 +332,6 @@ impl<'a> Run<'a> {
             StepKind::Expect(Expectation { device, check: Check::NoEvent { pattern, period }, .. }) => {
                 self.expect_no_event(device, pattern, *period)
             }
-            StepKind::Expect(Expectation {
-                check: Check::Stored { contents: StoredContents::Count(_), .. }, ..
-            }) => not_yet("expect stored with count"),
             StepKind::Expect(Expectation { check: Check::Unread { .. }, .. }) => not_yet("expect unread"),
             StepKind::Expect(expectation) => self.expect(expectation),
         }
@@ -456,9 +463,8 @@ impl<'a> Run<'a> {
                 Ok(())
             }
             Check::NoEvent { .. } => Err("no_event is checked over a period, not polled".to_owned()),
-            Check::Stored { contents: StoredContents::Count(_), .. } => not_yet("expect stored with count"),
             Check::Unread { .. } => not_yet("expect unread"),
-            Check::Stored { conversation_type, target_id, contents: StoredContents::Messages(messages) } => {
+            Check::Stored { conversation_type, target_id, contents } => {
                 let user = self.users.get(device).ok_or_else(|| format!("no device {device}"))?;
                 let path = database_path(&self.storage_root.join(device), &self.app_key, user);
                 if !path.exists() {
@@ -468,7 +474,14 @@ impl<'a> Run<'a> {
                 let stored = store
                     .conversation_messages(*conversation_type, target_id)
                     .map_err(|e| format!("cannot read {device}'s database: {e}"))?;
-                check_stored(&stored, messages)
+                match contents {
+                    StoredContents::Messages(messages) => check_stored(&stored, messages),
+                    StoredContents::Count(count) if stored.len() == *count => Ok(()),
+                    StoredContents::Count(count) => Err(format!(
+                        "{device} stores {} messages of {conversation_type}:{target_id}, expected {count}",
+                        stored.len()
+                    )),
+                }
             }
         }
     }

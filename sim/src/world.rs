@@ -40,10 +40,25 @@ pub enum DeviceCommand {
         /// The text.
         text: String,
     },
+    /// A blacklist call (BLACK-5 to BLACK-8).
+    Blacklist(BlacklistCall),
     /// imsim's platform hook: the OS reports the network gone (`false`) or back (`true`) (RECONN-3).
     NetworkAvailable(bool),
     /// imsim's platform hook: the app came to the foreground (`true`) or went to the background (RECONN-5).
     AppForeground(bool),
+}
+
+/// The blacklist API calls a scenario can make.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlacklistCall {
+    /// `addToBlacklist(userId)`.
+    Add(String),
+    /// `removeFromBlacklist(userId)`.
+    Remove(String),
+    /// `getBlacklistStatus(userId)`.
+    Status(String),
+    /// `getBlacklist()`.
+    Get,
 }
 
 /// One device as the world sees it.

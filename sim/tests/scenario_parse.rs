@@ -191,6 +191,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 compensation_days: 7,
                 private_offline_days: 1,
                 group_offline_days: 3,
+                send_rate_limit: 5,
             },
         },
         devices: vec![
@@ -637,6 +638,7 @@ fn defaults_are_filled_in() {
                 compensation_days: 1,
                 private_offline_days: 7,
                 group_offline_days: 7,
+                send_rate_limit: 5,
             },
         }
     );

@@ -21,6 +21,8 @@
 //!     compensation_days: 3               # compensationDays (CFG-3): 1..=7, default 1
 //!     private_offline_days: 2            # privateOfflineDays (CFG-8): 1..=7, default 7
 //!     group_offline_days: 5              # groupOfflineDays (CFG-8): 1..=7, default 7
+//!     send_rate_limit: 500               # clientSendRate (CFG-11, BIZ-8): sends per second per connection;
+//!                                        # >= 1, default 5
 //! devices:                               # required, non-empty; file order is kept and significant
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;

@@ -164,6 +164,8 @@ pub struct AppSettings {
     pub private_offline_days: u32,
     /// `groupOfflineDays` (CFG-8): how many days the server keeps group offline messages. 1 to 7, default 7.
     pub group_offline_days: u32,
+    /// `clientSendRate` (CFG-11, BIZ-8): sends per client connection per second; 5 unless raised for a fee.
+    pub send_rate_limit: u32,
 }
 
 impl Default for AppSettings {
@@ -177,6 +179,7 @@ impl Default for AppSettings {
             compensation_days: 1,
             private_offline_days: 7,
             group_offline_days: 7,
+            send_rate_limit: 5,
         }
     }
 }

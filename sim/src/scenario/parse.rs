@@ -55,6 +55,7 @@ const APP_FIELDS: &[&str] = &[
     "compensation_days",
     "private_offline_days",
     "group_offline_days",
+    "send_rate_limit",
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device"];
 const EXPECT_FIELDS: &[&str] = &[
@@ -278,6 +279,7 @@ fn app(node: &Node) -> Res<AppSettings> {
         compensation_days: days("compensation_days", "CFG-3", defaults.compensation_days)?,
         private_offline_days: days("private_offline_days", "CFG-8", defaults.private_offline_days)?,
         group_offline_days: days("group_offline_days", "CFG-8", defaults.group_offline_days)?,
+        send_rate_limit: devices_max("send_rate_limit", defaults.send_rate_limit)?,
     })
 }
 
