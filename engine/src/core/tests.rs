@@ -12,7 +12,7 @@ use crate::store::MemoryStore;
 use crate::token::TokenClaims;
 use crate::types::{ConversationType, MessageContent, MessageDirection, SentStatus};
 
-const APP_KEY: &str = "app";
+pub(super) const APP_KEY: &str = "app";
 
 struct MemoryOpener;
 
@@ -22,21 +22,21 @@ impl StoreOpener for MemoryOpener {
     }
 }
 
-fn token_for(user_id: &str) -> String {
+pub(super) fn token_for(user_id: &str) -> String {
     TokenClaims { app_key: APP_KEY.to_owned(), user_id: user_id.to_owned(), issued_at_ms: 1, expires_at_ms: None }
         .to_token(&[7; 4])
 }
 
-struct Harness {
-    core: Core,
-    now: Now,
+pub(super) struct Harness {
+    pub(super) core: Core,
+    pub(super) now: Now,
     /// Bytes the core sent, not yet decoded into frames.
     sent: Deframer,
     transport_open: bool,
 }
 
 impl Harness {
-    fn new() -> Harness {
+    pub(super) fn new() -> Harness {
         let config = CoreConfig {
             app_key: APP_KEY.to_owned(),
             platform: Platform::Mobile,
@@ -53,14 +53,14 @@ impl Harness {
         }
     }
 
-    fn advance(&mut self, ms: u64) {
+    pub(super) fn advance(&mut self, ms: u64) {
         self.now.monotonic_ms += ms;
         self.now.unix_ms += ms as i64;
         self.core.handle_timeout(self.now);
     }
 
     /// Drains transport actions: returns the opens and closes, buffering sent bytes for `frames`.
-    fn actions(&mut self) -> Vec<&'static str> {
+    pub(super) fn actions(&mut self) -> Vec<&'static str> {
         let mut kinds = Vec::new();
         while let Some(action) = self.core.poll_transport() {
             match action {
@@ -75,7 +75,7 @@ impl Harness {
         kinds
     }
 
-    fn frames(&mut self) -> Vec<Body> {
+    pub(super) fn frames(&mut self) -> Vec<Body> {
         self.actions();
         let mut bodies = Vec::new();
         while let Some(frame) = self.sent.next_frame().expect("the core sends well-formed frames") {
@@ -84,18 +84,18 @@ impl Harness {
         bodies
     }
 
-    fn events(&mut self) -> Vec<Event> {
+    pub(super) fn events(&mut self) -> Vec<Event> {
         std::iter::from_fn(|| self.core.poll_event()).collect()
     }
 
-    fn server_sends(&mut self, body: Body) {
+    pub(super) fn server_sends(&mut self, body: Body) {
         let mut bytes = Vec::new();
         encode_frame(&proto::Frame { body: Some(body) }, &mut bytes).expect("test frames are small");
         self.core.handle_bytes(self.now, &bytes);
     }
 
     /// Connects `user` all the way to status connected and clears what that produced.
-    fn connected(user: &str) -> Harness {
+    pub(super) fn connected(user: &str) -> Harness {
         let mut harness = Harness::new();
         harness.core.connect(harness.now, &token_for(user), 0).expect("connect is accepted");
         assert_eq!(harness.actions(), ["open"]);
@@ -104,7 +104,7 @@ impl Harness {
         harness
     }
 
-    fn open_and_ack(&mut self, user: &str) {
+    pub(super) fn open_and_ack(&mut self, user: &str) {
         self.core.handle_transport_opened(self.now);
         self.transport_open = true;
         let frames = self.frames();
@@ -123,7 +123,7 @@ fn status_changes(events: &[Event]) -> Vec<ConnectionStatus> {
         .collect()
 }
 
-fn delivered(seq: u64, uid: &str, from: &str, text: &str) -> proto::DeliveredMessage {
+pub(super) fn delivered(seq: u64, uid: &str, from: &str, text: &str) -> proto::DeliveredMessage {
     proto::DeliveredMessage {
         seq,
         message_uid: uid.to_owned(),
