@@ -1,64 +1,292 @@
 //! Converting message content between its typed form (`MessageContent`) and its wire and storage form: an object
-//! name plus an encoded payload, as the manual's object names (`RC:TxtMsg`) suggest.
+//! name (MTYPE-27) plus a protobuf payload (`engine/proto/content.proto`).
 //!
 //! The store keeps the same (object name, payload) pair the wire carries, so a message is stored exactly as it
-//! travelled, and a type this engine does not know survives as `MessageContent::Unknown` (MTYPE rules).
+//! travelled, and a type this engine does not know survives as `MessageContent::Unknown` (MTYPE-8). Decoding never
+//! fails and never panics: an object name this engine does not know, or a payload that does not decode as its object
+//! name's payload, becomes `Unknown` with the bytes as they arrived.
+//!
+//! How a custom message (MTYPE-21) is told from an unknown one: its object name is its identifier (MTYPE-25), and
+//! its payload is a `CustomContent` that repeats that identifier. A payload that decodes as `CustomContent` naming
+//! its own object name, under a name outside the reserved `RC:` namespace, is custom; anything else is unknown.
+
+use std::collections::BTreeMap;
 
 use prost::Message as _;
 
 use crate::proto;
-use crate::types::MessageContent;
+use crate::types::{ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, MessageContent};
 
-/// The object name of a text message.
+/// The object name of a text message (MTYPE-10, MTYPE-27).
 pub const TEXT_OBJECT_NAME: &str = "RC:TxtMsg";
+/// The object name of a voice message (MTYPE-11, MTYPE-27: the SDK's voice is "HD voice").
+pub const VOICE_OBJECT_NAME: &str = "RC:HQVCMsg";
+/// The object name of an image message (MTYPE-12, MTYPE-27).
+pub const IMAGE_OBJECT_NAME: &str = "RC:ImgMsg";
+/// The object name of a file message (MTYPE-13, MTYPE-27).
+pub const FILE_OBJECT_NAME: &str = "RC:FileMsg";
+/// The object name of a short video message (MTYPE-14, MTYPE-27).
+pub const SIGHT_OBJECT_NAME: &str = "RC:SightMsg";
+/// The object name of a GIF message (MTYPE-15, MTYPE-27).
+pub const GIF_OBJECT_NAME: &str = "RC:GIFMsg";
+/// The object name of a recall notification (MTYPE-16, MTYPE-27).
+pub const RECALL_NOTIFICATION_OBJECT_NAME: &str = "RC:RcNtf";
+/// The object name of a reference message (MTYPE-17, MTYPE-27).
+pub const REFERENCE_OBJECT_NAME: &str = "RC:ReferenceMsg";
+/// The object name of a location message (MTYPE-18, MTYPE-27).
+pub const LOCATION_OBJECT_NAME: &str = "RC:LBSMsg";
+/// The object name of a command message (MTYPE-19, MTYPE-27).
+pub const COMMAND_OBJECT_NAME: &str = "RC:CmdMsg";
+/// The object name of a command notification message (MTYPE-20, MTYPE-27).
+pub const COMMAND_NOTIFICATION_OBJECT_NAME: &str = "RC:CmdNtf";
+
+/// The namespace of RongCloud's own object names (MTYPE-27). A custom message's identifier may not start with it
+/// (`create_custom_message` refuses it with -101), so a built-in type added later can never be mistaken for a custom
+/// one, nor the other way round.
+pub const RESERVED_OBJECT_NAME_PREFIX: &str = "RC:";
+
+/// How deep messages may nest inside messages (a reference quoting a reference …) and still be decoded. A message
+/// nested deeper reads back as `Unknown`, so a hostile payload cannot exhaust the stack.
+pub const EMBEDDED_DEPTH_MAX: usize = 8;
 
 /// The (object name, payload) pair of `content`.
 pub fn encode_content(content: &MessageContent) -> proto::MessageContent {
-    match content {
-        MessageContent::Text { text } => proto::MessageContent {
-            object_name: TEXT_OBJECT_NAME.to_owned(),
-            payload: proto::TextContent { text: text.clone() }.encode_to_vec(),
-        },
-        MessageContent::Unknown { object_name, raw_data } => {
-            proto::MessageContent { object_name: object_name.clone(), payload: raw_data.clone() }
+    let payload = match content {
+        MessageContent::Text { text } => proto::TextContent { text: text.clone() }.encode_to_vec(),
+        MessageContent::Voice { media, duration } => {
+            proto::VoiceContent { media: Some(media_to_wire(media)), duration: *duration }.encode_to_vec()
         }
-    }
+        MessageContent::Image { media, thumbnail_base64_string, original } => proto::ImageContent {
+            media: Some(media_to_wire(media)),
+            thumbnail_base64: thumbnail_base64_string.clone(),
+            original: *original,
+        }
+        .encode_to_vec(),
+        MessageContent::File { media, name, file_type, size } => proto::FileContent {
+            media: Some(media_to_wire(media)),
+            name: name.clone(),
+            file_type: file_type.clone(),
+            size: *size,
+        }
+        .encode_to_vec(),
+        MessageContent::Sight { media, duration, size, name, thumbnail_base64_string } => proto::SightContent {
+            media: Some(media_to_wire(media)),
+            duration: *duration,
+            size: *size,
+            name: name.clone(),
+            thumbnail_base64: thumbnail_base64_string.clone(),
+        }
+        .encode_to_vec(),
+        MessageContent::Gif { media, data_size, width, height } => proto::GifContent {
+            media: Some(media_to_wire(media)),
+            data_size: *data_size,
+            width: *width,
+            height: *height,
+        }
+        .encode_to_vec(),
+        MessageContent::RecallNotification {
+            admin,
+            deleted,
+            recall_time,
+            recall_action_time,
+            original_message,
+            operator_id,
+        } => proto::RecallNotificationContent {
+            admin: *admin,
+            deleted: *deleted,
+            recall_time: *recall_time,
+            recall_action_time: *recall_action_time,
+            original_message: original_message.as_deref().map(embedded_to_wire),
+            operator_id: operator_id.clone(),
+        }
+        .encode_to_vec(),
+        MessageContent::Reference { text, reference_message } => proto::ReferenceContent {
+            text: text.clone(),
+            reference_message: reference_message.as_deref().map(embedded_to_wire),
+        }
+        .encode_to_vec(),
+        MessageContent::Location { longitude, latitude, poi_name, thumbnail_path } => proto::LocationContent {
+            longitude: longitude.0,
+            latitude: latitude.0,
+            poi_name: poi_name.clone(),
+            thumbnail_path: thumbnail_path.clone(),
+        }
+        .encode_to_vec(),
+        MessageContent::Command { name, data } | MessageContent::CommandNotification { name, data } => {
+            proto::CommandContent { name: name.clone(), data: data.clone() }.encode_to_vec()
+        }
+        MessageContent::Custom { identifier, policy, fields } => proto::CustomContent {
+            identifier: identifier.clone(),
+            policy: policy.ordinal(),
+            // A `BTreeMap` iterates in key order, each key once: equal contents encode to equal bytes.
+            fields: fields
+                .iter()
+                .map(|(key, value)| proto::CustomField { key: key.clone(), value: value.clone() })
+                .collect(),
+        }
+        .encode_to_vec(),
+        MessageContent::Unknown { raw_data, .. } => raw_data.clone(),
+    };
+    proto::MessageContent { object_name: content.object_name().to_owned(), payload }
 }
 
 /// The typed content of an (object name, payload) pair. A known object name whose payload does not decode is kept
 /// as `Unknown` rather than failing: a peer's bad payload must not stop delivery of the message.
 pub fn decode_content(wire: &proto::MessageContent) -> MessageContent {
-    let unknown = || MessageContent::Unknown { object_name: wire.object_name.clone(), raw_data: wire.payload.clone() };
-    match wire.object_name.as_str() {
-        TEXT_OBJECT_NAME => match proto::TextContent::decode(wire.payload.as_slice()) {
-            Ok(text) => MessageContent::Text { text: text.text },
-            Err(_) => unknown(),
-        },
-        _ => unknown(),
+    decode_at_depth(&wire.object_name, &wire.payload, 0)
+}
+
+/// `content` as it is published: the same, without local file paths (`Media::local`), which mean nothing on
+/// another device. Embedded messages lose theirs too.
+pub fn without_local_paths(content: &MessageContent) -> MessageContent {
+    let mut content = content.clone();
+    strip_local_paths(&mut content);
+    content
+}
+
+fn strip_local_paths(content: &mut MessageContent) {
+    match content {
+        MessageContent::Voice { media, .. }
+        | MessageContent::Image { media, .. }
+        | MessageContent::File { media, .. }
+        | MessageContent::Sight { media, .. }
+        | MessageContent::Gif { media, .. } => media.local = None,
+        MessageContent::Reference { reference_message: Some(embedded), .. }
+        | MessageContent::RecallNotification { original_message: Some(embedded), .. } => {
+            strip_local_paths(&mut embedded.content);
+        }
+        _ => {}
     }
+}
+
+/// Decodes a payload nested `depth` messages deep (0 for a message's own content).
+fn decode_at_depth(object_name: &str, payload: &[u8], depth: usize) -> MessageContent {
+    let decoded = match object_name {
+        TEXT_OBJECT_NAME => {
+            proto::TextContent::decode(payload).ok().map(|wire| MessageContent::Text { text: wire.text })
+        }
+        VOICE_OBJECT_NAME => proto::VoiceContent::decode(payload)
+            .ok()
+            .map(|wire| MessageContent::Voice { media: media_from_wire(wire.media), duration: wire.duration }),
+        IMAGE_OBJECT_NAME => proto::ImageContent::decode(payload).ok().map(|wire| MessageContent::Image {
+            media: media_from_wire(wire.media),
+            thumbnail_base64_string: wire.thumbnail_base64,
+            original: wire.original,
+        }),
+        FILE_OBJECT_NAME => proto::FileContent::decode(payload).ok().map(|wire| MessageContent::File {
+            media: media_from_wire(wire.media),
+            name: wire.name,
+            file_type: wire.file_type,
+            size: wire.size,
+        }),
+        SIGHT_OBJECT_NAME => proto::SightContent::decode(payload).ok().map(|wire| MessageContent::Sight {
+            media: media_from_wire(wire.media),
+            duration: wire.duration,
+            size: wire.size,
+            name: wire.name,
+            thumbnail_base64_string: wire.thumbnail_base64,
+        }),
+        GIF_OBJECT_NAME => proto::GifContent::decode(payload).ok().map(|wire| MessageContent::Gif {
+            media: media_from_wire(wire.media),
+            data_size: wire.data_size,
+            width: wire.width,
+            height: wire.height,
+        }),
+        RECALL_NOTIFICATION_OBJECT_NAME => proto::RecallNotificationContent::decode(payload).ok().and_then(|wire| {
+            Some(MessageContent::RecallNotification {
+                admin: wire.admin,
+                deleted: wire.deleted,
+                recall_time: wire.recall_time,
+                recall_action_time: wire.recall_action_time,
+                original_message: embedded_from_wire(wire.original_message, depth)?,
+                operator_id: wire.operator_id,
+            })
+        }),
+        REFERENCE_OBJECT_NAME => proto::ReferenceContent::decode(payload).ok().and_then(|wire| {
+            Some(MessageContent::Reference {
+                text: wire.text,
+                reference_message: embedded_from_wire(wire.reference_message, depth)?,
+            })
+        }),
+        LOCATION_OBJECT_NAME => proto::LocationContent::decode(payload).ok().map(|wire| MessageContent::Location {
+            longitude: Degrees(wire.longitude),
+            latitude: Degrees(wire.latitude),
+            poi_name: wire.poi_name,
+            thumbnail_path: wire.thumbnail_path,
+        }),
+        COMMAND_OBJECT_NAME => proto::CommandContent::decode(payload)
+            .ok()
+            .map(|wire| MessageContent::Command { name: wire.name, data: wire.data }),
+        COMMAND_NOTIFICATION_OBJECT_NAME => proto::CommandContent::decode(payload)
+            .ok()
+            .map(|wire| MessageContent::CommandNotification { name: wire.name, data: wire.data }),
+        _ => decode_custom(object_name, payload),
+    };
+    decoded
+        .unwrap_or_else(|| MessageContent::Unknown { object_name: object_name.to_owned(), raw_data: payload.to_vec() })
+}
+
+/// A custom message (MTYPE-21, MTYPE-25), if `object_name` is a custom identifier and `payload` a `CustomContent`
+/// that names it. See the module documentation.
+fn decode_custom(object_name: &str, payload: &[u8]) -> Option<MessageContent> {
+    if object_name.is_empty() || object_name.starts_with(RESERVED_OBJECT_NAME_PREFIX) {
+        return None;
+    }
+    let wire = proto::CustomContent::decode(payload).ok()?;
+    if wire.identifier != object_name {
+        return None;
+    }
+    let policy = CustomMessagePolicy::from_ordinal(wire.policy)?;
+    let fields: BTreeMap<String, String> = wire.fields.into_iter().map(|field| (field.key, field.value)).collect();
+    Some(MessageContent::Custom { identifier: wire.identifier, policy, fields })
+}
+
+fn media_to_wire(media: &Media) -> proto::MediaInfo {
+    proto::MediaInfo { local: media.local.clone(), remote: media.remote.clone() }
+}
+
+fn media_from_wire(media: Option<proto::MediaInfo>) -> Media {
+    let media = media.unwrap_or_default();
+    Media { local: media.local, remote: media.remote }
+}
+
+fn embedded_to_wire(embedded: &EmbeddedMessage) -> proto::EmbeddedMessage {
+    let content = encode_content(&embedded.content);
+    proto::EmbeddedMessage {
+        conversation_type: embedded.conversation_type.ordinal(),
+        target_id: embedded.target_id.clone(),
+        channel_id: embedded.channel_id.clone(),
+        message_uid: embedded.message_uid.clone(),
+        sender_user_id: embedded.sender_user_id.clone(),
+        sent_time: embedded.sent_time,
+        extra: embedded.extra.clone(),
+        object_name: content.object_name,
+        payload: content.payload,
+    }
+}
+
+/// The embedded message of a content decoded at `depth`: `Some(None)` when there is none, `None` when it is
+/// malformed (an unknown conversation type), which makes the whole content `Unknown`. Past `EMBEDDED_DEPTH_MAX` the
+/// embedded message's own content is not decoded but kept as `Unknown`.
+fn embedded_from_wire(wire: Option<proto::EmbeddedMessage>, depth: usize) -> Option<Option<Box<EmbeddedMessage>>> {
+    let Some(wire) = wire else { return Some(None) };
+    let conversation_type = ConversationType::from_ordinal(wire.conversation_type)?;
+    let content = if depth < EMBEDDED_DEPTH_MAX {
+        decode_at_depth(&wire.object_name, &wire.payload, depth + 1)
+    } else {
+        MessageContent::Unknown { object_name: wire.object_name, raw_data: wire.payload }
+    };
+    Some(Some(Box::new(EmbeddedMessage {
+        conversation_type,
+        target_id: wire.target_id,
+        channel_id: wire.channel_id,
+        message_uid: wire.message_uid,
+        sender_user_id: wire.sender_user_id,
+        sent_time: wire.sent_time,
+        extra: wire.extra,
+        content,
+    })))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_round_trips() {
-        let content = MessageContent::Text { text: "你好, world".to_owned() };
-        assert_eq!(decode_content(&encode_content(&content)), content);
-    }
-
-    #[test]
-    fn unknown_object_names_are_kept() {
-        let wire = proto::MessageContent { object_name: "App:Custom".to_owned(), payload: vec![1, 2, 3] };
-        let content = decode_content(&wire);
-        assert_eq!(content, MessageContent::Unknown { object_name: "App:Custom".to_owned(), raw_data: vec![1, 2, 3] });
-        assert_eq!(encode_content(&content), wire);
-    }
-
-    #[test]
-    fn undecodable_text_payload_becomes_unknown() {
-        let wire = proto::MessageContent { object_name: TEXT_OBJECT_NAME.to_owned(), payload: vec![0xff, 0xff] };
-        assert!(matches!(decode_content(&wire), MessageContent::Unknown { .. }));
-    }
-}
+pub(crate) mod tests;

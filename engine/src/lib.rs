@@ -36,6 +36,6 @@ pub mod proto {
 
 pub use error::{ErrorCode, ImError};
 pub use types::{
-    BlacklistStatus, ConnectionStatus, ConversationType, Message, MessageContent, MessageDirection, MessageType,
-    Platform, ReceivedStatus, SentStatus,
+    BlacklistStatus, ConnectionStatus, ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, Message,
+    MessageContent, MessageDirection, MessagePolicy, MessageType, Platform, ReceivedStatus, SentStatus,
 };

@@ -5,6 +5,7 @@
 //! trace and the YAML scenarios print), so that a scenario can say `status: kickedOfflineByOtherClient` and mean
 //! exactly the manual's value.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Declares an enum whose variants have fixed ordinals and manual names.
@@ -209,15 +210,242 @@ manual_enum! {
     }
 }
 
-/// The typed content of a message. Later message types (MTYPE) add variants here.
+manual_enum! {
+    /// `RCIMIWCustomMessagePolicy` (MTYPE-6, MTYPE-7): how a custom message is stored, counted and delivered. The
+    /// sender chooses it; it travels in the message's payload and the receiver applies it.
+    CustomMessagePolicy {
+        /// Not stored on the client, delivered offline, not counted (MTYPE-7).
+        Command = 0, "command";
+        /// Stored on the client, delivered offline, kept in server history, counted (MTYPE-7).
+        Normal = 1, "normal";
+        /// Not stored anywhere, delivered only to devices online at that moment, not counted (MTYPE-7, SYNC-3).
+        Status = 2, "status";
+        /// Stored on the client, delivered offline, kept in server history, not counted (MTYPE-7).
+        Storage = 3, "storage";
+    }
+}
+
+impl CustomMessagePolicy {
+    /// MTYPE-7: what this policy means for storage, unread counts and delivery.
+    pub fn message_policy(self) -> MessagePolicy {
+        match self {
+            CustomMessagePolicy::Command => MessagePolicy::NOT_STORED,
+            CustomMessagePolicy::Normal => MessagePolicy::STORED_COUNTED,
+            CustomMessagePolicy::Status => MessagePolicy::STATUS,
+            CustomMessagePolicy::Storage => MessagePolicy::STORED_NOT_COUNTED,
+        }
+    }
+}
+
+/// The storage and unread rules of a message type (MTYPE-2 to MTYPE-9), as data: what the engine does with a message
+/// of this type when it sends or receives one. See `MessageContent::policy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MessagePolicy {
+    /// Kept in the local database, with a `messageId`, in its conversation's history (MTYPE-2). A type that is not
+    /// stored is still reported (attached with `messageId` 0 on send, SEND-17; received with `messageId` 0).
+    pub stored: bool,
+    /// A received message of this type counts as unread until it is read (MTYPE-2, UNREAD-6).
+    pub counted: bool,
+    /// A status message (SYNC-3, MTYPE-7): the server delivers it only to devices online at that moment and keeps
+    /// no copy, so the client neither stores nor acknowledges it. Implies neither stored nor counted.
+    pub status: bool,
+}
+
+impl MessagePolicy {
+    /// MTYPE-2: the default of every type: stored and counted.
+    pub const STORED_COUNTED: MessagePolicy = MessagePolicy { stored: true, counted: true, status: false };
+    /// MTYPE-3, MTYPE-5, MTYPE-7 `storage`: stored, never counted as unread.
+    pub const STORED_NOT_COUNTED: MessagePolicy = MessagePolicy { stored: true, counted: false, status: false };
+    /// MTYPE-4, MTYPE-7 `command`: neither stored nor counted, but delivered offline like any message.
+    pub const NOT_STORED: MessagePolicy = MessagePolicy { stored: false, counted: false, status: false };
+    /// MTYPE-7 `status`, SYNC-3: neither stored nor counted, and delivered only to devices online at that moment.
+    pub const STATUS: MessagePolicy = MessagePolicy { stored: false, counted: false, status: true };
+}
+
+/// `RCIMIWMediaMessage`'s `local` and `remote` (the spec's "Types" section): where the media file is. Media messages
+/// carry metadata only; uploading the local file and filling `remote` is the media send's job (SEND-13).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Media {
+    /// The file's path on this device. Never published: a path on the sender's device means nothing elsewhere, so
+    /// a received media message has `None` here until it is downloaded (DL).
+    pub local: Option<String>,
+    /// The URL of the uploaded file.
+    pub remote: Option<String>,
+}
+
+/// A latitude or longitude in degrees. Compared as numbers, except that NaN equals NaN, so that content holding one
+/// can be `Eq` (and a location read back equals the one sent: the wire, like `==`, does not tell -0 from 0).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Degrees(pub f64);
+
+impl PartialEq for Degrees {
+    fn eq(&self, other: &Degrees) -> bool {
+        self.0 == other.0 || (self.0.is_nan() && other.0.is_nan())
+    }
+}
+
+impl Eq for Degrees {}
+
+/// A message carried inside another message's content: the quoted message of a reference (MTYPE-17) and the
+/// original of a recall notification (MTYPE-16). The manual types both as `RCIMIWMessage`; what crosses the wire is
+/// what identifies the message and its content, not the local state of the device that embedded it (its
+/// `messageId`, statuses and times of receipt), so that is what this holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmbeddedMessage {
+    /// MSG-1.
+    pub conversation_type: ConversationType,
+    /// MSG-2.
+    pub target_id: String,
+    /// MSG-3.
+    pub channel_id: Option<String>,
+    /// MSG-6.
+    pub message_uid: Option<String>,
+    /// MSG-12.
+    pub sender_user_id: String,
+    /// MSG-9.
+    pub sent_time: i64,
+    /// MSG-19.
+    pub extra: Option<String>,
+    /// The embedded message's content.
+    pub content: MessageContent,
+}
+
+impl EmbeddedMessage {
+    /// The part of `message` that is embedded in another message's content.
+    pub fn of(message: &Message) -> EmbeddedMessage {
+        EmbeddedMessage {
+            conversation_type: message.conversation_type,
+            target_id: message.target_id.clone(),
+            channel_id: message.channel_id.clone(),
+            message_uid: message.message_uid.clone(),
+            sender_user_id: message.sender_user_id.clone(),
+            sent_time: message.sent_time,
+            extra: message.extra.clone(),
+            content: message.content.clone(),
+        }
+    }
+}
+
+/// The typed content of a message: one variant per `RCIMIWMessage` subtype (MTYPE-10 to MTYPE-21, MTYPE-8), with
+/// the manual's fields. Each travels and is stored as an object name (MTYPE-27; `content::encode_content`) and a
+/// protobuf payload (`engine/proto/content.proto`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MessageContent {
-    /// `RCIMIWTextMessage` (`RC:TxtMsg`).
+    /// `RCIMIWTextMessage` (MTYPE-10, `RC:TxtMsg`).
     Text {
         /// The text.
         text: String,
     },
-    /// A message whose object name this engine does not know (MTYPE rules): kept as it arrived.
+    /// `RCIMIWVoiceMessage` (MTYPE-11, `RC:HQVCMsg`).
+    Voice {
+        /// Where the audio file is.
+        media: Media,
+        /// The length, in seconds.
+        duration: u32,
+    },
+    /// `RCIMIWImageMessage` (MTYPE-12, `RC:ImgMsg`).
+    Image {
+        /// Where the image file is.
+        media: Media,
+        /// The thumbnail, Base64-encoded.
+        thumbnail_base64_string: String,
+        /// Whether the original image is sent (rather than a compressed one).
+        original: bool,
+    },
+    /// `RCIMIWFileMessage` (MTYPE-13, `RC:FileMsg`).
+    File {
+        /// Where the file is.
+        media: Media,
+        /// The file name.
+        name: String,
+        /// The file type (its extension, as `pdf`).
+        file_type: String,
+        /// The size, in bytes.
+        size: u64,
+    },
+    /// `RCIMIWSightMessage` (MTYPE-14, `RC:SightMsg`): a short video.
+    Sight {
+        /// Where the video file is.
+        media: Media,
+        /// The length, in seconds.
+        duration: u32,
+        /// The size, in bytes.
+        size: u64,
+        /// The video's name.
+        name: String,
+        /// The thumbnail, Base64-encoded.
+        thumbnail_base64_string: String,
+    },
+    /// `RCIMIWGIFMessage` (MTYPE-15, `RC:GIFMsg`).
+    Gif {
+        /// Where the GIF file is.
+        media: Media,
+        /// The size, in bytes.
+        data_size: u64,
+        /// The width, in pixels.
+        width: u32,
+        /// The height, in pixels.
+        height: u32,
+    },
+    /// `RCIMIWRecallNotificationMessage` (MTYPE-16, `RC:RcNtf`): what a recalled message becomes. The app cannot
+    /// construct or send one; the recall API makes it.
+    RecallNotification {
+        /// Whether an administrator recalled the message.
+        admin: bool,
+        /// Whether the message was deleted.
+        deleted: bool,
+        /// The recalled message's sent time, Unix ms.
+        recall_time: i64,
+        /// When the recall happened, Unix ms.
+        recall_action_time: i64,
+        /// The recalled message.
+        original_message: Option<Box<EmbeddedMessage>>,
+        /// Who recalled it (informative in the spec: the SDK's `operatorId`).
+        operator_id: String,
+    },
+    /// `RCIMIWReferenceMessage` (MTYPE-17, `RC:ReferenceMsg`): a quote.
+    Reference {
+        /// The quoting text.
+        text: String,
+        /// The quoted message.
+        reference_message: Option<Box<EmbeddedMessage>>,
+    },
+    /// `RCIMIWLocationMessage` (MTYPE-18, `RC:LBSMsg`).
+    Location {
+        /// Degrees east, -180 to 180.
+        longitude: Degrees,
+        /// Degrees north, -90 to 90.
+        latitude: Degrees,
+        /// The point of interest.
+        poi_name: String,
+        /// The thumbnail's path, carried as given (MTYPE-24: not uploaded).
+        thumbnail_path: String,
+    },
+    /// `RCIMIWCommandMessage` (MTYPE-19, `RC:CmdMsg`).
+    Command {
+        /// The command's name.
+        name: String,
+        /// Any string, JSON say.
+        data: String,
+    },
+    /// `RCIMIWCommandNotificationMessage` (MTYPE-20, `RC:CmdNtf`).
+    CommandNotification {
+        /// The command's name.
+        name: String,
+        /// Any string, JSON say.
+        data: String,
+    },
+    /// `RCIMIWCustomMessage` (MTYPE-21): an app-defined type whose object name is its `identifier` (MTYPE-25).
+    Custom {
+        /// The custom type's identifier, used as its object name (MTYPE-25).
+        identifier: String,
+        /// How it is stored and counted (MTYPE-6, MTYPE-7).
+        policy: CustomMessagePolicy,
+        /// Its key-value content, in key order.
+        fields: BTreeMap<String, String>,
+    },
+    /// `RCIMIWUnknownMessage` (MTYPE-8): a received message whose object name this engine does not know, or whose
+    /// payload does not decode, kept as it arrived. The app cannot construct or send one.
     Unknown {
         /// The object name, as `RC:Foo`.
         object_name: String,
@@ -227,12 +455,91 @@ pub enum MessageContent {
 }
 
 impl MessageContent {
-    /// The manual's message type of this content.
+    /// The manual's message type of this content (MSG-4).
     pub fn message_type(&self) -> MessageType {
         match self {
             MessageContent::Text { .. } => MessageType::Text,
+            MessageContent::Voice { .. } => MessageType::Voice,
+            MessageContent::Image { .. } => MessageType::Image,
+            MessageContent::File { .. } => MessageType::File,
+            MessageContent::Sight { .. } => MessageType::Sight,
+            MessageContent::Gif { .. } => MessageType::Gif,
+            MessageContent::RecallNotification { .. } => MessageType::Recall,
+            MessageContent::Reference { .. } => MessageType::Reference,
+            MessageContent::Location { .. } => MessageType::Location,
+            MessageContent::Command { .. } => MessageType::Command,
+            MessageContent::CommandNotification { .. } => MessageType::CommandNotification,
+            MessageContent::Custom { .. } => MessageType::Custom,
             MessageContent::Unknown { .. } => MessageType::Unknown,
         }
+    }
+
+    /// The object name this content travels and is stored under (MTYPE-27): `RC:TxtMsg` and so on, a custom
+    /// message's identifier (MTYPE-25), or the object name an unknown message arrived with.
+    pub fn object_name(&self) -> &str {
+        use crate::content as names;
+        match self {
+            MessageContent::Text { .. } => names::TEXT_OBJECT_NAME,
+            MessageContent::Voice { .. } => names::VOICE_OBJECT_NAME,
+            MessageContent::Image { .. } => names::IMAGE_OBJECT_NAME,
+            MessageContent::File { .. } => names::FILE_OBJECT_NAME,
+            MessageContent::Sight { .. } => names::SIGHT_OBJECT_NAME,
+            MessageContent::Gif { .. } => names::GIF_OBJECT_NAME,
+            MessageContent::RecallNotification { .. } => names::RECALL_NOTIFICATION_OBJECT_NAME,
+            MessageContent::Reference { .. } => names::REFERENCE_OBJECT_NAME,
+            MessageContent::Location { .. } => names::LOCATION_OBJECT_NAME,
+            MessageContent::Command { .. } => names::COMMAND_OBJECT_NAME,
+            MessageContent::CommandNotification { .. } => names::COMMAND_NOTIFICATION_OBJECT_NAME,
+            MessageContent::Custom { identifier, .. } => identifier,
+            MessageContent::Unknown { object_name, .. } => object_name,
+        }
+    }
+
+    /// The storage and unread rules of this content's type:
+    ///
+    /// - MTYPE-2: text, voice, image, file, sight, GIF, reference and location are stored and counted;
+    /// - MTYPE-3: a recall notification is stored, not counted;
+    /// - MTYPE-4: a command is neither stored nor counted;
+    /// - MTYPE-5: a command notification is stored, not counted;
+    /// - MTYPE-6, MTYPE-7: a custom message follows its policy (`CustomMessagePolicy::message_policy`);
+    /// - MTYPE-9: an unknown message is stored and counted (the wire carries no stored or counted flags, which
+    ///   MTYPE-9 says means both). A delivery marked as a status message overrides every type: see
+    ///   `core::messages`.
+    pub fn policy(&self) -> MessagePolicy {
+        match self {
+            MessageContent::Text { .. }
+            | MessageContent::Voice { .. }
+            | MessageContent::Image { .. }
+            | MessageContent::File { .. }
+            | MessageContent::Sight { .. }
+            | MessageContent::Gif { .. }
+            | MessageContent::Reference { .. }
+            | MessageContent::Location { .. } => MessagePolicy::STORED_COUNTED,
+            MessageContent::RecallNotification { .. } | MessageContent::CommandNotification { .. } => {
+                MessagePolicy::STORED_NOT_COUNTED
+            }
+            MessageContent::Command { .. } => MessagePolicy::NOT_STORED,
+            MessageContent::Custom { policy, .. } => policy.message_policy(),
+            MessageContent::Unknown { .. } => MessagePolicy::STORED_COUNTED,
+        }
+    }
+
+    /// The media file's location, for the media types (image, voice, file, sight and GIF: `RCIMIWMediaMessage`).
+    pub fn media(&self) -> Option<&Media> {
+        match self {
+            MessageContent::Voice { media, .. }
+            | MessageContent::Image { media, .. }
+            | MessageContent::File { media, .. }
+            | MessageContent::Sight { media, .. }
+            | MessageContent::Gif { media, .. } => Some(media),
+            _ => None,
+        }
+    }
+
+    /// Whether the app may send this content: not an unknown message (MTYPE-8) nor a recall notification
+    /// (MTYPE-16), which only arrive.
+    pub fn is_sendable(&self) -> bool {
+        !matches!(self, MessageContent::Unknown { .. } | MessageContent::RecallNotification { .. })
     }
 }
 

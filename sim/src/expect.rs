@@ -82,7 +82,7 @@ fn same<T: PartialEq>(expected: Option<T>, actual: Option<T>) -> bool {
 fn text_of(message: &Message) -> Option<&str> {
     match &message.content {
         MessageContent::Text { text } => Some(text),
-        MessageContent::Unknown { .. } => None,
+        _ => None,
     }
 }
 

@@ -103,6 +103,7 @@ pub fn describe_message(message: &Message) -> String {
         MessageContent::Unknown { object_name, raw_data } => {
             format!("unknown={object_name:?} bytes={}", raw_data.len())
         }
+        other => format!("{}={:?}", other.message_type(), other.object_name()),
     };
     format!(
         "[{}:{} {} id={} uid={} from={} sent_status={} sent_time={} {content}]",

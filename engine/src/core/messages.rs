@@ -1,25 +1,40 @@
-//! Sending and receiving (SEND, RECV, MSG-22).
+//! Creating, sending and receiving messages (MTYPE, SEND, RECV, SYNC-12, MSG-22), and unread counts (UNREAD).
 //!
 //! A send is stored before anything else happens (attached, sending), then published; the server's acknowledgement
 //! or a failure settles it in the store, then in an event (SEND-4, SEND-5, SEND-14). A receive is persisted together
 //! with the inbox cursor in one store transaction, and only then acknowledged to the server and reported to the app
 //! (RECV-11): a crash at any point either loses nothing or repeats a delivery the store then recognises by its
 //! message UID (RECV-13).
+//!
+//! What is stored follows the content's `MessagePolicy` (MTYPE-2 to MTYPE-9):
+//!
+//! - a type that is not stored is still attached (with `messageId` 0) and published, and writes nothing (SEND-17);
+//!   received, it is still acknowledged (the cursor moves) and reported with `messageId` 0;
+//! - a status type is published with `status_message` set (SYNC-3, MTYPE-7); a delivery with `status_message` set
+//!   (whatever its type: the Server API's status messages, SYNC-3) is outside the inbox (sequence 0), so it is
+//!   reported but neither stored nor acknowledged, and the cursor stays where it is.
+
+use std::collections::BTreeMap;
 
 use rand::RngCore as _;
 
 use super::{Core, Event, Now, PendingPublish};
 use crate::codec::encode_frame;
-use crate::content::{decode_content, encode_content};
+use crate::content::{RESERVED_OBJECT_NAME_PREFIX, decode_content, encode_content, without_local_paths};
 use crate::error::{ErrorCode, ImError};
 use crate::limits::{CHANNEL_ID_CHARS_MAX, PUBLISH_ACK_TIMEOUT_MS, TARGET_ID_CHARS_MAX};
 use crate::proto::{self, frame::Body};
-use crate::store::Received;
-use crate::types::{ConversationType, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus};
+use crate::store::{Received, StoreError};
+use crate::types::{
+    ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, Message, MessageContent, MessageDirection,
+    ReceivedStatus, SentStatus,
+};
 
 impl Core {
-    /// `createTextMessage(type, targetId, channelId, text)`: a message object ready for `send_message`. Nothing is
-    /// stored until it is sent.
+    /// `createTextMessage(type, targetId, channelId, text)` (MTYPE-10): a message object ready for `send_message`.
+    /// Nothing is stored until it is sent. Like every `create_*_message`: -102 once destroyed; -101 for the
+    /// `invalid` conversation type, an empty or too long target ID, or an ultra group channel ID over 20 characters
+    /// (CALL-12, MSG-20).
     pub fn create_text_message(
         &self,
         conversation_type: ConversationType,
@@ -27,10 +42,194 @@ impl Core {
         channel_id: Option<&str>,
         text: &str,
     ) -> Result<Message, ImError> {
+        self.new_message(conversation_type, target_id, channel_id, || {
+            Ok(MessageContent::Text { text: text.to_owned() })
+        })
+    }
+
+    /// `createVoiceMessage(type, targetId, channelId, path, duration)` (MTYPE-11): `duration` in seconds. -101 for
+    /// an empty `path`.
+    pub fn create_voice_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+        duration: u32,
+    ) -> Result<Message, ImError> {
+        self.new_message(conversation_type, target_id, channel_id, || {
+            Ok(MessageContent::Voice { media: local_media(path)?, duration })
+        })
+    }
+
+    /// `createImageMessage(type, targetId, channelId, path)` (MTYPE-12): not the original image, no thumbnail yet
+    /// (making one is the media send's job). -101 for an empty `path`.
+    pub fn create_image_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+    ) -> Result<Message, ImError> {
+        self.new_message(conversation_type, target_id, channel_id, || {
+            Ok(MessageContent::Image {
+                media: local_media(path)?,
+                thumbnail_base64_string: String::new(),
+                original: false,
+            })
+        })
+    }
+
+    /// `createFileMessage(type, targetId, channelId, path)` (MTYPE-13): the name is the path's last component and
+    /// the type its extension; the size is 0 until the file is read (the engine reads no files). -101 for an empty
+    /// `path`.
+    pub fn create_file_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+    ) -> Result<Message, ImError> {
+        self.new_message(conversation_type, target_id, channel_id, || {
+            let media = local_media(path)?;
+            let name = file_name(path);
+            Ok(MessageContent::File {
+                media,
+                name: name.to_owned(),
+                file_type: file_extension(name).to_owned(),
+                size: 0,
+            })
+        })
+    }
+
+    /// `createSightMessage(type, targetId, channelId, path, duration)` (MTYPE-14): `duration` in seconds; the name
+    /// is the path's last component; size 0 and no thumbnail until the file is read. -101 for an empty `path`.
+    pub fn create_sight_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+        duration: u32,
+    ) -> Result<Message, ImError> {
+        self.new_message(conversation_type, target_id, channel_id, || {
+            Ok(MessageContent::Sight {
+                media: local_media(path)?,
+                duration,
+                size: 0,
+                name: file_name(path).to_owned(),
+                thumbnail_base64_string: String::new(),
+            })
+        })
+    }
+
+    /// `createGIFMessage(type, targetId, channelId, path)` (MTYPE-15): size and dimensions 0 until the file is
+    /// read. -101 for an empty `path`.
+    pub fn create_gif_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+    ) -> Result<Message, ImError> {
+        self.new_message(conversation_type, target_id, channel_id, || {
+            Ok(MessageContent::Gif { media: local_media(path)?, data_size: 0, width: 0, height: 0 })
+        })
+    }
+
+    /// `createReferenceMessage(type, targetId, channelId, referenceMessage, text)` (MTYPE-17): quotes
+    /// `reference_message` (its identity and content: `EmbeddedMessage::of`).
+    pub fn create_reference_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        reference_message: &Message,
+        text: &str,
+    ) -> Result<Message, ImError> {
+        self.new_message(conversation_type, target_id, channel_id, || {
+            Ok(MessageContent::Reference {
+                text: text.to_owned(),
+                reference_message: Some(Box::new(EmbeddedMessage::of(reference_message))),
+            })
+        })
+    }
+
+    /// `createLocationMessage(type, targetId, channelId, longitude, latitude, poiName, thumbnailPath)` (MTYPE-18).
+    /// -101 for a longitude outside -180 to 180, a latitude outside -90 to 90 (or either not a number), or an empty
+    /// `thumbnail_path`.
+    #[allow(clippy::too_many_arguments)] // the manual's signature
+    pub fn create_location_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        longitude: f64,
+        latitude: f64,
+        poi_name: &str,
+        thumbnail_path: &str,
+    ) -> Result<Message, ImError> {
+        self.new_message(conversation_type, target_id, channel_id, || {
+            if !(-180.0..=180.0).contains(&longitude) {
+                return Err(ImError::param("longitude must be between -180 and 180 degrees"));
+            }
+            if !(-90.0..=90.0).contains(&latitude) {
+                return Err(ImError::param("latitude must be between -90 and 90 degrees"));
+            }
+            if thumbnail_path.is_empty() {
+                return Err(ImError::param("thumbnail path must not be empty"));
+            }
+            Ok(MessageContent::Location {
+                longitude: Degrees(longitude),
+                latitude: Degrees(latitude),
+                poi_name: poi_name.to_owned(),
+                thumbnail_path: thumbnail_path.to_owned(),
+            })
+        })
+    }
+
+    /// `createCustomMessage(type, targetId, channelId, policy, messageIdentifier, fields)` (MTYPE-21): the
+    /// identifier is the custom type's object name (MTYPE-25) and `policy` decides how it is stored and counted,
+    /// here and by its receivers (MTYPE-6, MTYPE-7). -101 for an empty identifier or one in RongCloud's reserved
+    /// `RC:` namespace (`content::RESERVED_OBJECT_NAME_PREFIX`).
+    #[allow(clippy::too_many_arguments)] // the manual's signature
+    pub fn create_custom_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        policy: CustomMessagePolicy,
+        message_identifier: &str,
+        fields: BTreeMap<String, String>,
+    ) -> Result<Message, ImError> {
+        self.new_message(conversation_type, target_id, channel_id, || {
+            if message_identifier.is_empty() {
+                return Err(ImError::param("message identifier must not be empty"));
+            }
+            if message_identifier.starts_with(RESERVED_OBJECT_NAME_PREFIX) {
+                return Err(ImError::param(format!(
+                    "message identifier {message_identifier:?} is in the reserved namespace \
+                     {RESERVED_OBJECT_NAME_PREFIX:?}"
+                )));
+            }
+            Ok(MessageContent::Custom { identifier: message_identifier.to_owned(), policy, fields })
+        })
+    }
+
+    /// A new message of this user's, after the checks every `create_*_message` shares: then `content` checks its
+    /// own arguments and makes the content.
+    fn new_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        content: impl FnOnce() -> Result<MessageContent, ImError>,
+    ) -> Result<Message, ImError> {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
         validate_conversation(conversation_type, target_id, channel_id)?;
+        let content = content()?;
         Ok(Message {
             conversation_type,
             target_id: target_id.to_owned(),
@@ -45,23 +244,36 @@ impl Core {
             sender_user_id: self.current_user_id().unwrap_or_default().to_owned(),
             offline: false,
             extra: None,
-            content: MessageContent::Text { text: text.to_owned() },
+            content,
         })
     }
 
-    /// `sendMessage(message)` (SEND-3 to SEND-5, SEND-14, SEND-16).
+    /// `sendMessage(message)` (SEND-3 to SEND-5, SEND-14, SEND-16, SEND-17).
     ///
-    /// Stores the message as sending and reports it attached; then publishes it, or, with no open session, fails
-    /// it at once with 30002 (SEND-16: nothing is queued). Needs an open database: before the first `connect` the
-    /// call fails with -103.
+    /// Stores the message as sending, if its type is stored, and reports it attached; then publishes it, or, with no
+    /// open session, fails it at once with 30002 (SEND-16: nothing is queued). A type that is not stored (a command,
+    /// a custom message with the `command` or `status` policy) is attached with `messageId` 0 and writes nothing
+    /// (SEND-17); a status type is published as a status message (SYNC-3). Needs an open database: before the first
+    /// `connect` the call fails with -103. -101 for content the app cannot send: an unknown message (MTYPE-8) or a
+    /// recall notification (MTYPE-16).
+    ///
+    /// Until `sendMediaMessage` exists, a media message sent here is published with its metadata as it is (no
+    /// upload, SEND-13), without its local path.
     pub fn send_message(&mut self, now: Now, message: &Message) -> Result<(), ImError> {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
         validate_conversation(message.conversation_type, &message.target_id, message.channel_id.as_deref())?;
+        if !message.content.is_sendable() {
+            return Err(ImError::param(format!(
+                "a {} message cannot be sent by the app (MTYPE-8, MTYPE-16)",
+                message.message_type()
+            )));
+        }
         let Some((user_id, store)) = self.store.as_mut() else {
             return Err(ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first"));
         };
+        let policy = message.content.policy();
         let mut outgoing = Message {
             message_id: 0,
             message_uid: None,
@@ -74,40 +286,36 @@ impl Core {
             offline: false,
             ..message.clone()
         };
-        outgoing.message_id = store
-            .insert_outgoing(&outgoing)
-            .map_err(|error| ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, error.to_string()))?;
+        if policy.stored {
+            outgoing.message_id = store.insert_outgoing(&outgoing).map_err(native_error)?;
+        }
         self.events.push_back(Event::MessageAttached { message: outgoing.clone() });
 
         if !self.is_established() {
-            self.settle_send(outgoing.message_id, ErrorCode::NETWORK_UNAVAILABLE, None);
+            self.settle_send(outgoing, ErrorCode::NETWORK_UNAVAILABLE, None);
             return Ok(());
         }
         let client_message_id = format!("{:x}-{:016x}", outgoing.message_id, self.rng.next_u64());
-        let content = encode_content(&outgoing.content);
         let publish = proto::Publish {
             client_message_id: client_message_id.clone(),
             conversation_type: outgoing.conversation_type.ordinal(),
             target_id: outgoing.target_id.clone(),
             channel_id: outgoing.channel_id.clone().unwrap_or_default(),
-            content: Some(content),
+            content: Some(encode_content(&without_local_paths(&outgoing.content))),
             extra: outgoing.extra.clone().unwrap_or_default(),
             directed_user_ids: Vec::new(),
-            status_message: false,
+            status_message: policy.status,
         };
         let mut frame_bytes = Vec::new();
         if encode_frame(&proto::Frame { body: Some(Body::Publish(publish)) }, &mut frame_bytes).is_err() {
             // Content the server would refuse with 30016 (SEND-19) and too large for a frame: refuse it locally
             // rather than send a frame the server must treat as a protocol error.
-            self.settle_send(outgoing.message_id, ErrorCode::MSG_SIZE_OUT_OF_LIMIT, None);
+            self.settle_send(outgoing, ErrorCode::MSG_SIZE_OUT_OF_LIMIT, None);
             return Ok(());
         }
         self.transport_actions.push_back(super::TransportAction::Send(frame_bytes.clone()));
         let deadline_ms = now.monotonic_ms + PUBLISH_ACK_TIMEOUT_MS;
-        self.track_publish(
-            client_message_id,
-            PendingPublish { message_id: outgoing.message_id, frame_bytes, deadline_ms },
-        );
+        self.track_publish(client_message_id, PendingPublish { message: outgoing, frame_bytes, deadline_ms });
         Ok(())
     }
 
@@ -118,22 +326,33 @@ impl Core {
         };
         let code = ErrorCode::from_wire(ack.code);
         let accepted = code.is_success().then_some((ack.message_uid.as_str(), ack.sent_time));
-        self.settle_send(pending.message_id, code, accepted);
+        self.settle_send(pending.message, code, accepted);
     }
 
-    /// Records a send's outcome in the store, then reports it (SEND-14): `accepted` carries the server's UID and
-    /// sent time on success.
-    fn settle_send(&mut self, message_id: i64, code: ErrorCode, accepted: Option<(&str, i64)>) {
-        let Some((_, store)) = self.store.as_mut() else { return };
-        let Ok(Some(stored)) = store.message(message_id) else { return };
+    /// Records a send's outcome, then reports it (SEND-14): `accepted` carries the server's UID and sent time on
+    /// success. A stored message is settled in the store and reported as stored; one that is not stored (SEND-17) is
+    /// settled in memory and reported with `messageId` 0.
+    fn settle_send(&mut self, attached: Message, code: ErrorCode, accepted: Option<(&str, i64)>) {
+        let message_id = attached.message_id;
+        let settled = if message_id == 0 {
+            attached
+        } else {
+            let Some((_, store)) = self.store.as_mut() else { return };
+            let Ok(Some(stored)) = store.message(message_id) else { return };
+            stored
+        };
         let (sent_status, uid, sent_time) = match accepted {
             Some((uid, sent_time)) => (SentStatus::Sent, Some(uid), sent_time),
-            None => (SentStatus::Failed, None, stored.sent_time),
+            // A failure keeps the provisional sent time.
+            None => (SentStatus::Failed, None, settled.sent_time),
         };
-        if store.update_send_result(message_id, sent_status, uid, sent_time).is_err() {
-            return;
+        if message_id != 0 {
+            let Some((_, store)) = self.store.as_mut() else { return };
+            if store.update_send_result(message_id, sent_status, uid, sent_time).is_err() {
+                return;
+            }
         }
-        let message = Message { sent_status, message_uid: uid.map(str::to_owned), sent_time, ..stored };
+        let message = Message { sent_status, message_uid: uid.map(str::to_owned), sent_time, ..settled };
         self.events.push_back(Event::MessageSent { code, message });
     }
 
@@ -141,7 +360,7 @@ impl Core {
     pub(super) fn fail_all_pending(&mut self, _now: Now, code: ErrorCode) {
         let pending = std::mem::take(&mut self.pending_publishes);
         for publish in pending.into_values() {
-            self.settle_send(publish.message_id, code, None);
+            self.settle_send(publish.message, code, None);
         }
     }
 
@@ -155,17 +374,25 @@ impl Core {
             .collect();
         for id in overdue {
             if let Some(pending) = self.pending_publishes.remove(&id) {
-                self.settle_send(pending.message_id, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
+                self.settle_send(pending.message, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
             }
         }
     }
 
     pub(super) fn handle_inbox_package(&mut self, now: Now, package: proto::InboxPackage) {
         // Every package is acknowledged, an empty one too (the server waits for it to end catch-up); an empty
-        // package reports nothing (RECV-8).
+        // package reports nothing (RECV-8). A status message has no place in the inbox (sequence 0) and never moves
+        // the cursor.
         let current = self.store().and_then(|store| store.inbox_cursor().ok()).unwrap_or(0);
-        let cursor = package.messages.iter().map(|m| m.seq).max().unwrap_or(0).max(current);
-        let reported = self.persist_received(now, &package.messages, cursor, true);
+        let cursor = package
+            .messages
+            .iter()
+            .filter(|message| !message.status_message)
+            .map(|message| message.seq)
+            .max()
+            .unwrap_or(0)
+            .max(current);
+        let reported = self.persist_received(now, &package.messages, Some(cursor), true);
         let count = reported.len();
         for (index, message) in reported.into_iter().enumerate() {
             let left = u32::try_from(count - index - 1).unwrap_or(u32::MAX);
@@ -180,55 +407,126 @@ impl Core {
 
     pub(super) fn handle_inbox_delivery(&mut self, now: Now, delivery: proto::InboxDelivery) {
         let Some(delivered) = delivery.message else { return };
-        let cursor = delivered.seq;
+        // A status message (SYNC-3) is not in the inbox: there is nothing to persist or acknowledge.
+        let cursor = (!delivered.status_message).then_some(delivered.seq);
         for message in self.persist_received(now, std::slice::from_ref(&delivered), cursor, false) {
             // RECV-9: real-time messages report left 0, offline false, hasPackage false.
             self.events.push_back(Event::MessageReceived { message, left: 0, offline: false, has_package: false });
         }
     }
 
-    /// Stores `delivered` and the new cursor in one transaction, then acknowledges the cursor to the server.
-    /// Returns the newly stored messages; duplicates are dropped silently (RECV-13).
+    /// Stores those of `delivered` whose type is stored, and the new cursor, in one transaction, then acknowledges
+    /// the cursor to the server; with no cursor (a status delivery) nothing is written or acknowledged. Returns the
+    /// messages to report, in order: the stored ones with their new `messageId`, the others (types that are not
+    /// stored, status deliveries) with `messageId` 0. Duplicates of stored messages are dropped silently (RECV-13).
     fn persist_received(
         &mut self,
         now: Now,
         delivered: &[proto::DeliveredMessage],
-        cursor: u64,
+        cursor: Option<u64>,
         offline: bool,
     ) -> Vec<Message> {
-        let messages: Vec<Message> = delivered.iter().map(|wire| received_message(wire, now, offline)).collect();
-        let Some((_, store)) = self.store.as_mut() else { return Vec::new() };
-        let Ok(outcomes) = store.insert_received(&messages, cursor) else {
-            // Not persisted, so not acknowledged: the server will deliver these again on the next connection.
-            self.drop_transport(now);
-            return Vec::new();
+        let Some((user_id, store)) = self.store.as_mut() else { return Vec::new() };
+        let messages: Vec<(Message, bool)> = delivered
+            .iter()
+            .map(|wire| {
+                let message = received_message(wire, now, offline, user_id);
+                // MTYPE-2 to MTYPE-9; a status delivery is never stored, whatever its type (SYNC-3).
+                let stored = cursor.is_some() && !wire.status_message && message.content.policy().stored;
+                (message, stored)
+            })
+            .collect();
+        let outcomes = match cursor {
+            Some(cursor) => {
+                let to_store: Vec<Message> =
+                    messages.iter().filter(|(_, stored)| *stored).map(|(message, _)| message.clone()).collect();
+                match store.insert_received(&to_store, cursor) {
+                    Ok(outcomes) => outcomes,
+                    Err(_) => {
+                        // Not persisted, so not acknowledged: the server will deliver these again on the next
+                        // connection.
+                        self.drop_transport(now);
+                        return Vec::new();
+                    }
+                }
+            }
+            None => Vec::new(),
         };
-        self.queue_frame(Body::InboxAck(proto::InboxAck { cursor }));
+        if let Some(cursor) = cursor {
+            self.queue_frame(Body::InboxAck(proto::InboxAck { cursor }));
+        }
+        let mut outcomes = outcomes.into_iter();
         messages
             .into_iter()
-            .zip(outcomes)
-            .filter_map(|(message, outcome)| match outcome {
-                Received::Stored(message_id) => Some(Message { message_id, ..message }),
-                Received::Duplicate => None,
+            .filter_map(|(message, stored)| {
+                if !stored {
+                    return Some(message);
+                }
+                match outcomes.next() {
+                    Some(Received::Stored(message_id)) => Some(Message { message_id, ..message }),
+                    Some(Received::Duplicate) | None => None,
+                }
             })
             .collect()
     }
+
+    /// `getUnreadCount(type, targetId, channelId)` (UNREAD-2, UNREAD-6): how many messages of one conversation
+    /// count as unread, from the stored messages (`Store::unread_count`). The manual delivers the count through
+    /// `onUnreadCountLoaded`; here it is the call's result. -102 once destroyed; -101 for an invalid conversation,
+    /// and for a chatroom (UNREAD-10); -103 before any `connect` (no database is open).
+    pub fn unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        validate_conversation(conversation_type, target_id, None)?;
+        if conversation_type == ConversationType::Chatroom {
+            return Err(ImError::param("chatrooms have no unread count (UNREAD-10)"));
+        }
+        self.database()?.unread_count(conversation_type, target_id).map_err(native_error)
+    }
+
+    /// `getTotalUnreadCount(channelId)` (UNREAD-1, UNREAD-9): the unread count of every conversation except
+    /// chatrooms, do-not-disturb ones included. The manual delivers it through `onTotalUnreadCountLoaded`; here it
+    /// is the call's result. -102 once destroyed; -103 before any `connect`.
+    pub fn total_unread_count(&self) -> Result<u32, ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        self.database()?.total_unread_count().map_err(native_error)
+    }
+
+    /// The open database, or -103 when none is (before the first `connect`).
+    fn database(&self) -> Result<&dyn crate::store::Store, ImError> {
+        self.store()
+            .ok_or_else(|| ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first"))
+    }
 }
 
-/// A delivered message as this device stores and reports it (RECV-14, RECV-16, MSG-22).
-fn received_message(wire: &proto::DeliveredMessage, now: Now, offline: bool) -> Message {
+/// A store failure as the caller sees it: -103, a native error (CODE-4).
+fn native_error(error: StoreError) -> ImError {
+    ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, error.to_string())
+}
+
+/// A delivered message as this device, signed in as `user_id`, stores and reports it (RECV-14, RECV-16, MSG-22,
+/// SYNC-12).
+///
+/// - Sent by `user_id` (a copy of a message this user sent from another device, SYNC-12): direction send, sent
+///   status sent. Otherwise direction receive, sent status received.
+/// - `retrieved` (delivered by offline compensation, SYNC-12): received status retrieved. Otherwise unread.
+fn received_message(wire: &proto::DeliveredMessage, now: Now, offline: bool, user_id: &str) -> Message {
     let conversation_type = ConversationType::from_ordinal(wire.conversation_type).unwrap_or(ConversationType::Invalid);
+    let own = wire.sender_user_id == user_id;
     Message {
         conversation_type,
         target_id: wire.target_id.clone(),
         channel_id: Some(wire.channel_id.clone()).filter(|id| !id.is_empty()),
         message_id: 0,
         message_uid: Some(wire.message_uid.clone()),
-        direction: MessageDirection::Receive,
+        direction: if own { MessageDirection::Send } else { MessageDirection::Receive },
         received_time: now.unix_ms,
         sent_time: wire.sent_time,
-        received_status: ReceivedStatus::Unread,
-        sent_status: SentStatus::Received,
+        received_status: if wire.retrieved { ReceivedStatus::Retrieved } else { ReceivedStatus::Unread },
+        sent_status: if own { SentStatus::Sent } else { SentStatus::Received },
         sender_user_id: wire.sender_user_id.clone(),
         offline,
         extra: Some(wire.extra.clone()).filter(|extra| !extra.is_empty()),
@@ -237,6 +535,29 @@ fn received_message(wire: &proto::DeliveredMessage, now: Now, offline: bool) -> 
             .as_ref()
             .map(decode_content)
             .unwrap_or(MessageContent::Unknown { object_name: String::new(), raw_data: Vec::new() }),
+    }
+}
+
+/// The media of a message created from the local file at `path` (MTYPE-11 to MTYPE-15): -101 for an empty path.
+/// Whether the file exists is not checked here (MTYPE-26): the engine reads no files.
+fn local_media(path: &str) -> Result<Media, ImError> {
+    if path.is_empty() {
+        return Err(ImError::param("path must not be empty"));
+    }
+    Ok(Media { local: Some(path.to_owned()), remote: None })
+}
+
+/// The last component of `path`, with `/` or `\` as separators.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// The extension of file name `name` (what follows its last `.`), or "" if it has none. A leading dot starts a
+/// hidden file's name, not an extension.
+fn file_extension(name: &str) -> &str {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => &name[dot + 1..],
+        _ => "",
     }
 }
 

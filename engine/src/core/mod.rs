@@ -22,6 +22,8 @@ mod requests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_messages;
+#[cfg(test)]
 mod tests_requests;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -99,9 +101,10 @@ pub enum Event {
         /// The new status.
         status: ConnectionStatus,
     },
-    /// `onMessageAttached(message)` (SEND-4): the message is stored, with sent status sending.
+    /// `onMessageAttached(message)` (SEND-4): the message is stored, with sent status sending; a type that is not
+    /// stored is attached all the same, with `message_id` 0 (SEND-17).
     MessageAttached {
-        /// The stored message.
+        /// The stored message (`message_id` 0 if its type is not stored).
         message: Message,
     },
     /// `onMessageSent(code, message)` (SEND-4): the send's outcome.
@@ -111,9 +114,10 @@ pub enum Event {
         /// The message as now stored.
         message: Message,
     },
-    /// `onMessageReceived(message, left, offline, hasPackage)` (RECV-1 to RECV-9).
+    /// `onMessageReceived(message, left, offline, hasPackage)` (RECV-1 to RECV-9): every content message, of any
+    /// type (RECV-10).
     MessageReceived {
-        /// The stored message.
+        /// The stored message; `message_id` 0 for a type that is not stored or a status delivery.
         message: Message,
         /// Messages of this package still to be reported after this one (RECV-4).
         left: u32,
@@ -183,7 +187,9 @@ struct Session {
 /// A publish waiting for the server's acknowledgement.
 #[derive(Clone, Debug)]
 struct PendingPublish {
-    message_id: i64,
+    /// The message as attached. Its `message_id` locates a stored message; one that is not stored (SEND-17, ID 0)
+    /// lives only here until it is settled.
+    message: Message,
     /// The encoded `Publish` frame, re-sent as is after a reconnect, so the server can recognise it.
     frame_bytes: Vec<u8>,
     deadline_ms: u64,

@@ -12,7 +12,7 @@ use crate::store::MemoryStore;
 use crate::token::TokenClaims;
 use crate::types::{ConversationType, MessageContent, MessageDirection, SentStatus};
 
-const APP_KEY: &str = "app";
+pub(super) const APP_KEY: &str = "app";
 
 struct MemoryOpener;
 

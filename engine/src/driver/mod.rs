@@ -13,6 +13,7 @@
 mod blacklist;
 mod task;
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ use crate::error::ImError;
 use crate::limits::{HEARTBEAT_INTERVAL_MS_DEFAULT, HEARTBEAT_TIMEOUT_MS_DEFAULT};
 use crate::store::{MemoryStore, SqliteStore, Store, StoreError};
 use crate::token::hex;
-use crate::types::{ConnectionStatus, ConversationType, Message, Platform};
+use crate::types::{ConnectionStatus, ConversationType, CustomMessagePolicy, Message, Platform};
 pub use task::EngineDriver;
 
 /// A byte stream to the server.
@@ -222,7 +223,10 @@ impl Engine {
         self.call(|core, now| core.destroy(now)).await
     }
 
-    /// `createTextMessage(type, targetId, channelId, text)`.
+    /// `createTextMessage(type, targetId, channelId, text)` (MTYPE-10): see `Core::create_text_message`. Like
+    /// every `create_*_message`, it returns the message object (the manual's `create…` methods return one, not a
+    /// status code) or the status code of a refused call: -101 for an argument error (CALL-12), -102 once
+    /// destroyed.
     pub async fn create_text_message(
         &self,
         conversation_type: ConversationType,
@@ -233,6 +237,159 @@ impl Engine {
         let (target_id, channel_id, text) = (target_id.to_owned(), channel_id.map(str::to_owned), text.to_owned());
         self.call(move |core, _| core.create_text_message(conversation_type, &target_id, channel_id.as_deref(), &text))
             .await
+    }
+
+    /// `createVoiceMessage(type, targetId, channelId, path, duration)` (MTYPE-11): see
+    /// `Core::create_voice_message`.
+    pub async fn create_voice_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+        duration: u32,
+    ) -> Result<Message, ImError> {
+        let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
+        self.call(move |core, _| {
+            core.create_voice_message(conversation_type, &target_id, channel_id.as_deref(), &path, duration)
+        })
+        .await
+    }
+
+    /// `createImageMessage(type, targetId, channelId, path)` (MTYPE-12): see `Core::create_image_message`.
+    pub async fn create_image_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+    ) -> Result<Message, ImError> {
+        let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
+        self.call(move |core, _| core.create_image_message(conversation_type, &target_id, channel_id.as_deref(), &path))
+            .await
+    }
+
+    /// `createFileMessage(type, targetId, channelId, path)` (MTYPE-13): see `Core::create_file_message`.
+    pub async fn create_file_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+    ) -> Result<Message, ImError> {
+        let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
+        self.call(move |core, _| core.create_file_message(conversation_type, &target_id, channel_id.as_deref(), &path))
+            .await
+    }
+
+    /// `createSightMessage(type, targetId, channelId, path, duration)` (MTYPE-14): see
+    /// `Core::create_sight_message`.
+    pub async fn create_sight_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+        duration: u32,
+    ) -> Result<Message, ImError> {
+        let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
+        self.call(move |core, _| {
+            core.create_sight_message(conversation_type, &target_id, channel_id.as_deref(), &path, duration)
+        })
+        .await
+    }
+
+    /// `createGIFMessage(type, targetId, channelId, path)` (MTYPE-15): see `Core::create_gif_message`.
+    pub async fn create_gif_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        path: &str,
+    ) -> Result<Message, ImError> {
+        let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
+        self.call(move |core, _| core.create_gif_message(conversation_type, &target_id, channel_id.as_deref(), &path))
+            .await
+    }
+
+    /// `createReferenceMessage(type, targetId, channelId, referenceMessage, text)` (MTYPE-17): see
+    /// `Core::create_reference_message`.
+    pub async fn create_reference_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        reference_message: &Message,
+        text: &str,
+    ) -> Result<Message, ImError> {
+        let (target_id, channel_id, text) = (target_id.to_owned(), channel_id.map(str::to_owned), text.to_owned());
+        let reference_message = reference_message.clone();
+        self.call(move |core, _| {
+            core.create_reference_message(
+                conversation_type,
+                &target_id,
+                channel_id.as_deref(),
+                &reference_message,
+                &text,
+            )
+        })
+        .await
+    }
+
+    /// `createLocationMessage(type, targetId, channelId, longitude, latitude, poiName, thumbnailPath)`
+    /// (MTYPE-18): see `Core::create_location_message`.
+    #[allow(clippy::too_many_arguments)] // the manual's signature
+    pub async fn create_location_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        longitude: f64,
+        latitude: f64,
+        poi_name: &str,
+        thumbnail_path: &str,
+    ) -> Result<Message, ImError> {
+        let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
+        let (poi_name, thumbnail_path) = (poi_name.to_owned(), thumbnail_path.to_owned());
+        self.call(move |core, _| {
+            core.create_location_message(
+                conversation_type,
+                &target_id,
+                channel_id.as_deref(),
+                longitude,
+                latitude,
+                &poi_name,
+                &thumbnail_path,
+            )
+        })
+        .await
+    }
+
+    /// `createCustomMessage(type, targetId, channelId, policy, messageIdentifier, fields)` (MTYPE-21): see
+    /// `Core::create_custom_message`.
+    #[allow(clippy::too_many_arguments)] // the manual's signature
+    pub async fn create_custom_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        policy: CustomMessagePolicy,
+        message_identifier: &str,
+        fields: BTreeMap<String, String>,
+    ) -> Result<Message, ImError> {
+        let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
+        let message_identifier = message_identifier.to_owned();
+        self.call(move |core, _| {
+            core.create_custom_message(
+                conversation_type,
+                &target_id,
+                channel_id.as_deref(),
+                policy,
+                &message_identifier,
+                fields,
+            )
+        })
+        .await
     }
 
     /// `sendMessage(message)` (SEND-3): see `Core::send_message`.
@@ -259,6 +416,21 @@ impl Engine {
             Ok(())
         })
         .await
+    }
+
+    /// `getUnreadCount(type, targetId, channelId)` (UNREAD-2, UNREAD-6): see `Core::unread_count`. The manual
+    /// returns a status code and delivers the count through `onUnreadCountLoaded` (or the callback object); this
+    /// API returns the count itself, or the status code of a refused call (-101, -102, -103). Channels are not
+    /// modelled yet, so there is no `channel_id` argument.
+    pub async fn get_unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, ImError> {
+        let target_id = target_id.to_owned();
+        self.call(move |core, _| core.unread_count(conversation_type, &target_id)).await
+    }
+
+    /// `getTotalUnreadCount(channelId)` (UNREAD-1): see `Core::total_unread_count`. The manual delivers the count
+    /// through `onTotalUnreadCountLoaded`; this API returns it, or the status code of a refused call (-102, -103).
+    pub async fn get_total_unread_count(&self) -> Result<u32, ImError> {
+        self.call(|core, _| core.total_unread_count()).await
     }
 
     /// The current connection status (CONN-7).

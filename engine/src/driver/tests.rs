@@ -11,6 +11,7 @@ use crate::codec::{Deframer, encode_frame};
 use crate::error::ErrorCode;
 use crate::proto::{self, frame::Body};
 use crate::token::TokenClaims;
+use crate::types::{MessageContent, MessageType};
 
 /// Hands the engine one end of a fresh duplex pair per connection and the test the other.
 struct DuplexConnector {
@@ -119,6 +120,119 @@ async fn the_driver_connects_sends_and_is_destroyed() {
             assert!(logout.receive_push, "destroy disconnects as disconnect(true) would (ENG-5)");
             assert_eq!(engine.connect(&token, 0).await.unwrap_err().code, ErrorCode::ENGINE_DESTROYED);
             assert_eq!(engine.connection_status().await.unwrap_err().code, ErrorCode::ENGINE_DESTROYED);
+        })
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn message_types_and_unread_counts_through_the_driver() {
+    // MTYPE, UNREAD-1, UNREAD-2: the `create_*_message` family and the unread counts are plain results here.
+    let (server_ends, mut accepted) = mpsc::unbounded_channel();
+    let runtime = Runtime {
+        connector: Box::new(DuplexConnector { server_ends }),
+        clock: Box::new(FixedClock(Arc::new(Mutex::new(1_700_000_000_000)))),
+        rng_seed: 1,
+        storage: Storage::Memory,
+        platform: Platform::Mobile,
+        device_id: "device-1".into(),
+    };
+    let (engine, mut events, driver) = Engine::create("app", EngineOptions::default(), runtime).expect("valid");
+    let local = tokio::task::LocalSet::new();
+    local.spawn_local(driver.run());
+    local
+        .run_until(async move {
+            let no_database = engine.get_total_unread_count().await.unwrap_err().code;
+            assert_eq!(no_database, ErrorCode::NATIVE_OPERATION_ERROR);
+            let token =
+                TokenClaims { app_key: "app".into(), user_id: "alice".into(), issued_at_ms: 0, expires_at_ms: None }
+                    .to_token(&[1]);
+            engine.connect(&token, 0).await.expect("accepted");
+            let mut server = accepted.recv().await.expect("the engine opened a connection");
+            let mut deframer = Deframer::new();
+            let Body::Connect(_) = read_frame(&mut server, &mut deframer).await else { panic!("handshake") };
+            write_frame(
+                &mut server,
+                Body::ConnectAck(proto::ConnectAck { code: 0, user_id: "alice".into(), server_time: 0 }),
+            )
+            .await;
+            let contents = [
+                MessageContent::Text { text: "hi".into() },
+                MessageContent::CommandNotification { name: "n".into(), data: "d".into() },
+                MessageContent::Custom {
+                    identifier: "App:Card".into(),
+                    policy: CustomMessagePolicy::Normal,
+                    fields: BTreeMap::new(),
+                },
+            ];
+            let messages = contents
+                .iter()
+                .zip(1..)
+                .map(|(content, seq)| proto::DeliveredMessage {
+                    seq,
+                    message_uid: format!("U{seq}"),
+                    conversation_type: ConversationType::Private.ordinal(),
+                    target_id: "bob".into(),
+                    sender_user_id: "bob".into(),
+                    content: Some(crate::content::encode_content(content)),
+                    ..Default::default()
+                })
+                .collect();
+            write_frame(&mut server, Body::InboxPackage(proto::InboxPackage { messages, has_package: false })).await;
+            let Body::InboxAck(ack) = read_frame(&mut server, &mut deframer).await else { panic!("ack") };
+            assert_eq!(ack.cursor, 3);
+            let mut received = 0;
+            while received < 3 {
+                if let Event::MessageReceived { .. } = events.recv().await.expect("events flow") {
+                    received += 1;
+                }
+            }
+            assert_eq!(engine.get_unread_count(ConversationType::Private, "bob").await, Ok(2));
+            assert_eq!(engine.get_total_unread_count().await, Ok(2));
+            let chatroom = engine.get_unread_count(ConversationType::Chatroom, "room").await.unwrap_err().code;
+            assert_eq!(chatroom, ErrorCode::PARAM_ERROR);
+
+            let private = ConversationType::Private;
+            let created = [
+                engine.create_voice_message(private, "bob", None, "/v.aac", 4).await,
+                engine.create_image_message(private, "bob", None, "/i.jpg").await,
+                engine.create_file_message(private, "bob", None, "/f.txt").await,
+                engine.create_sight_message(private, "bob", None, "/s.mp4", 9).await,
+                engine.create_gif_message(private, "bob", None, "/g.gif").await,
+                engine.create_location_message(private, "bob", None, 1.0, 2.0, "poi", "/t.png").await,
+                engine
+                    .create_custom_message(
+                        private,
+                        "bob",
+                        None,
+                        CustomMessagePolicy::Status,
+                        "App:Typing",
+                        BTreeMap::new(),
+                    )
+                    .await,
+            ];
+            let types: Vec<MessageType> =
+                created.into_iter().map(|message| message.expect("valid").message_type()).collect();
+            assert_eq!(
+                types,
+                [
+                    MessageType::Voice,
+                    MessageType::Image,
+                    MessageType::File,
+                    MessageType::Sight,
+                    MessageType::Gif,
+                    MessageType::Location,
+                    MessageType::Custom
+                ]
+            );
+            let text = engine.create_text_message(private, "bob", None, "quoted").await.expect("valid");
+            let reference = engine.create_reference_message(private, "bob", None, &text, "re").await.expect("valid");
+            assert_eq!(reference.message_type(), MessageType::Reference);
+            let reserved = engine
+                .create_custom_message(private, "bob", None, CustomMessagePolicy::Normal, "RC:Mine", BTreeMap::new())
+                .await;
+            assert_eq!(reserved.unwrap_err().code, ErrorCode::PARAM_ERROR);
+            engine.destroy().await.expect("accepted");
+            assert_eq!(engine.get_total_unread_count().await.unwrap_err().code, ErrorCode::ENGINE_DESTROYED);
         })
         .await;
 }

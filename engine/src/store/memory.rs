@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use super::sqlite::cursor_to_sql;
 use super::{Received, Store, StoreError};
 use crate::content::{decode_content, encode_content};
-use crate::types::{ConversationType, Message, MessageContent, SentStatus};
+use crate::types::{ConversationType, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus};
 
 /// A user's message database held in ordered maps. See the module documentation.
 #[derive(Clone, Debug)]
@@ -140,6 +140,33 @@ impl Store for MemoryStore {
     fn all_messages(&self) -> Result<Vec<Message>, StoreError> {
         Ok(self.messages.values().cloned().collect())
     }
+
+    fn unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError> {
+        Ok(count(self.messages.values().filter(|message| {
+            message.conversation_type == conversation_type
+                && message.target_id == target_id
+                && counts_as_unread(message)
+        })))
+    }
+
+    fn total_unread_count(&self) -> Result<u32, StoreError> {
+        Ok(count(
+            self.messages
+                .values()
+                .filter(|message| message.conversation_type != ConversationType::Chatroom && counts_as_unread(message)),
+        ))
+    }
+}
+
+/// The twin of `SqliteStore`'s unread condition (UNREAD-6, SYNC-12). `content` is already as stored.
+fn counts_as_unread(message: &Message) -> bool {
+    message.direction == MessageDirection::Receive
+        && message.content.policy().counted
+        && matches!(message.received_status, ReceivedStatus::Unread | ReceivedStatus::Retrieved)
+}
+
+fn count<'a>(messages: impl Iterator<Item = &'a Message>) -> u32 {
+    u32::try_from(messages.count()).unwrap_or(u32::MAX)
 }
 
 /// `content` as it reads back from `SqliteStore`, which keeps the encoded (object name, payload) pair: an

@@ -52,7 +52,8 @@ pub enum Received {
 
 /// The local database of one user.
 ///
-/// Every method is one transaction: it either happens whole or not at all.
+/// Every method is one transaction: it either happens whole or not at all. The store keeps whatever it is given:
+/// which messages are stored at all (MTYPE rules) is the core's decision.
 pub trait Store {
     /// Stores a message this user is sending (`sent_status` sending, no UID) and returns its new `messageId`.
     /// `message.message_id` is ignored, and so are its `sent_status` and `message_uid`: the message is stored as
@@ -92,6 +93,15 @@ pub trait Store {
 
     /// Every stored message, by `message_id`. For checkers and tests.
     fn all_messages(&self) -> Result<Vec<Message>, StoreError>;
+
+    /// UNREAD-2, UNREAD-6: how many messages of one conversation count as unread. A message counts when it was
+    /// received (`direction` receive), its content's type counts (`MessagePolicy::counted`, MTYPE-2 to MTYPE-9) and
+    /// it has not been read: `received_status` unread, or retrieved (SYNC-12: compensation does not make a message
+    /// read). The type's rule is taken from the content as stored.
+    fn unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError>;
+
+    /// UNREAD-1, UNREAD-9: `unread_count` summed over every conversation except chatrooms.
+    fn total_unread_count(&self) -> Result<u32, StoreError>;
 }
 
 #[cfg(test)]

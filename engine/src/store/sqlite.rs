@@ -27,8 +27,22 @@ use crate::content::{decode_content, encode_content};
 use crate::proto;
 use crate::types::{ConversationType, Message, MessageDirection, ReceivedStatus, SentStatus};
 
+/// A migration's Rust step: runs after its SQL, inside its transaction.
+type Backfill = fn(&Transaction<'_>) -> Result<(), StoreError>;
+
+/// One schema migration: its SQL, and what must follow it in the same transaction that SQL cannot do.
+struct Migration {
+    /// The file's statements.
+    sql: &'static str,
+    /// A backfill that needs the engine's own rules (decoding content, say).
+    backfill: Option<Backfill>,
+}
+
 /// The schema migrations, in order: entry N-1 takes a database from `user_version` N-1 to N.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[Migration] = &[
+    Migration { sql: include_str!("../../migrations/0001_init.sql"), backfill: None },
+    Migration { sql: include_str!("../../migrations/0002_counts_unread.sql"), backfill: Some(backfill_counts_unread) },
+];
 
 /// The schema version this engine writes: the number of migrations. (Far below `u32::MAX`, so the cast is exact.)
 const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -49,8 +63,30 @@ macro_rules! message_columns {
 /// leave a gap in the message IDs.
 const INSERT_MESSAGE: &str = "INSERT INTO messages (conversation_type, target_id, channel_id, object_name, \
                               payload, direction, sender_user_id, sent_status, received_status, sent_time, \
-                              received_time, message_uid, offline, extra) \
-                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+                              received_time, message_uid, offline, extra, counts_unread) \
+                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+/// The condition under which a row counts as unread (UNREAD-6, SYNC-12): received, of a type that counts, and unread
+/// or retrieved. Written with literals, exactly as the partial index `messages_unread` (migration 0002) states it, so
+/// that SQLite can use that index; the assertions below pin the ordinals.
+macro_rules! counts_as_unread {
+    () => {
+        "direction = 1 AND counts_unread = 1 AND received_status IN (0, 4)"
+    };
+}
+
+/// `Store::unread_count`: `?1` the conversation type, `?2` the target ID.
+pub(super) const UNREAD_COUNT: &str =
+    concat!("SELECT COUNT(*) FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ", counts_as_unread!());
+
+/// `Store::total_unread_count`: every conversation type but chatroom (3, UNREAD-1).
+pub(super) const TOTAL_UNREAD_COUNT: &str =
+    concat!("SELECT COUNT(*) FROM messages WHERE conversation_type <> 3 AND ", counts_as_unread!());
+
+const _: () = assert!(MessageDirection::Receive as u32 == 1);
+const _: () = assert!(ReceivedStatus::Unread as u32 == 0);
+const _: () = assert!(ReceivedStatus::Retrieved as u32 == 4);
+const _: () = assert!(ConversationType::Chatroom as u32 == 3);
 
 /// Whether a message with UID `?1` is stored.
 const UID_IS_STORED: &str = "SELECT EXISTS (SELECT 1 FROM messages WHERE message_uid = ?1)";
@@ -91,6 +127,12 @@ impl SqliteStore {
         Ok(SqliteStore { connection })
     }
 
+    /// The connection, for tests that look at how SQLite runs a query.
+    #[cfg(test)]
+    pub(super) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
     /// Starts a write transaction. `IMMEDIATE` takes the write lock up front, so a transaction never fails halfway
     /// because another connection to the file wrote first.
     fn write_transaction(&mut self) -> Result<Transaction<'_>, StoreError> {
@@ -129,10 +171,29 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
             // Up to date: the transaction wrote nothing and is dropped.
             return Ok(());
         };
-        transaction.execute_batch(migration)?;
+        transaction.execute_batch(migration.sql)?;
+        if let Some(backfill) = migration.backfill {
+            backfill(&transaction)?;
+        }
         transaction.pragma_update(None, "user_version", version + 1)?;
         transaction.commit()?;
     }
+}
+
+/// Migration 0002's backfill: sets `counts_unread` of every existing row from its content's type (MTYPE-2 to
+/// MTYPE-9), which for a custom message is in its payload.
+fn backfill_counts_unread(transaction: &Transaction<'_>) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String, Vec<u8>)> = transaction
+        .prepare("SELECT message_id, object_name, payload FROM messages ORDER BY message_id")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(unreadable)?;
+    let mut update = transaction.prepare("UPDATE messages SET counts_unread = ?2 WHERE message_id = ?1")?;
+    for (message_id, object_name, payload) in rows {
+        let content = decode_content(&proto::MessageContent { object_name, payload });
+        update.execute(params![message_id, content.policy().counted])?;
+    }
+    Ok(())
 }
 
 /// The database's `PRAGMA user_version` (0 for a new file).
@@ -238,6 +299,25 @@ impl Store for SqliteStore {
     fn all_messages(&self) -> Result<Vec<Message>, StoreError> {
         self.select_messages(concat!("SELECT ", message_columns!(), " FROM messages ORDER BY message_id"), [])
     }
+
+    fn unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError> {
+        let count: i64 = self
+            .connection
+            .prepare_cached(UNREAD_COUNT)?
+            .query_row(params![conversation_type.ordinal(), target_id], |row| row.get(0))?;
+        count_to_u32(count)
+    }
+
+    fn total_unread_count(&self) -> Result<u32, StoreError> {
+        let count: i64 = self.connection.prepare_cached(TOTAL_UNREAD_COUNT)?.query_row([], |row| row.get(0))?;
+        count_to_u32(count)
+    }
+}
+
+/// A `COUNT(*)` as the API's `u32`. Four billion messages do not fit in a phone's database, so saturating is only
+/// a guard.
+fn count_to_u32(count: i64) -> Result<u32, StoreError> {
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
 
 /// Inserts `message` with the given send state, ignoring `message.message_id`. Returns the new `messageId`, or
@@ -254,7 +334,10 @@ fn insert_message(
             return Ok(None);
         }
     }
-    let proto::MessageContent { object_name, payload } = encode_content(&message.content);
+    let wire = encode_content(&message.content);
+    // Decided on the content as it will read back (an `Unknown` holding a valid known type reads back typed).
+    let counts_unread = decode_content(&wire).policy().counted;
+    let proto::MessageContent { object_name, payload } = wire;
     let message_id = transaction.prepare_cached(INSERT_MESSAGE)?.insert(params![
         message.conversation_type.ordinal(),
         message.target_id,
@@ -270,6 +353,7 @@ fn insert_message(
         message_uid,
         message.offline,
         message.extra,
+        counts_unread,
     ])?;
     Ok(Some(message_id))
 }

@@ -32,6 +32,11 @@ macro_rules! store_conformance_tests {
             conversation_messages_are_filtered_by_type_and_target,
             all_messages_lists_every_message_by_id,
             message_of_an_unknown_id_is_none,
+            every_content_type_round_trips,
+            unread_count_counts_received_messages_of_counted_types,
+            unread_count_counts_unread_and_retrieved_only,
+            unread_counts_are_per_conversation_and_the_total_skips_chatrooms,
+            an_unknown_holding_a_known_type_counts_as_that_type,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {

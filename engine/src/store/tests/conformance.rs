@@ -3,8 +3,11 @@
 
 use super::{outgoing, received, stored_as};
 use crate::content::encode_content;
+use crate::content::tests::every_type;
 use crate::store::{Received, Store, StoreError};
-use crate::types::{ConversationType, Message, MessageContent, ReceivedStatus, SentStatus};
+use crate::types::{
+    ConversationType, CustomMessagePolicy, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus,
+};
 
 pub(super) fn insert_outgoing_assigns_increasing_ids(store: &mut impl Store) {
     let mut message = outgoing("bob", 1_000, "hello");
@@ -277,4 +280,105 @@ pub(super) fn message_of_an_unknown_id_is_none(store: &mut impl Store) {
     for unknown in [0, -1, message_id + 1, i64::MAX, i64::MIN] {
         assert_eq!(store.message(unknown).unwrap(), None);
     }
+}
+
+pub(super) fn every_content_type_round_trips(store: &mut impl Store) {
+    // MTYPE-10 to MTYPE-21: the store keeps whatever type it is given (what is stored at all is the core's call).
+    for (index, (content, _)) in every_type().into_iter().enumerate() {
+        let sent = Message { content: content.clone(), ..outgoing("bob", 1_000, "") };
+        let message_id = store.insert_outgoing(&sent).unwrap();
+        assert_eq!(store.message(message_id).unwrap(), Some(stored_as(&sent, message_id)));
+        let arrived = Message { content, ..received("bob", &format!("uid-{index}"), 2_000, "") };
+        let [Received::Stored(message_id)] = store.insert_received(std::slice::from_ref(&arrived), 1).unwrap()[..]
+        else {
+            panic!("a new UID is stored")
+        };
+        assert_eq!(store.message(message_id).unwrap(), Some(stored_as(&arrived, message_id)));
+    }
+}
+
+pub(super) fn unread_count_counts_received_messages_of_counted_types(store: &mut impl Store) {
+    // UNREAD-6, MTYPE-2 to MTYPE-9: one unread received message of every type, and one sent message of every type.
+    let batch: Vec<Message> = every_type()
+        .into_iter()
+        .enumerate()
+        .map(|(index, (content, _))| Message { content, ..received("bob", &format!("uid-{index}"), 100, "") })
+        .collect();
+    store.insert_received(&batch, 1).unwrap();
+    for (content, _) in every_type() {
+        store.insert_outgoing(&Message { content, ..outgoing("bob", 200, "") }).unwrap();
+    }
+    // Text, voice, image, file, sight, GIF, reference, location and unknown count; recall notification, command,
+    // command notification and the storage-policy custom message do not; sent messages never do.
+    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 9);
+    assert_eq!(store.total_unread_count().unwrap(), 9);
+    // Each custom policy (MTYPE-7): only `normal` counts.
+    for (index, &policy) in CustomMessagePolicy::ALL.iter().enumerate() {
+        let custom = MessageContent::Custom { identifier: "App:X".to_owned(), policy, fields: Default::default() };
+        let message = Message { content: custom, ..received("carol", &format!("custom-{index}"), 100, "") };
+        store.insert_received(&[message], 2).unwrap();
+    }
+    assert_eq!(store.unread_count(ConversationType::Private, "carol").unwrap(), 1);
+    assert_eq!(store.total_unread_count().unwrap(), 10);
+}
+
+pub(super) fn unread_count_counts_unread_and_retrieved_only(store: &mut impl Store) {
+    // UNREAD-6, SYNC-12: retrieved (compensation) still counts; any other received status does not.
+    let batch: Vec<Message> = ReceivedStatus::ALL
+        .iter()
+        .enumerate()
+        .map(|(index, &received_status)| Message {
+            received_status,
+            ..received("bob", &format!("uid-{index}"), 100, "hi")
+        })
+        .collect();
+    store.insert_received(&batch, 1).unwrap();
+    assert_eq!(ReceivedStatus::ALL.len(), 6);
+    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 2);
+    // A received-direction message that this user stored through insert_outgoing (never the core's doing) counts
+    // by its fields alike: what counts is the row, not the call that wrote it.
+    let odd = Message { direction: MessageDirection::Receive, ..outgoing("bob", 100, "odd") };
+    store.insert_outgoing(&odd).unwrap();
+    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 3);
+}
+
+pub(super) fn unread_counts_are_per_conversation_and_the_total_skips_chatrooms(store: &mut impl Store) {
+    // UNREAD-1, UNREAD-2, UNREAD-9
+    let in_conversation = |conversation_type, target_id: &str, uid: &str| Message {
+        conversation_type,
+        ..received(target_id, uid, 100, "hi")
+    };
+    let batch = [
+        in_conversation(ConversationType::Private, "bob", "u1"),
+        in_conversation(ConversationType::Private, "bob", "u2"),
+        in_conversation(ConversationType::Group, "bob", "u3"),
+        in_conversation(ConversationType::Chatroom, "room", "u4"),
+        in_conversation(ConversationType::Chatroom, "room", "u5"),
+        in_conversation(ConversationType::System, "news", "u6"),
+        in_conversation(ConversationType::UltraGroup, "ug", "u7"),
+    ];
+    store.insert_received(&batch, 7).unwrap();
+    let counts: Vec<u32> = [
+        (ConversationType::Private, "bob"),
+        (ConversationType::Group, "bob"),
+        (ConversationType::Chatroom, "room"),
+        (ConversationType::System, "news"),
+        (ConversationType::UltraGroup, "ug"),
+        (ConversationType::Private, "carol"),
+        (ConversationType::Private, "Bob"),
+    ]
+    .into_iter()
+    .map(|(conversation_type, target_id)| store.unread_count(conversation_type, target_id).unwrap())
+    .collect();
+    assert_eq!(counts, [2, 1, 2, 1, 1, 0, 0]);
+    assert_eq!(store.total_unread_count().unwrap(), 5, "every conversation but the chatroom");
+}
+
+pub(super) fn an_unknown_holding_a_known_type_counts_as_that_type(store: &mut impl Store) {
+    // The rule is taken from the content as stored: an `Unknown` whose pair is a valid command notification reads
+    // back as one, and so does not count (MTYPE-5).
+    let wire = encode_content(&MessageContent::CommandNotification { name: "n".to_owned(), data: "d".to_owned() });
+    let content = MessageContent::Unknown { object_name: wire.object_name, raw_data: wire.payload };
+    store.insert_received(&[Message { content, ..received("bob", "uid-1", 100, "") }], 1).unwrap();
+    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 0);
 }

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 use super::{outgoing, received};
+use crate::content::encode_content;
+use crate::store::sqlite::{TOTAL_UNREAD_COUNT, UNREAD_COUNT};
 use crate::store::{Received, SqliteStore, Store, StoreError};
-use crate::types::SentStatus;
+use crate::types::{ConversationType, CustomMessagePolicy, Message, MessageContent, MessageDirection, SentStatus};
 
 /// A directory of its own under the system's temporary directory, removed when dropped.
 struct TempDir {
@@ -68,9 +70,11 @@ messages: CREATE TABLE messages (
     message_uid TEXT,
     offline INTEGER NOT NULL,
     extra TEXT
-) STRICT
+, counts_unread INTEGER NOT NULL DEFAULT 1 CHECK (counts_unread IN (0, 1))) STRICT
 messages_by_conversation: CREATE INDEX messages_by_conversation ON messages (conversation_type, target_id, sent_time, message_id)
 messages_by_uid: CREATE UNIQUE INDEX messages_by_uid ON messages (message_uid)
+messages_unread: CREATE INDEX messages_unread ON messages (conversation_type, target_id)
+    WHERE direction = 1 AND counts_unread = 1 AND received_status IN (0, 4)
 sync_state: CREATE TABLE sync_state (
     key TEXT NOT NULL PRIMARY KEY,
     value INTEGER NOT NULL
@@ -83,7 +87,7 @@ fn schema_matches_snapshot() {
     let directory = TempDir::new("schema_matches_snapshot");
     drop(SqliteStore::open(&directory.database()).unwrap());
     assert_eq!(schema(&Connection::open(directory.database()).unwrap()), EXPECTED_SCHEMA);
-    assert_eq!(user_version(&directory.database()), 1);
+    assert_eq!(user_version(&directory.database()), 2);
 }
 
 #[test]
@@ -101,7 +105,7 @@ fn reopening_a_file_keeps_messages_and_cursor_without_migrating_again() {
     assert_eq!(reopened.all_messages().unwrap(), messages);
     assert_eq!(reopened.inbox_cursor().unwrap(), 42);
     // Migration 0001 would have failed on the existing tables, or reset the cursor; the version is unchanged.
-    assert_eq!(user_version(&path), 1);
+    assert_eq!(user_version(&path), 2);
     // The UID index and the ID sequence survived as well.
     let results = reopened.insert_received(&[received("bob", "uid-1", 1_234, "hello")], 43).unwrap();
     assert_eq!(results, [Received::Duplicate]);
@@ -128,7 +132,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     drop(future);
 
     let error = SqliteStore::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 1 }), "{error:?}");
+    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 2 }), "{error:?}");
     assert_eq!(user_version(&path), 99);
     assert_eq!(schema(&Connection::open(&path).unwrap()), "from_the_future: CREATE TABLE from_the_future (x INTEGER)");
 }
@@ -170,4 +174,111 @@ fn values_out_of_their_domain_are_corrupt_not_a_panic() {
     raw.execute("DELETE FROM sync_state", []).unwrap();
     assert!(matches!(store.inbox_cursor(), Err(StoreError::Corrupt(_))));
     assert!(matches!(store.insert_received(&[], 1), Err(StoreError::Corrupt(_))));
+}
+
+/// Writes `message` into a schema-0001 database as an engine of that version did (no `counts_unread`).
+fn insert_as_0001(connection: &Connection, message: &Message) {
+    let wire = encode_content(&message.content);
+    connection
+        .execute(
+            "INSERT INTO messages (conversation_type, target_id, channel_id, object_name, payload, direction, \
+             sender_user_id, sent_status, received_status, sent_time, received_time, message_uid, offline, extra) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            rusqlite::params![
+                message.conversation_type.ordinal(),
+                message.target_id,
+                message.channel_id,
+                wire.object_name,
+                wire.payload,
+                message.direction.ordinal(),
+                message.sender_user_id,
+                message.sent_status.ordinal(),
+                message.received_status.ordinal(),
+                message.sent_time,
+                message.received_time,
+                message.message_uid,
+                message.offline,
+                message.extra,
+            ],
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
+    // Migration 0002 and its backfill: `counts_unread` of existing rows comes from their content's type, custom
+    // policies included (MTYPE-2 to MTYPE-9), and the messages read back unchanged.
+    let directory = TempDir::new("a_0001_database_migrates");
+    let path = directory.database();
+    let old = Connection::open(&path).unwrap();
+    old.execute_batch(include_str!("../../../migrations/0001_init.sql")).unwrap();
+    old.pragma_update(None, "user_version", 1).unwrap();
+    let custom = |policy| MessageContent::Custom {
+        identifier: "App:Card".to_owned(),
+        policy,
+        fields: [("k".to_owned(), "v".to_owned())].into(),
+    };
+    let contents = [
+        MessageContent::Text { text: "hi".to_owned() },
+        MessageContent::CommandNotification { name: "n".to_owned(), data: "d".to_owned() },
+        custom(CustomMessagePolicy::Storage),
+        custom(CustomMessagePolicy::Normal),
+        MessageContent::Unknown { object_name: "App:Blob".to_owned(), raw_data: vec![0xff, 0x00] },
+        MessageContent::RecallNotification {
+            admin: false,
+            deleted: false,
+            recall_time: 1,
+            recall_action_time: 2,
+            original_message: None,
+            operator_id: "bob".to_owned(),
+        },
+    ];
+    let mut expected = Vec::new();
+    for (index, content) in contents.into_iter().enumerate() {
+        let message = Message { content, ..received("bob", &format!("uid-{index}"), 100 + index as i64, "") };
+        insert_as_0001(&old, &message);
+        expected.push(Message { message_id: index as i64 + 1, ..message });
+    }
+    let sent = Message { message_id: 7, ..outgoing("bob", 200, "mine") };
+    insert_as_0001(&old, &sent);
+    expected.push(sent);
+    old.execute("UPDATE sync_state SET value = 6 WHERE key = 'inbox_cursor'", []).unwrap();
+    drop(old);
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&path), 2);
+    assert_eq!(store.all_messages().unwrap(), expected);
+    assert_eq!(store.inbox_cursor().unwrap(), 6);
+    let raw = Connection::open(&path).unwrap();
+    let counts_unread: Vec<i64> = raw
+        .prepare("SELECT counts_unread FROM messages ORDER BY message_id")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // Text, command notification, storage custom, normal custom, unknown, recall notification, sent text.
+    assert_eq!(counts_unread, [1, 0, 0, 1, 1, 0, 1]);
+    // Text, normal custom and unknown: received, unread and of a counted type.
+    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 3);
+    assert_eq!(store.total_unread_count().unwrap(), 3);
+    assert_eq!(schema(&raw), EXPECTED_SCHEMA);
+}
+
+#[test]
+fn unread_counts_use_the_partial_index() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    fn plan(store: &SqliteStore, sql: &str, params: impl rusqlite::Params) -> String {
+        let mut statement = store.connection().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let details = statement.query_map(params, |row| row.get::<_, String>(3)).unwrap();
+        details.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+    }
+    let one = plan(&store, UNREAD_COUNT, rusqlite::params![1, "bob"]);
+    assert!(one.contains("messages_unread"), "{one}");
+    let total = plan(&store, TOTAL_UNREAD_COUNT, []);
+    assert!(total.contains("messages_unread"), "{total}");
+    // A message stored by this engine sets the column itself.
+    let arrived = Message { direction: MessageDirection::Receive, ..outgoing("bob", 1, "hi") };
+    store.insert_received(&[arrived], 1).unwrap();
+    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
 }
