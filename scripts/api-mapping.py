@@ -24,6 +24,24 @@ IMPLEMENTED = {
     "onMessageAttached": "`Event::MessageAttached { message }`",
     "onMessageSent": "`Event::MessageSent { code, message }`",
     "onMessageReceived": "`Event::MessageReceived { message, left, offline, has_package }`",
+    "createImageMessage": "`Engine::create_image_message`",
+    "createFileMessage": "`Engine::create_file_message`",
+    "createSightMessage": "`Engine::create_sight_message`",
+    "createVoiceMessage": "`Engine::create_voice_message`",
+    "createReferenceMessage": "`Engine::create_reference_message`",
+    "createGIFMessage": "`Engine::create_gif_message`",
+    "createCustomMessage": "`Engine::create_custom_message`",
+    "createLocationMessage": "`Engine::create_location_message`",
+    "getTotalUnreadCount": "`Engine::get_total_unread_count()`, returning the count (no listener)",
+    "getUnreadCount": "`Engine::get_unread_count(type, target_id)`, returning the count (no listener)",
+    "addToBlacklist": "`Engine::add_to_blacklist(user_id)`",
+    "removeFromBlacklist": "`Engine::remove_from_blacklist(user_id)`",
+    "getBlacklistStatus": "`Engine::get_blacklist_status(user_id)`",
+    "getBlacklist": "`Engine::get_blacklist()`",
+    "onBlacklistAdded": "`Event::BlacklistAdded { code, user_id }`",
+    "onBlacklistRemoved": "`Event::BlacklistRemoved { code, user_id }`",
+    "onBlacklistStatusLoaded": "`Event::BlacklistStatusLoaded { code, user_id, status }`",
+    "onBlacklistLoaded": "`Event::BlacklistLoaded { code, user_ids }`",
 }
 
 
@@ -37,7 +55,14 @@ text = open(f"{spec_dir}/part2.md", encoding="utf-8").read()
 surface = text[text.index("## Full API surface"):text.index("### Counts")]
 rows, seen = [], set()
 area = ""
+# An entry may wrap onto indented continuation lines: join them first.
+lines = []
 for line in surface.split("\n"):
+    if line.startswith("  ") and lines and lines[-1].startswith("- "):
+        lines[-1] += " " + line.strip()
+    else:
+        lines.append(line)
+for line in lines:
     if line.startswith("### "):
         area = line[4:].strip()
         continue
