@@ -12,6 +12,7 @@ use crate::limits::CONNECT_ACK_TIMEOUT_MS;
 use crate::proto::{self, frame::Body};
 use crate::token::parse_token;
 use crate::types::ConnectionStatus;
+use rand::RngCore as _;
 
 impl Core {
     /// `connect(token, timeout)` (CONN-3 to CONN-16). The outcome arrives as `DatabaseOpened`, then `Connected`.
@@ -201,6 +202,7 @@ impl Core {
         for bytes in resends {
             self.transport_actions.push_back(TransportAction::Send(bytes));
         }
+        self.resume_interrupted_sends(now);
     }
 
     /// The server ended the session with `code`: a connection error ends it for good (RECONN-6, RECONN-10);
@@ -301,9 +303,15 @@ impl Core {
             return Ok(());
         }
         self.store = None;
-        match self.store_opener.open(&self.config.app_key, user_id) {
-            Ok(store) => {
+        let candidate = self.rng.next_u64();
+        let opened = self.store_opener.open(&self.config.app_key, user_id).and_then(|mut store| {
+            let database_id = store.database_id(candidate)?;
+            Ok((store, database_id))
+        });
+        match opened {
+            Ok((store, database_id)) => {
                 self.store = Some((user_id.to_owned(), store));
+                self.database_id = database_id;
                 Ok(())
             }
             Err(_) => Err(ErrorCode::NATIVE_OPERATION_ERROR),

@@ -16,13 +16,10 @@
 
 use std::collections::BTreeMap;
 
-use rand::RngCore as _;
-
-use super::{Core, Event, Now, PendingPublish};
-use crate::codec::encode_frame;
-use crate::content::{RESERVED_OBJECT_NAME_PREFIX, decode_content, encode_content, without_local_paths};
+use super::{Core, Event, Now};
+use crate::content::{RESERVED_OBJECT_NAME_PREFIX, decode_content};
 use crate::error::{ErrorCode, ImError};
-use crate::limits::{CHANNEL_ID_CHARS_MAX, PUBLISH_ACK_TIMEOUT_MS, TARGET_ID_CHARS_MAX};
+use crate::limits::{CHANNEL_ID_CHARS_MAX, TARGET_ID_CHARS_MAX};
 use crate::proto::{self, frame::Body};
 use crate::store::{Received, StoreError};
 use crate::types::{
@@ -260,6 +257,11 @@ impl Core {
     /// Until `sendMediaMessage` exists, a media message sent here is published with its metadata as it is (no
     /// upload, SEND-13), without its local path.
     pub fn send_message(&mut self, now: Now, message: &Message) -> Result<(), ImError> {
+        self.send_to(now, message, Vec::new())
+    }
+
+    /// `send_message`, to the `directed` members of a group only when `directed` is not empty (GRP).
+    pub(super) fn send_to(&mut self, now: Now, message: &Message, directed: Vec<String>) -> Result<(), ImError> {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
@@ -295,27 +297,7 @@ impl Core {
             self.settle_send(outgoing, ErrorCode::NETWORK_UNAVAILABLE, None);
             return Ok(());
         }
-        let client_message_id = format!("{:x}-{:016x}", outgoing.message_id, self.rng.next_u64());
-        let publish = proto::Publish {
-            client_message_id: client_message_id.clone(),
-            conversation_type: outgoing.conversation_type.ordinal(),
-            target_id: outgoing.target_id.clone(),
-            channel_id: outgoing.channel_id.clone().unwrap_or_default(),
-            content: Some(encode_content(&without_local_paths(&outgoing.content))),
-            extra: outgoing.extra.clone().unwrap_or_default(),
-            directed_user_ids: Vec::new(),
-            status_message: policy.status,
-        };
-        let mut frame_bytes = Vec::new();
-        if encode_frame(&proto::Frame { body: Some(Body::Publish(publish)) }, &mut frame_bytes).is_err() {
-            // Content the server would refuse with 30016 (SEND-19) and too large for a frame: refuse it locally
-            // rather than send a frame the server must treat as a protocol error.
-            self.settle_send(outgoing, ErrorCode::MSG_SIZE_OUT_OF_LIMIT, None);
-            return Ok(());
-        }
-        self.transport_actions.push_back(super::TransportAction::Send(frame_bytes.clone()));
-        let deadline_ms = now.monotonic_ms + PUBLISH_ACK_TIMEOUT_MS;
-        self.track_publish(client_message_id, PendingPublish { message: outgoing, frame_bytes, deadline_ms });
+        self.publish(now, outgoing, directed, policy.status);
         Ok(())
     }
 
@@ -332,7 +314,7 @@ impl Core {
     /// Records a send's outcome, then reports it (SEND-14): `accepted` carries the server's UID and sent time on
     /// success. A stored message is settled in the store and reported as stored; one that is not stored (SEND-17) is
     /// settled in memory and reported with `messageId` 0.
-    fn settle_send(&mut self, attached: Message, code: ErrorCode, accepted: Option<(&str, i64)>) {
+    pub(super) fn settle_send(&mut self, attached: Message, code: ErrorCode, accepted: Option<(&str, i64)>) {
         let message_id = attached.message_id;
         let settled = if message_id == 0 {
             attached

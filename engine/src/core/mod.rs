@@ -17,12 +17,15 @@
 mod connection;
 mod liveness;
 mod messages;
+mod outbox;
 pub mod reconnect;
 mod requests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_messages;
+#[cfg(test)]
+mod tests_outbox;
 #[cfg(test)]
 mod tests_requests;
 
@@ -215,6 +218,8 @@ pub struct Core {
     heartbeat: liveness::Heartbeat,
     /// Publishes awaiting acknowledgement, by client message ID (ordered, so re-sends keep their order by ID).
     pending_publishes: BTreeMap<String, PendingPublish>,
+    /// The open database's own random ID (`Store::database_id`): the first part of every client message ID.
+    database_id: u64,
     /// Requests awaiting their response, by request ID.
     pending_requests: BTreeMap<u64, requests::PendingRequest>,
     /// The last request ID used.
@@ -241,6 +246,7 @@ impl Core {
             network_available: true,
             heartbeat: liveness::Heartbeat::default(),
             pending_publishes: BTreeMap::new(),
+            database_id: 0,
             pending_requests: BTreeMap::new(),
             next_request_id: 0,
             transport_actions: VecDeque::new(),

@@ -37,6 +37,11 @@ pub(super) struct Harness {
 
 impl Harness {
     pub(super) fn new() -> Harness {
+        Harness::with_store(Box::new(MemoryOpener), 42)
+    }
+
+    /// A harness whose core opens its databases with `opener` and draws from `rng_seed`.
+    pub(super) fn with_store(opener: Box<dyn StoreOpener>, rng_seed: u64) -> Harness {
         let config = CoreConfig {
             app_key: APP_KEY.to_owned(),
             platform: Platform::Mobile,
@@ -46,7 +51,7 @@ impl Harness {
             heartbeat_timeout_ms: limits::HEARTBEAT_TIMEOUT_MS_DEFAULT,
         };
         Harness {
-            core: Core::new(config, Box::new(MemoryOpener), 42),
+            core: Core::new(config, opener, rng_seed),
             now: Now { monotonic_ms: 0, unix_ms: 1_700_000_000_000 },
             sent: Deframer::new(),
             transport_open: false,
@@ -96,7 +101,12 @@ impl Harness {
 
     /// Connects `user` all the way to status connected and clears what that produced.
     pub(super) fn connected(user: &str) -> Harness {
-        let mut harness = Harness::new();
+        Harness::new().connect_as(user)
+    }
+
+    /// Connects this harness's core as `user` all the way to status connected, and clears what that produced.
+    pub(super) fn connect_as(self, user: &str) -> Harness {
+        let mut harness = self;
         harness.core.connect(harness.now, &token_for(user), 0).expect("connect is accepted");
         assert_eq!(harness.actions(), ["open"]);
         harness.open_and_ack(user);

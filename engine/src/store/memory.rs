@@ -26,6 +26,8 @@ pub struct MemoryStore {
     next_message_id: i64,
     /// The highest inbox sequence number persisted.
     inbox_cursor: u64,
+    /// The database's random ID, once one was asked for.
+    database_id: Option<u64>,
 }
 
 impl MemoryStore {
@@ -36,6 +38,7 @@ impl MemoryStore {
             message_ids_by_uid: BTreeMap::new(),
             next_message_id: 1,
             inbox_cursor: 0,
+            database_id: None,
         }
     }
 
@@ -135,6 +138,14 @@ impl Store for MemoryStore {
             .collect();
         conversation.sort_by_key(|message| message.sent_time);
         Ok(conversation)
+    }
+
+    fn database_id(&mut self, candidate: u64) -> Result<u64, StoreError> {
+        Ok(*self.database_id.get_or_insert(candidate))
+    }
+
+    fn messages_with_sent_status(&self, sent_status: SentStatus) -> Result<Vec<Message>, StoreError> {
+        Ok(self.messages.values().filter(|message| message.sent_status == sent_status).cloned().collect())
     }
 
     fn all_messages(&self) -> Result<Vec<Message>, StoreError> {

@@ -91,6 +91,15 @@ pub trait Store {
         target_id: &str,
     ) -> Result<Vec<Message>, StoreError>;
 
+    /// The database's own random ID: `candidate` the first time, the same value ever after. It tells this database
+    /// apart from any earlier one of the same user on the same device (a reinstall starts a new one), so the client
+    /// message IDs built from it never repeat.
+    fn database_id(&mut self, candidate: u64) -> Result<u64, StoreError>;
+
+    /// The stored messages whose sent status is `sent_status`, by `message_id` (the sends a crash interrupted are
+    /// the `sending` ones).
+    fn messages_with_sent_status(&self, sent_status: SentStatus) -> Result<Vec<Message>, StoreError>;
+
     /// Every stored message, by `message_id`. For checkers and tests.
     fn all_messages(&self) -> Result<Vec<Message>, StoreError>;
 

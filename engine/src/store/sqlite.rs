@@ -42,6 +42,7 @@ struct Migration {
 const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("../../migrations/0001_init.sql"), backfill: None },
     Migration { sql: include_str!("../../migrations/0002_counts_unread.sql"), backfill: Some(backfill_counts_unread) },
+    Migration { sql: include_str!("../../migrations/0003_interrupted_sends.sql"), backfill: None },
 ];
 
 /// The schema version this engine writes: the number of migrations. (Far below `u32::MAX`, so the cast is exact.)
@@ -49,6 +50,9 @@ const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// The `sync_state` key of the inbox cursor.
 const INBOX_CURSOR_KEY: &str = "inbox_cursor";
+
+/// The `sync_state` key of the database's random ID (`Store::database_id`).
+const DATABASE_ID_KEY: &str = "database_id";
 
 /// The columns of `messages` that `MessageRow::read` reads, as a literal so that it can be `concat!`ed into SQL.
 macro_rules! message_columns {
@@ -293,6 +297,26 @@ impl Store for SqliteStore {
                 " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 ORDER BY sent_time, message_id"
             ),
             params![conversation_type.ordinal(), target_id],
+        )
+    }
+
+    fn database_id(&mut self, candidate: u64) -> Result<u64, StoreError> {
+        let transaction = self.write_transaction()?;
+        // The bits are kept as they are: the ID is an opaque value, and INTEGER holds 64 of them.
+        transaction
+            .prepare_cached("INSERT OR IGNORE INTO sync_state (key, value) VALUES (?1, ?2)")?
+            .execute(params![DATABASE_ID_KEY, candidate as i64])?;
+        let stored: i64 = transaction
+            .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+            .query_row([DATABASE_ID_KEY], |row| row.get(0))?;
+        transaction.commit()?;
+        Ok(stored as u64)
+    }
+
+    fn messages_with_sent_status(&self, sent_status: SentStatus) -> Result<Vec<Message>, StoreError> {
+        self.select_messages(
+            concat!("SELECT ", message_columns!(), " FROM messages WHERE sent_status = ?1 ORDER BY message_id"),
+            params![sent_status.ordinal()],
         )
     }
 

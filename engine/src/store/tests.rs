@@ -37,6 +37,8 @@ macro_rules! store_conformance_tests {
             unread_count_counts_unread_and_retrieved_only,
             unread_counts_are_per_conversation_and_the_total_skips_chatrooms,
             an_unknown_holding_a_known_type_counts_as_that_type,
+            the_database_id_is_chosen_once,
+            messages_with_sent_status_finds_interrupted_sends,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {

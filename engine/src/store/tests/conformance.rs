@@ -382,3 +382,20 @@ pub(super) fn an_unknown_holding_a_known_type_counts_as_that_type(store: &mut im
     store.insert_received(&[Message { content, ..received("bob", "uid-1", 100, "") }], 1).unwrap();
     assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 0);
 }
+
+pub(super) fn the_database_id_is_chosen_once(store: &mut impl Store) {
+    assert_eq!(store.database_id(0xdead_beef_0000_0001).unwrap(), 0xdead_beef_0000_0001);
+    assert_eq!(store.database_id(7).unwrap(), 0xdead_beef_0000_0001, "the first candidate stays");
+    assert_eq!(store.database_id(u64::MAX).unwrap(), 0xdead_beef_0000_0001);
+}
+
+pub(super) fn messages_with_sent_status_finds_interrupted_sends(store: &mut impl Store) {
+    let first = store.insert_outgoing(&outgoing("bob", 1_000, "one")).unwrap();
+    let second = store.insert_outgoing(&outgoing("bob", 1_001, "two")).unwrap();
+    let third = store.insert_outgoing(&outgoing("carol", 1_002, "three")).unwrap();
+    store.update_send_result(second, SentStatus::Sent, Some("uid-2"), 2_000).unwrap();
+    store.insert_received(&[received("bob", "uid-9", 1_003, "hi")], 1).unwrap();
+    let sending: Vec<i64> =
+        store.messages_with_sent_status(SentStatus::Sending).unwrap().iter().map(|m| m.message_id).collect();
+    assert_eq!(sending, [first, third], "the received message and the settled send are not interrupted sends");
+}

@@ -1,0 +1,100 @@
+//! The outbox: putting messages on the wire, and finishing the sends a crash interrupted.
+//!
+//! Every publish carries a client message ID built from the database's own random ID and the message's local
+//! `messageId`: `<database id>-<message id>`. The server answers a publish it has already accepted with the
+//! original acknowledgement, so the same ID can be sent again without creating a second message: after a reconnect
+//! (a publish in flight, re-sent byte for byte) and after a crash (a message the database still holds as `sending`,
+//! re-published under the same ID when the engine next connects, if it is recent enough). A message that is not
+//! stored has no `messageId`; its ID ends in a random number instead, and it is never resumed.
+
+use rand::RngCore as _;
+
+use super::{Core, Now, PendingPublish, TransportAction};
+use crate::codec::encode_frame;
+use crate::content::{encode_content, without_local_paths};
+use crate::error::{ErrorCode, ImError};
+use crate::limits::{PUBLISH_ACK_TIMEOUT_MS, TARGET_ID_CHARS_MAX};
+use crate::proto::{self, frame::Body};
+use crate::types::{ConversationType, Message, SentStatus};
+
+impl Core {
+    /// `sendGroupMessageToDesignatedUsers(message, userIds)` (GRP): a group message that only the listed members
+    /// receive. Otherwise as `send_message`.
+    pub fn send_group_message_to_designated_users(
+        &mut self,
+        now: Now,
+        message: &Message,
+        user_ids: &[String],
+    ) -> Result<(), ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        if message.conversation_type != ConversationType::Group {
+            return Err(ImError::param("designated users apply to group messages only"));
+        }
+        if user_ids.is_empty() {
+            return Err(ImError::param("name at least one designated user"));
+        }
+        if let Some(bad) = user_ids.iter().find(|id| id.is_empty() || id.chars().count() > TARGET_ID_CHARS_MAX) {
+            return Err(ImError::param(format!("user id {bad:?} must have 1 to {TARGET_ID_CHARS_MAX} characters")));
+        }
+        self.send_to(now, message, user_ids.to_vec())
+    }
+
+    /// The client message ID of the message with local ID `message_id` (0 for one that is not stored).
+    fn client_message_id(&mut self, message_id: i64) -> String {
+        if message_id == 0 {
+            format!("{:016x}-t{:016x}", self.database_id, self.rng.next_u64())
+        } else {
+            format!("{:016x}-{message_id:x}", self.database_id)
+        }
+    }
+
+    /// Publishes `message` (already attached) and waits for its acknowledgement.
+    pub(super) fn publish(&mut self, now: Now, message: Message, directed: Vec<String>, status: bool) {
+        let client_message_id = self.client_message_id(message.message_id);
+        let publish = proto::Publish {
+            client_message_id: client_message_id.clone(),
+            conversation_type: message.conversation_type.ordinal(),
+            target_id: message.target_id.clone(),
+            channel_id: message.channel_id.clone().unwrap_or_default(),
+            content: Some(encode_content(&without_local_paths(&message.content))),
+            extra: message.extra.clone().unwrap_or_default(),
+            directed_user_ids: directed,
+            status_message: status,
+        };
+        let mut frame_bytes = Vec::new();
+        if encode_frame(&proto::Frame { body: Some(Body::Publish(publish)) }, &mut frame_bytes).is_err() {
+            // Content the server would refuse with 30016 (SEND-19) and too large for a frame: refuse it locally
+            // rather than send a frame the server must treat as a protocol error.
+            self.settle_send(message, ErrorCode::MSG_SIZE_OUT_OF_LIMIT, None);
+            return;
+        }
+        self.transport_actions.push_back(TransportAction::Send(frame_bytes.clone()));
+        let deadline_ms = now.monotonic_ms + PUBLISH_ACK_TIMEOUT_MS;
+        self.track_publish(client_message_id, PendingPublish { message, frame_bytes, deadline_ms });
+    }
+
+    /// Finishes the sends an earlier process left `sending`: those sent within the acknowledgement timeout are
+    /// published again under their client message ID, so the server answers with the original acknowledgement if
+    /// it had accepted them; older ones fail with 30003. Called once the session is open.
+    ///
+    /// A directed group message is resumed as a message to the whole group: the designated users are not stored.
+    pub(super) fn resume_interrupted_sends(&mut self, now: Now) {
+        let Some(store) = self.store() else { return };
+        let Ok(interrupted) = store.messages_with_sent_status(SentStatus::Sending) else { return };
+        for message in interrupted {
+            let client_message_id = format!("{:016x}-{:x}", self.database_id, message.message_id);
+            if self.pending_publishes.contains_key(&client_message_id) {
+                continue; // Sent by this process and still in flight: it is re-sent with the others.
+            }
+            let age_ms = now.unix_ms.saturating_sub(message.sent_time);
+            if age_ms > PUBLISH_ACK_TIMEOUT_MS as i64 {
+                self.settle_send(message, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
+            } else {
+                let status = message.content.policy().status;
+                self.publish(now, message, Vec::new(), status);
+            }
+        }
+    }
+}

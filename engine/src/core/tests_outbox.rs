@@ -1,0 +1,130 @@
+//! The outbox across a crash: a send the process died in the middle of is finished by the next process, under the
+//! same client message ID, so the server can recognise it and nothing is created twice.
+
+use std::path::PathBuf;
+
+use super::tests::Harness;
+use super::*;
+use crate::limits;
+use crate::proto::{self, frame::Body};
+use crate::store::SqliteStore;
+use crate::types::{ConversationType, SentStatus};
+
+/// Opens every user's database at one file, as a device's disk would keep it across a crash.
+struct FileOpener(PathBuf);
+
+impl StoreOpener for FileOpener {
+    fn open(&mut self, _app_key: &str, _user_id: &str) -> Result<Box<dyn Store>, StoreError> {
+        Ok(Box::new(SqliteStore::open(&self.0)?))
+    }
+}
+
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str) -> TempFile {
+        let dir = std::env::temp_dir().join(format!("imsim-outbox-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempFile(dir.join("db.sqlite"))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn publishes(harness: &mut Harness) -> Vec<proto::Publish> {
+    harness
+        .frames()
+        .into_iter()
+        .filter_map(|body| match body {
+            Body::Publish(publish) => Some(publish),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Sends "hi" to bob from an engine seeded with `rng_seed` and crashes before any acknowledgement: returns the
+/// publish that went out.
+fn send_then_crash(file: &TempFile, rng_seed: u64) -> proto::Publish {
+    send_then_crash_all(file, rng_seed).pop().expect("the new send was published")
+}
+
+/// As `send_then_crash`, returning every publish that went out, resumed ones first.
+fn send_then_crash_all(file: &TempFile, rng_seed: u64) -> Vec<proto::Publish> {
+    let mut first = Harness::with_store(Box::new(FileOpener(file.0.clone())), rng_seed).connect_as("alice");
+    let message = first.core.create_text_message(ConversationType::Private, "bob", None, "hi").expect("valid");
+    first.core.send_message(first.now, &message).expect("accepted");
+    publishes(&mut first)
+    // `first` is dropped here: the process is gone, the file stays.
+}
+
+#[test]
+fn an_interrupted_send_is_published_again_under_the_same_id_after_a_restart() {
+    let file = TempFile::new("resume");
+    let before = send_then_crash(&file, 1);
+
+    // The next process, with another seed, connects to the same database.
+    let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
+    second.core.connect(second.now, &super::tests::token_for("alice"), 0).expect("accepted");
+    second.actions();
+    second.open_and_ack("alice");
+    let after = publishes(&mut second);
+    assert_eq!(after, [before.clone()], "the same publish, same client message ID, same content");
+
+    second.events();
+    second.server_sends(Body::PublishAck(proto::PublishAck {
+        client_message_id: before.client_message_id,
+        code: 0,
+        message_uid: "UID-1".into(),
+        sent_time: second.now.unix_ms,
+    }));
+    let events = second.events();
+    let [Event::MessageSent { code, message }] = events.as_slice() else { panic!("{events:?}") };
+    assert_eq!(*code, ErrorCode::SUCCESS);
+    assert_eq!(message.sent_status, SentStatus::Sent);
+    let stored = second.core.store().expect("open").all_messages().expect("readable");
+    assert_eq!(stored.len(), 1, "still one message");
+    assert_eq!(stored[0].message_uid.as_deref(), Some("UID-1"));
+}
+
+#[test]
+fn an_interrupted_send_too_old_to_resume_fails_with_30003() {
+    let file = TempFile::new("expire");
+    send_then_crash(&file, 1);
+    let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
+    second.now.unix_ms += limits::PUBLISH_ACK_TIMEOUT_MS as i64 + 1;
+    second.core.connect(second.now, &super::tests::token_for("alice"), 0).expect("accepted");
+    second.actions();
+    second.open_and_ack("alice");
+    assert!(publishes(&mut second).is_empty(), "nothing is published again");
+    let events = second.events();
+    let failed: Vec<&Event> = events.iter().filter(|event| matches!(event, Event::MessageSent { .. })).collect();
+    let [Event::MessageSent { code, message }] = failed.as_slice() else { panic!("{events:?}") };
+    assert_eq!(*code, ErrorCode::MSG_RESPONSE_TIMEOUT);
+    assert_eq!(message.sent_status, SentStatus::Failed);
+}
+
+#[test]
+fn client_message_ids_differ_between_databases_and_repeat_within_one() {
+    // A reinstall starts a new database (and a new engine, with its own seed): its message IDs restart at 1, its
+    // client message IDs do not repeat.
+    let first_file = TempFile::new("ids-a");
+    let second_file = TempFile::new("ids-b");
+    let first = send_then_crash(&first_file, 1);
+    let second = send_then_crash(&second_file, 2);
+    assert_ne!(first.client_message_id, second.client_message_id);
+    assert!(first.client_message_id.ends_with("-1"), "{}", first.client_message_id);
+    assert!(second.client_message_id.ends_with("-1"), "{}", second.client_message_id);
+    // The same database keeps its ID: a later process on it resumes the first send under its ID and builds the
+    // next one's from the same prefix.
+    let again = send_then_crash_all(&first_file, 3);
+    let ids: Vec<&str> = again.iter().map(|publish| publish.client_message_id.as_str()).collect();
+    let prefix = first.client_message_id.trim_end_matches("-1");
+    assert_eq!(ids, [first.client_message_id.clone(), format!("{prefix}-2")]);
+}
