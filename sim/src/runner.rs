@@ -505,6 +505,7 @@ fn app_config(settings: &AppSettings) -> AppConfig {
         mini_program_devices_max: settings.mini_program_devices_max,
         multi_device_sync: settings.multi_device_sync,
         token_ttl_ms: settings.token_ttl.map(|ttl| i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX)),
+        ..AppConfig::default()
     }
 }
 

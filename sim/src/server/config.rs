@@ -1,5 +1,7 @@
 //! Per-App-Key switches (CFG): the platform device limits (CFG-7, MULTI), the reconnect kicking policy switch (CFG-6,
-//! KICK-7), multi-device sync's effect on Web pages (CFG-2, MULTI-6) and the token lifetime (CFG-10).
+//! KICK-7), multi-device sync and its offline compensation (CFG-2, CFG-3, SYNC, MULTI-6), the token lifetime
+//! (CFG-10), the blacklist cap (CFG-9, CFG-14), the group member cap (GRP-3, BIZ-28) and the pre-join group history
+//! switch (GRP-14, BIZ-24).
 //!
 //! Every switch applies at once (CFG-13): the next connect, or the next token issued, sees the new value. Nothing
 //! already done is redone: lowering a device limit kicks nobody who is online (limits are checked at login, as KICK-1
@@ -26,6 +28,18 @@ pub const WEB_PAGES_MAX_WITH_SYNC: u32 = 10;
 /// CFG-7, MULTI-7: one mini-program connection per user by default (more by ticket).
 pub const MINI_PROGRAM_DEVICES_MAX_DEFAULT: u32 = 1;
 
+/// CFG-3, SYNC-7 to SYNC-10: offline compensation covers 1 natural day by default.
+pub const COMPENSATION_DAYS_DEFAULT: u32 = 1;
+
+/// CFG-3, SYNC-9, SYNC-10: the compensation window is 1 to 7 natural days.
+pub const COMPENSATION_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=7;
+
+/// CFG-9, CFG-14, BLACK-3: a user's blacklist holds at most 3000 user IDs by default.
+pub const BLACKLIST_CAP_DEFAULT: u32 = 3000;
+
+/// GRP-3, CTYPE-4, BIZ-5, BIZ-28: a group has at most 3000 members by default.
+pub const GROUP_MEMBERS_MAX_DEFAULT: u32 = 3000;
+
 /// One App Key's switches. `Default` gives the manual's defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppConfig {
@@ -36,9 +50,25 @@ pub struct AppConfig {
     pub mobile_devices_max: u32,
     /// CFG-7, MULTI-7: how many mini-program connections of a user may be online at once, at least 1.
     pub mini_program_devices_max: u32,
-    /// CFG-2 `multiDeviceSync`. Off by default. Here it only raises the Web limit to [`WEB_PAGES_MAX_WITH_SYNC`]
-    /// (MULTI-6); message sync between devices (SYNC) is not implemented yet.
+    /// CFG-2 `multiDeviceSync`. Off by default. It raises the Web limit to [`WEB_PAGES_MAX_WITH_SYNC`] (MULTI-6) and
+    /// switches message delivery from "one device per message" to "every device" with offline compensation (SYNC,
+    /// see the `sync` module). A message keeps the mode in force when it was sent.
     pub multi_device_sync: bool,
+    /// CFG-3 `compensationDays`: how many natural days (UTC+8 by default, [`ServerConfig::natural_day_utc_offset_ms`])
+    /// offline compensation reaches back (SYNC-11), within [`COMPENSATION_DAYS_RANGE`]. Used only with
+    /// `multi_device_sync`.
+    ///
+    /// [`ServerConfig::natural_day_utc_offset_ms`]: super::ServerConfig::natural_day_utc_offset_ms
+    pub compensation_days: u32,
+    /// CFG-9, CFG-14 `blacklistCap`: how many user IDs one user's blacklist may hold (BLACK-3). Lowering it removes
+    /// nobody; it only refuses further additions.
+    pub blacklist_cap: u32,
+    /// GRP-3, BIZ-28: how many members a group may have, at least 1. Lowering it removes nobody.
+    pub group_members_max: u32,
+    /// BIZ-24, GRP-14 "new members may fetch pre-join group history". Off by default. It concerns remote history
+    /// (HIST, which also needs cloud storage), not offline delivery: a new member's inbox always starts at the join
+    /// (GRP-6), whatever this says. The server keeps it for the history service; nothing reads it yet.
+    pub group_pre_join_history: bool,
     /// CFG-10 `tokenTtl`: the lifetime of tokens issued without an explicit expiry, in milliseconds, or `None` for
     /// permanent tokens (the default, CONN-12). At least 1 when set.
     pub token_ttl_ms: Option<i64>,
@@ -51,6 +81,10 @@ impl Default for AppConfig {
             mobile_devices_max: MOBILE_DEVICES_MAX_DEFAULT,
             mini_program_devices_max: MINI_PROGRAM_DEVICES_MAX_DEFAULT,
             multi_device_sync: false,
+            compensation_days: COMPENSATION_DAYS_DEFAULT,
+            blacklist_cap: BLACKLIST_CAP_DEFAULT,
+            group_members_max: GROUP_MEMBERS_MAX_DEFAULT,
+            group_pre_join_history: false,
             token_ttl_ms: None,
         }
     }
@@ -77,6 +111,12 @@ impl AppConfig {
         if self.mini_program_devices_max == 0 {
             return invalid("mini_program_devices_max", 0);
         }
+        if !COMPENSATION_DAYS_RANGE.contains(&self.compensation_days) {
+            return invalid("compensation_days", i64::from(self.compensation_days));
+        }
+        if self.group_members_max == 0 {
+            return invalid("group_members_max", 0);
+        }
         if let Some(ttl) = self.token_ttl_ms
             && ttl <= 0
         {
@@ -88,7 +128,7 @@ impl AppConfig {
 
 impl Server {
     /// Replaces the app's switches (the console and tickets of CFG). They apply at once (CFG-13), to what happens
-    /// next: see the module documentation. A device limit of 0 or a token lifetime below 1 ms is refused.
+    /// next: see the module documentation. A value out of range is refused (see [`ApiError::InvalidAppConfig`]).
     pub fn set_app_config(&mut self, app_key: &str, config: AppConfig) -> Result<(), ApiError> {
         let app = app_mut(&mut self.apps, app_key)?;
         config.check()?;

@@ -11,12 +11,13 @@
 //! always give the same outputs.
 //!
 //! The App Server API (what an app's own server does through RongCloud's Server API: create the app, register users
-//! and get tokens, revoke tokens) is a set of plain methods on the same struct, which scenarios call directly.
+//! and get tokens, revoke tokens, ban users, manage blacklists and groups, send messages as a user or as the system)
+//! is a set of plain methods on the same struct, which scenarios call directly.
 //!
 //! # Layout
 //!
 //! - this file: the public types, frame dispatch and the connection bookkeeping shared by the rest;
-//! - `config`: the per-App-Key switches (CFG-2, CFG-6, CFG-7, CFG-10);
+//! - `config`: the per-App-Key switches (CFG-2, CFG-3, CFG-6, CFG-7, CFG-9, CFG-10, GRP-3, GRP-14);
 //! - `tokens`: the App Server API's user calls, token signing and the connect-time token check (CONN-11 to
 //!   CONN-14, CONN-23);
 //! - `bans`: banning users (USER-9, CONN-21);
@@ -24,8 +25,16 @@
 //! - `idle`: closing connections that went silent;
 //! - `sessions`: connect, offline catch-up by inbox cursor, acknowledgements, live delivery, logout (CONN, RECV,
 //!   OFFLINE);
-//! - `inbox`: the per-user inbox with its sequence numbers, retention and package building (RECV-3, OFFLINE);
-//! - `publish`: private messages, idempotent publishes, the size and rate limits (SEND-2, SEND-19, MSG-6, MSG-22).
+//! - `inbox`: the per-user inbox with its sequence numbers, retention, per-entry routes and package building
+//!   (RECV-3, OFFLINE);
+//! - `sync`: which device gets which message, with multi-device sync off or on, offline compensation and status
+//!   messages (SYNC, OFFLINE-8);
+//! - `publish`: client publishes (private and group), idempotent publishes, the size and rate limits and the
+//!   permission checks (SEND-2, SEND-19, MSG-6, MSG-22, BLACK-2, GRP-22);
+//! - `fanout`: an accepted message into its recipients' inboxes and out to their devices;
+//! - `blacklist`: blacklists, by client `Request` and by the App Server API (BLACK);
+//! - `groups`: groups, members and mutes, by the App Server API (GRP);
+//! - `server_api`: messages sent by the App Server API: private as a user, and system messages (BLACK-4, CTYPE-7).
 //!
 //! # Call contract
 //!
@@ -38,12 +47,17 @@
 //! - `now_ms` is Unix milliseconds from the simulation's clock and should not go backwards.
 
 mod bans;
+mod blacklist;
 mod config;
+mod fanout;
+mod groups;
 mod idle;
 mod inbox;
 mod kick;
 mod publish;
+mod server_api;
 mod sessions;
+mod sync;
 mod tokens;
 
 #[cfg(test)]
@@ -55,21 +69,34 @@ use imsim_engine::codec::FrameError;
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ErrorCode, Platform};
 
+pub use blacklist::BLACKLIST_FULL;
 pub use config::{
-    AppConfig, DESKTOP_DEVICES_MAX, MINI_PROGRAM_DEVICES_MAX_DEFAULT, MOBILE_DEVICES_MAX_DEFAULT,
-    WEB_PAGES_MAX_DEFAULT, WEB_PAGES_MAX_WITH_SYNC,
+    AppConfig, BLACKLIST_CAP_DEFAULT, COMPENSATION_DAYS_DEFAULT, COMPENSATION_DAYS_RANGE, DESKTOP_DEVICES_MAX,
+    GROUP_MEMBERS_MAX_DEFAULT, MINI_PROGRAM_DEVICES_MAX_DEFAULT, MOBILE_DEVICES_MAX_DEFAULT, WEB_PAGES_MAX_DEFAULT,
+    WEB_PAGES_MAX_WITH_SYNC,
 };
 pub use idle::SESSION_IDLE_TIMEOUT_MS;
 pub use publish::{CLIENT_MESSAGE_ID_BYTES_MAX, PUBLISH_ACKS_REMEMBERED_PER_DEVICE};
+pub use server_api::{BlacklistCheck, PublishOutcome};
 pub use sessions::DEVICE_ID_BYTES_MAX;
+pub use sync::NATURAL_DAY_UTC_OFFSET_MS_DEFAULT;
 pub use tokens::ApiError;
 
+use blacklist::Blacklist;
+use groups::Group;
 use idle::IdleTimers;
 use inbox::Inbox;
 use publish::AckCache;
 
 /// CFG-8, OFFLINE-2, OFFLINE-4: private messages are kept for offline delivery for 7 days by default.
 pub const PRIVATE_OFFLINE_DAYS_DEFAULT: u32 = 7;
+
+/// CFG-8, OFFLINE-4, GRP-12: group messages are kept for offline delivery for 7 days by default.
+pub const GROUP_OFFLINE_DAYS_DEFAULT: u32 = 7;
+
+/// OFFLINE-1 to OFFLINE-3, BIZ-16: system messages are kept for offline delivery for the default 7 days; the
+/// retention settings apply only to private and group messages.
+pub const SYSTEM_OFFLINE_DAYS: u32 = 7;
 
 /// CFG-8, OFFLINE-4: the offline retention can be set from 1 to 7 days.
 pub const OFFLINE_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=7;
@@ -92,24 +119,34 @@ pub struct ServerConfig {
     /// CFG-8 `privateOfflineDays`: how long a private message waits in a recipient's inbox, in days, within
     /// [`OFFLINE_DAYS_RANGE`]. A message expires once `now − sentTime` exceeds it (OFFLINE-6).
     pub private_offline_days: u32,
+    /// CFG-8 `groupOfflineDays`: the same for group messages (OFFLINE-4, GRP-12), within [`OFFLINE_DAYS_RANGE`].
+    pub group_offline_days: u32,
     /// CFG-11 `clientSendRate`: accepted publishes per connection per sliding second (SEND-2), or `None` for no limit.
     pub client_send_rate: Option<u32>,
     /// How long a connection may send no frame before the server closes it ([`SESSION_IDLE_TIMEOUT_MS`] by default;
     /// see [`Server::handle_timeout`]). At least 1.
     pub session_idle_timeout_ms: i64,
+    /// Decision 8, SYNC-11: the time zone of "natural days" (the offline compensation window), in milliseconds east
+    /// of UTC: UTC+8 ([`NATURAL_DAY_UTC_OFFSET_MS_DEFAULT`]) by default. Less than a day either way.
+    pub natural_day_utc_offset_ms: i64,
 }
 
 impl Default for ServerConfig {
     fn default() -> ServerConfig {
         ServerConfig {
             private_offline_days: PRIVATE_OFFLINE_DAYS_DEFAULT,
+            group_offline_days: GROUP_OFFLINE_DAYS_DEFAULT,
             client_send_rate: Some(CLIENT_SEND_RATE_DEFAULT),
             session_idle_timeout_ms: SESSION_IDLE_TIMEOUT_MS,
+            natural_day_utc_offset_ms: NATURAL_DAY_UTC_OFFSET_MS_DEFAULT,
         }
     }
 }
 
 /// What the I/O layer must do, in the order the server produced it.
+// A `Frame` is a few hundred bytes inline; outputs live only between a `handle_*` call and the next `poll_output`,
+// so boxing every frame would cost an allocation each for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 #[expect(
     clippy::large_enum_variant,
@@ -189,6 +226,10 @@ struct App {
     users: BTreeMap<String, tokens::UserRecord>,
     /// Inboxes by user ID. A private message to a user ID never registered is still kept, as RongCloud does.
     inboxes: BTreeMap<String, Inbox>,
+    /// Blacklists by their owner's user ID (BLACK).
+    blacklists: BTreeMap<String, Blacklist>,
+    /// Groups by group ID (GRP).
+    groups: BTreeMap<String, Group>,
     /// Open sessions by user ID.
     online: BTreeMap<String, BTreeSet<ConnId>>,
     /// What the server remembers per (user ID, device ID).
@@ -205,6 +246,9 @@ struct DeviceRecord {
     logout_receive_push: Option<bool>,
     /// Acknowledgements of accepted publishes, for idempotent retries.
     acks: AckCache,
+    /// The highest inbox `seq` the device ever acknowledged: the messages routed to it alone up to there are
+    /// consumed (SYNC-17, the `sync` module).
+    acked: u64,
 }
 
 #[derive(Debug)]
@@ -220,15 +264,18 @@ impl Server {
     ///
     /// # Panics
     ///
-    /// If `config.private_offline_days` is outside [`OFFLINE_DAYS_RANGE`] (CFG-8; the scenario loader checks it
-    /// first) or `config.session_idle_timeout_ms` is not positive: a bug in the caller.
+    /// If `config.private_offline_days` or `config.group_offline_days` is outside [`OFFLINE_DAYS_RANGE`] (CFG-8; the
+    /// scenario loader checks it first), `config.session_idle_timeout_ms` is not positive or
+    /// `config.natural_day_utc_offset_ms` is a day or more: a bug in the caller.
     pub fn new(config: ServerConfig) -> Server {
-        assert!(
-            OFFLINE_DAYS_RANGE.contains(&config.private_offline_days),
-            "CFG-8: private_offline_days must be within {OFFLINE_DAYS_RANGE:?}, got {}",
-            config.private_offline_days
-        );
+        for (name, days) in [("private", config.private_offline_days), ("group", config.group_offline_days)] {
+            assert!(
+                OFFLINE_DAYS_RANGE.contains(&days),
+                "CFG-8: {name}_offline_days must be within {OFFLINE_DAYS_RANGE:?}, got {days}"
+            );
+        }
         assert!(config.session_idle_timeout_ms > 0, "session_idle_timeout_ms must be positive");
+        assert!(config.natural_day_utc_offset_ms.abs() < DAY_MS, "natural_day_utc_offset_ms must be under a day");
         Server {
             config,
             apps: BTreeMap::new(),
@@ -252,6 +299,8 @@ impl Server {
             bans: BTreeMap::new(),
             users: BTreeMap::new(),
             inboxes: BTreeMap::new(),
+            blacklists: BTreeMap::new(),
+            groups: BTreeMap::new(),
             online: BTreeMap::new(),
             devices: BTreeMap::new(),
             last_uid: 0,
@@ -294,11 +343,7 @@ impl Server {
             Body::InboxAck(ack) => self.handle_inbox_ack(conn, ack.cursor, now_ms),
             Body::Logout(logout) => self.handle_logout(conn, logout.receive_push),
             Body::Ping(ping) => self.send(conn, Body::Pong(proto::Pong { nonce: ping.nonce })),
-            // No request kind is served yet: each is answered, so a client never waits for ever.
-            Body::Request(request) => {
-                let code = ErrorCode::PROTOCOL_UNEXPECTED_FRAME.to_wire();
-                self.send(conn, Body::Response(proto::Response { request_id: request.request_id, code, body: None }));
-            }
+            Body::Request(request) => self.handle_request(conn, request),
             Body::Response(_)
             | Body::ConnectAck(_)
             | Body::PublishAck(_)
@@ -332,10 +377,9 @@ impl Server {
     /// Drops every inbox entry past its retention (OFFLINE-2, OFFLINE-6). Expiry also happens lazily whenever an
     /// inbox is used, so calling this is optional; it only bounds the memory of inboxes nobody reads.
     pub fn expire_inboxes(&mut self, now_ms: i64) {
-        let retention_ms = self.private_retention_ms();
         for app in self.apps.values_mut() {
             for inbox in app.inboxes.values_mut() {
-                inbox.expire(now_ms, retention_ms);
+                inbox.expire(now_ms);
             }
         }
     }
@@ -374,7 +418,7 @@ impl Server {
 
     /// How many entries of the user's inbox have not expired at `now_ms`.
     pub fn inbox_len(&self, app_key: &str, user_id: &str, now_ms: i64) -> usize {
-        self.inbox(app_key, user_id).map_or(0, |inbox| inbox.unexpired_len(now_ms, self.private_retention_ms()))
+        self.inbox(app_key, user_id).map_or(0, |inbox| inbox.unexpired_len(now_ms))
     }
 
     /// The sequence number of the newest entry ever appended to the user's inbox, or 0.
@@ -402,6 +446,10 @@ impl Server {
 
     fn private_retention_ms(&self) -> i64 {
         i64::from(self.config.private_offline_days) * DAY_MS
+    }
+
+    fn group_retention_ms(&self) -> i64 {
+        i64::from(self.config.group_offline_days) * DAY_MS
     }
 
     fn send(&mut self, conn: ConnId, body: Body) {
@@ -433,6 +481,10 @@ impl Server {
             if conns.is_empty() {
                 app.online.remove(&session.user_id);
             }
+        }
+        // SYNC-17: what the device was meant to get but was never sent goes to the next device to connect.
+        if let Some(inbox) = app.inboxes.get_mut(&session.user_id) {
+            inbox.release(&session.device_id);
         }
     }
 }

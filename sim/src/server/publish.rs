@@ -1,35 +1,54 @@
-//! Publishing messages: private conversations (CTYPE), idempotent retries (DESIGN.md), message UIDs (MSG-6) and
-//! sent times (MSG-22), and the limits a publish can break: content size (SEND-19) and send rate (SEND-2).
+//! Publishing messages: private and group conversations (CTYPE, GRP), idempotent retries (DESIGN.md), message UIDs
+//! (MSG-6) and sent times (MSG-22), the limits a publish can break: content size (SEND-19) and send rate (SEND-2), and
+//! who may send: blacklists (BLACK-2) and group membership and mutes (GRP-22).
 //!
 //! A publish is checked in this order, and the first rule it breaks answers its `PublishAck`:
 //!
 //! 1. A `client_message_id` already accepted from the same (user, device) gets the original acknowledgement again,
 //!    and nothing else happens: a retry after a lost ack never duplicates a message.
-//! 2. The conversation type must be private; the others are **not yet supported** by the fake server and answer as
-//!    if the sender had not joined any: group and ultra group 22406 (`NOT_IN_GROUP`), chatroom 23406
+//! 2. The conversation type must be private or group; the others are **not yet supported** by the fake server and
+//!    answer as if the sender had not joined any: ultra group 22406 (`NOT_IN_GROUP`), chatroom 23406
 //!    (`NOT_IN_CHATROOM`); the system conversation, which only the Server API sends into, 39003
 //!    (`PROTOCOL_UNEXPECTED_FRAME`); an ordinal outside the enum (including `invalid`), 39001
 //!    (`PROTOCOL_MALFORMED_FRAME`).
 //! 3. The target ID must have 1 to `TARGET_ID_CHARS_MAX` characters, else 39001 (the engine refuses such IDs
-//!    locally with -101, so only a broken client gets here).
+//!    locally with -101, so only a broken client gets here). So must every `directed_user_ids` entry, and directed
+//!    user IDs are only for group messages (GRP-21: the engine refuses other types with -101), else 39001.
 //! 4. The content's object name plus payload must be at most `MESSAGE_CONTENT_BYTES_MAX` bytes, else 30016
 //!    (SEND-19).
 //! 5. The connection must have had fewer than `client_send_rate` publishes accepted in the last
-//!    `SEND_RATE_WINDOW_MS`, else 20604 (SEND-2, BIZ-25).
+//!    `SEND_RATE_WINDOW_MS`, else 20604 (SEND-2, BIZ-25). Status messages are exempt (TYPING-8).
+//! 6. Private: the recipient must not have the sender on their blacklist, else 405 (BLACK-2). Group: the group must
+//!    exist with the sender as a member, else 22406; the sender must not be muted, else 22408 (GRP-9, GRP-10,
+//!    GRP-22; the `groups` module).
 //!
 //! Only accepted publishes are remembered for retries and counted by the rate limit ("a 6th send *accepted* within
-//! any 1000 ms window is rejected", BIZ-25): a refused publish retried later is judged afresh.
+//! any 1000 ms window is rejected", BIZ-25, decision 5): a refused publish retried later is judged afresh. Status
+//! messages (`status_message`) are neither limited nor counted: TYPING-8 says typing status does not count toward
+//! the 5 messages/second limit, and every status message is treated alike; the engine throttles typing itself.
 //!
-//! A private message to any user ID is accepted, registered or not, and waits in that user's inbox, as RongCloud's
-//! private-message API does. A message to oneself goes to one's own inbox like any other.
+//! Delivery (the `fanout` and `sync` modules):
+//!
+//! - Private: a message to any user ID is accepted, registered or not, and waits in that user's inbox, as
+//!   RongCloud's private-message API does. A message to oneself goes to one's own inbox like any other. The
+//!   recipient sees the sender as the conversation (`target_id`).
+//! - Group: one copy per member other than the sender, with `target_id` the group. With `directed_user_ids`
+//!   (GRP-16), only those of the listed users who are members (other than the sender) get it: the others are
+//!   skipped silently and the send still succeeds (GRP-21), and each copy carries the members it went to, in the
+//!   order listed, without duplicates. A directed message none of whose users is a member reaches nobody, not even
+//!   the sender's other devices (an empty `directed_user_ids` would read as "everyone").
+//! - With multi-device sync on, the sender's other devices get a copy with `target_id` the peer or the group.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use imsim_engine::limits::{MESSAGE_CONTENT_BYTES_MAX, TARGET_ID_CHARS_MAX};
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ConversationType, ErrorCode};
 
-use super::{Conn, ConnId, SEND_RATE_WINDOW_MS, Server};
+use super::blacklist::is_blacklisted;
+use super::fanout::{Fanout, SenderCopy};
+use super::groups::{self, Group};
+use super::{App, Conn, ConnId, SEND_RATE_WINDOW_MS, Server};
 
 /// Idempotent publishes (DESIGN.md): the server remembers the acknowledgements of this many accepted publishes per
 /// (user, device), dropping the oldest first. A client retries only while a publish is unacknowledged, which lasts
@@ -72,7 +91,8 @@ impl AckCache {
 impl Server {
     pub(super) fn handle_publish(&mut self, conn: ConnId, publish: proto::Publish, now_ms: i64) {
         let rate = self.config.client_send_rate;
-        let retention_ms = self.private_retention_ms();
+        let private_retention_ms = self.private_retention_ms();
+        let group_retention_ms = self.group_retention_ms();
         let Some(Conn::Open(session)) = self.conns.get_mut(&conn) else {
             return;
         };
@@ -94,8 +114,10 @@ impl Server {
         while window.front().is_some_and(|&accepted| accepted <= now_ms.saturating_sub(SEND_RATE_WINDOW_MS)) {
             window.pop_front();
         }
-        let rate_exceeded = rate.is_some_and(|rate| window.len() >= rate as usize);
-        if let Some(code) = refusal(&publish, rate_exceeded) {
+        let rate_exceeded = !publish.status_message && rate.is_some_and(|rate| window.len() >= rate as usize);
+        let sender = session.user_id.clone();
+        let refusal = refusal(&publish, rate_exceeded).or_else(|| permission_refusal(app, &sender, &publish, now_ms));
+        if let Some(code) = refusal {
             let ack = proto::PublishAck {
                 client_message_id: publish.client_message_id,
                 code: code.to_wire(),
@@ -105,60 +127,105 @@ impl Server {
             self.send(conn, Body::PublishAck(ack));
             return;
         }
-        window.push_back(now_ms);
+        if !publish.status_message {
+            window.push_back(now_ms);
+        }
 
-        app.last_uid += 1;
-        let message_uid = message_uid(app.last_uid);
-        let sent_time = app.last_sent_time_ms.map_or(now_ms, |last| now_ms.max(last.saturating_add(1)));
-        app.last_sent_time_ms = Some(sent_time);
-        let sender = session.user_id.clone();
+        let (message_uid, sent_time) = app.stamp(now_ms);
         let ack = proto::PublishAck {
-            client_message_id: publish.client_message_id,
+            client_message_id: publish.client_message_id.clone(),
             code: ErrorCode::SUCCESS.to_wire(),
             message_uid: message_uid.clone(),
             sent_time,
         };
         app.devices.entry(device_key).or_default().acks.insert(ack.clone());
 
-        // Private: the conversation, seen from the recipient's side, is the sender (MSG-2, CONV-1). The channel ID is
-        // ignored outside ultra groups (CALL-11, MSG-20).
-        let recipient = publish.target_id;
+        // The channel ID is ignored outside ultra groups (CALL-11, MSG-20).
         let message = proto::DeliveredMessage {
             seq: 0,
             message_uid,
-            conversation_type: ConversationType::Private.ordinal(),
-            target_id: sender.clone(),
+            conversation_type: publish.conversation_type,
+            target_id: String::new(),
             channel_id: String::new(),
-            sender_user_id: sender,
+            sender_user_id: sender.clone(),
             sent_time,
             content: Some(publish.content.unwrap_or_default()),
             extra: publish.extra,
-            ..Default::default()
+            status_message: publish.status_message,
+            retrieved: false,
+            directed_user_ids: Vec::new(),
+        };
+        let target_id = publish.target_id;
+        let sender_copy = SenderCopy { user_id: sender.clone(), device_id: session.device_id.clone(), target_id };
+        let fanout = if publish.conversation_type == ConversationType::Group.ordinal() {
+            let group = app.groups.get(&sender_copy.target_id).expect("invariant: the permission check found it");
+            group_fanout(group, message, &publish.directed_user_ids, sender_copy, group_retention_ms)
+        } else {
+            // Private: the conversation, seen from the recipient's side, is the sender (MSG-2, CONV-1).
+            let recipient = sender_copy.target_id.clone();
+            let sender_copy = (recipient != sender).then_some(sender_copy);
+            Fanout { message, recipients: vec![(recipient, sender)], sender_copy, retention_ms: private_retention_ms }
         };
         let app_key = session.app_key.clone();
-        let inbox = app.inboxes.entry(recipient.clone()).or_default();
-        inbox.expire(now_ms, retention_ms);
-        inbox.append(message);
-
-        // The sender learns the UID before any delivery of the same message, even one to itself.
-        self.send(conn, Body::PublishAck(ack));
-        self.deliver_to_live_sessions(&app_key, &recipient, now_ms);
+        self.fan_out(&app_key, fanout, Some((conn, ack)), now_ms);
     }
 }
 
-/// The code refusing `publish`, or `None` to accept it. See the module documentation for the order.
-fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
-    match ConversationType::from_ordinal(publish.conversation_type) {
-        Some(ConversationType::Private) => {}
-        Some(ConversationType::Group | ConversationType::UltraGroup) => {
-            return Some(ErrorCode::NOT_IN_GROUP);
+impl App {
+    /// The UID (MSG-6) and sent time (MSG-22, strictly later than the app's previous one) of a new message.
+    pub(super) fn stamp(&mut self, now_ms: i64) -> (String, i64) {
+        self.last_uid += 1;
+        let sent_time = self.last_sent_time_ms.map_or(now_ms, |last| now_ms.max(last.saturating_add(1)));
+        self.last_sent_time_ms = Some(sent_time);
+        (message_uid(self.last_uid), sent_time)
+    }
+}
+
+/// The recipients of a group message (see the module documentation).
+fn group_fanout(
+    group: &Group,
+    mut message: proto::DeliveredMessage,
+    directed_user_ids: &[String],
+    sender_copy: SenderCopy,
+    retention_ms: i64,
+) -> Fanout {
+    let sender = &sender_copy.user_id;
+    let group_id = &sender_copy.target_id;
+    let is_recipient = |user_id: &String| user_id != sender && group.members.contains(user_id);
+    let recipients: Vec<String> = if directed_user_ids.is_empty() {
+        group.members.iter().filter(|user_id| is_recipient(user_id)).cloned().collect()
+    } else {
+        let mut seen = BTreeSet::new();
+        directed_user_ids.iter().filter(|user_id| is_recipient(user_id) && seen.insert(*user_id)).cloned().collect()
+    };
+    if !directed_user_ids.is_empty() {
+        if recipients.is_empty() {
+            return Fanout { message, recipients: Vec::new(), sender_copy: None, retention_ms };
         }
+        message.directed_user_ids.clone_from(&recipients);
+    }
+    let recipients = recipients.into_iter().map(|user_id| (user_id, group_id.clone())).collect();
+    Fanout { message, recipients, sender_copy: Some(sender_copy), retention_ms }
+}
+
+/// The code refusing `publish` by its form and the rate limit, or `None`. See the module documentation for the order.
+fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
+    let conversation_type = ConversationType::from_ordinal(publish.conversation_type);
+    match conversation_type {
+        Some(ConversationType::Private | ConversationType::Group) => {}
+        Some(ConversationType::UltraGroup) => return Some(ErrorCode::NOT_IN_GROUP),
         Some(ConversationType::Chatroom) => return Some(ErrorCode::NOT_IN_CHATROOM),
         Some(ConversationType::System) => return Some(ErrorCode::PROTOCOL_UNEXPECTED_FRAME),
         Some(ConversationType::Invalid) | None => return Some(ErrorCode::PROTOCOL_MALFORMED_FRAME),
     }
-    let target_chars = publish.target_id.chars().count();
-    if target_chars == 0 || target_chars > TARGET_ID_CHARS_MAX {
+    let valid_id = |id: &str| (1..=TARGET_ID_CHARS_MAX).contains(&id.chars().count());
+    if !valid_id(&publish.target_id) {
+        return Some(ErrorCode::PROTOCOL_MALFORMED_FRAME);
+    }
+    let directed = &publish.directed_user_ids;
+    if !directed.is_empty()
+        && (conversation_type != Some(ConversationType::Group) || !directed.iter().all(|id| valid_id(id)))
+    {
         return Some(ErrorCode::PROTOCOL_MALFORMED_FRAME);
     }
     if publish.content.as_ref().map_or(0, content_bytes) > MESSAGE_CONTENT_BYTES_MAX {
@@ -168,6 +235,15 @@ fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
         return Some(ErrorCode::SEND_MSG_FREQUENCY_OVERRUN);
     }
     None
+}
+
+/// The code refusing `sender`'s well-formed `publish` for who they are, or `None` (BLACK-2, GRP-22).
+fn permission_refusal(app: &App, sender: &str, publish: &proto::Publish, now_ms: i64) -> Option<ErrorCode> {
+    if publish.conversation_type == ConversationType::Group.ordinal() {
+        groups::send_refusal(app, &publish.target_id, sender, now_ms)
+    } else {
+        is_blacklisted(app, &publish.target_id, sender).then_some(ErrorCode::REJECTED_BY_BLACKLIST)
+    }
 }
 
 /// SEND-19: the serialised size of a message's content, its object name plus its encoded payload.

@@ -6,19 +6,24 @@
 //! persisted with the messages, is always exactly where a reconnect resumes. The rules that keep every entry
 //! delivered exactly once per session:
 //!
-//! - A session remembers `sent`, the highest `seq` it has been sent. Packages and deliveries carry only entries
-//!   after it, in order, and advance it.
+//! - A session remembers `scanned`, the highest `seq` it has judged, and `sent`, the highest it was given.
+//!   Packages and deliveries look only at entries after `scanned`, in order, and advance both.
 //! - While catching up, new entries are not pushed: the next package picks them up, or, if the final package
 //!   (`has_package == false`) is already out, they are pushed as `InboxDelivery` the moment its ack arrives.
 //! - An empty final package (nothing to catch up) needs no ack: the session is live as soon as it is sent. An ack
 //!   of the current cursor is harmless, as is any ack below what was already acknowledged.
 //! - An ack beyond `sent` is a protocol error: the client claims messages it was never given.
+//!
+//! Which entries a session gets at all is the `sync` module's business: a session skips the entries meant for
+//! other devices, or outside its compensation window, and each entry is judged once. Acknowledgements are also
+//! remembered per device (`DeviceRecord::acked`), which is what "consumed" means with multi-device sync off.
 
 use std::collections::VecDeque;
 
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ErrorCode, Platform};
 
+use super::sync::{Reader, compensation_start_ms};
 use super::tokens::check_token;
 use super::{Conn, ConnId, Server, SessionInfo, SessionPhase};
 
@@ -41,6 +46,10 @@ pub(super) struct Session {
     acked: u64,
     /// The highest `seq` sent to this session.
     sent: u64,
+    /// The highest `seq` this session has judged, sent or skipped as meant for other devices; at least `sent`.
+    scanned: u64,
+    /// SYNC-7 to SYNC-13: for a session compensating (multi-device sync on, cursor 0), the window's start.
+    compensation_from_ms: Option<i64>,
     phase: Phase,
     /// SEND-2: when this connection's recent publishes were accepted, oldest first, within the rate window.
     pub(super) accepted_publishes: VecDeque<i64>,
@@ -57,6 +66,21 @@ enum Phase {
 }
 
 impl Session {
+    /// Caught up: new entries are pushed as they arrive.
+    pub(super) fn is_live(&self) -> bool {
+        self.phase == Phase::Live
+    }
+
+    /// What this session may read, given its device's highest acknowledgement ever.
+    fn reader(&self, device_acked: u64) -> Reader<'_> {
+        Reader {
+            device_id: &self.device_id,
+            login_seq: self.login_seq,
+            device_acked,
+            compensation_from_ms: self.compensation_from_ms,
+        }
+    }
+
     pub(super) fn info(&self, conn: ConnId, last_frame_ms: i64) -> SessionInfo {
         SessionInfo {
             conn,
@@ -98,15 +122,20 @@ impl Server {
         self.logins += 1;
         let login_seq = self.logins;
 
-        let retention_ms = self.private_retention_ms();
+        let utc_offset_ms = self.config.natural_day_utc_offset_ms;
         let app = self.apps.get_mut(&claims.app_key).expect("invariant: check_token found the app");
+        // SYNC-13: a device with nothing (cursor 0) is a new device or a reinstall.
+        let compensation_from_ms = (app.config.multi_device_sync && request.inbox_cursor == 0)
+            .then(|| compensation_start_ms(now_ms, app.config.compensation_days, utc_offset_ms));
         // A cursor past the inbox's end (the client kept state the server no longer has) resumes from the end, so
         // that every later entry still reaches the device.
-        let last_seq = app.inboxes.get_mut(&claims.user_id).map_or(0, |inbox| {
-            inbox.expire(now_ms, retention_ms);
-            inbox.last_seq()
-        });
-        let cursor = request.inbox_cursor.min(last_seq);
+        let mut cursor = 0;
+        if let Some(inbox) = app.inboxes.get_mut(&claims.user_id) {
+            inbox.expire(now_ms);
+            cursor = request.inbox_cursor.min(inbox.last_seq());
+            // SYNC-17: messages that arrived while no device was online belong to the first one to connect.
+            inbox.claim(cursor, &request.device_id);
+        }
         app.online.entry(claims.user_id.clone()).or_default().insert(conn);
         let device = app.devices.entry((claims.user_id.clone(), request.device_id.clone())).or_default();
         device.logout_receive_push = None;
@@ -120,6 +149,8 @@ impl Server {
             login_seq,
             acked: cursor,
             sent: cursor,
+            scanned: cursor,
+            compensation_from_ms,
             phase: Phase::CatchingUp { package_end: cursor, is_final: false },
             accepted_publishes: VecDeque::new(),
         };
@@ -143,6 +174,10 @@ impl Server {
             return;
         }
         session.acked = cursor;
+        if let Some(app) = self.apps.get_mut(&session.app_key) {
+            let device = app.devices.entry((session.user_id.clone(), session.device_id.clone())).or_default();
+            device.acked = device.acked.max(cursor);
+        }
         match session.phase {
             Phase::CatchingUp { package_end, is_final } if cursor == package_end => {
                 if is_final {
@@ -182,18 +217,22 @@ impl Server {
 
     /// Sends the next offline package to a catching-up session whose previous package (if any) was acknowledged.
     fn send_next_package(&mut self, conn: ConnId, now_ms: i64) {
-        let retention_ms = self.private_retention_ms();
+        let login = self.logins;
         let Some(Conn::Open(session)) = self.conns.get_mut(&conn) else {
             return;
         };
-        let inbox = self.apps.get_mut(&session.app_key).and_then(|app| app.inboxes.get_mut(&session.user_id));
-        let package = match inbox {
+        let app = self.apps.get_mut(&session.app_key).expect("invariant: a session's app exists");
+        let device_acked =
+            app.devices.get(&(session.user_id.clone(), session.device_id.clone())).map_or(0, |d| d.acked);
+        let (package, scanned) = match app.inboxes.get_mut(&session.user_id) {
             Some(inbox) => {
-                inbox.expire(now_ms, retention_ms);
-                inbox.package_after(session.sent)
+                inbox.expire(now_ms);
+                let reader = session.reader(device_acked);
+                inbox.package_after(session.scanned, login, |entry| reader.view(entry))
             }
-            None => proto::InboxPackage::default(),
+            None => (proto::InboxPackage::default(), session.scanned),
         };
+        session.scanned = scanned;
         session.phase = match package.messages.last() {
             Some(last) => {
                 session.sent = last.seq;
@@ -204,26 +243,32 @@ impl Server {
         self.send(conn, Body::InboxPackage(package));
     }
 
-    /// Pushes to a live session every inbox entry after what it was sent, as `InboxDelivery` frames.
+    /// Pushes to a live session every inbox entry for it after what it has scanned, as `InboxDelivery` frames.
     fn deliver_pending(&mut self, conn: ConnId, now_ms: i64) {
-        let retention_ms = self.private_retention_ms();
+        let login = self.logins;
         let Some(Conn::Open(session)) = self.conns.get_mut(&conn) else {
             return;
         };
         if session.phase != Phase::Live {
             return;
         }
-        let Some(inbox) = self.apps.get_mut(&session.app_key).and_then(|app| app.inboxes.get_mut(&session.user_id))
-        else {
+        let Some(app) = self.apps.get_mut(&session.app_key) else {
             return;
         };
-        inbox.expire(now_ms, retention_ms);
-        for message in inbox.after(session.sent) {
-            session.sent = message.seq;
-            let frame = proto::Frame {
-                body: Some(Body::InboxDelivery(proto::InboxDelivery { message: Some(message.clone()) })),
-            };
-            self.outputs.push_back(super::ServerOutput::Send { conn, frame });
+        let device_acked =
+            app.devices.get(&(session.user_id.clone(), session.device_id.clone())).map_or(0, |d| d.acked);
+        let Some(inbox) = app.inboxes.get_mut(&session.user_id) else {
+            return;
+        };
+        inbox.expire(now_ms);
+        let reader = session.reader(device_acked);
+        let (messages, scanned) = inbox.deliveries_after(session.scanned, login, |entry| reader.view(entry));
+        session.scanned = scanned;
+        if let Some(last) = messages.last() {
+            session.sent = last.seq;
+        }
+        for message in messages {
+            self.send(conn, Body::InboxDelivery(proto::InboxDelivery { message: Some(message) }));
         }
     }
 }

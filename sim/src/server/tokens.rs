@@ -46,7 +46,8 @@ pub enum ApiError {
         /// The expiry given.
         expires_at_ms: i64,
     },
-    /// An app switch is out of range: a device limit of 0, or a token lifetime below 1 ms.
+    /// An app switch is out of range: a device or group member limit of 0, a token lifetime below 1 ms, or a
+    /// compensation window outside 1 to 7 days.
     #[error("app config {field} cannot be {value}")]
     InvalidAppConfig {
         /// The `AppConfig` field.
@@ -57,6 +58,46 @@ pub enum ApiError {
     /// A ban must last at least 1 ms.
     #[error("ban duration {duration_ms} ms is not positive")]
     InvalidBanDuration {
+        /// The duration given.
+        duration_ms: i64,
+    },
+    /// BLACK-12: a user cannot blacklist themselves.
+    #[error("user {user_id:?} cannot blacklist themselves")]
+    BlacklistSelf {
+        /// The user.
+        user_id: String,
+    },
+    /// BLACK-3, BLACK-12: the user's blacklist already holds `cap` user IDs (CFG-9).
+    #[error("the blacklist of {user_id:?} is full ({cap} user IDs)")]
+    BlacklistFull {
+        /// The blacklist's owner.
+        user_id: String,
+        /// The app's `blacklist_cap`.
+        cap: u32,
+    },
+    /// A group ID must have 1 to `TARGET_ID_CHARS_MAX` characters.
+    #[error("group ID {group_id:?} must have 1 to {TARGET_ID_CHARS_MAX} characters")]
+    InvalidGroupId {
+        /// The group ID given.
+        group_id: String,
+    },
+    /// No group has this ID (never created, or dismissed).
+    #[error("no group has the ID {group_id:?}")]
+    UnknownGroup {
+        /// The group ID given.
+        group_id: String,
+    },
+    /// GRP-3, BIZ-28: the call would give the group more than `cap` members; nothing changed.
+    #[error("group {group_id:?} would have more than {cap} members")]
+    GroupFull {
+        /// The group.
+        group_id: String,
+        /// The app's `group_members_max`.
+        cap: u32,
+    },
+    /// A group mute must last at least 1 ms.
+    #[error("mute duration {duration_ms} ms is not positive")]
+    InvalidMuteDuration {
         /// The duration given.
         duration_ms: i64,
     },

@@ -1,12 +1,16 @@
 //! The server core driven by frames only, no I/O. This file holds the harness; `connect` covers connecting,
 //! `catch_up` covers inboxes and delivery, `publish` covers sending, `multi` covers platform classes and kicking,
-//! `lifetimes` covers bans, token lifetimes and idle connections.
+//! `lifetimes` covers bans, token lifetimes and idle connections, `blacklist` covers blacklists and Server-API
+//! sends, `groups` covers groups, `sync` covers multi-device sync, compensation and status messages.
 
+mod blacklist;
 mod catch_up;
 mod connect;
+mod groups;
 mod lifetimes;
 mod multi;
 mod publish;
+mod sync;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +40,13 @@ impl Harness {
         let mut server = Server::new(config);
         server.create_app(APP, SECRET);
         Harness { server, now: T0, next_conn: 1, tokens: BTreeMap::new() }
+    }
+
+    /// Changes the app's switches.
+    fn configure(&mut self, change: impl FnOnce(&mut AppConfig)) {
+        let mut config = self.server.app_config(APP).expect("the app exists").clone();
+        change(&mut config);
+        self.server.set_app_config(APP, config).expect("a valid config");
     }
 
     fn advance(&mut self, ms: i64) {
@@ -96,6 +107,12 @@ impl Harness {
         self.outputs()
     }
 
+    /// Sends `publish` on `conn` and returns the outputs.
+    fn publish_with(&mut self, conn: ConnId, publish: proto::Publish) -> Vec<ServerOutput> {
+        self.send(conn, Body::Publish(publish));
+        self.outputs()
+    }
+
     /// Has `sender` (connected on `conn`) send `count` messages to an offline `to`, 250 ms apart (under the rate
     /// limit), asserting each is accepted. Returns their UIDs.
     fn fill(&mut self, conn: ConnId, to: &str, count: usize) -> Vec<String> {
@@ -150,6 +167,56 @@ fn publish_body(id: &str, to: &str, text: &str) -> Body {
         content: Some(text_content(text)),
         ..Default::default()
     })
+}
+
+/// A group text message.
+fn group_publish(id: &str, group: &str, text: &str) -> proto::Publish {
+    proto::Publish {
+        client_message_id: id.to_owned(),
+        conversation_type: 2,
+        target_id: group.to_owned(),
+        content: Some(text_content(text)),
+        ..Default::default()
+    }
+}
+
+/// A private text message.
+fn private_publish(id: &str, to: &str, text: &str) -> proto::Publish {
+    let Body::Publish(publish) = publish_body(id, to, text) else { unreachable!() };
+    publish
+}
+
+/// The `InboxDelivery` of `message` to `conn`.
+fn delivered(conn: ConnId, message: proto::DeliveredMessage) -> ServerOutput {
+    sent(conn, Body::InboxDelivery(proto::InboxDelivery { message: Some(message) }))
+}
+
+/// The first output, which must be a `PublishAck` for `conn`, and the rest.
+fn split_ack(conn: ConnId, outputs: &[ServerOutput]) -> (proto::PublishAck, &[ServerOutput]) {
+    match outputs {
+        [ServerOutput::Send { conn: to, frame }, rest @ ..] if *to == conn => (publish_ack(frame).clone(), rest),
+        other => panic!("expected a PublishAck for {conn:?} first, got {other:?}"),
+    }
+}
+
+/// The refusal `PublishAck` with `code` for client message `id`, alone, for `conn`.
+fn refused_publish(conn: ConnId, id: &str, code: ErrorCode) -> Vec<ServerOutput> {
+    let ack =
+        proto::PublishAck { client_message_id: id.to_owned(), code: code.to_wire(), ..proto::PublishAck::default() };
+    vec![sent(conn, Body::PublishAck(ack))]
+}
+
+/// The text of a delivered message.
+fn text_of(message: &proto::DeliveredMessage) -> String {
+    let content = message.content.as_ref().expect("a message has content");
+    match imsim_engine::content::decode_content(content) {
+        imsim_engine::MessageContent::Text { text } => text,
+        other => panic!("expected a text message, got {other:?}"),
+    }
+}
+
+fn texts(messages: &[proto::DeliveredMessage]) -> Vec<String> {
+    messages.iter().map(text_of).collect()
 }
 
 fn text_content(text: &str) -> proto::MessageContent {

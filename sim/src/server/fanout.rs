@@ -1,0 +1,102 @@
+//! An accepted message, out to its recipients: into each recipient's inbox with the route the app's sync mode gives
+//! (the `sync` module), plus the sender's own copy when sync is on, then pushed to the devices that are live. A
+//! status message skips the inboxes and goes only to the devices live at that moment (SYNC-3).
+//!
+//! Outputs come in this order: the sender's `PublishAck` (so the sender learns the UID before any delivery of the
+//! same message, even one to itself), then the deliveries, recipient by recipient in the given order, then the
+//! sender's other devices.
+
+use imsim_engine::proto::{self, frame::Body};
+
+use super::inbox::Route;
+use super::{ConnId, Server};
+
+/// Where one accepted message goes.
+#[derive(Debug)]
+pub(super) struct Fanout {
+    /// The message as delivered, except `target_id` (and `seq`, which each inbox sets).
+    pub(super) message: proto::DeliveredMessage,
+    /// Each recipient's user ID with the conversation as they see it (`target_id`), without duplicates.
+    pub(super) recipients: Vec<(String, String)>,
+    /// The sender's own copy for their other devices, if the sender is a device and sync is on.
+    pub(super) sender_copy: Option<SenderCopy>,
+    /// How long the message waits in inboxes (CFG-8).
+    pub(super) retention_ms: i64,
+}
+
+/// SYNC-17: what the sender's other devices get of a message sent from `device_id`.
+#[derive(Debug)]
+pub(super) struct SenderCopy {
+    pub(super) user_id: String,
+    pub(super) device_id: String,
+    /// The conversation from the sender's side: the peer, or the group.
+    pub(super) target_id: String,
+}
+
+impl Server {
+    /// Delivers `fanout` in `app_key`, sending `ack` (to the publishing connection) first. See the module
+    /// documentation.
+    pub(super) fn fan_out(
+        &mut self,
+        app_key: &str,
+        fanout: Fanout,
+        ack: Option<(ConnId, proto::PublishAck)>,
+        now_ms: i64,
+    ) {
+        let sync = self.apps.get(app_key).is_some_and(|app| app.config.multi_device_sync);
+        let Fanout { message, recipients, sender_copy, retention_ms } = fanout;
+        let sender_copy = sender_copy.filter(|_| sync);
+        if message.status_message {
+            self.fan_out_status(app_key, &message, &recipients, sender_copy.as_ref(), sync, ack);
+            return;
+        }
+        let routes: Vec<Route> = recipients.iter().map(|(user_id, _)| self.route_for(app_key, user_id, sync)).collect();
+        let app = self.apps.get_mut(app_key).expect("invariant: the caller found the app");
+        let mut touched = Vec::with_capacity(recipients.len() + 1);
+        for ((user_id, target_id), route) in recipients.into_iter().zip(routes) {
+            let inbox = app.inboxes.entry(user_id.clone()).or_default();
+            inbox.expire(now_ms);
+            inbox.append(proto::DeliveredMessage { target_id, ..message.clone() }, retention_ms, route);
+            touched.push(user_id);
+        }
+        if let Some(SenderCopy { user_id, device_id, target_id }) = sender_copy {
+            let inbox = app.inboxes.entry(user_id.clone()).or_default();
+            inbox.expire(now_ms);
+            let route = Route::AllDevices { origin: Some(device_id) };
+            inbox.append(proto::DeliveredMessage { target_id, ..message }, retention_ms, route);
+            touched.push(user_id);
+        }
+        if let Some((conn, ack)) = ack {
+            self.send(conn, Body::PublishAck(ack));
+        }
+        for user_id in touched {
+            self.deliver_to_live_sessions(app_key, &user_id, now_ms);
+        }
+    }
+
+    fn fan_out_status(
+        &mut self,
+        app_key: &str,
+        message: &proto::DeliveredMessage,
+        recipients: &[(String, String)],
+        sender_copy: Option<&SenderCopy>,
+        sync: bool,
+        ack: Option<(ConnId, proto::PublishAck)>,
+    ) {
+        let mut pushes = Vec::new();
+        for (user_id, target_id) in recipients {
+            let conns = self.status_targets(app_key, user_id, None, sync);
+            pushes.push((conns, proto::DeliveredMessage { target_id: target_id.clone(), ..message.clone() }));
+        }
+        if let Some(copy) = sender_copy {
+            let conns = self.status_targets(app_key, &copy.user_id, Some(&copy.device_id), sync);
+            pushes.push((conns, proto::DeliveredMessage { target_id: copy.target_id.clone(), ..message.clone() }));
+        }
+        if let Some((conn, ack)) = ack {
+            self.send(conn, Body::PublishAck(ack));
+        }
+        for (conns, message) in pushes {
+            self.push_status(&conns, &message);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Groups (GRP), managed only by the App Server API (GRP-2): create, dismiss, add and remove members, mute members
+//! or the whole group with a whitelist, and queries (GRP-5, GRP-8 to GRP-10).
+//!
+//! - A group has at most `group_members_max` members (GRP-3, BIZ-28: 3000 by default). A call that would pass the
+//!   cap is refused as a whole with [`ApiError::GroupFull`]; lowering the cap removes nobody.
+//! - Creating a group whose ID exists adds the given members to it and renames it, as RongCloud's create call does.
+//!   Every other call on an unknown (never created, or dismissed) group is refused with [`ApiError::UnknownGroup`].
+//! - A new member's inbox simply gains the group's messages sent from the join on (GRP-6, GRP-14): nothing sent
+//!   before reaches them. A removed member gets nothing sent after the removal; what was already in their inbox
+//!   stays, as do the inboxes of everyone when a group is dismissed (those messages were delivered).
+//! - Mutes (GRP-9, GRP-10): a member may be muted for a duration or until unmuted; muting all members silences
+//!   everyone but the group's mute whitelist. A user muted individually stays muted even on the whitelist. Mutes and
+//!   the whitelist are kept by user ID, members or not, and survive leaving and rejoining; dismissing the group
+//!   forgets them.
+//!
+//! Sending into a group (the `publish` module) checks, in this order: the group exists and the sender is a member,
+//! else 22406 (`NOT_IN_GROUP`); the sender is not muted, else 22408 (`FORBIDDEN_IN_GROUP`) (GRP-22).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use imsim_engine::ErrorCode;
+use imsim_engine::limits::TARGET_ID_CHARS_MAX;
+
+use super::tokens::{ApiError, app_mut, check_user_id};
+use super::{App, Server};
+
+/// One group.
+#[derive(Debug, Default)]
+pub(super) struct Group {
+    name: String,
+    /// The members' user IDs.
+    pub(super) members: BTreeSet<String>,
+    /// Users muted individually, with when the mute ends (`None`: until unmuted).
+    mutes: BTreeMap<String, Option<i64>>,
+    /// GRP-10: every member is muted but the whitelist.
+    mute_all: bool,
+    mute_whitelist: BTreeSet<String>,
+}
+
+impl Group {
+    /// Whether `user_id` is muted at `now_ms`.
+    fn is_muted(&self, user_id: &str, now_ms: i64) -> bool {
+        let individually = self.mutes.get(user_id).is_some_and(|ends| ends.is_none_or(|ends_at| now_ms < ends_at));
+        individually || (self.mute_all && !self.mute_whitelist.contains(user_id))
+    }
+}
+
+/// The code refusing `user_id`'s message into `group_id`, or `None` if they may send (GRP-22).
+pub(super) fn send_refusal(app: &App, group_id: &str, user_id: &str, now_ms: i64) -> Option<ErrorCode> {
+    let Some(group) = app.groups.get(group_id).filter(|group| group.members.contains(user_id)) else {
+        return Some(ErrorCode::NOT_IN_GROUP);
+    };
+    group.is_muted(user_id, now_ms).then_some(ErrorCode::FORBIDDEN_IN_GROUP)
+}
+
+fn check_group_id(group_id: &str) -> Result<(), ApiError> {
+    let chars = group_id.chars().count();
+    if chars == 0 || chars > TARGET_ID_CHARS_MAX {
+        return Err(ApiError::InvalidGroupId { group_id: group_id.to_owned() });
+    }
+    Ok(())
+}
+
+fn check_user_ids(user_ids: &[&str]) -> Result<(), ApiError> {
+    user_ids.iter().try_for_each(|user_id| check_user_id(user_id))
+}
+
+fn group_mut<'a>(app: &'a mut App, group_id: &str) -> Result<&'a mut Group, ApiError> {
+    app.groups.get_mut(group_id).ok_or_else(|| ApiError::UnknownGroup { group_id: group_id.to_owned() })
+}
+
+/// Adds `user_ids` to `group`, unless that would pass `cap`.
+fn add_members(group: &mut Group, group_id: &str, user_ids: &[&str], cap: u32) -> Result<(), ApiError> {
+    let new: BTreeSet<&str> = user_ids.iter().copied().filter(|user_id| !group.members.contains(*user_id)).collect();
+    if group.members.len() + new.len() > cap as usize {
+        return Err(ApiError::GroupFull { group_id: group_id.to_owned(), cap });
+    }
+    group.members.extend(new.into_iter().map(str::to_owned));
+    Ok(())
+}
+
+impl Server {
+    /// Creates a group with a name and its first members (GRP-5). If the group exists, adds the members and renames
+    /// it. Refused as a whole if an ID is invalid or the group would have more than `group_members_max` members.
+    pub fn create_group(
+        &mut self,
+        app_key: &str,
+        group_id: &str,
+        name: &str,
+        user_ids: &[&str],
+    ) -> Result<(), ApiError> {
+        check_group_id(group_id)?;
+        check_user_ids(user_ids)?;
+        let app = app_mut(&mut self.apps, app_key)?;
+        let cap = app.config.group_members_max;
+        let exists = app.groups.contains_key(group_id);
+        let group = app.groups.entry(group_id.to_owned()).or_default();
+        if let Err(error) = add_members(group, group_id, user_ids, cap) {
+            if !exists {
+                app.groups.remove(group_id);
+            }
+            return Err(error);
+        }
+        group.name = name.to_owned();
+        Ok(())
+    }
+
+    /// Dismisses a group (GRP-5): its membership, mutes and whitelist are gone, and sending into it answers 22406.
+    pub fn dismiss_group(&mut self, app_key: &str, group_id: &str) -> Result<(), ApiError> {
+        let app = app_mut(&mut self.apps, app_key)?;
+        app.groups.remove(group_id).map(drop).ok_or_else(|| ApiError::UnknownGroup { group_id: group_id.to_owned() })
+    }
+
+    /// Adds members to a group (GRP-6: they get only what is sent from now on). Members already in it are ignored.
+    /// Refused as a whole if an ID is invalid or the group would pass `group_members_max` (GRP-3, BIZ-28).
+    pub fn add_group_members(&mut self, app_key: &str, group_id: &str, user_ids: &[&str]) -> Result<(), ApiError> {
+        check_user_ids(user_ids)?;
+        let app = app_mut(&mut self.apps, app_key)?;
+        let cap = app.config.group_members_max;
+        add_members(group_mut(app, group_id)?, group_id, user_ids, cap)
+    }
+
+    /// Removes members from a group (GRP-6: they get nothing sent from now on). Non-members are ignored.
+    pub fn remove_group_members(&mut self, app_key: &str, group_id: &str, user_ids: &[&str]) -> Result<(), ApiError> {
+        check_user_ids(user_ids)?;
+        let group = group_mut(app_mut(&mut self.apps, app_key)?, group_id)?;
+        for user_id in user_ids {
+            group.members.remove(*user_id);
+        }
+        Ok(())
+    }
+
+    /// Mutes users in a group (GRP-9) from `now_ms` for `duration_ms`, or until unmuted if `None`. Muting again
+    /// replaces the end. A muted member's messages into the group answer 22408; they still receive.
+    pub fn mute_group_members(
+        &mut self,
+        app_key: &str,
+        group_id: &str,
+        user_ids: &[&str],
+        now_ms: i64,
+        duration_ms: Option<i64>,
+    ) -> Result<(), ApiError> {
+        if let Some(duration_ms) = duration_ms
+            && duration_ms <= 0
+        {
+            return Err(ApiError::InvalidMuteDuration { duration_ms });
+        }
+        check_user_ids(user_ids)?;
+        let group = group_mut(app_mut(&mut self.apps, app_key)?, group_id)?;
+        let ends_at = duration_ms.map(|duration_ms| now_ms.saturating_add(duration_ms));
+        for user_id in user_ids {
+            group.mutes.insert((*user_id).to_owned(), ends_at);
+        }
+        Ok(())
+    }
+
+    /// Lifts individual mutes in a group (GRP-9). Users not muted are ignored.
+    pub fn unmute_group_members(&mut self, app_key: &str, group_id: &str, user_ids: &[&str]) -> Result<(), ApiError> {
+        let group = group_mut(app_mut(&mut self.apps, app_key)?, group_id)?;
+        for user_id in user_ids {
+            group.mutes.remove(*user_id);
+        }
+        Ok(())
+    }
+
+    /// Mutes or unmutes every member of a group at once (GRP-10); the mute whitelist may still send.
+    pub fn set_group_mute_all(&mut self, app_key: &str, group_id: &str, muted: bool) -> Result<(), ApiError> {
+        group_mut(app_mut(&mut self.apps, app_key)?, group_id)?.mute_all = muted;
+        Ok(())
+    }
+
+    /// Adds users to a group's mute whitelist (GRP-10): they may send while the whole group is muted.
+    pub fn add_group_mute_whitelist(
+        &mut self,
+        app_key: &str,
+        group_id: &str,
+        user_ids: &[&str],
+    ) -> Result<(), ApiError> {
+        check_user_ids(user_ids)?;
+        let group = group_mut(app_mut(&mut self.apps, app_key)?, group_id)?;
+        group.mute_whitelist.extend(user_ids.iter().map(|user_id| (*user_id).to_owned()));
+        Ok(())
+    }
+
+    /// Removes users from a group's mute whitelist (GRP-10).
+    pub fn remove_group_mute_whitelist(
+        &mut self,
+        app_key: &str,
+        group_id: &str,
+        user_ids: &[&str],
+    ) -> Result<(), ApiError> {
+        let group = group_mut(app_mut(&mut self.apps, app_key)?, group_id)?;
+        for user_id in user_ids {
+            group.mute_whitelist.remove(*user_id);
+        }
+        Ok(())
+    }
+
+    /// "Query group members" (GRP-8): the members' user IDs, sorted, or `None` for an unknown app or group.
+    pub fn group_members(&self, app_key: &str, group_id: &str) -> Option<Vec<String>> {
+        let group = self.apps.get(app_key)?.groups.get(group_id)?;
+        Some(group.members.iter().cloned().collect())
+    }
+
+    /// "Query a user's groups" (GRP-8): `(group ID, group name)` of every group the user is in, by group ID.
+    pub fn user_groups(&self, app_key: &str, user_id: &str) -> Vec<(String, String)> {
+        let Some(app) = self.apps.get(app_key) else {
+            return Vec::new();
+        };
+        app.groups
+            .iter()
+            .filter(|(_, group)| group.members.contains(user_id))
+            .map(|(group_id, group)| (group_id.clone(), group.name.clone()))
+            .collect()
+    }
+
+    /// Whether `user_id` is muted in the group at `now_ms` (GRP-9, GRP-10): individually, or by a mute of all
+    /// without being whitelisted. `false` for an unknown app or group.
+    pub fn is_muted_in_group(&self, app_key: &str, group_id: &str, user_id: &str, now_ms: i64) -> bool {
+        let group = self.apps.get(app_key).and_then(|app| app.groups.get(group_id));
+        group.is_some_and(|group| group.is_muted(user_id, now_ms))
+    }
+}

@@ -1,0 +1,112 @@
+//! Messages sent by the App Server API rather than by a client: private messages on a user's behalf (BLACK-4) and
+//! system messages (CTYPE-7, OFFLINE-3).
+//!
+//! They go through the same fan-out as client messages, with the app's sync mode, but no device sent them: the
+//! sender's devices get no copy (the Server API's `isIncludeSender` of SYNC-16 is not modelled), and no send rate
+//! applies (the Server API rates of BIZ-9 are not modelled). The content limit applies (SEND-19, 30016).
+
+use imsim_engine::limits::MESSAGE_CONTENT_BYTES_MAX;
+use imsim_engine::{ConversationType, ErrorCode, proto};
+
+use super::blacklist::is_blacklisted;
+use super::fanout::Fanout;
+use super::publish::content_bytes;
+use super::tokens::{ApiError, app_mut, check_user_id};
+use super::{DAY_MS, SYSTEM_OFFLINE_DAYS, Server};
+
+/// BLACK-4: whether a Server-API private message obeys the recipient's blacklist (`verifyBlacklist`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BlacklistCheck {
+    /// The default: the message is delivered even if the recipient blacklisted the sender.
+    #[default]
+    Ignore,
+    /// `verifyBlacklist = 1`: a blacklisted sender's message is refused with 405, as a client's would be.
+    Verify,
+}
+
+/// What became of a message sent through the Server API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// Accepted and delivered as a client's message would be.
+    Accepted {
+        /// The message's UID (MSG-6).
+        message_uid: String,
+        /// The authoritative sent time (MSG-22).
+        sent_time: i64,
+    },
+    /// Refused with the code a client's `PublishAck` would carry (30016, 405); nothing was delivered.
+    Refused {
+        /// The code.
+        code: ErrorCode,
+    },
+}
+
+impl Server {
+    /// The Server API's private message: `from_user_id` sends `content` to `to_user_id` (either may be unregistered,
+    /// as for clients). The blacklist is ignored unless `blacklist` is [`BlacklistCheck::Verify`] (BLACK-4).
+    pub fn send_private_as(
+        &mut self,
+        app_key: &str,
+        from_user_id: &str,
+        to_user_id: &str,
+        content: proto::MessageContent,
+        now_ms: i64,
+        blacklist: BlacklistCheck,
+    ) -> Result<PublishOutcome, ApiError> {
+        check_user_id(from_user_id)?;
+        check_user_id(to_user_id)?;
+        let app = app_mut(&mut self.apps, app_key)?;
+        if blacklist == BlacklistCheck::Verify && is_blacklisted(app, to_user_id, from_user_id) {
+            return Ok(PublishOutcome::Refused { code: ErrorCode::REJECTED_BY_BLACKLIST });
+        }
+        self.send_as(app_key, ConversationType::Private, from_user_id, to_user_id, content, now_ms)
+    }
+
+    /// A system message (CTYPE-7: a notification from a system account) from `from_user_id` to `to_user_id`, in
+    /// the system conversation whose target is the sender. Kept offline for [`SYSTEM_OFFLINE_DAYS`] (OFFLINE-3,
+    /// BIZ-16); blacklists do not apply (BLACK-11).
+    pub fn send_system_message(
+        &mut self,
+        app_key: &str,
+        from_user_id: &str,
+        to_user_id: &str,
+        content: proto::MessageContent,
+        now_ms: i64,
+    ) -> Result<PublishOutcome, ApiError> {
+        check_user_id(from_user_id)?;
+        check_user_id(to_user_id)?;
+        self.send_as(app_key, ConversationType::System, from_user_id, to_user_id, content, now_ms)
+    }
+
+    /// Sends a private or system message from no device.
+    fn send_as(
+        &mut self,
+        app_key: &str,
+        conversation_type: ConversationType,
+        from_user_id: &str,
+        to_user_id: &str,
+        content: proto::MessageContent,
+        now_ms: i64,
+    ) -> Result<PublishOutcome, ApiError> {
+        let retention_ms = match conversation_type {
+            ConversationType::System => i64::from(SYSTEM_OFFLINE_DAYS) * DAY_MS,
+            _ => self.private_retention_ms(),
+        };
+        if content_bytes(&content) > MESSAGE_CONTENT_BYTES_MAX {
+            return Ok(PublishOutcome::Refused { code: ErrorCode::MSG_SIZE_OUT_OF_LIMIT });
+        }
+        let app = app_mut(&mut self.apps, app_key)?;
+        let (message_uid, sent_time) = app.stamp(now_ms);
+        let message = proto::DeliveredMessage {
+            message_uid: message_uid.clone(),
+            conversation_type: conversation_type.ordinal(),
+            sender_user_id: from_user_id.to_owned(),
+            sent_time,
+            content: Some(content),
+            ..proto::DeliveredMessage::default()
+        };
+        let recipients = vec![(to_user_id.to_owned(), from_user_id.to_owned())];
+        self.fan_out(app_key, Fanout { message, recipients, sender_copy: None, retention_ms }, None, now_ms);
+        Ok(PublishOutcome::Accepted { message_uid, sent_time })
+    }
+}
