@@ -81,6 +81,9 @@ error_codes! {
     PROTOCOL_FRAME_TOO_LARGE = 39002, "IMSIM_PROTOCOL_FRAME_TOO_LARGE";
     /// imsim-specific, not a RongCloud code: a peer sent a frame that is not valid in the session's state.
     PROTOCOL_UNEXPECTED_FRAME = 39003, "IMSIM_PROTOCOL_UNEXPECTED_FRAME";
+    /// imsim-specific, not a RongCloud code: the blacklist already holds its cap of users (BLACK-12, CFG-9); the
+    /// manual and the native table give no code for it.
+    BLACKLIST_FULL = 39004, "IMSIM_BLACKLIST_FULL";
 }
 
 impl ErrorCode {

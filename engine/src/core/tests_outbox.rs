@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::tests::Harness;
+use super::tests::{Harness, token_for};
 use super::*;
 use crate::limits;
 use crate::proto::{self, frame::Body};
@@ -71,11 +71,11 @@ fn an_interrupted_send_is_published_again_under_the_same_id_after_a_restart() {
 
     // The next process, with another seed, connects to the same database.
     let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
-    second.core.connect(second.now, &super::tests::token_for("alice"), 0).expect("accepted");
+    second.core.connect(second.now, &token_for("alice"), 0).expect("accepted");
     second.actions();
     second.open_and_ack("alice");
     let after = publishes(&mut second);
-    assert_eq!(after, [before.clone()], "the same publish, same client message ID, same content");
+    assert_eq!(after, std::slice::from_ref(&before), "the same publish, same client message ID, same content");
 
     second.events();
     second.server_sends(Body::PublishAck(proto::PublishAck {
@@ -99,7 +99,7 @@ fn an_interrupted_send_too_old_to_resume_fails_with_30003() {
     send_then_crash(&file, 1);
     let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
     second.now.unix_ms += limits::PUBLISH_ACK_TIMEOUT_MS as i64 + 1;
-    second.core.connect(second.now, &super::tests::token_for("alice"), 0).expect("accepted");
+    second.core.connect(second.now, &token_for("alice"), 0).expect("accepted");
     second.actions();
     second.open_and_ack("alice");
     assert!(publishes(&mut second).is_empty(), "nothing is published again");

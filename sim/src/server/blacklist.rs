@@ -30,9 +30,9 @@ use imsim_engine::proto::{self, frame::Body, request, response};
 use super::tokens::{ApiError, app_mut, check_user_id};
 use super::{App, Conn, ConnId, Server};
 
-/// imsim-specific, not a RongCloud code (the manual and the native headers give none): adding to a blacklist that
-/// already holds `blacklist_cap` user IDs (BLACK-12).
-pub const BLACKLIST_FULL: ErrorCode = ErrorCode(39004);
+/// Adding to a blacklist that already holds `blacklist_cap` user IDs (BLACK-12): the code lives in the engine's
+/// table with every other code.
+pub const BLACKLIST_FULL: ErrorCode = ErrorCode::BLACKLIST_FULL;
 
 /// One user's blacklist.
 #[derive(Debug, Default)]

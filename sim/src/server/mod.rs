@@ -144,9 +144,6 @@ impl Default for ServerConfig {
 }
 
 /// What the I/O layer must do, in the order the server produced it.
-// A `Frame` is a few hundred bytes inline; outputs live only between a `handle_*` call and the next `poll_output`,
-// so boxing every frame would cost an allocation each for nothing.
-#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 #[expect(
     clippy::large_enum_variant,
