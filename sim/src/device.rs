@@ -119,9 +119,13 @@ async fn execute(engine: &Engine, command: DeviceCommand) -> Result<(), ImError>
     match command {
         DeviceCommand::Connect { token, timeout_seconds } => engine.connect(&token, timeout_seconds).await,
         DeviceCommand::Disconnect { receive_push } => engine.disconnect(receive_push).await,
-        DeviceCommand::SendText { conversation_type, target_id, text } => {
+        DeviceCommand::SendText { conversation_type, target_id, text, directed } => {
             let message = engine.create_text_message(conversation_type, &target_id, None, &text).await?;
-            engine.send_message(message).await
+            if directed.is_empty() {
+                engine.send_message(message).await
+            } else {
+                engine.send_group_message_to_designated_users(message, directed).await
+            }
         }
         DeviceCommand::Blacklist(call) => match call {
             BlacklistCall::Add(user) => engine.add_to_blacklist(&user).await,
@@ -139,8 +143,11 @@ fn describe_call(command: &DeviceCommand) -> String {
     match command {
         DeviceCommand::Connect { timeout_seconds, .. } => format!("connect timeout={timeout_seconds}"),
         DeviceCommand::Disconnect { receive_push } => format!("disconnect receive_push={receive_push}"),
-        DeviceCommand::SendText { conversation_type, target_id, .. } => {
+        DeviceCommand::SendText { conversation_type, target_id, directed, .. } if directed.is_empty() => {
             format!("sendMessage {conversation_type}:{target_id}")
+        }
+        DeviceCommand::SendText { conversation_type, target_id, directed, .. } => {
+            format!("sendGroupMessageToDesignatedUsers {conversation_type}:{target_id} {directed:?}")
         }
         DeviceCommand::Blacklist(BlacklistCall::Add(user)) => format!("addToBlacklist {user}"),
         DeviceCommand::Blacklist(BlacklistCall::Remove(user)) => format!("removeFromBlacklist {user}"),

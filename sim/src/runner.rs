@@ -15,13 +15,15 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use imsim_engine::content::encode_content;
 use imsim_engine::core::Event;
 use imsim_engine::driver::{EngineOptions, database_path};
 use imsim_engine::store::{SqliteStore, Store as _};
 use imsim_engine::token::hex;
-use imsim_engine::{Message, Platform};
+use imsim_engine::{ConversationType, Message, MessageContent, Platform};
 use rand::{RngCore as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
+use tokio::sync::Notify;
 
 use crate::device::{DeviceConfig, device_host};
 use crate::expect::{check_event, check_stored};
@@ -30,7 +32,7 @@ use crate::scenario::{
     AppSettings, Check, Endpoint, EventPattern, Expectation, Location, Scenario, StepKind, StoredContents, TokenChoice,
     numbered_text,
 };
-use crate::server::{AppConfig, Server, ServerConfig};
+use crate::server::{AppConfig, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;
 use crate::trace::{Trace, describe_event};
 use crate::world::{BlacklistCall, DeviceCommand, SharedWorld, World};
@@ -106,6 +108,8 @@ pub struct FinalState {
     pub stored: BTreeMap<String, Vec<Message>>,
     /// Every event each device's engine emitted, across boots, with its simulated time.
     pub events: BTreeMap<String, Vec<(Duration, Event)>>,
+    /// Each device's total unread count, as its database reports it (`Store::total_unread_count`).
+    pub unread_total: BTreeMap<String, u32>,
 }
 
 /// Runs `scenario` like `run_scenario`, and also returns what the devices hold at the end.
@@ -148,6 +152,8 @@ struct Run<'a> {
     event_cursors: BTreeMap<String, usize>,
     /// Per device, its user.
     users: BTreeMap<String, String>,
+    /// Wakes the server's host after an App Server API call, so what the call produced goes out at once.
+    app_server_called: Rc<Notify>,
 }
 
 impl<'a> Run<'a> {
@@ -162,6 +168,7 @@ impl<'a> Run<'a> {
         };
         let mut server = Server::new(ServerConfig {
             private_offline_days: settings.app.private_offline_days,
+            group_offline_days: settings.app.group_offline_days,
             client_send_rate: Some(settings.app.send_rate_limit),
             ..ServerConfig::default()
         });
@@ -175,7 +182,8 @@ impl<'a> Run<'a> {
         let storage_root = fresh_storage_root(seed);
 
         let mut sim = sim_builder(network).build();
-        sim.host(SERVER_HOST, server_host(server.clone()));
+        let app_server_called = Rc::new(Notify::new());
+        sim.host(SERVER_HOST, server_host(server.clone(), app_server_called.clone()));
         for device in &scenario.devices {
             let config = DeviceConfig {
                 name: device.name.clone(),
@@ -201,6 +209,7 @@ impl<'a> Run<'a> {
             tick: settings.tick,
             event_cursors: Default::default(),
             users: scenario.devices.iter().map(|device| (device.name.clone(), device.user.clone())).collect(),
+            app_server_called,
         }
     }
 
@@ -208,11 +217,14 @@ impl<'a> Run<'a> {
         let mut state = FinalState::default();
         for (device, user) in &self.users {
             let path = database_path(&self.storage_root.join(device), &self.app_key, user);
-            let stored = match path.exists().then(|| SqliteStore::open(&path)) {
-                Some(Ok(store)) => store.all_messages().unwrap_or_default(),
-                _ => Vec::new(),
+            let (stored, unread) = match path.exists().then(|| SqliteStore::open(&path)) {
+                Some(Ok(store)) => {
+                    (store.all_messages().unwrap_or_default(), store.total_unread_count().unwrap_or_default())
+                }
+                _ => (Vec::new(), 0),
             };
             state.stored.insert(device.clone(), stored);
+            state.unread_total.insert(device.clone(), unread);
         }
         for (device, log) in &self.world.borrow().devices {
             state.events.insert(device.clone(), log.events.clone());
@@ -256,12 +268,15 @@ impl<'a> Run<'a> {
             StepKind::Disconnect { device, receive_push } => {
                 self.command(device, DeviceCommand::Disconnect { receive_push: *receive_push })
             }
-            StepKind::Send { directed, .. } if !directed.is_empty() => not_yet("send with directed"),
-            StepKind::Send { device, conversation_type, target_id, text, count, .. } => {
+            StepKind::Send { device, conversation_type, target_id, text, count, directed } => {
                 for n in 1..=*count {
-                    let text = numbered_text(text, n);
-                    let (conversation_type, target_id) = (*conversation_type, target_id.clone());
-                    self.command(device, DeviceCommand::SendText { conversation_type, target_id, text })?;
+                    let command = DeviceCommand::SendText {
+                        conversation_type: *conversation_type,
+                        target_id: target_id.clone(),
+                        text: numbered_text(text, n),
+                        directed: directed.clone(),
+                    };
+                    self.command(device, command)?;
                 }
                 Ok(())
             }
@@ -281,7 +296,9 @@ impl<'a> Run<'a> {
             StepKind::Ban { user, duration } => {
                 let now_ms = self.now_unix_ms();
                 let duration_ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
-                self.server.borrow_mut().ban_user(&self.app_key, user, now_ms, duration_ms).map_err(|e| e.to_string())
+                let banned = self.server.borrow_mut().ban_user(&self.app_key, user, now_ms, duration_ms);
+                self.app_server_called.notify_one();
+                banned.map_err(|e| e.to_string())
             }
             StepKind::Unban { user } => {
                 self.server.borrow_mut().unban_user(&self.app_key, user).map_err(|e| e.to_string())
@@ -296,15 +313,15 @@ impl<'a> Run<'a> {
                 self.command(device, DeviceCommand::Blacklist(BlacklistCall::Status(user.clone())))
             }
             StepKind::BlacklistGet { device } => self.command(device, DeviceCommand::Blacklist(BlacklistCall::Get)),
-            StepKind::CreateGroup { .. } => not_yet("create_group"),
-            StepKind::DismissGroup { .. } => not_yet("dismiss_group"),
-            StepKind::AddMembers { .. } => not_yet("add_members"),
-            StepKind::RemoveMembers { .. } => not_yet("remove_members"),
-            StepKind::MuteMember { .. } => not_yet("mute_member"),
-            StepKind::UnmuteMember { .. } => not_yet("unmute_member"),
-            StepKind::MuteAll { .. } => not_yet("mute_all"),
-            StepKind::UnmuteAll { .. } => not_yet("unmute_all"),
-            StepKind::ServerSend { .. } => not_yet("server_send"),
+            StepKind::CreateGroup { .. }
+            | StepKind::DismissGroup { .. }
+            | StepKind::AddMembers { .. }
+            | StepKind::RemoveMembers { .. }
+            | StepKind::MuteMember { .. }
+            | StepKind::UnmuteMember { .. }
+            | StepKind::MuteAll { .. }
+            | StepKind::UnmuteAll { .. }
+            | StepKind::ServerSend { .. } => self.app_server_call(kind),
             StepKind::Foreground { device } => self.command(device, DeviceCommand::AppForeground(true)),
             StepKind::Background { device } => self.command(device, DeviceCommand::AppForeground(false)),
             StepKind::NetworkLost { device } => {
@@ -332,9 +349,54 @@ impl<'a> Run<'a> {
             StepKind::Expect(Expectation { device, check: Check::NoEvent { pattern, period }, .. }) => {
                 self.expect_no_event(device, pattern, *period)
             }
-            StepKind::Expect(Expectation { check: Check::Unread { .. }, .. }) => not_yet("expect unread"),
             StepKind::Expect(expectation) => self.expect(expectation),
         }
+    }
+
+    /// Carries out a call of the App Server API (groups and Server-API sends), then wakes the server's host so
+    /// that what the call produced (deliveries, kicks) goes out at once.
+    fn app_server_call(&mut self, kind: &StepKind) -> Result<(), String> {
+        let now_ms = self.now_unix_ms();
+        let app_key = self.app_key.as_str();
+        let mut server = self.server.borrow_mut();
+        let result = match kind {
+            StepKind::CreateGroup { group, name, members } => server.create_group(app_key, group, name, &ids(members)),
+            StepKind::DismissGroup { group } => server.dismiss_group(app_key, group),
+            StepKind::AddMembers { group, users } => server.add_group_members(app_key, group, &ids(users)),
+            StepKind::RemoveMembers { group, users } => server.remove_group_members(app_key, group, &ids(users)),
+            StepKind::MuteMember { group, user, duration } => {
+                let duration_ms = duration.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+                server.mute_group_members(app_key, group, &[user.as_str()], now_ms, duration_ms)
+            }
+            StepKind::UnmuteMember { group, user } => server.unmute_group_members(app_key, group, &[user.as_str()]),
+            StepKind::MuteAll { group, whitelist } => server
+                .set_group_mute_all(app_key, group, true)
+                .and_then(|()| server.add_group_mute_whitelist(app_key, group, &ids(whitelist))),
+            StepKind::UnmuteAll { group } => server.set_group_mute_all(app_key, group, false),
+            StepKind::ServerSend { from, to, conversation_type, text, verify_blacklist } => {
+                let content = encode_content(&MessageContent::Text { text: text.clone() });
+                let outcome = match conversation_type {
+                    ConversationType::Private => {
+                        let check = if *verify_blacklist { BlacklistCheck::Verify } else { BlacklistCheck::Ignore };
+                        server.send_private_as(app_key, from, to, content, now_ms, check)
+                    }
+                    ConversationType::System => server.send_system_message(app_key, from, to, content, now_ms),
+                    other => return Err(format!("the App Server API of this simulator sends no {other} messages yet")),
+                };
+                let note = match outcome.map_err(|e| e.to_string())? {
+                    PublishOutcome::Accepted { message_uid, .. } => format!("server api sent uid={message_uid}"),
+                    PublishOutcome::Refused { code } => format!("server api refused code={}", code.0),
+                };
+                drop(server);
+                self.world.borrow_mut().trace.record(self.sim.elapsed(), "server", &note);
+                self.app_server_called.notify_one();
+                return Ok(());
+            }
+            _ => return Err("not an App Server API step".to_owned()),
+        };
+        drop(server);
+        self.app_server_called.notify_one();
+        result.map_err(|e| e.to_string())
     }
 
     /// Lets `period` pass and fails if `device` emitted an event matching `pattern` meanwhile.
@@ -414,12 +476,13 @@ impl<'a> Run<'a> {
     /// Steps the simulation until `expectation` holds, or fails once its `within` has passed.
     fn expect(&mut self, expectation: &Expectation) -> Result<(), String> {
         let deadline = self.sim.elapsed() + expectation.within;
-        // Stored messages only change along with an event, so the database is re-read only after new events.
+        // Stored messages (and so unread counts) only change along with an event, so the database is re-read only
+        // after new events.
         let mut events_seen = None;
         loop {
             let events_now = self.event_count(&expectation.device);
             let verdict = match &expectation.check {
-                Check::Stored { .. } if events_seen == Some(events_now) => None,
+                Check::Stored { .. } | Check::Unread { .. } if events_seen == Some(events_now) => None,
                 _ => Some(self.check(expectation)),
             };
             events_seen = Some(events_now);
@@ -463,7 +526,26 @@ impl<'a> Run<'a> {
                 Ok(())
             }
             Check::NoEvent { .. } => Err("no_event is checked over a period, not polled".to_owned()),
-            Check::Unread { .. } => not_yet("expect unread"),
+            Check::Unread { conversation, count } => {
+                let user = self.users.get(device).ok_or_else(|| format!("no device {device}"))?;
+                let path = database_path(&self.storage_root.join(device), &self.app_key, user);
+                if !path.exists() {
+                    return Err(format!("{device} has no database yet"));
+                }
+                let store = SqliteStore::open(&path).map_err(|e| format!("cannot open {device}'s database: {e}"))?;
+                let (actual, what) = match conversation {
+                    Some((conversation_type, target_id)) => {
+                        (store.unread_count(*conversation_type, target_id), format!("{conversation_type}:{target_id}"))
+                    }
+                    None => (store.total_unread_count(), "all conversations".to_owned()),
+                };
+                let actual = actual.map_err(|e| format!("cannot read {device}'s database: {e}"))?;
+                if actual == *count {
+                    Ok(())
+                } else {
+                    Err(format!("{device} counts {actual} unread in {what}, expected {count}"))
+                }
+            }
             Check::Stored { conversation_type, target_id, contents } => {
                 let user = self.users.get(device).ok_or_else(|| format!("no device {device}"))?;
                 let path = database_path(&self.storage_root.join(device), &self.app_key, user);
@@ -487,9 +569,9 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The failure of a step the runner cannot carry out yet.
-fn not_yet(step: &str) -> Result<(), String> {
-    Err(format!("the runner does not run {step} yet"))
+/// The IDs of `users` as the server's API takes them.
+fn ids(users: &[String]) -> Vec<&str> {
+    users.iter().map(String::as_str).collect()
 }
 
 /// A duration in whole milliseconds, saturating.
@@ -505,6 +587,7 @@ fn app_config(settings: &AppSettings) -> AppConfig {
         mini_program_devices_max: settings.mini_program_devices_max,
         multi_device_sync: settings.multi_device_sync,
         token_ttl_ms: settings.token_ttl.map(|ttl| i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX)),
+        compensation_days: settings.compensation_days,
         ..AppConfig::default()
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use imsim_engine::codec::{Deframer, encode_frame};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use turmoil::net::{TcpListener, TcpStream};
 
 use crate::device::HostFuture;
@@ -36,13 +36,16 @@ enum Outgoing {
 type Outboxes = Rc<RefCell<BTreeMap<ConnId, mpsc::UnboundedSender<Outgoing>>>>;
 
 /// The factory turmoil calls at every boot of the server host.
-pub fn server_host(server: Rc<RefCell<Server>>) -> impl Fn() -> HostFuture {
+///
+/// `api_called` is notified after each App Server API call the runner makes, so that what the call produced (a
+/// delivery, a kick) is handed to the connections at once rather than at the next timer tick.
+pub fn server_host(server: Rc<RefCell<Server>>, api_called: Rc<Notify>) -> impl Fn() -> HostFuture {
     // Connection IDs are never reused, not even across a restart of the host.
     let next_conn = Rc::new(Cell::new(1_u64));
-    move || Box::pin(run_server(server.clone(), next_conn.clone()))
+    move || Box::pin(run_server(server.clone(), next_conn.clone(), api_called.clone()))
 }
 
-async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>) -> turmoil::Result {
+async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>, api_called: Rc<Notify>) -> turmoil::Result {
     let listener = TcpListener::bind(("0.0.0.0", SERVER_PORT)).await?;
     let outboxes: Outboxes = Rc::default();
     let mut timer = tokio::time::interval(TIMER_PERIOD);
@@ -53,6 +56,10 @@ async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>) -> tu
             accepted = listener.accept() => accepted,
             _ = timer.tick() => {
                 server.borrow_mut().handle_timeout(sim_unix_ms());
+                dispatch(&server, &outboxes);
+                continue;
+            }
+            () = api_called.notified() => {
                 dispatch(&server, &outboxes);
                 continue;
             }

@@ -39,6 +39,8 @@ pub enum DeviceCommand {
         target_id: String,
         /// The text.
         text: String,
+        /// For a group message, the designated members (`sendGroupMessageToDesignatedUsers`); empty for everyone.
+        directed: Vec<String>,
     },
     /// A blacklist call (BLACK-5 to BLACK-8).
     Blacklist(BlacklistCall),

@@ -392,6 +392,15 @@ impl Engine {
         .await
     }
 
+    /// `sendGroupMessageToDesignatedUsers(message, userIds)` (GRP): a group message only these members receive.
+    pub async fn send_group_message_to_designated_users(
+        &self,
+        message: Message,
+        user_ids: Vec<String>,
+    ) -> Result<(), ImError> {
+        self.call(move |core, now| core.send_group_message_to_designated_users(now, &message, &user_ids)).await
+    }
+
     /// `sendMessage(message)` (SEND-3): see `Core::send_message`.
     pub async fn send_message(&self, message: Message) -> Result<(), ImError> {
         self.call(move |core, now| core.send_message(now, &message)).await
