@@ -42,6 +42,7 @@ IMPLEMENTED = {
     "onBlacklistRemoved": "`Event::BlacklistRemoved { code, user_id }`",
     "onBlacklistStatusLoaded": "`Event::BlacklistStatusLoaded { code, user_id, status }`",
     "onBlacklistLoaded": "`Event::BlacklistLoaded { code, user_ids }`",
+    "sendGroupMessageToDesignatedUsers": "`Engine::send_group_message_to_designated_users(message, user_ids)`",
 }
 
 
