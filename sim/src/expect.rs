@@ -41,6 +41,7 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         Event::MessageReceived { message, left, offline, has_package } => {
             (None, None, Some(message), Some((*left, *offline, *has_package)))
         }
+        Event::OfflineMessageSyncCompleted => (None, None, None, None),
         Event::BlacklistAdded { code, .. }
         | Event::BlacklistRemoved { code, .. }
         | Event::BlacklistStatusLoaded { code, .. }

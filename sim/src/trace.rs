@@ -64,6 +64,7 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::MessageAttached { .. } => "messageAttached",
         Event::MessageSent { .. } => "messageSent",
         Event::MessageReceived { .. } => "messageReceived",
+        Event::OfflineMessageSyncCompleted => "offlineMessageSyncCompleted",
         Event::BlacklistAdded { .. } => "blacklistAdded",
         Event::BlacklistRemoved { .. } => "blacklistRemoved",
         Event::BlacklistStatusLoaded { .. } => "blacklistStatusLoaded",
@@ -86,6 +87,7 @@ pub fn describe_event(event: &Event) -> String {
             "event {name} left={left} offline={offline} has_package={has_package} {}",
             describe_message(message)
         ),
+        Event::OfflineMessageSyncCompleted => format!("event {name}"),
         Event::BlacklistAdded { code, user_id } | Event::BlacklistRemoved { code, user_id } => {
             format!("event {name} code={} user={user_id}", code.0)
         }

@@ -385,6 +385,10 @@ impl Core {
                 has_package: package.has_package,
             });
         }
+        // The last package, persisted and acknowledged: catch-up is over for this connection (RECV-7).
+        if !package.has_package && self.is_established() {
+            self.events.push_back(Event::OfflineMessageSyncCompleted);
+        }
     }
 
     pub(super) fn handle_inbox_delivery(&mut self, now: Now, delivery: proto::InboxDelivery) {

@@ -129,6 +129,10 @@ pub enum Event {
         /// Whether the server has further packages (RECV-5).
         has_package: bool,
     },
+    /// The offline catch-up of this connection is complete: the last package (`hasPackage` false) is stored and
+    /// acknowledged, and every message in it was reported (RECV-7). Not a listener of the manual, which lets the
+    /// app infer the moment from `left` and `hasPackage`; native SDKs call it `onOfflineMessageSyncCompleted`.
+    OfflineMessageSyncCompleted,
     /// `onBlacklistAdded(code, userId)` (BLACK-5).
     BlacklistAdded {
         /// 0, or why the request failed.

@@ -569,3 +569,25 @@ fn coming_to_the_foreground_restarts_the_schedule_and_background_changes_nothing
     harness.core.handle_transport_closed(harness.now);
     assert_eq!(harness.core.poll_timeout(), Some(harness.now.monotonic_ms + 250), "then 250 ms, from the start");
 }
+
+#[test]
+fn the_last_package_ends_catch_up_with_an_event() {
+    // RECV-7: after the package whose hasPackage is false, and only then, catch-up is complete.
+    let mut harness = Harness::connected("alice");
+    let first = vec![delivered(1, "U1", "bob", "one")];
+    harness.server_sends(Body::InboxPackage(proto::InboxPackage { messages: first, has_package: true }));
+    assert!(!harness.events().contains(&Event::OfflineMessageSyncCompleted));
+    let last = vec![delivered(2, "U2", "bob", "two")];
+    harness.server_sends(Body::InboxPackage(proto::InboxPackage { messages: last, has_package: false }));
+    let events = harness.events();
+    assert!(
+        matches!(
+            events.as_slice(),
+            [Event::MessageReceived { left: 0, has_package: false, .. }, Event::OfflineMessageSyncCompleted]
+        ),
+        "{events:?}"
+    );
+    // An empty final package (nothing to catch up) ends catch-up too.
+    harness.server_sends(Body::InboxPackage(proto::InboxPackage { messages: vec![], has_package: false }));
+    assert_eq!(harness.events(), [Event::OfflineMessageSyncCompleted]);
+}

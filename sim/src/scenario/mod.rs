@@ -110,6 +110,7 @@
 //!   | `messageAttached`         | `text`, `sent_status`                                         |
 //!   | `messageSent`             | `code`, `text`, `sent_status`                                 |
 //!   | `messageReceived`         | `text`, `from`, `left`, `offline`, `has_package`, `sent_status` |
+//!   | `offlineMessageSyncCompleted` | (none)                                                    |
 //!   | `blacklistAdded`          | `code`, `user`                                                |
 //!   | `blacklistRemoved`        | `code`, `user`                                                |
 //!   | `blacklistStatusLoaded`   | `code`, `user`, `blacklist_status`                            |

@@ -589,6 +589,8 @@ pub enum EventKind {
     MessageSent,
     /// `onMessageReceived`.
     MessageReceived,
+    /// The end of a connection's offline catch-up (RECV-7; `onOfflineMessageSyncCompleted` in native SDKs).
+    OfflineMessageSyncCompleted,
     /// `onBlacklistAdded` (BLACK-5).
     BlacklistAdded,
     /// `onBlacklistRemoved` (BLACK-6).
@@ -608,6 +610,7 @@ impl EventKind {
         EventKind::MessageAttached,
         EventKind::MessageSent,
         EventKind::MessageReceived,
+        EventKind::OfflineMessageSyncCompleted,
         EventKind::BlacklistAdded,
         EventKind::BlacklistRemoved,
         EventKind::BlacklistStatusLoaded,
@@ -623,6 +626,7 @@ impl EventKind {
             EventKind::MessageAttached => "messageAttached",
             EventKind::MessageSent => "messageSent",
             EventKind::MessageReceived => "messageReceived",
+            EventKind::OfflineMessageSyncCompleted => "offlineMessageSyncCompleted",
             EventKind::BlacklistAdded => "blacklistAdded",
             EventKind::BlacklistRemoved => "blacklistRemoved",
             EventKind::BlacklistStatusLoaded => "blacklistStatusLoaded",
@@ -639,6 +643,7 @@ impl EventKind {
             EventKind::MessageAttached => &["text", "sent_status"],
             EventKind::MessageSent => &["code", "text", "sent_status"],
             EventKind::MessageReceived => &["text", "from", "left", "offline", "has_package", "sent_status"],
+            EventKind::OfflineMessageSyncCompleted => &[],
             EventKind::BlacklistAdded | EventKind::BlacklistRemoved => &["code", "user"],
             EventKind::BlacklistStatusLoaded => &["code", "user", "blacklist_status"],
             EventKind::BlacklistLoaded => &["code", "users"],
