@@ -384,8 +384,9 @@ fn an_offline_package_is_persisted_acknowledged_then_reported() {
     let messages = (1..=3).map(|seq| delivered(seq, &format!("U{seq}"), "bob", &format!("m{seq}"))).collect();
     harness.server_sends(Body::InboxPackage(proto::InboxPackage { messages, has_package: false }));
     assert_eq!(harness.frames(), [Body::InboxAck(proto::InboxAck { cursor: 3 })]);
-    let reported: Vec<(String, u32, bool, bool)> = harness
-        .events()
+    let mut events = harness.events();
+    assert_eq!(events.pop(), Some(Event::OfflineMessageSyncCompleted), "the last package ends catch-up");
+    let reported: Vec<(String, u32, bool, bool)> = events
         .into_iter()
         .map(|event| match event {
             Event::MessageReceived { message, left, offline, has_package } => {
@@ -406,7 +407,7 @@ fn an_empty_package_is_acknowledged_and_reports_nothing() {
     let mut harness = Harness::connected("alice");
     harness.server_sends(Body::InboxPackage(proto::InboxPackage { messages: vec![], has_package: false }));
     assert_eq!(harness.frames(), [Body::InboxAck(proto::InboxAck { cursor: 0 })]);
-    assert!(harness.events().is_empty());
+    assert_eq!(harness.events(), [Event::OfflineMessageSyncCompleted], "no message, only the end of catch-up");
 }
 
 #[test]

@@ -65,10 +65,12 @@ fn acknowledge(harness: &mut Harness, publish: &proto::Publish, uid: &str, sent_
     (*code, message.clone())
 }
 
-/// Each `MessageReceived` as (message ID, left, offline, has package), asserting nothing else was reported.
+/// Each `MessageReceived` as (message ID, left, offline, has package), asserting nothing else was reported but
+/// the end of catch-up.
 fn received(events: Vec<Event>) -> Vec<(Message, u32, bool, bool)> {
     events
         .into_iter()
+        .filter(|event| *event != Event::OfflineMessageSyncCompleted)
         .map(|event| match event {
             Event::MessageReceived { message, left, offline, has_package } => (message, left, offline, has_package),
             other => panic!("unexpected {other:?}"),
