@@ -592,3 +592,20 @@ fn the_last_package_ends_catch_up_with_an_event() {
     harness.server_sends(Body::InboxPackage(proto::InboxPackage { messages: vec![], has_package: false }));
     assert_eq!(harness.events(), [Event::OfflineMessageSyncCompleted]);
 }
+
+#[test]
+fn content_too_large_for_a_frame_fails_locally_with_30016() {
+    // SEND-19: the server refuses content over 128 KB with 30016; content that would not even fit in a frame is
+    // refused by the engine itself with the same code, and nothing goes on the wire.
+    let mut harness = Harness::connected("alice");
+    let huge = "x".repeat(limits::FRAME_SIZE_BYTES_MAX as usize + 1);
+    let message = harness.core.create_text_message(ConversationType::Private, "bob", None, &huge).expect("valid");
+    harness.core.send_message(harness.now, &message).expect("accepted; the failure is an event");
+    assert!(harness.frames().is_empty());
+    let events = harness.events();
+    let [Event::MessageAttached { .. }, Event::MessageSent { code, message }] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(*code, ErrorCode::MSG_SIZE_OUT_OF_LIMIT);
+    assert_eq!(message.sent_status, SentStatus::Failed);
+}
