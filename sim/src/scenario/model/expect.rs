@@ -1,0 +1,300 @@
+//! The checks of an `expect` step: [`Expectation`], [`Check`], the event and stored-message patterns, and their
+//! canonical one-line descriptions.
+
+use std::fmt::{self, Write as _};
+use std::time::Duration;
+
+use imsim_engine::types::{BlacklistStatus, ConnectionStatus, ConversationType, MessageDirection, SentStatus};
+
+use super::format_duration;
+
+/// A check on one device, which must hold within a bound of simulated time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expectation {
+    /// The device.
+    pub device: String,
+    /// How long the check may take to hold. Default 10s. For a [`Check::NoEvent`], its period: the check holds
+    /// only once that much time has passed.
+    pub within: Duration,
+    /// What must hold.
+    pub check: Check,
+}
+
+/// What an expectation checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// The device's app gets an event matching the pattern.
+    Event(EventPattern),
+    /// The device's app gets no event matching the pattern during `period` of simulated time from the step on.
+    NoEvent {
+        /// The events that must not come.
+        pattern: EventPattern,
+        /// How long none may come; never zero.
+        period: Duration,
+    },
+    /// The device's connection status is this.
+    Status(ConnectionStatus),
+    /// The device's local database holds what `contents` says in the conversation.
+    Stored {
+        /// The conversation type.
+        conversation_type: ConversationType,
+        /// The conversation's target ID.
+        target_id: String,
+        /// The messages, or their number.
+        contents: StoredContents,
+    },
+    /// An unread count on the device is `count`: one conversation's (`getUnreadCount`, UNREAD-2), or, with no
+    /// conversation, the total (`getTotalUnreadCount`, UNREAD-1).
+    Unread {
+        /// The conversation's type and target ID; `None` for the total.
+        conversation: Option<(ConversationType, String)>,
+        /// The count.
+        count: u32,
+    },
+}
+
+/// What a [`Check::Stored`] expects of a conversation in the local database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoredContents {
+    /// Exactly these messages, oldest first.
+    Messages(Vec<StoredPattern>),
+    /// Exactly this many messages, whatever they are.
+    Count(usize),
+}
+
+/// An event the app receives, and what its fields must be; `None` matches anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventPattern {
+    /// Which event.
+    pub kind: EventKind,
+    /// The error code (`0` for success).
+    pub code: Option<i32>,
+    /// The connection status (connectionStatusChanged).
+    pub status: Option<ConnectionStatus>,
+    /// The message's text.
+    pub text: Option<String>,
+    /// The message's sender (messageReceived).
+    pub from: Option<String>,
+    /// The connected user (connected).
+    pub user: Option<String>,
+    /// How many messages are left to receive (messageReceived).
+    pub left: Option<u32>,
+    /// Whether the message is an offline one (messageReceived).
+    pub offline: Option<bool>,
+    /// Whether more offline messages wait on the server (messageReceived).
+    pub has_package: Option<bool>,
+    /// The message's sent status.
+    pub sent_status: Option<SentStatus>,
+    /// Whether the user is in the blacklist (blacklistStatusLoaded).
+    pub blacklist_status: Option<BlacklistStatus>,
+    /// The whole blacklist, in order (blacklistLoaded).
+    pub users: Option<Vec<String>>,
+}
+
+impl EventPattern {
+    /// A pattern matching any event of `kind`.
+    pub fn new(kind: EventKind) -> EventPattern {
+        EventPattern {
+            kind,
+            code: None,
+            status: None,
+            text: None,
+            from: None,
+            user: None,
+            left: None,
+            offline: None,
+            has_package: None,
+            sent_status: None,
+            blacklist_status: None,
+            users: None,
+        }
+    }
+}
+
+/// The app events a scenario can wait for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EventKind {
+    /// `onDatabaseOpened`.
+    DatabaseOpened,
+    /// `onConnected`.
+    Connected,
+    /// `onConnectionStatusChanged`.
+    ConnectionStatusChanged,
+    /// `onMessageAttached`.
+    MessageAttached,
+    /// `onMessageSent`.
+    MessageSent,
+    /// `onMessageReceived`.
+    MessageReceived,
+    /// The end of a connection's offline catch-up (RECV-7; `onOfflineMessageSyncCompleted` in native SDKs).
+    OfflineMessageSyncCompleted,
+    /// `onBlacklistAdded` (BLACK-5).
+    BlacklistAdded,
+    /// `onBlacklistRemoved` (BLACK-6).
+    BlacklistRemoved,
+    /// `onBlacklistStatusLoaded` (BLACK-7).
+    BlacklistStatusLoaded,
+    /// `onBlacklistLoaded` (BLACK-8).
+    BlacklistLoaded,
+}
+
+impl EventKind {
+    /// Every value, in declaration order.
+    pub const ALL: &'static [EventKind] = &[
+        EventKind::DatabaseOpened,
+        EventKind::Connected,
+        EventKind::ConnectionStatusChanged,
+        EventKind::MessageAttached,
+        EventKind::MessageSent,
+        EventKind::MessageReceived,
+        EventKind::OfflineMessageSyncCompleted,
+        EventKind::BlacklistAdded,
+        EventKind::BlacklistRemoved,
+        EventKind::BlacklistStatusLoaded,
+        EventKind::BlacklistLoaded,
+    ];
+
+    /// The name scenarios use (the manual's callback name without `on`).
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::DatabaseOpened => "databaseOpened",
+            EventKind::Connected => "connected",
+            EventKind::ConnectionStatusChanged => "connectionStatusChanged",
+            EventKind::MessageAttached => "messageAttached",
+            EventKind::MessageSent => "messageSent",
+            EventKind::MessageReceived => "messageReceived",
+            EventKind::OfflineMessageSyncCompleted => "offlineMessageSyncCompleted",
+            EventKind::BlacklistAdded => "blacklistAdded",
+            EventKind::BlacklistRemoved => "blacklistRemoved",
+            EventKind::BlacklistStatusLoaded => "blacklistStatusLoaded",
+            EventKind::BlacklistLoaded => "blacklistLoaded",
+        }
+    }
+
+    /// The pattern fields that apply to this event, in canonical order.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            EventKind::DatabaseOpened => &["code"],
+            EventKind::Connected => &["code", "user"],
+            EventKind::ConnectionStatusChanged => &["status"],
+            EventKind::MessageAttached => &["text", "sent_status"],
+            EventKind::MessageSent => &["code", "text", "sent_status"],
+            EventKind::MessageReceived => &["text", "from", "left", "offline", "has_package", "sent_status"],
+            EventKind::OfflineMessageSyncCompleted => &[],
+            EventKind::BlacklistAdded | EventKind::BlacklistRemoved => &["code", "user"],
+            EventKind::BlacklistStatusLoaded => &["code", "user", "blacklist_status"],
+            EventKind::BlacklistLoaded => &["code", "users"],
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A message expected in the local database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPattern {
+    /// Sent or received.
+    pub direction: MessageDirection,
+    /// The text.
+    pub text: String,
+    /// The sent status, if it matters.
+    pub sent_status: Option<SentStatus>,
+}
+
+impl EventPattern {
+    /// The pattern as the trace and failure messages show it, such as `event messageReceived text="hello"`.
+    pub fn describe(&self) -> String {
+        format!("event {}", self.describe_fields())
+    }
+
+    /// The event's name and the fields that must match, such as `messageReceived text="hello"`.
+    fn describe_fields(&self) -> String {
+        let pattern = self;
+        let mut line = pattern.kind.to_string();
+        if let Some(code) = pattern.code {
+            let _ = write!(line, " code={code}");
+        }
+        if let Some(status) = pattern.status {
+            let _ = write!(line, " status={status}");
+        }
+        if let Some(text) = &pattern.text {
+            let _ = write!(line, " text={text:?}");
+        }
+        if let Some(from) = &pattern.from {
+            let _ = write!(line, " from={from:?}");
+        }
+        if let Some(user) = &pattern.user {
+            let _ = write!(line, " user={user:?}");
+        }
+        if let Some(left) = pattern.left {
+            let _ = write!(line, " left={left}");
+        }
+        if let Some(offline) = pattern.offline {
+            let _ = write!(line, " offline={offline}");
+        }
+        if let Some(has_package) = pattern.has_package {
+            let _ = write!(line, " has_package={has_package}");
+        }
+        if let Some(sent_status) = pattern.sent_status {
+            let _ = write!(line, " sent_status={sent_status}");
+        }
+        if let Some(blacklist_status) = pattern.blacklist_status {
+            let _ = write!(line, " blacklist_status={blacklist_status}");
+        }
+        if let Some(users) = &pattern.users {
+            let _ = write!(line, " users={users:?}");
+        }
+        line
+    }
+}
+
+impl Expectation {
+    /// The expectation as one canonical line, such as `expect b event messageReceived text="hello" within=5s`.
+    pub fn describe(&self) -> String {
+        let mut line = format!("expect {} ", self.device);
+        match &self.check {
+            Check::Event(pattern) => line.push_str(&pattern.describe()),
+            Check::NoEvent { pattern, period } => {
+                // The period is the whole check; `within` adds nothing.
+                let _ = write!(line, "no_event {} for={}", pattern.describe_fields(), format_duration(*period));
+                return line;
+            }
+            Check::Status(status) => {
+                let _ = write!(line, "status {status}");
+            }
+            Check::Stored { conversation_type, target_id, contents } => {
+                let _ = write!(line, "stored {conversation_type}:{target_id} ");
+                match contents {
+                    StoredContents::Messages(messages) => {
+                        line.push('[');
+                        for (i, message) in messages.iter().enumerate() {
+                            let separator = if i == 0 { "" } else { ", " };
+                            let _ = write!(line, "{separator}{} {:?}", message.direction, message.text);
+                            if let Some(sent_status) = message.sent_status {
+                                let _ = write!(line, " sent_status={sent_status}");
+                            }
+                        }
+                        line.push(']');
+                    }
+                    StoredContents::Count(count) => {
+                        let _ = write!(line, "count={count}");
+                    }
+                }
+            }
+            Check::Unread { conversation, count } => match conversation {
+                Some((conversation_type, target_id)) => {
+                    let _ = write!(line, "unread {conversation_type}:{target_id} count={count}");
+                }
+                None => {
+                    let _ = write!(line, "unread total={count}");
+                }
+            },
+        }
+        let _ = write!(line, " within={}", format_duration(self.within));
+        line
+    }
+}

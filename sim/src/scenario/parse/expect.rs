@@ -1,0 +1,243 @@
+//! The `expect` step: its one check (`event`, `no_event`, `status`, `stored` or `unread`) and the check's fields.
+
+use std::time::Duration;
+
+use imsim_engine::types::{BlacklistStatus, ConnectionStatus, MessageDirection, SentStatus};
+
+use super::steps::conversation_type;
+use super::{Context, positive_duration};
+use crate::scenario::model::{Check, EventKind, EventPattern, Expectation, Location, StoredContents, StoredPattern};
+use crate::scenario::yaml::{Entry, Fields, Node, Res, fail};
+
+const EXPECT_FIELDS: &[&str] = &[
+    "device",
+    "within",
+    "for",
+    "event",
+    "no_event",
+    "status",
+    "stored",
+    "unread",
+    "code",
+    "text",
+    "from",
+    "user",
+    "left",
+    "offline",
+    "has_package",
+    "sent_status",
+    "blacklist_status",
+    "users",
+];
+/// The fields of an expect that describe its event (`status` too, when there is an `event` or a `no_event`).
+const EVENT_FIELDS: &[&str] = &[
+    "code",
+    "status",
+    "text",
+    "from",
+    "user",
+    "left",
+    "offline",
+    "has_package",
+    "sent_status",
+    "blacklist_status",
+    "users",
+];
+const DEFAULT_WITHIN: Duration = Duration::from_secs(10);
+const U32_RANGE: &str = "an integer from 0 to 4294967295";
+/// The checks of an expect, as the messages list them.
+const CHECKS: &str = "event, no_event, status, stored or unread";
+
+/// The one of the fields `a` and `b` that `fields`, the mapping at `at` called `what`, has; an error naming both,
+/// and ending with `hint`, when it has both (at the later one) or neither.
+fn one_of<'f, 'a>(
+    fields: &'f Fields<'a>,
+    at: Location,
+    what: &str,
+    [a, b]: [&str; 2],
+    hint: &str,
+) -> Res<&'f Entry<'a>> {
+    match (fields.entry(a), fields.entry(b)) {
+        (Some(x), Some(y)) => {
+            let (first, second) = if x.key_at <= y.key_at { (x, y) } else { (y, x) };
+            fail(second.key_at, format!("{what} has both {} and {}; {hint}", first.key, second.key))
+        }
+        (Some(only), None) | (None, Some(only)) => Ok(only),
+        (None, None) => fail(at, format!("{what} needs {a} or {b}; {hint}")),
+    }
+}
+
+pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
+    let fields = node.fields("expect", "in expect", EXPECT_FIELDS)?;
+    let device = context.device(fields.require("device")?, "expect.device")?;
+    let event = fields.entry("event");
+    let no_event = fields.entry("no_event");
+    // With an event or a no_event, `status` is the connectionStatusChanged field; without, it is the check.
+    let status = if event.is_none() && no_event.is_none() { fields.entry("status") } else { None };
+    let mut checks: Vec<&Entry<'_>> =
+        [event, no_event, status, fields.entry("stored"), fields.entry("unread")].into_iter().flatten().collect();
+    checks.sort_by_key(|entry| entry.key_at);
+    let only = match checks.as_slice() {
+        [] => return fail(node.at, format!("expect needs a check: one of {CHECKS}")),
+        [first, second, ..] => {
+            let message =
+                format!("expect has two checks, {} and {}; use one of {CHECKS} per expect", first.key, second.key);
+            return fail(second.key_at, message);
+        }
+        [only] => only,
+    };
+    if only.key == "no_event" {
+        return no_event_expectation(&fields, only, device);
+    }
+    if let Some(period) = fields.entry("for") {
+        return fail(
+            period.key_at,
+            "field \"for\" only applies to a no_event check; the time any other check may take is `within`",
+        );
+    }
+    let within = match fields.get("within") {
+        Some(node) => node.duration("expect.within")?,
+        None => DEFAULT_WITHIN,
+    };
+    let check = match only.key {
+        "event" => Check::Event(event_pattern(&fields, only.value, "expect.event")?),
+        "status" => {
+            forbid_event_fields(&fields, "status")?;
+            Check::Status(only.value.choice("expect.status", ConnectionStatus::ALL, ConnectionStatus::manual_name)?)
+        }
+        "stored" => {
+            forbid_event_fields(&fields, "")?;
+            stored(only.value)?
+        }
+        _ => {
+            forbid_event_fields(&fields, "")?;
+            unread(only.value)?
+        }
+    };
+    Ok(Expectation { device, within, check })
+}
+
+/// An expect whose check is `no_event`: its period is `for`, required, and `within` has no place.
+fn no_event_expectation(fields: &Fields<'_>, no_event: &Entry<'_>, device: String) -> Res<Expectation> {
+    let pattern = event_pattern(fields, no_event.value, "expect.no_event")?;
+    if let Some(within) = fields.entry("within") {
+        return fail(
+            within.key_at,
+            "field \"within\" does not apply to a no_event check; its period is `for`, like `for: 5s`",
+        );
+    }
+    let Some(period) = fields.get("for") else {
+        return fail(
+            no_event.key_at,
+            "no_event needs `for`, the period in which no such event may come, like `for: 5s`",
+        );
+    };
+    let duration = positive_duration(period, "expect.for", "")?;
+    Ok(Expectation { device, within: duration, check: Check::NoEvent { pattern, period: duration } })
+}
+
+/// Reports an event field in an expect without `event` or `no_event` (`except` is the one field that is the check).
+fn forbid_event_fields(fields: &Fields<'_>, except: &str) -> Res<()> {
+    match fields.entries.iter().find(|e| e.key != except && EVENT_FIELDS.contains(&e.key)) {
+        Some(entry) => {
+            let message =
+                format!("field {:?} only applies to an event check (`event: ...` or `no_event: ...`)", entry.key);
+            fail(entry.key_at, message)
+        }
+        None => Ok(()),
+    }
+}
+
+/// The pattern of an `event` or `no_event` check (`what` names it) and its event's fields.
+fn event_pattern(fields: &Fields<'_>, event: &Node, what: &str) -> Res<EventPattern> {
+    let kind = event.choice(what, EventKind::ALL, EventKind::name)?;
+    let mut pattern = EventPattern::new(kind);
+    for Entry { key, key_at, value } in &fields.entries {
+        if !EVENT_FIELDS.contains(key) {
+            continue;
+        }
+        if !kind.fields().contains(key) {
+            let takes = kind.fields().join(", ");
+            return fail(*key_at, format!("field {key:?} does not apply to event {kind}; it takes {takes}"));
+        }
+        let what = format!("expect.{key}");
+        match *key {
+            "code" => pattern.code = Some(value.int(&what, "an integer from -2147483648 to 2147483647")?),
+            "status" => {
+                pattern.status = Some(value.choice(&what, ConnectionStatus::ALL, ConnectionStatus::manual_name)?);
+            }
+            "text" => pattern.text = Some(value.text(&what)?),
+            "from" => pattern.from = Some(value.text(&what)?),
+            "user" => pattern.user = Some(value.text(&what)?),
+            "left" => pattern.left = Some(value.int(&what, "an integer from 0 to 4294967295")?),
+            "offline" => pattern.offline = Some(value.bool(&what)?),
+            "has_package" => pattern.has_package = Some(value.bool(&what)?),
+            "sent_status" => {
+                pattern.sent_status = Some(value.choice(&what, SentStatus::ALL, SentStatus::manual_name)?);
+            }
+            "blacklist_status" => {
+                pattern.blacklist_status =
+                    Some(value.choice(&what, BlacklistStatus::ALL, BlacklistStatus::manual_name)?);
+            }
+            _ => {
+                let items = value.seq(&what, "a list of user IDs, like [lisi, wangwu] (`[]` for none)")?;
+                pattern.users = Some(items.iter().map(|item| item.text(&what)).collect::<Res<Vec<String>>>()?);
+            }
+        }
+    }
+    Ok(pattern)
+}
+
+fn stored(node: &Node) -> Res<Check> {
+    let fields = node.fields("expect.stored", "in expect.stored", &["type", "target", "messages", "count"])?;
+    let conversation_type = conversation_type(fields.get("type"), "expect.stored.type")?;
+    let target_id = fields.require("target")?.text("expect.stored.target")?;
+    let hint = "`messages` lists the conversation's messages, `count` only counts them";
+    let contents = one_of(&fields, node.at, "expect.stored", ["messages", "count"], hint)?;
+    if contents.key == "count" {
+        let count: u32 = contents.value.int("expect.stored.count", U32_RANGE)?;
+        let count = usize::try_from(count).unwrap_or(usize::MAX);
+        return Ok(Check::Stored { conversation_type, target_id, contents: StoredContents::Count(count) });
+    }
+    let items = contents.value.seq("expect.stored.messages", "a list of messages (`[]` for none)")?;
+    let mut messages = Vec::with_capacity(items.len());
+    for item in items {
+        let what = "expect.stored.messages";
+        let message = item.fields(what, "in a stored message", &["direction", "text", "sent_status"])?;
+        let direction = message.require("direction")?.choice(
+            "expect.stored.messages.direction",
+            MessageDirection::ALL,
+            MessageDirection::manual_name,
+        )?;
+        let text = message.require("text")?.text("expect.stored.messages.text")?;
+        let sent_status = match message.get("sent_status") {
+            Some(node) => {
+                Some(node.choice("expect.stored.messages.sent_status", SentStatus::ALL, SentStatus::manual_name)?)
+            }
+            None => None,
+        };
+        messages.push(StoredPattern { direction, text, sent_status });
+    }
+    Ok(Check::Stored { conversation_type, target_id, contents: StoredContents::Messages(messages) })
+}
+
+/// `unread: { total: 5 }`, or `unread: { target: lisi, type: private, count: 3 }`.
+fn unread(node: &Node) -> Res<Check> {
+    let fields = node.fields("expect.unread", "in expect.unread", &["total", "target", "type", "count"])?;
+    let hint =
+        "use `total: N` for the total unread count, or `target` (with `type`) and `count` for one conversation's";
+    let which = one_of(&fields, node.at, "expect.unread", ["total", "target"], hint)?;
+    if which.key == "total" {
+        if let Some(extra) = fields.entries.iter().find(|e| e.key != "total") {
+            return fail(
+                extra.key_at,
+                format!("field {:?} only applies to one conversation's count (with `target`), not to total", extra.key),
+            );
+        }
+        return Ok(Check::Unread { conversation: None, count: which.value.int("expect.unread.total", U32_RANGE)? });
+    }
+    let conversation_type = conversation_type(fields.get("type"), "expect.unread.type")?;
+    let target_id = which.value.text("expect.unread.target")?;
+    let count = fields.require("count")?.int("expect.unread.count", U32_RANGE)?;
+    Ok(Check::Unread { conversation: Some((conversation_type, target_id)), count })
+}

@@ -1,0 +1,354 @@
+//! The steps of a scenario: each step's keys and values, and what steps can refer to (devices, users, endpoints).
+
+use imsim_engine::types::ConversationType;
+
+use super::expect::expect;
+use super::{Context, non_empty, positive_duration};
+use crate::scenario::model::{Endpoint, SEND_COUNT_MAX, Step, StepKind, TokenChoice};
+use crate::scenario::yaml::{Fields, Node, Res, Value, fail};
+
+const STEPS: &[&str] = &[
+    "connect",
+    "disconnect",
+    "send",
+    "advance",
+    "partition",
+    "repair",
+    "revoke_tokens",
+    "ban",
+    "unban",
+    "foreground",
+    "background",
+    "network_lost",
+    "network_restored",
+    "crash",
+    "restart",
+    "blacklist_add",
+    "blacklist_remove",
+    "blacklist_status",
+    "blacklist_get",
+    "create_group",
+    "dismiss_group",
+    "add_members",
+    "remove_members",
+    "mute_member",
+    "unmute_member",
+    "mute_all",
+    "unmute_all",
+    "server_send",
+    "expect",
+];
+/// The message APIs of a `server_send`.
+const SERVER_SEND_TYPES: &[ConversationType] =
+    &[ConversationType::Private, ConversationType::Group, ConversationType::System];
+
+pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
+    if !matches!(node.value, Value::Map(_)) {
+        return fail(node.at, format!("a step is a mapping with one key, like `connect: a`; found {}", node.found()));
+    }
+    let entries = node.entries("step", "in the step", "key")?;
+    let Some(first) = entries.first() else {
+        return fail(node.at, format!("empty step; expected one of {}", STEPS.join(", ")));
+    };
+    if !STEPS.contains(&first.key) {
+        return fail(first.key_at, format!("unknown step {:?}; expected one of {}", first.key, STEPS.join(", ")));
+    }
+    if let Some(extra) = entries.get(1) {
+        let hint = if STEPS.contains(&extra.key) {
+            "start each step with its own `- `".to_owned()
+        } else {
+            format!("indent it under `{}:`", first.key)
+        };
+        return fail(
+            extra.key_at,
+            format!("a step has exactly one key, but this one also has {:?}; {hint}", extra.key),
+        );
+    }
+    let value = first.value;
+    let kind = match first.key {
+        "connect" => connect(value, context)?,
+        "disconnect" => disconnect(value, context)?,
+        "send" => send(value, context)?,
+        "advance" => StepKind::Advance(value.duration("advance")?),
+        "partition" => {
+            let (x, y) = link(value, context, "partition")?;
+            StepKind::Partition(x, y)
+        }
+        "repair" => {
+            let (x, y) = link(value, context, "repair")?;
+            StepKind::Repair(x, y)
+        }
+        "revoke_tokens" => StepKind::RevokeTokens { user: context.user(value, "revoke_tokens")? },
+        "ban" => ban(value, context)?,
+        "unban" => StepKind::Unban { user: context.user(value, "unban")? },
+        "foreground" => StepKind::Foreground { device: context.device(value, "foreground")? },
+        "background" => StepKind::Background { device: context.device(value, "background")? },
+        "network_lost" => StepKind::NetworkLost { device: context.device(value, "network_lost")? },
+        "network_restored" => StepKind::NetworkRestored { device: context.device(value, "network_restored")? },
+        "crash" => StepKind::Crash { device: context.device(value, "crash")? },
+        "restart" => StepKind::Restart { device: context.device(value, "restart")? },
+        "blacklist_add" => {
+            let (device, user) = blacklist_call(value, context, "blacklist_add")?;
+            StepKind::BlacklistAdd { device, user }
+        }
+        "blacklist_remove" => {
+            let (device, user) = blacklist_call(value, context, "blacklist_remove")?;
+            StepKind::BlacklistRemove { device, user }
+        }
+        "blacklist_status" => {
+            let (device, user) = blacklist_call(value, context, "blacklist_status")?;
+            StepKind::BlacklistStatus { device, user }
+        }
+        "blacklist_get" => StepKind::BlacklistGet { device: context.device(value, "blacklist_get")? },
+        "create_group" => create_group(value)?,
+        "dismiss_group" => StepKind::DismissGroup { group: id(value, "dismiss_group")? },
+        "add_members" => {
+            let (group, users) = members_change(value, "add_members")?;
+            StepKind::AddMembers { group, users }
+        }
+        "remove_members" => {
+            let (group, users) = members_change(value, "remove_members")?;
+            StepKind::RemoveMembers { group, users }
+        }
+        "mute_member" => mute_member(value)?,
+        "unmute_member" => {
+            let fields = mapping(value, "unmute_member", &["group", "user"], "{ group: g1, user: lisi }")?;
+            let group = id(fields.require("group")?, "unmute_member.group")?;
+            let user = id(fields.require("user")?, "unmute_member.user")?;
+            StepKind::UnmuteMember { group, user }
+        }
+        "mute_all" => mute_all(value)?,
+        "unmute_all" => StepKind::UnmuteAll { group: id(value, "unmute_all")? },
+        "server_send" => server_send(value)?,
+        _ => StepKind::Expect(expect(value, context)?),
+    };
+    Ok(Step { location: node.at, kind })
+}
+
+/// The fields of a step that also has a short form (a bare device name, handled by the caller).
+fn long_form<'a>(node: &'a Node, step: &str, allowed: &[&str], example: &str) -> Res<Fields<'a>> {
+    if !matches!(node.value, Value::Map(_)) {
+        return node.expected(step, &format!("a device name or a mapping like {example}"));
+    }
+    node.fields(step, &format!("in {step}"), allowed)
+}
+
+fn connect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
+    if let Value::Scalar(..) = node.value {
+        let device = context.device(node, "connect")?;
+        return Ok(StepKind::Connect { device, timeout_seconds: 0, token: TokenChoice::Valid });
+    }
+    let fields = long_form(node, "connect", &["device", "timeout", "token"], "{ device: a, timeout: 5 }")?;
+    let device = context.device(fields.require("device")?, "connect.device")?;
+    let timeout_seconds = match fields.get("timeout") {
+        Some(node) => node.int("connect.timeout", "whole seconds, an integer from -2147483648 to 2147483647")?,
+        None => 0,
+    };
+    let token = match fields.get("token") {
+        Some(node) => node.choice("connect.token", TokenChoice::ALL, TokenChoice::name)?,
+        None => TokenChoice::Valid,
+    };
+    Ok(StepKind::Connect { device, timeout_seconds, token })
+}
+
+fn disconnect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
+    if let Value::Scalar(..) = node.value {
+        return Ok(StepKind::Disconnect { device: context.device(node, "disconnect")?, receive_push: true });
+    }
+    let fields = long_form(node, "disconnect", &["device", "receive_push"], "{ device: a, receive_push: false }")?;
+    let device = context.device(fields.require("device")?, "disconnect.device")?;
+    let receive_push = match fields.get("receive_push") {
+        Some(node) => node.bool("disconnect.receive_push")?,
+        None => true,
+    };
+    Ok(StepKind::Disconnect { device, receive_push })
+}
+
+fn send(node: &Node, context: &Context<'_>) -> Res<StepKind> {
+    let fields = node.fields("send", "in send", &["device", "to", "text", "type", "count", "directed"])?;
+    let device = context.device(fields.require("device")?, "send.device")?;
+    let conversation_type = conversation_type(fields.get("type"), "send.type")?;
+    let target_id = fields.require("to")?.text("send.to")?;
+    let text = fields.require("text")?.text("send.text")?;
+    let count = match fields.get("count") {
+        Some(node) => {
+            let range = format!("an integer from 1 to {SEND_COUNT_MAX}");
+            let count = node.int::<u32>("send.count", &range)?;
+            if !(1..=SEND_COUNT_MAX).contains(&count) {
+                return fail(node.at, format!("send.count: {count} is out of range; expected {range}"));
+            }
+            count
+        }
+        None => 1,
+    };
+    let directed = match fields.entry("directed") {
+        Some(entry) => {
+            if conversation_type != ConversationType::Group {
+                return fail(
+                    entry.key_at,
+                    format!(
+                        "field \"directed\" only applies to a group message (GRP-16), and this send's type is \
+                         {conversation_type}; add `type: group`"
+                    ),
+                );
+            }
+            let node = entry.value;
+            let items = node.seq("send.directed", "a list of user IDs, like [lisi, wangwu]")?;
+            if items.is_empty() {
+                return fail(
+                    node.at,
+                    "send.directed: list at least one user ID (leave directed out to send to the whole group)",
+                );
+            }
+            items.iter().map(|item| item.text("send.directed")).collect::<Res<Vec<String>>>()?
+        }
+        None => Vec::new(),
+    };
+    Ok(StepKind::Send { device, conversation_type, target_id, text, count, directed })
+}
+
+/// `blacklist_add`, `blacklist_remove` or `blacklist_status` (`step`): a device and the `userId` argument, as written.
+fn blacklist_call(node: &Node, context: &Context<'_>, step: &str) -> Res<(String, String)> {
+    let fields = mapping(node, step, &["device", "user"], "{ device: a, user: lisi }")?;
+    let device = context.device(fields.require("device")?, &format!("{step}.device"))?;
+    let user = fields.require("user")?.text(&format!("{step}.user"))?;
+    Ok((device, user))
+}
+
+fn create_group(node: &Node) -> Res<StepKind> {
+    let example = "{ id: g1, name: Team, members: [zhangsan, lisi] }";
+    let fields = mapping(node, "create_group", &["id", "name", "members"], example)?;
+    let group = id(fields.require("id")?, "create_group.id")?;
+    let name = fields.require("name")?.text("create_group.name")?;
+    let members = ids(fields.require("members")?, "create_group.members", true)?;
+    Ok(StepKind::CreateGroup { group, name, members })
+}
+
+/// `add_members` or `remove_members` (`step`): a group and at least one user.
+fn members_change(node: &Node, step: &str) -> Res<(String, Vec<String>)> {
+    let fields = mapping(node, step, &["group", "users"], "{ group: g1, users: [wangwu] }")?;
+    let group = id(fields.require("group")?, &format!("{step}.group"))?;
+    let users = ids(fields.require("users")?, &format!("{step}.users"), false)?;
+    Ok((group, users))
+}
+
+fn mute_member(node: &Node) -> Res<StepKind> {
+    let example = "{ group: g1, user: lisi, duration: 1h }";
+    let fields = mapping(node, "mute_member", &["group", "user", "duration"], example)?;
+    let group = id(fields.require("group")?, "mute_member.group")?;
+    let user = id(fields.require("user")?, "mute_member.user")?;
+    let duration = match fields.get("duration") {
+        Some(node) => Some(positive_duration(
+            node,
+            "mute_member.duration",
+            " (leave duration out to mute until `unmute_member`)",
+        )?),
+        None => None,
+    };
+    Ok(StepKind::MuteMember { group, user, duration })
+}
+
+/// `mute_all: g1`, or `mute_all: { group: g1, whitelist: [zhangsan] }`.
+fn mute_all(node: &Node) -> Res<StepKind> {
+    if let Value::Scalar(..) = node.value {
+        return Ok(StepKind::MuteAll { group: id(node, "mute_all")?, whitelist: Vec::new() });
+    }
+    if !matches!(node.value, Value::Map(_)) {
+        return node.expected("mute_all", "a group ID or a mapping like { group: g1, whitelist: [zhangsan] }");
+    }
+    let fields = node.fields("mute_all", "in mute_all", &["group", "whitelist"])?;
+    let group = id(fields.require("group")?, "mute_all.group")?;
+    let whitelist = match fields.get("whitelist") {
+        Some(node) => ids(node, "mute_all.whitelist", true)?,
+        None => Vec::new(),
+    };
+    Ok(StepKind::MuteAll { group, whitelist })
+}
+
+fn server_send(node: &Node) -> Res<StepKind> {
+    let example = "{ from: admin, to: lisi, text: hi }";
+    let allowed = &["from", "to", "type", "text", "verify_blacklist"];
+    let fields = mapping(node, "server_send", allowed, example)?;
+    let from = id(fields.require("from")?, "server_send.from")?;
+    let to = id(fields.require("to")?, "server_send.to")?;
+    let conversation_type = match fields.get("type") {
+        Some(node) => node.choice("server_send.type", SERVER_SEND_TYPES, ConversationType::manual_name)?,
+        None => ConversationType::Private,
+    };
+    let text = fields.require("text")?.text("server_send.text")?;
+    let verify_blacklist = match fields.entry("verify_blacklist") {
+        Some(entry) if conversation_type != ConversationType::Private => {
+            return fail(
+                entry.key_at,
+                format!(
+                    "field \"verify_blacklist\" only applies to a private message (BLACK-4), and this \
+                     server_send's type is {conversation_type}"
+                ),
+            );
+        }
+        Some(entry) => entry.value.bool("server_send.verify_blacklist")?,
+        None => false,
+    };
+    Ok(StepKind::ServerSend { from, to, conversation_type, text, verify_blacklist })
+}
+
+/// The fields of a step that only has a long form, a mapping like `example`.
+fn mapping<'a>(node: &'a Node, step: &str, allowed: &[&str], example: &str) -> Res<Fields<'a>> {
+    if !matches!(node.value, Value::Map(_)) {
+        return node.expected(step, &format!("a mapping like {example}"));
+    }
+    node.fields(step, &format!("in {step}"), allowed)
+}
+
+/// A user or group ID for the App Server API: any text but the empty one.
+fn id(node: &Node, what: &str) -> Res<String> {
+    non_empty(node, what)
+}
+
+/// A list of IDs for the App Server API, in file order: none empty, none twice, and at least one unless
+/// `may_be_empty`.
+fn ids(node: &Node, what: &str, may_be_empty: bool) -> Res<Vec<String>> {
+    let items = node.seq(what, "a list of user IDs, like [zhangsan, lisi]")?;
+    if items.is_empty() && !may_be_empty {
+        return fail(node.at, format!("{what}: list at least one user ID"));
+    }
+    let mut ids: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let user = id(item, what)?;
+        if ids.contains(&user) {
+            return fail(item.at, format!("{what}: {user} is listed twice"));
+        }
+        ids.push(user);
+    }
+    Ok(ids)
+}
+
+fn ban(node: &Node, context: &Context<'_>) -> Res<StepKind> {
+    let fields = mapping(node, "ban", &["user", "duration"], "{ user: zhangsan, duration: 1h }")?;
+    let user = context.user(fields.require("user")?, "ban.user")?;
+    let duration = positive_duration(fields.require("duration")?, "ban.duration", " (`unban` lifts a ban)")?;
+    Ok(StepKind::Ban { user, duration })
+}
+
+pub(super) fn conversation_type(node: Option<&Node>, what: &str) -> Res<ConversationType> {
+    match node {
+        Some(node) => node.choice(what, ConversationType::ALL, ConversationType::manual_name),
+        None => Ok(ConversationType::Private),
+    }
+}
+
+fn link(node: &Node, context: &Context<'_>, what: &str) -> Res<(Endpoint, Endpoint)> {
+    let items = node.seq(what, "two endpoints, like [a, server]")?;
+    let [x, y] = items else {
+        let found = match items.len() {
+            1 => "1 item".to_owned(),
+            n => format!("{n} items"),
+        };
+        return fail(node.at, format!("{what}: expected two endpoints, like [a, server], found {found}"));
+    };
+    let (x_endpoint, y_endpoint) = (context.endpoint(x, what)?, context.endpoint(y, what)?);
+    if x_endpoint == y_endpoint {
+        return fail(y.at, format!("{what}: both endpoints are {x_endpoint}; expected two different endpoints"));
+    }
+    Ok((x_endpoint, y_endpoint))
+}
