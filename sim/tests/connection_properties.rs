@@ -24,6 +24,9 @@ use imsim_sim::scenario::{
 };
 use proptest::prelude::*;
 
+mod common;
+use common::cases_or;
+
 const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
 const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(2);
 /// RECONN-4: the longest interval between two attempts.
@@ -159,7 +162,11 @@ fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: cases_or(48),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn devices_recover_within_the_schedule_and_never_after_an_ending(

@@ -23,6 +23,9 @@ use imsim_sim::scenario::{
 };
 use proptest::prelude::*;
 
+mod common;
+use common::cases_or;
+
 const DEVICES: [&str; 3] = ["a", "b", "c"];
 /// Heartbeat 5 s + timeout 2 s + the longest retry interval (64 s) + handshakes and acknowledgements.
 const SETTLE: Duration = Duration::from_secs(90);
@@ -205,7 +208,11 @@ fn violations(state: &FinalState) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: cases_or(24),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn acknowledged_messages_arrive_exactly_once_and_in_order(

@@ -198,8 +198,10 @@ impl Core {
         }
         // Publishes that were in flight when the last connection dropped go out again, unchanged: the server
         // answers a repeat with the original acknowledgement, so nothing is created twice.
-        let resends: Vec<Vec<u8>> = self.pending_publishes.values().map(|p| p.frame_bytes.clone()).collect();
-        for bytes in resends {
+        let mut resends: Vec<(u64, Vec<u8>)> =
+            self.pending_publishes.values().map(|p| (p.sequence, p.frame_bytes.clone())).collect();
+        resends.sort_unstable_by_key(|(sequence, _)| *sequence);
+        for (_, bytes) in resends {
             self.transport_actions.push_back(TransportAction::Send(bytes));
         }
         self.resume_interrupted_sends(now);

@@ -200,6 +200,9 @@ struct PendingPublish {
     /// The encoded `Publish` frame, re-sent as is after a reconnect, so the server can recognise it.
     frame_bytes: Vec<u8>,
     deadline_ms: u64,
+    /// The order in which publishes were first sent: re-sends keep it, so a conversation's order survives a
+    /// reconnect (the map's key, the client message ID, does not sort in send order).
+    sequence: u64,
 }
 
 /// The sans-I/O client engine. See the module docs for the calling contract.
@@ -220,8 +223,10 @@ pub struct Core {
     /// Whether the OS reports a usable network (RECONN-3); attempts wait while it does not.
     network_available: bool,
     heartbeat: liveness::Heartbeat,
-    /// Publishes awaiting acknowledgement, by client message ID (ordered, so re-sends keep their order by ID).
+    /// Publishes awaiting acknowledgement, by client message ID.
     pending_publishes: BTreeMap<String, PendingPublish>,
+    /// The `sequence` of the last publish sent.
+    last_publish_sequence: u64,
     /// The open database's own random ID (`Store::database_id`): the first part of every client message ID.
     database_id: u64,
     /// Requests awaiting their response, by request ID.
@@ -250,6 +255,7 @@ impl Core {
             network_available: true,
             heartbeat: liveness::Heartbeat::default(),
             pending_publishes: BTreeMap::new(),
+            last_publish_sequence: 0,
             database_id: 0,
             pending_requests: BTreeMap::new(),
             next_request_id: 0,

@@ -72,7 +72,9 @@ impl Core {
         }
         self.transport_actions.push_back(TransportAction::Send(frame_bytes.clone()));
         let deadline_ms = now.monotonic_ms + PUBLISH_ACK_TIMEOUT_MS;
-        self.track_publish(client_message_id, PendingPublish { message, frame_bytes, deadline_ms });
+        self.last_publish_sequence += 1;
+        let sequence = self.last_publish_sequence;
+        self.track_publish(client_message_id, PendingPublish { message, frame_bytes, deadline_ms, sequence });
     }
 
     /// Finishes the sends an earlier process left `sending`: those sent within the acknowledgement timeout are

@@ -128,3 +128,27 @@ fn client_message_ids_differ_between_databases_and_repeat_within_one() {
     let prefix = first.client_message_id.trim_end_matches("-1");
     assert_eq!(ids, [first.client_message_id.clone(), format!("{prefix}-2")]);
 }
+
+#[test]
+fn publishes_in_flight_are_resent_in_the_order_they_were_sent() {
+    // Regression (found by the delivery property test): 17 publishes in flight crossed the point where the
+    // message ID's hex form gains a digit (0xf to 0x10); the re-send after a reconnect went in the map's key order
+    // and delivered message 16 before message 15. Re-sends now keep the order of the first sends.
+    let mut harness = Harness::connected("alice");
+    for n in 1..=17 {
+        let text = format!("m{n}");
+        let message = harness.core.create_text_message(ConversationType::Private, "bob", None, &text).expect("valid");
+        harness.core.send_message(harness.now, &message).expect("accepted");
+    }
+    let first: Vec<String> = publishes(&mut harness).into_iter().map(|p| p.client_message_id).collect();
+    harness.core.handle_transport_closed(harness.now);
+    harness.advance(0);
+    harness.open_and_ack("alice");
+    let again: Vec<String> = publishes(&mut harness).into_iter().map(|p| p.client_message_id).collect();
+    assert_eq!(again, first, "the same publishes, in the same order");
+    let message_ids: Vec<i64> = again
+        .iter()
+        .map(|id| i64::from_str_radix(id.rsplit('-').next().expect("has a suffix"), 16).expect("hex"))
+        .collect();
+    assert_eq!(message_ids, (1..=17).collect::<Vec<i64>>());
+}
