@@ -27,7 +27,7 @@ use tokio::sync::Notify;
 
 use crate::device::{DeviceConfig, device_host};
 use crate::expect::{check_event, check_stored};
-use crate::net::{NetworkSettings, SERVER_HOST, SIM_EPOCH_UNIX_MS, sim_builder};
+use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
 use crate::scenario::{
     AppSettings, Check, Endpoint, EventPattern, Expectation, Location, Scenario, StepKind, StoredContents, TokenChoice,
     numbered_text,
@@ -215,13 +215,10 @@ impl<'a> Run<'a> {
 
     fn final_state(&self) -> FinalState {
         let mut state = FinalState::default();
-        for (device, user) in &self.users {
-            let path = database_path(&self.storage_root.join(device), &self.app_key, user);
-            let (stored, unread) = match path.exists().then(|| SqliteStore::open(&path)) {
-                Some(Ok(store)) => {
-                    (store.all_messages().unwrap_or_default(), store.total_unread_count().unwrap_or_default())
-                }
-                _ => (Vec::new(), 0),
+        for device in self.users.keys() {
+            let (stored, unread) = match self.open_device_store(device) {
+                Ok(store) => (store.all_messages().unwrap_or_default(), store.total_unread_count().unwrap_or_default()),
+                Err(_) => (Vec::new(), 0),
             };
             state.stored.insert(device.clone(), stored);
             state.unread_total.insert(device.clone(), unread);
@@ -237,7 +234,18 @@ impl<'a> Run<'a> {
     }
 
     fn now_unix_ms(&self) -> i64 {
-        i64::try_from(SIM_EPOCH_UNIX_MS + self.sim.elapsed().as_millis() as u64).unwrap_or(i64::MAX)
+        i64::try_from(self.sim.since_epoch().as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// A second connection to `device`'s database, for checks; an error if the device has not opened one yet.
+    /// (SQLite in WAL mode lets it read while the engine writes.)
+    fn open_device_store(&self, device: &str) -> Result<SqliteStore, String> {
+        let user = self.users.get(device).ok_or_else(|| format!("no device {device}"))?;
+        let path = database_path(&self.storage_root.join(device), &self.app_key, user);
+        if !path.exists() {
+            return Err(format!("{device} has no database yet"));
+        }
+        SqliteStore::open(&path).map_err(|e| format!("cannot open {device}'s database: {e}"))
     }
 
     fn record_step(&self, text: &str) {
@@ -527,12 +535,7 @@ impl<'a> Run<'a> {
             }
             Check::NoEvent { .. } => Err("no_event is checked over a period, not polled".to_owned()),
             Check::Unread { conversation, count } => {
-                let user = self.users.get(device).ok_or_else(|| format!("no device {device}"))?;
-                let path = database_path(&self.storage_root.join(device), &self.app_key, user);
-                if !path.exists() {
-                    return Err(format!("{device} has no database yet"));
-                }
-                let store = SqliteStore::open(&path).map_err(|e| format!("cannot open {device}'s database: {e}"))?;
+                let store = self.open_device_store(device)?;
                 let (actual, what) = match conversation {
                     Some((conversation_type, target_id)) => {
                         (store.unread_count(*conversation_type, target_id), format!("{conversation_type}:{target_id}"))
@@ -547,12 +550,7 @@ impl<'a> Run<'a> {
                 }
             }
             Check::Stored { conversation_type, target_id, contents } => {
-                let user = self.users.get(device).ok_or_else(|| format!("no device {device}"))?;
-                let path = database_path(&self.storage_root.join(device), &self.app_key, user);
-                if !path.exists() {
-                    return Err(format!("{device} has no database yet"));
-                }
-                let store = SqliteStore::open(&path).map_err(|e| format!("cannot open {device}'s database: {e}"))?;
+                let store = self.open_device_store(device)?;
                 let stored = store
                     .conversation_messages(*conversation_type, target_id)
                     .map_err(|e| format!("cannot read {device}'s database: {e}"))?;
