@@ -55,6 +55,26 @@ error_codes! {
     KICKED_FROM_CHATROOM = 23409, "KICKED_FROM_CHATROOM";
     /// The chatroom does not exist (CR rules).
     CHATROOM_NOT_EXIST = 23410, "RC_CHATROOM_NOT_EXIST";
+    /// Remote chatroom history needs the chatroom cloud storage service, which is off (CR-25, CR-45).
+    CHATROOM_HISTORY_UNAVAILABLE = 23414, "RC_ROAMING_SERVICE_UNAVAILABLE_CHATROOM";
+    /// A new key would take the room past its 100 KV entries (CRKV-2, CRKV-18).
+    KV_MAX_SIZE_EXCEEDED = 23423, "RC_EXCCED_MAX_KV_SIZE";
+    /// The key exists and may not be overwritten, or belongs to another user and may not be removed without
+    /// `force` (CRKV-17).
+    KV_OVERWRITE_DENIED = 23424, "RC_TRY_OVERWRITE_INVALID_KEY";
+    /// More than 100 KV operations in one second in one room (CRKV-4, enforced by the server).
+    KV_RATE_EXCEEDED = 23425, "RC_EXCCED_MAX_CALL_API_SIZE";
+    /// The chatroom attribute switch is off for the App Key (CRKV-1).
+    KV_STORE_NOT_AVAILABLE = 23426, "RC_KV_STORE_NOT_AVAILABLE";
+    /// The key does not exist (CRKV-9, CRKV-17).
+    KV_KEY_NOT_EXIST = 23427, "RC_KEY_NOT_EXIST";
+    /// Some entries of a batch failed (CRKV-8; reported per key in `errorEntries`).
+    KV_NOT_ALL_SUCCESS = 23428, "RC_KV_STORE_NOT_ALL_SUCCESS";
+    /// A KV batch larger than 10 entries (the native limit; CRKV-8).
+    KV_BATCH_OUT_OF_LIMIT = 23429, "RC_KV_STORE_OUT_OF_LIMIT";
+    /// Two devices or users set the same key at once (the native table; the fake server serialises every request,
+    /// so it never reports it).
+    KV_CONCURRENT_SET = 23431, "RC_KV_CONCURRENT_SET_ERROR";
     /// The connection was released.
     CHANNEL_INVALID = 30001, "RC_NET_CHANNEL_INVALID";
     /// No connection to the server: a send while not connected fails with it (SEND-16).
@@ -73,6 +93,8 @@ error_codes! {
     CONN_OTHER_DEVICE_LOGIN = 31023, "RC_CONN_OTHER_DEVICE_LOGIN";
     /// `connect` while a connection already exists (CONN-10).
     CONNECTION_EXIST = 34001, "RC_CONNECTION_EXIST";
+    /// A KV read before the KV sync that follows a join has finished (CRKV-13).
+    KV_STORE_NOT_SYNC = 34004, "RC_KV_STORE_NOT_SYNC";
     /// `connect` with a positive timeout did not connect in time (CONN-16).
     CONNECT_TIMEOUT = 34006, "RC_CONNECT_TIMEOUT";
     /// imsim-specific, not a RongCloud code: a peer sent a frame that does not decode.

@@ -36,6 +36,7 @@ pub mod proto {
 
 pub use error::{ErrorCode, ImError};
 pub use types::{
-    BlacklistStatus, ConnectionStatus, ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, Message,
-    MessageContent, MessageDirection, MessagePolicy, MessageType, Platform, ReceivedStatus, SentStatus,
+    BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomMemberActionType, ChatRoomStatus,
+    ConnectionStatus, ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, Message, MessageContent,
+    MessageDirection, MessagePolicy, MessageType, Platform, ReceivedStatus, SentStatus, TimeOrder,
 };

@@ -49,3 +49,34 @@ pub const CONNECT_ACK_TIMEOUT_MS: u64 = 10_000;
 const _: () = assert!(MESSAGE_CONTENT_BYTES_MAX * 2 < FRAME_SIZE_BYTES_MAX as usize);
 const _: () = assert!(OFFLINE_PACKAGE_BYTES_MAX < FRAME_SIZE_BYTES_MAX as usize);
 const _: () = assert!(MESSAGE_CONTENT_BYTES_MAX < OFFLINE_PACKAGE_BYTES_MAX);
+
+/// CR-10, CR-38: `joinChatRoom` with `messageCount` 0 fetches this many of the room's latest messages.
+pub const CHATROOM_JOIN_FETCH_DEFAULT: u32 = 10;
+
+/// CR-10, CR-12, CR-38: a join fetches at most this many messages; a larger `messageCount` fetches this many.
+pub const CHATROOM_JOIN_FETCH_MAX: u32 = 50;
+
+/// CR-25, CR-45: `getChatRoomMessages` takes a `count` of 1 to 50.
+pub const CHATROOM_HISTORY_COUNT_MAX: u32 = 50;
+
+/// CRKV-2, CRKV-18: a chatroom holds at most 100 KV entries.
+pub const CHATROOM_ENTRIES_MAX: usize = 100;
+
+/// CRKV-5: a KV key has at most 128 characters.
+pub const CHATROOM_ENTRY_KEY_CHARS_MAX: usize = 128;
+
+/// CRKV-5: a KV value has at most 4096 characters.
+pub const CHATROOM_ENTRY_VALUE_CHARS_MAX: usize = 4096;
+
+/// CRKV-8: a KV batch holds at most 10 entries (the native SDK's limit, code 23429; `reference/im-anchors.md`).
+pub const CHATROOM_ENTRIES_BATCH_MAX: usize = 10;
+
+/// CRKV-4: at most 100 KV operations per second per chatroom (enforced by the server, code 23425); one operation
+/// on n entries counts n.
+pub const CHATROOM_ENTRY_OPERATIONS_PER_SECOND_MAX: u32 = 100;
+
+/// CRKV-5: whether `key` is a valid KV key: 1 to 128 characters, each an ASCII letter, a digit or one of `+ = - _`.
+pub fn is_valid_chatroom_entry_key(key: &str) -> bool {
+    (1..=CHATROOM_ENTRY_KEY_CHARS_MAX).contains(&key.len())
+        && key.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'=' | b'-' | b'_'))
+}

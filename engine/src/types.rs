@@ -582,3 +582,56 @@ impl Message {
         self.content.message_type()
     }
 }
+
+manual_enum! {
+    /// `RCIMIWChatRoomStatus` (CR-23, CR-43): why a joined chatroom's status changed.
+    ChatRoomStatus {
+        /// The chatroom was reset.
+        Reset = 0, "reset";
+        /// Destroyed through the IM Server API.
+        DestroyManual = 1, "destroyManual";
+        /// Destroyed automatically after inactivity (CR-4).
+        DestroyAuto = 2, "destroyAuto";
+    }
+}
+
+manual_enum! {
+    /// `RCIMIWChatRoomMemberActionType` (CR-24, CR-44).
+    ChatRoomMemberActionType {
+        /// Not known.
+        Unknown = 0, "unknown";
+        /// The user joined.
+        Join = 1, "join";
+        /// The user left (or was evicted, CR-42).
+        Leave = 2, "leave";
+    }
+}
+
+manual_enum! {
+    /// `RCIMIWChatRoomEntriesOperationType` (CRKV-14, CRKV-20).
+    ChatRoomEntriesOperationType {
+        /// Entries were set or modified.
+        Update = 0, "update";
+        /// Entries were removed.
+        Remove = 1, "remove";
+    }
+}
+
+manual_enum! {
+    /// `RCIMIWTimeOrder` (CR-25): which way from a timestamp a history fetch goes.
+    TimeOrder {
+        /// Messages sent before the timestamp.
+        Before = 0, "before";
+        /// Messages sent after the timestamp.
+        After = 1, "after";
+    }
+}
+
+/// `RCIMIWChatRoomMemberAction` (CR-24, CR-44): one user's join or leave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatRoomMemberAction {
+    /// The user.
+    pub user_id: String,
+    /// Joined or left.
+    pub action_type: ChatRoomMemberActionType,
+}

@@ -45,7 +45,19 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         Event::BlacklistAdded { code, .. }
         | Event::BlacklistRemoved { code, .. }
         | Event::BlacklistStatusLoaded { code, .. }
-        | Event::BlacklistLoaded { code, .. } => (Some(code.0), None, None, None),
+        | Event::BlacklistLoaded { code, .. }
+        | Event::ChatRoomJoined { code, .. }
+        | Event::ChatRoomLeft { code, .. }
+        | Event::ChatRoomMessagesLoaded { code, .. }
+        | Event::ChatRoomEntryAdded { code, .. }
+        | Event::ChatRoomEntriesAdded { code, .. }
+        | Event::ChatRoomEntryRemoved { code, .. }
+        | Event::ChatRoomEntriesRemoved { code, .. } => (Some(code.0), None, None, None),
+        Event::ChatRoomJoining { .. }
+        | Event::ChatRoomStatusChanged { .. }
+        | Event::ChatRoomMemberChanged { .. }
+        | Event::ChatRoomEntriesSynced { .. }
+        | Event::ChatRoomEntriesChanged { .. } => (None, None, None, None),
     };
     let blacklist_status = match event {
         Event::BlacklistStatusLoaded { status, .. } => Some(*status),

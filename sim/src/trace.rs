@@ -69,6 +69,18 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::BlacklistRemoved { .. } => "blacklistRemoved",
         Event::BlacklistStatusLoaded { .. } => "blacklistStatusLoaded",
         Event::BlacklistLoaded { .. } => "blacklistLoaded",
+        Event::ChatRoomJoining { .. } => "chatRoomJoining",
+        Event::ChatRoomJoined { .. } => "chatRoomJoined",
+        Event::ChatRoomLeft { .. } => "chatRoomLeft",
+        Event::ChatRoomStatusChanged { .. } => "chatRoomStatusChanged",
+        Event::ChatRoomMemberChanged { .. } => "chatRoomMemberChanged",
+        Event::ChatRoomMessagesLoaded { .. } => "chatRoomMessagesLoaded",
+        Event::ChatRoomEntryAdded { .. } => "chatRoomEntryAdded",
+        Event::ChatRoomEntriesAdded { .. } => "chatRoomEntriesAdded",
+        Event::ChatRoomEntryRemoved { .. } => "chatRoomEntryRemoved",
+        Event::ChatRoomEntriesRemoved { .. } => "chatRoomEntriesRemoved",
+        Event::ChatRoomEntriesSynced { .. } => "chatRoomEntriesSynced",
+        Event::ChatRoomEntriesChanged { .. } => "chatRoomEntriesChanged",
     }
 }
 
@@ -95,6 +107,44 @@ pub fn describe_event(event: &Event) -> String {
             format!("event {name} code={} user={user_id} blacklist_status={status}", code.0)
         }
         Event::BlacklistLoaded { code, user_ids } => format!("event {name} code={} users={user_ids:?}", code.0),
+        Event::ChatRoomJoining { target_id } => format!("event {name} room={target_id}"),
+        Event::ChatRoomJoined { code, target_id } | Event::ChatRoomLeft { code, target_id } => {
+            format!("event {name} code={} room={target_id}", code.0)
+        }
+        Event::ChatRoomStatusChanged { target_id, status } => {
+            format!("event {name} room={target_id} chatroom_status={status}")
+        }
+        Event::ChatRoomMemberChanged { target_id, actions } => {
+            let actions: Vec<String> =
+                actions.iter().map(|action| format!("{}:{}", action.user_id, action.action_type)).collect();
+            format!("event {name} room={target_id} actions=[{}]", actions.join(", "))
+        }
+        Event::ChatRoomMessagesLoaded { code, target_id, messages, sync_time } => {
+            let messages: Vec<String> = messages.iter().map(describe_message).collect();
+            format!(
+                "event {name} code={} room={target_id} sync_time={sync_time} messages=[{}]",
+                code.0,
+                messages.join(", ")
+            )
+        }
+        Event::ChatRoomEntryAdded { code, target_id, key } | Event::ChatRoomEntryRemoved { code, target_id, key } => {
+            format!("event {name} code={} room={target_id} key={key:?}", code.0)
+        }
+        Event::ChatRoomEntriesAdded { code, target_id, entries, error_entries } => {
+            let errors: Vec<String> = error_entries.iter().map(|(key, code)| format!("{key:?}: {}", code.0)).collect();
+            format!(
+                "event {name} code={} room={target_id} entries={entries:?} error_entries={{{}}}",
+                code.0,
+                errors.join(", ")
+            )
+        }
+        Event::ChatRoomEntriesRemoved { code, target_id, keys } => {
+            format!("event {name} code={} room={target_id} keys={keys:?}", code.0)
+        }
+        Event::ChatRoomEntriesSynced { room_id } => format!("event {name} room={room_id}"),
+        Event::ChatRoomEntriesChanged { operation, room_id, entries } => {
+            format!("event {name} room={room_id} operation={operation} entries={entries:?}")
+        }
     }
 }
 

@@ -37,7 +37,10 @@ use rand_chacha::ChaCha8Rng;
 use crate::codec::Deframer;
 use crate::error::ErrorCode;
 use crate::store::{Store, StoreError};
-use crate::types::{BlacklistStatus, ConnectionStatus, Message, Platform};
+use crate::types::{
+    BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus, Message,
+    Platform,
+};
 use reconnect::ReconnectSchedule;
 
 /// The time of an input: a monotonic clock for timers, and the wall clock for the timestamps the manual shows.
@@ -162,6 +165,104 @@ pub enum Event {
         code: ErrorCode,
         /// The current user's blacklist, in the order the users were added (BLACK-13).
         user_ids: Vec<String>,
+    },
+    /// `onChatRoomJoining(targetId)` (CR-11): a join, by the app or an automatic rejoin (CR-41), is under way.
+    ChatRoomJoining {
+        /// The chatroom.
+        target_id: String,
+    },
+    /// `onChatRoomJoined(code, targetId)` (CR-11): the join's result. The fetched messages (CR-38) and the KV events
+    /// (CRKV-20) come before it.
+    ChatRoomJoined {
+        /// 0, or why the join failed (23410 for a missing room, CR-39).
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+    },
+    /// `onChatRoomLeft(code, targetId)` (CR-20): the result of `leaveChatRoom`.
+    ChatRoomLeft {
+        /// 0, or why the leave failed.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+    },
+    /// `onChatRoomStatusChanged(targetId, status)` (CR-23, CR-43): the room was reset or destroyed.
+    ChatRoomStatusChanged {
+        /// The chatroom.
+        target_id: String,
+        /// What happened to it.
+        status: ChatRoomStatus,
+    },
+    /// `onChatRoomMemberChanged(targetId, actions)` (CR-24, CR-44), with the member-change switch on.
+    ChatRoomMemberChanged {
+        /// The chatroom.
+        target_id: String,
+        /// Who joined or left, in order.
+        actions: Vec<ChatRoomMemberAction>,
+    },
+    /// `onChatRoomMessagesLoaded(code, targetId, messages, syncTime)` (CR-25, CR-26, CR-45).
+    ChatRoomMessagesLoaded {
+        /// 0, or why the fetch failed.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The messages, in ascending sent time (CR-45); empty on failure.
+        messages: Vec<Message>,
+        /// The timestamp to pass to the next fetch (CR-26); 0 on failure or when nothing was returned.
+        sync_time: i64,
+    },
+    /// `onChatRoomEntryAdded(code, targetId, key)` (CRKV-7).
+    ChatRoomEntryAdded {
+        /// 0, or why the entry was not set.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The key.
+        key: String,
+    },
+    /// `onChatRoomEntriesAdded(code, targetId, entries, errorEntries)` (CRKV-8, CRKV-18).
+    ChatRoomEntriesAdded {
+        /// 0 once the request was processed, whatever happened to single keys; otherwise why it was not.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The entries asked for.
+        entries: BTreeMap<String, String>,
+        /// The keys that failed, each with its code.
+        error_entries: BTreeMap<String, ErrorCode>,
+    },
+    /// `onChatRoomEntryRemoved(code, targetId, key)` (CRKV-11).
+    ChatRoomEntryRemoved {
+        /// 0, or why the entry was not removed.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The key.
+        key: String,
+    },
+    /// `onChatRoomEntriesRemoved(code, targetId, keys)` (CRKV-12).
+    ChatRoomEntriesRemoved {
+        /// 0, or why the entries were not removed.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The keys asked for.
+        keys: Vec<String>,
+    },
+    /// `onChatRoomEntriesSynced(roomId)` (CRKV-13): the KV sync after a join is done; reads now work.
+    ChatRoomEntriesSynced {
+        /// The chatroom.
+        room_id: String,
+    },
+    /// `onChatRoomEntriesChanged(operationType, roomId, entries)` (CRKV-14, CRKV-20): all entries right after a join,
+    /// and later the changes other members make.
+    ChatRoomEntriesChanged {
+        /// Set or removed.
+        operation: ChatRoomEntriesOperationType,
+        /// The chatroom.
+        room_id: String,
+        /// The entries set, or each removed key with its last value.
+        entries: BTreeMap<String, String>,
     },
 }
 

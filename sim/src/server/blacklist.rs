@@ -125,6 +125,14 @@ impl Server {
             Some(request::Body::Blacklist(proto::BlacklistQuery {})) => {
                 Ok(Some(response::Body::Blacklist(proto::Blacklist { user_ids: list(app, &owner) })))
             }
+            // Chatrooms: not served yet (issue 5 in progress).
+            Some(
+                request::Body::ChatroomJoin(_)
+                | request::Body::ChatroomLeave(_)
+                | request::Body::ChatroomHistory(_)
+                | request::Body::ChatroomEntriesSet(_)
+                | request::Body::ChatroomEntriesRemove(_),
+            ) => Err(ErrorCode::NOT_IN_CHATROOM),
         };
         let (code, body) = match result {
             Ok(body) => (ErrorCode::SUCCESS, body),

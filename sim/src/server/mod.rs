@@ -342,6 +342,8 @@ impl Server {
             Body::Ping(ping) => self.send(conn, Body::Pong(proto::Pong { nonce: ping.nonce })),
             Body::Request(request) => self.handle_request(conn, request),
             Body::Response(_)
+            | Body::ChatroomDelivery(_)
+            | Body::ChatroomNotice(_)
             | Body::ConnectAck(_)
             | Body::PublishAck(_)
             | Body::InboxPackage(_)
@@ -502,5 +504,7 @@ fn body_name(body: &Body) -> &'static str {
         Body::SessionClosed(_) => "SessionClosed",
         Body::Request(_) => "Request",
         Body::Response(_) => "Response",
+        Body::ChatroomDelivery(_) => "ChatroomDelivery",
+        Body::ChatroomNotice(_) => "ChatroomNotice",
     }
 }
