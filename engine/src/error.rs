@@ -55,6 +55,9 @@ error_codes! {
     KICKED_FROM_CHATROOM = 23409, "KICKED_FROM_CHATROOM";
     /// The chatroom does not exist (CR rules).
     CHATROOM_NOT_EXIST = 23410, "RC_CHATROOM_NOT_EXIST";
+    /// A chatroom argument the server (or, in a KV batch, the engine) refuses: an invalid KV key or value (CRKV-5,
+    /// CRKV-18).
+    CHATROOM_PARAMETER_INVALID = 23412, "RC_PARAMETER_INVALID_CHATROOM";
     /// Remote chatroom history needs the chatroom cloud storage service, which is off (CR-25, CR-45).
     CHATROOM_HISTORY_UNAVAILABLE = 23414, "RC_ROAMING_SERVICE_UNAVAILABLE_CHATROOM";
     /// A new key would take the room past its 100 KV entries (CRKV-2, CRKV-18).

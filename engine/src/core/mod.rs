@@ -14,6 +14,7 @@
 //! statements here. The store is opened through a `StoreOpener`, because the user (and so the database) is known
 //! only once `connect` has read the token (CONN-6).
 
+mod chatroom;
 mod connection;
 mod liveness;
 mod messages;

@@ -11,6 +11,7 @@
 //! Timers use `tokio::time`, which turmoil virtualises; nothing here reads `std::time::Instant`.
 
 mod blacklist;
+mod chatroom;
 mod task;
 
 use std::collections::BTreeMap;

@@ -40,6 +40,16 @@ pub const BLACKLIST_CAP_DEFAULT: u32 = 3000;
 /// GRP-3, CTYPE-4, BIZ-5, BIZ-28: a group has at most 3000 members by default.
 pub const GROUP_MEMBERS_MAX_DEFAULT: u32 = 3000;
 
+/// CR-4, BIZ-21, BIZ-24: a chatroom with no join, leave or message for 1 hour is destroyed.
+pub const CHATROOM_DESTROY_AFTER_MS_DEFAULT: i64 = 60 * 60 * 1_000;
+
+/// CR-4, BIZ-24: the inactivity period can be set up to 24 hours.
+pub const CHATROOM_DESTROY_AFTER_MS_MAX: i64 = 24 * 60 * 60 * 1_000;
+
+/// BIZ-13, CR-27: the server's consumption cap, messages per second per chatroom, beyond which it discards. The
+/// manual gives no figure; imsim takes the default Server-API chatroom send rate (BIZ-9, 100 messages a second).
+pub const CHATROOM_MESSAGES_PER_SECOND_DEFAULT: u32 = 100;
+
 /// One App Key's switches. `Default` gives the manual's defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppConfig {
@@ -72,6 +82,22 @@ pub struct AppConfig {
     /// CFG-10 `tokenTtl`: the lifetime of tokens issued without an explicit expiry, in milliseconds, or `None` for
     /// permanent tokens (the default, CONN-12). At least 1 when set.
     pub token_ttl_ms: Option<i64>,
+    /// BIZ-6, BIZ-24, CR-9 "one user may join several chatrooms". Off by default: joining a chatroom leaves the
+    /// previous one.
+    pub chatroom_multi_room: bool,
+    /// CR-4, BIZ-21, BIZ-24: how long a chatroom may be inactive (no join, no leave, no message) before it is
+    /// destroyed, in milliseconds: 1 to [`CHATROOM_DESTROY_AFTER_MS_MAX`], default
+    /// [`CHATROOM_DESTROY_AFTER_MS_DEFAULT`].
+    pub chatroom_destroy_after_ms: i64,
+    /// CR-24, BIZ-24 "chatroom member-change notification" (a ticket). Off by default.
+    pub chatroom_member_events: bool,
+    /// CR-25, BIZ-24 "chatroom cloud history storage". Off by default: `getChatRoomMessages` then fails (23414).
+    pub chatroom_cloud_storage: bool,
+    /// CRKV-1, BIZ-24 "chatroom attributes (KV)". Off by default: every KV request then fails (23426).
+    pub chatroom_kv: bool,
+    /// BIZ-13, CR-27 to CR-29: the server's consumption cap, messages per sliding second per chatroom, at least 1;
+    /// default [`CHATROOM_MESSAGES_PER_SECOND_DEFAULT`].
+    pub chatroom_messages_per_second: u32,
 }
 
 impl Default for AppConfig {
@@ -86,6 +112,12 @@ impl Default for AppConfig {
             group_members_max: GROUP_MEMBERS_MAX_DEFAULT,
             group_pre_join_history: false,
             token_ttl_ms: None,
+            chatroom_multi_room: false,
+            chatroom_destroy_after_ms: CHATROOM_DESTROY_AFTER_MS_DEFAULT,
+            chatroom_member_events: false,
+            chatroom_cloud_storage: false,
+            chatroom_kv: false,
+            chatroom_messages_per_second: CHATROOM_MESSAGES_PER_SECOND_DEFAULT,
         }
     }
 }
@@ -121,6 +153,12 @@ impl AppConfig {
             && ttl <= 0
         {
             return invalid("token_ttl_ms", ttl);
+        }
+        if !(1..=CHATROOM_DESTROY_AFTER_MS_MAX).contains(&self.chatroom_destroy_after_ms) {
+            return invalid("chatroom_destroy_after_ms", self.chatroom_destroy_after_ms);
+        }
+        if self.chatroom_messages_per_second == 0 {
+            return invalid("chatroom_messages_per_second", 0);
         }
         Ok(())
     }
