@@ -25,6 +25,10 @@ mod requests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_chatroom;
+#[cfg(test)]
+mod tests_chatroom_kv;
+#[cfg(test)]
 mod tests_messages;
 #[cfg(test)]
 mod tests_outbox;
