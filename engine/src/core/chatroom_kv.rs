@@ -183,6 +183,10 @@ impl Core {
     /// when the engine does not hold the room; 34004 before the KV sync of the current join (CRKV-13); 23427 when
     /// the room has no such key.
     pub fn get_chat_room_entry(&self, target_id: &str, key: &str) -> Result<BTreeMap<String, String>, ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        check_room_id(target_id)?;
         check_key(key)?;
         let entries = self.synced_entries(target_id)?;
         let value =

@@ -45,6 +45,7 @@ fn refused_kv_calls_return_their_code_and_change_nothing() {
         let keys = vec!["k".to_owned(), key.to_owned()];
         assert_eq!(code_of(harness.core.remove_chat_room_entries(now, ROOM, keys, false)), param, "{key:?}");
         assert_eq!(code_of(harness.core.get_chat_room_entry(ROOM, key)), param, "{key:?}");
+        assert_eq!(code_of(harness.core.get_chat_room_entry("not-held", key)), param, "{key:?}");
     }
     assert_eq!(code_of(harness.core.add_chat_room_entry(now, ROOM, "k", &long_value, false, false)), param);
     assert_eq!(code_of(harness.core.add_chat_room_entries(now, ROOM, BTreeMap::new(), false, false)), param);
@@ -55,6 +56,7 @@ fn refused_kv_calls_return_their_code_and_change_nothing() {
         assert_eq!(code_of(harness.core.remove_chat_room_entry(now, room, "k", false)), param);
         assert_eq!(code_of(harness.core.remove_chat_room_entries(now, room, vec!["k".into()], false)), param);
         assert_eq!(code_of(harness.core.get_chat_room_all_entries(room)), param);
+        assert_eq!(code_of(harness.core.get_chat_room_entry(room, "k")), param);
     }
     assert!(harness.frames().is_empty());
     assert!(harness.events().is_empty());
@@ -87,6 +89,7 @@ fn refused_kv_calls_return_their_code_and_change_nothing() {
     assert_eq!(code_of(destroyed.core.remove_chat_room_entry(now, ROOM, "k", false)), gone);
     assert_eq!(code_of(destroyed.core.remove_chat_room_entries(now, ROOM, vec!["k".into()], false)), gone);
     assert_eq!(code_of(destroyed.core.get_chat_room_entry(ROOM, "k")), gone);
+    assert_eq!(code_of(destroyed.core.get_chat_room_entry("", "bad key")), gone);
     assert_eq!(code_of(destroyed.core.get_chat_room_all_entries(ROOM)), gone);
     assert!(destroyed.frames().is_empty());
     assert!(destroyed.events().is_empty());
