@@ -11,7 +11,7 @@ use crate::error::{ErrorCode, ImError};
 use crate::limits::CONNECT_ACK_TIMEOUT_MS;
 use crate::proto::{self, frame::Body};
 use crate::token::parse_token;
-use crate::types::ConnectionStatus;
+use crate::types::{ConnectionStatus, ConversationType};
 use rand::RngCore as _;
 
 impl Core {
@@ -37,8 +37,10 @@ impl Core {
             return Ok(());
         }
         // CONN-10: a call during an attempt replaces it; the earlier call's outcome is never reported.
-        self.abandon_transport();
+        self.abandon_transport(now);
         self.session = None;
+        // A new session: the rooms of the one it replaces are not rejoined (CR-13 rejoins after a reconnection).
+        self.forget_all_chat_rooms();
 
         let Some(claims) = claims else {
             // CONN-6: a token that names no user opens no database.
@@ -134,7 +136,7 @@ impl Core {
         self.transport = TransportState::Closed;
         self.deframer = Default::default();
         self.stop_heartbeat();
-        self.fail_all_requests(ErrorCode::NETWORK_UNAVAILABLE);
+        self.fail_all_requests(now, ErrorCode::NETWORK_UNAVAILABLE);
         self.schedule_reconnect(now);
     }
 
@@ -171,7 +173,11 @@ impl Core {
             (TransportState::Established, Body::InboxPackage(package)) => self.handle_inbox_package(now, package),
             (TransportState::Established, Body::InboxDelivery(delivery)) => self.handle_inbox_delivery(now, delivery),
             (TransportState::Established, Body::Pong(_)) => {}
-            (TransportState::Established, Body::Response(response)) => self.handle_response(response),
+            (TransportState::Established, Body::Response(response)) => self.handle_response(now, response),
+            (TransportState::Established, Body::ChatroomDelivery(delivery)) => {
+                self.handle_chatroom_delivery(now, delivery)
+            }
+            (TransportState::Established, Body::ChatroomNotice(notice)) => self.handle_chatroom_notice(notice),
             (_, Body::SessionClosed(closed)) => self.handle_session_closed(now, ErrorCode::from_wire(closed.code)),
             // Anything else is a frame the server may not send in this state.
             _ => self.drop_transport(now),
@@ -205,6 +211,10 @@ impl Core {
             self.transport_actions.push_back(TransportAction::Send(bytes));
         }
         self.resume_interrupted_sends(now);
+        // CR-13, CR-41: an automatic reconnection rejoins every room still held.
+        if self.session.as_ref().is_some_and(|session| session.attempts > 1) {
+            self.rejoin_chat_rooms(now);
+        }
     }
 
     /// The server ended the session with `code`: a connection error ends it for good (RECONN-6, RECONN-10);
@@ -228,11 +238,13 @@ impl Core {
         self.set_status(status);
     }
 
-    /// Closes the transport and forgets the session; pending sends fail with `pending_code`.
+    /// Closes the transport and forgets the session; pending sends fail with `pending_code`. Every room is forgotten
+    /// and its cache purged: nothing rejoins them (CR-13 is for automatic reconnections only).
     fn end_session(&mut self, now: Now, pending_code: ErrorCode) {
-        self.abandon_transport();
+        self.abandon_transport(now);
         self.session = None;
         self.fail_all_pending(now, pending_code);
+        self.forget_all_chat_rooms();
     }
 
     /// Deadlines of the handshake, of CONN-16 and of the reconnect schedule.
@@ -272,7 +284,7 @@ impl Core {
     }
 
     /// Closes the current connection, if any, without scheduling anything.
-    pub(super) fn abandon_transport(&mut self) {
+    pub(super) fn abandon_transport(&mut self, now: Now) {
         if self.transport != TransportState::Closed {
             self.transport_actions.push_back(TransportAction::Close);
         }
@@ -280,7 +292,7 @@ impl Core {
         self.deframer = Default::default();
         self.reconnect_at_ms = None;
         self.stop_heartbeat();
-        self.fail_all_requests(ErrorCode::NETWORK_UNAVAILABLE);
+        self.fail_all_requests(now, ErrorCode::NETWORK_UNAVAILABLE);
     }
 
     fn schedule_reconnect(&mut self, now: Now) {
@@ -308,6 +320,8 @@ impl Core {
         let candidate = self.rng.next_u64();
         let opened = self.store_opener.open(&self.config.app_key, user_id).and_then(|mut store| {
             let database_id = store.database_id(candidate)?;
+            // Nothing is joined in a new process: chatroom caches a crash left behind are stale (BIZ-26).
+            store.delete_conversation_type_messages(ConversationType::Chatroom)?;
             Ok((store, database_id))
         });
         match opened {

@@ -42,7 +42,7 @@ impl Core {
             return;
         }
         if !available {
-            self.abandon_transport();
+            self.abandon_transport(now);
             self.set_status(ConnectionStatus::NetworkUnavailable);
             return;
         }

@@ -315,13 +315,21 @@ impl Core {
     /// success. A stored message is settled in the store and reported as stored; one that is not stored (SEND-17) is
     /// settled in memory and reported with `messageId` 0.
     pub(super) fn settle_send(&mut self, attached: Message, code: ErrorCode, accepted: Option<(&str, i64)>) {
-        let message_id = attached.message_id;
+        let mut message_id = attached.message_id;
         let settled = if message_id == 0 {
             attached
         } else {
             let Some((_, store)) = self.store.as_mut() else { return };
-            let Ok(Some(stored)) = store.message(message_id) else { return };
-            stored
+            match store.message(message_id) {
+                Ok(Some(stored)) => stored,
+                // Deleted while in flight (a chatroom's cache purged when the room was left, CR-21): the send is
+                // still reported, as a message that is no longer stored.
+                Ok(None) => {
+                    message_id = 0;
+                    Message { message_id, ..attached }
+                }
+                Err(_) => return,
+            }
         };
         let (sent_status, uid, sent_time) = match accepted {
             Some((uid, sent_time)) => (SentStatus::Sent, Some(uid), sent_time),
@@ -441,19 +449,29 @@ impl Core {
         if let Some(cursor) = cursor {
             self.queue_frame(Body::InboxAck(proto::InboxAck { cursor }));
         }
-        let mut outcomes = outcomes.into_iter();
-        messages
-            .into_iter()
-            .filter_map(|(message, stored)| {
-                if !stored {
-                    return Some(message);
-                }
-                match outcomes.next() {
-                    Some(Received::Stored(message_id)) => Some(Message { message_id, ..message }),
-                    Some(Received::Duplicate) | None => None,
-                }
+        to_report(messages, outcomes)
+    }
+
+    /// Stores those of `delivered` (chatroom messages: CR-22, BIZ-26) whose type is stored, de-duplicated by UID,
+    /// without touching the inbox cursor and without acknowledging anything: they are not in the inbox. Returns the
+    /// messages to report, in order, as `persist_received` does; a duplicate (a message fetched again by a rejoin,
+    /// CR-41) is not reported again. If the store fails, nothing is reported: the cache is only a cache.
+    pub(super) fn persist_outside_inbox(&mut self, now: Now, delivered: &[proto::DeliveredMessage]) -> Vec<Message> {
+        let Some((user_id, store)) = self.store.as_mut() else { return Vec::new() };
+        let messages: Vec<(Message, bool)> = delivered
+            .iter()
+            .map(|wire| {
+                let message = received_message(wire, now, false, user_id);
+                let stored = !wire.status_message && message.content.policy().stored;
+                (message, stored)
             })
-            .collect()
+            .collect();
+        let to_store: Vec<Message> =
+            messages.iter().filter(|(_, stored)| *stored).map(|(message, _)| message.clone()).collect();
+        match store.insert_received_outside_inbox(&to_store) {
+            Ok(outcomes) => to_report(messages, outcomes),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// `getUnreadCount(type, targetId, channelId)` (UNREAD-2, UNREAD-6): how many messages of one conversation
@@ -488,6 +506,25 @@ impl Core {
     }
 }
 
+/// The messages to report of a batch, given which were to be stored and how the store fared with those (one
+/// outcome per stored message, in order): stored ones get their new `messageId`, duplicates are dropped, the others
+/// are reported as they are (`messageId` 0).
+fn to_report(messages: Vec<(Message, bool)>, outcomes: Vec<Received>) -> Vec<Message> {
+    let mut outcomes = outcomes.into_iter();
+    messages
+        .into_iter()
+        .filter_map(|(message, stored)| {
+            if !stored {
+                return Some(message);
+            }
+            match outcomes.next() {
+                Some(Received::Stored(message_id)) => Some(Message { message_id, ..message }),
+                Some(Received::Duplicate) | None => None,
+            }
+        })
+        .collect()
+}
+
 /// A store failure as the caller sees it: -103, a native error (CODE-4).
 fn native_error(error: StoreError) -> ImError {
     ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, error.to_string())
@@ -499,7 +536,7 @@ fn native_error(error: StoreError) -> ImError {
 /// - Sent by `user_id` (a copy of a message this user sent from another device, SYNC-12): direction send, sent
 ///   status sent. Otherwise direction receive, sent status received.
 /// - `retrieved` (delivered by offline compensation, SYNC-12): received status retrieved. Otherwise unread.
-fn received_message(wire: &proto::DeliveredMessage, now: Now, offline: bool, user_id: &str) -> Message {
+pub(super) fn received_message(wire: &proto::DeliveredMessage, now: Now, offline: bool, user_id: &str) -> Message {
     let conversation_type = ConversationType::from_ordinal(wire.conversation_type).unwrap_or(ConversationType::Invalid);
     let own = wire.sender_user_id == user_id;
     Message {

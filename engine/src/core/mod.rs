@@ -15,6 +15,7 @@
 //! only once `connect` has read the token (CONN-6).
 
 mod chatroom;
+mod chatroom_kv;
 mod connection;
 mod liveness;
 mod messages;
@@ -23,6 +24,10 @@ pub mod reconnect;
 mod requests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_chatroom;
+#[cfg(test)]
+mod tests_chatroom_kv;
 #[cfg(test)]
 mod tests_messages;
 #[cfg(test)]
@@ -331,6 +336,8 @@ pub struct Core {
     last_publish_sequence: u64,
     /// The open database's own random ID (`Store::database_id`): the first part of every client message ID.
     database_id: u64,
+    /// The chatrooms the engine holds (joining or joined), by room ID.
+    chatrooms: BTreeMap<String, chatroom::ChatRoom>,
     /// Requests awaiting their response, by request ID.
     pending_requests: BTreeMap<u64, requests::PendingRequest>,
     /// The last request ID used.
@@ -359,6 +366,7 @@ impl Core {
             pending_publishes: BTreeMap::new(),
             last_publish_sequence: 0,
             database_id: 0,
+            chatrooms: BTreeMap::new(),
             pending_requests: BTreeMap::new(),
             next_request_id: 0,
             transport_actions: VecDeque::new(),

@@ -1,4 +1,4 @@
-//! Requests that are not messages (the blacklist now; later chatrooms, KV and remote history): each goes out with
+//! Requests that are not messages (the blacklist, chatrooms, their KV and remote history): each goes out with
 //! a request ID and is settled by exactly one `Response`, a failure of the connection, or a timeout, so every call
 //! that returned 0 produces exactly one result event (CALL-13).
 //!
@@ -6,15 +6,27 @@
 //! (CALL-12). A request in flight when the connection drops fails with 30002 rather than being re-sent: unlike a
 //! publish, nothing on the server recognises a repeat, and the app learns the outcome either way.
 
+use super::chatroom::ChatroomRequest;
+use super::chatroom_kv::EntriesRequest;
 use super::{Core, Event, Now};
 use crate::error::{ErrorCode, ImError};
 use crate::limits::{PUBLISH_ACK_TIMEOUT_MS, TARGET_ID_CHARS_MAX};
 use crate::proto::{self, frame::Body, request, response};
 use crate::types::BlacklistStatus;
 
-/// What a request in flight asked for, so its response becomes the right event.
+/// What a request in flight asked for, so its response becomes the right events.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum RequestKind {
+    Blacklist(BlacklistRequest),
+    /// Join, leave and history (`chatroom.rs`).
+    Chatroom(ChatroomRequest),
+    /// KV changes (`chatroom_kv.rs`).
+    ChatroomEntries(EntriesRequest),
+}
+
+/// A blacklist request: its answer is one event, whatever it says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum BlacklistRequest {
     BlacklistAdd { user_id: String },
     BlacklistRemove { user_id: String },
     BlacklistStatus { user_id: String },
@@ -33,27 +45,32 @@ impl Core {
     pub fn add_to_blacklist(&mut self, now: Now, user_id: &str) -> Result<(), ImError> {
         let user_id = self.check_blacklist_call(user_id)?;
         let body = request::Body::BlacklistAdd(proto::BlacklistAdd { user_id: user_id.clone() });
-        self.send_request(now, body, RequestKind::BlacklistAdd { user_id })
+        self.send_request(now, body, RequestKind::Blacklist(BlacklistRequest::BlacklistAdd { user_id }));
+        Ok(())
     }
 
     /// `removeFromBlacklist(userId)` (BLACK-6) → `Event::BlacklistRemoved`.
     pub fn remove_from_blacklist(&mut self, now: Now, user_id: &str) -> Result<(), ImError> {
         let user_id = self.check_blacklist_call(user_id)?;
         let body = request::Body::BlacklistRemove(proto::BlacklistRemove { user_id: user_id.clone() });
-        self.send_request(now, body, RequestKind::BlacklistRemove { user_id })
+        self.send_request(now, body, RequestKind::Blacklist(BlacklistRequest::BlacklistRemove { user_id }));
+        Ok(())
     }
 
     /// `getBlacklistStatus(userId)` (BLACK-7) → `Event::BlacklistStatusLoaded`.
     pub fn get_blacklist_status(&mut self, now: Now, user_id: &str) -> Result<(), ImError> {
         let user_id = self.check_blacklist_call(user_id)?;
         let body = request::Body::BlacklistStatus(proto::BlacklistStatusQuery { user_id: user_id.clone() });
-        self.send_request(now, body, RequestKind::BlacklistStatus { user_id })
+        self.send_request(now, body, RequestKind::Blacklist(BlacklistRequest::BlacklistStatus { user_id }));
+        Ok(())
     }
 
     /// `getBlacklist()` (BLACK-8) → `Event::BlacklistLoaded`.
     pub fn get_blacklist(&mut self, now: Now) -> Result<(), ImError> {
         self.check_server_call()?;
-        self.send_request(now, request::Body::Blacklist(proto::BlacklistQuery {}), RequestKind::Blacklist)
+        let body = request::Body::Blacklist(proto::BlacklistQuery {});
+        self.send_request(now, body, RequestKind::Blacklist(BlacklistRequest::Blacklist));
+        Ok(())
     }
 
     fn check_blacklist_call(&self, user_id: &str) -> Result<String, ImError> {
@@ -66,7 +83,7 @@ impl Core {
     }
 
     /// CALL-12: -102 after `destroy`, -103 while not connected.
-    fn check_server_call(&self) -> Result<(), ImError> {
+    pub(super) fn check_server_call(&self) -> Result<(), ImError> {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
@@ -76,27 +93,35 @@ impl Core {
         Ok(())
     }
 
-    fn send_request(&mut self, now: Now, body: request::Body, kind: RequestKind) -> Result<(), ImError> {
+    pub(super) fn send_request(&mut self, now: Now, body: request::Body, kind: RequestKind) {
         self.next_request_id += 1;
         let request_id = self.next_request_id;
         self.queue_frame(Body::Request(proto::Request { request_id, body: Some(body) }));
         let deadline_ms = now.monotonic_ms + PUBLISH_ACK_TIMEOUT_MS;
         self.pending_requests.insert(request_id, PendingRequest { kind, deadline_ms });
-        Ok(())
     }
 
-    pub(super) fn handle_response(&mut self, response: proto::Response) {
+    pub(super) fn handle_response(&mut self, now: Now, response: proto::Response) {
         let Some(pending) = self.pending_requests.remove(&response.request_id) else {
             return; // A response to a request already settled (timed out): nothing to report.
         };
         let code = ErrorCode::from_wire(response.code);
-        self.events.push_back(settled(pending.kind, code, response.body));
+        self.settle_request(now, pending.kind, code, response.body);
     }
 
     /// Settles every request still waiting with `code` (the connection is gone).
-    pub(super) fn fail_all_requests(&mut self, code: ErrorCode) {
+    pub(super) fn fail_all_requests(&mut self, now: Now, code: ErrorCode) {
         for pending in std::mem::take(&mut self.pending_requests).into_values() {
-            self.events.push_back(settled(pending.kind, code, None));
+            self.settle_request(now, pending.kind, code, None);
+        }
+    }
+
+    /// Reports a request's outcome: `code`, and the answer's body when the server sent one.
+    fn settle_request(&mut self, now: Now, kind: RequestKind, code: ErrorCode, body: Option<response::Body>) {
+        match kind {
+            RequestKind::Blacklist(request) => self.events.push_back(settled(request, code, body)),
+            RequestKind::Chatroom(request) => self.chatroom_settled(now, request, code, body),
+            RequestKind::ChatroomEntries(request) => self.chatroom_entries_settled(request, code, body),
         }
     }
 
@@ -110,7 +135,7 @@ impl Core {
             .collect();
         for id in overdue {
             if let Some(pending) = self.pending_requests.remove(&id) {
-                self.events.push_back(settled(pending.kind, ErrorCode::MSG_RESPONSE_TIMEOUT, None));
+                self.settle_request(now, pending.kind, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
             }
         }
     }
@@ -120,13 +145,13 @@ impl Core {
     }
 }
 
-/// The event that reports a request's outcome. A success whose body is missing or of the wrong kind reports the
-/// empty answer rather than inventing one.
-fn settled(kind: RequestKind, code: ErrorCode, body: Option<response::Body>) -> Event {
-    match kind {
-        RequestKind::BlacklistAdd { user_id } => Event::BlacklistAdded { code, user_id },
-        RequestKind::BlacklistRemove { user_id } => Event::BlacklistRemoved { code, user_id },
-        RequestKind::BlacklistStatus { user_id } => {
+/// The event that reports a blacklist request's outcome. A success whose body is missing or of the wrong kind
+/// reports the empty answer rather than inventing one.
+fn settled(request: BlacklistRequest, code: ErrorCode, body: Option<response::Body>) -> Event {
+    match request {
+        BlacklistRequest::BlacklistAdd { user_id } => Event::BlacklistAdded { code, user_id },
+        BlacklistRequest::BlacklistRemove { user_id } => Event::BlacklistRemoved { code, user_id },
+        BlacklistRequest::BlacklistStatus { user_id } => {
             let status = match (code.is_success(), body) {
                 (true, Some(response::Body::BlacklistStatus(status))) if status.in_blacklist => {
                     BlacklistStatus::InBlacklist
@@ -136,7 +161,7 @@ fn settled(kind: RequestKind, code: ErrorCode, body: Option<response::Body>) -> 
             };
             Event::BlacklistStatusLoaded { code, user_id, status }
         }
-        RequestKind::Blacklist => {
+        BlacklistRequest::Blacklist => {
             let user_ids = match body {
                 Some(response::Body::Blacklist(list)) if code.is_success() => list.user_ids,
                 _ => Vec::new(),

@@ -55,6 +55,22 @@ impl MemoryStore {
         self.messages.insert(message_id, message);
         message_id
     }
+
+    /// Deletes every message `doomed` selects, with its UID, and returns how many. IDs are not reused.
+    fn delete_where(&mut self, doomed: impl Fn(&Message) -> bool) -> u64 {
+        let before = self.messages.len();
+        let uids = &mut self.message_ids_by_uid;
+        self.messages.retain(|_, message| {
+            if !doomed(message) {
+                return true;
+            }
+            if let Some(message_uid) = &message.message_uid {
+                uids.remove(message_uid);
+            }
+            false
+        });
+        (before - self.messages.len()) as u64
+    }
 }
 
 impl Default for MemoryStore {
@@ -114,6 +130,32 @@ impl Store for MemoryStore {
         }
         self.inbox_cursor = self.inbox_cursor.max(inbox_cursor);
         Ok(results)
+    }
+
+    fn insert_received_outside_inbox(&mut self, messages: &[Message]) -> Result<Vec<Received>, StoreError> {
+        Ok(messages
+            .iter()
+            .map(|message| {
+                let already_stored = message
+                    .message_uid
+                    .as_ref()
+                    .is_some_and(|message_uid| self.message_ids_by_uid.contains_key(message_uid));
+                if already_stored { Received::Duplicate } else { Received::Stored(self.insert(message.clone())) }
+            })
+            .collect())
+    }
+
+    fn delete_conversation_messages(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<u64, StoreError> {
+        Ok(self
+            .delete_where(|message| message.conversation_type == conversation_type && message.target_id == target_id))
+    }
+
+    fn delete_conversation_type_messages(&mut self, conversation_type: ConversationType) -> Result<u64, StoreError> {
+        Ok(self.delete_where(|message| message.conversation_type == conversation_type))
     }
 
     fn inbox_cursor(&self) -> Result<u64, StoreError> {

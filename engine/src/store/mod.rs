@@ -78,6 +78,23 @@ pub trait Store {
     /// smaller value leaves it unchanged. A cursor above `i64::MAX` (SQLite's integer) fails the whole call.
     fn insert_received(&mut self, messages: &[Message], inbox_cursor: u64) -> Result<Vec<Received>, StoreError>;
 
+    /// Persists received messages that are not in the inbox (chatroom messages: CR-22, BIZ-26) in one transaction,
+    /// de-duplicated by UID exactly as `insert_received` does, and leaves the inbox cursor where it is. The result
+    /// has one entry per input message, in order.
+    fn insert_received_outside_inbox(&mut self, messages: &[Message]) -> Result<Vec<Received>, StoreError>;
+
+    /// Deletes every message of one conversation (a chatroom's cache when the user leaves it: CR-21, BIZ-26) and
+    /// returns how many were deleted. Message IDs are never reused, and a deleted message's UID may be stored again.
+    fn delete_conversation_messages(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<u64, StoreError>;
+
+    /// Deletes every message of every conversation of `conversation_type` (all chatroom caches when the database is
+    /// opened: nothing is joined after a restart) and returns how many were deleted.
+    fn delete_conversation_type_messages(&mut self, conversation_type: ConversationType) -> Result<u64, StoreError>;
+
     /// The highest inbox sequence number persisted (0 for a new database).
     fn inbox_cursor(&self) -> Result<u64, StoreError>;
 

@@ -264,6 +264,39 @@ impl Store for SqliteStore {
         Ok(results)
     }
 
+    fn insert_received_outside_inbox(&mut self, messages: &[Message]) -> Result<Vec<Received>, StoreError> {
+        let transaction = self.write_transaction()?;
+        let mut results = Vec::with_capacity(messages.len());
+        for message in messages {
+            let inserted = insert_message(&transaction, message, message.sent_status, message.message_uid.as_deref())?;
+            results.push(inserted.map_or(Received::Duplicate, Received::Stored));
+        }
+        transaction.commit()?;
+        Ok(results)
+    }
+
+    fn delete_conversation_messages(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<u64, StoreError> {
+        let transaction = self.write_transaction()?;
+        let deleted = transaction
+            .prepare_cached("DELETE FROM messages WHERE conversation_type = ?1 AND target_id = ?2")?
+            .execute(params![conversation_type.ordinal(), target_id])?;
+        transaction.commit()?;
+        Ok(deleted as u64)
+    }
+
+    fn delete_conversation_type_messages(&mut self, conversation_type: ConversationType) -> Result<u64, StoreError> {
+        let transaction = self.write_transaction()?;
+        let deleted = transaction
+            .prepare_cached("DELETE FROM messages WHERE conversation_type = ?1")?
+            .execute(params![conversation_type.ordinal()])?;
+        transaction.commit()?;
+        Ok(deleted as u64)
+    }
+
     fn inbox_cursor(&self) -> Result<u64, StoreError> {
         let cursor: Option<i64> = self
             .connection

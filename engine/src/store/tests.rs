@@ -39,6 +39,10 @@ macro_rules! store_conformance_tests {
             an_unknown_holding_a_known_type_counts_as_that_type,
             the_database_id_is_chosen_once,
             messages_with_sent_status_finds_interrupted_sends,
+            insert_received_outside_inbox_dedupes_and_keeps_the_cursor,
+            chatroom_messages_never_count_in_the_total,
+            delete_conversation_messages_deletes_one_conversation_only,
+            delete_conversation_type_messages_deletes_every_room,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {

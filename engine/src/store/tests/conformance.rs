@@ -399,3 +399,68 @@ pub(super) fn messages_with_sent_status_finds_interrupted_sends(store: &mut impl
         store.messages_with_sent_status(SentStatus::Sending).unwrap().iter().map(|m| m.message_id).collect();
     assert_eq!(sending, [first, third], "the received message and the settled send are not interrupted sends");
 }
+
+/// A chatroom text message from bob in `room`, as the core hands it to `insert_received_outside_inbox`.
+fn in_room(room: &str, uid: &str, sent_time: i64) -> Message {
+    Message {
+        conversation_type: ConversationType::Chatroom,
+        target_id: room.to_owned(),
+        offline: false,
+        ..received("bob", uid, sent_time, "in the room")
+    }
+}
+
+pub(super) fn insert_received_outside_inbox_dedupes_and_keeps_the_cursor(store: &mut impl Store) {
+    // CR-22: chatroom messages are not in the inbox; RECV-13, CR-41: a UID is stored once.
+    store.insert_received(&[received("bob", "uid-1", 100, "hi")], 5).unwrap();
+    let batch = [in_room("room", "uid-2", 200), in_room("room", "uid-1", 201), in_room("room", "uid-2", 202)];
+    let results = store.insert_received_outside_inbox(&batch).unwrap();
+    assert_eq!(results, [Received::Stored(2), Received::Duplicate, Received::Duplicate]);
+    assert_eq!(store.inbox_cursor().unwrap(), 5, "the cursor stays where it was");
+    assert_eq!(store.message(2).unwrap(), Some(stored_as(&batch[0], 2)));
+    // Fetched again (a rejoin): nothing new; a message without a UID is always stored.
+    let again = [in_room("room", "uid-2", 200), Message { message_uid: None, ..in_room("room", "", 203) }];
+    assert_eq!(store.insert_received_outside_inbox(&again).unwrap(), [Received::Duplicate, Received::Stored(3)]);
+    assert_eq!(store.insert_received_outside_inbox(&[]).unwrap(), []);
+    assert_eq!(store.inbox_cursor().unwrap(), 5);
+}
+
+pub(super) fn chatroom_messages_never_count_in_the_total(store: &mut impl Store) {
+    // UNREAD-10: a chatroom contributes 0 to the total.
+    store.insert_received(&[received("bob", "uid-1", 100, "hi")], 1).unwrap();
+    store.insert_received_outside_inbox(&[in_room("room", "uid-2", 200), in_room("room", "uid-3", 201)]).unwrap();
+    assert_eq!(store.total_unread_count().unwrap(), 1);
+}
+
+pub(super) fn delete_conversation_messages_deletes_one_conversation_only(store: &mut impl Store) {
+    // CR-21, BIZ-26: leaving a room purges its cache, and nothing else.
+    store.insert_received(&[received("room", "uid-1", 100, "a private chat with a user named room")], 1).unwrap();
+    store
+        .insert_received_outside_inbox(&[
+            in_room("room", "uid-2", 200),
+            in_room("other", "uid-3", 201),
+            in_room("room", "uid-4", 202),
+        ])
+        .unwrap();
+    let sent = store
+        .insert_outgoing(&Message { conversation_type: ConversationType::Chatroom, ..outgoing("room", 203, "mine") })
+        .unwrap();
+    assert_eq!(store.delete_conversation_messages(ConversationType::Chatroom, "room").unwrap(), 3);
+    let left: Vec<i64> = store.all_messages().unwrap().iter().map(|message| message.message_id).collect();
+    assert_eq!(left, [1, 3]);
+    assert_eq!(store.message(sent).unwrap(), None);
+    assert_eq!(store.delete_conversation_messages(ConversationType::Chatroom, "room").unwrap(), 0);
+    assert_eq!(store.inbox_cursor().unwrap(), 1);
+    // A deleted message's UID may be stored again (a rejoin fetches it anew), under a new ID.
+    assert_eq!(store.insert_received_outside_inbox(&[in_room("room", "uid-2", 200)]).unwrap(), [Received::Stored(6)]);
+}
+
+pub(super) fn delete_conversation_type_messages_deletes_every_room(store: &mut impl Store) {
+    store.insert_received(&[received("bob", "uid-1", 100, "hi")], 1).unwrap();
+    store.insert_received_outside_inbox(&[in_room("room", "uid-2", 200), in_room("other", "uid-3", 201)]).unwrap();
+    assert_eq!(store.delete_conversation_type_messages(ConversationType::Chatroom).unwrap(), 2);
+    let left: Vec<i64> = store.all_messages().unwrap().iter().map(|message| message.message_id).collect();
+    assert_eq!(left, [1]);
+    assert_eq!(store.delete_conversation_type_messages(ConversationType::Chatroom).unwrap(), 0);
+    assert_eq!(store.insert_received_outside_inbox(&[in_room("room", "uid-3", 201)]).unwrap(), [Received::Stored(4)]);
+}
