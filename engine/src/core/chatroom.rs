@@ -12,7 +12,8 @@
 //! never moving the inbox cursor, never unread-counted (UNREAD-10).
 //!
 //! Every answer of the server settles exactly one request (`requests.rs`): a join in flight when the connection
-//! drops fails with 30002, which forgets the room like any failed join.
+//! drops fails with 30002, which forgets the room like any failed join, except an automatic rejoin: the room stays
+//! held and the next reconnection rejoins it again (CR-13).
 
 use std::collections::BTreeMap;
 
@@ -182,7 +183,11 @@ impl Core {
                     };
                     self.chat_room_joined(now, room_id, fetch_count, rejoin, joined);
                 } else {
-                    self.forget_chat_room(&room_id);
+                    // CR-13: a rejoin cut off by the connection dropping again is not a refusal: the room stays held
+                    // and the next reconnection rejoins it. Any other failure ends the membership.
+                    if !(rejoin && code == ErrorCode::NETWORK_UNAVAILABLE) {
+                        self.forget_chat_room(&room_id);
+                    }
                     self.events.push_back(Event::ChatRoomJoined { code, target_id: room_id });
                 }
             }

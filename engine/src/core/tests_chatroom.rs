@@ -439,6 +439,23 @@ fn a_failed_rejoin_forgets_the_room() {
 }
 
 #[test]
+fn a_rejoin_cut_off_by_another_drop_is_tried_again_on_the_next_reconnection() {
+    // CR-13: the room was joined and not left; losing the connection during the rejoin changes nothing about that.
+    let mut harness = Harness::connected("alice");
+    join(&mut harness, ROOM, vec![room_message(ROOM, "R1", "bob", 10)], vec![]);
+    reconnect(&mut harness);
+    let _lost = sent_request(&mut harness);
+    let events = reconnect(&mut harness);
+    assert!(events.contains(&Event::ChatRoomJoined { code: ErrorCode::NETWORK_UNAVAILABLE, target_id: ROOM.into() }));
+    assert!(events.contains(&Event::ChatRoomJoining { target_id: ROOM.into() }));
+    assert!(holds(&harness, ROOM));
+    assert_eq!(cached_uids(&harness, ROOM), ["R1"], "nothing is purged while the membership is in doubt");
+    let rejoin = sent_request(&mut harness);
+    let expected = proto::ChatroomJoin { room_id: ROOM.into(), fetch_count: 10, auto_create: false, rejoin: true };
+    assert_eq!(rejoin.body, Some(request::Body::ChatroomJoin(expected)));
+}
+
+#[test]
 fn no_rejoin_after_disconnect() {
     // CR-13 is for automatic reconnections; disconnect forgets every room and purges it.
     let mut harness = Harness::connected("alice");
