@@ -184,3 +184,48 @@ async fn serve_connection(
     dispatch(&server, &outboxes);
     input_handled.notify_one();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{NetworkSettings, SERVER_HOST, SIM_EPOCH_UNIX_MS, sim_builder};
+    use crate::server::ServerConfig;
+
+    /// CR-4: the host wakes at `Server::poll_timeout`, so a room whose deadline falls between two ticks of the 1 s
+    /// timer is destroyed at exactly its deadline in simulated time.
+    #[test]
+    fn a_chatroom_is_destroyed_at_exactly_its_deadline() {
+        let settings = NetworkSettings {
+            rng_seed: 1,
+            tick: Duration::from_millis(1),
+            latency_min: Duration::from_millis(1),
+            latency_max: Duration::from_millis(1),
+        };
+        let mut sim = sim_builder(settings).build();
+        let server = Rc::new(RefCell::new(Server::new(ServerConfig::default())));
+        server.borrow_mut().create_app("app", "secret");
+        let mut config = server.borrow().app_config("app").expect("created").clone();
+        config.chatroom_destroy_after_ms = 2_345;
+        server.borrow_mut().set_app_config("app", config).expect("a valid config");
+        let api_called = Rc::new(Notify::new());
+        sim.host(SERVER_HOST, server_host(server.clone(), api_called.clone()));
+        let now = |sim: &turmoil::Sim<'_>| {
+            i64::try_from(SIM_EPOCH_UNIX_MS).unwrap() + i64::try_from(sim.elapsed().as_millis()).unwrap()
+        };
+        for _ in 0..10 {
+            sim.step().expect("the server runs");
+        }
+        let created = now(&sim);
+        server.borrow_mut().create_chatroom("app", "room", created).expect("a valid room");
+        api_called.notify_one();
+        let mut destroyed_at = None;
+        while destroyed_at.is_none() && now(&sim) < created + 5_000 {
+            let before = now(&sim);
+            sim.step().expect("the server runs");
+            if !server.borrow().chatroom_exists("app", "room") {
+                destroyed_at = Some(before);
+            }
+        }
+        assert_eq!(destroyed_at, Some(created + 2_345), "destroyed during the step that starts at the deadline");
+    }
+}

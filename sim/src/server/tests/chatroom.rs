@@ -547,3 +547,37 @@ fn malformed_requests_answer_a_code_and_change_nothing() {
     assert_eq!(response.code, 0);
     assert_eq!(h.server.online_sessions(APP, "alice").len(), 1);
 }
+
+/// CR-42, CRKV-19: every way a connection ends (peer gone, logout, kick, ban, protocol error, idleness) makes its
+/// user offline in the rooms it joined, without ending the membership.
+#[test]
+fn every_connection_end_makes_the_member_offline() {
+    let mut h = Harness::with_config(ServerConfig { client_send_rate: None, ..ServerConfig::default() });
+    h.configure(|config| config.chatroom_multi_room = true);
+    let rooms = ["closed", "logout", "kick", "ban", "error", "idle"];
+    let mut conns = Vec::new();
+    for room in rooms {
+        h.server.create_chatroom(APP, room, h.now).unwrap();
+        conns.push(member(&mut h, room, "phone", room));
+    }
+    let offline = |h: &Harness, room: &str| h.server.chatroom_offline_members(APP, room).unwrap();
+    h.server.handle_connection_closed(conns[0], h.now);
+    h.send(conns[1], Body::Logout(proto::Logout { receive_push: false }));
+    assert_eq!(h.outputs(), vec![ServerOutput::Close { conn: conns[1] }]);
+    let token = h.token("kick");
+    let (_, outputs) = h.connect_with(&token, "phone-2", 0);
+    assert_eq!(without_reasons(outputs[..2].to_vec()), closed_with(conns[2], ErrorCode::DISCONN_KICK));
+    h.server.ban_user(APP, "ban", h.now, 60_000).unwrap();
+    h.send(conns[4], Body::Pong(proto::Pong { nonce: 1 }));
+    let _ = h.outputs();
+    for room in &rooms[..5] {
+        assert_eq!(offline(&h, room), vec![(*room).to_owned()], "{room}");
+    }
+    assert_eq!(offline(&h, "idle"), Vec::<String>::new());
+    h.advance(SESSION_IDLE_TIMEOUT_MS);
+    h.server.handle_timeout(h.now);
+    assert_eq!(offline(&h, "idle"), vec!["idle".to_owned()]);
+    for room in rooms {
+        assert_eq!(members(&h, room), vec![room.to_owned()], "{room}: still a member");
+    }
+}
