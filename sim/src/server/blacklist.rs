@@ -28,6 +28,7 @@ use std::collections::BTreeSet;
 use imsim_engine::ErrorCode;
 use imsim_engine::proto::{self, frame::Body, request, response};
 
+use super::chatroom::ChatroomRequest;
 use super::tokens::{ApiError, app_mut, check_user_id};
 use super::{App, Conn, ConnId, Server};
 
@@ -108,20 +109,17 @@ impl Server {
             return;
         };
         let owner = session.user_id.clone();
-        if let Some(
-            body @ (request::Body::ChatroomJoin(_)
-            | request::Body::ChatroomLeave(_)
-            | request::Body::ChatroomHistory(_)
-            | request::Body::ChatroomEntriesSet(_)
-            | request::Body::ChatroomEntriesRemove(_)),
-        ) = request.body
-        {
-            let app_key = session.app_key.clone();
-            self.handle_chatroom_request(conn, owner, app_key, request.request_id, body, now_ms);
-            return;
-        }
+        let body = match request.body.map(ChatroomRequest::from_body) {
+            Some(Ok(chatroom_request)) => {
+                let app_key = session.app_key.clone();
+                self.handle_chatroom_request(conn, owner, app_key, request.request_id, chatroom_request, now_ms);
+                return;
+            }
+            Some(Err(body)) => Some(body),
+            None => None,
+        };
         let app = self.apps.get_mut(&session.app_key).expect("invariant: a session's app exists");
-        let result = match request.body {
+        let result = match body {
             None => Err(ErrorCode::PROTOCOL_MALFORMED_FRAME),
             Some(request::Body::BlacklistAdd(add_request)) => {
                 add(app, &owner, &add_request.user_id).map(|()| None).map_err(|error| wire_code(&error))
@@ -144,7 +142,7 @@ impl Server {
                 | request::Body::ChatroomHistory(_)
                 | request::Body::ChatroomEntriesSet(_)
                 | request::Body::ChatroomEntriesRemove(_),
-            ) => unreachable!("chatroom requests went to the chatroom module above"),
+            ) => unreachable!("invariant: ChatroomRequest::from_body took the chatroom requests"),
         };
         let (code, body) = match result {
             Ok(body) => (ErrorCode::SUCCESS, body),

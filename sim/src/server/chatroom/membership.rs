@@ -4,7 +4,9 @@
 //! - A join adds the connection to the user's membership, creating the room first with `auto_create` (else 23410,
 //!   CR-39). `resumed` says the user was still a member (a rejoin before eviction, CR-42): their offline time and
 //!   counter are reset, and no `join` action is sent. Without `chatroom_multi_room`, the user first leaves every
-//!   other room they are in (CR-9, CR-40), listed in `left_room_ids`.
+//!   other room they are in (CR-9, CR-40), listed in `left_room_ids`. The `rejoin` flag (the engine's automatic
+//!   rejoin after a reconnect, CR-13, CR-41) changes nothing here: a rejoin is judged like any join, so a room
+//!   destroyed in the meantime answers 23410 (the engine sends it without `auto_create`).
 //! - A connection that closes leaves every room's connection set; a member with no joined connection left goes
 //!   offline at that time with a counter of 0. The membership stays (CRKV-19).
 //! - Every **delivered** message (never a discarded one, CR-42) counts for each offline member off the room's user

@@ -178,6 +178,42 @@ fn room_mut<'a>(app: &'a mut App, room_id: &str) -> Result<&'a mut Room, ApiErro
     app.chatrooms.rooms.get_mut(room_id).ok_or_else(|| ApiError::UnknownChatroom { room_id: room_id.to_owned() })
 }
 
+/// A chatroom `Request` body.
+pub(super) enum ChatroomRequest {
+    Join(proto::ChatroomJoin),
+    Leave(proto::ChatroomLeave),
+    History(proto::ChatroomHistoryQuery),
+    EntriesSet(proto::ChatroomEntriesSet),
+    EntriesRemove(proto::ChatroomEntriesRemove),
+}
+
+impl ChatroomRequest {
+    /// The chatroom request in `body`, or `body` back if it is not one.
+    pub(super) fn from_body(body: request::Body) -> Result<ChatroomRequest, request::Body> {
+        match body {
+            request::Body::ChatroomJoin(join) => Ok(ChatroomRequest::Join(join)),
+            request::Body::ChatroomLeave(leave) => Ok(ChatroomRequest::Leave(leave)),
+            request::Body::ChatroomHistory(query) => Ok(ChatroomRequest::History(query)),
+            request::Body::ChatroomEntriesSet(set) => Ok(ChatroomRequest::EntriesSet(set)),
+            request::Body::ChatroomEntriesRemove(remove) => Ok(ChatroomRequest::EntriesRemove(remove)),
+            other @ (request::Body::BlacklistAdd(_)
+            | request::Body::BlacklistRemove(_)
+            | request::Body::BlacklistStatus(_)
+            | request::Body::Blacklist(_)) => Err(other),
+        }
+    }
+
+    fn room_id(&self) -> &str {
+        match self {
+            ChatroomRequest::Join(join) => &join.room_id,
+            ChatroomRequest::Leave(leave) => &leave.room_id,
+            ChatroomRequest::History(query) => &query.room_id,
+            ChatroomRequest::EntriesSet(set) => &set.room_id,
+            ChatroomRequest::EntriesRemove(remove) => &remove.room_id,
+        }
+    }
+}
+
 /// Who sent a chatroom request.
 struct Caller {
     conn: ConnId,
@@ -193,60 +229,43 @@ impl Server {
         user_id: String,
         app_key: String,
         request_id: u64,
-        body: request::Body,
+        request: ChatroomRequest,
         now_ms: i64,
     ) {
         let caller = Caller { conn, app_key, user_id };
         let mut notices = Notices::new();
-        let result = self.chatroom_request(&caller, body, now_ms, &mut notices);
+        let result = self.chatroom_request(&caller, request, now_ms, &mut notices);
         let (code, body) = match result {
             Ok(body) => (ErrorCode::SUCCESS, body),
             Err(code) => (code, None),
         };
         self.send(conn, Body::Response(proto::Response { request_id, code: code.to_wire(), body }));
-        for (to, body) in notices {
-            self.send(to, body);
-        }
+        self.send_notices(notices);
     }
 
     fn chatroom_request(
         &mut self,
         caller: &Caller,
-        body: request::Body,
+        request: ChatroomRequest,
         now_ms: i64,
         notices: &mut Notices,
     ) -> Result<Option<response::Body>, ErrorCode> {
-        let room_id = match &body {
-            request::Body::ChatroomJoin(join) => &join.room_id,
-            request::Body::ChatroomLeave(leave) => &leave.room_id,
-            request::Body::ChatroomHistory(query) => &query.room_id,
-            request::Body::ChatroomEntriesSet(set) => &set.room_id,
-            request::Body::ChatroomEntriesRemove(remove) => &remove.room_id,
-            request::Body::BlacklistAdd(_)
-            | request::Body::BlacklistRemove(_)
-            | request::Body::BlacklistStatus(_)
-            | request::Body::Blacklist(_) => unreachable!("the blacklist module answers these"),
-        };
-        if !valid_room_id(room_id) {
+        if !valid_room_id(request.room_id()) {
             return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
         }
         let app = self.apps.get_mut(&caller.app_key).expect("invariant: a session's app exists");
-        match body {
-            request::Body::ChatroomJoin(join) => membership::join(app, caller, &join, now_ms, notices)
+        match request {
+            ChatroomRequest::Join(join) => membership::join(app, caller, &join, now_ms, notices)
                 .map(|joined| Some(response::Body::ChatroomJoined(joined))),
-            request::Body::ChatroomLeave(leave) => {
+            ChatroomRequest::Leave(leave) => {
                 membership::leave(app, caller, &leave.room_id, now_ms, notices).map(|()| None)
             }
-            request::Body::ChatroomHistory(query) => messages::history(app, caller, &query, now_ms)
+            ChatroomRequest::History(query) => messages::history(app, caller, &query, now_ms)
                 .map(|history| Some(response::Body::ChatroomHistory(history))),
-            request::Body::ChatroomEntriesSet(set) => kv::set(app, caller, &set, now_ms, notices)
+            ChatroomRequest::EntriesSet(set) => kv::set(app, caller, &set, now_ms, notices)
                 .map(|result| Some(response::Body::ChatroomEntriesResult(result))),
-            request::Body::ChatroomEntriesRemove(remove) => kv::remove(app, caller, &remove, now_ms, notices)
+            ChatroomRequest::EntriesRemove(remove) => kv::remove(app, caller, &remove, now_ms, notices)
                 .map(|result| Some(response::Body::ChatroomEntriesResult(result))),
-            request::Body::BlacklistAdd(_)
-            | request::Body::BlacklistRemove(_)
-            | request::Body::BlacklistStatus(_)
-            | request::Body::Blacklist(_) => unreachable!("the blacklist module answers these"),
         }
     }
 
