@@ -22,8 +22,9 @@ use crate::server::{ConnId, Server, ServerOutput};
 /// Bytes read from a connection per read call.
 const READ_CHUNK_BYTES: usize = 16 * 1024;
 
-/// How often the server's timers (idle sessions, inbox expiry) are checked. Idle timeouts are tens of seconds, so a
-/// second's resolution is plenty, and a fixed period keeps the host's behaviour independent of traffic.
+/// How often the server's timers are checked in any case. Besides this tick, the host wakes at exactly the deadline
+/// `Server::poll_timeout` gives (an idle session, a chatroom's inactivity deadline, CR-4), so a room is destroyed at
+/// its deadline in simulated time, not up to a tick late.
 const TIMER_PERIOD: Duration = Duration::from_secs(1);
 
 /// What a connection task is told to do.
@@ -48,9 +49,12 @@ pub fn server_host(server: Rc<RefCell<Server>>, api_called: Rc<Notify>) -> impl 
 async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>, api_called: Rc<Notify>) -> turmoil::Result {
     let listener = TcpListener::bind(("0.0.0.0", SERVER_PORT)).await?;
     let outboxes: Outboxes = Rc::default();
+    // Connection tasks ring this after handling input, which may have moved the server's next deadline.
+    let input_handled = Rc::new(Notify::new());
     let mut timer = tokio::time::interval(TIMER_PERIOD);
     timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        let deadline = server.borrow().poll_timeout().map(wake_time);
         let accepted = tokio::select! {
             biased;
             accepted = listener.accept() => accepted,
@@ -59,10 +63,16 @@ async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>, api_c
                 dispatch(&server, &outboxes);
                 continue;
             }
+            () = sleep_until_deadline(deadline) => {
+                server.borrow_mut().handle_timeout(sim_unix_ms());
+                dispatch(&server, &outboxes);
+                continue;
+            }
             () = api_called.notified() => {
                 dispatch(&server, &outboxes);
                 continue;
             }
+            () = input_handled.notified() => continue,
         };
         let (stream, _) = accepted?;
         let conn = ConnId(next_conn.get());
@@ -71,7 +81,23 @@ async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>, api_c
         outboxes.borrow_mut().insert(conn, outbox);
         server.borrow_mut().handle_connection_opened(conn, sim_unix_ms());
         dispatch(&server, &outboxes);
-        tokio::task::spawn_local(serve_connection(conn, stream, inbox, server.clone(), outboxes.clone()));
+        let task = serve_connection(conn, stream, inbox, server.clone(), outboxes.clone(), input_handled.clone());
+        tokio::task::spawn_local(task);
+    }
+}
+
+/// The tokio instant (turmoil's simulated clock) at which the simulation's Unix time reaches `deadline_ms`. The
+/// simulated clock moves in whole ticks, so waking then reads a Unix time of at least `deadline_ms`.
+fn wake_time(deadline_ms: i64) -> tokio::time::Instant {
+    let wait_ms = deadline_ms.saturating_sub(sim_unix_ms()).max(0);
+    tokio::time::Instant::now() + Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0))
+}
+
+/// Waits until `deadline`, or forever when there is none.
+async fn sleep_until_deadline(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -105,6 +131,7 @@ async fn serve_connection(
     mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
     server: Rc<RefCell<Server>>,
     outboxes: Outboxes,
+    input_handled: Rc<Notify>,
 ) {
     let (mut reader, mut writer) = stream.into_split();
     let mut deframer = Deframer::new();
@@ -151,7 +178,54 @@ async fn serve_connection(
             },
         }
         dispatch(&server, &outboxes);
+        input_handled.notify_one();
     }
     outboxes.borrow_mut().remove(&conn);
     dispatch(&server, &outboxes);
+    input_handled.notify_one();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{NetworkSettings, SERVER_HOST, SIM_EPOCH_UNIX_MS, sim_builder};
+    use crate::server::ServerConfig;
+
+    /// CR-4: the host wakes at `Server::poll_timeout`, so a room whose deadline falls between two ticks of the 1 s
+    /// timer is destroyed at exactly its deadline in simulated time.
+    #[test]
+    fn a_chatroom_is_destroyed_at_exactly_its_deadline() {
+        let settings = NetworkSettings {
+            rng_seed: 1,
+            tick: Duration::from_millis(1),
+            latency_min: Duration::from_millis(1),
+            latency_max: Duration::from_millis(1),
+        };
+        let mut sim = sim_builder(settings).build();
+        let server = Rc::new(RefCell::new(Server::new(ServerConfig::default())));
+        server.borrow_mut().create_app("app", "secret");
+        let mut config = server.borrow().app_config("app").expect("created").clone();
+        config.chatroom_destroy_after_ms = 2_345;
+        server.borrow_mut().set_app_config("app", config).expect("a valid config");
+        let api_called = Rc::new(Notify::new());
+        sim.host(SERVER_HOST, server_host(server.clone(), api_called.clone()));
+        let now = |sim: &turmoil::Sim<'_>| {
+            i64::try_from(SIM_EPOCH_UNIX_MS).unwrap() + i64::try_from(sim.elapsed().as_millis()).unwrap()
+        };
+        for _ in 0..10 {
+            sim.step().expect("the server runs");
+        }
+        let created = now(&sim);
+        server.borrow_mut().create_chatroom("app", "room", created).expect("a valid room");
+        api_called.notify_one();
+        let mut destroyed_at = None;
+        while destroyed_at.is_none() && now(&sim) < created + 5_000 {
+            let before = now(&sim);
+            sim.step().expect("the server runs");
+            if !server.borrow().chatroom_exists("app", "room") {
+                destroyed_at = Some(before);
+            }
+        }
+        assert_eq!(destroyed_at, Some(created + 2_345), "destroyed during the step that starts at the deadline");
+    }
 }

@@ -27,7 +27,7 @@ impl Server {
         let conns: Vec<ConnId> =
             app.online.get(user_id).map(|conns| conns.iter().copied().collect()).unwrap_or_default();
         for conn in conns {
-            self.close_with_error(conn, ErrorCode::CONN_USER_BLOCKED, "the user is banned");
+            self.close_with_error(conn, ErrorCode::CONN_USER_BLOCKED, "the user is banned", now_ms);
         }
         Ok(())
     }

@@ -8,7 +8,8 @@
 //!
 //! # Requests
 //!
-//! Every `Request` gets exactly one `Response` with its `request_id`. The codes:
+//! Every `Request` gets exactly one `Response` with its `request_id`. Chatroom requests are handed to the `chatroom`
+//! module. The codes of the blacklist requests:
 //!
 //! - 0: done. Adding a user already on the list and removing one who is not are successes too, and change nothing
 //!   (BLACK-12). `BlacklistStatusQuery` answers a `BlacklistStatus`, `BlacklistQuery` a `Blacklist` in insertion
@@ -27,6 +28,7 @@ use std::collections::BTreeSet;
 use imsim_engine::ErrorCode;
 use imsim_engine::proto::{self, frame::Body, request, response};
 
+use super::chatroom::ChatroomRequest;
 use super::tokens::{ApiError, app_mut, check_user_id};
 use super::{App, Conn, ConnId, Server};
 
@@ -102,13 +104,22 @@ fn wire_code(error: &ApiError) -> ErrorCode {
 
 impl Server {
     /// Answers a client's `Request` with one `Response` (see the module documentation).
-    pub(super) fn handle_request(&mut self, conn: ConnId, request: proto::Request) {
+    pub(super) fn handle_request(&mut self, conn: ConnId, request: proto::Request, now_ms: i64) {
         let Some(Conn::Open(session)) = self.conns.get(&conn) else {
             return;
         };
         let owner = session.user_id.clone();
+        let body = match request.body.map(ChatroomRequest::from_body) {
+            Some(Ok(chatroom_request)) => {
+                let app_key = session.app_key.clone();
+                self.handle_chatroom_request(conn, owner, app_key, request.request_id, chatroom_request, now_ms);
+                return;
+            }
+            Some(Err(body)) => Some(body),
+            None => None,
+        };
         let app = self.apps.get_mut(&session.app_key).expect("invariant: a session's app exists");
-        let result = match request.body {
+        let result = match body {
             None => Err(ErrorCode::PROTOCOL_MALFORMED_FRAME),
             Some(request::Body::BlacklistAdd(add_request)) => {
                 add(app, &owner, &add_request.user_id).map(|()| None).map_err(|error| wire_code(&error))
@@ -125,14 +136,13 @@ impl Server {
             Some(request::Body::Blacklist(proto::BlacklistQuery {})) => {
                 Ok(Some(response::Body::Blacklist(proto::Blacklist { user_ids: list(app, &owner) })))
             }
-            // Chatrooms: not served yet (issue 5 in progress).
             Some(
                 request::Body::ChatroomJoin(_)
                 | request::Body::ChatroomLeave(_)
                 | request::Body::ChatroomHistory(_)
                 | request::Body::ChatroomEntriesSet(_)
                 | request::Body::ChatroomEntriesRemove(_),
-            ) => Err(ErrorCode::NOT_IN_CHATROOM),
+            ) => unreachable!("invariant: ChatroomRequest::from_body took the chatroom requests"),
         };
         let (code, body) = match result {
             Ok(body) => (ErrorCode::SUCCESS, body),

@@ -5,7 +5,8 @@
 //! starts when the connection opens, so a connection that never sends its `ConnectRequest` is closed too.
 //!
 //! The I/O layer asks [`Server::poll_timeout`] when to call [`Server::handle_timeout`] next, as with the engine's
-//! core.
+//! core. The same calls drive the other timed rules: bans that end (the `bans` module) and chatrooms destroyed for
+//! inactivity (the `chatroom` module).
 //!
 //! [`ServerConfig::session_idle_timeout_ms`]: super::ServerConfig::session_idle_timeout_ms
 
@@ -63,14 +64,17 @@ impl Server {
         while let Some((heard_at, conn)) = self.idle.quietest()
             && heard_at.saturating_add(timeout_ms) <= now_ms
         {
-            self.close(conn);
+            self.close(conn, now_ms);
         }
         self.forget_ended_bans(now_ms);
+        self.destroy_inactive_chatrooms(now_ms);
     }
 
-    /// When [`Server::handle_timeout`] has something to do next: the earliest idle deadline, or `None` when no
-    /// connection is open.
+    /// When [`Server::handle_timeout`] has something to do next: the earliest idle deadline or chatroom inactivity
+    /// deadline (CR-4, the `chatroom` module), or `None` when no connection is open and no chatroom can expire.
     pub fn poll_timeout(&self) -> Option<i64> {
-        self.idle.quietest().map(|(heard_at, _)| heard_at.saturating_add(self.config.session_idle_timeout_ms))
+        let idle =
+            self.idle.quietest().map(|(heard_at, _)| heard_at.saturating_add(self.config.session_idle_timeout_ms));
+        [idle, self.next_chatroom_deadline()].into_iter().flatten().min()
     }
 }

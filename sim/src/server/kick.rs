@@ -63,7 +63,7 @@ impl Server {
             }
         }
         for other in stale {
-            self.close(other);
+            self.close(other, now_ms);
         }
         if others.len() < limit {
             return true;
@@ -76,7 +76,7 @@ impl Server {
         let excess = others.len() + 1 - limit;
         for (_, other) in others.into_iter().take(excess) {
             let reason = format!("the user logged in on another {platform} device");
-            self.close_with_error(other, ErrorCode::DISCONN_KICK, reason);
+            self.close_with_error(other, ErrorCode::DISCONN_KICK, reason, now_ms);
         }
         true
     }
@@ -85,6 +85,6 @@ impl Server {
     pub(super) fn refuse_connect(&mut self, conn: ConnId, code: ErrorCode, now_ms: i64) {
         let ack = proto::ConnectAck { code: code.to_wire(), user_id: String::new(), server_time: now_ms };
         self.send(conn, Body::ConnectAck(ack));
-        self.close(conn);
+        self.close(conn, now_ms);
     }
 }

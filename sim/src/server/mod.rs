@@ -11,8 +11,8 @@
 //! always give the same outputs.
 //!
 //! The App Server API (what an app's own server does through RongCloud's Server API: create the app, register users
-//! and get tokens, revoke tokens, ban users, manage blacklists and groups, send messages as a user or as the system)
-//! is a set of plain methods on the same struct, which scenarios call directly.
+//! and get tokens, revoke tokens, ban users, manage blacklists, groups and chatrooms, send messages as a user or as
+//! the system) is a set of plain methods on the same struct, which scenarios call directly.
 //!
 //! # Layout
 //!
@@ -34,6 +34,8 @@
 //! - `fanout`: an accepted message into its recipients' inboxes and out to their devices;
 //! - `blacklist`: blacklists, by client `Request` and by the App Server API (BLACK);
 //! - `groups`: groups, members and mutes, by the App Server API (GRP);
+//! - `chatroom`: chatrooms: membership by join and leave requests, offline eviction, chatroom messages with load
+//!   shedding and history, KV entries, destruction, and their App Server API (CR, CRKV, BIZ-13, BIZ-21);
 //! - `server_api`: messages sent by the App Server API: private as a user, and system messages (BLACK-4, CTYPE-7).
 //!
 //! # Call contract
@@ -43,7 +45,8 @@
 //! - After every `handle_*` call, drain [`Server::poll_output`]. After a [`ServerOutput::Close`] the server has
 //!   forgotten the connection: the I/O layer closes it and need not report its closing back (doing so is harmless).
 //! - Call [`Server::handle_timeout`] when the time [`Server::poll_timeout`] gives comes (and re-ask after every
-//!   call): that is how silent connections get closed.
+//!   call): that is how silent connections get closed and inactive chatrooms destroyed (at exactly their deadline
+//!   if the I/O layer wakes then).
 //! - `now_ms` is Unix milliseconds from the simulation's clock and should not go backwards.
 
 mod bans;
@@ -71,6 +74,10 @@ use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ErrorCode, Platform};
 
 pub use blacklist::BLACKLIST_FULL;
+pub use chatroom::{
+    CHATROOM_EVICTION_MESSAGES, CHATROOM_EVICTION_OFFLINE_MS, CHATROOM_HISTORY_RETENTION_MS,
+    CHATROOM_KV_RATE_WINDOW_MS, CHATROOM_SHEDDING_WINDOW_MS,
+};
 pub use config::{
     AppConfig, BLACKLIST_CAP_DEFAULT, CHATROOM_DESTROY_AFTER_MS_DEFAULT, CHATROOM_DESTROY_AFTER_MS_MAX,
     CHATROOM_MESSAGES_PER_SECOND_DEFAULT, COMPENSATION_DAYS_DEFAULT, COMPENSATION_DAYS_RANGE, DESKTOP_DEVICES_MAX,
@@ -85,6 +92,7 @@ pub use sync::NATURAL_DAY_UTC_OFFSET_MS_DEFAULT;
 pub use tokens::ApiError;
 
 use blacklist::Blacklist;
+use chatroom::Chatrooms;
 use groups::Group;
 use idle::IdleTimers;
 use inbox::Inbox;
@@ -229,6 +237,8 @@ struct App {
     blacklists: BTreeMap<String, Blacklist>,
     /// Groups by group ID (GRP).
     groups: BTreeMap<String, Group>,
+    /// Chatrooms and the app's chatroom lists (CR, CRKV).
+    chatrooms: Chatrooms,
     /// Open sessions by user ID.
     online: BTreeMap<String, BTreeSet<ConnId>>,
     /// What the server remembers per (user ID, device ID).
@@ -300,6 +310,7 @@ impl Server {
             inboxes: BTreeMap::new(),
             blacklists: BTreeMap::new(),
             groups: BTreeMap::new(),
+            chatrooms: Chatrooms::default(),
             online: BTreeMap::new(),
             devices: BTreeMap::new(),
             last_uid: 0,
@@ -312,7 +323,7 @@ impl Server {
     /// A transport connection opened; the server now waits for its `ConnectRequest`.
     pub fn handle_connection_opened(&mut self, conn: ConnId, now_ms: i64) {
         debug_assert!(!self.conns.contains_key(&conn), "{conn:?} opened twice");
-        self.forget(conn);
+        self.forget(conn, now_ms);
         self.conns.insert(conn, Conn::AwaitingConnect);
         self.idle.heard(conn, now_ms);
     }
@@ -326,23 +337,24 @@ impl Server {
         self.idle.heard(conn, now_ms);
         let awaiting_connect = matches!(state, Conn::AwaitingConnect);
         let Some(body) = frame.body else {
-            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, "frame has no body");
+            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, "frame has no body", now_ms);
             return;
         };
         match body {
             Body::Connect(request) if awaiting_connect => self.handle_connect(conn, request, now_ms),
             _ if awaiting_connect => {
                 let reason = format!("the first frame must be ConnectRequest, got {}", body_name(&body));
-                self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason);
+                self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason, now_ms);
             }
             Body::Connect(_) => {
-                self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, "ConnectRequest on an open session");
+                let reason = "ConnectRequest on an open session";
+                self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason, now_ms);
             }
             Body::Publish(publish) => self.handle_publish(conn, publish, now_ms),
             Body::InboxAck(ack) => self.handle_inbox_ack(conn, ack.cursor, now_ms),
-            Body::Logout(logout) => self.handle_logout(conn, logout.receive_push),
+            Body::Logout(logout) => self.handle_logout(conn, logout.receive_push, now_ms),
             Body::Ping(ping) => self.send(conn, Body::Pong(proto::Pong { nonce: ping.nonce })),
-            Body::Request(request) => self.handle_request(conn, request),
+            Body::Request(request) => self.handle_request(conn, request, now_ms),
             Body::Response(_)
             | Body::ChatroomDelivery(_)
             | Body::ChatroomNotice(_)
@@ -353,21 +365,21 @@ impl Server {
             | Body::Pong(_)
             | Body::SessionClosed(_) => {
                 let reason = format!("{} is a server-to-client frame", body_name(&body));
-                self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason);
+                self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason, now_ms);
             }
         }
     }
 
     /// The byte stream of `conn` broke (oversized or undecodable frame): the server reports why and closes it.
-    pub fn handle_frame_error(&mut self, conn: ConnId, error: &FrameError, _now_ms: i64) {
+    pub fn handle_frame_error(&mut self, conn: ConnId, error: &FrameError, now_ms: i64) {
         if self.conns.contains_key(&conn) {
-            self.close_with_error(conn, error.code(), error.to_string());
+            self.close_with_error(conn, error.code(), error.to_string(), now_ms);
         }
     }
 
     /// The peer went away (EOF, reset, or the I/O layer gave up on it). The session, if any, ends silently.
-    pub fn handle_connection_closed(&mut self, conn: ConnId, _now_ms: i64) {
-        self.forget(conn);
+    pub fn handle_connection_closed(&mut self, conn: ConnId, now_ms: i64) {
+        self.forget(conn, now_ms);
     }
 
     /// The next thing the I/O layer must do, in FIFO order.
@@ -458,18 +470,19 @@ impl Server {
     }
 
     /// Sends `SessionClosed` with `code`, then closes.
-    fn close_with_error(&mut self, conn: ConnId, code: ErrorCode, reason: impl Into<String>) {
+    fn close_with_error(&mut self, conn: ConnId, code: ErrorCode, reason: impl Into<String>, now_ms: i64) {
         self.send(conn, Body::SessionClosed(proto::SessionClosed { code: code.to_wire(), reason: reason.into() }));
-        self.close(conn);
+        self.close(conn, now_ms);
     }
 
-    fn close(&mut self, conn: ConnId) {
-        self.forget(conn);
+    fn close(&mut self, conn: ConnId, now_ms: i64) {
+        self.forget(conn, now_ms);
         self.outputs.push_back(ServerOutput::Close { conn });
     }
 
-    /// Removes the connection and its session from every index.
-    fn forget(&mut self, conn: ConnId) {
+    /// Removes the connection and its session from every index. Every way a connection ends comes through here,
+    /// so this is also where its user goes offline in the chatrooms it had joined (the `chatroom` module).
+    fn forget(&mut self, conn: ConnId, now_ms: i64) {
         self.idle.remove(conn);
         let Some(Conn::Open(session)) = self.conns.remove(&conn) else {
             return;
@@ -487,6 +500,7 @@ impl Server {
         if let Some(inbox) = app.inboxes.get_mut(&session.user_id) {
             inbox.release(&session.device_id);
         }
+        app.chatrooms.connection_closed(&session.user_id, conn, now_ms);
     }
 }
 

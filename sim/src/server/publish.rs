@@ -1,16 +1,16 @@
-//! Publishing messages: private and group conversations (CTYPE, GRP), idempotent retries (DESIGN.md), message UIDs
-//! (MSG-6) and sent times (MSG-22), the limits a publish can break: content size (SEND-19) and send rate (SEND-2), and
-//! who may send: blacklists (BLACK-2) and group membership and mutes (GRP-22).
+//! Publishing messages: private, group and chatroom conversations (CTYPE, GRP, CR), idempotent retries (DESIGN.md),
+//! message UIDs (MSG-6) and sent times (MSG-22), the limits a publish can break: content size (SEND-19) and send rate
+//! (SEND-2, counting every conversation type, BIZ-8), and who may send: blacklists (BLACK-2), group membership and
+//! mutes (GRP-22) and chatroom membership (CR-22).
 //!
 //! A publish is checked in this order, and the first rule it breaks answers its `PublishAck`:
 //!
 //! 1. A `client_message_id` already accepted from the same (user, device) gets the original acknowledgement again,
 //!    and nothing else happens: a retry after a lost ack never duplicates a message.
-//! 2. The conversation type must be private or group; the others are **not yet supported** by the fake server and
-//!    answer as if the sender had not joined any: ultra group 22406 (`NOT_IN_GROUP`), chatroom 23406
-//!    (`NOT_IN_CHATROOM`); the system conversation, which only the Server API sends into, 39003
-//!    (`PROTOCOL_UNEXPECTED_FRAME`); an ordinal outside the enum (including `invalid`), 39001
-//!    (`PROTOCOL_MALFORMED_FRAME`).
+//! 2. The conversation type must be private, group or chatroom; ultra groups are **not yet supported** by the fake
+//!    server and answer as if the sender had not joined any, 22406 (`NOT_IN_GROUP`); the system conversation, which
+//!    only the Server API sends into, 39003 (`PROTOCOL_UNEXPECTED_FRAME`); an ordinal outside the enum (including
+//!    `invalid`), 39001 (`PROTOCOL_MALFORMED_FRAME`).
 //! 3. The target ID must have 1 to `TARGET_ID_CHARS_MAX` characters, else 39001 (the engine refuses such IDs
 //!    locally with -101, so only a broken client gets here). So must every `directed_user_ids` entry, and directed
 //!    user IDs are only for group messages (GRP-21: the engine refuses other types with -101), else 39001.
@@ -20,7 +20,8 @@
 //!    `SEND_RATE_WINDOW_MS`, else 20604 (SEND-2, BIZ-25). Status messages are exempt (TYPING-8).
 //! 6. Private: the recipient must not have the sender on their blacklist, else 405 (BLACK-2). Group: the group must
 //!    exist with the sender as a member, else 22406; the sender must not be muted, else 22408 (GRP-9, GRP-10,
-//!    GRP-22; the `groups` module).
+//!    GRP-22; the `groups` module). Chatroom: the room must exist with the sender as a member, else 23406 (the
+//!    `chatroom` module).
 //!
 //! Only accepted publishes are remembered for retries and counted by the rate limit ("a 6th send *accepted* within
 //! any 1000 ms window is rejected", BIZ-25, decision 5): a refused publish retried later is judged afresh. Status
@@ -38,6 +39,9 @@
 //!   order listed, without duplicates. A directed message none of whose users is a member reaches nobody, not even
 //!   the sender's other devices (an empty `directed_user_ids` would read as "everyone").
 //! - With multi-device sync on, the sender's other devices get a copy with `target_id` the peer or the group.
+//! - Chatroom: no inbox. After its `PublishAck`, the message (`seq` 0, `target_id` the room) goes through the room's
+//!   load shedding, and if delivered, to every connection that joined the room but the sender's (the `chatroom`
+//!   module).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -46,6 +50,7 @@ use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ConversationType, ErrorCode};
 
 use super::blacklist::is_blacklisted;
+use super::chatroom;
 use super::fanout::{Fanout, SenderCopy};
 use super::groups::{self, Group};
 use super::{App, Conn, ConnId, SEND_RATE_WINDOW_MS, Server};
@@ -99,7 +104,7 @@ impl Server {
         let id = &publish.client_message_id;
         if id.is_empty() || id.len() > CLIENT_MESSAGE_ID_BYTES_MAX {
             let reason = format!("Publish client_message_id must have 1 to {CLIENT_MESSAGE_ID_BYTES_MAX} bytes");
-            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason);
+            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason, now_ms);
             return;
         }
         let app = self.apps.get_mut(&session.app_key).expect("invariant: a session's app exists");
@@ -155,6 +160,16 @@ impl Server {
             retrieved: false,
             directed_user_ids: Vec::new(),
         };
+        if publish.conversation_type == ConversationType::Chatroom.ordinal() {
+            let message = proto::DeliveredMessage { target_id: publish.target_id, ..message };
+            let mut notices = Vec::new();
+            chatroom::publish(app, conn, message, now_ms, &mut notices);
+            self.send(conn, Body::PublishAck(ack));
+            for (to, body) in notices {
+                self.send(to, body);
+            }
+            return;
+        }
         let target_id = publish.target_id;
         let sender_copy = SenderCopy { user_id: sender.clone(), device_id: session.device_id.clone(), target_id };
         let fanout = if publish.conversation_type == ConversationType::Group.ordinal() {
@@ -212,9 +227,8 @@ fn group_fanout(
 fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
     let conversation_type = ConversationType::from_ordinal(publish.conversation_type);
     match conversation_type {
-        Some(ConversationType::Private | ConversationType::Group) => {}
+        Some(ConversationType::Private | ConversationType::Group | ConversationType::Chatroom) => {}
         Some(ConversationType::UltraGroup) => return Some(ErrorCode::NOT_IN_GROUP),
-        Some(ConversationType::Chatroom) => return Some(ErrorCode::NOT_IN_CHATROOM),
         Some(ConversationType::System) => return Some(ErrorCode::PROTOCOL_UNEXPECTED_FRAME),
         Some(ConversationType::Invalid) | None => return Some(ErrorCode::PROTOCOL_MALFORMED_FRAME),
     }
@@ -237,10 +251,12 @@ fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
     None
 }
 
-/// The code refusing `sender`'s well-formed `publish` for who they are, or `None` (BLACK-2, GRP-22).
+/// The code refusing `sender`'s well-formed `publish` for who they are, or `None` (BLACK-2, GRP-22, CR-22).
 fn permission_refusal(app: &App, sender: &str, publish: &proto::Publish, now_ms: i64) -> Option<ErrorCode> {
     if publish.conversation_type == ConversationType::Group.ordinal() {
         groups::send_refusal(app, &publish.target_id, sender, now_ms)
+    } else if publish.conversation_type == ConversationType::Chatroom.ordinal() {
+        chatroom::send_refusal(app, &publish.target_id, sender)
     } else {
         is_blacklisted(app, &publish.target_id, sender).then_some(ErrorCode::REJECTED_BY_BLACKLIST)
     }

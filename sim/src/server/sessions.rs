@@ -104,12 +104,12 @@ impl Server {
     pub(super) fn handle_connect(&mut self, conn: ConnId, request: proto::ConnectRequest, now_ms: i64) {
         let Some(platform) = u32::try_from(request.platform).ok().and_then(Platform::from_ordinal) else {
             let reason = format!("ConnectRequest has no valid platform ({})", request.platform);
-            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason);
+            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason, now_ms);
             return;
         };
         if request.device_id.is_empty() || request.device_id.len() > DEVICE_ID_BYTES_MAX {
             let reason = format!("ConnectRequest device_id must have 1 to {DEVICE_ID_BYTES_MAX} bytes");
-            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason);
+            self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason, now_ms);
             return;
         }
         let Ok(claims) = check_token(&self.apps, &request.app_key, &request.token, now_ms) else {
@@ -170,7 +170,7 @@ impl Server {
         }
         if cursor > session.sent {
             let reason = format!("InboxAck cursor {cursor} is beyond the last sequence number sent, {}", session.sent);
-            self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason);
+            self.close_with_error(conn, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, reason, now_ms);
             return;
         }
         session.acked = cursor;
@@ -191,7 +191,7 @@ impl Server {
         }
     }
 
-    pub(super) fn handle_logout(&mut self, conn: ConnId, receive_push: bool) {
+    pub(super) fn handle_logout(&mut self, conn: ConnId, receive_push: bool, now_ms: i64) {
         let Some(Conn::Open(session)) = self.conns.get(&conn) else {
             return;
         };
@@ -199,7 +199,7 @@ impl Server {
         if let Some(app) = self.apps.get_mut(&session.app_key) {
             app.devices.entry(key).or_default().logout_receive_push = Some(receive_push);
         }
-        self.close(conn);
+        self.close(conn, now_ms);
     }
 
     /// Pushes every inbox entry after the cursor of each live session of `user_id` (called after an append).

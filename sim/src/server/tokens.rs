@@ -95,6 +95,18 @@ pub enum ApiError {
         /// The app's `group_members_max`.
         cap: u32,
     },
+    /// A chatroom ID must have 1 to `TARGET_ID_CHARS_MAX` characters.
+    #[error("chatroom ID {room_id:?} must have 1 to {TARGET_ID_CHARS_MAX} characters")]
+    InvalidChatroomId {
+        /// The chatroom ID given.
+        room_id: String,
+    },
+    /// No chatroom has this ID (never created, or destroyed).
+    #[error("no chatroom has the ID {room_id:?}")]
+    UnknownChatroom {
+        /// The chatroom ID given.
+        room_id: String,
+    },
     /// A group mute must last at least 1 ms.
     #[error("mute duration {duration_ms} ms is not positive")]
     InvalidMuteDuration {

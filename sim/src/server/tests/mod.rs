@@ -1,10 +1,15 @@
 //! The server core driven by frames only, no I/O. This file holds the harness; `connect` covers connecting,
 //! `catch_up` covers inboxes and delivery, `publish` covers sending, `multi` covers platform classes and kicking,
 //! `lifetimes` covers bans, token lifetimes and idle connections, `blacklist` covers blacklists and Server-API
-//! sends, `groups` covers groups, `sync` covers multi-device sync, compensation and status messages.
+//! sends, `groups` covers groups, `sync` covers multi-device sync, compensation and status messages, `chatroom`
+//! covers chatroom membership, eviction and destruction, `chatroom_messages` chatroom history and load shedding,
+//! `chatroom_kv` chatroom attributes.
 
 mod blacklist;
 mod catch_up;
+mod chatroom;
+mod chatroom_kv;
+mod chatroom_messages;
 mod connect;
 mod groups;
 mod lifetimes;

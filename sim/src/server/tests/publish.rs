@@ -150,9 +150,10 @@ fn the_sixth_publish_within_a_second_answers_20604() {
     }
 }
 
-/// Group, chatroom and the other types are not yet supported; each answers a documented non-zero code.
+/// Ultra groups and the other types are not supported, and the sender is in no group or chatroom: each answers a
+/// documented non-zero code.
 #[test]
-fn non_private_conversations_are_refused_for_now() {
+fn unsupported_conversations_and_chatrooms_not_joined_are_refused() {
     let mut h = Harness::new();
     let bob = h.connect_live("bob", "phone");
     for (conversation_type, code) in [

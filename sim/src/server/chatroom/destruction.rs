@@ -1,0 +1,67 @@
+//! Destroying chatrooms (CR-4, CR-5, CR-7, CR-8, CR-43, BIZ-21).
+//!
+//! A room not on the keep-alive list is destroyed once `now >= last activity + chatroom_destroy_after_ms`, the
+//! app's setting at the time it is checked (CFG-13: a new setting applies at once). Activity is the room's creation,
+//! a join, a membership end other than destruction, and an accepted message (discarded by load shedding or not:
+//! somebody spoke). The deadline is part of [`Server::poll_timeout`] and the destruction happens in
+//! [`Server::handle_timeout`], so a host that wakes at the deadline destroys the room at exactly that time.
+//!
+//! Destroying a room, automatically (status 2, `destroyAuto`) or by the Server API (status 1, `destroyManual`), sends
+//! every joined connection a `ChatroomNotice` destroyed, then forgets the room with its members, whitelist, KV
+//! entries (CR-8, CRKV-3) and history. No member action and no KV notice is sent: the room is gone. A room created
+//! again later with the same ID is a new session (CR-6).
+
+use imsim_engine::ChatRoomStatus;
+use imsim_engine::proto::{self, chatroom_notice};
+
+use super::{App, Notices, Room, Server};
+
+/// When `room` is destroyed for inactivity, or `None` if it is on the keep-alive list (CR-7).
+pub(super) fn deadline(app: &App, room: &Room) -> Option<i64> {
+    (!room.keep_alive).then(|| room.last_activity_ms.saturating_add(app.config.chatroom_destroy_after_ms))
+}
+
+/// Destroys `room_id` (which must exist) with `status`, returning the notices to send.
+pub(super) fn destroy(app: &mut App, room_id: &str, status: ChatRoomStatus) -> Notices {
+    let mut notices = Notices::new();
+    let chatrooms = &mut app.chatrooms;
+    let room = chatrooms.rooms.remove(room_id).expect("invariant: the caller found the room");
+    let destroyed = chatroom_notice::Body::Destroyed(proto::ChatroomDestroyed { status: status.ordinal() });
+    room.notify(room_id, destroyed, &[], &mut notices);
+    for user_id in room.members.keys() {
+        if let Some(rooms) = chatrooms.memberships.get_mut(user_id) {
+            rooms.remove(room_id);
+            if rooms.is_empty() {
+                chatrooms.memberships.remove(user_id);
+            }
+        }
+    }
+    notices
+}
+
+impl Server {
+    /// CR-4: destroys every room whose inactivity deadline has come, app by app, earliest deadline first (then by
+    /// room ID).
+    pub(in crate::server) fn destroy_inactive_chatrooms(&mut self, now_ms: i64) {
+        let mut notices = Notices::new();
+        for app in self.apps.values_mut() {
+            let mut due: Vec<(i64, String)> = app
+                .chatrooms
+                .rooms
+                .iter()
+                .filter_map(|(room_id, room)| deadline(app, room).map(|at| (at, room_id.clone())))
+                .filter(|&(at, _)| at <= now_ms)
+                .collect();
+            due.sort();
+            for (_, room_id) in due {
+                notices.extend(destroy(app, &room_id, ChatRoomStatus::DestroyAuto));
+            }
+        }
+        self.send_notices(notices);
+    }
+
+    /// The earliest inactivity deadline of any room (CR-4), if some room may be destroyed.
+    pub(in crate::server) fn next_chatroom_deadline(&self) -> Option<i64> {
+        self.apps.values().flat_map(|app| app.chatrooms.rooms.values().filter_map(|room| deadline(app, room))).min()
+    }
+}

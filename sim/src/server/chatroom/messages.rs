@@ -1,0 +1,140 @@
+//! Chatroom messages: who may send (CR-2, CR-22), load shedding (BIZ-13, CR-27 to CR-29), delivery, the room's
+//! history (CR-25) with the join fetch (CR-12, CR-38) and history queries (CR-45).
+//!
+//! # Load shedding
+//!
+//! Each room counts the messages it delivered in a sliding window of [`CHATROOM_SHEDDING_WINDOW_MS`]; the app's
+//! `chatroom_messages_per_second` is the cap. A message is **protected** when its sender is on the room's user
+//! whitelist (CR-29, BIZ-13) or its object name is on the app's message whitelist (CR-28): it is always delivered.
+//! Otherwise a low-priority object name (CR-27) is discarded once the window holds half the cap (at least 1), so
+//! low-priority messages go first, and any other message once the window holds the cap. A discarded message has
+//! been acknowledged like any other (the sender cannot tell), reaches nobody, is not in the history and does not
+//! count for eviction (CR-42). Protected messages fill the window like the rest.
+//!
+//! # History
+//!
+//! Every delivered message is kept [`CHATROOM_HISTORY_RETENTION_MS`] (CR-25), whatever the cloud storage switch:
+//! the switch gates only `ChatroomHistoryQuery` (23414), and the join fetch uses the history too. Status messages
+//! are delivered live only, never kept (as they skip inboxes, SYNC-3). A history query needs the switch (23414),
+//! membership (23406), a count of 1 to `CHATROOM_HISTORY_COUNT_MAX` and an order of 0 or 1 (23412), in that order.
+//! CR-45: order 0 takes the newest `count` messages sent before `timestamp` (0: from the newest), order 1 the
+//! oldest `count` sent after it; both come back in ascending sent time, and `sync_time` is the oldest sent time
+//! returned for order 0, the newest for order 1, 0 when nothing is returned.
+
+use std::collections::VecDeque;
+
+use imsim_engine::limits::CHATROOM_HISTORY_COUNT_MAX;
+use imsim_engine::proto::{self, frame::Body};
+use imsim_engine::{ErrorCode, TimeOrder};
+
+use super::{App, Caller, ConnId, Notices, Room};
+
+/// CR-25, BIZ-15: chatroom history is kept 2 months (taken as 60 days).
+pub const CHATROOM_HISTORY_RETENTION_MS: i64 = 60 * 24 * 60 * 60 * 1_000;
+
+/// BIZ-13, CR-27: `chatroom_messages_per_second` is measured over a sliding window of this many milliseconds.
+pub const CHATROOM_SHEDDING_WINDOW_MS: i64 = 1_000;
+
+/// CR-22, CR-42: the code refusing `sender`'s message into `room_id`, or `None` if the room exists and they are a
+/// member.
+pub(in crate::server) fn send_refusal(app: &App, room_id: &str, sender: &str) -> Option<ErrorCode> {
+    (!app.chatrooms.is_member(room_id, sender)).then_some(ErrorCode::NOT_IN_CHATROOM)
+}
+
+/// What becomes of an accepted chatroom message.
+pub(in crate::server) fn publish(
+    app: &mut App,
+    sender_conn: ConnId,
+    message: proto::DeliveredMessage,
+    now_ms: i64,
+    notices: &mut Notices,
+) {
+    let room_id = message.target_id.clone();
+    let cap = app.config.chatroom_messages_per_second;
+    let member_events = app.config.chatroom_member_events;
+    let chatrooms = &mut app.chatrooms;
+    let object_name = message.content.as_ref().map_or("", |content| content.object_name.as_str());
+    let protected = chatrooms.message_whitelist.contains(object_name);
+    let low_priority = chatrooms.low_priority.contains(object_name);
+    let room = chatrooms.rooms.get_mut(&room_id).expect("invariant: send_refusal found the room");
+    room.last_activity_ms = now_ms;
+    let window = &mut room.delivered;
+    while window.front().is_some_and(|&at| at <= now_ms.saturating_sub(CHATROOM_SHEDDING_WINDOW_MS)) {
+        window.pop_front();
+    }
+    let protected = protected || room.user_whitelist.contains(&message.sender_user_id);
+    if !protected {
+        let threshold = if low_priority { (cap / 2).max(1) } else { cap };
+        if window.len() >= threshold as usize {
+            return;
+        }
+    }
+    window.push_back(now_ms);
+    if !message.status_message {
+        expire(&mut room.history, now_ms);
+        room.history.push_back(message.clone());
+    }
+    let conns = room.joined_conns();
+    chatrooms.count_for_eviction(&room_id, member_events, now_ms, notices);
+    for conn in conns {
+        if conn != sender_conn {
+            let delivery = proto::ChatroomDelivery { message: Some(message.clone()) };
+            notices.push((conn, Body::ChatroomDelivery(delivery)));
+        }
+    }
+}
+
+/// Drops the messages past their retention.
+fn expire(history: &mut VecDeque<proto::DeliveredMessage>, now_ms: i64) {
+    let oldest_kept = now_ms.saturating_sub(CHATROOM_HISTORY_RETENTION_MS);
+    while history.front().is_some_and(|message| message.sent_time <= oldest_kept) {
+        history.pop_front();
+    }
+}
+
+/// CR-12: the latest `count` messages of the room, oldest first.
+pub(super) fn latest(room: &mut Room, count: usize, now_ms: i64) -> Vec<proto::DeliveredMessage> {
+    expire(&mut room.history, now_ms);
+    let skip = room.history.len().saturating_sub(count);
+    room.history.iter().skip(skip).cloned().collect()
+}
+
+/// Answers a `ChatroomHistoryQuery` (see the module documentation).
+pub(super) fn history(
+    app: &mut App,
+    caller: &Caller,
+    query: &proto::ChatroomHistoryQuery,
+    now_ms: i64,
+) -> Result<proto::ChatroomHistory, ErrorCode> {
+    if !app.config.chatroom_cloud_storage {
+        return Err(ErrorCode::CHATROOM_HISTORY_UNAVAILABLE);
+    }
+    if !app.chatrooms.is_member(&query.room_id, &caller.user_id) {
+        return Err(ErrorCode::NOT_IN_CHATROOM);
+    }
+    let order = TimeOrder::from_ordinal(query.order).ok_or(ErrorCode::CHATROOM_PARAMETER_INVALID)?;
+    if !(1..=CHATROOM_HISTORY_COUNT_MAX).contains(&query.count) {
+        return Err(ErrorCode::CHATROOM_PARAMETER_INVALID);
+    }
+    let count = query.count as usize;
+    let room = app.chatrooms.rooms.get_mut(&query.room_id).expect("invariant: the membership check found it");
+    expire(&mut room.history, now_ms);
+    let messages: Vec<proto::DeliveredMessage> = match order {
+        TimeOrder::Before => {
+            let before =
+                |message: &&proto::DeliveredMessage| query.timestamp == 0 || message.sent_time < query.timestamp;
+            let mut newest: Vec<_> = room.history.iter().rev().filter(before).take(count).cloned().collect();
+            newest.reverse();
+            newest
+        }
+        TimeOrder::After => {
+            room.history.iter().filter(|message| message.sent_time > query.timestamp).take(count).cloned().collect()
+        }
+    };
+    let sync_time = match order {
+        TimeOrder::Before => messages.first(),
+        TimeOrder::After => messages.last(),
+    }
+    .map_or(0, |message| message.sent_time);
+    Ok(proto::ChatroomHistory { messages, sync_time })
+}
