@@ -34,7 +34,7 @@ fn new_steps_check_their_values() {
             "expect: { device: a, for: 1s }",
             6,
             13,
-            "expect needs a check: one of event, no_event, status, stored or unread",
+            "expect needs a check: one of event, no_event, status, stored, unread, entries or call",
         ),
     ];
     for (yaml, line, column, phrase) in cases {
@@ -223,7 +223,12 @@ const BAD: &[(&str, u64, u64, &str)] = &[
     ("empty-rules.yaml", 2, 8, "rules: list at least one rule ID"),
     ("event-field-not-valid.yaml", 10, 53, r#"field "left" does not apply to event connected; it takes code"#),
     ("event-field-without-event.yaml", 10, 45, r#"field "code" only applies to an event check"#),
-    ("expect-no-check.yaml", 10, 13, "expect needs a check: one of event, no_event, status, stored or unread"),
+    (
+        "expect-no-check.yaml",
+        10,
+        13,
+        "expect needs a check: one of event, no_event, status, stored, unread, entries or call",
+    ),
     ("expect-two-checks.yaml", 13, 7, "expect has two checks, event and stored"),
     ("for-without-no-event.yaml", 8, 44, r#"field "for" only applies to a no_event check"#),
     (
@@ -303,7 +308,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "unknown-step.yaml",
         10,
         5,
-        r#"unknown step "jump"; expected one of connect, disconnect, send, advance, partition, repair, revoke_tokens, ban, unban, foreground, background, network_lost, network_restored, crash, restart, blacklist_add, blacklist_remove, blacklist_status, blacklist_get, create_group, dismiss_group, add_members, remove_members, mute_member, unmute_member, mute_all, unmute_all, server_send, expect"#,
+        r#"unknown step "jump"; expected one of connect, disconnect, send, advance, partition, repair, revoke_tokens, ban, unban, foreground, background, network_lost, network_restored, crash, restart, blacklist_add, blacklist_remove, blacklist_status, blacklist_get, create_group, dismiss_group, add_members, remove_members, mute_member, unmute_member, mute_all, unmute_all, server_send, join_chatroom, leave_chatroom, chatroom_history, kv_add, kv_add_many, kv_remove, kv_remove_many, create_chatroom, destroy_chatroom, chatroom_keep_alive, chatroom_whitelist, chatroom_unwhitelist, chatroom_message_whitelist, chatroom_low_priority, expect"#,
     ),
     ("unknown-top-level-key.yaml", 6, 1, r#"unknown field "step" at the top level; expected one of name, rules,"#),
     ("unread-total-and-target.yaml", 9, 46, "expect.unread has both total and target; use `total: N`"),
