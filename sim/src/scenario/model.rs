@@ -252,6 +252,7 @@ pub struct Step {
 
 /// What a step does.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // a scenario holds a few hundred steps, parsed once: size does not matter
 pub enum StepKind {
     /// The app calls `connect` on `device`.
     Connect {

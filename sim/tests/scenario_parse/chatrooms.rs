@@ -319,10 +319,10 @@ fn the_chatroom_forms_describe_themselves_on_one_line() {
 
 #[test]
 fn a_long_text_is_shown_by_its_start_and_length() {
-    let scenario = parse(&format!(
-        "name: n\nrules: [CRKV-5]\nseed: 1\ndevices: {{ a: {{ user: u }} }}\nsteps:\n  - kv_add: {{ device: a, room: r, \
-         key: k, value: {{ repeat: x, times: 4097 }} }}\n"
-    ))
+    let scenario = parse(
+        "name: n\nrules: [CRKV-5]\nseed: 1\ndevices: { a: { user: u } }\nsteps:\n  - kv_add: { device: a, room: r, key: k, \
+         value: { repeat: x, times: 4097 } }\n",
+    )
     .expect("valid");
     assert_eq!(
         scenario.steps[0].describe(),
