@@ -320,8 +320,8 @@ fn the_chatroom_forms_describe_themselves_on_one_line() {
 #[test]
 fn a_long_text_is_shown_by_its_start_and_length() {
     let scenario = parse(
-        "name: n\nrules: [CRKV-5]\nseed: 1\ndevices: { a: { user: u } }\nsteps:\n  - kv_add: { device: a, room: r, key: k, \
-         value: { repeat: x, times: 4097 } }\n",
+        "name: n\nrules: [CRKV-5]\nseed: 1\ndevices: { a: { user: u } }\nsteps:\n  - kv_add: { device: a, room: r, \
+         key: k, value: { repeat: x, times: 4097 } }\n",
     )
     .expect("valid");
     assert_eq!(
@@ -449,8 +449,9 @@ fn the_chatroom_forms_check_their_values() {
 #[test]
 fn the_chatroom_settings_check_their_values() {
     let app = |yaml: &str| {
-        parse(&format!("name: n\nrules: [CR-4]\nseed: 1\nsettings:\n  app: {{ {yaml} }}\ndevices: {{ a: {{ user: u }} }}\nsteps: []\n"))
-            .map(|scenario| scenario.settings.app)
+        let text =
+            "name: n\nrules: [CR-4]\nseed: 1\nsettings:\n  app: { YAML }\ndevices: { a: { user: u } }\nsteps: []\n";
+        parse(&text.replace("YAML", yaml)).map(|scenario| scenario.settings.app)
     };
     assert_eq!(app("chatroom_destroy_after: 24h").map(|a| a.chatroom_destroy_after), Ok(Duration::from_secs(86_400)));
     assert_eq!(app("chatroom_destroy_after: 1ms").map(|a| a.chatroom_destroy_after), Ok(Duration::from_millis(1)));
