@@ -14,7 +14,8 @@ use imsim_engine::{ImError, Platform};
 use tokio::sync::mpsc;
 
 use crate::net::{SERVER_HOST, SERVER_PORT, sim_unix_ms};
-use crate::world::{BlacklistCall, DeviceCommand, SharedWorld};
+use crate::scenario::ChatroomCall;
+use crate::world::{BlacklistCall, CallRecord, DeviceCommand, SharedWorld};
 
 /// Opens turmoil TCP connections to the fake server, and writes each attempt and its outcome to the trace, so the
 /// reconnect schedule (RECONN-4) can be read off a trace to the millisecond.
@@ -99,13 +100,25 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
         tokio::select! {
             biased;
             Some(event) = events.recv() => record(&world, &config.name, event),
-            Some(command) = commands.recv() => {
-                let call = describe_call(&command);
-                let result = execute(&engine, command).await;
-                let code = result.err().map_or(0, |error| error.code.0);
-                let at = turmoil::elapsed();
-                world.borrow_mut().trace.record(at, &config.name, &format!("call {call} -> {code}"));
-            }
+            Some(command) = commands.recv() => match command {
+                DeviceCommand::ReadEntries { room, key } => {
+                    let result = match key {
+                        Some(key) => engine.get_chat_room_entry(&room, &key).await,
+                        None => engine.get_chat_room_all_entries(&room).await,
+                    };
+                    world.borrow_mut().device_mut(&config.name).entries_read = Some(result.map_err(|e| e.code.0));
+                }
+                command => {
+                    let call = describe_call(&command);
+                    let step = command.step_name().unwrap_or("-");
+                    let result = execute(&engine, command).await;
+                    let code = result.err().map_or(0, |error| error.code.0);
+                    let at = turmoil::elapsed();
+                    let mut world = world.borrow_mut();
+                    world.trace.record(at, &config.name, &format!("call {call} -> {code}"));
+                    world.device_mut(&config.name).calls.push(CallRecord { at, step, code });
+                }
+            },
             else => return Ok(()),
         }
     }
@@ -135,6 +148,28 @@ async fn execute(engine: &Engine, command: DeviceCommand) -> Result<(), ImError>
         },
         DeviceCommand::NetworkAvailable(available) => engine.notify_network_available(available).await,
         DeviceCommand::AppForeground(foreground) => engine.notify_app_foreground(foreground).await,
+        DeviceCommand::Chatroom(call) => chatroom_call(engine, call).await,
+        // A check's read is carried out by the host's loop, which keeps its result.
+        DeviceCommand::ReadEntries { room, key: Some(key) } => engine.get_chat_room_entry(&room, &key).await.map(drop),
+        DeviceCommand::ReadEntries { room, key: None } => engine.get_chat_room_all_entries(&room).await.map(drop),
+    }
+}
+
+async fn chatroom_call(engine: &Engine, call: ChatroomCall) -> Result<(), ImError> {
+    match call {
+        ChatroomCall::Join { room, count, auto_create } => engine.join_chat_room(&room, count, auto_create).await,
+        ChatroomCall::Leave { room } => engine.leave_chat_room(&room).await,
+        ChatroomCall::History { room, timestamp, order, count } => {
+            engine.get_chat_room_messages(&room, timestamp, order, count).await
+        }
+        ChatroomCall::AddEntry { room, key, value, delete_when_left, overwrite } => {
+            engine.add_chat_room_entry(&room, &key, &value, delete_when_left, overwrite).await
+        }
+        ChatroomCall::AddEntries { room, entries, delete_when_left, overwrite } => {
+            engine.add_chat_room_entries(&room, entries, delete_when_left, overwrite).await
+        }
+        ChatroomCall::RemoveEntry { room, key, force } => engine.remove_chat_room_entry(&room, &key, force).await,
+        ChatroomCall::RemoveEntries { room, keys, force } => engine.remove_chat_room_entries(&room, keys, force).await,
     }
 }
 
@@ -155,5 +190,8 @@ fn describe_call(command: &DeviceCommand) -> String {
         DeviceCommand::Blacklist(BlacklistCall::Get) => "getBlacklist".to_owned(),
         DeviceCommand::NetworkAvailable(available) => format!("notifyNetworkAvailable {available}"),
         DeviceCommand::AppForeground(foreground) => format!("notifyAppForeground {foreground}"),
+        DeviceCommand::Chatroom(call) => format!("{} {}", call.api_name(), call.describe_arguments()),
+        DeviceCommand::ReadEntries { room, key: Some(key) } => format!("getChatRoomEntry {room:?} {key:?}"),
+        DeviceCommand::ReadEntries { room, key: None } => format!("getChatRoomAllEntries {room:?}"),
     }
 }

@@ -1,12 +1,14 @@
 //! Checking expectations against what a device saw: its events, and the messages in its database.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use imsim_engine::core::Event;
-use imsim_engine::{Message, MessageContent};
+use imsim_engine::{ConversationType, Message, MessageContent};
 
-use crate::scenario::{EventPattern, StoredPattern};
+use crate::scenario::{EntriesRead, EventPattern, StoredPattern};
 use crate::trace::{describe_event, event_name};
+use crate::world::CallRecord;
 
 /// How many of a device's latest events a failure message shows.
 const EVENTS_SHOWN_ON_FAILURE: usize = 8;
@@ -68,6 +70,8 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         _ => None,
     };
     let user = match event {
+        // A member-changed event's users are matched with their actions.
+        Event::ChatRoomMemberChanged { .. } => pattern.user.as_deref(),
         Event::Connected { user_id, .. } => user_id.as_deref(),
         Event::BlacklistAdded { user_id, .. }
         | Event::BlacklistRemoved { user_id, .. }
@@ -75,6 +79,7 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         _ => None,
     };
     same(pattern.code, code)
+        && chatroom_fields_match(event, pattern)
         && same(pattern.status, status)
         && same(pattern.from.as_deref(), message.map(|m| m.sender_user_id.as_str()))
         && same(pattern.user.as_deref(), user)
@@ -85,6 +90,80 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         && same(pattern.has_package, delivery.map(|d| d.2))
         && same(pattern.blacklist_status, blacklist_status)
         && same(pattern.users.as_deref(), user_ids)
+}
+
+/// Whether the chatroom fields of `pattern` match `event` (`room` also applies to a received message).
+fn chatroom_fields_match(event: &Event, pattern: &EventPattern) -> bool {
+    let room = match event {
+        Event::ChatRoomJoining { target_id }
+        | Event::ChatRoomJoined { target_id, .. }
+        | Event::ChatRoomLeft { target_id, .. }
+        | Event::ChatRoomStatusChanged { target_id, .. }
+        | Event::ChatRoomMemberChanged { target_id, .. }
+        | Event::ChatRoomMessagesLoaded { target_id, .. }
+        | Event::ChatRoomEntryAdded { target_id, .. }
+        | Event::ChatRoomEntriesAdded { target_id, .. }
+        | Event::ChatRoomEntryRemoved { target_id, .. }
+        | Event::ChatRoomEntriesRemoved { target_id, .. } => Some(target_id.as_str()),
+        Event::ChatRoomEntriesSynced { room_id } | Event::ChatRoomEntriesChanged { room_id, .. } => {
+            Some(room_id.as_str())
+        }
+        Event::MessageReceived { message, .. } if message.conversation_type == ConversationType::Chatroom => {
+            Some(message.target_id.as_str())
+        }
+        _ => None,
+    };
+    let chatroom_status = match event {
+        Event::ChatRoomStatusChanged { status, .. } => Some(*status),
+        _ => None,
+    };
+    // A member-changed event matches when one of its actions has the pattern's user and action.
+    let member = match event {
+        Event::ChatRoomMemberChanged { actions, .. } => actions.iter().any(|action| {
+            same(pattern.user.as_deref(), Some(action.user_id.as_str()))
+                && same(pattern.action, Some(action.action_type))
+        }),
+        _ => pattern.action.is_none(),
+    };
+    let (texts, sync_time) = match event {
+        Event::ChatRoomMessagesLoaded { messages, sync_time, .. } => {
+            (Some(messages.iter().map(|m| text_of(m).unwrap_or("")).collect::<Vec<&str>>()), Some(*sync_time))
+        }
+        _ => (None, None),
+    };
+    let key = match event {
+        Event::ChatRoomEntryAdded { key, .. } | Event::ChatRoomEntryRemoved { key, .. } => Some(key.as_str()),
+        _ => None,
+    };
+    let error_entries: Option<BTreeMap<String, i32>> = match event {
+        Event::ChatRoomEntriesAdded { error_entries, .. } => {
+            Some(error_entries.iter().map(|(key, code)| (key.clone(), code.0)).collect())
+        }
+        _ => None,
+    };
+    let keys = match event {
+        Event::ChatRoomEntriesRemoved { keys, .. } => Some(keys.as_slice()),
+        _ => None,
+    };
+    let operation = match event {
+        Event::ChatRoomEntriesChanged { operation, .. } => Some(*operation),
+        _ => None,
+    };
+    let entries = match event {
+        Event::ChatRoomEntriesChanged { entries, .. } | Event::ChatRoomEntriesAdded { entries, .. } => Some(entries),
+        _ => None,
+    };
+    same(pattern.room.as_deref(), room)
+        && same(pattern.chatroom_status, chatroom_status)
+        && member
+        && (pattern.texts.is_none()
+            || texts.is_some_and(|texts| pattern.texts.iter().flatten().map(String::as_str).eq(texts)))
+        && same(pattern.sync_time, sync_time)
+        && same(pattern.key.as_deref(), key)
+        && same(pattern.error_entries.as_ref(), error_entries.as_ref())
+        && same(pattern.keys.as_deref(), keys)
+        && same(pattern.operation, operation)
+        && same(pattern.entries.as_ref(), entries)
 }
 
 /// A pattern field matches when it is unset, or equal to the event's value.
@@ -112,4 +191,46 @@ pub fn check_stored(stored: &[Message], expected: &[StoredPattern]) -> Result<()
     }
     let stored: Vec<String> = stored.iter().map(|m| format!("\n      {}", crate::trace::describe_message(m))).collect();
     Err(format!("stored messages differ; the database holds {}:{}", stored.len(), stored.concat()))
+}
+
+/// The index of the first call record at or after `cursor` made by the step `step` with return code `code`, or why
+/// there is none.
+pub fn check_call(calls: &[CallRecord], cursor: usize, step: &str, code: i32) -> Result<usize, String> {
+    if let Some(offset) = calls.iter().skip(cursor).position(|call| call.step == step && call.code == code) {
+        return Ok(cursor + offset);
+    }
+    let seen: Vec<String> = calls
+        .iter()
+        .skip(cursor)
+        .filter(|call| call.step == step)
+        .map(|call| format!("\n      {:>6}ms {} -> {}", call.at.as_millis(), call.step, call.code))
+        .collect();
+    let seen = if seen.is_empty() { " none".to_owned() } else { seen.concat() };
+    Err(format!("no {step} call returned {code} since the last match; its calls since then:{seen}"))
+}
+
+/// Whether a read of `room`'s entries on `device` gave what `read` expects.
+pub fn check_entries(
+    device: &str,
+    room: &str,
+    read: &EntriesRead,
+    result: Result<BTreeMap<String, String>, i32>,
+) -> Result<(), String> {
+    let expected: Result<BTreeMap<String, String>, i32> = match read {
+        EntriesRead::All(entries) => Ok(entries.clone()),
+        EntriesRead::Entry { key, value } => Ok(BTreeMap::from([(key.clone(), value.clone())])),
+        EntriesRead::Fails { code, .. } => Err(*code),
+    };
+    if result == expected {
+        return Ok(());
+    }
+    let got = match result {
+        Ok(entries) => format!("the entries {entries:?}"),
+        Err(code) => format!("error {code}"),
+    };
+    let wanted = match expected {
+        Ok(entries) => format!("the entries {entries:?}"),
+        Err(code) => format!("error {code}"),
+    };
+    Err(format!("reading {device}'s entries of chatroom {room:?} gave {got}, expected {wanted}"))
 }

@@ -26,11 +26,11 @@ use rand_chacha::ChaCha8Rng;
 use tokio::sync::Notify;
 
 use crate::device::{DeviceConfig, device_host};
-use crate::expect::{check_event, check_stored};
+use crate::expect::{check_call, check_entries, check_event, check_stored};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
 use crate::scenario::{
-    AppSettings, Check, Endpoint, EventPattern, Expectation, Location, Scenario, StepKind, StoredContents, TokenChoice,
-    numbered_text,
+    AppSettings, ChatroomAdmin, Check, Endpoint, EntriesRead, EventPattern, Expectation, Location, Scenario, StepKind,
+    StoredContents, TokenChoice, numbered_text,
 };
 use crate::server::{AppConfig, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;
@@ -150,6 +150,10 @@ struct Run<'a> {
     tick: Duration,
     /// Per device, the index of the first event the next event expectation may match.
     event_cursors: BTreeMap<String, usize>,
+    /// Per device, the index of the first call record the next call expectation may match.
+    call_cursors: BTreeMap<String, usize>,
+    /// Whether the current `entries` expectation has a read in flight.
+    entries_read_sent: bool,
     /// Per device, its user.
     users: BTreeMap<String, String>,
     /// Wakes the server's host after an App Server API call, so what the call produced goes out at once.
@@ -208,6 +212,8 @@ impl<'a> Run<'a> {
             storage_root,
             tick: settings.tick,
             event_cursors: Default::default(),
+            call_cursors: Default::default(),
+            entries_read_sent: false,
             users: scenario.devices.iter().map(|device| (device.name.clone(), device.user.clone())).collect(),
             app_server_called,
         }
@@ -329,7 +335,9 @@ impl<'a> Run<'a> {
             | StepKind::UnmuteMember { .. }
             | StepKind::MuteAll { .. }
             | StepKind::UnmuteAll { .. }
-            | StepKind::ServerSend { .. } => self.app_server_call(kind),
+            | StepKind::ServerSend { .. }
+            | StepKind::ChatroomAdmin(_) => self.app_server_call(kind),
+            StepKind::Chatroom { device, call } => self.command(device, DeviceCommand::Chatroom(call.clone())),
             StepKind::Foreground { device } => self.command(device, DeviceCommand::AppForeground(true)),
             StepKind::Background { device } => self.command(device, DeviceCommand::AppForeground(false)),
             StepKind::NetworkLost { device } => {
@@ -361,7 +369,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Carries out a call of the App Server API (groups and Server-API sends), then wakes the server's host so
+    /// Carries out a call of the App Server API (groups, Server-API sends, chatrooms), then wakes the server's host so
     /// that what the call produced (deliveries, kicks) goes out at once.
     fn app_server_call(&mut self, kind: &StepKind) -> Result<(), String> {
         let now_ms = self.now_unix_ms();
@@ -400,6 +408,23 @@ impl<'a> Run<'a> {
                 self.app_server_called.notify_one();
                 return Ok(());
             }
+            StepKind::ChatroomAdmin(admin) => match admin {
+                ChatroomAdmin::Create { room } => server.create_chatroom(app_key, room, now_ms),
+                ChatroomAdmin::Destroy { room } => server.destroy_chatroom(app_key, room, now_ms),
+                ChatroomAdmin::KeepAlive { room, keep_alive } => {
+                    server.set_chatroom_keep_alive(app_key, room, *keep_alive)
+                }
+                ChatroomAdmin::Whitelist { room, users } => server.add_chatroom_user_whitelist(app_key, room, users),
+                ChatroomAdmin::Unwhitelist { room, users } => {
+                    server.remove_chatroom_user_whitelist(app_key, room, users)
+                }
+                ChatroomAdmin::MessageWhitelist { object_names } => {
+                    server.set_chatroom_message_whitelist(app_key, object_names)
+                }
+                ChatroomAdmin::LowPriority { object_names } => {
+                    server.set_chatroom_low_priority_types(app_key, object_names)
+                }
+            },
             _ => return Err("not an App Server API step".to_owned()),
         };
         drop(server);
@@ -484,6 +509,11 @@ impl<'a> Run<'a> {
     /// Steps the simulation until `expectation` holds, or fails once its `within` has passed.
     fn expect(&mut self, expectation: &Expectation) -> Result<(), String> {
         let deadline = self.sim.elapsed() + expectation.within;
+        if let Check::Entries { .. } = expectation.check {
+            // A fresh read for this check: nothing in flight, no earlier result.
+            self.entries_read_sent = false;
+            self.world.borrow_mut().device_mut(&expectation.device).entries_read = None;
+        }
         // Stored messages (and so unread counts) only change along with an event, so the database is re-read only
         // after new events.
         let mut events_seen = None;
@@ -563,7 +593,41 @@ impl<'a> Run<'a> {
                     )),
                 }
             }
+            Check::Call { step, code } => {
+                let cursor = self.call_cursors.get(device).copied().unwrap_or(0);
+                let matched = check_call(&log.calls, cursor, step, *code)?;
+                drop(world);
+                self.call_cursors.insert(device.clone(), matched + 1);
+                Ok(())
+            }
+            Check::Entries { room, read } => {
+                drop(world);
+                self.check_entries(device, room, read)
+            }
         }
+    }
+
+    /// One poll of an `entries` check: asks the device for a read when none is in flight, and judges the result of
+    /// the last one when it has come (a wrong result asks for a new read, so the check holds once the copy does).
+    fn check_entries(&mut self, device: &str, room: &str, read: &EntriesRead) -> Result<(), String> {
+        let result = self.world.borrow_mut().device_mut(device).entries_read.take();
+        let verdict = match result {
+            Some(result) => {
+                self.entries_read_sent = false;
+                check_entries(device, room, read, result)
+            }
+            None if self.entries_read_sent => return Err(format!("{device} has not answered the read yet")),
+            None => Err(format!("{device} has not been asked yet")),
+        };
+        if verdict.is_err() {
+            let key = match read {
+                EntriesRead::All(_) | EntriesRead::Fails { key: None, .. } => None,
+                EntriesRead::Entry { key, .. } | EntriesRead::Fails { key: Some(key), .. } => Some(key.clone()),
+            };
+            self.command(device, DeviceCommand::ReadEntries { room: room.to_owned(), key })?;
+            self.entries_read_sent = true;
+        }
+        verdict
     }
 }
 
@@ -577,7 +641,7 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// The server's switches for the scenario's App Key (CFG-2, CFG-6, CFG-7, CFG-10).
+/// The server's switches for the scenario's App Key (CFG-2, CFG-6, CFG-7, CFG-10, BIZ-24).
 fn app_config(settings: &AppSettings) -> AppConfig {
     AppConfig {
         reconnect_kick_policy_enabled: settings.reconnect_kick_policy,
@@ -586,6 +650,12 @@ fn app_config(settings: &AppSettings) -> AppConfig {
         multi_device_sync: settings.multi_device_sync,
         token_ttl_ms: settings.token_ttl.map(|ttl| i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX)),
         compensation_days: settings.compensation_days,
+        chatroom_multi_room: settings.chatroom_multi_room,
+        chatroom_destroy_after_ms: i64::try_from(settings.chatroom_destroy_after.as_millis()).unwrap_or(i64::MAX),
+        chatroom_member_events: settings.chatroom_member_events,
+        chatroom_cloud_storage: settings.chatroom_cloud_storage,
+        chatroom_kv: settings.chatroom_kv,
+        chatroom_messages_per_second: settings.chatroom_messages_per_second,
         ..AppConfig::default()
     }
 }

@@ -14,6 +14,7 @@ use imsim_engine::core::Event;
 use imsim_engine::{ConnectionStatus, ConversationType};
 use tokio::sync::mpsc;
 
+use crate::scenario::ChatroomCall;
 use crate::trace::{Trace, describe_event};
 
 /// A command the runner gives a device, carried out by the device's host through the engine API.
@@ -48,6 +49,49 @@ pub enum DeviceCommand {
     NetworkAvailable(bool),
     /// imsim's platform hook: the app came to the foreground (`true`) or went to the background (RECONN-5).
     AppForeground(bool),
+    /// A chatroom or chatroom-KV call (CR, CRKV).
+    Chatroom(ChatroomCall),
+    /// Not an app action but a check's read: `getChatRoomEntry(room, key)` with a key, else
+    /// `getChatRoomAllEntries(room)` (CRKV-9, CRKV-10). Its result goes to [`DeviceLog::entries_read`], not to
+    /// the trace (a check may read on every tick).
+    ReadEntries {
+        /// The `targetId` argument.
+        room: String,
+        /// The `key` argument, for `getChatRoomEntry`.
+        key: Option<String>,
+    },
+}
+
+impl DeviceCommand {
+    /// The name of the scenario step that makes this call, as a `call` check names it; `None` for a check's read.
+    pub fn step_name(&self) -> Option<&'static str> {
+        Some(match self {
+            DeviceCommand::Connect { .. } => "connect",
+            DeviceCommand::Disconnect { .. } => "disconnect",
+            DeviceCommand::SendText { .. } => "send",
+            DeviceCommand::Blacklist(BlacklistCall::Add(_)) => "blacklist_add",
+            DeviceCommand::Blacklist(BlacklistCall::Remove(_)) => "blacklist_remove",
+            DeviceCommand::Blacklist(BlacklistCall::Status(_)) => "blacklist_status",
+            DeviceCommand::Blacklist(BlacklistCall::Get) => "blacklist_get",
+            DeviceCommand::NetworkAvailable(false) => "network_lost",
+            DeviceCommand::NetworkAvailable(true) => "network_restored",
+            DeviceCommand::AppForeground(true) => "foreground",
+            DeviceCommand::AppForeground(false) => "background",
+            DeviceCommand::Chatroom(call) => call.step_name(),
+            DeviceCommand::ReadEntries { .. } => return None,
+        })
+    }
+}
+
+/// The return code of one app call, as the device's host saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallRecord {
+    /// When the call returned, in simulated time.
+    pub at: Duration,
+    /// The name of the step that made it ([`DeviceCommand::step_name`]).
+    pub step: &'static str,
+    /// 0 when the engine took the call, else the code it refused it with.
+    pub code: i32,
 }
 
 /// The blacklist API calls a scenario can make.
@@ -74,11 +118,23 @@ pub struct DeviceLog {
     pub commands: Option<mpsc::UnboundedSender<DeviceCommand>>,
     /// How many times the host has booted.
     pub boots: u32,
+    /// Every app call the device made, with its return code, across boots.
+    pub calls: Vec<CallRecord>,
+    /// The result of the latest [`DeviceCommand::ReadEntries`] not yet taken by the check that asked for it: the
+    /// entries, or the error code.
+    pub entries_read: Option<Result<BTreeMap<String, String>, i32>>,
 }
 
 impl Default for DeviceLog {
     fn default() -> DeviceLog {
-        DeviceLog { events: Vec::new(), status: ConnectionStatus::Unconnected, commands: None, boots: 0 }
+        DeviceLog {
+            events: Vec::new(),
+            status: ConnectionStatus::Unconnected,
+            commands: None,
+            boots: 0,
+            calls: Vec::new(),
+            entries_read: None,
+        }
     }
 }
 

@@ -23,6 +23,14 @@
 //!     group_offline_days: 5              # groupOfflineDays (CFG-8): 1..=7, default 7
 //!     send_rate_limit: 500               # clientSendRate (CFG-11, BIZ-8): sends per second per connection;
 //!                                        # >= 1, default 5
+//!     chatroom_multi_room: true          # a user may be in several chatrooms (BIZ-6, CR-9); default false
+//!     chatroom_destroy_after: 10m        # a chatroom inactive this long is destroyed (CR-4, BIZ-21); 1ms..=24h,
+//!                                        # default 1h
+//!     chatroom_member_events: true       # member-change notifications (CR-24); default false
+//!     chatroom_cloud_storage: true       # chatroom history for getChatRoomMessages (CR-25); default false
+//!     chatroom_kv: true                  # chatroom attributes, KV (CRKV-1); default false
+//!     chatroom_messages_per_second: 3    # the server's cap per chatroom before it discards (BIZ-13, CR-27);
+//!                                        # >= 1, default 100
 //! devices:                               # required, non-empty; file order is kept and significant
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;
@@ -76,6 +84,30 @@
 //!                                                         # type private (default), group or system;
 //!                                                         # verify_blacklist (BLACK-4) only for private,
 //!                                                         # default false
+//!   - join_chatroom: { device: a, room: r1, count: 10, auto_create: true }
+//!                                                         # joinChatRoom (CR-10): count (i32) default -1,
+//!                                                         # auto_create default false
+//!   - leave_chatroom: { device: a, room: r1 }             # leaveChatRoom (CR-20)
+//!   - send: { device: a, type: chatroom, to: r1, text: hi }   # a chatroom message (CR-37)
+//!   - chatroom_history: { device: a, room: r1, timestamp: 0, order: before, count: 20 }
+//!                                                         # getChatRoomMessages (CR-25): count (i32) required,
+//!                                                         # timestamp (i64 Unix ms) default 0, order before
+//!                                                         # (default) or after
+//!   - kv_add: { device: a, room: r1, key: k, value: v, delete_when_left: true, overwrite: true }
+//!                                                         # addChatRoomEntry (CRKV-7); both flags default false
+//!   - kv_add: { device: a, room: r1, key: k, value: { repeat: x, times: 4097 } }   # a 4097-character value
+//!   - kv_add_many: { device: a, room: r1, entries: { k1: v1, k2: v2 }, delete_when_left: false, overwrite: false }
+//!                                                         # addChatRoomEntries (CRKV-8)
+//!   - kv_remove: { device: a, room: r1, key: k, force: true }        # removeChatRoomEntry (CRKV-11); force
+//!                                                         # default false
+//!   - kv_remove_many: { device: a, room: r1, keys: [k1, k2], force: false }   # removeChatRoomEntries (CRKV-12)
+//!   - create_chatroom: r1                                 # App Server API (CR-2)
+//!   - destroy_chatroom: r1                                # App Server API (CR-2, CR-5): destroyManual
+//!   - chatroom_keep_alive: r1                             # App Server API (CR-7); or { room: r1, keep_alive: false }
+//!   - chatroom_whitelist: { room: r1, users: [lisi] }     # App Server API (CR-19, CR-29): adds users
+//!   - chatroom_unwhitelist: { room: r1, users: [lisi] }   # ... removes them
+//!   - chatroom_message_whitelist: ["RC:TxtMsg"]           # App Server API (CR-28): replaces the App Key's list
+//!   - chatroom_low_priority: ["RC:TxtMsg"]                # App Server API (CR-27): replaces the App Key's list
 //!   - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false,
 //!               has_package: false, within: 5s }
 //!   - expect: { device: a, event: messageSent, code: 0, sent_status: sent }
@@ -90,6 +122,14 @@
 //!   - expect: { device: a, stored: { target: lisi, count: 450 } }   # how many messages, whatever they are
 //!   - expect: { device: b, unread: { target: zhangsan, type: private, count: 3 } }   # getUnreadCount (UNREAD-2)
 //!   - expect: { device: b, unread: { total: 5 } }        # getTotalUnreadCount (UNREAD-1)
+//!   - expect: { device: a, event: chatRoomJoined, code: 0, room: r1 }
+//!   - expect: { device: b, event: chatRoomMemberChanged, room: r1, user: zhangsan, action: join }
+//!   - expect: { device: a, event: chatRoomEntriesChanged, room: r1, operation: update, entries: { k: v } }
+//!   - expect: { device: a, stored: { type: chatroom, target: r1, count: 10 } }
+//!   - expect: { device: a, entries: { room: r1, entries: { k1: v1 } } }   # getChatRoomAllEntries (CRKV-10)
+//!   - expect: { device: a, entries: { room: r1, key: k1, value: v1 } }    # getChatRoomEntry (CRKV-9)
+//!   - expect: { device: a, entries: { room: r1, key: k9, code: 23427 } }  # a read that fails
+//!   - expect: { device: a, call: join_chatroom, code: -101 }   # what the app's call returned at once
 //! ```
 //!
 //! - **Durations** are a whole number and a unit, `ms`, `s`, `m` or `h`: `250ms`, `10s`, `2m`, `1h`.
@@ -97,10 +137,10 @@
 //!   `SentStatus`, `MessageDirection`, `BlacklistStatus` of `imsim_engine::types`), such as
 //!   `kickedOfflineByOtherClient` or `notInBlacklist`.
 //! - **expect** takes `device`, `within` (default `10s`: the simulated time the check may take to hold) and exactly
-//!   one check: `event`, `no_event`, `status`, `stored` or `unread`. A `no_event` check holds when the device's app
-//!   gets no matching event during `for` (required, >= 1ms) of simulated time from the step on; it takes `for` instead
-//!   of `within`, which it does not allow, and `for` belongs to it alone. An `event` or `no_event` check may add the
-//!   fields of its event, and only those:
+//!   one check: `event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call`. A `no_event` check holds
+//!   when the device's app gets no matching event during `for` (required, >= 1ms) of simulated time from the step
+//!   on; it takes `for` instead of `within`, which it does not allow, and `for` belongs to it alone. An `event` or
+//!   `no_event` check may add the fields of its event, and only those:
 //!
 //!   | event                     | fields                                                        |
 //!   |---------------------------|---------------------------------------------------------------|
@@ -109,15 +149,33 @@
 //!   | `connectionStatusChanged` | `status`                                                      |
 //!   | `messageAttached`         | `text`, `sent_status`                                         |
 //!   | `messageSent`             | `code`, `text`, `sent_status`                                 |
-//!   | `messageReceived`         | `text`, `from`, `left`, `offline`, `has_package`, `sent_status` |
+//!   | `messageReceived`         | `text`, `from`, `left`, `offline`, `has_package`, `sent_status`, `room` |
 //!   | `offlineMessageSyncCompleted` | (none)                                                    |
 //!   | `blacklistAdded`          | `code`, `user`                                                |
 //!   | `blacklistRemoved`        | `code`, `user`                                                |
 //!   | `blacklistStatusLoaded`   | `code`, `user`, `blacklist_status`                            |
 //!   | `blacklistLoaded`         | `code`, `users`                                               |
+//!   | `chatRoomJoining`         | `room`                                                        |
+//!   | `chatRoomJoined`          | `code`, `room`                                                |
+//!   | `chatRoomLeft`            | `code`, `room`                                                |
+//!   | `chatRoomStatusChanged`   | `room`, `chatroom_status`                                     |
+//!   | `chatRoomMemberChanged`   | `room`, `user`, `action`                                      |
+//!   | `chatRoomMessagesLoaded`  | `code`, `room`, `texts`, `sync_time`                          |
+//!   | `chatRoomEntryAdded`      | `code`, `room`, `key`                                         |
+//!   | `chatRoomEntriesAdded`    | `code`, `room`, `entries`, `error_entries`                    |
+//!   | `chatRoomEntryRemoved`    | `code`, `room`, `key`                                         |
+//!   | `chatRoomEntriesRemoved`  | `code`, `room`, `keys`                                        |
+//!   | `chatRoomEntriesSynced`   | `room`                                                        |
+//!   | `chatRoomEntriesChanged`  | `room`, `operation`, `entries`                                |
 //!
 //!   `code` is an i32, `left` a u32, `offline` and `has_package` booleans; `users` is a list of user IDs that must
-//!   be the event's whole list, in the same order (`[]` for an empty blacklist).
+//!   be the event's whole list, in the same order (`[]` for an empty blacklist). `room` is the chatroom ID; on
+//!   `messageReceived` it matches a chatroom message of that room. `chatroom_status` is `reset`, `destroyManual` or
+//!   `destroyAuto`. A `chatRoomMemberChanged` check matches when one of the event's actions has the `user` and the
+//!   `action` (`join` or `leave`) given. `texts` lists the texts of all the loaded messages, in order; `sync_time`
+//!   is an i64 (Unix ms). `keys` is the event's whole list of keys, in order; `entries` (`{ key: value, ... }`)
+//!   and `error_entries` (`{ key: code, ... }`) are the event's whole maps. `operation` is `update` or `remove`.
+//!   With an `event` or `no_event`, `status` and `entries` are these fields; without one, they are checks.
 //! - A **stored** check is about one conversation in the device's database (`target`, required, and `type`,
 //!   default private) and takes exactly one of `messages` and `count`. `messages` lists its messages, oldest
 //!   first: `direction` and `text` required, `sent_status` optional. `count` (a u32) is how many messages it
@@ -125,12 +183,27 @@
 //! - An **unread** check takes either `total` alone, the count `getTotalUnreadCount` gives (UNREAD-1), or `target`
 //!   (required), `type` (default private) and `count` (required), the count `getUnreadCount` gives for that
 //!   conversation (UNREAD-2). Counts are u32s.
+//! - An **entries** check reads the device engine's copy of a chatroom's KV entries (CRKV-9, CRKV-10), again on
+//!   every tick until it holds: `{ room, entries: { k: v, ... } }` (`getChatRoomAllEntries` gives exactly this
+//!   map; `{}` for none), `{ room, key, value }` (`getChatRoomEntry` gives this value) or `{ room, code }` /
+//!   `{ room, key, code }` (the read fails with this code, such as 34004 before the sync, 23406 for a room not
+//!   joined, 23427 for a missing key). The reads are not app actions and do not show in the trace.
+//! - A **call** check is about what an app call returned at once, before any event: `call` names the step that
+//!   made it (`connect`, `send`, `join_chatroom`, `kv_add`, ... any step that calls the engine API), `code` (required,
+//!   an i32) is 0 when the engine took the call, or the code it refused it with (such as -101 for an invalid
+//!   argument, -103 when not connected). Call checks of a device are matched in order, like event checks: each
+//!   consumes the first call of that step with that code after the previous match. Every call also shows in the
+//!   trace as `call <API> <arguments> -> <code>`.
 //! - **Step values** that name a device (`connect: a`, `crash: a`, `blacklist_add.device`, ...) must name a declared
 //!   device; those that name a user (`revoke_tokens`, `ban.user`, `unban`) must name a user of the devices.
-//! - **Arguments of the app's calls** (`send.to`, `send.text`, `send.directed`, the blacklist steps' `user`) are
-//!   passed as written, even empty or repeated: the SDK's own argument checks are under test. The **group steps and
-//!   `server_send`** play the App Server API: their user and group IDs are any non-empty text (not only users of the
-//!   devices), and their lists (`members`, `users`, `whitelist`) never hold an ID twice.
+//! - **Arguments of the app's calls** (`send.to`, `send.text`, `send.directed`, the blacklist steps' `user`, every
+//!   argument of the chatroom and KV steps) are passed as written, even empty, repeated or out of range: the SDK's
+//!   own argument checks are under test. A text argument of `kv_add` and `kv_remove` (`key`, `value`) may also be
+//!   `{ repeat: ab, times: 3 }`, for `ababab`, to write the long keys and values the limits need. The **group and
+//!   chatroom administration steps and `server_send`** play the App Server API: their user, group and room IDs
+//!   and object names are any non-empty text (not only users of the devices), and their lists (`members`,
+//!   `users`, `whitelist`, object names) never hold an item twice. An App Server API call that fails (such as
+//!   `destroy_chatroom` of a room that does not exist) fails the step.
 //! - Scalars are read as written: `user: 007` is the user `007`; booleans are only `true` and `false`.
 //!
 //! Every error, from YAML syntax to an undeclared device, is a [`ScenarioError`] naming the file, the line and
@@ -144,8 +217,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use model::{
-    AppSettings, Check, DeviceSpec, Endpoint, EventKind, EventPattern, Expectation, Location, RuleId, SEND_COUNT_MAX,
-    Scenario, Settings, Step, StepKind, StoredContents, StoredPattern, TokenChoice, format_duration, numbered_text,
+    AppSettings, CHATROOM_DESTROY_AFTER_MAX, ChatroomAdmin, ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead,
+    EventKind, EventPattern, Expectation, Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, Step, StepKind,
+    StoredContents, StoredPattern, TokenChoice, format_duration, numbered_text,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.

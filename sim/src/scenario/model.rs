@@ -1,8 +1,9 @@
 //! What a parsed scenario is: plain values for the runner, with no trace of YAML left in them.
 //!
 //! This file holds the scenario, its settings, devices and steps; the checks of `expect` steps are in
-//! `model/expect.rs`.
+//! `model/expect.rs` and the chatroom steps in `model/chatroom.rs`.
 
+mod chatroom;
 mod expect;
 
 use std::fmt::{self, Write as _};
@@ -11,7 +12,8 @@ use std::time::Duration;
 
 use imsim_engine::types::{ConversationType, Platform};
 
-pub use expect::{Check, EventKind, EventPattern, Expectation, StoredContents, StoredPattern};
+pub use chatroom::{ChatroomAdmin, ChatroomCall};
+pub use expect::{Check, EntriesRead, EventKind, EventPattern, Expectation, StoredContents, StoredPattern};
 
 /// Every rule ID of the spec, one `ID<TAB>part<TAB>text` line each, after a comment line.
 const RULES_TSV: &str = include_str!("../spec/rules.tsv");
@@ -171,7 +173,23 @@ pub struct AppSettings {
     pub group_offline_days: u32,
     /// `clientSendRate` (CFG-11, BIZ-8): sends per client connection per second; 5 unless raised for a fee.
     pub send_rate_limit: u32,
+    /// One user may be in several chatrooms at once (BIZ-6, CR-9). Default false: joining a room leaves the other.
+    pub chatroom_multi_room: bool,
+    /// How long a chatroom may be inactive before it is destroyed (CR-4, BIZ-21). 1ms to 24h, default 1h.
+    pub chatroom_destroy_after: Duration,
+    /// Chatroom member-change notifications (CR-24, BIZ-24). Default false.
+    pub chatroom_member_events: bool,
+    /// Chatroom cloud history storage (CR-25, BIZ-24): `getChatRoomMessages` works. Default false (23414).
+    pub chatroom_cloud_storage: bool,
+    /// Chatroom attributes, KV (CRKV-1, BIZ-24). Default false (23426).
+    pub chatroom_kv: bool,
+    /// The server's consumption cap, messages per sliding second per chatroom, beyond which it discards (BIZ-13,
+    /// CR-27 to CR-29). At least 1, default 100.
+    pub chatroom_messages_per_second: u32,
 }
+
+/// The longest `chatroom_destroy_after`.
+pub const CHATROOM_DESTROY_AFTER_MAX: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl Default for AppSettings {
     fn default() -> Self {
@@ -185,6 +203,12 @@ impl Default for AppSettings {
             private_offline_days: 7,
             group_offline_days: 7,
             send_rate_limit: 5,
+            chatroom_multi_room: false,
+            chatroom_destroy_after: Duration::from_secs(60 * 60),
+            chatroom_member_events: false,
+            chatroom_cloud_storage: false,
+            chatroom_kv: false,
+            chatroom_messages_per_second: 100,
         }
     }
 }
@@ -228,6 +252,7 @@ pub struct Step {
 
 /// What a step does.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // a scenario holds a few hundred steps, parsed once: size does not matter
 pub enum StepKind {
     /// The app calls `connect` on `device`.
     Connect {
@@ -411,6 +436,15 @@ pub enum StepKind {
         /// The device.
         device: String,
     },
+    /// The app on `device` makes a chatroom call.
+    Chatroom {
+        /// The device.
+        device: String,
+        /// The call, with its arguments as written.
+        call: ChatroomCall,
+    },
+    /// The App Server API administers chatrooms.
+    ChatroomAdmin(ChatroomAdmin),
     /// A check on one device.
     Expect(Expectation),
 }
@@ -554,6 +588,8 @@ impl Step {
             StepKind::NetworkRestored { device } => format!("network_restored {device}"),
             StepKind::Crash { device } => format!("crash {device}"),
             StepKind::Restart { device } => format!("restart {device}"),
+            StepKind::Chatroom { device, call } => call.describe(device),
+            StepKind::ChatroomAdmin(admin) => admin.describe(),
             StepKind::Expect(expectation) => expectation.describe(),
         }
     }

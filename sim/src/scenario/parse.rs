@@ -1,8 +1,9 @@
 //! From the YAML tree to a [`Scenario`]: every check the format makes, in the format's terms.
 //!
-//! This file parses the top level, the settings and the devices; the steps are parsed in `parse/steps.rs` and the
-//! `expect` steps' checks in `parse/expect.rs`.
+//! This file parses the top level, the settings and the devices; the steps are parsed in `parse/steps.rs` (the
+//! chatroom steps in `parse/chatroom.rs`) and the `expect` steps' checks in `parse/expect.rs`.
 
+mod chatroom;
 mod expect;
 mod steps;
 
@@ -12,7 +13,8 @@ use std::time::Duration;
 use imsim_engine::types::Platform;
 
 use super::model::{
-    AppSettings, DeviceSpec, Endpoint, RuleId, Scenario, Settings, Step, distinct_users, format_duration,
+    AppSettings, CHATROOM_DESTROY_AFTER_MAX, DeviceSpec, Endpoint, RuleId, Scenario, Settings, Step, distinct_users,
+    format_duration,
 };
 use super::yaml::{self, Entry, Node, Res, Value, fail};
 use steps::step;
@@ -29,6 +31,12 @@ const APP_FIELDS: &[&str] = &[
     "private_offline_days",
     "group_offline_days",
     "send_rate_limit",
+    "chatroom_multi_room",
+    "chatroom_destroy_after",
+    "chatroom_member_events",
+    "chatroom_cloud_storage",
+    "chatroom_kv",
+    "chatroom_messages_per_second",
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device"];
 const TICK_MIN: Duration = Duration::from_millis(1);
@@ -202,6 +210,18 @@ fn app(node: &Node) -> Res<AppSettings> {
         )?),
         None => defaults.token_ttl,
     };
+    let chatroom_destroy_after = match fields.get("chatroom_destroy_after") {
+        Some(node) => {
+            let what = "settings.app.chatroom_destroy_after";
+            let duration = positive_duration(node, what, "")?;
+            if duration > CHATROOM_DESTROY_AFTER_MAX {
+                let duration = format_duration(duration);
+                return fail(node.at, format!("{what}: {duration} is too long; expected 24h or less (CR-4)"));
+            }
+            duration
+        }
+        None => defaults.chatroom_destroy_after,
+    };
     Ok(AppSettings {
         reconnect_kick_policy: switch("reconnect_kick_policy", defaults.reconnect_kick_policy)?,
         mobile_devices_max: devices_max("mobile_devices_max", defaults.mobile_devices_max)?,
@@ -212,6 +232,15 @@ fn app(node: &Node) -> Res<AppSettings> {
         private_offline_days: days("private_offline_days", "CFG-8", defaults.private_offline_days)?,
         group_offline_days: days("group_offline_days", "CFG-8", defaults.group_offline_days)?,
         send_rate_limit: devices_max("send_rate_limit", defaults.send_rate_limit)?,
+        chatroom_multi_room: switch("chatroom_multi_room", defaults.chatroom_multi_room)?,
+        chatroom_destroy_after,
+        chatroom_member_events: switch("chatroom_member_events", defaults.chatroom_member_events)?,
+        chatroom_cloud_storage: switch("chatroom_cloud_storage", defaults.chatroom_cloud_storage)?,
+        chatroom_kv: switch("chatroom_kv", defaults.chatroom_kv)?,
+        chatroom_messages_per_second: devices_max(
+            "chatroom_messages_per_second",
+            defaults.chatroom_messages_per_second,
+        )?,
     })
 }
 

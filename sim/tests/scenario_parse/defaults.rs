@@ -38,6 +38,12 @@ fn defaults_are_filled_in() {
                 private_offline_days: 7,
                 group_offline_days: 7,
                 send_rate_limit: 5,
+                chatroom_multi_room: false,
+                chatroom_destroy_after: Duration::from_secs(3600),
+                chatroom_member_events: false,
+                chatroom_cloud_storage: false,
+                chatroom_kv: false,
+                chatroom_messages_per_second: 100,
             },
         }
     );

@@ -59,6 +59,12 @@ fn a_full_scenario_becomes_the_exact_model() {
                 private_offline_days: 1,
                 group_offline_days: 3,
                 send_rate_limit: 5,
+                chatroom_multi_room: false,
+                chatroom_destroy_after: Duration::from_secs(3600),
+                chatroom_member_events: false,
+                chatroom_cloud_storage: false,
+                chatroom_kv: false,
+                chatroom_messages_per_second: 100,
             },
         },
         devices: vec![

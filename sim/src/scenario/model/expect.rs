@@ -1,10 +1,14 @@
 //! The checks of an `expect` step: [`Expectation`], [`Check`], the event and stored-message patterns, and their
 //! canonical one-line descriptions.
 
+use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::time::Duration;
 
-use imsim_engine::types::{BlacklistStatus, ConnectionStatus, ConversationType, MessageDirection, SentStatus};
+use imsim_engine::types::{
+    BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberActionType, ChatRoomStatus, ConnectionStatus,
+    ConversationType, MessageDirection, SentStatus,
+};
 
 use super::format_duration;
 
@@ -51,6 +55,43 @@ pub enum Check {
         /// The count.
         count: u32,
     },
+    /// A read of the device's copy of a chatroom's KV entries (`getChatRoomAllEntries` or `getChatRoomEntry`,
+    /// CRKV-9, CRKV-10) gives this.
+    Entries {
+        /// The `targetId` argument.
+        room: String,
+        /// Which read, and what it must give.
+        read: EntriesRead,
+    },
+    /// The device's next app call made by a step named `step` (such as `join_chatroom`) returned `code` at once
+    /// (0 when the engine took it, the refusal's code otherwise).
+    Call {
+        /// The step's name.
+        step: &'static str,
+        /// The call's return code.
+        code: i32,
+    },
+}
+
+/// What a [`Check::Entries`] reads and expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EntriesRead {
+    /// `getChatRoomAllEntries` gives exactly these entries.
+    All(BTreeMap<String, String>),
+    /// `getChatRoomEntry(key)` gives the entry with this value.
+    Entry {
+        /// The key.
+        key: String,
+        /// Its value.
+        value: String,
+    },
+    /// The read fails with `code`: `getChatRoomEntry(key)` with a key, `getChatRoomAllEntries` without.
+    Fails {
+        /// The key, for `getChatRoomEntry`.
+        key: Option<String>,
+        /// The error code.
+        code: i32,
+    },
 }
 
 /// What a [`Check::Stored`] expects of a conversation in the local database.
@@ -89,6 +130,26 @@ pub struct EventPattern {
     pub blacklist_status: Option<BlacklistStatus>,
     /// The whole blacklist, in order (blacklistLoaded).
     pub users: Option<Vec<String>>,
+    /// The chatroom (the chatroom events; for messageReceived, a chatroom message of that room).
+    pub room: Option<String>,
+    /// What happened to the room (chatRoomStatusChanged).
+    pub chatroom_status: Option<ChatRoomStatus>,
+    /// A member action the event must hold, with `user` (chatRoomMemberChanged).
+    pub action: Option<ChatRoomMemberActionType>,
+    /// The texts of the loaded messages, all of them in order (chatRoomMessagesLoaded).
+    pub texts: Option<Vec<String>>,
+    /// The timestamp for the next fetch (chatRoomMessagesLoaded).
+    pub sync_time: Option<i64>,
+    /// The KV key (chatRoomEntryAdded, chatRoomEntryRemoved).
+    pub key: Option<String>,
+    /// The keys that failed with their codes, all of them (chatRoomEntriesAdded).
+    pub error_entries: Option<BTreeMap<String, i32>>,
+    /// The keys asked for, all of them in order (chatRoomEntriesRemoved).
+    pub keys: Option<Vec<String>>,
+    /// Set or removed (chatRoomEntriesChanged).
+    pub operation: Option<ChatRoomEntriesOperationType>,
+    /// The entries, all of them (chatRoomEntriesChanged; chatRoomEntriesAdded: the entries asked for).
+    pub entries: Option<BTreeMap<String, String>>,
 }
 
 impl EventPattern {
@@ -107,6 +168,16 @@ impl EventPattern {
             sent_status: None,
             blacklist_status: None,
             users: None,
+            room: None,
+            chatroom_status: None,
+            action: None,
+            texts: None,
+            sync_time: None,
+            key: None,
+            error_entries: None,
+            keys: None,
+            operation: None,
+            entries: None,
         }
     }
 }
@@ -136,6 +207,30 @@ pub enum EventKind {
     BlacklistStatusLoaded,
     /// `onBlacklistLoaded` (BLACK-8).
     BlacklistLoaded,
+    /// `onChatRoomJoining` (CR-11).
+    ChatRoomJoining,
+    /// `onChatRoomJoined` (CR-11).
+    ChatRoomJoined,
+    /// `onChatRoomLeft` (CR-20).
+    ChatRoomLeft,
+    /// `onChatRoomStatusChanged` (CR-23, CR-43).
+    ChatRoomStatusChanged,
+    /// `onChatRoomMemberChanged` (CR-24, CR-44).
+    ChatRoomMemberChanged,
+    /// `onChatRoomMessagesLoaded` (CR-25, CR-26).
+    ChatRoomMessagesLoaded,
+    /// `onChatRoomEntryAdded` (CRKV-7).
+    ChatRoomEntryAdded,
+    /// `onChatRoomEntriesAdded` (CRKV-8).
+    ChatRoomEntriesAdded,
+    /// `onChatRoomEntryRemoved` (CRKV-11).
+    ChatRoomEntryRemoved,
+    /// `onChatRoomEntriesRemoved` (CRKV-12).
+    ChatRoomEntriesRemoved,
+    /// `onChatRoomEntriesSynced` (CRKV-13).
+    ChatRoomEntriesSynced,
+    /// `onChatRoomEntriesChanged` (CRKV-14).
+    ChatRoomEntriesChanged,
 }
 
 impl EventKind {
@@ -152,6 +247,18 @@ impl EventKind {
         EventKind::BlacklistRemoved,
         EventKind::BlacklistStatusLoaded,
         EventKind::BlacklistLoaded,
+        EventKind::ChatRoomJoining,
+        EventKind::ChatRoomJoined,
+        EventKind::ChatRoomLeft,
+        EventKind::ChatRoomStatusChanged,
+        EventKind::ChatRoomMemberChanged,
+        EventKind::ChatRoomMessagesLoaded,
+        EventKind::ChatRoomEntryAdded,
+        EventKind::ChatRoomEntriesAdded,
+        EventKind::ChatRoomEntryRemoved,
+        EventKind::ChatRoomEntriesRemoved,
+        EventKind::ChatRoomEntriesSynced,
+        EventKind::ChatRoomEntriesChanged,
     ];
 
     /// The name scenarios use (the manual's callback name without `on`).
@@ -168,6 +275,18 @@ impl EventKind {
             EventKind::BlacklistRemoved => "blacklistRemoved",
             EventKind::BlacklistStatusLoaded => "blacklistStatusLoaded",
             EventKind::BlacklistLoaded => "blacklistLoaded",
+            EventKind::ChatRoomJoining => "chatRoomJoining",
+            EventKind::ChatRoomJoined => "chatRoomJoined",
+            EventKind::ChatRoomLeft => "chatRoomLeft",
+            EventKind::ChatRoomStatusChanged => "chatRoomStatusChanged",
+            EventKind::ChatRoomMemberChanged => "chatRoomMemberChanged",
+            EventKind::ChatRoomMessagesLoaded => "chatRoomMessagesLoaded",
+            EventKind::ChatRoomEntryAdded => "chatRoomEntryAdded",
+            EventKind::ChatRoomEntriesAdded => "chatRoomEntriesAdded",
+            EventKind::ChatRoomEntryRemoved => "chatRoomEntryRemoved",
+            EventKind::ChatRoomEntriesRemoved => "chatRoomEntriesRemoved",
+            EventKind::ChatRoomEntriesSynced => "chatRoomEntriesSynced",
+            EventKind::ChatRoomEntriesChanged => "chatRoomEntriesChanged",
         }
     }
 
@@ -179,11 +298,20 @@ impl EventKind {
             EventKind::ConnectionStatusChanged => &["status"],
             EventKind::MessageAttached => &["text", "sent_status"],
             EventKind::MessageSent => &["code", "text", "sent_status"],
-            EventKind::MessageReceived => &["text", "from", "left", "offline", "has_package", "sent_status"],
+            EventKind::MessageReceived => &["text", "from", "left", "offline", "has_package", "sent_status", "room"],
             EventKind::OfflineMessageSyncCompleted => &[],
             EventKind::BlacklistAdded | EventKind::BlacklistRemoved => &["code", "user"],
             EventKind::BlacklistStatusLoaded => &["code", "user", "blacklist_status"],
             EventKind::BlacklistLoaded => &["code", "users"],
+            EventKind::ChatRoomJoining | EventKind::ChatRoomEntriesSynced => &["room"],
+            EventKind::ChatRoomJoined | EventKind::ChatRoomLeft => &["code", "room"],
+            EventKind::ChatRoomStatusChanged => &["room", "chatroom_status"],
+            EventKind::ChatRoomMemberChanged => &["room", "user", "action"],
+            EventKind::ChatRoomMessagesLoaded => &["code", "room", "texts", "sync_time"],
+            EventKind::ChatRoomEntryAdded | EventKind::ChatRoomEntryRemoved => &["code", "room", "key"],
+            EventKind::ChatRoomEntriesAdded => &["code", "room", "entries", "error_entries"],
+            EventKind::ChatRoomEntriesRemoved => &["code", "room", "keys"],
+            EventKind::ChatRoomEntriesChanged => &["room", "operation", "entries"],
         }
     }
 }
@@ -248,6 +376,36 @@ impl EventPattern {
         if let Some(users) = &pattern.users {
             let _ = write!(line, " users={users:?}");
         }
+        if let Some(room) = &pattern.room {
+            let _ = write!(line, " room={room:?}");
+        }
+        if let Some(chatroom_status) = pattern.chatroom_status {
+            let _ = write!(line, " chatroom_status={chatroom_status}");
+        }
+        if let Some(action) = pattern.action {
+            let _ = write!(line, " action={action}");
+        }
+        if let Some(texts) = &pattern.texts {
+            let _ = write!(line, " texts={texts:?}");
+        }
+        if let Some(sync_time) = pattern.sync_time {
+            let _ = write!(line, " sync_time={sync_time}");
+        }
+        if let Some(key) = &pattern.key {
+            let _ = write!(line, " key={key:?}");
+        }
+        if let Some(error_entries) = &pattern.error_entries {
+            let _ = write!(line, " error_entries={error_entries:?}");
+        }
+        if let Some(keys) = &pattern.keys {
+            let _ = write!(line, " keys={keys:?}");
+        }
+        if let Some(operation) = pattern.operation {
+            let _ = write!(line, " operation={operation}");
+        }
+        if let Some(entries) = &pattern.entries {
+            let _ = write!(line, " entries={entries:?}");
+        }
         line
     }
 }
@@ -293,6 +451,26 @@ impl Expectation {
                     let _ = write!(line, "unread total={count}");
                 }
             },
+            Check::Entries { room, read } => {
+                let _ = write!(line, "entries {room:?} ");
+                match read {
+                    EntriesRead::All(entries) => {
+                        let _ = write!(line, "all={entries:?}");
+                    }
+                    EntriesRead::Entry { key, value } => {
+                        let _ = write!(line, "key={key:?} value={value:?}");
+                    }
+                    EntriesRead::Fails { key: Some(key), code } => {
+                        let _ = write!(line, "key={key:?} code={code}");
+                    }
+                    EntriesRead::Fails { key: None, code } => {
+                        let _ = write!(line, "all code={code}");
+                    }
+                }
+            }
+            Check::Call { step, code } => {
+                let _ = write!(line, "call {step} code={code}");
+            }
         }
         let _ = write!(line, " within={}", format_duration(self.within));
         line

@@ -1,12 +1,19 @@
-//! The `expect` step: its one check (`event`, `no_event`, `status`, `stored` or `unread`) and the check's fields.
+//! The `expect` step: its one check (`event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call`) and the
+//! check's fields.
 
 use std::time::Duration;
 
-use imsim_engine::types::{BlacklistStatus, ConnectionStatus, MessageDirection, SentStatus};
+use imsim_engine::types::{
+    BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberActionType, ChatRoomStatus, ConnectionStatus,
+    MessageDirection, SentStatus,
+};
 
-use super::steps::conversation_type;
+use super::chatroom::entries;
+use super::steps::{STEPS, conversation_type};
 use super::{Context, positive_duration};
-use crate::scenario::model::{Check, EventKind, EventPattern, Expectation, Location, StoredContents, StoredPattern};
+use crate::scenario::model::{
+    Check, EntriesRead, EventKind, EventPattern, Expectation, Location, StoredContents, StoredPattern,
+};
 use crate::scenario::yaml::{Entry, Fields, Node, Res, fail};
 
 const EXPECT_FIELDS: &[&str] = &[
@@ -18,6 +25,8 @@ const EXPECT_FIELDS: &[&str] = &[
     "status",
     "stored",
     "unread",
+    "entries",
+    "call",
     "code",
     "text",
     "from",
@@ -28,8 +37,18 @@ const EXPECT_FIELDS: &[&str] = &[
     "sent_status",
     "blacklist_status",
     "users",
+    "room",
+    "chatroom_status",
+    "action",
+    "texts",
+    "sync_time",
+    "key",
+    "error_entries",
+    "keys",
+    "operation",
 ];
-/// The fields of an expect that describe its event (`status` too, when there is an `event` or a `no_event`).
+/// The fields of an expect that describe its event (`status` and `entries` too, when there is an `event` or a
+/// `no_event`).
 const EVENT_FIELDS: &[&str] = &[
     "code",
     "status",
@@ -42,11 +61,43 @@ const EVENT_FIELDS: &[&str] = &[
     "sent_status",
     "blacklist_status",
     "users",
+    "room",
+    "chatroom_status",
+    "action",
+    "texts",
+    "sync_time",
+    "key",
+    "error_entries",
+    "keys",
+    "operation",
+    "entries",
 ];
+/// The steps whose app call a `call` check can name: those that call the engine API.
+const CALL_STEPS: &[&str] = &[
+    "connect",
+    "disconnect",
+    "send",
+    "foreground",
+    "background",
+    "network_lost",
+    "network_restored",
+    "blacklist_add",
+    "blacklist_remove",
+    "blacklist_status",
+    "blacklist_get",
+    "join_chatroom",
+    "leave_chatroom",
+    "chatroom_history",
+    "kv_add",
+    "kv_add_many",
+    "kv_remove",
+    "kv_remove_many",
+];
+const I32_RANGE: &str = "an integer from -2147483648 to 2147483647";
 const DEFAULT_WITHIN: Duration = Duration::from_secs(10);
 const U32_RANGE: &str = "an integer from 0 to 4294967295";
 /// The checks of an expect, as the messages list them.
-const CHECKS: &str = "event, no_event, status, stored or unread";
+const CHECKS: &str = "event, no_event, status, stored, unread, entries or call";
 
 /// The one of the fields `a` and `b` that `fields`, the mapping at `at` called `what`, has; an error naming both,
 /// and ending with `hint`, when it has both (at the later one) or neither.
@@ -72,10 +123,18 @@ pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
     let device = context.device(fields.require("device")?, "expect.device")?;
     let event = fields.entry("event");
     let no_event = fields.entry("no_event");
-    // With an event or a no_event, `status` is the connectionStatusChanged field; without, it is the check.
-    let status = if event.is_none() && no_event.is_none() { fields.entry("status") } else { None };
+    // With an event or a no_event, `status` is the connectionStatusChanged field and `entries` the
+    // chatRoomEntriesChanged field; without, they are checks.
+    let (status, entries) = if event.is_none() && no_event.is_none() {
+        (fields.entry("status"), fields.entry("entries"))
+    } else {
+        (None, None)
+    };
     let mut checks: Vec<&Entry<'_>> =
-        [event, no_event, status, fields.entry("stored"), fields.entry("unread")].into_iter().flatten().collect();
+        [event, no_event, status, fields.entry("stored"), fields.entry("unread"), entries, fields.entry("call")]
+            .into_iter()
+            .flatten()
+            .collect();
     checks.sort_by_key(|entry| entry.key_at);
     let only = match checks.as_slice() {
         [] => return fail(node.at, format!("expect needs a check: one of {CHECKS}")),
@@ -109,10 +168,15 @@ pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
             forbid_event_fields(&fields, "")?;
             stored(only.value)?
         }
-        _ => {
+        "unread" => {
             forbid_event_fields(&fields, "")?;
             unread(only.value)?
         }
+        "entries" => {
+            forbid_event_fields(&fields, "entries")?;
+            entries_check(only.value)?
+        }
+        _ => call(&fields, only)?,
     };
     Ok(Expectation { device, within, check })
 }
@@ -162,7 +226,7 @@ fn event_pattern(fields: &Fields<'_>, event: &Node, what: &str) -> Res<EventPatt
         }
         let what = format!("expect.{key}");
         match *key {
-            "code" => pattern.code = Some(value.int(&what, "an integer from -2147483648 to 2147483647")?),
+            "code" => pattern.code = Some(value.int(&what, I32_RANGE)?),
             "status" => {
                 pattern.status = Some(value.choice(&what, ConnectionStatus::ALL, ConnectionStatus::manual_name)?);
             }
@@ -179,10 +243,44 @@ fn event_pattern(fields: &Fields<'_>, event: &Node, what: &str) -> Res<EventPatt
                 pattern.blacklist_status =
                     Some(value.choice(&what, BlacklistStatus::ALL, BlacklistStatus::manual_name)?);
             }
-            _ => {
+            "users" => {
                 let items = value.seq(&what, "a list of user IDs, like [lisi, wangwu] (`[]` for none)")?;
                 pattern.users = Some(items.iter().map(|item| item.text(&what)).collect::<Res<Vec<String>>>()?);
             }
+            "room" => pattern.room = Some(value.text(&what)?),
+            "chatroom_status" => {
+                pattern.chatroom_status =
+                    Some(value.choice(&what, ChatRoomStatus::ALL, ChatRoomStatus::manual_name)?);
+            }
+            "action" => {
+                let all = ChatRoomMemberActionType::ALL;
+                pattern.action = Some(value.choice(&what, all, ChatRoomMemberActionType::manual_name)?);
+            }
+            "texts" => {
+                let items = value.seq(&what, "a list of message texts, like [hi, yo] (`[]` for none)")?;
+                pattern.texts = Some(items.iter().map(|item| item.text(&what)).collect::<Res<Vec<String>>>()?);
+            }
+            "sync_time" => pattern.sync_time = Some(value.int(&what, "Unix milliseconds, an integer")?),
+            "key" => pattern.key = Some(value.text(&what)?),
+            "error_entries" => {
+                if !matches!(value.value, crate::scenario::yaml::Value::Map(_)) {
+                    return value.expected(&what, "a mapping of keys to codes, like { k1: 23424 } (`{}` for none)");
+                }
+                let mut errors = std::collections::BTreeMap::new();
+                for entry in value.entries(&what, &format!("in {what}"), "key")? {
+                    errors.insert(entry.key.to_owned(), entry.value.int(&format!("{what}.{}", entry.key), I32_RANGE)?);
+                }
+                pattern.error_entries = Some(errors);
+            }
+            "keys" => {
+                let items = value.seq(&what, "a list of keys, like [k1, k2] (`[]` for none)")?;
+                pattern.keys = Some(items.iter().map(|item| item.text(&what)).collect::<Res<Vec<String>>>()?);
+            }
+            "operation" => {
+                let all = ChatRoomEntriesOperationType::ALL;
+                pattern.operation = Some(value.choice(&what, all, ChatRoomEntriesOperationType::manual_name)?);
+            }
+            _ => pattern.entries = Some(entries(value, &what)?),
         }
     }
     Ok(pattern)
@@ -240,4 +338,63 @@ fn unread(node: &Node) -> Res<Check> {
     let target_id = which.value.text("expect.unread.target")?;
     let count = fields.require("count")?.int("expect.unread.count", U32_RANGE)?;
     Ok(Check::Unread { conversation: Some((conversation_type, target_id)), count })
+}
+
+/// `entries: { room: r1, entries: { k: v } }` (all entries), `{ room, key, value }` (one entry), or
+/// `{ room, code }` / `{ room, key, code }` (a read that fails).
+fn entries_check(node: &Node) -> Res<Check> {
+    const WHAT: &str = "expect.entries";
+    let fields = node.fields(WHAT, "in expect.entries", &["room", "key", "entries", "value", "code"])?;
+    let room = fields.require("room")?.text("expect.entries.room")?;
+    let key = match fields.get("key") {
+        Some(node) => Some(node.text("expect.entries.key")?),
+        None => None,
+    };
+    let mut outcomes: Vec<&Entry<'_>> =
+        ["entries", "value", "code"].into_iter().filter_map(|name| fields.entry(name)).collect();
+    outcomes.sort_by_key(|entry| entry.key_at);
+    let hint = "`entries` is the whole map, `value` one key's value, `code` the error of a read that fails";
+    let outcome = match outcomes.as_slice() {
+        [] => return fail(node.at, format!("{WHAT} needs entries, value or code; {hint}")),
+        [first, second, ..] => {
+            return fail(second.key_at, format!("{WHAT} has both {} and {}; {hint}", first.key, second.key));
+        }
+        [only] => only,
+    };
+    let read = match (outcome.key, key) {
+        ("entries", Some(_)) => {
+            let at = fields.entry("key").map_or(node.at, |entry| entry.key_at);
+            return fail(
+                at,
+                "field \"key\" does not apply with `entries`, which is the whole map; use `value` for one key",
+            );
+        }
+        ("entries", None) => EntriesRead::All(entries(outcome.value, "expect.entries.entries")?),
+        ("value", Some(key)) => EntriesRead::Entry { key, value: outcome.value.text("expect.entries.value")? },
+        ("value", None) => return fail(outcome.key_at, "field \"value\" needs `key`, the key whose value it is"),
+        (_, key) => EntriesRead::Fails { key, code: outcome.value.int("expect.entries.code", I32_RANGE)? },
+    };
+    Ok(Check::Entries { room, read })
+}
+
+/// `call: join_chatroom` with `code`: the return code of the device's next app call made by that step.
+fn call(fields: &Fields<'_>, call: &Entry<'_>) -> Res<Check> {
+    if let Some(extra) = fields.entries.iter().find(|e| e.key != "code" && EVENT_FIELDS.contains(&e.key)) {
+        return fail(
+            extra.key_at,
+            format!("field {:?} does not apply to a call check; it takes code, the call's return code", extra.key),
+        );
+    }
+    let name = call.value.text("expect.call")?;
+    let Some(&step) = CALL_STEPS.iter().find(|&&step| step == name) else {
+        let hint = if STEPS.contains(&name.as_str()) { " (that step makes no app call)" } else { "" };
+        return fail(
+            call.value.at,
+            format!("expect.call: unknown value {name:?}{hint}; expected one of {}", CALL_STEPS.join(", ")),
+        );
+    };
+    let Some(code) = fields.get("code") else {
+        return fail(call.key_at, "a call check needs `code`, the call's return code (0 when the engine took it)");
+    };
+    Ok(Check::Call { step, code: code.int("expect.code", I32_RANGE)? })
 }

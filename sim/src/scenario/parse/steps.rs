@@ -2,12 +2,13 @@
 
 use imsim_engine::types::ConversationType;
 
+use super::chatroom::chatroom_step;
 use super::expect::expect;
 use super::{Context, non_empty, positive_duration};
 use crate::scenario::model::{Endpoint, SEND_COUNT_MAX, Step, StepKind, TokenChoice};
 use crate::scenario::yaml::{Fields, Node, Res, Value, fail};
 
-const STEPS: &[&str] = &[
+pub(super) const STEPS: &[&str] = &[
     "connect",
     "disconnect",
     "send",
@@ -36,6 +37,20 @@ const STEPS: &[&str] = &[
     "mute_all",
     "unmute_all",
     "server_send",
+    "join_chatroom",
+    "leave_chatroom",
+    "chatroom_history",
+    "kv_add",
+    "kv_add_many",
+    "kv_remove",
+    "kv_remove_many",
+    "create_chatroom",
+    "destroy_chatroom",
+    "chatroom_keep_alive",
+    "chatroom_whitelist",
+    "chatroom_unwhitelist",
+    "chatroom_message_whitelist",
+    "chatroom_low_priority",
     "expect",
 ];
 /// The message APIs of a `server_send`.
@@ -120,7 +135,8 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "mute_all" => mute_all(value)?,
         "unmute_all" => StepKind::UnmuteAll { group: id(value, "unmute_all")? },
         "server_send" => server_send(value)?,
-        _ => StepKind::Expect(expect(value, context)?),
+        "expect" => StepKind::Expect(expect(value, context)?),
+        other => chatroom_step(other, value, context)?,
     };
     Ok(Step { location: node.at, kind })
 }
@@ -293,7 +309,7 @@ fn server_send(node: &Node) -> Res<StepKind> {
 }
 
 /// The fields of a step that only has a long form, a mapping like `example`.
-fn mapping<'a>(node: &'a Node, step: &str, allowed: &[&str], example: &str) -> Res<Fields<'a>> {
+pub(super) fn mapping<'a>(node: &'a Node, step: &str, allowed: &[&str], example: &str) -> Res<Fields<'a>> {
     if !matches!(node.value, Value::Map(_)) {
         return node.expected(step, &format!("a mapping like {example}"));
     }
@@ -301,13 +317,13 @@ fn mapping<'a>(node: &'a Node, step: &str, allowed: &[&str], example: &str) -> R
 }
 
 /// A user or group ID for the App Server API: any text but the empty one.
-fn id(node: &Node, what: &str) -> Res<String> {
+pub(super) fn id(node: &Node, what: &str) -> Res<String> {
     non_empty(node, what)
 }
 
 /// A list of IDs for the App Server API, in file order: none empty, none twice, and at least one unless
 /// `may_be_empty`.
-fn ids(node: &Node, what: &str, may_be_empty: bool) -> Res<Vec<String>> {
+pub(super) fn ids(node: &Node, what: &str, may_be_empty: bool) -> Res<Vec<String>> {
     let items = node.seq(what, "a list of user IDs, like [zhangsan, lisi]")?;
     if items.is_empty() && !may_be_empty {
         return fail(node.at, format!("{what}: list at least one user ID"));

@@ -1,0 +1,227 @@
+//! The chatroom steps: the app's chatroom and chatroom-KV calls ([`ChatroomCall`]), and the App Server API's
+//! chatroom administration ([`ChatroomAdmin`]), with their canonical one-line descriptions.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use imsim_engine::types::TimeOrder;
+
+/// A chatroom call of the app (CR-10, CR-20, CR-25, CRKV-7, CRKV-8, CRKV-11, CRKV-12). Every argument is as the
+/// scenario wrote it, even empty or out of range: the SDK's own argument checks are under test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChatroomCall {
+    /// `joinChatRoom(targetId, messageCount, autoCreate)` (CR-10).
+    Join {
+        /// The `targetId` argument.
+        room: String,
+        /// The `messageCount` argument: -1 fetches none, 0 ten, n at most 50 (CR-38).
+        count: i32,
+        /// The `autoCreate` argument (CR-39).
+        auto_create: bool,
+    },
+    /// `leaveChatRoom(targetId)` (CR-20).
+    Leave {
+        /// The `targetId` argument.
+        room: String,
+    },
+    /// `getChatRoomMessages(targetId, timestamp, order, count)` (CR-25, CR-45).
+    History {
+        /// The `targetId` argument.
+        room: String,
+        /// The `timestamp` argument, Unix milliseconds; 0 starts from the newest.
+        timestamp: i64,
+        /// The `order` argument.
+        order: TimeOrder,
+        /// The `count` argument.
+        count: i32,
+    },
+    /// `addChatRoomEntry(targetId, key, value, deleteWhenLeft, overwrite)` (CRKV-7).
+    AddEntry {
+        /// The `targetId` argument.
+        room: String,
+        /// The `key` argument.
+        key: String,
+        /// The `value` argument.
+        value: String,
+        /// The `deleteWhenLeft` argument (CRKV-6).
+        delete_when_left: bool,
+        /// The `overwrite` argument (CRKV-17).
+        overwrite: bool,
+    },
+    /// `addChatRoomEntries(targetId, entries, deleteWhenLeft, overwrite)` (CRKV-8).
+    AddEntries {
+        /// The `targetId` argument.
+        room: String,
+        /// The `entries` argument (possibly empty).
+        entries: BTreeMap<String, String>,
+        /// The `deleteWhenLeft` argument (CRKV-6).
+        delete_when_left: bool,
+        /// The `overwrite` argument (CRKV-17).
+        overwrite: bool,
+    },
+    /// `removeChatRoomEntry(targetId, key, force)` (CRKV-11).
+    RemoveEntry {
+        /// The `targetId` argument.
+        room: String,
+        /// The `key` argument.
+        key: String,
+        /// The `force` argument (CRKV-17).
+        force: bool,
+    },
+    /// `removeChatRoomEntries(targetId, keys, force)` (CRKV-12).
+    RemoveEntries {
+        /// The `targetId` argument.
+        room: String,
+        /// The `keys` argument, in file order (possibly empty, possibly with repeats).
+        keys: Vec<String>,
+        /// The `force` argument (CRKV-17).
+        force: bool,
+    },
+}
+
+impl ChatroomCall {
+    /// The name of the step that makes this call, which a `call` check names too.
+    pub fn step_name(&self) -> &'static str {
+        match self {
+            ChatroomCall::Join { .. } => "join_chatroom",
+            ChatroomCall::Leave { .. } => "leave_chatroom",
+            ChatroomCall::History { .. } => "chatroom_history",
+            ChatroomCall::AddEntry { .. } => "kv_add",
+            ChatroomCall::AddEntries { .. } => "kv_add_many",
+            ChatroomCall::RemoveEntry { .. } => "kv_remove",
+            ChatroomCall::RemoveEntries { .. } => "kv_remove_many",
+        }
+    }
+
+    /// The manual's name of the API the call makes.
+    pub fn api_name(&self) -> &'static str {
+        match self {
+            ChatroomCall::Join { .. } => "joinChatRoom",
+            ChatroomCall::Leave { .. } => "leaveChatRoom",
+            ChatroomCall::History { .. } => "getChatRoomMessages",
+            ChatroomCall::AddEntry { .. } => "addChatRoomEntry",
+            ChatroomCall::AddEntries { .. } => "addChatRoomEntries",
+            ChatroomCall::RemoveEntry { .. } => "removeChatRoomEntry",
+            ChatroomCall::RemoveEntries { .. } => "removeChatRoomEntries",
+        }
+    }
+
+    /// The call's arguments as one canonical text, such as `"r1" count=-1 auto_create=false`.
+    pub fn describe_arguments(&self) -> String {
+        match self {
+            ChatroomCall::Join { room, count, auto_create } => {
+                format!("{room:?} count={count} auto_create={auto_create}")
+            }
+            ChatroomCall::Leave { room } => format!("{room:?}"),
+            ChatroomCall::History { room, timestamp, order, count } => {
+                format!("{room:?} timestamp={timestamp} order={order} count={count}")
+            }
+            ChatroomCall::AddEntry { room, key, value, delete_when_left, overwrite } => {
+                let (key, value) = (abbreviated(key), abbreviated(value));
+                format!("{room:?} {key}={value} delete_when_left={delete_when_left} overwrite={overwrite}")
+            }
+            ChatroomCall::AddEntries { room, entries, delete_when_left, overwrite } => {
+                let mut line = format!("{room:?} {{");
+                for (i, (key, value)) in entries.iter().enumerate() {
+                    let separator = if i == 0 { "" } else { ", " };
+                    let _ = write!(line, "{separator}{}: {}", abbreviated(key), abbreviated(value));
+                }
+                let _ = write!(line, "}} delete_when_left={delete_when_left} overwrite={overwrite}");
+                line
+            }
+            ChatroomCall::RemoveEntry { room, key, force } => {
+                format!("{room:?} {} force={force}", abbreviated(key))
+            }
+            ChatroomCall::RemoveEntries { room, keys, force } => {
+                let keys: Vec<String> = keys.iter().map(|key| abbreviated(key)).collect();
+                format!("{room:?} [{}] force={force}", keys.join(", "))
+            }
+        }
+    }
+
+    /// The step as one canonical line, such as `join_chatroom a "r1" count=-1 auto_create=false`.
+    pub fn describe(&self, device: &str) -> String {
+        format!("{} {device} {}", self.step_name(), self.describe_arguments())
+    }
+}
+
+/// Texts longer than this are shown by their length and first characters, so that a 4097-character value does not
+/// make a 4 KiB trace line.
+const SHOWN_CHARS_MAX: usize = 64;
+
+/// `text` quoted, or, when long, its first characters quoted and its length.
+fn abbreviated(text: &str) -> String {
+    let length = text.chars().count();
+    if length <= SHOWN_CHARS_MAX {
+        return format!("{text:?}");
+    }
+    let start: String = text.chars().take(16).collect();
+    format!("{start:?}...({length} chars)")
+}
+
+/// The App Server API's chatroom administration (CR-2, CR-5, CR-7, CR-19, CR-27 to CR-29).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChatroomAdmin {
+    /// Creates the room (idempotent).
+    Create {
+        /// The room ID; never empty.
+        room: String,
+    },
+    /// Destroys the room: members get `destroyManual`.
+    Destroy {
+        /// The room ID; never empty.
+        room: String,
+    },
+    /// Puts the room on the keep-alive list (CR-7), or takes it off.
+    KeepAlive {
+        /// The room ID; never empty.
+        room: String,
+        /// On the list or off it.
+        keep_alive: bool,
+    },
+    /// Adds users to the room's user whitelist (CR-19, CR-29).
+    Whitelist {
+        /// The room ID; never empty.
+        room: String,
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+    },
+    /// Removes users from the room's user whitelist.
+    Unwhitelist {
+        /// The room ID; never empty.
+        room: String,
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+    },
+    /// Replaces the App Key's message whitelist (CR-28): object names whose messages are never discarded.
+    MessageWhitelist {
+        /// The object names, in file order; possibly none, never one twice, never an empty name.
+        object_names: Vec<String>,
+    },
+    /// Replaces the App Key's low-priority message types (CR-27).
+    LowPriority {
+        /// The object names, in file order; possibly none, never one twice, never an empty name.
+        object_names: Vec<String>,
+    },
+}
+
+impl ChatroomAdmin {
+    /// The step as one canonical line, such as `chatroom_whitelist r1 [lisi]`.
+    pub fn describe(&self) -> String {
+        match self {
+            ChatroomAdmin::Create { room } => format!("create_chatroom {room}"),
+            ChatroomAdmin::Destroy { room } => format!("destroy_chatroom {room}"),
+            ChatroomAdmin::KeepAlive { room, keep_alive } => format!("chatroom_keep_alive {room} {keep_alive}"),
+            ChatroomAdmin::Whitelist { room, users } => format!("chatroom_whitelist {room} [{}]", users.join(", ")),
+            ChatroomAdmin::Unwhitelist { room, users } => {
+                format!("chatroom_unwhitelist {room} [{}]", users.join(", "))
+            }
+            ChatroomAdmin::MessageWhitelist { object_names } => {
+                format!("chatroom_message_whitelist [{}]", object_names.join(", "))
+            }
+            ChatroomAdmin::LowPriority { object_names } => {
+                format!("chatroom_low_priority [{}]", object_names.join(", "))
+            }
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! The chatroom forms: the chatroom settings, the app's chatroom and KV calls, the App Server API's chatroom steps,
+//! the chatroom events' fields, and the `entries` and `call` checks; their exact models, canonical lines and errors.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use imsim_engine::types::{ChatRoomEntriesOperationType, ChatRoomMemberActionType, ChatRoomStatus, TimeOrder};
+use imsim_sim::scenario::{ChatroomAdmin, ChatroomCall, Check, EntriesRead, EventKind, EventPattern, StepKind};
+
+use crate::{expect, no_event, parse, step, strings};
+
+const CHATROOMS: &str = r#"name: chatrooms
+rules: [CR-10, CRKV-7]
+seed: 3
+settings:
+  app:
+    chatroom_multi_room: true
+    chatroom_destroy_after: 10m
+    chatroom_member_events: true
+    chatroom_cloud_storage: true
+    chatroom_kv: true
+    chatroom_messages_per_second: 3
+devices:
+  a: { user: zhangsan }
+steps:
+  - join_chatroom: { device: a, room: r1 }
+  - join_chatroom: { device: a, room: "", count: 60, auto_create: true }
+  - leave_chatroom: { device: a, room: r1 }
+  - chatroom_history: { device: a, room: r1, count: 20 }
+  - chatroom_history: { device: a, room: r1, timestamp: 1700000000000, order: after, count: 0 }
+  - kv_add: { device: a, room: r1, key: k, value: 1 }
+  - kv_add: { device: a, room: r1, key: { repeat: ab, times: 3 }, value: "", delete_when_left: true, overwrite: true }
+  - kv_add_many: { device: a, room: r1, entries: { k1: v1, k2: v2 }, overwrite: true }
+  - kv_add_many: { device: a, room: r1, entries: {} }
+  - kv_remove: { device: a, room: r1, key: k, force: true }
+  - kv_remove_many: { device: a, room: r1, keys: [k1, k1, ""] }
+  - create_chatroom: r1
+  - destroy_chatroom: r1
+  - chatroom_keep_alive: r1
+  - chatroom_keep_alive: { room: r1, keep_alive: false }
+  - chatroom_whitelist: { room: r1, users: [lisi, wangwu] }
+  - chatroom_unwhitelist: { room: r1, users: [lisi] }
+  - chatroom_message_whitelist: ["RC:TxtMsg"]
+  - chatroom_low_priority: []
+  - expect: { device: a, event: chatRoomJoining, room: r1 }
+  - expect: { device: a, event: chatRoomJoined, code: 23410, room: r1 }
+  - expect: { device: a, event: chatRoomStatusChanged, room: r1, chatroom_status: destroyAuto, within: 1h }
+  - expect: { device: a, event: chatRoomMemberChanged, room: r1, user: lisi, action: leave }
+  - expect: { device: a, event: chatRoomMessagesLoaded, code: 0, texts: [m1, m2], sync_time: 1700000000001 }
+  - expect: { device: a, event: chatRoomEntriesAdded, code: 0, error_entries: { k1: 23424 } }
+  - expect: { device: a, event: chatRoomEntriesRemoved, keys: [k1, k2] }
+  - expect: { device: a, event: chatRoomEntriesChanged, operation: remove, entries: { k: v } }
+  - expect: { device: a, no_event: chatRoomEntriesChanged, room: r1, for: 5s }
+  - expect: { device: a, event: messageReceived, room: r1, text: hi }
+  - expect: { device: a, entries: { room: r1, entries: { k: "1" } } }
+  - expect: { device: a, entries: { room: r1, key: k, value: v }, within: 2s }
+  - expect: { device: a, entries: { room: r1, key: k, code: 23427 } }
+  - expect: { device: a, entries: { room: r1, code: 34004 } }
+  - expect: { device: a, call: join_chatroom, code: -101 }
+  - expect: { device: a, stored: { type: chatroom, target: r1, count: 3 } }
+"#;
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|&(key, value)| (key.to_owned(), value.to_owned())).collect()
+}
+
+fn call(line: u64, call: ChatroomCall) -> imsim_sim::scenario::Step {
+    step(line, 5, StepKind::Chatroom { device: "a".into(), call })
+}
+
+fn admin(line: u64, admin: ChatroomAdmin) -> imsim_sim::scenario::Step {
+    step(line, 5, StepKind::ChatroomAdmin(admin))
+}
+
+#[test]
+fn the_chatroom_forms_become_the_exact_model() {
+    let scenario = parse(CHATROOMS).expect("valid");
+    let app = &scenario.settings.app;
+    assert!(app.chatroom_multi_room && app.chatroom_member_events && app.chatroom_cloud_storage && app.chatroom_kv);
+    assert_eq!(app.chatroom_destroy_after, Duration::from_secs(600));
+    assert_eq!(app.chatroom_messages_per_second, 3);
+    let r1 = || "r1".to_owned();
+    let pattern = |kind| EventPattern { room: Some(r1()), ..EventPattern::new(kind) };
+    let expected = vec![
+        call(15, ChatroomCall::Join { room: r1(), count: -1, auto_create: false }),
+        call(16, ChatroomCall::Join { room: String::new(), count: 60, auto_create: true }),
+        call(17, ChatroomCall::Leave { room: r1() }),
+        call(18, ChatroomCall::History { room: r1(), timestamp: 0, order: TimeOrder::Before, count: 20 }),
+        call(19, ChatroomCall::History { room: r1(), timestamp: 1_700_000_000_000, order: TimeOrder::After, count: 0 }),
+        call(
+            20,
+            ChatroomCall::AddEntry {
+                room: r1(),
+                key: "k".into(),
+                value: "1".into(),
+                delete_when_left: false,
+                overwrite: false,
+            },
+        ),
+        call(
+            21,
+            ChatroomCall::AddEntry {
+                room: r1(),
+                key: "ababab".into(),
+                value: String::new(),
+                delete_when_left: true,
+                overwrite: true,
+            },
+        ),
+        call(
+            22,
+            ChatroomCall::AddEntries {
+                room: r1(),
+                entries: map(&[("k1", "v1"), ("k2", "v2")]),
+                delete_when_left: false,
+                overwrite: true,
+            },
+        ),
+        call(
+            23,
+            ChatroomCall::AddEntries {
+                room: r1(),
+                entries: BTreeMap::new(),
+                delete_when_left: false,
+                overwrite: false,
+            },
+        ),
+        call(24, ChatroomCall::RemoveEntry { room: r1(), key: "k".into(), force: true }),
+        call(25, ChatroomCall::RemoveEntries { room: r1(), keys: strings(&["k1", "k1", ""]), force: false }),
+        admin(26, ChatroomAdmin::Create { room: r1() }),
+        admin(27, ChatroomAdmin::Destroy { room: r1() }),
+        admin(28, ChatroomAdmin::KeepAlive { room: r1(), keep_alive: true }),
+        admin(29, ChatroomAdmin::KeepAlive { room: r1(), keep_alive: false }),
+        admin(30, ChatroomAdmin::Whitelist { room: r1(), users: strings(&["lisi", "wangwu"]) }),
+        admin(31, ChatroomAdmin::Unwhitelist { room: r1(), users: strings(&["lisi"]) }),
+        admin(32, ChatroomAdmin::MessageWhitelist { object_names: strings(&["RC:TxtMsg"]) }),
+        admin(33, ChatroomAdmin::LowPriority { object_names: Vec::new() }),
+        step(34, 5, expect("a", 10_000, Check::Event(pattern(EventKind::ChatRoomJoining)))),
+        step(
+            35,
+            5,
+            expect("a", 10_000, Check::Event(EventPattern { code: Some(23410), ..pattern(EventKind::ChatRoomJoined) })),
+        ),
+        step(
+            36,
+            5,
+            expect(
+                "a",
+                3_600_000,
+                Check::Event(EventPattern {
+                    chatroom_status: Some(ChatRoomStatus::DestroyAuto),
+                    ..pattern(EventKind::ChatRoomStatusChanged)
+                }),
+            ),
+        ),
+        step(
+            37,
+            5,
+            expect(
+                "a",
+                10_000,
+                Check::Event(EventPattern {
+                    user: Some("lisi".into()),
+                    action: Some(ChatRoomMemberActionType::Leave),
+                    ..pattern(EventKind::ChatRoomMemberChanged)
+                }),
+            ),
+        ),
+        step(
+            38,
+            5,
+            expect(
+                "a",
+                10_000,
+                Check::Event(EventPattern {
+                    code: Some(0),
+                    texts: Some(strings(&["m1", "m2"])),
+                    sync_time: Some(1_700_000_000_001),
+                    ..EventPattern::new(EventKind::ChatRoomMessagesLoaded)
+                }),
+            ),
+        ),
+        step(
+            39,
+            5,
+            expect(
+                "a",
+                10_000,
+                Check::Event(EventPattern {
+                    code: Some(0),
+                    error_entries: Some([("k1".to_owned(), 23424)].into()),
+                    ..EventPattern::new(EventKind::ChatRoomEntriesAdded)
+                }),
+            ),
+        ),
+        step(
+            40,
+            5,
+            expect(
+                "a",
+                10_000,
+                Check::Event(EventPattern {
+                    keys: Some(strings(&["k1", "k2"])),
+                    ..EventPattern::new(EventKind::ChatRoomEntriesRemoved)
+                }),
+            ),
+        ),
+        step(
+            41,
+            5,
+            expect(
+                "a",
+                10_000,
+                Check::Event(EventPattern {
+                    operation: Some(ChatRoomEntriesOperationType::Remove),
+                    entries: Some(map(&[("k", "v")])),
+                    ..EventPattern::new(EventKind::ChatRoomEntriesChanged)
+                }),
+            ),
+        ),
+        step(42, 5, no_event("a", 5_000, pattern(EventKind::ChatRoomEntriesChanged))),
+        step(
+            43,
+            5,
+            expect(
+                "a",
+                10_000,
+                Check::Event(EventPattern { text: Some("hi".into()), ..pattern(EventKind::MessageReceived) }),
+            ),
+        ),
+        step(44, 5, expect("a", 10_000, Check::Entries { room: r1(), read: EntriesRead::All(map(&[("k", "1")])) })),
+        step(
+            45,
+            5,
+            expect(
+                "a",
+                2_000,
+                Check::Entries { room: r1(), read: EntriesRead::Entry { key: "k".into(), value: "v".into() } },
+            ),
+        ),
+        step(
+            46,
+            5,
+            expect(
+                "a",
+                10_000,
+                Check::Entries { room: r1(), read: EntriesRead::Fails { key: Some("k".into()), code: 23427 } },
+            ),
+        ),
+        step(
+            47,
+            5,
+            expect("a", 10_000, Check::Entries { room: r1(), read: EntriesRead::Fails { key: None, code: 34004 } }),
+        ),
+        step(48, 5, expect("a", 10_000, Check::Call { step: "join_chatroom", code: -101 })),
+        step(
+            49,
+            5,
+            expect(
+                "a",
+                10_000,
+                Check::Stored {
+                    conversation_type: imsim_engine::types::ConversationType::Chatroom,
+                    target_id: r1(),
+                    contents: imsim_sim::scenario::StoredContents::Count(3),
+                },
+            ),
+        ),
+    ];
+    for (i, (actual, expected)) in scenario.steps.iter().zip(&expected).enumerate() {
+        assert_eq!(actual, expected, "step {i}");
+    }
+    assert_eq!(scenario.steps.len(), expected.len());
+}
+
+#[test]
+fn the_chatroom_forms_describe_themselves_on_one_line() {
+    let scenario = parse(CHATROOMS).expect("valid");
+    let lines: Vec<String> = scenario.steps.iter().map(|step| step.describe()).collect();
+    let expected = [
+        r#"join_chatroom a "r1" count=-1 auto_create=false"#,
+        r#"join_chatroom a "" count=60 auto_create=true"#,
+        r#"leave_chatroom a "r1""#,
+        r#"chatroom_history a "r1" timestamp=0 order=before count=20"#,
+        r#"chatroom_history a "r1" timestamp=1700000000000 order=after count=0"#,
+        r#"kv_add a "r1" "k"="1" delete_when_left=false overwrite=false"#,
+        r#"kv_add a "r1" "ababab"="" delete_when_left=true overwrite=true"#,
+        r#"kv_add_many a "r1" {"k1": "v1", "k2": "v2"} delete_when_left=false overwrite=true"#,
+        r#"kv_add_many a "r1" {} delete_when_left=false overwrite=false"#,
+        r#"kv_remove a "r1" "k" force=true"#,
+        r#"kv_remove_many a "r1" ["k1", "k1", ""] force=false"#,
+        "create_chatroom r1",
+        "destroy_chatroom r1",
+        "chatroom_keep_alive r1 true",
+        "chatroom_keep_alive r1 false",
+        "chatroom_whitelist r1 [lisi, wangwu]",
+        "chatroom_unwhitelist r1 [lisi]",
+        "chatroom_message_whitelist [RC:TxtMsg]",
+        "chatroom_low_priority []",
+        r#"expect a event chatRoomJoining room="r1" within=10s"#,
+        r#"expect a event chatRoomJoined code=23410 room="r1" within=10s"#,
+        r#"expect a event chatRoomStatusChanged room="r1" chatroom_status=destroyAuto within=1h"#,
+        r#"expect a event chatRoomMemberChanged user="lisi" room="r1" action=leave within=10s"#,
+        r#"expect a event chatRoomMessagesLoaded code=0 texts=["m1", "m2"] sync_time=1700000000001 within=10s"#,
+        r#"expect a event chatRoomEntriesAdded code=0 error_entries={"k1": 23424} within=10s"#,
+        r#"expect a event chatRoomEntriesRemoved keys=["k1", "k2"] within=10s"#,
+        r#"expect a event chatRoomEntriesChanged operation=remove entries={"k": "v"} within=10s"#,
+        r#"expect a no_event chatRoomEntriesChanged room="r1" for=5s"#,
+        r#"expect a event messageReceived text="hi" room="r1" within=10s"#,
+        r#"expect a entries "r1" all={"k": "1"} within=10s"#,
+        r#"expect a entries "r1" key="k" value="v" within=2s"#,
+        r#"expect a entries "r1" key="k" code=23427 within=10s"#,
+        r#"expect a entries "r1" all code=34004 within=10s"#,
+        "expect a call join_chatroom code=-101 within=10s",
+        "expect a stored chatroom:r1 count=3 within=10s",
+    ];
+    assert_eq!(lines, expected);
+}
+
+#[test]
+fn a_long_text_is_shown_by_its_start_and_length() {
+    let scenario = parse(
+        "name: n\nrules: [CRKV-5]\nseed: 1\ndevices: { a: { user: u } }\nsteps:\n  - kv_add: { device: a, room: r, \
+         key: k, value: { repeat: x, times: 4097 } }\n",
+    )
+    .expect("valid");
+    assert_eq!(
+        scenario.steps[0].describe(),
+        r#"kv_add a "r" "k"="xxxxxxxxxxxxxxxx"...(4097 chars) delete_when_left=false overwrite=false"#
+    );
+}
+
+#[test]
+fn the_chatroom_forms_check_their_values() {
+    let first_step = |yaml: &str| {
+        parse(&format!("name: n\nrules: [CR-10]\nseed: 1\ndevices: {{ a: {{ user: u }} }}\nsteps:\n  - {yaml}\n"))
+            .map(|scenario| scenario.steps[0].kind.clone())
+    };
+    let cases = [
+        ("join_chatroom: a", 6, 20, "join_chatroom: expected a mapping like { device: a, room: r1, count: 10 }"),
+        ("join_chatroom: { device: a }", 6, 20, r#"missing required field "room" in join_chatroom"#),
+        ("join_chatroom: { device: b, room: r }", 6, 30, r#"join_chatroom.device: unknown device "b""#),
+        ("join_chatroom: { device: a, room: r, count: 1.5 }", 6, 49, "join_chatroom.count: expected an integer"),
+        ("join_chatroom: { device: a, room: r, count: 2147483648 }", 6, 49, "join_chatroom.count: 2147483648 is out"),
+        ("join_chatroom: { device: a, room: r, auto_create: 1 }", 6, 55, "join_chatroom.auto_create: expected true"),
+        ("join_chatroom: { device: a, room: [r] }", 6, 39, "join_chatroom.room: expected a string"),
+        ("leave_chatroom: { device: a, room: r, count: 1 }", 6, 43, r#"unknown field "count" in leave_chatroom"#),
+        ("chatroom_history: { device: a, room: r }", 6, 23, r#"missing required field "count" in chatroom_history"#),
+        (
+            "chatroom_history: { device: a, room: r, count: 5, order: newest }",
+            6,
+            62,
+            r#"chatroom_history.order: unknown value "newest"; expected one of before, after"#,
+        ),
+        ("chatroom_history: { device: a, room: r, count: 5, timestamp: 1s }", 6, 66, "chatroom_history.timestamp"),
+        ("kv_add: { device: a, room: r, key: k }", 6, 13, r#"missing required field "value" in kv_add"#),
+        ("kv_add: { device: a, room: r, key: k, value: [v] }", 6, 50, "kv_add.value: expected a string"),
+        ("kv_add: { device: a, room: r, key: { repeat: k }, value: v }", 6, 40, r#"missing required field "times""#),
+        (
+            "kv_add: { device: a, room: r, key: k, value: { repeat: v, times: -1 } }",
+            6,
+            70,
+            "kv_add.value.times: -1 is out of range",
+        ),
+        ("kv_add: { device: a, room: r, key: k, value: v, force: true }", 6, 53, r#"unknown field "force" in kv_add"#),
+        ("kv_add_many: { device: a, room: r, entries: [k] }", 6, 49, "kv_add_many.entries: expected a mapping of keys"),
+        ("kv_add_many: { device: a, room: r, entries: { k: v, k: w } }", 6, 57, r#"duplicate key "k""#),
+        ("kv_add_many: { device: a, room: r, entries: { k: [v] } }", 6, 54, "kv_add_many.entries.k: expected a string"),
+        ("kv_remove: { device: a, room: r, key: k, force: yes }", 6, 53, "kv_remove.force: expected true or false"),
+        ("kv_remove_many: { device: a, room: r, keys: k }", 6, 49, "kv_remove_many.keys: expected a list of keys"),
+        ("create_chatroom: ''", 6, 22, "create_chatroom: must not be empty"),
+        ("destroy_chatroom: { room: r }", 6, 23, "destroy_chatroom: expected a string, found a mapping"),
+        ("chatroom_keep_alive: [r]", 6, 26, "chatroom_keep_alive: expected a room ID or a mapping"),
+        ("chatroom_keep_alive: { room: r, keep_alive: no }", 6, 49, "chatroom_keep_alive.keep_alive: expected true"),
+        ("chatroom_whitelist: { room: r, users: [] }", 6, 43, "chatroom_whitelist.users: list at least one user ID"),
+        ("chatroom_unwhitelist: { room: r, users: [v, v] }", 6, 49, "chatroom_unwhitelist.users: v is listed twice"),
+        ("chatroom_message_whitelist: RC:TxtMsg", 6, 33, "chatroom_message_whitelist: expected a list of message"),
+        ("chatroom_low_priority: [a, '']", 6, 32, "chatroom_low_priority: must not be empty"),
+        ("chatroom_low_priority: [a, a]", 6, 32, "chatroom_low_priority: a is listed twice"),
+        (
+            "expect: { device: a, event: chatRoomJoined, key: k }",
+            6,
+            49,
+            r#"field "key" does not apply to event chatRoomJoined; it takes code, room"#,
+        ),
+        (
+            "expect: { device: a, event: chatRoomStatusChanged, chatroom_status: destroyed }",
+            6,
+            73,
+            r#"unknown value "destroyed"; expected one of reset, destroyManual, destroyAuto"#,
+        ),
+        ("expect: { device: a, event: chatRoomMemberChanged, action: joined }", 6, 64, r#"unknown value "joined""#),
+        ("expect: { device: a, event: chatRoomMessagesLoaded, texts: hi }", 6, 64, "expect.texts: expected a list"),
+        ("expect: { device: a, event: chatRoomMessagesLoaded, sync_time: x }", 6, 68, "expect.sync_time: expected"),
+        ("expect: { device: a, event: chatRoomEntriesAdded, error_entries: [k] }", 6, 70, "expected a mapping of keys"),
+        ("expect: { device: a, event: chatRoomEntriesAdded, error_entries: { k: x } }", 6, 75, "error_entries.k"),
+        (
+            "expect: { device: a, event: chatRoomEntriesChanged, operation: set }",
+            6,
+            68,
+            "expected one of update, remove",
+        ),
+        (
+            "expect: { device: a, event: connected, room: r }",
+            6,
+            44,
+            r#"field "room" does not apply to event connected"#,
+        ),
+        ("expect: { device: a, entries: { room: r } }", 6, 35, "expect.entries needs entries, value or code"),
+        ("expect: { device: a, entries: { room: r, value: v } }", 6, 46, r#"field "value" needs `key`"#),
+        ("expect: { device: a, entries: { room: r, key: k, entries: {} } }", 6, 46, r#"field "key" does not apply"#),
+        ("expect: { device: a, entries: { room: r, code: 1, value: v } }", 6, 55, "has both code and value"),
+        ("expect: { device: a, entries: { key: k, code: 1 } }", 6, 35, r#"missing required field "room""#),
+        (
+            "expect: { device: a, entries: { room: r, code: 1 }, key: k }",
+            6,
+            57,
+            r#"field "key" only applies to an event"#,
+        ),
+        ("expect: { device: a, call: join_chatroom }", 6, 26, "a call check needs `code`"),
+        ("expect: { device: a, call: advance, code: 0 }", 6, 32, r#"expect.call: unknown value "advance" (that step"#),
+        ("expect: { device: a, call: join, code: 0 }", 6, 32, r#"expect.call: unknown value "join"; expected one of"#),
+        (
+            "expect: { device: a, call: kv_add, code: 0, key: k }",
+            6,
+            49,
+            r#"field "key" does not apply to a call check"#,
+        ),
+        (
+            "expect: { device: a, call: kv_add, stored: { target: r, count: 1 }, code: 0 }",
+            6,
+            40,
+            "two checks, call and",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (yaml, line, column, phrase) in cases {
+        match first_step(yaml) {
+            Ok(kind) => failures.push(format!("{yaml}: parsed as {kind:?}")),
+            Err(error) if (error.line, error.column) != (line, column) || !error.message.contains(phrase) => {
+                failures.push(format!("{yaml}: got {}:{}: {}", error.line, error.column, error.message));
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_chatroom_settings_check_their_values() {
+    let app = |yaml: &str| {
+        let text =
+            "name: n\nrules: [CR-4]\nseed: 1\nsettings:\n  app: { YAML }\ndevices: { a: { user: u } }\nsteps: []\n";
+        parse(&text.replace("YAML", yaml)).map(|scenario| scenario.settings.app)
+    };
+    assert_eq!(app("chatroom_destroy_after: 24h").map(|a| a.chatroom_destroy_after), Ok(Duration::from_secs(86_400)));
+    assert_eq!(app("chatroom_destroy_after: 1ms").map(|a| a.chatroom_destroy_after), Ok(Duration::from_millis(1)));
+    let cases = [
+        (
+            "chatroom_destroy_after: 0s",
+            34,
+            "settings.app.chatroom_destroy_after: 0s is too short; expected 1ms or more",
+        ),
+        (
+            "chatroom_destroy_after: 25h",
+            34,
+            "settings.app.chatroom_destroy_after: 25h is too long; expected 24h or less",
+        ),
+        ("chatroom_destroy_after: 1", 34, r#"invalid duration "1" (no unit)"#),
+        ("chatroom_messages_per_second: 0", 40, "settings.app.chatroom_messages_per_second: 0 is out of range"),
+        ("chatroom_kv: on", 23, "settings.app.chatroom_kv: expected true or false"),
+        ("chatroom_multi_rooms: true", 10, r#"unknown field "chatroom_multi_rooms" in settings.app"#),
+    ];
+    for (yaml, column, phrase) in cases {
+        let error = app(yaml).expect_err(yaml);
+        assert_eq!((error.line, error.column), (5, column), "{yaml}: {error}");
+        assert!(error.message.contains(phrase), "{yaml}: {error}");
+    }
+}
