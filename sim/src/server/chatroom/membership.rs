@@ -161,6 +161,7 @@ impl Chatrooms {
     pub(super) fn count_for_eviction(
         &mut self,
         room_id: &str,
+        sender: &str,
         member_events: bool,
         now_ms: i64,
         notices: &mut Notices,
@@ -168,7 +169,9 @@ impl Chatrooms {
         let room = self.rooms.get_mut(room_id).expect("invariant: the caller found the room");
         let mut evicted = Vec::new();
         for (user_id, member) in &mut room.members {
-            if member.is_online() || room.user_whitelist.contains(user_id) {
+            // A member sending from a connection that has not joined the room is not away from it: its own message
+            // does not count toward its eviction.
+            if member.is_online() || user_id == sender || room.user_whitelist.contains(user_id) {
                 continue;
             }
             member.missed = member.missed.saturating_add(1);

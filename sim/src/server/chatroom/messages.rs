@@ -75,7 +75,7 @@ pub(in crate::server) fn publish(
         room.history.push_back(message.clone());
     }
     let conns = room.joined_conns();
-    chatrooms.count_for_eviction(&room_id, member_events, now_ms, notices);
+    chatrooms.count_for_eviction(&room_id, &message.sender_user_id, member_events, now_ms, notices);
     for conn in conns {
         if conn != sender_conn {
             let delivery = proto::ChatroomDelivery { message: Some(message.clone()) };

@@ -307,6 +307,23 @@ fn the_31st_message_within_30_seconds_evicts() {
     assert_eq!(members(&h, ROOM), vec!["bob"]);
 }
 
+/// CR-16: a member whose joined connection closed but who sends from another connection is not away; only the
+/// others' messages count toward its eviction.
+#[test]
+fn an_offline_member_s_own_messages_do_not_evict_it() {
+    let mut h = chatroom_harness();
+    h.configure(|config| config.mobile_devices_max = 2);
+    h.server.create_chatroom(APP, ROOM, h.now).unwrap();
+    offline_member(&mut h, "alice", ROOM);
+    let desk = h.connect_live("alice", "tablet");
+    h.advance(31_000);
+    say(&mut h, desk, ROOM, "still here");
+    assert_eq!(members(&h, ROOM), vec!["alice"], "alice's own message");
+    let bob = member(&mut h, "bob", "phone", ROOM);
+    say(&mut h, bob, ROOM, "hello");
+    assert_eq!(members(&h, ROOM), vec!["bob"], "the first message of someone else after 30 s");
+}
+
 /// CR-16 (b), CR-42: offline for 29.999 s, a message does not evict; at exactly 30 s, one message does.
 #[test]
 fn one_message_at_30_seconds_offline_evicts() {
