@@ -51,7 +51,10 @@ error_codes! {
     FORBIDDEN_IN_GROUP = 22408, "FORBIDDEN_IN_GROUP";
     /// The sender is not in the chatroom (CR rules).
     NOT_IN_CHATROOM = 23406, "NOT_IN_CHATROOM";
-    /// The user was kicked from the chatroom (CR rules).
+    /// The sender is muted in the chatroom: a member mute (CR-31), a mute of all members (CR-32) or a global
+    /// chatroom mute (CR-33).
+    FORBIDDEN_IN_CHATROOM = 23408, "FORBIDDEN_IN_CHATROOM";
+    /// The user was kicked from the chatroom and is banned from it for the server-specified time (CR-30).
     KICKED_FROM_CHATROOM = 23409, "KICKED_FROM_CHATROOM";
     /// The chatroom does not exist (CR rules).
     CHATROOM_NOT_EXIST = 23410, "RC_CHATROOM_NOT_EXIST";

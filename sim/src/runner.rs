@@ -25,17 +25,22 @@ use rand::{RngCore as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 use tokio::sync::Notify;
 
+mod chatroom_admin;
+
 use crate::device::{DeviceConfig, device_host};
 use crate::expect::{check_call, check_entries, check_event, check_stored};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
 use crate::scenario::{
-    AppSettings, ChatroomAdmin, Check, Endpoint, EntriesRead, EventPattern, Expectation, Location, Scenario, StepKind,
-    StoredContents, TokenChoice, numbered_text,
+    AppSettings, Check, Endpoint, EntriesRead, EventPattern, Expectation, Location, Scenario, StepKind, StoredContents,
+    TokenChoice, numbered_text,
 };
 use crate::server::{AppConfig, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;
 use crate::trace::{Trace, describe_event};
 use crate::world::{BlacklistCall, DeviceCommand, SharedWorld, World};
+
+/// How often a `stored` or `unread` check re-reads the database when the device reported no new event.
+const STORE_REREAD_PERIOD: Duration = Duration::from_millis(100);
 
 /// The App Key of a second application, whose tokens a scenario presents to test CONN-14's App Key mismatch.
 pub const OTHER_APP_KEY: &str = "imsim-other-app";
@@ -408,23 +413,15 @@ impl<'a> Run<'a> {
                 self.app_server_called.notify_one();
                 return Ok(());
             }
-            StepKind::ChatroomAdmin(admin) => match admin {
-                ChatroomAdmin::Create { room } => server.create_chatroom(app_key, room, now_ms),
-                ChatroomAdmin::Destroy { room } => server.destroy_chatroom(app_key, room, now_ms),
-                ChatroomAdmin::KeepAlive { room, keep_alive } => {
-                    server.set_chatroom_keep_alive(app_key, room, *keep_alive)
+            StepKind::ChatroomAdmin(admin) => {
+                let note = chatroom_admin::call(&mut server, app_key, admin, now_ms).map_err(|e| e.to_string())?;
+                drop(server);
+                if let Some(note) = note {
+                    self.world.borrow_mut().trace.record(self.sim.elapsed(), "server", &note);
                 }
-                ChatroomAdmin::Whitelist { room, users } => server.add_chatroom_user_whitelist(app_key, room, users),
-                ChatroomAdmin::Unwhitelist { room, users } => {
-                    server.remove_chatroom_user_whitelist(app_key, room, users)
-                }
-                ChatroomAdmin::MessageWhitelist { object_names } => {
-                    server.set_chatroom_message_whitelist(app_key, object_names)
-                }
-                ChatroomAdmin::LowPriority { object_names } => {
-                    server.set_chatroom_low_priority_types(app_key, object_names)
-                }
-            },
+                self.app_server_called.notify_one();
+                return Ok(());
+            }
             _ => return Err("not an App Server API step".to_owned()),
         };
         drop(server);
@@ -514,14 +511,24 @@ impl<'a> Run<'a> {
             self.entries_read_sent = false;
             self.world.borrow_mut().device_mut(&expectation.device).entries_read = None;
         }
-        // Stored messages (and so unread counts) only change along with an event, so the database is re-read only
-        // after new events.
+        // Stored messages (and so unread counts) mostly change along with an event, so the database is re-read
+        // after new events, and otherwise every `STORE_REREAD_PERIOD` (a chatroom kick purges a room's messages
+        // without any event, CR-30).
         let mut events_seen = None;
+        let mut read_at = self.sim.elapsed();
         loop {
             let events_now = self.event_count(&expectation.device);
+            let now = self.sim.elapsed();
             let verdict = match &expectation.check {
-                Check::Stored { .. } | Check::Unread { .. } if events_seen == Some(events_now) => None,
-                _ => Some(self.check(expectation)),
+                Check::Stored { .. } | Check::Unread { .. }
+                    if events_seen == Some(events_now) && now < read_at + STORE_REREAD_PERIOD =>
+                {
+                    None
+                }
+                _ => {
+                    read_at = now;
+                    Some(self.check(expectation))
+                }
             };
             events_seen = Some(events_now);
             match verdict {

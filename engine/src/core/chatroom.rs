@@ -3,13 +3,13 @@
 //! the room table kept here, but their calls, their copy of the room's entries and their events are a protocol of
 //! their own, and one file for both would be too long to read.
 //!
-//! The engine **holds** a room from the app's `join_chat_room` until the room is left: an answer to
-//! `leave_chat_room`, a failed join or rejoin, the room's leaving under the single-room rule (`left_room_ids`,
-//! CR-40), its destruction (CR-43), or the end of the session (`disconnect`, a connection error, `destroy`, a new
-//! `connect`). While held, its deliveries are stored and reported and its notices reported; after an automatic
-//! reconnection it is rejoined (CR-13, CR-41). When it stops being held its local messages are purged (CR-21,
-//! BIZ-19, BIZ-26). Chatroom messages are outside the inbox: stored with UID de-duplication, never acknowledged,
-//! never moving the inbox cursor, never unread-counted (UNREAD-10).
+//! The engine **holds** a room from the app's `join_chat_room` until the room is left: an answer to `leave_chat_room`,
+//! a failed join or rejoin (23409 while banned, CR-30), the room's leaving under the single-room rule (`left_room_ids`,
+//! CR-40), its destruction (CR-43), a kick by a ban (CR-30), or the end of the session (`disconnect`, a connection
+//! error, `destroy`, a new `connect`). While held, its deliveries are stored and reported and its notices reported;
+//! after an automatic reconnection it is rejoined (CR-13, CR-41). When it stops being held its local messages are
+//! purged (CR-21, BIZ-19, BIZ-26). Chatroom messages are outside the inbox: stored with UID de-duplication, never
+//! acknowledged, never moving the inbox cursor, never unread-counted (UNREAD-10).
 //!
 //! Every answer of the server settles exactly one request (`requests.rs`): a join in flight when the connection
 //! drops fails with 30002, which forgets the room like any failed join, except an automatic rejoin: the room stays
@@ -264,7 +264,8 @@ impl Core {
     /// - destroyed (CR-5, CR-43): the room is forgotten and purged, then `ChatRoomStatusChanged` (no
     ///   `ChatRoomLeft`); a status the engine does not know forgets the room all the same, and reports nothing;
     /// - members changed (CR-24, CR-44): `ChatRoomMemberChanged`, an unknown action as `unknown`;
-    /// - entries changed (CRKV-14, CRKV-20): see `chatroom_entries_changed`.
+    /// - entries changed (CRKV-14, CRKV-20): see `chatroom_entries_changed`;
+    /// - kicked (CR-30, a ban): the room is forgotten and purged, and nothing is reported (no listener exists).
     pub(super) fn handle_chatroom_notice(&mut self, notice: proto::ChatroomNotice) {
         let room_id = notice.room_id;
         if !self.chatrooms.contains_key(&room_id) {
@@ -290,6 +291,11 @@ impl Core {
                 self.events.push_back(Event::ChatRoomMemberChanged { target_id: room_id, actions });
             }
             Some(chatroom_notice::Body::EntriesChanged(changed)) => self.chatroom_entries_changed(room_id, changed),
+            // CR-15, CR-30, BIZ-26: banned; the room is forgotten and its cache purged. The manual has no listener
+            // for a kick (neither `onChatRoomLeft`, which answers `leaveChatRoom`, nor `onChatRoomStatusChanged`,
+            // which reports resets and destructions), so nothing is reported: the app learns it from a rejoin or a
+            // send refused with 23409 / 23406.
+            Some(chatroom_notice::Body::Kicked(_)) => self.forget_chat_room(&room_id),
             None => {}
         }
     }

@@ -29,6 +29,8 @@ mod tests_chatroom;
 #[cfg(test)]
 mod tests_chatroom_kv;
 #[cfg(test)]
+mod tests_chatroom_moderation;
+#[cfg(test)]
 mod tests_messages;
 #[cfg(test)]
 mod tests_outbox;

@@ -65,19 +65,19 @@ pub(super) fn deliver(harness: &mut Harness, message: proto::DeliveredMessage) {
     harness.server_sends(Body::ChatroomDelivery(proto::ChatroomDelivery { message: Some(message) }));
 }
 
-fn notice(harness: &mut Harness, room: &str, body: chatroom_notice::Body) {
+pub(super) fn notice(harness: &mut Harness, room: &str, body: chatroom_notice::Body) {
     harness.server_sends(Body::ChatroomNotice(proto::ChatroomNotice { room_id: room.to_owned(), body: Some(body) }));
 }
 
 /// The UIDs of the room's locally stored messages, oldest first.
-fn cached_uids(harness: &Harness, room: &str) -> Vec<String> {
+pub(super) fn cached_uids(harness: &Harness, room: &str) -> Vec<String> {
     let store = harness.core.store().expect("a database is open");
     let messages = store.conversation_messages(ConversationType::Chatroom, room).unwrap();
     messages.into_iter().map(|message| message.message_uid.unwrap_or_default()).collect()
 }
 
 /// Whether the engine holds `room`: reads of its KV copy say 23406 when it does not.
-fn holds(harness: &Harness, room: &str) -> bool {
+pub(super) fn holds(harness: &Harness, room: &str) -> bool {
     match harness.core.get_chat_room_all_entries(room) {
         Err(error) => error.code != ErrorCode::NOT_IN_CHATROOM,
         Ok(_) => true,
@@ -102,7 +102,7 @@ fn received(events: &[Event]) -> Vec<(String, u32, bool, bool, bool)> {
 }
 
 /// Drops the connection and lets the engine reconnect automatically; returns the events of the new connection.
-fn reconnect(harness: &mut Harness) -> Vec<Event> {
+pub(super) fn reconnect(harness: &mut Harness) -> Vec<Event> {
     harness.core.handle_transport_closed(harness.now);
     let deadline = harness.core.poll_timeout().expect("a reconnect is scheduled");
     harness.advance(deadline - harness.now.monotonic_ms);

@@ -108,6 +108,18 @@
 //!   - chatroom_unwhitelist: { room: r1, users: [lisi] }   # ... removes them
 //!   - chatroom_message_whitelist: ["RC:TxtMsg"]           # App Server API (CR-28): replaces the App Key's list
 //!   - chatroom_low_priority: ["RC:TxtMsg"]                # App Server API (CR-27): replaces the App Key's list
+//!   - chatroom_ban: { room: r1, users: [lisi], duration: 1h }   # App Server API (CR-30): kicks members; joins
+//!                                                         # answer 23409 until the ban ends
+//!   - chatroom_unban: { room: r1, users: [lisi] }         # ... lifts the ban
+//!   - chatroom_mute: { room: r1, users: [lisi], duration: 1h }  # App Server API (CR-31): sends answer 23408;
+//!                                                         # no duration: until chatroom_unmute
+//!   - chatroom_unmute: { room: r1, users: [lisi] }        # ... lifts the mute
+//!   - chatroom_mute_all: { room: r1, whitelist: [zhangsan] }    # App Server API (CR-32); whitelist default []
+//!   - chatroom_unmute_all: r1                             # ... lifts it
+//!   - chatroom_global_mute: { users: [lisi], duration: 1h }     # App Server API (CR-33): every room of the app;
+//!                                                         # no duration: until chatroom_global_unmute
+//!   - chatroom_global_unmute: { users: [lisi] }           # ... lifts it
+//!   - chatroom_broadcast: { from: admin, text: hi }       # App Server API (CR-35): a text into every room
 //!   - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false,
 //!               has_package: false, within: 5s }
 //!   - expect: { device: a, event: messageSent, code: 0, sent_status: sent }

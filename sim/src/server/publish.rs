@@ -20,7 +20,8 @@
 //!    `SEND_RATE_WINDOW_MS`, else 20604 (SEND-2, BIZ-25). Status messages are exempt (TYPING-8).
 //! 6. Private: the recipient must not have the sender on their blacklist, else 405 (BLACK-2). Group: the group must
 //!    exist with the sender as a member, else 22406; the sender must not be muted, else 22408 (GRP-9, GRP-10,
-//!    GRP-22; the `groups` module). Chatroom: the room must exist with the sender as a member, else 23406 (the
+//!    GRP-22; the `groups` module). Chatroom: the room must exist with the sender as a member, else 23406; the
+//!    sender must not be muted there (member mute, mute all, global mute), else 23408 (CR-31 to CR-33; the
 //!    `chatroom` module).
 //!
 //! Only accepted publishes are remembered for retries and counted by the rate limit ("a 6th send *accepted* within
@@ -163,7 +164,7 @@ impl Server {
         if publish.conversation_type == ConversationType::Chatroom.ordinal() {
             let message = proto::DeliveredMessage { target_id: publish.target_id, ..message };
             let mut notices = Vec::new();
-            chatroom::publish(app, conn, message, now_ms, &mut notices);
+            chatroom::publish(app, Some(conn), message, now_ms, &mut notices);
             self.send(conn, Body::PublishAck(ack));
             for (to, body) in notices {
                 self.send(to, body);
@@ -256,7 +257,7 @@ fn permission_refusal(app: &App, sender: &str, publish: &proto::Publish, now_ms:
     if publish.conversation_type == ConversationType::Group.ordinal() {
         groups::send_refusal(app, &publish.target_id, sender, now_ms)
     } else if publish.conversation_type == ConversationType::Chatroom.ordinal() {
-        chatroom::send_refusal(app, &publish.target_id, sender)
+        chatroom::send_refusal(app, &publish.target_id, sender, now_ms)
     } else {
         is_blacklisted(app, &publish.target_id, sender).then_some(ErrorCode::REJECTED_BY_BLACKLIST)
     }

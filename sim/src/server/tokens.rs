@@ -55,7 +55,7 @@ pub enum ApiError {
         /// The value given.
         value: i64,
     },
-    /// A ban must last at least 1 ms.
+    /// A ban (of a user, or from a chatroom) must last at least 1 ms.
     #[error("ban duration {duration_ms} ms is not positive")]
     InvalidBanDuration {
         /// The duration given.
@@ -107,11 +107,19 @@ pub enum ApiError {
         /// The chatroom ID given.
         room_id: String,
     },
-    /// A group mute must last at least 1 ms.
+    /// A group or chatroom mute must last at least 1 ms.
     #[error("mute duration {duration_ms} ms is not positive")]
     InvalidMuteDuration {
         /// The duration given.
         duration_ms: i64,
+    },
+    /// CR-35: a chatroom broadcast's content is over the limit; nothing was sent.
+    #[error("a chatroom broadcast's content has {bytes} bytes, more than {max}")]
+    ChatroomBroadcastTooLarge {
+        /// The content's object name plus payload, in bytes.
+        bytes: usize,
+        /// `CHATROOM_BROADCAST_CONTENT_BYTES_MAX`.
+        max: usize,
     },
 }
 

@@ -5,6 +5,7 @@
 //! partial settings and how values are read), `errors` (the bad-fixture table and inline error cases) and
 //! `properties` (no panic on any input). This file holds the shared fixture and helpers.
 
+mod chatroom_moderation;
 mod chatrooms;
 mod defaults;
 mod errors;

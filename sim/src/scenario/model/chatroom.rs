@@ -3,8 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use imsim_engine::types::TimeOrder;
+
+use super::format_duration;
 
 /// A chatroom call of the app (CR-10, CR-20, CR-25, CRKV-7, CRKV-8, CRKV-11, CRKV-12). Every argument is as the
 /// scenario wrote it, even empty or out of range: the SDK's own argument checks are under test.
@@ -159,7 +162,7 @@ fn abbreviated(text: &str) -> String {
     format!("{start:?}...({length} chars)")
 }
 
-/// The App Server API's chatroom administration (CR-2, CR-5, CR-7, CR-19, CR-27 to CR-29).
+/// The App Server API's chatroom administration (CR-2, CR-5, CR-7, CR-19, CR-27 to CR-35).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChatroomAdmin {
     /// Creates the room (idempotent).
@@ -203,6 +206,69 @@ pub enum ChatroomAdmin {
         /// The object names, in file order; possibly none, never one twice, never an empty name.
         object_names: Vec<String>,
     },
+    /// Bans users from the room (CR-15, CR-30): members are kicked, and joins answer 23409 until the ban ends.
+    Ban {
+        /// The room ID; never empty.
+        room: String,
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+        /// How long the ban lasts; at least 1 ms.
+        duration: Duration,
+    },
+    /// Lifts bans from the room (CR-30).
+    Unban {
+        /// The room ID; never empty.
+        room: String,
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+    },
+    /// Mutes users in the room (CR-31): their sends answer 23408.
+    Mute {
+        /// The room ID; never empty.
+        room: String,
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+        /// How long the mute lasts (at least 1 ms), or `None` until unmuted.
+        duration: Option<Duration>,
+    },
+    /// Lifts mutes in the room (CR-31).
+    Unmute {
+        /// The room ID; never empty.
+        room: String,
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+    },
+    /// Mutes every member of the room but the whitelist (CR-32).
+    MuteAll {
+        /// The room ID; never empty.
+        room: String,
+        /// The users who may still send, in file order; possibly none, never one twice, never an empty ID.
+        whitelist: Vec<String>,
+    },
+    /// Lifts the mute of all members (CR-32).
+    UnmuteAll {
+        /// The room ID; never empty.
+        room: String,
+    },
+    /// Mutes users in every room of the App Key (CR-33).
+    GlobalMute {
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+        /// How long the mute lasts (at least 1 ms), or `None` until unmuted.
+        duration: Option<Duration>,
+    },
+    /// Lifts global mutes (CR-33).
+    GlobalUnmute {
+        /// The users, in file order; at least one, never one twice, never an empty ID.
+        users: Vec<String>,
+    },
+    /// Sends one text message into every room of the App Key (CR-35).
+    Broadcast {
+        /// The sender's user ID; never empty.
+        from: String,
+        /// The text, as written.
+        text: String,
+    },
 }
 
 impl ChatroomAdmin {
@@ -222,6 +288,28 @@ impl ChatroomAdmin {
             ChatroomAdmin::LowPriority { object_names } => {
                 format!("chatroom_low_priority [{}]", object_names.join(", "))
             }
+            ChatroomAdmin::Ban { room, users, duration } => {
+                format!("chatroom_ban {room} [{}] duration={}", users.join(", "), format_duration(*duration))
+            }
+            ChatroomAdmin::Unban { room, users } => format!("chatroom_unban {room} [{}]", users.join(", ")),
+            ChatroomAdmin::Mute { room, users, duration } => {
+                format!("chatroom_mute {room} [{}] {}", users.join(", "), until(*duration))
+            }
+            ChatroomAdmin::Unmute { room, users } => format!("chatroom_unmute {room} [{}]", users.join(", ")),
+            ChatroomAdmin::MuteAll { room, whitelist } => {
+                format!("chatroom_mute_all {room} whitelist=[{}]", whitelist.join(", "))
+            }
+            ChatroomAdmin::UnmuteAll { room } => format!("chatroom_unmute_all {room}"),
+            ChatroomAdmin::GlobalMute { users, duration } => {
+                format!("chatroom_global_mute [{}] {}", users.join(", "), until(*duration))
+            }
+            ChatroomAdmin::GlobalUnmute { users } => format!("chatroom_global_unmute [{}]", users.join(", ")),
+            ChatroomAdmin::Broadcast { from, text } => format!("chatroom_broadcast {from} {}", abbreviated(text)),
         }
     }
+}
+
+/// A mute's length as a step line shows it: `duration=1h`, or `until_unmuted`.
+fn until(duration: Option<Duration>) -> String {
+    duration.map_or_else(|| "until_unmuted".to_owned(), |duration| format!("duration={}", format_duration(duration)))
 }

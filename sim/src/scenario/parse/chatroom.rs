@@ -1,12 +1,13 @@
 //! The chatroom steps: the app's chatroom and KV calls (`join_chatroom`, `kv_add`, ...), whose arguments are passed
-//! as written, and the App Server API's chatroom administration (`create_chatroom`, `chatroom_whitelist`, ...).
+//! as written, and the App Server API's chatroom administration (`create_chatroom`, `chatroom_whitelist`, ...) and
+//! moderation (`chatroom_ban`, `chatroom_mute`, ..., `chatroom_broadcast`).
 
 use std::collections::BTreeMap;
 
 use imsim_engine::types::TimeOrder;
 
-use super::Context;
 use super::steps::{id, ids, mapping};
+use super::{Context, positive_duration};
 use crate::scenario::model::{ChatroomAdmin, ChatroomCall, StepKind};
 use crate::scenario::yaml::{Fields, Node, Res, Value, fail};
 
@@ -40,6 +41,15 @@ pub(super) fn chatroom_step(step: &str, node: &Node, context: &Context<'_>) -> R
             let object_names = object_names(node, step)?;
             Ok(StepKind::ChatroomAdmin(ChatroomAdmin::LowPriority { object_names }))
         }
+        "chatroom_ban"
+        | "chatroom_unban"
+        | "chatroom_mute"
+        | "chatroom_unmute"
+        | "chatroom_mute_all"
+        | "chatroom_unmute_all"
+        | "chatroom_global_mute"
+        | "chatroom_global_unmute"
+        | "chatroom_broadcast" => moderation(step, node).map(StepKind::ChatroomAdmin),
         _ => app_call(step, node, context),
     }
 }
@@ -60,6 +70,57 @@ fn keep_alive(node: &Node) -> Res<StepKind> {
         None => true,
     };
     Ok(StepKind::ChatroomAdmin(ChatroomAdmin::KeepAlive { room, keep_alive }))
+}
+
+/// The moderation steps of the App Server API (CR-30 to CR-33, CR-35).
+fn moderation(step: &str, node: &Node) -> Res<ChatroomAdmin> {
+    if step == "chatroom_unmute_all" {
+        return Ok(ChatroomAdmin::UnmuteAll { room: id(node, step)? });
+    }
+    let (allowed, example): (&[&str], &str) = match step {
+        "chatroom_ban" => (&["room", "users", "duration"], "{ room: r1, users: [lisi], duration: 1h }"),
+        "chatroom_mute" => (&["room", "users", "duration"], "{ room: r1, users: [lisi], duration: 1h }"),
+        "chatroom_mute_all" => (&["room", "whitelist"], "{ room: r1, whitelist: [zhangsan] }"),
+        "chatroom_global_mute" => (&["users", "duration"], "{ users: [lisi], duration: 1h }"),
+        "chatroom_global_unmute" => (&["users"], "{ users: [lisi] }"),
+        "chatroom_broadcast" => (&["from", "text"], "{ from: admin, text: hi }"),
+        _ => (&["room", "users"], "{ room: r1, users: [lisi] }"),
+    };
+    let fields = mapping(node, step, allowed, example)?;
+    let room = || id(fields.require("room")?, &format!("{step}.room"));
+    let users = || ids(fields.require("users")?, &format!("{step}.users"), false);
+    let mute_duration = || match fields.get("duration") {
+        Some(node) => {
+            let hint = format!(" (leave duration out to mute until `{}`)", step.replace("_mute", "_unmute"));
+            positive_duration(node, &format!("{step}.duration"), &hint).map(Some)
+        }
+        None => Ok(None),
+    };
+    Ok(match step {
+        "chatroom_ban" => {
+            let (room, users) = (room()?, users()?);
+            let hint = " (`chatroom_unban` lifts a ban)";
+            let duration = positive_duration(fields.require("duration")?, "chatroom_ban.duration", hint)?;
+            ChatroomAdmin::Ban { room, users, duration }
+        }
+        "chatroom_unban" => ChatroomAdmin::Unban { room: room()?, users: users()? },
+        "chatroom_mute" => ChatroomAdmin::Mute { room: room()?, users: users()?, duration: mute_duration()? },
+        "chatroom_unmute" => ChatroomAdmin::Unmute { room: room()?, users: users()? },
+        "chatroom_mute_all" => {
+            let room = room()?;
+            let whitelist = match fields.get("whitelist") {
+                Some(node) => ids(node, "chatroom_mute_all.whitelist", true)?,
+                None => Vec::new(),
+            };
+            ChatroomAdmin::MuteAll { room, whitelist }
+        }
+        "chatroom_global_mute" => ChatroomAdmin::GlobalMute { users: users()?, duration: mute_duration()? },
+        "chatroom_global_unmute" => ChatroomAdmin::GlobalUnmute { users: users()? },
+        _ => {
+            let from = id(fields.require("from")?, "chatroom_broadcast.from")?;
+            ChatroomAdmin::Broadcast { from, text: text(fields.require("text")?, "chatroom_broadcast.text")? }
+        }
+    })
 }
 
 /// A list of message object names for the App Server API, such as `[RC:TxtMsg]`: possibly empty (the list is

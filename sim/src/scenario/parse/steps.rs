@@ -51,6 +51,15 @@ pub(super) const STEPS: &[&str] = &[
     "chatroom_unwhitelist",
     "chatroom_message_whitelist",
     "chatroom_low_priority",
+    "chatroom_ban",
+    "chatroom_unban",
+    "chatroom_mute",
+    "chatroom_unmute",
+    "chatroom_mute_all",
+    "chatroom_unmute_all",
+    "chatroom_global_mute",
+    "chatroom_global_unmute",
+    "chatroom_broadcast",
     "expect",
 ];
 /// The message APIs of a `server_send`.

@@ -2,11 +2,12 @@
 //! eviction (CR-16, CR-17, CR-19, CR-42) and what every end of a membership does (CR-24, CRKV-6, CRKV-19).
 //!
 //! - A join adds the connection to the user's membership, creating the room first with `auto_create` (else 23410,
-//!   CR-39). `resumed` says the user was still a member (a rejoin before eviction, CR-42): their offline time and
-//!   counter are reset, and no `join` action is sent. Without `chatroom_multi_room`, the user first leaves every
-//!   other room they are in (CR-9, CR-40), listed in `left_room_ids`. The `rejoin` flag (the engine's automatic
-//!   rejoin after a reconnect, CR-13, CR-41) changes nothing here: a rejoin is judged like any join, so a room
-//!   destroyed in the meantime answers 23410 (the engine sends it without `auto_create`).
+//!   CR-39). A user banned from an existing room (CR-30) is refused with 23409 before anything else changes. `resumed`
+//!   says the user was still a member (a rejoin before eviction, CR-42): their offline time and counter are reset, and
+//!   no `join` action is sent. Without `chatroom_multi_room`, the user first leaves every other room they are in (CR-9,
+//!   CR-40), listed in `left_room_ids`. The `rejoin` flag (the engine's automatic rejoin after a reconnect, CR-13,
+//!   CR-41) changes nothing here: a rejoin is judged like any join, so a room destroyed in the meantime answers 23410
+//!   (the engine sends it without `auto_create`).
 //! - A connection that closes leaves every room's connection set; a member with no joined connection left goes
 //!   offline at that time with a counter of 0. The membership stays (CRKV-19).
 //! - Every **delivered** message (never a discarded one, CR-42) counts for each offline member off the room's user
@@ -21,7 +22,7 @@ use imsim_engine::limits::CHATROOM_JOIN_FETCH_MAX;
 use imsim_engine::proto::{self, chatroom_notice};
 use imsim_engine::{ChatRoomMemberActionType, ErrorCode};
 
-use super::{App, Caller, Chatrooms, ConnId, Member, Notices, kv, messages};
+use super::{App, Caller, Chatrooms, ConnId, Member, Notices, kv, messages, moderation};
 
 /// CR-16, CR-42: a member offline for this long is evicted by the room's next delivered message (condition b).
 pub const CHATROOM_EVICTION_OFFLINE_MS: i64 = 30_000;
@@ -41,6 +42,9 @@ pub(super) fn join(
     let room_id = &join.room_id;
     let member_events = app.config.chatroom_member_events;
     let chatrooms = &mut app.chatrooms;
+    if chatrooms.rooms.get(room_id).is_some_and(|room| moderation::is_banned(room, &caller.user_id, now_ms)) {
+        return Err(ErrorCode::KICKED_FROM_CHATROOM);
+    }
     if !chatrooms.rooms.contains_key(room_id) {
         if !join.auto_create {
             return Err(ErrorCode::CHATROOM_NOT_EXIST);
@@ -76,7 +80,7 @@ pub(super) fn join(
                 let action = member_action(&caller.user_id, ChatRoomMemberActionType::Join);
                 room.notify(room_id, action, &[caller.conn], notices);
             }
-            let mut member = Member::default();
+            let mut member = Member { joined_at_ms: now_ms, ..Member::default() };
             member.conns.insert(caller.conn);
             room.members.insert(caller.user_id.clone(), member);
             chatrooms.memberships.entry(caller.user_id.clone()).or_default().insert(room_id.clone());
@@ -132,7 +136,7 @@ impl Chatrooms {
         }
     }
 
-    /// Ends `user_id`'s membership of `room_id` (a leave, an eviction or the single-room rule; see the module
+    /// Ends `user_id`'s membership of `room_id` (a leave, an eviction, the single-room rule or a ban; see the module
     /// documentation). The user must be a member.
     pub(super) fn end_membership(
         &mut self,

@@ -27,7 +27,7 @@ use imsim_engine::limits::CHATROOM_HISTORY_COUNT_MAX;
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ErrorCode, TimeOrder};
 
-use super::{App, Caller, ConnId, Notices, Room};
+use super::{App, Caller, ConnId, Notices, Room, moderation};
 
 /// CR-25, BIZ-15: chatroom history is kept 2 months (taken as 60 days).
 pub const CHATROOM_HISTORY_RETENTION_MS: i64 = 60 * 24 * 60 * 60 * 1_000;
@@ -35,20 +35,24 @@ pub const CHATROOM_HISTORY_RETENTION_MS: i64 = 60 * 24 * 60 * 60 * 1_000;
 /// BIZ-13, CR-27: `chatroom_messages_per_second` is measured over a sliding window of this many milliseconds.
 pub const CHATROOM_SHEDDING_WINDOW_MS: i64 = 1_000;
 
-/// CR-22, CR-42: the code refusing `sender`'s message into `room_id`, or `None` if the room exists and they are a
-/// member.
-pub(in crate::server) fn send_refusal(app: &App, room_id: &str, sender: &str) -> Option<ErrorCode> {
-    (!app.chatrooms.is_member(room_id, sender)).then_some(ErrorCode::NOT_IN_CHATROOM)
+/// CR-22, CR-31 to CR-33: the code refusing `sender`'s message into `room_id` at `now_ms`: 23406 unless the room
+/// exists and they are a member, then 23408 if they are muted there (see `moderation`); `None` if they may send.
+pub(in crate::server) fn send_refusal(app: &App, room_id: &str, sender: &str, now_ms: i64) -> Option<ErrorCode> {
+    let Some(room) = app.chatrooms.rooms.get(room_id).filter(|room| room.members.contains_key(sender)) else {
+        return Some(ErrorCode::NOT_IN_CHATROOM);
+    };
+    moderation::is_muted(&app.chatrooms, room, sender, now_ms).then_some(ErrorCode::FORBIDDEN_IN_CHATROOM)
 }
 
-/// What becomes of an accepted chatroom message.
+/// What becomes of an accepted chatroom message (a member's from `sender_conn`, or a Server API broadcast from no
+/// connection, CR-35): whether it was delivered (`false`: discarded by load shedding).
 pub(in crate::server) fn publish(
     app: &mut App,
-    sender_conn: ConnId,
+    sender_conn: Option<ConnId>,
     message: proto::DeliveredMessage,
     now_ms: i64,
     notices: &mut Notices,
-) {
+) -> bool {
     let room_id = message.target_id.clone();
     let cap = app.config.chatroom_messages_per_second;
     let member_events = app.config.chatroom_member_events;
@@ -56,7 +60,7 @@ pub(in crate::server) fn publish(
     let object_name = message.content.as_ref().map_or("", |content| content.object_name.as_str());
     let protected = chatrooms.message_whitelist.contains(object_name);
     let low_priority = chatrooms.low_priority.contains(object_name);
-    let room = chatrooms.rooms.get_mut(&room_id).expect("invariant: send_refusal found the room");
+    let room = chatrooms.rooms.get_mut(&room_id).expect("invariant: the caller found the room");
     room.last_activity_ms = now_ms;
     let window = &mut room.delivered;
     while window.front().is_some_and(|&at| at <= now_ms.saturating_sub(CHATROOM_SHEDDING_WINDOW_MS)) {
@@ -66,7 +70,7 @@ pub(in crate::server) fn publish(
     if !protected {
         let threshold = if low_priority { (cap / 2).max(1) } else { cap };
         if window.len() >= threshold as usize {
-            return;
+            return false;
         }
     }
     window.push_back(now_ms);
@@ -77,11 +81,12 @@ pub(in crate::server) fn publish(
     let conns = room.joined_conns();
     chatrooms.count_for_eviction(&room_id, &message.sender_user_id, member_events, now_ms, notices);
     for conn in conns {
-        if conn != sender_conn {
+        if Some(conn) != sender_conn {
             let delivery = proto::ChatroomDelivery { message: Some(message.clone()) };
             notices.push((conn, Body::ChatroomDelivery(delivery)));
         }
     }
+    true
 }
 
 /// Drops the messages past their retention.

@@ -11,17 +11,24 @@
 //! least one of them is open, **offline** otherwise. A closed connection (every path goes through `Server::forget`)
 //! only makes its user offline, with the time and a message counter (CR-42): it does not end the membership, so a
 //! rejoin before eviction resumes it (`resumed`) and keeps the user's KV entries (CRKV-19). A membership ends by a
-//! leave, an eviction (CR-16) or the single-room rule (CR-9, CR-40); each end is "the user left": a member `leave`
-//! action (CR-24, with `chatroom_member_events`) and the deleteWhenLeft cleanup (CRKV-6, CRKV-19). Destruction ends
-//! every membership silently: the room and everything in it vanish (CR-8). See `membership`.
+//! leave, an eviction (CR-16), a ban (CR-30) or the single-room rule (CR-9, CR-40); each end is "the user left": a
+//! member `leave` action (CR-24, with `chatroom_member_events`) and the deleteWhenLeft cleanup (CRKV-6, CRKV-19).
+//! Destruction ends every membership silently: the room and everything in it vanish (CR-8). See `membership`.
 //!
 //! # Messages
 //!
 //! A chatroom `Publish` goes through the usual checks of the `publish` module, then needs the room to exist with the
-//! sender as a member (23406). It is acknowledged, then either discarded by load shedding (BIZ-13, CR-27 to CR-29)
-//! or delivered: kept in the room's history (CR-25), counted for eviction, and pushed as `ChatroomDelivery` to every
-//! joined connection but the sender's. A discarded message is acknowledged all the same and leaves no trace. See
-//! `messages`, which also answers history queries (CR-45) and the join fetch (CR-12).
+//! sender as a member (23406) who is not muted (23408, CR-31 to CR-33). It is acknowledged, then either discarded by
+//! load shedding (BIZ-13, CR-27 to CR-29) or delivered: kept in the room's history (CR-25), counted for eviction, and
+//! pushed as `ChatroomDelivery` to every joined connection but the sender's. A discarded message is acknowledged all
+//! the same and leaves no trace. See `messages`, which also answers history queries (CR-45) and the join fetch (CR-12).
+//!
+//! # Moderation
+//!
+//! `moderation` holds the App Server API's bans (CR-15, CR-30: the member is removed, their connections get
+//! `ChatroomNotice{kicked{23409}}`, and joins answer 23409 until the ban ends), member mutes, mute all with its
+//! whitelist and the app's global mute (CR-31 to CR-33: a send answers 23408, after the membership check), the room
+//! and member queries (CR-34) and broadcasts into every room of the app (CR-35).
 //!
 //! # KV and destruction
 //!
@@ -32,17 +39,18 @@
 //!
 //! # Requests and codes
 //!
-//! Every chatroom `Request` gets one `Response`, sent before the notices the request causes for other connections
-//! (as a `PublishAck` precedes its deliveries). A room ID must have 1 to `TARGET_ID_CHARS_MAX` characters, else
-//! 39001 (`PROTOCOL_MALFORMED_FRAME`): the engine refuses such IDs locally with -101, so only a broken client gets
-//! there, as with blacklist requests. The other codes are the design's: 23410 (join, missing room without
-//! `auto_create`), 23406 (not a member), 23412 (a bad argument: history count or order, KV key or value, an empty KV
-//! batch), 23414 (history switch off), 23423 to 23429 (KV). A refused request changes nothing.
+//! Every chatroom `Request` gets one `Response`, sent before the notices the request causes for other connections (as a
+//! `PublishAck` precedes its deliveries). A room ID must have 1 to `TARGET_ID_CHARS_MAX` characters, else 39001
+//! (`PROTOCOL_MALFORMED_FRAME`): the engine refuses such IDs locally with -101, so only a broken client gets there, as
+//! with blacklist requests. The other codes are the design's: 23410 (join, missing room without `auto_create`), 23409
+//! (join while banned, CR-30), 23406 (not a member), 23412 (a bad argument: history count or order, KV key or value, an
+//! empty KV batch), 23414 (history switch off), 23423 to 23429 (KV). A refused request changes nothing.
 
 mod destruction;
 mod kv;
 mod membership;
 mod messages;
+mod moderation;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -57,6 +65,9 @@ pub use kv::CHATROOM_KV_RATE_WINDOW_MS;
 pub use membership::{CHATROOM_EVICTION_MESSAGES, CHATROOM_EVICTION_OFFLINE_MS};
 pub use messages::{CHATROOM_HISTORY_RETENTION_MS, CHATROOM_SHEDDING_WINDOW_MS};
 pub(super) use messages::{publish, send_refusal};
+pub use moderation::{
+    CHATROOM_BROADCAST_CONTENT_BYTES_MAX, CHATROOM_MEMBER_QUERY_MAX, ChatroomBroadcast, ChatroomInfo,
+};
 
 /// One App Key's chatrooms and chatroom lists.
 #[derive(Debug, Default)]
@@ -70,6 +81,8 @@ pub(super) struct Chatrooms {
     low_priority: BTreeSet<String>,
     /// How many rooms were ever created in the app: numbers each room's session (CR-6).
     sessions_created: u64,
+    /// CR-33: users who may send in no room of the app, with when the mute ends (`None`: until unmuted).
+    global_mutes: BTreeMap<String, Option<i64>>,
 }
 
 /// One chatroom.
@@ -77,6 +90,8 @@ pub(super) struct Chatrooms {
 struct Room {
     /// CR-6: new each time a room with this ID is created.
     session_id: u64,
+    /// CR-34: when the room was created.
+    created_at_ms: i64,
     members: BTreeMap<String, Member>,
     /// CR-19, CR-29: users never evicted, whose messages are never discarded.
     user_whitelist: BTreeSet<String>,
@@ -92,6 +107,13 @@ struct Room {
     delivered: VecDeque<i64>,
     /// CRKV-4: (when, how many entries) of each KV request processed in the last `CHATROOM_KV_RATE_WINDOW_MS`.
     kv_operations: VecDeque<(i64, usize)>,
+    /// CR-30: banned users (members or not) with when the ban ends.
+    bans: BTreeMap<String, i64>,
+    /// CR-31: users muted in this room, with when the mute ends (`None`: until unmuted).
+    mutes: BTreeMap<String, Option<i64>>,
+    /// CR-32: nobody may send but `mute_all_whitelist`.
+    mute_all: bool,
+    mute_all_whitelist: BTreeSet<String>,
 }
 
 /// One member of a room.
@@ -103,6 +125,8 @@ struct Member {
     offline_since_ms: i64,
     /// CR-16 (a): delivered messages since the member went offline.
     missed: u32,
+    /// CR-34: when the membership began (a resumed rejoin keeps it).
+    joined_at_ms: i64,
 }
 
 impl Member {
@@ -126,6 +150,7 @@ impl Room {
     fn new(session_id: u64, now_ms: i64) -> Room {
         Room {
             session_id,
+            created_at_ms: now_ms,
             members: BTreeMap::new(),
             user_whitelist: BTreeSet::new(),
             keep_alive: false,
@@ -134,6 +159,10 @@ impl Room {
             entries: BTreeMap::new(),
             delivered: VecDeque::new(),
             kv_operations: VecDeque::new(),
+            bans: BTreeMap::new(),
+            mutes: BTreeMap::new(),
+            mute_all: false,
+            mute_all_whitelist: BTreeSet::new(),
         }
     }
 

@@ -3,13 +3,14 @@
 //! `lifetimes` covers bans, token lifetimes and idle connections, `blacklist` covers blacklists and Server-API
 //! sends, `groups` covers groups, `sync` covers multi-device sync, compensation and status messages, `chatroom`
 //! covers chatroom membership, eviction and destruction, `chatroom_messages` chatroom history and load shedding,
-//! `chatroom_kv` chatroom attributes.
+//! `chatroom_kv` chatroom attributes, `chatroom_moderation` chatroom bans, mutes, queries and broadcasts.
 
 mod blacklist;
 mod catch_up;
 mod chatroom;
 mod chatroom_kv;
 mod chatroom_messages;
+mod chatroom_moderation;
 mod connect;
 mod groups;
 mod lifetimes;
