@@ -476,7 +476,8 @@ impl<'a> Run<'a> {
     }
 
     /// MULTI-2, KICK-1: the server never holds more sessions of a user in a platform class than the class allows,
-    /// so no device ever holds two sessions. Checked after every tick.
+    /// so no device ever holds two sessions; and the chatroom bookkeeping is consistent
+    /// (`Server::check_chatroom_invariants`). Checked after every tick.
     fn check_server_invariants(&self) -> Result<(), String> {
         let server = self.server.borrow();
         let mut per_class: BTreeMap<(&str, &str, Platform), u32> = Default::default();
@@ -492,7 +493,7 @@ impl<'a> Run<'a> {
                 ));
             }
         }
-        Ok(())
+        server.check_chatroom_invariants().map_err(|problem| format!("invariant broken: {problem}"))
     }
 
     fn advance(&mut self, duration: Duration) -> Result<(), String> {

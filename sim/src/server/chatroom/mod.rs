@@ -47,6 +47,7 @@
 //! empty KV batch), 23414 (history switch off), 23423 to 23429 (KV). A refused request changes nothing.
 
 mod destruction;
+mod invariants;
 mod kv;
 mod membership;
 mod messages;
