@@ -664,6 +664,10 @@ fn app_config(settings: &AppSettings) -> AppConfig {
         chatroom_cloud_storage: settings.chatroom_cloud_storage,
         chatroom_kv: settings.chatroom_kv,
         chatroom_messages_per_second: settings.chatroom_messages_per_second,
+        chatroom_join_message_types: settings
+            .chatroom_join_message_types
+            .as_ref()
+            .map(|names| names.iter().cloned().collect()),
         ..AppConfig::default()
     }
 }

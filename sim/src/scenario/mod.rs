@@ -31,6 +31,7 @@
 //!     chatroom_kv: true                  # chatroom attributes, KV (CRKV-1); default false
 //!     chatroom_messages_per_second: 3    # the server's cap per chatroom before it discards (BIZ-13, CR-27);
 //!                                        # >= 1, default 100
+//!     chatroom_join_message_types: [RC:TxtMsg]   # a join fetches only these object names (CR-12); default: all
 //! devices:                               # required, non-empty; file order is kept and significant
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;

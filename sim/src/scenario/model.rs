@@ -186,6 +186,9 @@ pub struct AppSettings {
     /// The server's consumption cap, messages per sliding second per chatroom, beyond which it discards (BIZ-13,
     /// CR-27 to CR-29). At least 1, default 100.
     pub chatroom_messages_per_second: u32,
+    /// "Joining a chatroom returns only specified message types" (CR-12, BIZ-24): the object names a join fetches,
+    /// or `None` (the default) for every type.
+    pub chatroom_join_message_types: Option<Vec<String>>,
 }
 
 /// The longest `chatroom_destroy_after`.
@@ -209,6 +212,7 @@ impl Default for AppSettings {
             chatroom_cloud_storage: false,
             chatroom_kv: false,
             chatroom_messages_per_second: 100,
+            chatroom_join_message_types: None,
         }
     }
 }

@@ -37,6 +37,7 @@ const APP_FIELDS: &[&str] = &[
     "chatroom_cloud_storage",
     "chatroom_kv",
     "chatroom_messages_per_second",
+    "chatroom_join_message_types",
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device"];
 const TICK_MIN: Duration = Duration::from_millis(1);
@@ -241,6 +242,10 @@ fn app(node: &Node) -> Res<AppSettings> {
             "chatroom_messages_per_second",
             defaults.chatroom_messages_per_second,
         )?,
+        chatroom_join_message_types: match fields.get("chatroom_join_message_types") {
+            Some(node) => Some(chatroom::object_names(node, "settings.app.chatroom_join_message_types")?),
+            None => defaults.chatroom_join_message_types,
+        },
     })
 }
 

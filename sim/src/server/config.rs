@@ -8,6 +8,8 @@
 //! and MULTI-9 describe them), and a new token lifetime does not change the expiry written into tokens already
 //! issued.
 
+use std::collections::BTreeSet;
+
 use imsim_engine::Platform;
 
 use super::Server;
@@ -98,6 +100,9 @@ pub struct AppConfig {
     /// BIZ-13, CR-27 to CR-29: the server's consumption cap, messages per sliding second per chatroom, at least 1;
     /// default [`CHATROOM_MESSAGES_PER_SECOND_DEFAULT`].
     pub chatroom_messages_per_second: u32,
+    /// CR-12, BIZ-24 "joining a chatroom returns only specified message types": with a set, a join fetches only
+    /// messages whose object name is in it (still the latest, at most 50). `None` by default: every type.
+    pub chatroom_join_message_types: Option<BTreeSet<String>>,
 }
 
 impl Default for AppConfig {
@@ -118,6 +123,7 @@ impl Default for AppConfig {
             chatroom_cloud_storage: false,
             chatroom_kv: false,
             chatroom_messages_per_second: CHATROOM_MESSAGES_PER_SECOND_DEFAULT,
+            chatroom_join_message_types: None,
         }
     }
 }

@@ -455,6 +455,11 @@ fn the_chatroom_settings_check_their_values() {
     };
     assert_eq!(app("chatroom_destroy_after: 24h").map(|a| a.chatroom_destroy_after), Ok(Duration::from_secs(86_400)));
     assert_eq!(app("chatroom_destroy_after: 1ms").map(|a| a.chatroom_destroy_after), Ok(Duration::from_millis(1)));
+    assert_eq!(
+        app("chatroom_join_message_types: [RC:TxtMsg, App:Gift]").map(|a| a.chatroom_join_message_types),
+        Ok(Some(strings(&["RC:TxtMsg", "App:Gift"])))
+    );
+    assert_eq!(app("chatroom_kv: true").map(|a| a.chatroom_join_message_types), Ok(None));
     let cases = [
         (
             "chatroom_destroy_after: 0s",
@@ -469,6 +474,12 @@ fn the_chatroom_settings_check_their_values() {
         ("chatroom_destroy_after: 1", 34, r#"invalid duration "1" (no unit)"#),
         ("chatroom_messages_per_second: 0", 40, "settings.app.chatroom_messages_per_second: 0 is out of range"),
         ("chatroom_kv: on", 23, "settings.app.chatroom_kv: expected true or false"),
+        (
+            "chatroom_join_message_types: [App:Gift, App:Gift]",
+            50,
+            "settings.app.chatroom_join_message_types: App:Gift is listed twice",
+        ),
+        ("chatroom_join_message_types: App:Gift", 39, "a list of message object names"),
         ("chatroom_multi_rooms: true", 10, r#"unknown field "chatroom_multi_rooms" in settings.app"#),
     ];
     for (yaml, column, phrase) in cases {

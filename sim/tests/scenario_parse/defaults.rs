@@ -44,6 +44,7 @@ fn defaults_are_filled_in() {
                 chatroom_cloud_storage: false,
                 chatroom_kv: false,
                 chatroom_messages_per_second: 100,
+                chatroom_join_message_types: None,
             },
         }
     );

@@ -65,6 +65,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 chatroom_cloud_storage: false,
                 chatroom_kv: false,
                 chatroom_messages_per_second: 100,
+                chatroom_join_message_types: None,
             },
         },
         devices: vec![

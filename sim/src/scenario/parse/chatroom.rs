@@ -125,7 +125,7 @@ fn moderation(step: &str, node: &Node) -> Res<ChatroomAdmin> {
 
 /// A list of message object names for the App Server API, such as `[RC:TxtMsg]`: possibly empty (the list is
 /// replaced), none empty, none twice.
-fn object_names(node: &Node, what: &str) -> Res<Vec<String>> {
+pub(super) fn object_names(node: &Node, what: &str) -> Res<Vec<String>> {
     let items = node.seq(what, "a list of message object names, like [RC:TxtMsg] (`[]` for none)")?;
     let mut names: Vec<String> = Vec::with_capacity(items.len());
     for item in items {

@@ -41,6 +41,7 @@ pub(super) fn join(
 ) -> Result<proto::ChatroomJoined, ErrorCode> {
     let room_id = &join.room_id;
     let member_events = app.config.chatroom_member_events;
+    let fetched_types = app.config.chatroom_join_message_types.as_ref();
     let chatrooms = &mut app.chatrooms;
     if chatrooms.rooms.get(room_id).is_some_and(|room| moderation::is_banned(room, &caller.user_id, now_ms)) {
         return Err(ErrorCode::KICKED_FROM_CHATROOM);
@@ -90,7 +91,7 @@ pub(super) fn join(
     let room = &mut chatrooms.rooms.get_mut(room_id).expect("invariant: found or created above");
     let fetch = join.fetch_count.min(CHATROOM_JOIN_FETCH_MAX) as usize;
     Ok(proto::ChatroomJoined {
-        messages: messages::latest(room, fetch, now_ms),
+        messages: messages::latest(room, fetch, fetched_types, now_ms),
         entries: kv::all_entries(room),
         resumed,
         left_room_ids,

@@ -21,7 +21,7 @@
 //! oldest `count` sent after it; both come back in ascending sent time, and `sync_time` is the oldest sent time
 //! returned for order 0, the newest for order 1, 0 when nothing is returned.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use imsim_engine::limits::CHATROOM_HISTORY_COUNT_MAX;
 use imsim_engine::proto::{self, frame::Body};
@@ -97,11 +97,23 @@ fn expire(history: &mut VecDeque<proto::DeliveredMessage>, now_ms: i64) {
     }
 }
 
-/// CR-12: the latest `count` messages of the room, oldest first.
-pub(super) fn latest(room: &mut Room, count: usize, now_ms: i64) -> Vec<proto::DeliveredMessage> {
+/// CR-12: the latest `count` messages of the room, oldest first; with `only_types`, the latest `count` of those
+/// types (the "join returns specified messages" switch, BIZ-24).
+pub(super) fn latest(
+    room: &mut Room,
+    count: usize,
+    only_types: Option<&BTreeSet<String>>,
+    now_ms: i64,
+) -> Vec<proto::DeliveredMessage> {
     expire(&mut room.history, now_ms);
-    let skip = room.history.len().saturating_sub(count);
-    room.history.iter().skip(skip).cloned().collect()
+    let wanted = |message: &&proto::DeliveredMessage| {
+        only_types
+            .is_none_or(|types| message.content.as_ref().is_some_and(|content| types.contains(&content.object_name)))
+    };
+    let mut latest: Vec<proto::DeliveredMessage> =
+        room.history.iter().rev().filter(wanted).take(count).cloned().collect();
+    latest.reverse();
+    latest
 }
 
 /// Answers a `ChatroomHistoryQuery` (see the module documentation).

@@ -215,3 +215,34 @@ fn discarded_messages_do_not_count_for_eviction() {
     say(&mut h, bob, ROOM, "last");
     assert_eq!(h.server.chatroom_members(APP, ROOM).unwrap(), vec!["bob"]);
 }
+
+/// CR-12, BIZ-24: with "join returns specified messages", a join fetches the latest messages of those types only.
+#[test]
+fn a_join_can_fetch_only_specified_types() {
+    let mut h = chatroom_harness();
+    h.configure(|config| config.chatroom_join_message_types = Some(["App:Gift".to_owned()].into()));
+    h.server.create_chatroom(APP, ROOM, h.now).unwrap();
+    let bob = member(&mut h, "bob", "phone", ROOM);
+    for (id, object_name) in [("g1", "App:Gift"), ("t1", "RC:TxtMsg"), ("g2", "App:Gift"), ("t2", "RC:TxtMsg")] {
+        h.advance(1);
+        let outputs = h.publish_with(bob, typed_publish(id, object_name));
+        assert_eq!(split_ack(bob, &outputs).0.code, 0);
+    }
+    // Every message's payload is a `TextContent` holding its ID, whatever its object name.
+    let ids = |messages: &[proto::DeliveredMessage]| -> Vec<String> {
+        let payload = |m: &proto::DeliveredMessage| m.content.as_ref().map(|c| c.payload.clone()).unwrap_or_default();
+        messages
+            .iter()
+            .map(|m| <proto::TextContent as prost::Message>::decode(payload(m).as_slice()).expect("text").text)
+            .collect()
+    };
+    let alice = h.connect_live("alice", "phone");
+    let (joined, _) = join(&mut h, alice, ROOM, 1);
+    assert_eq!(ids(&joined.messages), ["g2"], "the latest gift, not the latest message");
+    let carol = h.connect_live("carol", "phone");
+    assert_eq!(ids(&join(&mut h, carol, ROOM, 10).0.messages), ["g1", "g2"]);
+
+    h.configure(|config| config.chatroom_join_message_types = None);
+    let dave = h.connect_live("dave", "phone");
+    assert_eq!(ids(&join(&mut h, dave, ROOM, 10).0.messages), ["g1", "t1", "g2", "t2"], "every type by default");
+}
