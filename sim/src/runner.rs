@@ -668,6 +668,7 @@ fn app_config(settings: &AppSettings) -> AppConfig {
             .chatroom_join_message_types
             .as_ref()
             .map(|names| names.iter().cloned().collect()),
+        chatroom_realtime_eviction: settings.chatroom_realtime_eviction,
         ..AppConfig::default()
     }
 }

@@ -32,6 +32,8 @@
 //!     chatroom_messages_per_second: 3    # the server's cap per chatroom before it discards (BIZ-13, CR-27);
 //!                                        # >= 1, default 100
 //!     chatroom_join_message_types: [RC:TxtMsg]   # a join fetches only these object names (CR-12); default: all
+//!     chatroom_realtime_eviction: true   # offline members evicted after 5 minutes, messages or not (CR-18);
+//!                                        # default false
 //! devices:                               # required, non-empty; file order is kept and significant
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;

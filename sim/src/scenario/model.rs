@@ -189,6 +189,9 @@ pub struct AppSettings {
     /// "Joining a chatroom returns only specified message types" (CR-12, BIZ-24): the object names a join fetches,
     /// or `None` (the default) for every type.
     pub chatroom_join_message_types: Option<Vec<String>>,
+    /// The real-time eviction ticket (CR-18): offline members are evicted 5 minutes after going offline, messages
+    /// or not. Default false.
+    pub chatroom_realtime_eviction: bool,
 }
 
 /// The longest `chatroom_destroy_after`.
@@ -213,6 +216,7 @@ impl Default for AppSettings {
             chatroom_kv: false,
             chatroom_messages_per_second: 100,
             chatroom_join_message_types: None,
+            chatroom_realtime_eviction: false,
         }
     }
 }

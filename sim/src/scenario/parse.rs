@@ -38,6 +38,7 @@ const APP_FIELDS: &[&str] = &[
     "chatroom_kv",
     "chatroom_messages_per_second",
     "chatroom_join_message_types",
+    "chatroom_realtime_eviction",
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device"];
 const TICK_MIN: Duration = Duration::from_millis(1);
@@ -246,6 +247,7 @@ fn app(node: &Node) -> Res<AppSettings> {
             Some(node) => Some(chatroom::object_names(node, "settings.app.chatroom_join_message_types")?),
             None => defaults.chatroom_join_message_types,
         },
+        chatroom_realtime_eviction: switch("chatroom_realtime_eviction", defaults.chatroom_realtime_eviction)?,
     })
 }
 

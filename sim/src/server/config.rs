@@ -103,6 +103,9 @@ pub struct AppConfig {
     /// CR-12, BIZ-24 "joining a chatroom returns only specified message types": with a set, a join fetches only
     /// messages whose object name is in it (still the latest, at most 50). `None` by default: every type.
     pub chatroom_join_message_types: Option<BTreeSet<String>>,
+    /// CR-18, BIZ-24 "real-time eviction of abnormally disconnected members" (a ticket). Off by default: offline
+    /// members are evicted only by the room's messages (CR-16, CR-17).
+    pub chatroom_realtime_eviction: bool,
 }
 
 impl Default for AppConfig {
@@ -124,6 +127,7 @@ impl Default for AppConfig {
             chatroom_kv: false,
             chatroom_messages_per_second: CHATROOM_MESSAGES_PER_SECOND_DEFAULT,
             chatroom_join_message_types: None,
+            chatroom_realtime_eviction: false,
         }
     }
 }

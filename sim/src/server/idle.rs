@@ -67,7 +67,7 @@ impl Server {
             self.close(conn, now_ms);
         }
         self.forget_ended_bans(now_ms);
-        self.destroy_inactive_chatrooms(now_ms);
+        self.handle_chatroom_deadlines(now_ms);
     }
 
     /// When [`Server::handle_timeout`] has something to do next: the earliest idle deadline or chatroom inactivity

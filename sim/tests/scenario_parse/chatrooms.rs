@@ -460,6 +460,7 @@ fn the_chatroom_settings_check_their_values() {
         Ok(Some(strings(&["RC:TxtMsg", "App:Gift"])))
     );
     assert_eq!(app("chatroom_kv: true").map(|a| a.chatroom_join_message_types), Ok(None));
+    assert_eq!(app("chatroom_realtime_eviction: true").map(|a| a.chatroom_realtime_eviction), Ok(true));
     let cases = [
         (
             "chatroom_destroy_after: 0s",

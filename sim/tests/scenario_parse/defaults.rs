@@ -45,6 +45,7 @@ fn defaults_are_filled_in() {
                 chatroom_kv: false,
                 chatroom_messages_per_second: 100,
                 chatroom_join_message_types: None,
+                chatroom_realtime_eviction: false,
             },
         }
     );

@@ -66,6 +66,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 chatroom_kv: false,
                 chatroom_messages_per_second: 100,
                 chatroom_join_message_types: None,
+                chatroom_realtime_eviction: false,
             },
         },
         devices: vec![

@@ -14,7 +14,7 @@
 use imsim_engine::ChatRoomStatus;
 use imsim_engine::proto::{self, chatroom_notice};
 
-use super::{App, Notices, Room, Server};
+use super::{App, Notices, Room, Server, membership};
 
 /// When `room` is destroyed for inactivity, or `None` if it is on the keep-alive list (CR-7).
 pub(super) fn deadline(app: &App, room: &Room) -> Option<i64> {
@@ -40,11 +40,12 @@ pub(super) fn destroy(app: &mut App, room_id: &str, status: ChatRoomStatus) -> N
 }
 
 impl Server {
-    /// CR-4: destroys every room whose inactivity deadline has come, app by app, earliest deadline first (then by
-    /// room ID).
-    pub(in crate::server) fn destroy_inactive_chatrooms(&mut self, now_ms: i64) {
+    /// The chatroom deadlines that have come: CR-18 real-time evictions first (a member evicted then no longer
+    /// holds a room up), then CR-4 destructions, app by app, earliest deadline first (then by room ID).
+    pub(in crate::server) fn handle_chatroom_deadlines(&mut self, now_ms: i64) {
         let mut notices = Notices::new();
         for app in self.apps.values_mut() {
+            membership::evict_abnormally_disconnected(app, now_ms, &mut notices);
             let mut due: Vec<(i64, String)> = app
                 .chatrooms
                 .rooms
@@ -60,8 +61,21 @@ impl Server {
         self.send_notices(notices);
     }
 
-    /// The earliest inactivity deadline of any room (CR-4), if some room may be destroyed.
+    /// The earliest chatroom deadline: a room's inactivity deadline (CR-4) or an offline member's real-time
+    /// eviction (CR-18).
     pub(in crate::server) fn next_chatroom_deadline(&self) -> Option<i64> {
-        self.apps.values().flat_map(|app| app.chatrooms.rooms.values().filter_map(|room| deadline(app, room))).min()
+        let mut earliest: Option<i64> = None;
+        for app in self.apps.values() {
+            for room in app.chatrooms.rooms.values() {
+                let evictions = room
+                    .members
+                    .iter()
+                    .filter_map(|(user_id, member)| membership::realtime_eviction_deadline(app, room, user_id, member));
+                for at in deadline(app, room).into_iter().chain(evictions) {
+                    earliest = Some(earliest.map_or(at, |earliest| earliest.min(at)));
+                }
+            }
+        }
+        earliest
     }
 }

@@ -63,7 +63,7 @@ use super::tokens::{ApiError, app_mut, check_user_id};
 use super::{App, ConnId, Server};
 
 pub use kv::CHATROOM_KV_RATE_WINDOW_MS;
-pub use membership::{CHATROOM_EVICTION_MESSAGES, CHATROOM_EVICTION_OFFLINE_MS};
+pub use membership::{CHATROOM_EVICTION_MESSAGES, CHATROOM_EVICTION_OFFLINE_MS, CHATROOM_REALTIME_EVICTION_MS};
 pub use messages::{CHATROOM_HISTORY_RETENTION_MS, CHATROOM_SHEDDING_WINDOW_MS};
 pub(super) use messages::{publish, send_refusal};
 pub use moderation::{

@@ -340,6 +340,36 @@ fn one_message_at_30_seconds_offline_evicts() {
     assert_eq!(members(&h, ROOM), vec!["bob"]);
 }
 
+/// CR-18: with the real-time eviction ticket, an offline member is evicted 5 minutes after going offline without
+/// any message; a rejoin before then resets the clock; the whitelist still protects.
+#[test]
+fn the_real_time_eviction_ticket_evicts_without_messages() {
+    let mut h = chatroom_harness();
+    h.configure(|config| config.chatroom_realtime_eviction = true);
+    h.server.create_chatroom(APP, ROOM, h.now).unwrap();
+    h.server.set_chatroom_keep_alive(APP, ROOM, true).unwrap();
+    h.server.add_chatroom_user_whitelist(APP, ROOM, &["carol".to_owned()]).unwrap();
+    offline_member(&mut h, "carol", ROOM);
+    offline_member(&mut h, "alice", ROOM);
+    let offline_at = h.now;
+    assert_eq!(h.server.poll_timeout(), Some(offline_at + CHATROOM_REALTIME_EVICTION_MS), "alice's, not carol's");
+
+    // Back after 4 minutes, then gone again: the 5 minutes start over.
+    h.advance(4 * 60_000);
+    let phone = h.connect_live("alice", "phone");
+    assert!(join(&mut h, phone, ROOM, 0).0.resumed);
+    h.server.handle_connection_closed(phone, h.now);
+    let offline_again_at = h.now;
+    h.advance(CHATROOM_REALTIME_EVICTION_MS - 1);
+    h.server.handle_timeout(h.now);
+    assert_eq!(members(&h, ROOM), vec!["alice", "carol"], "1 ms before the deadline");
+    h.advance(1);
+    assert_eq!(h.now, offline_again_at + CHATROOM_REALTIME_EVICTION_MS);
+    h.server.handle_timeout(h.now);
+    assert_eq!(members(&h, ROOM), vec!["carol"], "evicted at the deadline; the whitelisted member stays");
+    assert_eq!(h.server.poll_timeout(), None, "nothing left to evict, and the room is kept alive");
+}
+
 /// CR-17, CR-19: no message, no eviction, however long; a whitelisted member is never evicted.
 #[test]
 fn no_eviction_without_messages_or_for_the_whitelist() {
