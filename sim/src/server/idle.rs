@@ -70,8 +70,8 @@ impl Server {
         self.handle_chatroom_deadlines(now_ms);
     }
 
-    /// When [`Server::handle_timeout`] has something to do next: the earliest idle deadline or chatroom inactivity
-    /// deadline (CR-4, the `chatroom` module), or `None` when no connection is open and no chatroom can expire.
+    /// When [`Server::handle_timeout`] has something to do next: the earliest idle deadline, chatroom inactivity
+    /// deadline (CR-4) or real-time eviction (CR-18, the `chatroom` module), or `None` when there is none.
     pub fn poll_timeout(&self) -> Option<i64> {
         let idle =
             self.idle.quietest().map(|(heard_at, _)| heard_at.saturating_add(self.config.session_idle_timeout_ms));

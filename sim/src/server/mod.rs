@@ -46,8 +46,8 @@
 //! - After every `handle_*` call, drain [`Server::poll_output`]. After a [`ServerOutput::Close`] the server has
 //!   forgotten the connection: the I/O layer closes it and need not report its closing back (doing so is harmless).
 //! - Call [`Server::handle_timeout`] when the time [`Server::poll_timeout`] gives comes (and re-ask after every
-//!   call): that is how silent connections get closed and inactive chatrooms destroyed (at exactly their deadline
-//!   if the I/O layer wakes then).
+//!   call): that is how silent connections get closed, inactive chatrooms destroyed and, with the real-time
+//!   eviction ticket, offline chatroom members evicted (at exactly their deadline if the I/O layer wakes then).
 //! - `now_ms` is Unix milliseconds from the simulation's clock and should not go backwards.
 
 mod bans;
