@@ -289,7 +289,7 @@ impl Core {
             ..message.clone()
         };
         if policy.stored {
-            outgoing.message_id = store.insert_outgoing(&outgoing).map_err(native_error)?;
+            outgoing.message_id = store.insert_outgoing_directed(&outgoing, &directed).map_err(native_error)?;
         }
         self.events.push_back(Event::MessageAttached { message: outgoing.clone() });
 

@@ -81,10 +81,12 @@ impl Core {
     /// published again under their client message ID, so the server answers with the original acknowledgement if
     /// it had accepted them; older ones fail with 30003. Called once the session is open.
     ///
-    /// A directed group message is resumed as a message to the whole group: the designated users are not stored.
+    /// A directed group message is resumed to the same designated users, stored with it (GRP-16).
     pub(super) fn resume_interrupted_sends(&mut self, now: Now) {
-        let Some(store) = self.store() else { return };
-        let Ok(interrupted) = store.messages_with_sent_status(SentStatus::Sending) else { return };
+        let Some(Ok(interrupted)) = self.store().map(|store| store.messages_with_sent_status(SentStatus::Sending))
+        else {
+            return;
+        };
         for message in interrupted {
             let client_message_id = format!("{:016x}-{:x}", self.database_id, message.message_id);
             if self.pending_publishes.contains_key(&client_message_id) {
@@ -95,7 +97,13 @@ impl Core {
                 self.settle_send(message, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
             } else {
                 let status = message.content.policy().status;
-                self.publish(now, message, Vec::new(), status);
+                // A store that cannot say whom the message was for must not widen it to the whole group.
+                let directed = self.store().map(|store| store.directed_user_ids(message.message_id));
+                let Some(Ok(directed)) = directed else {
+                    self.settle_send(message, ErrorCode::NATIVE_OPERATION_ERROR, None);
+                    continue;
+                };
+                self.publish(now, message, directed, status);
             }
         }
     }

@@ -94,6 +94,25 @@ fn an_interrupted_send_is_published_again_under_the_same_id_after_a_restart() {
 }
 
 #[test]
+fn an_interrupted_directed_send_is_resumed_to_the_same_users_only() {
+    // GRP-16: the designated users are stored with the message, so the resumed publish does not widen to the group.
+    let file = TempFile::new("resume-directed");
+    let mut first = Harness::with_store(Box::new(FileOpener(file.0.clone())), 1).connect_as("alice");
+    let message = first.core.create_text_message(ConversationType::Group, "team", None, "psst").expect("valid");
+    let designated = ["carol".to_owned(), "bob".to_owned()];
+    first.core.send_group_message_to_designated_users(first.now, &message, &designated).expect("accepted");
+    let before = publishes(&mut first).pop().expect("published");
+    assert_eq!(before.directed_user_ids, designated);
+    drop(first);
+
+    let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
+    second.core.connect(second.now, &token_for("alice"), 0).expect("accepted");
+    second.actions();
+    second.open_and_ack("alice");
+    assert_eq!(publishes(&mut second), [before], "the same publish, to the same designated users");
+}
+
+#[test]
 fn an_interrupted_send_too_old_to_resume_fails_with_30003() {
     let file = TempFile::new("expire");
     send_then_crash(&file, 1);

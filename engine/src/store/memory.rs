@@ -24,6 +24,8 @@ pub struct MemoryStore {
     message_ids_by_uid: BTreeMap<String, i64>,
     /// The `message_id` the next stored message gets.
     next_message_id: i64,
+    /// The designated users of directed group messages, by `message_id` (SQLite's `directed_recipients`).
+    directed_user_ids: BTreeMap<i64, Vec<String>>,
     /// The highest inbox sequence number persisted.
     inbox_cursor: u64,
     /// The database's random ID, once one was asked for.
@@ -37,6 +39,7 @@ impl MemoryStore {
             messages: BTreeMap::new(),
             message_ids_by_uid: BTreeMap::new(),
             next_message_id: 1,
+            directed_user_ids: BTreeMap::new(),
             inbox_cursor: 0,
             database_id: None,
         }
@@ -60,13 +63,15 @@ impl MemoryStore {
     fn delete_where(&mut self, doomed: impl Fn(&Message) -> bool) -> u64 {
         let before = self.messages.len();
         let uids = &mut self.message_ids_by_uid;
-        self.messages.retain(|_, message| {
+        let directed = &mut self.directed_user_ids;
+        self.messages.retain(|&message_id, message| {
             if !doomed(message) {
                 return true;
             }
             if let Some(message_uid) = &message.message_uid {
                 uids.remove(message_uid);
             }
+            directed.remove(&message_id);
             false
         });
         (before - self.messages.len()) as u64
@@ -80,10 +85,18 @@ impl Default for MemoryStore {
 }
 
 impl Store for MemoryStore {
-    fn insert_outgoing(&mut self, message: &Message) -> Result<i64, StoreError> {
+    fn insert_outgoing_directed(&mut self, message: &Message, directed_user_ids: &[String]) -> Result<i64, StoreError> {
         // Stored as "sending, no UID" whatever the caller passed, as `SqliteStore` does.
         let outgoing = Message { sent_status: SentStatus::Sending, message_uid: None, ..message.clone() };
-        Ok(self.insert(outgoing))
+        let message_id = self.insert(outgoing);
+        if !directed_user_ids.is_empty() {
+            self.directed_user_ids.insert(message_id, directed_user_ids.to_vec());
+        }
+        Ok(message_id)
+    }
+
+    fn directed_user_ids(&self, message_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(self.directed_user_ids.get(&message_id).cloned().unwrap_or_default())
     }
 
     fn update_send_result(

@@ -58,7 +58,18 @@ pub trait Store {
     /// Stores a message this user is sending (`sent_status` sending, no UID) and returns its new `messageId`.
     /// `message.message_id` is ignored, and so are its `sent_status` and `message_uid`: the message is stored as
     /// sending without a UID whatever they hold.
-    fn insert_outgoing(&mut self, message: &Message) -> Result<i64, StoreError>;
+    fn insert_outgoing(&mut self, message: &Message) -> Result<i64, StoreError> {
+        self.insert_outgoing_directed(message, &[])
+    }
+
+    /// `insert_outgoing` for a group message sent to designated users only (GRP-16): `directed_user_ids` is stored
+    /// with the message, in order, in the same transaction, so a send a crash interrupts is resumed to the same users
+    /// (`directed_user_ids`). Empty: an ordinary message.
+    fn insert_outgoing_directed(&mut self, message: &Message, directed_user_ids: &[String]) -> Result<i64, StoreError>;
+
+    /// The designated users stored with message `message_id`, in the order given; empty for an ordinary message or
+    /// an unknown ID.
+    fn directed_user_ids(&self, message_id: i64) -> Result<Vec<String>, StoreError>;
 
     /// Records the outcome of a send: `sent_status`, and on success the server's UID and authoritative sent time
     /// (MSG-22). Success is `message_uid` being `Some`: with `None` only `sent_status` changes and `sent_time` is

@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("../../migrations/0001_init.sql"), backfill: None },
     Migration { sql: include_str!("../../migrations/0002_counts_unread.sql"), backfill: Some(backfill_counts_unread) },
     Migration { sql: include_str!("../../migrations/0003_interrupted_sends.sql"), backfill: None },
+    Migration { sql: include_str!("../../migrations/0004_directed_recipients.sql"), backfill: None },
 ];
 
 /// The schema version this engine writes: the number of migrations. (Far below `u32::MAX`, so the cast is exact.)
@@ -207,14 +208,30 @@ fn schema_version(connection: &Connection) -> Result<u32, StoreError> {
 }
 
 impl Store for SqliteStore {
-    fn insert_outgoing(&mut self, message: &Message) -> Result<i64, StoreError> {
+    fn insert_outgoing_directed(&mut self, message: &Message, directed_user_ids: &[String]) -> Result<i64, StoreError> {
         let transaction = self.write_transaction()?;
         // An outgoing message is stored as "sending, no UID" whatever the caller passed (see the trait), so it can
         // never be a duplicate: `insert_message` always inserts it.
         let message_id = insert_message(&transaction, message, SentStatus::Sending, None)?
             .ok_or(rusqlite::Error::StatementChangedRows(0))?;
+        {
+            let mut insert = transaction.prepare_cached(
+                "INSERT INTO directed_recipients (message_id, position, user_id) VALUES (?1, ?2, ?3)",
+            )?;
+            for (position, user_id) in directed_user_ids.iter().enumerate() {
+                insert.execute(params![message_id, position as i64, user_id])?;
+            }
+        }
         transaction.commit()?;
         Ok(message_id)
+    }
+
+    fn directed_user_ids(&self, message_id: i64) -> Result<Vec<String>, StoreError> {
+        let mut query = self
+            .connection
+            .prepare_cached("SELECT user_id FROM directed_recipients WHERE message_id = ?1 ORDER BY position")?;
+        let user_ids = query.query_map(params![message_id], |row| row.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(user_ids)
     }
 
     fn update_send_result(

@@ -43,6 +43,7 @@ macro_rules! store_conformance_tests {
             chatroom_messages_never_count_in_the_total,
             delete_conversation_messages_deletes_one_conversation_only,
             delete_conversation_type_messages_deletes_every_room,
+            directed_user_ids_are_stored_with_the_message_and_go_with_it,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {

@@ -464,3 +464,18 @@ pub(super) fn delete_conversation_type_messages_deletes_every_room(store: &mut i
     assert_eq!(store.delete_conversation_type_messages(ConversationType::Chatroom).unwrap(), 0);
     assert_eq!(store.insert_received_outside_inbox(&[in_room("room", "uid-3", 201)]).unwrap(), [Received::Stored(4)]);
 }
+
+pub(super) fn directed_user_ids_are_stored_with_the_message_and_go_with_it(store: &mut impl Store) {
+    // GRP-16: a directed group message keeps its designated users, in order, so a resumed send reaches only them.
+    let group = |text: &str| Message { conversation_type: ConversationType::Group, ..outgoing("team", 100, text) };
+    let designated = ["carol".to_owned(), "bob".to_owned()];
+    let directed = store.insert_outgoing_directed(&group("for two"), &designated).unwrap();
+    let ordinary = store.insert_outgoing(&group("for all")).unwrap();
+    assert_eq!(store.directed_user_ids(directed).unwrap(), designated);
+    assert_eq!(store.directed_user_ids(ordinary).unwrap(), Vec::<String>::new());
+    assert_eq!(store.directed_user_ids(999).unwrap(), Vec::<String>::new(), "an unknown ID");
+    assert_eq!(store.message(directed).unwrap().map(|m| m.message_id), Some(directed), "an ordinary message row");
+
+    assert_eq!(store.delete_conversation_messages(ConversationType::Group, "team").unwrap(), 2);
+    assert_eq!(store.directed_user_ids(directed).unwrap(), Vec::<String>::new(), "gone with the message");
+}
