@@ -232,9 +232,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use model::{
-    AppSettings, CHATROOM_DESTROY_AFTER_MAX, ChatroomAdmin, ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead,
-    EventKind, EventPattern, Expectation, Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, Step, StepKind,
-    StoredContents, StoredPattern, TokenChoice, format_duration, numbered_text,
+    AppSettings, CHATROOM_DESTROY_AFTER_MAX, CallbackExpectation, CallbackKind, CallbackPattern, ChatroomAdmin,
+    ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, EventKind, EventPattern, Expectation, Location, RuleId,
+    SEND_COUNT_MAX, Scenario, Settings, Step, StepKind, StoredContents, StoredPattern, TokenChoice, describe_callback,
+    format_duration, numbered_text,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.

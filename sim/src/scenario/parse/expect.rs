@@ -1,5 +1,6 @@
 //! The `expect` step: its one check (`event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call`) and the
-//! check's fields.
+//! check's fields. The checks on the server's callbacks (`server_callback`, `no_server_callback`) are parsed in
+//! `parse/server_callback.rs`.
 
 use std::time::Duration;
 
@@ -10,9 +11,9 @@ use imsim_engine::types::{
 
 use super::chatroom::entries;
 use super::steps::{STEPS, conversation_type};
-use super::{Context, positive_duration};
+use super::{Context, positive_duration, server_callback};
 use crate::scenario::model::{
-    Check, EntriesRead, EventKind, EventPattern, Expectation, Location, StoredContents, StoredPattern,
+    Check, EntriesRead, EventKind, EventPattern, Expectation, Location, StepKind, StoredContents, StoredPattern,
 };
 use crate::scenario::yaml::{Entry, Fields, Node, Res, fail};
 
@@ -27,6 +28,8 @@ const EXPECT_FIELDS: &[&str] = &[
     "unread",
     "entries",
     "call",
+    "server_callback",
+    "no_server_callback",
     "code",
     "text",
     "from",
@@ -118,8 +121,15 @@ fn one_of<'f, 'a>(
     }
 }
 
-pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
+pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
     let fields = node.fields("expect", "in expect", EXPECT_FIELDS)?;
+    if server_callback::is_callback_check(&fields) {
+        return server_callback::expectation(&fields, DEFAULT_WITHIN).map(StepKind::ExpectServerCallback);
+    }
+    device_expectation(node, &fields, context).map(StepKind::Expect)
+}
+
+fn device_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -> Res<Expectation> {
     let device = context.device(fields.require("device")?, "expect.device")?;
     let event = fields.entry("event");
     let no_event = fields.entry("no_event");
