@@ -158,8 +158,9 @@
 //! - **expect** takes `device`, `within` (default `10s`: the simulated time the check may take to hold) and exactly
 //!   one check: `event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call` (or, without `device`,
 //!   `server_callback` or `no_server_callback`, below). A `no_event` check holds when the device's app gets no
-//!   matching event during `for` (required, >= 1ms) of simulated time from the step on; it takes `for` instead of `within`, which it does not allow, and `for` belongs to it alone. An `event` or
-//!   `no_event` check may add the fields of its event, and only those:
+//!   matching event during `for` (required, >= 1ms) of simulated time from the step on; it takes `for` instead of
+//!   `within`, which it does not allow, and `for` belongs to it alone. An `event` or `no_event` check may add the
+//!   fields of its event, and only those:
 //!
 //!   | event                     | fields                                                        |
 //!   |---------------------------|---------------------------------------------------------------|

@@ -156,7 +156,7 @@ fn device_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -
         [only] => only,
     };
     if only.key == "no_event" {
-        return no_event_expectation(&fields, only, device);
+        return no_event_expectation(fields, only, device);
     }
     if let Some(period) = fields.entry("for") {
         return fail(
@@ -169,24 +169,24 @@ fn device_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -
         None => DEFAULT_WITHIN,
     };
     let check = match only.key {
-        "event" => Check::Event(event_pattern(&fields, only.value, "expect.event")?),
+        "event" => Check::Event(event_pattern(fields, only.value, "expect.event")?),
         "status" => {
-            forbid_event_fields(&fields, "status")?;
+            forbid_event_fields(fields, "status")?;
             Check::Status(only.value.choice("expect.status", ConnectionStatus::ALL, ConnectionStatus::manual_name)?)
         }
         "stored" => {
-            forbid_event_fields(&fields, "")?;
+            forbid_event_fields(fields, "")?;
             stored(only.value)?
         }
         "unread" => {
-            forbid_event_fields(&fields, "")?;
+            forbid_event_fields(fields, "")?;
             unread(only.value)?
         }
         "entries" => {
-            forbid_event_fields(&fields, "entries")?;
+            forbid_event_fields(fields, "entries")?;
             entries_check(only.value)?
         }
-        _ => call(&fields, only)?,
+        _ => call(fields, only)?,
     };
     Ok(Expectation { device, within, check })
 }
