@@ -6,7 +6,8 @@
 //! and carried out by the device hosts on the next tick, in host order, so a scenario's timeline is exact.
 //!
 //! Event expectations are matched in order per device: each one consumes the first matching event after the one
-//! the previous event expectation of that device matched, so a scenario can assert sequences.
+//! the previous event expectation of that device matched, so a scenario can assert sequences. The server's callbacks
+//! to the app server are matched the same way, in the run's order (`runner/server_callbacks.rs`).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ use rand_chacha::ChaCha8Rng;
 use tokio::sync::Notify;
 
 mod chatroom_admin;
+mod server_callbacks;
 
 use crate::device::{DeviceConfig, device_host};
 use crate::expect::{check_call, check_entries, check_event, check_stored};
@@ -34,7 +36,7 @@ use crate::scenario::{
     AppSettings, Check, Endpoint, EntriesRead, EventPattern, Expectation, Location, Scenario, StepKind, StoredContents,
     TokenChoice, numbered_text,
 };
-use crate::server::{AppConfig, BlacklistCheck, PublishOutcome, Server, ServerConfig};
+use crate::server::{AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;
 use crate::trace::{Trace, describe_event};
 use crate::world::{BlacklistCall, DeviceCommand, SharedWorld, World};
@@ -163,6 +165,10 @@ struct Run<'a> {
     users: BTreeMap<String, String>,
     /// Wakes the server's host after an App Server API call, so what the call produced goes out at once.
     app_server_called: Rc<Notify>,
+    /// The server's callbacks to the app server so far, in order (CR-36, CRKV-15).
+    server_callbacks: Vec<AppServerCallback>,
+    /// The index of the first callback the next `server_callback` expectation may match.
+    callback_cursor: usize,
 }
 
 impl<'a> Run<'a> {
@@ -221,6 +227,8 @@ impl<'a> Run<'a> {
             entries_read_sent: false,
             users: scenario.devices.iter().map(|device| (device.name.clone(), device.user.clone())).collect(),
             app_server_called,
+            server_callbacks: Vec::new(),
+            callback_cursor: 0,
         }
     }
 
@@ -341,7 +349,11 @@ impl<'a> Run<'a> {
             | StepKind::MuteAll { .. }
             | StepKind::UnmuteAll { .. }
             | StepKind::ServerSend { .. }
-            | StepKind::ChatroomAdmin(_) => self.app_server_call(kind),
+            | StepKind::ChatroomAdmin(_) => {
+                let result = self.app_server_call(kind);
+                self.drain_server_callbacks();
+                result
+            }
             StepKind::Chatroom { device, call } => self.command(device, DeviceCommand::Chatroom(call.clone())),
             StepKind::Foreground { device } => self.command(device, DeviceCommand::AppForeground(true)),
             StepKind::Background { device } => self.command(device, DeviceCommand::AppForeground(false)),
@@ -371,6 +383,7 @@ impl<'a> Run<'a> {
                 self.expect_no_event(device, pattern, *period)
             }
             StepKind::Expect(expectation) => self.expect(expectation),
+            StepKind::ExpectServerCallback(expectation) => self.expect_server_callback(expectation),
         }
     }
 
@@ -472,6 +485,7 @@ impl<'a> Run<'a> {
 
     fn step_once(&mut self) -> Result<(), String> {
         self.sim.step().map_err(|error| format!("the simulation failed: {error}"))?;
+        self.drain_server_callbacks();
         self.check_server_invariants()
     }
 
@@ -669,6 +683,8 @@ fn app_config(settings: &AppSettings) -> AppConfig {
             .as_ref()
             .map(|names| names.iter().cloned().collect()),
         chatroom_realtime_eviction: settings.chatroom_realtime_eviction,
+        chatroom_status_callback: settings.chatroom_status_callback,
+        chatroom_kv_callback: settings.chatroom_kv_callback,
         ..AppConfig::default()
     }
 }

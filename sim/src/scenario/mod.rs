@@ -34,6 +34,8 @@
 //!     chatroom_join_message_types: [RC:TxtMsg]   # a join fetches only these object names (CR-12); default: all
 //!     chatroom_realtime_eviction: true   # offline members evicted after 5 minutes, messages or not (CR-18);
 //!                                        # default false
+//!     chatroom_status_callback: true     # chatroom status sync to the app server (CR-36); default false
+//!     chatroom_kv_callback: true         # chatroom KV sync to the app server (CRKV-15); default false
 //! devices:                               # required, non-empty; file order is kept and significant
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;
@@ -145,6 +147,8 @@
 //!   - expect: { device: a, entries: { room: r1, key: k1, value: v1 } }    # getChatRoomEntry (CRKV-9)
 //!   - expect: { device: a, entries: { room: r1, key: k9, code: 23427 } }  # a read that fails
 //!   - expect: { device: a, call: join_chatroom, code: -101 }   # what the app's call returned at once
+//!   - expect: { server_callback: chatroomMemberLeft, room: r1, user: lisi, within: 5s }   # no device
+//!   - expect: { no_server_callback: chatroomMemberLeft, for: 10s }
 //! ```
 //!
 //! - **Durations** are a whole number and a unit, `ms`, `s`, `m` or `h`: `250ms`, `10s`, `2m`, `1h`.
@@ -152,10 +156,11 @@
 //!   `SentStatus`, `MessageDirection`, `BlacklistStatus` of `imsim_engine::types`), such as
 //!   `kickedOfflineByOtherClient` or `notInBlacklist`.
 //! - **expect** takes `device`, `within` (default `10s`: the simulated time the check may take to hold) and exactly
-//!   one check: `event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call`. A `no_event` check holds
-//!   when the device's app gets no matching event during `for` (required, >= 1ms) of simulated time from the step
-//!   on; it takes `for` instead of `within`, which it does not allow, and `for` belongs to it alone. An `event` or
-//!   `no_event` check may add the fields of its event, and only those:
+//!   one check: `event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call` (or, without `device`,
+//!   `server_callback` or `no_server_callback`, below). A `no_event` check holds when the device's app gets no
+//!   matching event during `for` (required, >= 1ms) of simulated time from the step on; it takes `for` instead of
+//!   `within`, which it does not allow, and `for` belongs to it alone. An `event` or `no_event` check may add the
+//!   fields of its event, and only those:
 //!
 //!   | event                     | fields                                                        |
 //!   |---------------------------|---------------------------------------------------------------|
@@ -209,6 +214,23 @@
 //!   argument, -103 when not connected). Call checks of a device are matched in order, like event checks: each
 //!   consumes the first call of that step with that code after the previous match. Every call also shows in the
 //!   trace as `call <API> <arguments> -> <code>`.
+//! - A **server_callback** check (it takes no `device`, which is refused) is about the callbacks the server makes to
+//!   the app's own server, with the `chatroom_status_callback` (CR-36) and `chatroom_kv_callback` (CRKV-15)
+//!   switches. It names the kind and may add the kind's fields, and only those:
+//!
+//!   | callback                 | fields                                   |
+//!   |--------------------------|------------------------------------------|
+//!   | `chatroomCreated`        | `room`                                   |
+//!   | `chatroomDestroyed`      | `room`, `chatroom_status`                |
+//!   | `chatroomMemberJoined`   | `room`, `user`                           |
+//!   | `chatroomMemberLeft`     | `room`, `user`                           |
+//!   | `chatroomEntriesChanged` | `room`, `user`, `operation`, `entries`   |
+//!
+//!   `user` of `chatroomEntriesChanged` is who changed the entries, `""` for a cleanup (deleteWhenLeft, or a room
+//!   destroyed with entries); `entries` is the whole map. `server_callback` checks consume the run's callbacks in
+//!   order, like event checks, within `within` (default 10s); `no_server_callback` takes `for` instead, like
+//!   `no_event`. The runner drains the callbacks after every tick and every App Server API step and writes each to
+//!   the trace as `server callback <kind> room=... ...`.
 //! - **Step values** that name a device (`connect: a`, `crash: a`, `blacklist_add.device`, ...) must name a declared
 //!   device; those that name a user (`revoke_tokens`, `ban.user`, `unban`) must name a user of the devices.
 //! - **Arguments of the app's calls** (`send.to`, `send.text`, `send.directed`, the blacklist steps' `user`, every
@@ -232,9 +254,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use model::{
-    AppSettings, CHATROOM_DESTROY_AFTER_MAX, ChatroomAdmin, ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead,
-    EventKind, EventPattern, Expectation, Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, Step, StepKind,
-    StoredContents, StoredPattern, TokenChoice, format_duration, numbered_text,
+    AppSettings, CHATROOM_DESTROY_AFTER_MAX, CallbackExpectation, CallbackKind, CallbackPattern, ChatroomAdmin,
+    ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, EventKind, EventPattern, Expectation, Location, RuleId,
+    SEND_COUNT_MAX, Scenario, Settings, Step, StepKind, StoredContents, StoredPattern, TokenChoice, describe_callback,
+    format_duration, numbered_text,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.

@@ -1,10 +1,12 @@
 //! What a parsed scenario is: plain values for the runner, with no trace of YAML left in them.
 //!
 //! This file holds the scenario, its settings, devices and steps; the checks of `expect` steps are in
-//! `model/expect.rs` and the chatroom steps in `model/chatroom.rs`.
+//! `model/expect.rs`, the checks on the server's callbacks to the app server in `model/server_callback.rs` and the
+//! chatroom steps in `model/chatroom.rs`.
 
 mod chatroom;
 mod expect;
+mod server_callback;
 
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
@@ -14,6 +16,7 @@ use imsim_engine::types::{ConversationType, Platform};
 
 pub use chatroom::{ChatroomAdmin, ChatroomCall};
 pub use expect::{Check, EntriesRead, EventKind, EventPattern, Expectation, StoredContents, StoredPattern};
+pub use server_callback::{CallbackExpectation, CallbackKind, CallbackPattern, describe_callback};
 
 /// Every rule ID of the spec, one `ID<TAB>part<TAB>text` line each, after a comment line.
 const RULES_TSV: &str = include_str!("../spec/rules.tsv");
@@ -192,6 +195,11 @@ pub struct AppSettings {
     /// The real-time eviction ticket (CR-18): offline members are evicted 5 minutes after going offline, messages
     /// or not. Default false.
     pub chatroom_realtime_eviction: bool,
+    /// Chatroom status sync to the app server (CR-36, BIZ-24): creations, destructions, joins and leaves are
+    /// called back. Default false.
+    pub chatroom_status_callback: bool,
+    /// Chatroom KV sync to the app server (CRKV-15): every KV change is called back. Default false.
+    pub chatroom_kv_callback: bool,
 }
 
 /// The longest `chatroom_destroy_after`.
@@ -217,6 +225,8 @@ impl Default for AppSettings {
             chatroom_messages_per_second: 100,
             chatroom_join_message_types: None,
             chatroom_realtime_eviction: false,
+            chatroom_status_callback: false,
+            chatroom_kv_callback: false,
         }
     }
 }
@@ -455,6 +465,8 @@ pub enum StepKind {
     ChatroomAdmin(ChatroomAdmin),
     /// A check on one device.
     Expect(Expectation),
+    /// A check on the server's callbacks to the app server (CR-36, CRKV-15).
+    ExpectServerCallback(CallbackExpectation),
 }
 
 /// Which token a `connect` step passes.
@@ -599,6 +611,7 @@ impl Step {
             StepKind::Chatroom { device, call } => call.describe(device),
             StepKind::ChatroomAdmin(admin) => admin.describe(),
             StepKind::Expect(expectation) => expectation.describe(),
+            StepKind::ExpectServerCallback(expectation) => expectation.describe(),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod chatroom;
 mod expect;
+mod server_callback;
 mod steps;
 
 use std::path::Path;
@@ -39,6 +40,8 @@ const APP_FIELDS: &[&str] = &[
     "chatroom_messages_per_second",
     "chatroom_join_message_types",
     "chatroom_realtime_eviction",
+    "chatroom_status_callback",
+    "chatroom_kv_callback",
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device"];
 const TICK_MIN: Duration = Duration::from_millis(1);
@@ -248,6 +251,8 @@ fn app(node: &Node) -> Res<AppSettings> {
             None => defaults.chatroom_join_message_types,
         },
         chatroom_realtime_eviction: switch("chatroom_realtime_eviction", defaults.chatroom_realtime_eviction)?,
+        chatroom_status_callback: switch("chatroom_status_callback", defaults.chatroom_status_callback)?,
+        chatroom_kv_callback: switch("chatroom_kv_callback", defaults.chatroom_kv_callback)?,
     })
 }
 

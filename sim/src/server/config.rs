@@ -1,7 +1,8 @@
 //! Per-App-Key switches (CFG): the platform device limits (CFG-7, MULTI), the reconnect kicking policy switch (CFG-6,
 //! KICK-7), multi-device sync and its offline compensation (CFG-2, CFG-3, SYNC, MULTI-6), the token lifetime
-//! (CFG-10), the blacklist cap (CFG-9, CFG-14), the group member cap (GRP-3, BIZ-28) and the pre-join group history
-//! switch (GRP-14, BIZ-24).
+//! (CFG-10), the blacklist cap (CFG-9, CFG-14), the group member cap (GRP-3, BIZ-28), the pre-join group history
+//! switch (GRP-14, BIZ-24) and the chatroom switches (BIZ-24), among them the callbacks to the app server (CR-36,
+//! CRKV-15).
 //!
 //! Every switch applies at once (CFG-13): the next connect, or the next token issued, sees the new value. Nothing
 //! already done is redone: lowering a device limit kicks nobody who is online (limits are checked at login, as KICK-1
@@ -106,6 +107,16 @@ pub struct AppConfig {
     /// CR-18, BIZ-24 "real-time eviction of abnormally disconnected members" (a ticket). Off by default: offline
     /// members are evicted only by the room's messages (CR-16, CR-17).
     pub chatroom_realtime_eviction: bool,
+    /// CR-36, BIZ-24 "chatroom status sync callback to the app server". Off by default: with it, room creations and
+    /// destructions and membership beginnings and ends are logged as [`AppServerCallback`]s.
+    ///
+    /// [`AppServerCallback`]: super::AppServerCallback
+    pub chatroom_status_callback: bool,
+    /// CRKV-15 "every KV change is synced to the app server's callback URL". Off by default (no URL configured):
+    /// with it, every change of a chatroom's KV entries is logged as an [`AppServerCallback`].
+    ///
+    /// [`AppServerCallback`]: super::AppServerCallback
+    pub chatroom_kv_callback: bool,
 }
 
 impl Default for AppConfig {
@@ -128,6 +139,8 @@ impl Default for AppConfig {
             chatroom_messages_per_second: CHATROOM_MESSAGES_PER_SECOND_DEFAULT,
             chatroom_join_message_types: None,
             chatroom_realtime_eviction: false,
+            chatroom_status_callback: false,
+            chatroom_kv_callback: false,
         }
     }
 }

@@ -35,8 +35,9 @@
 //! - `blacklist`: blacklists, by client `Request` and by the App Server API (BLACK);
 //! - `groups`: groups, members and mutes, by the App Server API (GRP);
 //! - `chatroom`: chatrooms: membership by join and leave requests, offline eviction, chatroom messages with load
-//!   shedding and history, KV entries, destruction, moderation (bans, mutes, queries, broadcasts), and their App
-//!   Server API (CR, CRKV, BIZ-13, BIZ-21);
+//!   shedding and history, KV entries, destruction, moderation (bans, mutes, queries, broadcasts), their App
+//!   Server API, and the callbacks to the app's own server, drained by [`Server::take_app_server_callbacks`] (CR,
+//!   CRKV, BIZ-13, BIZ-21, CR-36, CRKV-15);
 //! - `server_api`: messages sent by the App Server API: private as a user, and system messages (BLACK-4, CTYPE-7).
 //!
 //! # Call contract
@@ -76,8 +77,8 @@ use imsim_engine::{ErrorCode, Platform};
 
 pub use blacklist::BLACKLIST_FULL;
 pub use chatroom::{
-    CHATROOM_BROADCAST_CONTENT_BYTES_MAX, CHATROOM_EVICTION_MESSAGES, CHATROOM_EVICTION_OFFLINE_MS,
-    CHATROOM_HISTORY_RETENTION_MS, CHATROOM_KV_RATE_WINDOW_MS, CHATROOM_MEMBER_QUERY_MAX,
+    APP_SERVER_CALLBACKS_MAX, AppServerCallback, CHATROOM_BROADCAST_CONTENT_BYTES_MAX, CHATROOM_EVICTION_MESSAGES,
+    CHATROOM_EVICTION_OFFLINE_MS, CHATROOM_HISTORY_RETENTION_MS, CHATROOM_KV_RATE_WINDOW_MS, CHATROOM_MEMBER_QUERY_MAX,
     CHATROOM_REALTIME_EVICTION_MS, CHATROOM_SHEDDING_WINDOW_MS, ChatroomBroadcast, ChatroomInfo,
 };
 pub use config::{

@@ -46,6 +46,8 @@ fn defaults_are_filled_in() {
                 chatroom_messages_per_second: 100,
                 chatroom_join_message_types: None,
                 chatroom_realtime_eviction: false,
+                chatroom_status_callback: false,
+                chatroom_kv_callback: false,
             },
         }
     );

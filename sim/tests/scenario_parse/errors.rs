@@ -246,6 +246,26 @@ const BAD: &[(&str, u64, u64, &str)] = &[
     ("chatroom-global-mute-with-room.yaml", 7, 29, r#"unknown field "room" in chatroom_global_mute"#),
     ("chatroom-mute-zero-duration.yaml", 8, 57, "chatroom_mute.duration: 0s is too short; expected 1ms or more"),
     ("chatroom-whitelist-twice.yaml", 8, 61, "chatroom_whitelist.users: lisi is listed twice"),
+    ("chatroom-kv-callback-not-bool.yaml", 5, 32, "settings.app.chatroom_kv_callback: expected true or false"),
+    (
+        "server-callback-with-device.yaml",
+        7,
+        52,
+        r#"field "device" does not apply to a server_callback check: callbacks go to the app's own server"#,
+    ),
+    (
+        "server-callback-unknown-kind.yaml",
+        7,
+        32,
+        r#"expect.server_callback: unknown value "memberLeft"; expected one of chatroomCreated, chatroomDestroyed,"#,
+    ),
+    ("no-server-callback-without-for.yaml", 7, 15, "no_server_callback needs `for`"),
+    (
+        "server-callback-field-not-applicable.yaml",
+        7,
+        49,
+        r#"field "user" does not apply to server callback chatroomCreated; it takes room"#,
+    ),
     (
         "compensation-days-eight.yaml",
         7,

@@ -3,13 +3,14 @@
 //!
 //! The tests are split by theme: `valid` (a full scenario and its canonical descriptions), `defaults` (defaults,
 //! partial settings and how values are read), `errors` (the bad-fixture table and inline error cases) and
-//! `properties` (no panic on any input). This file holds the shared fixture and helpers.
+//! `properties` (no panic on any input), `server_callbacks` (the checks on callbacks to the app server). This file holds the shared fixture and helpers.
 
 mod chatroom_moderation;
 mod chatrooms;
 mod defaults;
 mod errors;
 mod properties;
+mod server_callbacks;
 mod valid;
 
 use std::path::Path;

@@ -67,6 +67,8 @@ fn a_full_scenario_becomes_the_exact_model() {
                 chatroom_messages_per_second: 100,
                 chatroom_join_message_types: None,
                 chatroom_realtime_eviction: false,
+                chatroom_status_callback: false,
+                chatroom_kv_callback: false,
             },
         },
         devices: vec![

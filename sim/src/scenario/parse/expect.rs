@@ -1,5 +1,6 @@
 //! The `expect` step: its one check (`event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call`) and the
-//! check's fields.
+//! check's fields. The checks on the server's callbacks (`server_callback`, `no_server_callback`) are parsed in
+//! `parse/server_callback.rs`.
 
 use std::time::Duration;
 
@@ -10,9 +11,9 @@ use imsim_engine::types::{
 
 use super::chatroom::entries;
 use super::steps::{STEPS, conversation_type};
-use super::{Context, positive_duration};
+use super::{Context, positive_duration, server_callback};
 use crate::scenario::model::{
-    Check, EntriesRead, EventKind, EventPattern, Expectation, Location, StoredContents, StoredPattern,
+    Check, EntriesRead, EventKind, EventPattern, Expectation, Location, StepKind, StoredContents, StoredPattern,
 };
 use crate::scenario::yaml::{Entry, Fields, Node, Res, fail};
 
@@ -27,6 +28,8 @@ const EXPECT_FIELDS: &[&str] = &[
     "unread",
     "entries",
     "call",
+    "server_callback",
+    "no_server_callback",
     "code",
     "text",
     "from",
@@ -118,8 +121,15 @@ fn one_of<'f, 'a>(
     }
 }
 
-pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
+pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
     let fields = node.fields("expect", "in expect", EXPECT_FIELDS)?;
+    if server_callback::is_callback_check(&fields) {
+        return server_callback::expectation(&fields, DEFAULT_WITHIN).map(StepKind::ExpectServerCallback);
+    }
+    device_expectation(node, &fields, context).map(StepKind::Expect)
+}
+
+fn device_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -> Res<Expectation> {
     let device = context.device(fields.require("device")?, "expect.device")?;
     let event = fields.entry("event");
     let no_event = fields.entry("no_event");
@@ -146,7 +156,7 @@ pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
         [only] => only,
     };
     if only.key == "no_event" {
-        return no_event_expectation(&fields, only, device);
+        return no_event_expectation(fields, only, device);
     }
     if let Some(period) = fields.entry("for") {
         return fail(
@@ -159,24 +169,24 @@ pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<Expectation> {
         None => DEFAULT_WITHIN,
     };
     let check = match only.key {
-        "event" => Check::Event(event_pattern(&fields, only.value, "expect.event")?),
+        "event" => Check::Event(event_pattern(fields, only.value, "expect.event")?),
         "status" => {
-            forbid_event_fields(&fields, "status")?;
+            forbid_event_fields(fields, "status")?;
             Check::Status(only.value.choice("expect.status", ConnectionStatus::ALL, ConnectionStatus::manual_name)?)
         }
         "stored" => {
-            forbid_event_fields(&fields, "")?;
+            forbid_event_fields(fields, "")?;
             stored(only.value)?
         }
         "unread" => {
-            forbid_event_fields(&fields, "")?;
+            forbid_event_fields(fields, "")?;
             unread(only.value)?
         }
         "entries" => {
-            forbid_event_fields(&fields, "entries")?;
+            forbid_event_fields(fields, "entries")?;
             entries_check(only.value)?
         }
-        _ => call(&fields, only)?,
+        _ => call(fields, only)?,
     };
     Ok(Expectation { device, within, check })
 }

@@ -144,7 +144,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "mute_all" => mute_all(value)?,
         "unmute_all" => StepKind::UnmuteAll { group: id(value, "unmute_all")? },
         "server_send" => server_send(value)?,
-        "expect" => StepKind::Expect(expect(value, context)?),
+        "expect" => expect(value, context)?,
         other => chatroom_step(other, value, context)?,
     };
     Ok(Step { location: node.at, kind })

@@ -9,11 +9,13 @@
 //! Destroying a room, automatically (status 2, `destroyAuto`) or by the Server API (status 1, `destroyManual`), sends
 //! every joined connection a `ChatroomNotice` destroyed, then forgets the room with its members, whitelist, KV
 //! entries (CR-8, CRKV-3) and history. No member action and no KV notice is sent: the room is gone. A room created
-//! again later with the same ID is a new session (CR-6).
+//! again later with the same ID is a new session (CR-6). The app server hears of it (see `callbacks`): the deletion
+//! of all the room's entries if it had any (CRKV-15), then the destruction (CR-36); no member left callbacks.
 
-use imsim_engine::ChatRoomStatus;
 use imsim_engine::proto::{self, chatroom_notice};
+use imsim_engine::{ChatRoomEntriesOperationType, ChatRoomStatus};
 
+use super::callbacks::{AppServerCallback, Reports};
 use super::{App, Notices, Room, Server, membership};
 
 /// When `room` is destroyed for inactivity, or `None` if it is on the keep-alive list (CR-7).
@@ -21,11 +23,18 @@ pub(super) fn deadline(app: &App, room: &Room) -> Option<i64> {
     (!room.keep_alive).then(|| room.last_activity_ms.saturating_add(app.config.chatroom_destroy_after_ms))
 }
 
-/// Destroys `room_id` (which must exist) with `status`, returning the notices to send.
-pub(super) fn destroy(app: &mut App, room_id: &str, status: ChatRoomStatus) -> Notices {
+/// Destroys `room_id` (which must exist) with `status`, returning the notices to send. With the callback switches,
+/// the app server hears of the deletion of the room's entries (CRKV-15), then of the destruction (CR-36).
+pub(super) fn destroy(app: &mut App, room_id: &str, status: ChatRoomStatus, now_ms: i64) -> Notices {
     let mut notices = Notices::new();
+    let reports = Reports::of(&app.config);
     let chatrooms = &mut app.chatrooms;
     let room = chatrooms.rooms.remove(room_id).expect("invariant: the caller found the room");
+    let entries = room.entries.iter().map(|(key, entry)| (key.clone(), entry.value.clone())).collect();
+    let remove = ChatRoomEntriesOperationType::Remove;
+    chatrooms.callbacks.entries_changed(reports, room_id, "", remove, entries, now_ms);
+    let destroyed = AppServerCallback::ChatroomDestroyed { room_id: room_id.to_owned(), status, at_ms: now_ms };
+    chatrooms.callbacks.status(reports, destroyed);
     let destroyed = chatroom_notice::Body::Destroyed(proto::ChatroomDestroyed { status: status.ordinal() });
     room.notify(room_id, destroyed, &[], &mut notices);
     for user_id in room.members.keys() {
@@ -55,7 +64,7 @@ impl Server {
                 .collect();
             due.sort();
             for (_, room_id) in due {
-                notices.extend(destroy(app, &room_id, ChatRoomStatus::DestroyAuto));
+                notices.extend(destroy(app, &room_id, ChatRoomStatus::DestroyAuto, now_ms));
             }
         }
         self.send_notices(notices);

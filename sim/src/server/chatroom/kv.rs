@@ -17,7 +17,8 @@
 //! - remove: a missing key, 23427; another user's key without `force`, 23424; else it is removed.
 //!
 //! What changed goes to the room's other joined connections (not the requesting one, CRKV-20) as one
-//! `entries_changed` notice: operation 0 with the entries set, or 1 with each removed key and its last value.
+//! `entries_changed` notice: operation 0 with the entries set, or 1 with each removed key and its last value. With
+//! `chatroom_kv_callback` the app server hears of the same change (CRKV-15, see `callbacks`).
 
 use imsim_engine::limits::{
     CHATROOM_ENTRIES_BATCH_MAX, CHATROOM_ENTRIES_MAX, CHATROOM_ENTRY_OPERATIONS_PER_SECOND_MAX,
@@ -26,6 +27,9 @@ use imsim_engine::limits::{
 use imsim_engine::proto::{self, chatroom_notice};
 use imsim_engine::{ChatRoomEntriesOperationType, ErrorCode};
 
+use std::collections::BTreeMap;
+
+use super::callbacks::Reports;
 use super::{App, Caller, Entry, Notices, Room};
 
 /// CRKV-4: the rate of entry operations is measured over a sliding window of this many milliseconds.
@@ -39,6 +43,7 @@ pub(super) fn set(
     now_ms: i64,
     notices: &mut Notices,
 ) -> Result<proto::ChatroomEntriesResult, ErrorCode> {
+    let reports = Reports::of(&app.config);
     let room = admit(app, caller, &request.room_id, request.entries.len(), now_ms)?;
     let mut failed_keys = Vec::new();
     let mut changed = Vec::new();
@@ -59,7 +64,9 @@ pub(super) fn set(
         room.entries.insert(key.clone(), entry);
         changed.push(proto::ChatroomEntry { key: key.clone(), value: value.clone() });
     }
-    notify_changes(room, &request.room_id, ChatRoomEntriesOperationType::Update, changed, &[caller.conn], notices);
+    let update = ChatRoomEntriesOperationType::Update;
+    let synced = notify_changes(room, &request.room_id, update, changed, &[caller.conn], notices);
+    app.chatrooms.callbacks.entries_changed(reports, &request.room_id, &caller.user_id, update, synced, now_ms);
     Ok(proto::ChatroomEntriesResult { failed_keys })
 }
 
@@ -71,6 +78,7 @@ pub(super) fn remove(
     now_ms: i64,
     notices: &mut Notices,
 ) -> Result<proto::ChatroomEntriesResult, ErrorCode> {
+    let reports = Reports::of(&app.config);
     let room = admit(app, caller, &request.room_id, request.keys.len(), now_ms)?;
     let mut failed_keys = Vec::new();
     let mut removed = Vec::new();
@@ -92,7 +100,9 @@ pub(super) fn remove(
         let entry = room.entries.remove(key).expect("invariant: found above");
         removed.push(proto::ChatroomEntry { key: key.clone(), value: entry.value });
     }
-    notify_changes(room, &request.room_id, ChatRoomEntriesOperationType::Remove, removed, &[caller.conn], notices);
+    let remove = ChatRoomEntriesOperationType::Remove;
+    let synced = notify_changes(room, &request.room_id, remove, removed, &[caller.conn], notices);
+    app.chatrooms.callbacks.entries_changed(reports, &request.room_id, &caller.user_id, remove, synced, now_ms);
     Ok(proto::ChatroomEntriesResult { failed_keys })
 }
 
@@ -140,8 +150,14 @@ pub(super) fn all_entries(room: &Room) -> Vec<proto::ChatroomEntry> {
         .collect()
 }
 
-/// CRKV-6, CRKV-19: `user_id` left `room_id`; their `delete_when_left` entries go, and the room is told.
-pub(super) fn delete_when_left(room: &mut Room, room_id: &str, user_id: &str, notices: &mut Notices) {
+/// CRKV-6, CRKV-19: `user_id` left `room_id`; their `delete_when_left` entries go, and the room is told. Returns
+/// the removed entries with their last values.
+pub(super) fn delete_when_left(
+    room: &mut Room,
+    room_id: &str,
+    user_id: &str,
+    notices: &mut Notices,
+) -> BTreeMap<String, String> {
     let keys: Vec<String> = room
         .entries
         .iter()
@@ -155,10 +171,10 @@ pub(super) fn delete_when_left(room: &mut Room, room_id: &str, user_id: &str, no
             proto::ChatroomEntry { key, value: entry.value }
         })
         .collect();
-    notify_changes(room, room_id, ChatRoomEntriesOperationType::Remove, removed, &[], notices);
+    notify_changes(room, room_id, ChatRoomEntriesOperationType::Remove, removed, &[], notices)
 }
 
-/// Sends one `entries_changed` notice for `entries`, if any.
+/// Sends one `entries_changed` notice for `entries`, if any; returns them as a map (CRKV-15's callback).
 fn notify_changes(
     room: &Room,
     room_id: &str,
@@ -166,10 +182,12 @@ fn notify_changes(
     entries: Vec<proto::ChatroomEntry>,
     except: &[super::ConnId],
     notices: &mut Notices,
-) {
+) -> BTreeMap<String, String> {
     if entries.is_empty() {
-        return;
+        return BTreeMap::new();
     }
+    let map = entries.iter().map(|entry| (entry.key.clone(), entry.value.clone())).collect();
     let changed = proto::ChatroomEntriesChanged { operation: operation.ordinal(), entries };
     room.notify(room_id, chatroom_notice::Body::EntriesChanged(changed), except, notices);
+    map
 }

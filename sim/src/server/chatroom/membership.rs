@@ -20,11 +20,14 @@
 //! - A membership end (leave, eviction, single-room rule) sends a `leave` action to the room's other joined
 //!   connections when `chatroom_member_events` is on, removes the user's `delete_when_left` entries with an
 //!   `entries_changed` removal notice (CRKV-6, CRKV-19), and is activity (CR-4).
+//! - With the callback switches (see `callbacks`), a room created by a join, a membership beginning and a
+//!   membership end are reported to the app server (CR-36), and so is the deleteWhenLeft cleanup (CRKV-15).
 
 use imsim_engine::limits::CHATROOM_JOIN_FETCH_MAX;
 use imsim_engine::proto::{self, chatroom_notice};
-use imsim_engine::{ChatRoomMemberActionType, ErrorCode};
+use imsim_engine::{ChatRoomEntriesOperationType, ChatRoomMemberActionType, ErrorCode};
 
+use super::callbacks::{AppServerCallback, Reports};
 use super::{App, Caller, Chatrooms, ConnId, Member, Notices, Room, kv, messages, moderation};
 
 /// CR-16, CR-42: a member offline for this long is evicted by the room's next delivered message (condition b).
@@ -59,9 +62,9 @@ pub(super) fn evict_abnormally_disconnected(app: &mut App, now_ms: i64, notices:
                 .map(move |(user_id, _)| (room_id.clone(), user_id.clone()))
         })
         .collect();
-    let member_events = app.config.chatroom_member_events;
+    let reports = Reports::of(&app.config);
     for (room_id, user_id) in due {
-        app.chatrooms.end_membership(&room_id, &user_id, member_events, now_ms, notices);
+        app.chatrooms.end_membership(&room_id, &user_id, reports, now_ms, notices);
     }
 }
 
@@ -74,7 +77,7 @@ pub(super) fn join(
     notices: &mut Notices,
 ) -> Result<proto::ChatroomJoined, ErrorCode> {
     let room_id = &join.room_id;
-    let member_events = app.config.chatroom_member_events;
+    let reports = Reports::of(&app.config);
     let fetched_types = app.config.chatroom_join_message_types.as_ref();
     let chatrooms = &mut app.chatrooms;
     if chatrooms.rooms.get(room_id).is_some_and(|room| moderation::is_banned(room, &caller.user_id, now_ms)) {
@@ -84,7 +87,7 @@ pub(super) fn join(
         if !join.auto_create {
             return Err(ErrorCode::CHATROOM_NOT_EXIST);
         }
-        chatrooms.create(room_id, now_ms);
+        chatrooms.create(room_id, reports, now_ms);
     }
     let mut left_room_ids = Vec::new();
     if !app.config.chatroom_multi_room {
@@ -94,7 +97,7 @@ pub(super) fn join(
             .map(|rooms| rooms.iter().filter(|other| *other != room_id).cloned().collect())
             .unwrap_or_default();
         for other in others {
-            chatrooms.end_membership(&other, &caller.user_id, member_events, now_ms, notices);
+            chatrooms.end_membership(&other, &caller.user_id, reports, now_ms, notices);
             left_room_ids.push(other);
         }
     }
@@ -111,10 +114,16 @@ pub(super) fn join(
             true
         }
         None => {
-            if member_events {
+            if reports.member_events {
                 let action = member_action(&caller.user_id, ChatRoomMemberActionType::Join);
                 room.notify(room_id, action, &[caller.conn], notices);
             }
+            let joined = AppServerCallback::ChatroomMemberJoined {
+                room_id: room_id.clone(),
+                user_id: caller.user_id.clone(),
+                at_ms: now_ms,
+            };
+            chatrooms.callbacks.status(reports, joined);
             let mut member = Member { joined_at_ms: now_ms, ..Member::default() };
             member.conns.insert(caller.conn);
             room.members.insert(caller.user_id.clone(), member);
@@ -143,8 +152,8 @@ pub(super) fn leave(
     if !app.chatrooms.is_member(room_id, &caller.user_id) {
         return Err(ErrorCode::NOT_IN_CHATROOM);
     }
-    let member_events = app.config.chatroom_member_events;
-    app.chatrooms.end_membership(room_id, &caller.user_id, member_events, now_ms, notices);
+    let reports = Reports::of(&app.config);
+    app.chatrooms.end_membership(room_id, &caller.user_id, reports, now_ms, notices);
     Ok(())
 }
 
@@ -177,7 +186,7 @@ impl Chatrooms {
         &mut self,
         room_id: &str,
         user_id: &str,
-        member_events: bool,
+        reports: Reports,
         now_ms: i64,
         notices: &mut Notices,
     ) {
@@ -190,10 +199,17 @@ impl Chatrooms {
             }
         }
         room.last_activity_ms = now_ms;
-        if member_events {
+        if reports.member_events {
             room.notify(room_id, member_action(user_id, ChatRoomMemberActionType::Leave), &[], notices);
         }
-        kv::delete_when_left(room, room_id, user_id, notices);
+        let left = AppServerCallback::ChatroomMemberLeft {
+            room_id: room_id.to_owned(),
+            user_id: user_id.to_owned(),
+            at_ms: now_ms,
+        };
+        self.callbacks.status(reports, left);
+        let removed = kv::delete_when_left(room, room_id, user_id, notices);
+        self.callbacks.entries_changed(reports, room_id, "", ChatRoomEntriesOperationType::Remove, removed, now_ms);
     }
 
     /// CR-16: counts a delivered message of `room_id` for its offline members and evicts those it should.
@@ -201,7 +217,7 @@ impl Chatrooms {
         &mut self,
         room_id: &str,
         sender: &str,
-        member_events: bool,
+        reports: Reports,
         now_ms: i64,
         notices: &mut Notices,
     ) {
@@ -220,7 +236,7 @@ impl Chatrooms {
             }
         }
         for user_id in evicted {
-            self.end_membership(room_id, &user_id, member_events, now_ms, notices);
+            self.end_membership(room_id, &user_id, reports, now_ms, notices);
         }
     }
 }

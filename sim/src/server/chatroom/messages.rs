@@ -27,6 +27,7 @@ use imsim_engine::limits::CHATROOM_HISTORY_COUNT_MAX;
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ErrorCode, TimeOrder};
 
+use super::callbacks::Reports;
 use super::{App, Caller, ConnId, Notices, Room, moderation};
 
 /// CR-25, BIZ-15: chatroom history is kept 2 months (taken as 60 days).
@@ -55,7 +56,7 @@ pub(in crate::server) fn publish(
 ) -> bool {
     let room_id = message.target_id.clone();
     let cap = app.config.chatroom_messages_per_second;
-    let member_events = app.config.chatroom_member_events;
+    let reports = Reports::of(&app.config);
     let chatrooms = &mut app.chatrooms;
     let object_name = message.content.as_ref().map_or("", |content| content.object_name.as_str());
     let protected = chatrooms.message_whitelist.contains(object_name);
@@ -79,7 +80,7 @@ pub(in crate::server) fn publish(
         room.history.push_back(message.clone());
     }
     let conns = room.joined_conns();
-    chatrooms.count_for_eviction(&room_id, &message.sender_user_id, member_events, now_ms, notices);
+    chatrooms.count_for_eviction(&room_id, &message.sender_user_id, reports, now_ms, notices);
     for conn in conns {
         if Some(conn) != sender_conn {
             let delivery = proto::ChatroomDelivery { message: Some(message.clone()) };

@@ -37,6 +37,13 @@
 //! `chatroom_destroy_after_ms` (CR-4, BIZ-21) unless it is on the keep-alive list (CR-7), or at once by the Server
 //! API; its deadline is part of `Server::poll_timeout`.
 //!
+//! # Callbacks to the app server
+//!
+//! `callbacks` keeps, per App Key, what the server would call the app's own server with (BIZ-24): room creations,
+//! destructions, membership beginnings and ends with `chatroom_status_callback` (CR-36), and every KV change with
+//! `chatroom_kv_callback` (CRKV-15), drained by [`Server::take_app_server_callbacks`] and bounded by
+//! [`APP_SERVER_CALLBACKS_MAX`].
+//!
 //! # Requests and codes
 //!
 //! Every chatroom `Request` gets one `Response`, sent before the notices the request causes for other connections (as a
@@ -46,6 +53,7 @@
 //! (join while banned, CR-30), 23406 (not a member), 23412 (a bad argument: history count or order, KV key or value, an
 //! empty KV batch), 23414 (history switch off), 23423 to 23429 (KV). A refused request changes nothing.
 
+mod callbacks;
 mod destruction;
 mod invariants;
 mod kv;
@@ -61,7 +69,9 @@ use imsim_engine::proto::{self, frame::Body, request, response};
 
 use super::tokens::{ApiError, app_mut, check_user_id};
 use super::{App, ConnId, Server};
+use callbacks::{CallbackLog, Reports};
 
+pub use callbacks::{APP_SERVER_CALLBACKS_MAX, AppServerCallback};
 pub use kv::CHATROOM_KV_RATE_WINDOW_MS;
 pub use membership::{CHATROOM_EVICTION_MESSAGES, CHATROOM_EVICTION_OFFLINE_MS, CHATROOM_REALTIME_EVICTION_MS};
 pub use messages::{CHATROOM_HISTORY_RETENTION_MS, CHATROOM_SHEDDING_WINDOW_MS};
@@ -84,6 +94,8 @@ pub(super) struct Chatrooms {
     sessions_created: u64,
     /// CR-33: users who may send in no room of the app, with when the mute ends (`None`: until unmuted).
     global_mutes: BTreeMap<String, Option<i64>>,
+    /// CR-36, CRKV-15: the callbacks to the app server not drained yet.
+    callbacks: CallbackLog,
 }
 
 /// One chatroom.
@@ -184,10 +196,12 @@ impl Room {
 }
 
 impl Chatrooms {
-    /// Creates `room_id` (which must not exist) with a new session (CR-6).
-    fn create(&mut self, room_id: &str, now_ms: i64) -> &mut Room {
+    /// Creates `room_id` (which must not exist) with a new session (CR-6), with its CR-36 callback.
+    fn create(&mut self, room_id: &str, reports: Reports, now_ms: i64) {
         self.sessions_created += 1;
-        self.rooms.entry(room_id.to_owned()).or_insert(Room::new(self.sessions_created, now_ms))
+        self.rooms.insert(room_id.to_owned(), Room::new(self.sessions_created, now_ms));
+        let created = AppServerCallback::ChatroomCreated { room_id: room_id.to_owned(), at_ms: now_ms };
+        self.callbacks.status(reports, created);
     }
 
     fn is_member(&self, room_id: &str, user_id: &str) -> bool {
@@ -314,7 +328,7 @@ impl Server {
         check_room_id(room_id)?;
         let app = app_mut(&mut self.apps, app_key)?;
         if !app.chatrooms.rooms.contains_key(room_id) {
-            app.chatrooms.create(room_id, now_ms);
+            app.chatrooms.create(room_id, Reports::of(&app.config), now_ms);
         }
         Ok(())
     }
@@ -322,10 +336,10 @@ impl Server {
     /// The Server API's "destroy chatroom" (CR-2, CR-5): every joined connection gets `ChatroomNotice` destroyed with
     /// status 1 (`destroyManual`, CR-43), and the room, its members, KV entries (CR-8) and history vanish. No member
     /// actions. Keep-alive rooms can be destroyed too (CR-7).
-    pub fn destroy_chatroom(&mut self, app_key: &str, room_id: &str, _now_ms: i64) -> Result<(), ApiError> {
+    pub fn destroy_chatroom(&mut self, app_key: &str, room_id: &str, now_ms: i64) -> Result<(), ApiError> {
         let app = app_mut(&mut self.apps, app_key)?;
         room_mut(app, room_id)?;
-        let notices = destruction::destroy(app, room_id, imsim_engine::ChatRoomStatus::DestroyManual);
+        let notices = destruction::destroy(app, room_id, imsim_engine::ChatRoomStatus::DestroyManual, now_ms);
         self.send_notices(notices);
         Ok(())
     }

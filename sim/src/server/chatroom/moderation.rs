@@ -28,6 +28,7 @@ use imsim_engine::{ConversationType, ErrorCode};
 
 use super::super::publish::content_bytes;
 use super::super::tokens::{ApiError, app_mut, check_user_id};
+use super::callbacks::Reports;
 use super::{Chatrooms, Notices, Room, Server, messages, room_mut};
 
 /// CR-34: the member query returns at most this many members.
@@ -102,7 +103,7 @@ impl Server {
         }
         check_user_ids(user_ids)?;
         let app = app_mut(&mut self.apps, app_key)?;
-        let member_events = app.config.chatroom_member_events;
+        let reports = Reports::of(&app.config);
         let room = room_mut(app, room_id)?;
         let mut notices = Notices::new();
         let mut banned_members = Vec::new();
@@ -121,7 +122,7 @@ impl Server {
             }
         }
         for user_id in banned_members {
-            app.chatrooms.end_membership(room_id, &user_id, member_events, now_ms, &mut notices);
+            app.chatrooms.end_membership(room_id, &user_id, reports, now_ms, &mut notices);
         }
         self.send_notices(notices);
         Ok(())

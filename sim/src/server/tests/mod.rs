@@ -3,11 +3,13 @@
 //! `lifetimes` covers bans, token lifetimes and idle connections, `blacklist` covers blacklists and Server-API
 //! sends, `groups` covers groups, `sync` covers multi-device sync, compensation and status messages, `chatroom`
 //! covers chatroom membership, eviction and destruction, `chatroom_messages` chatroom history and load shedding,
-//! `chatroom_kv` chatroom attributes, `chatroom_moderation` chatroom bans, mutes, queries and broadcasts.
+//! `chatroom_kv` chatroom attributes, `chatroom_moderation` chatroom bans, mutes, queries and broadcasts,
+//! `chatroom_callbacks` the callbacks to the app server.
 
 mod blacklist;
 mod catch_up;
 mod chatroom;
+mod chatroom_callbacks;
 mod chatroom_kv;
 mod chatroom_messages;
 mod chatroom_moderation;
