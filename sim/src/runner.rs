@@ -27,18 +27,17 @@ use rand_chacha::ChaCha8Rng;
 use tokio::sync::Notify;
 
 mod chatroom_admin;
+mod expectations;
 mod server_callbacks;
 
 use crate::device::{DeviceConfig, device_host};
-use crate::expect::{check_call, check_entries, check_event, check_stored};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
 use crate::scenario::{
-    AppSettings, Check, Endpoint, EntriesRead, EventPattern, Expectation, Location, Scenario, StepKind, StoredContents,
-    TokenChoice, numbered_text,
+    AppSettings, Check, Endpoint, Expectation, Location, Scenario, StepKind, TokenChoice, numbered_text,
 };
 use crate::server::{AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;
-use crate::trace::{Trace, describe_event};
+use crate::trace::Trace;
 use crate::world::{BlacklistCall, DeviceCommand, SharedWorld, World};
 
 /// How often a `stored` or `unread` check re-reads the database when the device reported no new event.
@@ -442,22 +441,6 @@ impl<'a> Run<'a> {
         result.map_err(|e| e.to_string())
     }
 
-    /// Lets `period` pass and fails if `device` emitted an event matching `pattern` meanwhile.
-    fn expect_no_event(&mut self, device: &str, pattern: &EventPattern, period: Duration) -> Result<(), String> {
-        let first = self.event_count(device);
-        self.advance(period)?;
-        let world = self.world.borrow();
-        let events = world.devices.get(device).map(|log| &log.events[first..]).unwrap_or_default();
-        match check_event(events, 0, pattern) {
-            Ok(index) => Err(format!(
-                "{device} emitted {} at {:?}, within the {period:?} in which none was expected",
-                describe_event(&events[index].1),
-                events[index].0
-            )),
-            Err(_) => Ok(()),
-        }
-    }
-
     /// A token of the kind the step asks for, issued now by the App Server API. (The server gives a user's tokens
     /// strictly increasing issue times, so a token issued right after a revocation is valid.)
     fn token_for(&mut self, user: &str, choice: TokenChoice) -> Result<String, String> {
@@ -516,140 +499,6 @@ impl<'a> Run<'a> {
             self.step_once()?;
         }
         Ok(())
-    }
-
-    /// Steps the simulation until `expectation` holds, or fails once its `within` has passed.
-    fn expect(&mut self, expectation: &Expectation) -> Result<(), String> {
-        let deadline = self.sim.elapsed() + expectation.within;
-        if let Check::Entries { .. } = expectation.check {
-            // A fresh read for this check: nothing in flight, no earlier result.
-            self.entries_read_sent = false;
-            self.world.borrow_mut().device_mut(&expectation.device).entries_read = None;
-        }
-        // Stored messages (and so unread counts) mostly change along with an event, so the database is re-read
-        // after new events, and otherwise every `STORE_REREAD_PERIOD` (a chatroom kick purges a room's messages
-        // without any event, CR-30).
-        let mut events_seen = None;
-        let mut read_at = self.sim.elapsed();
-        loop {
-            let events_now = self.event_count(&expectation.device);
-            let now = self.sim.elapsed();
-            let verdict = match &expectation.check {
-                Check::Stored { .. } | Check::Unread { .. }
-                    if events_seen == Some(events_now) && now < read_at + STORE_REREAD_PERIOD =>
-                {
-                    None
-                }
-                _ => {
-                    read_at = now;
-                    Some(self.check(expectation))
-                }
-            };
-            events_seen = Some(events_now);
-            match verdict {
-                Some(Ok(())) => {
-                    self.world.borrow_mut().trace.record(self.sim.elapsed(), "step", "expect held");
-                    return Ok(());
-                }
-                Some(Err(why)) if self.sim.elapsed() + self.tick > deadline => {
-                    return Err(format!("expectation not met within {:?}: {why}", expectation.within));
-                }
-                _ if self.sim.elapsed() + self.tick > deadline => {
-                    return Err(format!("expectation not met within {:?}", expectation.within));
-                }
-                _ => self.step_once()?,
-            }
-        }
-    }
-
-    fn event_count(&self, device: &str) -> usize {
-        self.world.borrow().devices.get(device).map_or(0, |log| log.events.len())
-    }
-
-    fn check(&mut self, expectation: &Expectation) -> Result<(), String> {
-        let device = &expectation.device;
-        let world = self.world.borrow();
-        let log = world.devices.get(device).ok_or_else(|| format!("no device {device}"))?;
-        match &expectation.check {
-            Check::Status(status) => {
-                if log.status == *status {
-                    Ok(())
-                } else {
-                    Err(format!("{device} has status {}, expected {status}", log.status))
-                }
-            }
-            Check::Event(pattern) => {
-                let cursor = self.event_cursors.get(device).copied().unwrap_or(0);
-                let matched = check_event(&log.events, cursor, pattern)?;
-                drop(world);
-                self.event_cursors.insert(device.clone(), matched + 1);
-                Ok(())
-            }
-            Check::NoEvent { .. } => Err("no_event is checked over a period, not polled".to_owned()),
-            Check::Unread { conversation, count } => {
-                let store = self.open_device_store(device)?;
-                let (actual, what) = match conversation {
-                    Some((conversation_type, target_id)) => {
-                        (store.unread_count(*conversation_type, target_id), format!("{conversation_type}:{target_id}"))
-                    }
-                    None => (store.total_unread_count(), "all conversations".to_owned()),
-                };
-                let actual = actual.map_err(|e| format!("cannot read {device}'s database: {e}"))?;
-                if actual == *count {
-                    Ok(())
-                } else {
-                    Err(format!("{device} counts {actual} unread in {what}, expected {count}"))
-                }
-            }
-            Check::Stored { conversation_type, target_id, contents } => {
-                let store = self.open_device_store(device)?;
-                let stored = store
-                    .conversation_messages(*conversation_type, target_id)
-                    .map_err(|e| format!("cannot read {device}'s database: {e}"))?;
-                match contents {
-                    StoredContents::Messages(messages) => check_stored(&stored, messages),
-                    StoredContents::Count(count) if stored.len() == *count => Ok(()),
-                    StoredContents::Count(count) => Err(format!(
-                        "{device} stores {} messages of {conversation_type}:{target_id}, expected {count}",
-                        stored.len()
-                    )),
-                }
-            }
-            Check::Call { step, code } => {
-                let cursor = self.call_cursors.get(device).copied().unwrap_or(0);
-                let matched = check_call(&log.calls, cursor, step, *code)?;
-                drop(world);
-                self.call_cursors.insert(device.clone(), matched + 1);
-                Ok(())
-            }
-            Check::Entries { room, read } => {
-                drop(world);
-                self.check_entries(device, room, read)
-            }
-        }
-    }
-
-    /// One poll of an `entries` check: asks the device for a read when none is in flight, and judges the result of
-    /// the last one when it has come (a wrong result asks for a new read, so the check holds once the copy does).
-    fn check_entries(&mut self, device: &str, room: &str, read: &EntriesRead) -> Result<(), String> {
-        let result = self.world.borrow_mut().device_mut(device).entries_read.take();
-        let verdict = match result {
-            Some(result) => {
-                self.entries_read_sent = false;
-                check_entries(device, room, read, result)
-            }
-            None if self.entries_read_sent => return Err(format!("{device} has not answered the read yet")),
-            None => Err(format!("{device} has not been asked yet")),
-        };
-        if verdict.is_err() {
-            let key = match read {
-                EntriesRead::All(_) | EntriesRead::Fails { key: None, .. } => None,
-                EntriesRead::Entry { key, .. } | EntriesRead::Fails { key: Some(key), .. } => Some(key.clone()),
-            };
-            self.command(device, DeviceCommand::ReadEntries { room: room.to_owned(), key })?;
-            self.entries_read_sent = true;
-        }
-        verdict
     }
 }
 
