@@ -39,17 +39,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use imsim_engine::core::Event;
-use imsim_engine::{ConnectionStatus, ConversationType, ErrorCode, MessageContent, MessageDirection, Platform};
+use imsim_engine::{ConnectionStatus, ConversationType, ErrorCode, MessageDirection};
 use imsim_sim::runner::{FinalState, run_scenario_with_final_state};
 use imsim_sim::scenario::{
-    AppSettings, ChatroomAdmin, ChatroomCall, Check, DeviceSpec, Endpoint, Expectation, Location, RuleId, Scenario,
-    Settings, Step, StepKind, TokenChoice,
+    AppSettings, ChatroomAdmin, ChatroomCall, Endpoint, RuleId, Scenario, Settings, Step, StepKind,
 };
 use imsim_sim::trace::describe_event;
 use proptest::prelude::*;
 
 mod common;
-use common::cases_or;
+use common::{cases_or, connect, connect_all, mobile_devices, step, text};
 
 const DEVICES: [&str; 4] = ["a", "b", "c", "d"];
 const ROOMS: [&str; 2] = ["r1", "r2"];
@@ -122,14 +121,6 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn step(kind: StepKind) -> Step {
-    Step { location: Location { line: 0, column: 0 }, kind }
-}
-
-fn connect(device: &str) -> Step {
-    step(StepKind::Connect { device: device.to_owned(), timeout_seconds: 0, token: TokenChoice::Valid })
-}
-
 fn admin(admin: ChatroomAdmin) -> Step {
     step(StepKind::ChatroomAdmin(admin))
 }
@@ -155,15 +146,7 @@ fn send(device: &str, room: &str, text: String) -> Step {
 }
 
 fn scenario(seed: u64, config: Config, ops: &[(u64, Op)]) -> Scenario {
-    let mut steps: Vec<Step> = DEVICES.iter().map(|d| connect(d)).collect();
-    for device in DEVICES {
-        let check = Check::Status(ConnectionStatus::Connected);
-        steps.push(step(StepKind::Expect(Expectation {
-            device: device.into(),
-            within: Duration::from_secs(5),
-            check,
-        })));
-    }
+    let mut steps = connect_all(&DEVICES);
     if !config.open {
         for room in ROOMS {
             create_room(&mut steps, room, config);
@@ -248,23 +231,8 @@ fn scenario(seed: u64, config: Config, ops: &[(u64, Op)]) -> Scenario {
             },
             ..Settings::default()
         },
-        devices: DEVICES
-            .iter()
-            .map(|d| DeviceSpec {
-                name: (*d).into(),
-                user: user(d),
-                platform: Platform::Mobile,
-                kick_reconnect_device: false,
-            })
-            .collect(),
+        devices: mobile_devices(&DEVICES, user),
         steps,
-    }
-}
-
-fn text(content: &MessageContent) -> &str {
-    match content {
-        MessageContent::Text { text } => text,
-        _ => "",
     }
 }
 

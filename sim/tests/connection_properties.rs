@@ -19,13 +19,12 @@ use std::time::Duration;
 use imsim_engine::{ConnectionStatus, Platform};
 use imsim_sim::runner::run_scenario;
 use imsim_sim::scenario::{
-    Check, DeviceSpec, EventKind, EventPattern, Expectation, Location, RuleId, Scenario, Settings, Step, StepKind,
-    TokenChoice,
+    Check, DeviceSpec, EventKind, EventPattern, Expectation, RuleId, Scenario, Settings, Step, StepKind, TokenChoice,
 };
 use proptest::prelude::*;
 
 mod common;
-use common::cases_or;
+use common::{cases_or, step};
 
 const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
 const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -66,10 +65,6 @@ fn fault() -> impl Strategy<Value = Fault> {
 
 fn ending() -> impl Strategy<Value = Ending> {
     prop_oneof![4 => Just(Ending::Heal), 1 => Just(Ending::Disconnect), 1 => Just(Ending::Ban)]
-}
-
-fn step(kind: StepKind) -> Step {
-    Step { location: Location { line: 0, column: 0 }, kind }
 }
 
 fn expect(within: Duration, check: Check) -> Step {

@@ -16,15 +16,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use imsim_engine::core::Event;
-use imsim_engine::{ConnectionStatus, ConversationType, MessageContent, MessageDirection, Platform};
+use imsim_engine::{ConversationType, MessageDirection};
 use imsim_sim::runner::{FinalState, run_scenario_with_final_state};
-use imsim_sim::scenario::{
-    Check, DeviceSpec, Endpoint, Expectation, Location, RuleId, Scenario, Settings, Step, StepKind, TokenChoice,
-};
+use imsim_sim::scenario::{Endpoint, RuleId, Scenario, Settings, Step, StepKind};
 use proptest::prelude::*;
 
 mod common;
-use common::cases_or;
+use common::{cases_or, connect, connect_all, mobile_devices, step, text};
 
 const DEVICES: [&str; 3] = ["a", "b", "c"];
 /// Heartbeat 5 s + timeout 2 s + the longest retry interval (64 s) + handshakes and acknowledgements.
@@ -51,24 +49,8 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn step(kind: StepKind) -> Step {
-    Step { location: Location { line: 0, column: 0 }, kind }
-}
-
-fn connect(device: &str) -> Step {
-    step(StepKind::Connect { device: device.to_owned(), timeout_seconds: 0, token: TokenChoice::Valid })
-}
-
 fn scenario(seed: u64, ops: &[(u64, Op)]) -> Scenario {
-    let mut steps: Vec<Step> = DEVICES.iter().map(|d| connect(d)).collect();
-    for device in DEVICES {
-        let check = Check::Status(ConnectionStatus::Connected);
-        steps.push(step(StepKind::Expect(Expectation {
-            device: device.into(),
-            within: Duration::from_secs(5),
-            check,
-        })));
-    }
+    let mut steps = connect_all(&DEVICES);
     for (index, &(wait_ms, op)) in ops.iter().enumerate() {
         steps.push(step(StepKind::Advance(Duration::from_millis(wait_ms))));
         let link = |device: usize| (Endpoint::Device(DEVICES[device].into()), Endpoint::Server);
@@ -116,23 +98,8 @@ fn scenario(seed: u64, ops: &[(u64, Op)]) -> Scenario {
             heartbeat_timeout: Duration::from_secs(2),
             ..Settings::default()
         },
-        devices: DEVICES
-            .iter()
-            .map(|d| DeviceSpec {
-                name: (*d).into(),
-                user: user(d),
-                platform: Platform::Mobile,
-                kick_reconnect_device: false,
-            })
-            .collect(),
+        devices: mobile_devices(&DEVICES, user),
         steps,
-    }
-}
-
-fn text(content: &MessageContent) -> &str {
-    match content {
-        MessageContent::Text { text } => text,
-        _ => "",
     }
 }
 
