@@ -17,7 +17,8 @@ use crate::scenario::model::{
 };
 use crate::scenario::yaml::{Entry, Fields, Node, Res, fail};
 
-const EXPECT_FIELDS: &[&str] = &[
+/// The fields of an expect besides those of its event (`EVENT_FIELDS`): where and how long, and which check.
+const EXPECT_CHECK_FIELDS: &[&str] = &[
     "device",
     "within",
     "for",
@@ -30,25 +31,6 @@ const EXPECT_FIELDS: &[&str] = &[
     "call",
     "server_callback",
     "no_server_callback",
-    "code",
-    "text",
-    "from",
-    "user",
-    "left",
-    "offline",
-    "has_package",
-    "sent_status",
-    "blacklist_status",
-    "users",
-    "room",
-    "chatroom_status",
-    "action",
-    "texts",
-    "sync_time",
-    "key",
-    "error_entries",
-    "keys",
-    "operation",
 ];
 /// The fields of an expect that describe its event (`status` and `entries` too, when there is an `event` or a
 /// `no_event`).
@@ -122,7 +104,13 @@ fn one_of<'f, 'a>(
 }
 
 pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
-    let fields = node.fields("expect", "in expect", EXPECT_FIELDS)?;
+    // Every field an expect may have: its check's fields, then its event's (`status` and `entries` are both).
+    let allowed: Vec<&str> = EXPECT_CHECK_FIELDS
+        .iter()
+        .chain(EVENT_FIELDS.iter().filter(|field| !EXPECT_CHECK_FIELDS.contains(field)))
+        .copied()
+        .collect();
+    let fields = node.fields("expect", "in expect", &allowed)?;
     if server_callback::is_callback_check(&fields) {
         return server_callback::expectation(&fields, DEFAULT_WITHIN).map(StepKind::ExpectServerCallback);
     }
