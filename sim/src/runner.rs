@@ -101,6 +101,14 @@ pub struct Failure {
     pub message: String,
 }
 
+/// The seeds of a seed sweep: `base` first (a scenario's own seed), then `count - 1` more derived from it, so a
+/// sweep of the same scenario is the same list on every machine. A conformance scenario must pass under all of
+/// them: what it asserts is what the rule promises, not what one network timing happened to give.
+pub fn sweep_seeds(base: u64, count: usize) -> Vec<u64> {
+    let mut derived = ChaCha8Rng::seed_from_u64(base ^ 0x5EED_5EED_5EED_5EED);
+    std::iter::once(base).chain(std::iter::repeat_with(move || derived.next_u64())).take(count).collect()
+}
+
 /// Runs `scenario` with its own seed, or with `seed_override`.
 pub fn run_scenario(scenario: &Scenario, seed_override: Option<u64>) -> RunReport {
     run_scenario_with_final_state(scenario, seed_override).0
