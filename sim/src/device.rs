@@ -90,7 +90,7 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
         connector: Box::new(TurmoilConnector { device: config.name.clone(), world: world.clone() }),
         clock: Box::new(SimClock),
         rng_seed: config.rng_seed.wrapping_add(u64::from(boot - 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-        storage: Storage::Directory(config.storage_dir.clone()),
+        storage: Storage::DirectoryWithoutSync(config.storage_dir.clone()),
         platform: config.platform,
         device_id: config.name.clone(),
     };

@@ -15,8 +15,21 @@ const EVENTS_SHOWN_ON_FAILURE: usize = 8;
 
 /// The index of the first event at or after `cursor` that matches `pattern`, or why there is none.
 pub fn check_event(events: &[(Duration, Event)], cursor: usize, pattern: &EventPattern) -> Result<usize, String> {
-    if let Some(offset) = events.iter().skip(cursor).position(|(_, event)| event_matches(event, pattern)) {
-        return Ok(cursor + offset);
+    check_event_from(events, cursor, cursor, pattern)
+}
+
+/// As [`check_event`], for a caller that already knows no event before `scan_from` (at or after `cursor`) matches:
+/// a check polled on every tick looks at each event once, not once per tick. A failure still shows the events
+/// since `cursor`.
+pub fn check_event_from(
+    events: &[(Duration, Event)],
+    cursor: usize,
+    scan_from: usize,
+    pattern: &EventPattern,
+) -> Result<usize, String> {
+    let start = scan_from.max(cursor);
+    if let Some(offset) = events.iter().skip(start).position(|(_, event)| event_matches(event, pattern)) {
+        return Ok(start + offset);
     }
     let recent: Vec<String> = events
         .iter()

@@ -164,6 +164,8 @@ struct Run<'a> {
     tick: Duration,
     /// Per device, the index of the first event the next event expectation may match.
     event_cursors: BTreeMap<String, usize>,
+    /// How many of the expecting device's events the current event expectation has already looked at in vain.
+    events_scanned: usize,
     /// Per device, the index of the first call record the next call expectation may match.
     call_cursors: BTreeMap<String, usize>,
     /// Whether the current `entries` expectation has a read in flight.
@@ -230,6 +232,7 @@ impl<'a> Run<'a> {
             storage_root,
             tick: settings.tick,
             event_cursors: Default::default(),
+            events_scanned: 0,
             call_cursors: Default::default(),
             entries_read_sent: false,
             users: scenario.devices.iter().map(|device| (device.name.clone(), device.user.clone())).collect(),

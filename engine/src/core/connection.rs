@@ -5,7 +5,7 @@
 //! `disconnect`, `destroy` or a connection error (RECONN-6, RECONN-10), and while it exists every transport loss
 //! schedules the next attempt. `TransportState` is where the current attempt stands.
 
-use super::{Core, Event, Now, PendingPublish, Session, TransportAction, TransportState};
+use super::{Core, Event, Now, Session, TransportAction, TransportState};
 use crate::codec::encode_frame;
 use crate::error::{ErrorCode, ImError};
 use crate::limits::CONNECT_ACK_TIMEOUT_MS;
@@ -346,10 +346,6 @@ impl Core {
     /// Whether frames can be sent now.
     pub(super) fn is_established(&self) -> bool {
         self.transport == TransportState::Established
-    }
-
-    pub(super) fn track_publish(&mut self, client_message_id: String, pending: PendingPublish) {
-        self.pending_publishes.insert(client_message_id, pending);
     }
 }
 

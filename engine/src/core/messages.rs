@@ -348,24 +348,15 @@ impl Core {
 
     /// Fails every publish still waiting for its acknowledgement with `code`.
     pub(super) fn fail_all_pending(&mut self, _now: Now, code: ErrorCode) {
-        let pending = std::mem::take(&mut self.pending_publishes);
-        for publish in pending.into_values() {
+        for (_, publish) in self.pending_publishes.take_all() {
             self.settle_send(publish.message, code, None);
         }
     }
 
     /// Fails, with 30003, every publish whose acknowledgement is overdue.
     pub(super) fn expire_publishes(&mut self, now: Now) {
-        let overdue: Vec<String> = self
-            .pending_publishes
-            .iter()
-            .filter(|(_, pending)| now.monotonic_ms >= pending.deadline_ms)
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in overdue {
-            if let Some(pending) = self.pending_publishes.remove(&id) {
-                self.settle_send(pending.message, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
-            }
+        for (_, pending) in self.pending_publishes.take_due(now.monotonic_ms) {
+            self.settle_send(pending.message, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
         }
     }
 

@@ -36,6 +36,7 @@ mod tests_messages;
 mod tests_outbox;
 #[cfg(test)]
 mod tests_requests;
+mod timed;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -50,6 +51,7 @@ use crate::types::{
     Platform,
 };
 use reconnect::ReconnectSchedule;
+use timed::TimedMap;
 
 /// The time of an input: a monotonic clock for timers, and the wall clock for the timestamps the manual shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -308,7 +310,6 @@ struct PendingPublish {
     message: Message,
     /// The encoded `Publish` frame, re-sent as is after a reconnect, so the server can recognise it.
     frame_bytes: Vec<u8>,
-    deadline_ms: u64,
     /// The order in which publishes were first sent: re-sends keep it, so a conversation's order survives a
     /// reconnect (the map's key, the client message ID, does not sort in send order).
     sequence: u64,
@@ -332,16 +333,16 @@ pub struct Core {
     /// Whether the OS reports a usable network (RECONN-3); attempts wait while it does not.
     network_available: bool,
     heartbeat: liveness::Heartbeat,
-    /// Publishes awaiting acknowledgement, by client message ID.
-    pending_publishes: BTreeMap<String, PendingPublish>,
+    /// Publishes awaiting acknowledgement, by client message ID, each with its acknowledgement deadline.
+    pending_publishes: TimedMap<String, PendingPublish>,
     /// The `sequence` of the last publish sent.
     last_publish_sequence: u64,
     /// The open database's own random ID (`Store::database_id`): the first part of every client message ID.
     database_id: u64,
     /// The chatrooms the engine holds (joining or joined), by room ID.
     chatrooms: BTreeMap<String, chatroom::ChatRoom>,
-    /// Requests awaiting their response, by request ID.
-    pending_requests: BTreeMap<u64, requests::PendingRequest>,
+    /// Requests awaiting their response, by request ID, each with its response deadline.
+    pending_requests: TimedMap<u64, requests::RequestKind>,
     /// The last request ID used.
     next_request_id: u64,
     transport_actions: VecDeque<TransportAction>,
@@ -365,11 +366,11 @@ impl Core {
             deframer: Deframer::new(),
             network_available: true,
             heartbeat: liveness::Heartbeat::default(),
-            pending_publishes: BTreeMap::new(),
+            pending_publishes: TimedMap::default(),
             last_publish_sequence: 0,
             database_id: 0,
             chatrooms: BTreeMap::new(),
-            pending_requests: BTreeMap::new(),
+            pending_requests: TimedMap::default(),
             next_request_id: 0,
             transport_actions: VecDeque::new(),
             events: VecDeque::new(),
@@ -406,16 +407,17 @@ impl Core {
         self.events.pop_front()
     }
 
-    /// The earliest deadline at which `handle_timeout` must be called, if any.
+    /// The earliest deadline at which `handle_timeout` must be called, if any. O(log n) in the publishes and
+    /// requests in flight: the driver asks after every input.
     pub fn poll_timeout(&self) -> Option<u64> {
         let ack_deadline = match self.transport {
             TransportState::AwaitingConnectAck { deadline_ms } => Some(deadline_ms),
             _ => None,
         };
         let connect_deadline = self.session.as_ref().and_then(|session| session.connect_deadline_ms);
-        let publish_deadline = self.pending_publishes.values().map(|pending| pending.deadline_ms).min();
+        let publish_deadline = self.pending_publishes.earliest_deadline_ms();
         let heartbeat_deadline = self.heartbeat.deadline_ms();
-        let request_deadline = self.requests_deadline_ms();
+        let request_deadline = self.pending_requests.earliest_deadline_ms();
         [ack_deadline, connect_deadline, publish_deadline, request_deadline, heartbeat_deadline, self.reconnect_at_ms]
             .into_iter()
             .flatten()

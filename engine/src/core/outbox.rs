@@ -74,7 +74,11 @@ impl Core {
         let deadline_ms = now.monotonic_ms + PUBLISH_ACK_TIMEOUT_MS;
         self.last_publish_sequence += 1;
         let sequence = self.last_publish_sequence;
-        self.track_publish(client_message_id, PendingPublish { message, frame_bytes, deadline_ms, sequence });
+        self.pending_publishes.insert(
+            client_message_id,
+            deadline_ms,
+            PendingPublish { message, frame_bytes, sequence },
+        );
     }
 
     /// Finishes the sends an earlier process left `sending`: those sent within the acknowledgement timeout are

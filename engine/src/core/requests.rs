@@ -33,13 +33,6 @@ pub(super) enum BlacklistRequest {
     Blacklist,
 }
 
-/// A request waiting for its response.
-#[derive(Clone, Debug)]
-pub(super) struct PendingRequest {
-    kind: RequestKind,
-    deadline_ms: u64,
-}
-
 impl Core {
     /// `addToBlacklist(userId)` (BLACK-5) → `Event::BlacklistAdded`.
     pub fn add_to_blacklist(&mut self, now: Now, user_id: &str) -> Result<(), ImError> {
@@ -98,21 +91,21 @@ impl Core {
         let request_id = self.next_request_id;
         self.queue_frame(Body::Request(proto::Request { request_id, body: Some(body) }));
         let deadline_ms = now.monotonic_ms + PUBLISH_ACK_TIMEOUT_MS;
-        self.pending_requests.insert(request_id, PendingRequest { kind, deadline_ms });
+        self.pending_requests.insert(request_id, deadline_ms, kind);
     }
 
     pub(super) fn handle_response(&mut self, now: Now, response: proto::Response) {
-        let Some(pending) = self.pending_requests.remove(&response.request_id) else {
+        let Some(kind) = self.pending_requests.remove(&response.request_id) else {
             return; // A response to a request already settled (timed out): nothing to report.
         };
         let code = ErrorCode::from_wire(response.code);
-        self.settle_request(now, pending.kind, code, response.body);
+        self.settle_request(now, kind, code, response.body);
     }
 
     /// Settles every request still waiting with `code` (the connection is gone).
     pub(super) fn fail_all_requests(&mut self, now: Now, code: ErrorCode) {
-        for pending in std::mem::take(&mut self.pending_requests).into_values() {
-            self.settle_request(now, pending.kind, code, None);
+        for (_, kind) in self.pending_requests.take_all() {
+            self.settle_request(now, kind, code, None);
         }
     }
 
@@ -127,21 +120,9 @@ impl Core {
 
     /// Settles, with 30003, every request whose response is overdue.
     pub(super) fn expire_requests(&mut self, now: Now) {
-        let overdue: Vec<u64> = self
-            .pending_requests
-            .iter()
-            .filter(|(_, pending)| now.monotonic_ms >= pending.deadline_ms)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in overdue {
-            if let Some(pending) = self.pending_requests.remove(&id) {
-                self.settle_request(now, pending.kind, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
-            }
+        for (_, kind) in self.pending_requests.take_due(now.monotonic_ms) {
+            self.settle_request(now, kind, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
         }
-    }
-
-    pub(super) fn requests_deadline_ms(&self) -> Option<u64> {
-        self.pending_requests.values().map(|pending| pending.deadline_ms).min()
     }
 }
 

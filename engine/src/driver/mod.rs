@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::core::{Core, CoreConfig, Event, Now, StoreOpener};
 use crate::error::ImError;
 use crate::limits::{HEARTBEAT_INTERVAL_MS_DEFAULT, HEARTBEAT_TIMEOUT_MS_DEFAULT};
-use crate::store::{MemoryStore, SqliteStore, Store, StoreError};
+use crate::store::{MemoryStore, SqliteStore, Store, StoreError, Sync};
 use crate::token::hex;
 use crate::types::{ConnectionStatus, ConversationType, CustomMessagePolicy, Message, Platform};
 pub use task::EngineDriver;
@@ -93,27 +93,30 @@ impl Clock for SystemClock {
 pub enum Storage {
     /// SQLite files under this directory: `<dir>/<hex app key>/<hex user id>.sqlite`.
     Directory(PathBuf),
+    /// As `Directory`, with commits that survive the app's crash but not the machine's (`store::Sync::Off`): for
+    /// a simulator, whose crashes are app crashes and whose runs should not wait on the real disk.
+    DirectoryWithoutSync(PathBuf),
     /// In memory only; everything is lost with the engine. For tests.
     Memory,
 }
 
-/// The database file of `user_id` under `app_key` in a `Storage::Directory(root)`.
+/// The database file of `user_id` under `app_key` in a `Storage::Directory(root)` (or `DirectoryWithoutSync`).
 pub fn database_path(root: &Path, app_key: &str, user_id: &str) -> PathBuf {
     root.join(hex(app_key.as_bytes())).join(format!("{}.sqlite", hex(user_id.as_bytes())))
 }
 
 impl StoreOpener for Storage {
     fn open(&mut self, app_key: &str, user_id: &str) -> Result<Box<dyn Store>, StoreError> {
-        match self {
-            Storage::Memory => Ok(Box::new(MemoryStore::new())),
-            Storage::Directory(root) => {
-                let path = database_path(root, app_key, user_id);
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                Ok(Box::new(SqliteStore::open(&path)?))
-            }
+        let (root, sync) = match self {
+            Storage::Memory => return Ok(Box::new(MemoryStore::new())),
+            Storage::Directory(root) => (root, Sync::Normal),
+            Storage::DirectoryWithoutSync(root) => (root, Sync::Off),
+        };
+        let path = database_path(root, app_key, user_id);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
         }
+        Ok(Box::new(SqliteStore::open_with(&path, sync)?))
     }
 }
 

@@ -179,6 +179,19 @@ impl Store for MemoryStore {
         Ok(self.messages.get(&message_id).cloned())
     }
 
+    fn conversation_message_count(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<u64, StoreError> {
+        let count = self
+            .messages
+            .values()
+            .filter(|message| message.conversation_type == conversation_type && message.target_id == target_id)
+            .count();
+        Ok(count as u64)
+    }
+
     fn conversation_messages(
         &self,
         conversation_type: ConversationType,

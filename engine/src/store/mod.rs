@@ -12,7 +12,7 @@ mod memory;
 mod sqlite;
 
 pub use memory::MemoryStore;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, Sync};
 
 use crate::types::{ConversationType, Message, SentStatus};
 
@@ -118,6 +118,13 @@ pub trait Store {
         conversation_type: ConversationType,
         target_id: &str,
     ) -> Result<Vec<Message>, StoreError>;
+
+    /// How many messages one conversation holds (what `conversation_messages` would return, without reading them).
+    fn conversation_message_count(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<u64, StoreError>;
 
     /// The database's own random ID: `candidate` the first time, the same value ever after. It tells this database
     /// apart from any earlier one of the same user on the same device (a reinstall starts a new one), so the client

@@ -107,12 +107,17 @@ impl SqliteStore {
     ///
     /// Fails with `SchemaTooNew`, leaving the file untouched, if a newer engine wrote it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::set_up(Connection::open(path)?, JournalMode::WriteAheadLog)
+        Self::open_with(path, Sync::Normal)
+    }
+
+    /// Opens the database file at `path` like [`SqliteStore::open`], with the given durability.
+    pub fn open_with(path: &Path, sync: Sync) -> Result<Self, StoreError> {
+        Self::set_up(Connection::open(path)?, JournalMode::WriteAheadLog, sync)
     }
 
     /// A fresh database that lives in memory only (no WAL: there is no file to log beside).
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::set_up(Connection::open_in_memory()?, JournalMode::Default)
+        Self::set_up(Connection::open_in_memory()?, JournalMode::Default, Sync::Normal)
     }
 
     /// Migrates `connection`, then sets the per-connection pragmas.
@@ -120,14 +125,18 @@ impl SqliteStore {
     /// Migrating first means a too-new file is refused before anything (even its journal mode) is changed, and lets
     /// a future migration that rebuilds a table run before foreign keys are enforced, as SQLite's table-rebuild
     /// procedure requires.
-    fn set_up(mut connection: Connection, journal_mode: JournalMode) -> Result<Self, StoreError> {
+    fn set_up(mut connection: Connection, journal_mode: JournalMode, sync: Sync) -> Result<Self, StoreError> {
         migrate(&mut connection)?;
         if journal_mode == JournalMode::WriteAheadLog {
             // SQLite answers with the mode in force; where WAL is unavailable it keeps the old mode, which is
             // slower but just as correct, so the answer is not checked.
             connection.pragma_update(None, "journal_mode", "WAL")?;
         }
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        let synchronous = match sync {
+            Sync::Normal => "NORMAL",
+            Sync::Off => "OFF",
+        };
+        connection.pragma_update(None, "synchronous", synchronous)?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         Ok(SqliteStore { connection })
     }
@@ -150,6 +159,19 @@ impl SqliteStore {
         let rows = statement.query_map(params, MessageRow::read)?;
         rows.map(|row| row.map_err(unreadable)?.into_message()).collect()
     }
+}
+
+/// How long a commit waits for the disk (SQLite's `synchronous`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Sync {
+    /// `synchronous = NORMAL` with WAL, what an app ships with: a commit survives the app's crash, and the
+    /// database stays consistent through the machine's (the last commits may be lost then).
+    #[default]
+    Normal,
+    /// `synchronous = OFF`: commits are handed to the OS and never waited for. A commit still survives the app's
+    /// crash (the OS holds it), but not the machine's. The simulator models app crashes only, so its devices use
+    /// this and a run does not wait on the real disk's flushes.
+    Off,
 }
 
 /// How `SqliteStore::set_up` sets the journal.
@@ -350,6 +372,18 @@ impl Store for SqliteStore {
         )
     }
 
+    fn conversation_message_count(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = self
+            .connection
+            .prepare_cached("SELECT COUNT(*) FROM messages WHERE conversation_type = ?1 AND target_id = ?2")?
+            .query_row(params![conversation_type.ordinal(), target_id], |row| row.get(0))?;
+        u64::try_from(count).map_err(|_| StoreError::Corrupt(format!("a negative count: {count}")))
+    }
+
     fn database_id(&mut self, candidate: u64) -> Result<u64, StoreError> {
         let transaction = self.write_transaction()?;
         // The bits are kept as they are: the ID is an opaque value, and INTEGER holds 64 of them.
@@ -476,24 +510,25 @@ struct MessageRow {
 }
 
 impl MessageRow {
-    /// Reads a row selected with `message_columns!()`.
+    /// Reads a row selected with `message_columns!()`, by position in that list (a lookup by column name compares
+    /// strings for every value of every row).
     fn read(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
         Ok(MessageRow {
-            message_id: row.get("message_id")?,
-            conversation_type: row.get("conversation_type")?,
-            target_id: row.get("target_id")?,
-            channel_id: row.get("channel_id")?,
-            object_name: row.get("object_name")?,
-            payload: row.get("payload")?,
-            direction: row.get("direction")?,
-            sender_user_id: row.get("sender_user_id")?,
-            sent_status: row.get("sent_status")?,
-            received_status: row.get("received_status")?,
-            sent_time: row.get("sent_time")?,
-            received_time: row.get("received_time")?,
-            message_uid: row.get("message_uid")?,
-            offline: row.get("offline")?,
-            extra: row.get("extra")?,
+            message_id: row.get(0)?,
+            conversation_type: row.get(1)?,
+            target_id: row.get(2)?,
+            channel_id: row.get(3)?,
+            object_name: row.get(4)?,
+            payload: row.get(5)?,
+            direction: row.get(6)?,
+            sender_user_id: row.get(7)?,
+            sent_status: row.get(8)?,
+            received_status: row.get(9)?,
+            sent_time: row.get(10)?,
+            received_time: row.get(11)?,
+            message_uid: row.get(12)?,
+            offline: row.get(13)?,
+            extra: row.get(14)?,
         })
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use imsim_engine::store::Store as _;
 
 use super::{Run, STORE_REREAD_PERIOD};
-use crate::expect::{check_call, check_entries, check_event, check_stored};
+use crate::expect::{check_call, check_entries, check_event, check_event_from, check_stored};
 use crate::scenario::{Check, EntriesRead, EventPattern, Expectation, StoredContents};
 use crate::trace::describe_event;
 use crate::world::DeviceCommand;
@@ -47,6 +47,7 @@ impl Run<'_> {
         // without any event, CR-30).
         let mut events_seen = None;
         let mut read_at = self.sim.elapsed();
+        self.events_scanned = 0;
         loop {
             let events_now = self.event_count(&expectation.device);
             let now = self.sim.elapsed();
@@ -96,8 +97,10 @@ impl Run<'_> {
             }
             Check::Event(pattern) => {
                 let cursor = self.event_cursors.get(device).copied().unwrap_or(0);
-                let matched = check_event(&log.events, cursor, pattern)?;
+                let scanned = log.events.len();
+                let matched = check_event_from(&log.events, cursor, self.events_scanned, pattern);
                 drop(world);
+                let matched = matched.inspect_err(|_| self.events_scanned = scanned)?;
                 self.event_cursors.insert(device.clone(), matched + 1);
                 Ok(())
             }
@@ -119,16 +122,24 @@ impl Run<'_> {
             }
             Check::Stored { conversation_type, target_id, contents } => {
                 let store = self.open_device_store(device)?;
-                let stored = store
-                    .conversation_messages(*conversation_type, target_id)
-                    .map_err(|e| format!("cannot read {device}'s database: {e}"))?;
+                let unreadable = |e| format!("cannot read {device}'s database: {e}");
                 match contents {
-                    StoredContents::Messages(messages) => check_stored(&stored, messages),
-                    StoredContents::Count(count) if stored.len() == *count => Ok(()),
-                    StoredContents::Count(count) => Err(format!(
-                        "{device} stores {} messages of {conversation_type}:{target_id}, expected {count}",
-                        stored.len()
-                    )),
+                    StoredContents::Messages(messages) => {
+                        let stored = store.conversation_messages(*conversation_type, target_id).map_err(unreadable)?;
+                        check_stored(&stored, messages)
+                    }
+                    StoredContents::Count(count) => {
+                        // Counted by SQLite: a check polled on every tick must not read every message each time.
+                        let stored =
+                            store.conversation_message_count(*conversation_type, target_id).map_err(unreadable)?;
+                        if stored == *count as u64 {
+                            Ok(())
+                        } else {
+                            Err(format!(
+                                "{device} stores {stored} messages of {conversation_type}:{target_id}, expected {count}"
+                            ))
+                        }
+                    }
                 }
             }
             Check::Call { step, code } => {

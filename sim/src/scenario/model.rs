@@ -531,7 +531,7 @@ impl fmt::Display for Endpoint {
 }
 
 /// The most messages one `send` step may send.
-pub const SEND_COUNT_MAX: u32 = 10_000;
+pub const SEND_COUNT_MAX: u32 = 100_000;
 
 /// The text of message `n` (1-based) of a `send` step whose text is `template`: every `{n}` replaced by `n`.
 pub fn numbered_text(template: &str, n: u32) -> String {

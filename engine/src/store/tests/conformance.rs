@@ -261,6 +261,9 @@ pub(super) fn conversation_messages_are_filtered_by_type_and_target(store: &mut 
     );
     assert_eq!(store.conversation_messages(ConversationType::Private, "Bob").unwrap(), []);
     assert_eq!(store.conversation_messages(ConversationType::System, "bob").unwrap(), []);
+    assert_eq!(store.conversation_message_count(ConversationType::Private, "bob").unwrap(), 2);
+    assert_eq!(store.conversation_message_count(ConversationType::Group, "bob").unwrap(), 1);
+    assert_eq!(store.conversation_message_count(ConversationType::Private, "Bob").unwrap(), 0);
 }
 
 pub(super) fn all_messages_lists_every_message_by_id(store: &mut impl Store) {
