@@ -51,9 +51,9 @@ fn the_blacklist_group_and_server_steps_check_their_values() {
             .map(|scenario| scenario.steps[0].kind.clone())
     };
     let cases = [
-        ("send: { device: a, to: v, text: t, count: 10001 }", 6, 47, "send.count: 10001 is out of range"),
+        ("send: { device: a, to: v, text: t, count: 100001 }", 6, 47, "send.count: 100001 is out of range"),
         ("send: { device: a, to: v, text: t, count: -1 }", 6, 47, "send.count: -1 is out of range"),
-        ("send: { device: a, to: v, text: t, count: '3' }", 6, 47, "send.count: expected an integer from 1 to 10000"),
+        ("send: { device: a, to: v, text: t, count: '3' }", 6, 47, "send.count: expected an integer from 1 to 100000"),
         (
             "send: { device: a, type: private, to: v, text: t, directed: [v] }",
             6,
@@ -358,7 +358,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
     ("partition-self.yaml", 10, 20, "partition: both endpoints are a; expected two different endpoints"),
     ("partition-three.yaml", 10, 16, "partition: expected two endpoints, like [a, server], found 3 items"),
     ("revoke-unknown-user.yaml", 10, 20, r#"unknown user "wangwu"; the devices' users are zhangsan, lisi"#),
-    ("send-count-zero.yaml", 9, 55, "send.count: 0 is out of range; expected an integer from 1 to 10000"),
+    ("send-count-zero.yaml", 9, 55, "send.count: 0 is out of range; expected an integer from 1 to 100000"),
     ("send-directed-empty.yaml", 9, 65, "send.directed: list at least one user ID"),
     (
         "send-directed-not-group.yaml",

@@ -30,6 +30,7 @@ pub(super) fn destroy(app: &mut App, room_id: &str, status: ChatRoomStatus, now_
     let reports = Reports::of(&app.config);
     let chatrooms = &mut app.chatrooms;
     let room = chatrooms.rooms.remove(room_id).expect("invariant: the caller found the room");
+    chatrooms.refresh_deadlines(room_id);
     let entries = room.entries.iter().map(|(key, entry)| (key.clone(), entry.value.clone())).collect();
     let remove = ChatRoomEntriesOperationType::Remove;
     chatrooms.callbacks.entries_changed(reports, room_id, "", remove, entries, now_ms);
@@ -55,15 +56,7 @@ impl Server {
         let mut notices = Notices::new();
         for app in self.apps.values_mut() {
             membership::evict_abnormally_disconnected(app, now_ms, &mut notices);
-            let mut due: Vec<(i64, String)> = app
-                .chatrooms
-                .rooms
-                .iter()
-                .filter_map(|(room_id, room)| deadline(app, room).map(|at| (at, room_id.clone())))
-                .filter(|&(at, _)| at <= now_ms)
-                .collect();
-            due.sort();
-            for (_, room_id) in due {
+            for room_id in app.rooms_destroyed_by(now_ms) {
                 notices.extend(destroy(app, &room_id, ChatRoomStatus::DestroyAuto, now_ms));
             }
         }
@@ -73,18 +66,6 @@ impl Server {
     /// The earliest chatroom deadline: a room's inactivity deadline (CR-4) or an offline member's real-time
     /// eviction (CR-18).
     pub(in crate::server) fn next_chatroom_deadline(&self) -> Option<i64> {
-        let mut earliest: Option<i64> = None;
-        for app in self.apps.values() {
-            for room in app.chatrooms.rooms.values() {
-                let evictions = room
-                    .members
-                    .iter()
-                    .filter_map(|(user_id, member)| membership::realtime_eviction_deadline(app, room, user_id, member));
-                for at in deadline(app, room).into_iter().chain(evictions) {
-                    earliest = Some(earliest.map_or(at, |earliest| earliest.min(at)));
-                }
-            }
-        }
-        earliest
+        self.apps.values().filter_map(App::next_chatroom_deadline).min()
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use imsim_engine::limits::CHATROOM_ENTRIES_MAX;
 
 use super::super::{Conn, Server};
+use super::deadlines::RoomDeadlineBases;
 
 impl Server {
     /// Checks the chatroom invariants of every app, or says which one broke:
@@ -15,7 +16,8 @@ impl Server {
     ///   joined connections, never reach another user or a closed connection);
     /// - the per-user membership index and the rooms' member lists agree both ways;
     /// - with the multi-room switch off, nobody is a member of two rooms (CR-9);
-    /// - no room holds more than `CHATROOM_ENTRIES_MAX` KV entries (CRKV-2).
+    /// - no room holds more than `CHATROOM_ENTRIES_MAX` KV entries (CRKV-2);
+    /// - the deadline index (CR-4, CR-18) holds what a recomputation from the rooms gives, and no room that is gone.
     pub fn check_chatroom_invariants(&self) -> Result<(), String> {
         for (app_key, app) in &self.apps {
             let chatrooms = &app.chatrooms;
@@ -40,6 +42,13 @@ impl Server {
                 if room.entries.len() > CHATROOM_ENTRIES_MAX {
                     return Err(format!("chatroom {room_id} holds {} KV entries", room.entries.len()));
                 }
+                let (indexed, actual) = (chatrooms.deadlines.bases(room_id), RoomDeadlineBases::of(room));
+                if indexed != actual {
+                    return Err(format!("chatroom {room_id}'s deadlines are indexed as {indexed:?}, not {actual:?}"));
+                }
+            }
+            if let Some(gone) = chatrooms.deadlines.room_ids().find(|room_id| !chatrooms.rooms.contains_key(*room_id)) {
+                return Err(format!("the deadline index still holds chatroom {gone}, which is gone"));
             }
             for (user_id, rooms) in &chatrooms.memberships {
                 let listed: BTreeSet<&String> = rooms

@@ -47,12 +47,13 @@ pub(super) fn realtime_eviction_deadline(app: &App, room: &Room, user_id: &str, 
         .then(|| member.offline_since_ms.saturating_add(CHATROOM_REALTIME_EVICTION_MS))
 }
 
-/// CR-18: evicts every offline member of the app whose real-time eviction deadline has come, room by room.
+/// CR-18: evicts every offline member of the app whose real-time eviction deadline has come, room by room (in room
+/// order, then user order). Only the rooms the deadline index says have a member due are looked at.
 pub(super) fn evict_abnormally_disconnected(app: &mut App, now_ms: i64, notices: &mut Notices) {
-    let due: Vec<(String, String)> = app
-        .chatrooms
-        .rooms
+    let due_rooms = app.rooms_with_evictions_due(now_ms);
+    let due: Vec<(String, String)> = due_rooms
         .iter()
+        .filter_map(|room_id| app.chatrooms.rooms.get_key_value(room_id))
         .flat_map(|(room_id, room)| {
             room.members
                 .iter()
@@ -131,6 +132,7 @@ pub(super) fn join(
             false
         }
     };
+    chatrooms.refresh_deadlines(room_id);
     let room = &mut chatrooms.rooms.get_mut(room_id).expect("invariant: found or created above");
     let fetch = join.fetch_count.min(CHATROOM_JOIN_FETCH_MAX) as usize;
     Ok(proto::ChatroomJoined {
@@ -166,16 +168,17 @@ fn member_action(user_id: &str, action: ChatRoomMemberActionType) -> chatroom_no
 impl Chatrooms {
     /// `conn` (of `user_id`) closed: it leaves every room; a member left with no joined connection goes offline.
     pub(in crate::server) fn connection_closed(&mut self, user_id: &str, conn: ConnId, now_ms: i64) {
-        let Some(room_ids) = self.memberships.get(user_id) else {
+        let Some(room_ids) = self.memberships.get(user_id).cloned() else {
             return;
         };
-        for room_id in room_ids {
+        for room_id in &room_ids {
             let Some(member) = self.rooms.get_mut(room_id).and_then(|room| room.members.get_mut(user_id)) else {
                 continue;
             };
             if member.conns.remove(&conn) && member.conns.is_empty() {
                 member.offline_since_ms = now_ms;
                 member.missed = 0;
+                self.refresh_deadlines(room_id);
             }
         }
     }
@@ -210,6 +213,7 @@ impl Chatrooms {
         self.callbacks.status(reports, left);
         let removed = kv::delete_when_left(room, room_id, user_id, notices);
         self.callbacks.entries_changed(reports, room_id, "", ChatRoomEntriesOperationType::Remove, removed, now_ms);
+        self.refresh_deadlines(room_id);
     }
 
     /// CR-16: counts a delivered message of `room_id` for its offline members and evicts those it should.

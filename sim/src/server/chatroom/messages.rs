@@ -80,6 +80,7 @@ pub(in crate::server) fn publish(
         room.history.push_back(message.clone());
     }
     let conns = room.joined_conns();
+    chatrooms.refresh_deadlines(&room_id);
     chatrooms.count_for_eviction(&room_id, &message.sender_user_id, reports, now_ms, notices);
     for conn in conns {
         if Some(conn) != sender_conn {
@@ -137,18 +138,23 @@ pub(super) fn history(
     let count = query.count as usize;
     let room = app.chatrooms.rooms.get_mut(&query.room_id).expect("invariant: the membership check found it");
     expire(&mut room.history, now_ms);
-    let messages: Vec<proto::DeliveredMessage> = match order {
+    // The history is in sent-time order, so the page's bounds are found by binary search, not by a scan.
+    let history = &room.history;
+    let range = match order {
         TimeOrder::Before => {
-            let before =
-                |message: &&proto::DeliveredMessage| query.timestamp == 0 || message.sent_time < query.timestamp;
-            let mut newest: Vec<_> = room.history.iter().rev().filter(before).take(count).cloned().collect();
-            newest.reverse();
-            newest
+            let end = if query.timestamp == 0 {
+                history.len()
+            } else {
+                history.partition_point(|message| message.sent_time < query.timestamp)
+            };
+            end.saturating_sub(count)..end
         }
         TimeOrder::After => {
-            room.history.iter().filter(|message| message.sent_time > query.timestamp).take(count).cloned().collect()
+            let start = history.partition_point(|message| message.sent_time <= query.timestamp);
+            start..history.len().min(start.saturating_add(count))
         }
     };
+    let messages: Vec<proto::DeliveredMessage> = history.range(range).cloned().collect();
     let sync_time = match order {
         TimeOrder::Before => messages.first(),
         TimeOrder::After => messages.last(),

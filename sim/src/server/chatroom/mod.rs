@@ -54,6 +54,7 @@
 //! empty KV batch), 23414 (history switch off), 23423 to 23429 (KV). A refused request changes nothing.
 
 mod callbacks;
+mod deadlines;
 mod destruction;
 mod invariants;
 mod kv;
@@ -70,6 +71,7 @@ use imsim_engine::proto::{self, frame::Body, request, response};
 use super::tokens::{ApiError, app_mut, check_user_id};
 use super::{App, ConnId, Server};
 use callbacks::{CallbackLog, Reports};
+use deadlines::DeadlineIndex;
 
 pub use callbacks::{APP_SERVER_CALLBACKS_MAX, AppServerCallback};
 pub use kv::CHATROOM_KV_RATE_WINDOW_MS;
@@ -96,6 +98,8 @@ pub(super) struct Chatrooms {
     global_mutes: BTreeMap<String, Option<i64>>,
     /// CR-36, CRKV-15: the callbacks to the app server not drained yet.
     callbacks: CallbackLog,
+    /// CR-4, CR-18: the rooms in the order of their deadlines (see `deadlines`).
+    deadlines: DeadlineIndex,
 }
 
 /// One chatroom.
@@ -200,6 +204,7 @@ impl Chatrooms {
     fn create(&mut self, room_id: &str, reports: Reports, now_ms: i64) {
         self.sessions_created += 1;
         self.rooms.insert(room_id.to_owned(), Room::new(self.sessions_created, now_ms));
+        self.refresh_deadlines(room_id);
         let created = AppServerCallback::ChatroomCreated { room_id: room_id.to_owned(), at_ms: now_ms };
         self.callbacks.status(reports, created);
     }
@@ -348,7 +353,9 @@ impl Server {
     /// the list makes its usual deadline (`last activity + chatroom_destroy_after_ms`) apply again, at once if it
     /// has passed.
     pub fn set_chatroom_keep_alive(&mut self, app_key: &str, room_id: &str, keep_alive: bool) -> Result<(), ApiError> {
-        room_mut(app_mut(&mut self.apps, app_key)?, room_id)?.keep_alive = keep_alive;
+        let app = app_mut(&mut self.apps, app_key)?;
+        room_mut(app, room_id)?.keep_alive = keep_alive;
+        app.chatrooms.refresh_deadlines(room_id);
         Ok(())
     }
 
@@ -361,8 +368,9 @@ impl Server {
         user_ids: &[String],
     ) -> Result<(), ApiError> {
         user_ids.iter().try_for_each(|user_id| check_user_id(user_id))?;
-        let room = room_mut(app_mut(&mut self.apps, app_key)?, room_id)?;
-        room.user_whitelist.extend(user_ids.iter().cloned());
+        let app = app_mut(&mut self.apps, app_key)?;
+        room_mut(app, room_id)?.user_whitelist.extend(user_ids.iter().cloned());
+        app.chatrooms.refresh_deadlines(room_id);
         Ok(())
     }
 
@@ -374,10 +382,12 @@ impl Server {
         user_ids: &[String],
     ) -> Result<(), ApiError> {
         user_ids.iter().try_for_each(|user_id| check_user_id(user_id))?;
-        let room = room_mut(app_mut(&mut self.apps, app_key)?, room_id)?;
+        let app = app_mut(&mut self.apps, app_key)?;
+        let room = room_mut(app, room_id)?;
         for user_id in user_ids {
             room.user_whitelist.remove(user_id);
         }
+        app.chatrooms.refresh_deadlines(room_id);
         Ok(())
     }
 
