@@ -126,17 +126,19 @@ impl SqliteStore {
     /// a future migration that rebuilds a table run before foreign keys are enforced, as SQLite's table-rebuild
     /// procedure requires.
     fn set_up(mut connection: Connection, journal_mode: JournalMode, sync: Sync) -> Result<Self, StoreError> {
+        // `synchronous` belongs to the connection, not the file, so setting it first changes nothing in a file that
+        // turns out too new; and without it, the migrations of a new file would each wait on the disk.
+        let synchronous = match sync {
+            Sync::Normal => "NORMAL",
+            Sync::Off => "OFF",
+        };
+        connection.pragma_update(None, "synchronous", synchronous)?;
         migrate(&mut connection)?;
         if journal_mode == JournalMode::WriteAheadLog {
             // SQLite answers with the mode in force; where WAL is unavailable it keeps the old mode, which is
             // slower but just as correct, so the answer is not checked.
             connection.pragma_update(None, "journal_mode", "WAL")?;
         }
-        let synchronous = match sync {
-            Sync::Normal => "NORMAL",
-            Sync::Off => "OFF",
-        };
-        connection.pragma_update(None, "synchronous", synchronous)?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         Ok(SqliteStore { connection })
     }

@@ -248,6 +248,7 @@
 
 mod model;
 mod parse;
+pub mod run_length;
 mod yaml;
 
 use std::fmt;
@@ -283,12 +284,19 @@ impl std::error::Error for ScenarioError {}
 
 /// Parses the scenario `text`, read from `path` (used in errors and kept in the scenario).
 pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
-    parse::scenario(path, text).map_err(|problem| ScenarioError {
+    let scenario = parse::scenario(path, text).map_err(|problem| ScenarioError {
         path: path.to_owned(),
         line: problem.at.line,
         column: problem.at.column,
         message: problem.message,
-    })
+    })?;
+    run_length::check(&scenario).map_err(|(at, message)| ScenarioError {
+        path: path.to_owned(),
+        line: at.line,
+        column: at.column,
+        message,
+    })?;
+    Ok(scenario)
 }
 
 /// Reads and parses the scenario file at `path`.

@@ -45,7 +45,7 @@ const APP_FIELDS: &[&str] = &[
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device"];
 const TICK_MIN: Duration = Duration::from_millis(1);
-const TICK_MAX: Duration = Duration::from_secs(1);
+pub(super) const TICK_MAX: Duration = Duration::from_secs(1);
 const HEARTBEAT_INTERVAL_MIN: Duration = Duration::from_secs(1);
 const DEVICES_MAX_RANGE: &str = "an integer from 1 to 4294967295";
 /// The range of the App Key's day counts (CFG-3, CFG-8).

@@ -63,6 +63,8 @@ pub(in crate::server) fn publish(
     let low_priority = chatrooms.low_priority.contains(object_name);
     let room = chatrooms.rooms.get_mut(&room_id).expect("invariant: the caller found the room");
     room.last_activity_ms = now_ms;
+    chatrooms.refresh_deadlines(&room_id);
+    let room = chatrooms.rooms.get_mut(&room_id).expect("invariant: the caller found the room");
     let window = &mut room.delivered;
     while window.front().is_some_and(|&at| at <= now_ms.saturating_sub(CHATROOM_SHEDDING_WINDOW_MS)) {
         window.pop_front();
@@ -80,7 +82,6 @@ pub(in crate::server) fn publish(
         room.history.push_back(message.clone());
     }
     let conns = room.joined_conns();
-    chatrooms.refresh_deadlines(&room_id);
     chatrooms.count_for_eviction(&room_id, &message.sender_user_id, reports, now_ms, notices);
     for conn in conns {
         if Some(conn) != sender_conn {
