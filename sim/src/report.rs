@@ -165,14 +165,20 @@ fn render_failures(out: &mut String, scenarios: &[ScenarioRuns]) {
     }
     let _ = writeln!(out, "\n## Failures\n");
     for run in failed {
-        let why = run.failure.as_ref().and_then(|failure| failure.message.lines().next()).unwrap_or_default();
+        let message = run.failure.as_ref().map_or("", |failure| failure.message.as_str());
+        let first_line = message.lines().next().unwrap_or_default();
+        // A message that goes on below (the events seen, the messages stored) is cut to its first line here.
+        let why = match first_line.strip_suffix(':') {
+            Some(head) if message.contains('\n') => format!("{head} (more in the run's output)"),
+            _ => first_line.to_owned(),
+        };
         let _ = writeln!(
             out,
             "- {} under seed {}: at `{}`: {}; replay: `{}`",
             cell(&run.name),
             run.seed,
             run.failure_place().unwrap_or_default(),
-            cell(why),
+            cell(&why),
             run.replay_command()
         );
     }
@@ -211,7 +217,7 @@ mod tests {
 
     #[test]
     fn a_scenario_passes_only_under_every_seed_and_its_failures_name_their_seeds() {
-        let swept = ScenarioRuns::new(run(4, None), vec![run(77, Some("not met\n  details")), run(78, None)]);
+        let swept = ScenarioRuns::new(run(4, None), vec![run(77, Some("not met; seen:\n  details")), run(78, None)]);
         assert!(!swept.passed());
         assert_eq!(swept.seeds_summary(), "2/3 seeds");
         let report = render_report(&[swept], &[]);
@@ -223,7 +229,8 @@ mod tests {
         );
         assert!(
             report.contains(
-                "- a \\| scenario under seed 77: at `scenarios/x.yaml:9:5`: not met; replay: `cargo run --release -p \
+                "- a \\| scenario under seed 77: at `scenarios/x.yaml:9:5`: not met; seen (more in the run's output); \
+                 replay: `cargo run --release -p \
                  imsim-sim --bin imsim -- run scenarios/x.yaml --seed 77 --trace`"
             ),
             "{report}"

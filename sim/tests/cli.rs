@@ -431,3 +431,17 @@ fn seeds_must_be_at_least_one() {
     let (output, _) = imsim(&["run", "scenarios/connection/connect-succeeds.yaml", "--seeds", "0"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn the_readme_main_job_is_the_one_ci_runs() {
+    let read = |path: &str| std::fs::read_to_string(root().join(path)).expect("readable");
+    let main_job = |text: &str, prefix: &str| -> String {
+        let line = text.lines().find(|line| line.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix:?}"));
+        // The arguments, but for where the report goes (CI writes it beside the committed one, to compare them).
+        line[prefix.len()..].split(" --report ").next().unwrap_or_default().to_owned()
+    };
+    let readme = main_job(&read("README.md"), "cargo run --release -p imsim-sim --bin imsim -- run ");
+    let ci = main_job(&read(".ci/run"), "cargo run --release --locked -p imsim-sim --bin imsim -- run ");
+    assert_eq!(readme, ci);
+    assert_eq!(readme, "scenarios --seeds 4");
+}
