@@ -1,4 +1,14 @@
-//! The `imsim` command line: `imsim run [PATH...] [--trace] [--seed N] [--report FILE]`.
+//! The `imsim` command line: `imsim run [PATH...] [--trace] [--seed N] [--seeds N] [--report FILE]`.
+//!
+//! Everything that can make a run pointless is checked before the first scenario runs: the paths (see `cli/paths.rs`
+//! for how directories, symlinks and duplicates are handled) and whether the report can be written. Those are usage
+//! errors (exit code 2); a scenario that fails or does not load makes the exit code 1.
+//!
+//! `--seeds N` sweeps each scenario under N seeds (`runner::sweep_seeds`: its own first, then seeds derived from it):
+//! a conformance scenario must hold whatever the network's timing, and one that fails under a derived seed prints that
+//! seed and the command that replays it alone.
+
+mod paths;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -6,9 +16,17 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
-use crate::report::{LoadFailure, render_report};
-use crate::runner::{RunReport, run_scenario};
-use crate::scenario::load_scenario;
+pub use paths::{Found, check_report_writable, find_scenarios, has_scenario_extension, scenario_files};
+
+use crate::report::{LoadFailure, ScenarioRuns, render_report};
+use crate::runner::{RunReport, run_scenario, sweep_seeds};
+use crate::scenario::{Scenario, load_scenario};
+
+/// How many characters of a scenario's name, and of its list of rules, its result line shows.
+pub const FIELD_CHARS_SHOWN: usize = 120;
+
+/// The most seeds `--seeds` takes.
+pub const SEEDS_MAX: u32 = 1_000;
 
 /// imsim: a deterministic protocol simulator and conformance suite for IMLib-style IM client SDKs.
 #[derive(Debug, Parser)]
@@ -20,17 +38,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run scenarios and print a pass/fail line for each; exits non-zero if any fails.
+    /// Run scenarios and print a pass/fail line for each; exits 1 if any fails, 2 on a usage error.
     Run {
-        /// Scenario files or directories (searched for *.yaml). Default: scenarios/.
+        /// Scenario files or directories (searched for *.yaml and *.yml, in any case, following symlinks but not
+        /// their loops). Default: scenarios/.
         paths: Vec<PathBuf>,
         /// Print each scenario's canonical trace.
         #[arg(long)]
         trace: bool,
-        /// Run with this seed instead of each scenario's own.
+        /// Run with this seed instead of each scenario's own (with --seeds: sweep from this seed).
         #[arg(long)]
         seed: Option<u64>,
-        /// Write the Markdown conformance report to this file.
+        /// Run each scenario under this many seeds: its own (or --seed's) first, then seeds derived from it. A
+        /// scenario passes when it passes under every one.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(SEEDS_MAX)))]
+        seeds: u32,
+        /// Write the Markdown conformance report to this file (checked to be writable before anything runs).
         #[arg(long)]
         report: Option<PathBuf>,
     },
@@ -39,22 +62,31 @@ enum Command {
 /// Runs the command line and returns the process's exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Run { paths, trace, seed, report } => run(paths, trace, seed, report.as_deref()),
+        Command::Run { paths, trace, seed, seeds, report } => run(paths, trace, seed, seeds, report.as_deref()),
     }
 }
 
-fn run(paths: Vec<PathBuf>, show_trace: bool, seed: Option<u64>, report_path: Option<&Path>) -> ExitCode {
+fn run(paths: Vec<PathBuf>, show_trace: bool, seed: Option<u64>, seeds: u32, report_path: Option<&Path>) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
-    let files = match scenario_files(&paths) {
-        Ok(files) => files,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+    let usage_error = |message: String| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
     };
-    let mut runs: Vec<RunReport> = Vec::new();
+    let found = match find_scenarios(&paths) {
+        Ok(found) => found,
+        Err(message) => return usage_error(message),
+    };
+    if let Some(report_path) = report_path
+        && let Err(message) = check_report_writable(report_path)
+    {
+        return usage_error(format!("{message}; nothing was run"));
+    }
+    for warning in &found.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let mut scenarios: Vec<ScenarioRuns> = Vec::new();
     let mut load_failures = Vec::new();
-    for file in &files {
+    for file in &found.files {
         let scenario = match load_scenario(file) {
             Ok(scenario) => scenario,
             Err(error) => {
@@ -66,46 +98,98 @@ fn run(paths: Vec<PathBuf>, show_trace: bool, seed: Option<u64>, report_path: Op
         // Wall time is printed on the scenario's line and goes nowhere else: not into the run, its trace or the
         // report file.
         let started = Instant::now(); // determinism: ok, reporting only
-        let report = run_scenario(&scenario, seed);
+        let runs = run_sweep(&scenario, seed, seeds);
         let wall = started.elapsed();
-        print_run(&report, wall, show_trace);
-        runs.push(report);
+        print_runs(&runs, wall, show_trace);
+        scenarios.push(runs);
     }
-    let passed = runs.iter().filter(|run| run.passed()).count();
-    let failed = runs.len() - passed + load_failures.len();
+    let passed = scenarios.iter().filter(|scenario| scenario.passed()).count();
+    let failed = scenarios.len() - passed + load_failures.len();
     if let Some(report_path) = report_path
-        && let Err(error) = std::fs::write(report_path, render_report(&runs, &load_failures))
+        && let Err(error) = std::fs::write(report_path, render_report(&scenarios, &load_failures))
     {
         eprintln!("error: cannot write {}: {error}", report_path.display());
         return ExitCode::from(2);
     }
     println!("\n{passed} passed, {failed} failed");
-    if failed == 0 && !files.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
-/// Prints a run's verdict line (with its simulated time, the wall-clock time `wall` it took and their ratio), its
-/// failure, and its trace if asked.
-fn print_run(report: &RunReport, wall: Duration, show_trace: bool) {
-    let verdict = if report.passed() { "PASS" } else { "FAIL" };
+/// Runs `scenario` under `seeds` seeds from its own seed (or `seed`), the base seed first.
+pub fn run_sweep(scenario: &Scenario, seed: Option<u64>, seeds: u32) -> ScenarioRuns {
+    let base = seed.unwrap_or(scenario.seed);
+    let mut sweep = sweep_seeds(base, usize::try_from(seeds).unwrap_or(1).max(1)).into_iter();
+    let first = run_scenario(scenario, Some(sweep.next().unwrap_or(base)));
+    ScenarioRuns::new(first, sweep.map(|derived| run_scenario(scenario, Some(derived))).collect())
+}
+
+/// Prints a scenario's verdict line (with its simulated time, the wall-clock time `wall` its runs took and their
+/// ratio), each failed run with its seed and replay command, and the traces if asked.
+fn print_runs(scenario: &ScenarioRuns, wall: Duration, show_trace: bool) {
+    let first = scenario.first();
+    let verdict = if scenario.passed() { "PASS" } else { "FAIL" };
+    let seeds = if scenario.runs().len() > 1 { format!(", {}", scenario.seeds_summary()) } else { String::new() };
+    let simulated: Duration = scenario.runs().iter().map(|run| run.simulated).sum();
     println!(
-        "{verdict} {} ({}) seed={} (simulated {} in {:.3} s wall, {}) [{}]",
-        report.name,
-        report.path.display(),
-        report.seed,
-        human_duration(report.simulated),
+        "{verdict} {} ({}) seed={}{seeds} (simulated {} in {:.3} s wall, {}) [{}]",
+        shorten(&first.name, FIELD_CHARS_SHOWN),
+        first.path.display(),
+        first.seed,
+        human_duration(simulated),
         wall.as_secs_f64(),
-        speedup(report.simulated, wall),
-        report.rules.join(", ")
+        speedup(simulated, wall),
+        shorten_list(&first.rules, FIELD_CHARS_SHOWN, "rules")
     );
-    if let (Some(failure), Some(place)) = (&report.failure, report.failure_place()) {
-        println!("  at {place}: {}", failure.message);
-        println!("  seed: {}", report.seed);
-        println!("  replay: {}", report.replay_command());
+    for run in scenario.runs() {
+        print_failure(run, first.seed);
+        if show_trace {
+            if scenario.runs().len() > 1 {
+                println!("  trace under seed {}:", run.seed);
+            }
+            print!("{}", run.trace.render());
+            println!("  trace sha256: {}", run.trace.hash());
+        }
     }
-    if show_trace {
-        print!("{}", report.trace.render());
-        println!("  trace sha256: {}", report.trace.hash());
+}
+
+/// Prints where and why `run` failed, its seed and the command that replays it, if it failed.
+fn print_failure(run: &RunReport, base_seed: u64) {
+    let (Some(failure), Some(place)) = (&run.failure, run.failure_place()) else {
+        return;
+    };
+    println!("  at {place}: {}", failure.message);
+    if run.seed == base_seed {
+        println!("  seed: {}", run.seed);
+    } else {
+        println!("  seed: {} (derived from seed {base_seed} by --seeds)", run.seed);
     }
+    println!("  replay: {}", run.replay_command());
+}
+
+/// `text` cut to `max` characters, the cut marked with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
+/// `items` joined with `, `, cut at an item to about `max` characters: `CONN-1, CONN-2, … (738 rules)`.
+pub fn shorten_list(items: &[String], max: usize, noun: &str) -> String {
+    let all = items.join(", ");
+    if all.chars().count() <= max {
+        return all;
+    }
+    let mut shown = String::new();
+    for item in items {
+        if shown.chars().count() + item.chars().count() + 2 > max {
+            break;
+        }
+        shown.push_str(&shorten(item, max));
+        shown.push_str(", ");
+    }
+    format!("{shown}… ({} {noun})", items.len())
 }
 
 /// A simulated duration for people: `2.345s`, `3m 0.500s`, `1h 0m 2.000s`.
@@ -127,36 +211,6 @@ pub fn speedup(simulated: Duration, wall: Duration) -> String {
     if ratio >= 10.0 { format!("{ratio:.0}x") } else { format!("{ratio:.1}x") }
 }
 
-/// The scenario files under `paths`: files as given, directories searched recursively for `.yaml`/`.yml`, in
-/// sorted order so every run visits them alike.
-pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            collect_yaml(path, &mut files).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err(format!("{} does not exist", path.display()));
-        }
-    }
-    Ok(files)
-}
-
-fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir)?.map(|entry| entry.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for entry in entries {
-        if entry.is_dir() {
-            collect_yaml(&entry, files)?;
-        } else if entry.extension().is_some_and(|ext| ext == "yaml" || ext == "yml") {
-            files.push(entry);
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +227,18 @@ mod tests {
         assert_eq!(speedup(Duration::from_secs(3_602), Duration::from_millis(31)), "116194x");
         assert_eq!(speedup(Duration::from_secs(5), Duration::from_secs(2)), "2.5x");
         assert_eq!(speedup(Duration::from_secs(1), Duration::ZERO), "1000000x");
+    }
+
+    #[test]
+    fn long_fields_are_cut_with_an_ellipsis() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("exactly10!", 10), "exactly10!");
+        assert_eq!(shorten("a much longer name", 10), "a much lo…");
+        assert_eq!(shorten("我们的场景名字很长很长", 5), "我们的场…");
+        let rules: Vec<String> = (1..=738).map(|n| format!("CONN-{n}")).collect();
+        let shown = shorten_list(&rules, 40, "rules");
+        assert_eq!(shown, "CONN-1, CONN-2, CONN-3, CONN-4, CONN-5, … (738 rules)");
+        let few: Vec<String> = ["A-1", "B-2"].map(str::to_owned).to_vec();
+        assert_eq!(shorten_list(&few, 40, "rules"), "A-1, B-2");
     }
 }

@@ -1,6 +1,7 @@
 //! Checking expectations against what a device saw: its events, and the messages in its database.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use imsim_engine::core::Event;
@@ -13,34 +14,73 @@ use crate::world::CallRecord;
 /// How many of a device's latest events a failure message shows.
 const EVENTS_SHOWN_ON_FAILURE: usize = 8;
 
-/// The index of the first event at or after `cursor` that matches `pattern`, or why there is none.
+/// How many stored messages a failure message lists.
+const MESSAGES_SHOWN_ON_FAILURE: usize = 20;
+
+/// The index of the first event at or after `cursor` that matches `pattern`, or why there is none
+/// ([`describe_missing_event`]).
 pub fn check_event(events: &[(Duration, Event)], cursor: usize, pattern: &EventPattern) -> Result<usize, String> {
-    check_event_from(events, cursor, cursor, pattern)
+    find_event(events, cursor, pattern).ok_or_else(|| describe_missing_event(events, cursor, pattern))
 }
 
-/// As [`check_event`], for a caller that already knows no event before `scan_from` (at or after `cursor`) matches:
-/// a check polled on every tick looks at each event once, not once per tick. A failure still shows the events
-/// since `cursor`.
-pub fn check_event_from(
-    events: &[(Duration, Event)],
-    cursor: usize,
-    scan_from: usize,
-    pattern: &EventPattern,
-) -> Result<usize, String> {
-    let start = scan_from.max(cursor);
-    if let Some(offset) = events.iter().skip(start).position(|(_, event)| event_matches(event, pattern)) {
-        return Ok(start + offset);
+/// The index of the first event at or after `from` that matches `pattern`. A check polled on every tick passes the
+/// first event it has not looked at yet, so each event is looked at once, not once per tick.
+pub fn find_event(events: &[(Duration, Event)], from: usize, pattern: &EventPattern) -> Option<usize> {
+    let from = from.min(events.len());
+    events[from..].iter().position(|(_, event)| event_matches(event, pattern)).map(|offset| from + offset)
+}
+
+/// Why no event at or after `cursor` matches `pattern`: the latest events since `cursor`, the latest of the expected
+/// kind if they are not among those (the nearest misses), and a matching event before `cursor` if there is one (the
+/// check consumed events in order and that one came too early). It reads every event since `cursor`: call it once,
+/// when the check has failed for good.
+pub fn describe_missing_event(events: &[(Duration, Event)], cursor: usize, pattern: &EventPattern) -> String {
+    let cursor = cursor.min(events.len());
+    let since = &events[cursor..];
+    let recent_from = since.len().saturating_sub(EVENTS_SHOWN_ON_FAILURE);
+    let mut message = format!(
+        "no event matching {} since the last match; events since then{}:{}",
+        pattern.describe(),
+        if recent_from > 0 {
+            format!(" (the last {EVENTS_SHOWN_ON_FAILURE} of {})", since.len())
+        } else {
+            String::new()
+        },
+        list_events(&since[recent_from..])
+    );
+    let same_kind: Vec<(Duration, Event)> =
+        since[..recent_from].iter().filter(|(_, event)| event_name(event) == pattern.kind.name()).cloned().collect();
+    if !same_kind.is_empty() {
+        let from = same_kind.len().saturating_sub(EVENTS_SHOWN_ON_FAILURE);
+        let _ = write!(
+            message,
+            "\n    and earlier {} events since then{}:{}",
+            pattern.kind.name(),
+            if from > 0 {
+                format!(" (the last {EVENTS_SHOWN_ON_FAILURE} of {})", same_kind.len())
+            } else {
+                String::new()
+            },
+            list_events(&same_kind[from..])
+        );
     }
-    let recent: Vec<String> = events
-        .iter()
-        .skip(cursor)
-        .rev()
-        .take(EVENTS_SHOWN_ON_FAILURE)
-        .rev()
-        .map(|(at, event)| format!("\n      {:>6}ms {}", at.as_millis(), describe_event(event)))
-        .collect();
-    let seen = if recent.is_empty() { " none".to_owned() } else { recent.concat() };
-    Err(format!("no event matching {} since the last match; events since then:{seen}", pattern.describe()))
+    if let Some((at, event)) = events[..cursor].iter().rev().find(|(_, event)| event_matches(event, pattern)) {
+        let _ = write!(
+            message,
+            "\n    a matching event came at {}ms, at or before the last match (event checks consume events in order): {}",
+            at.as_millis(),
+            describe_event(event)
+        );
+    }
+    message
+}
+
+/// Events as the lines of a failure message, or ` none`.
+fn list_events(events: &[(Duration, Event)]) -> String {
+    if events.is_empty() {
+        return " none".to_owned();
+    }
+    events.iter().map(|(at, event)| format!("\n      {:>6}ms {}", at.as_millis(), describe_event(event))).collect()
 }
 
 fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
@@ -191,19 +231,46 @@ fn text_of(message: &Message) -> Option<&str> {
     }
 }
 
-/// Whether a conversation's stored messages are exactly `expected`, in order.
+/// Whether a conversation's stored messages are exactly `expected`, in order; if not, the first difference and
+/// what the database holds.
 pub fn check_stored(stored: &[Message], expected: &[StoredPattern]) -> Result<(), String> {
-    let matches = stored.len() == expected.len()
-        && stored.iter().zip(expected).all(|(message, pattern)| {
-            message.direction == pattern.direction
-                && text_of(message) == Some(pattern.text.as_str())
-                && same(pattern.sent_status, Some(message.sent_status))
-        });
-    if matches {
+    let message_matches = |message: &Message, pattern: &StoredPattern| {
+        message.direction == pattern.direction
+            && text_of(message) == Some(pattern.text.as_str())
+            && same(pattern.sent_status, Some(message.sent_status))
+    };
+    let first_difference = (0..stored.len().max(expected.len())).find(|&i| match (stored.get(i), expected.get(i)) {
+        (Some(message), Some(pattern)) => !message_matches(message, pattern),
+        _ => true,
+    });
+    let Some(i) = first_difference else {
         return Ok(());
+    };
+    let wanted = expected.get(i).map_or_else(|| "no message".to_owned(), describe_stored_pattern);
+    let found = stored.get(i).map_or_else(|| "none".to_owned(), crate::trace::describe_message);
+    let shown: Vec<String> = stored
+        .iter()
+        .take(MESSAGES_SHOWN_ON_FAILURE)
+        .map(|m| format!("\n      {}", crate::trace::describe_message(m)))
+        .collect();
+    let more = stored.len().saturating_sub(MESSAGES_SHOWN_ON_FAILURE);
+    let more = if more > 0 { format!("\n      ... and {more} more") } else { String::new() };
+    Err(format!(
+        "stored messages differ at message {} of {} expected: expected {wanted}, found {found}; the database holds {}:{}{more}",
+        i + 1,
+        expected.len(),
+        stored.len(),
+        shown.concat()
+    ))
+}
+
+/// A stored-message pattern as a failure message shows it: `send "hi" sent_status=sent`.
+fn describe_stored_pattern(pattern: &StoredPattern) -> String {
+    let mut line = format!("{} {:?}", pattern.direction, pattern.text);
+    if let Some(sent_status) = pattern.sent_status {
+        let _ = write!(line, " sent_status={sent_status}");
     }
-    let stored: Vec<String> = stored.iter().map(|m| format!("\n      {}", crate::trace::describe_message(m))).collect();
-    Err(format!("stored messages differ; the database holds {}:{}", stored.len(), stored.concat()))
+    line
 }
 
 /// The index of the first call record at or after `cursor` made by the step `step` with return code `code`, or why
@@ -246,4 +313,44 @@ pub fn check_entries(
         Err(code) => format!("error {code}"),
     };
     Err(format!("reading {device}'s entries of chatroom {room:?} gave {got}, expected {wanted}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use imsim_engine::ConnectionStatus;
+    use imsim_engine::error::ErrorCode;
+
+    use super::*;
+    use crate::scenario::EventKind;
+
+    fn status(at_ms: u64, status: ConnectionStatus) -> (Duration, Event) {
+        (Duration::from_millis(at_ms), Event::ConnectionStatusChanged { status })
+    }
+
+    #[test]
+    fn a_missed_event_shows_the_latest_events_the_nearest_of_its_kind_and_an_earlier_match() {
+        let mut events = vec![status(1, ConnectionStatus::Connecting), status(4, ConnectionStatus::Connected)];
+        events.extend((10..20).map(|at| (Duration::from_millis(at), Event::DatabaseOpened { code: ErrorCode(0) })));
+        let mut pattern = EventPattern::new(EventKind::ConnectionStatusChanged);
+        pattern.status = Some(ConnectionStatus::Connecting);
+        // The cursor is past the only matching event (a check before consumed it).
+        let why = check_event(&events, 1, &pattern).expect_err("no match after the cursor");
+        let mut expected = vec![
+            "no event matching event connectionStatusChanged status=connecting since the last match; events since then \
+             (the last 8 of 11):"
+                .to_owned(),
+        ];
+        expected.extend((12..20).map(|at| format!("          {at}ms event databaseOpened code=0")));
+        expected.push("    and earlier connectionStatusChanged events since then:".to_owned());
+        expected.push("           4ms event connectionStatusChanged status=connected".to_owned());
+        expected.push(
+            "    a matching event came at 1ms, at or before the last match (event checks consume events in order): \
+             event connectionStatusChanged status=connecting"
+                .to_owned(),
+        );
+        assert_eq!(why, expected.join("\n"));
+        assert_eq!(check_event(&events, 0, &pattern), Ok(0));
+        let nothing = check_event(&[], 0, &pattern).expect_err("nothing to match");
+        assert!(nothing.ends_with("events since then: none"), "{nothing}");
+    }
 }

@@ -8,7 +8,8 @@
 //! - [`device`]: a simulated device, the real engine on a turmoil host; [`world`]: what the runner and the hosts
 //!   share.
 //! - [`scenario`]: the YAML scenario format and its parser; [`runner`] runs one scenario; [`expect`] checks its
-//!   expectations; [`trace`] is the canonical trace; [`report`] the conformance report; [`cli`] the `imsim` tool.
+//!   expectations; [`trace`] is the canonical trace; [`report`] the conformance report; [`cli`] the `imsim` tool;
+//!   [`spec`] the rules of the behaviour spec (`docs/spec/`).
 
 pub mod cli;
 pub mod device;
@@ -19,5 +20,6 @@ pub mod runner;
 pub mod scenario;
 pub mod server;
 pub mod server_host;
+pub mod spec;
 pub mod trace;
 pub mod world;

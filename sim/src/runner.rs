@@ -166,6 +166,8 @@ struct Run<'a> {
     event_cursors: BTreeMap<String, usize>,
     /// How many of the expecting device's events the current event expectation has already looked at in vain.
     events_scanned: usize,
+    /// Whether the current expectation is being checked for the last time (its `within` ends with this tick).
+    last_check: bool,
     /// Per device, the index of the first call record the next call expectation may match.
     call_cursors: BTreeMap<String, usize>,
     /// Whether the current `entries` expectation has a read in flight.
@@ -233,6 +235,7 @@ impl<'a> Run<'a> {
             tick: settings.tick,
             event_cursors: Default::default(),
             events_scanned: 0,
+            last_check: false,
             call_cursors: Default::default(),
             entries_read_sent: false,
             users: scenario.devices.iter().map(|device| (device.name.clone(), device.user.clone())).collect(),

@@ -7,8 +7,8 @@ use std::time::Duration;
 use imsim_engine::store::Store as _;
 
 use super::{Run, STORE_REREAD_PERIOD};
-use crate::expect::{check_call, check_entries, check_event, check_event_from, check_stored};
-use crate::scenario::{Check, EntriesRead, EventPattern, Expectation, StoredContents};
+use crate::expect::{check_call, check_entries, check_event, check_stored, describe_missing_event, find_event};
+use crate::scenario::{Check, EntriesRead, EventPattern, Expectation, StoredContents, format_duration};
 use crate::trace::describe_event;
 use crate::world::DeviceCommand;
 
@@ -26,15 +26,17 @@ impl Run<'_> {
         let events = world.devices.get(device).map(|log| &log.events[first..]).unwrap_or_default();
         match check_event(events, 0, pattern) {
             Ok(index) => Err(format!(
-                "{device} emitted {} at {:?}, within the {period:?} in which none was expected",
+                "{device} emitted {} at {}ms, within the {} in which none was expected",
                 describe_event(&events[index].1),
-                events[index].0
+                events[index].0.as_millis(),
+                format_duration(period)
             )),
             Err(_) => Ok(()),
         }
     }
 
-    /// Steps the simulation until `expectation` holds, or fails once its `within` has passed.
+    /// Steps the simulation until `expectation` holds, or fails once its `within` has passed, saying what the last
+    /// check saw.
     pub(super) fn expect(&mut self, expectation: &Expectation) -> Result<(), String> {
         let deadline = self.sim.elapsed() + expectation.within;
         if let Check::Entries { .. } = expectation.check {
@@ -48,9 +50,15 @@ impl Run<'_> {
         let mut events_seen = None;
         let mut read_at = self.sim.elapsed();
         self.events_scanned = 0;
+        // Why the last check that was made did not hold: what a failure reports, even when the final tick made
+        // no check (a database not re-read, a read not answered yet).
+        let mut observed: Option<String> = None;
         loop {
             let events_now = self.event_count(&expectation.device);
             let now = self.sim.elapsed();
+            // An event check explains a miss only on its last tick: the explanation reads every event since the
+            // last match, which must not happen on every tick of a long burst.
+            self.last_check = now + self.tick > deadline;
             let verdict = match &expectation.check {
                 Check::Stored { .. } | Check::Unread { .. }
                     if events_seen == Some(events_now) && now < read_at + STORE_REREAD_PERIOD =>
@@ -59,7 +67,7 @@ impl Run<'_> {
                 }
                 _ => {
                     read_at = now;
-                    Some(self.check(expectation))
+                    self.check(expectation)
                 }
             };
             events_seen = Some(events_now);
@@ -68,14 +76,19 @@ impl Run<'_> {
                     self.world.borrow_mut().trace.record(self.sim.elapsed(), "step", "expect held");
                     return Ok(());
                 }
-                Some(Err(why)) if self.sim.elapsed() + self.tick > deadline => {
-                    return Err(format!("expectation not met within {:?}: {why}", expectation.within));
-                }
-                _ if self.sim.elapsed() + self.tick > deadline => {
-                    return Err(format!("expectation not met within {:?}", expectation.within));
-                }
-                _ => self.step_once()?,
+                Some(Err(why)) => observed = Some(why),
+                None => {}
             }
+            if self.sim.elapsed() + self.tick > deadline {
+                let observed = observed.unwrap_or_else(|| match &expectation.check {
+                    Check::Entries { room, .. } => {
+                        format!("{} never answered a read of chatroom {room:?}'s entries", expectation.device)
+                    }
+                    _ => "nothing could be checked in that time".to_owned(),
+                });
+                return Err(format!("expectation not met within {}: {observed}", format_duration(expectation.within)));
+            }
+            self.step_once()?;
         }
     }
 
@@ -83,7 +96,15 @@ impl Run<'_> {
         self.world.borrow().devices.get(device).map_or(0, |log| log.events.len())
     }
 
-    fn check(&mut self, expectation: &Expectation) -> Result<(), String> {
+    /// One check of `expectation`: `None` when there is nothing new to judge (an entries read not answered yet).
+    fn check(&mut self, expectation: &Expectation) -> Option<Result<(), String>> {
+        match &expectation.check {
+            Check::Entries { room, read } => self.poll_entries(&expectation.device, room, read),
+            _ => Some(self.check_now(expectation)),
+        }
+    }
+
+    fn check_now(&mut self, expectation: &Expectation) -> Result<(), String> {
         let device = &expectation.device;
         let world = self.world.borrow();
         let log = world.devices.get(device).ok_or_else(|| format!("no device {device}"))?;
@@ -98,9 +119,17 @@ impl Run<'_> {
             Check::Event(pattern) => {
                 let cursor = self.event_cursors.get(device).copied().unwrap_or(0);
                 let scanned = log.events.len();
-                let matched = check_event_from(&log.events, cursor, self.events_scanned, pattern);
+                let Some(matched) = find_event(&log.events, cursor.max(self.events_scanned), pattern) else {
+                    let why = if self.last_check {
+                        describe_missing_event(&log.events, cursor, pattern)
+                    } else {
+                        format!("no matching {} event yet", pattern.kind.name())
+                    };
+                    drop(world);
+                    self.events_scanned = scanned;
+                    return Err(why);
+                };
                 drop(world);
-                let matched = matched.inspect_err(|_| self.events_scanned = scanned)?;
                 self.event_cursors.insert(device.clone(), matched + 1);
                 Ok(())
             }
@@ -149,31 +178,31 @@ impl Run<'_> {
                 self.call_cursors.insert(device.clone(), matched + 1);
                 Ok(())
             }
-            Check::Entries { room, read } => {
-                drop(world);
-                self.check_entries(device, room, read)
-            }
+            Check::Entries { .. } => Err("entries are read by poll_entries".to_owned()),
         }
     }
 
     /// One poll of an `entries` check: asks the device for a read when none is in flight, and judges the result of
     /// the last one when it has come (a wrong result asks for a new read, so the check holds once the copy does).
-    fn check_entries(&mut self, device: &str, room: &str, read: &EntriesRead) -> Result<(), String> {
+    /// `None` while no result has come.
+    fn poll_entries(&mut self, device: &str, room: &str, read: &EntriesRead) -> Option<Result<(), String>> {
         let result = self.world.borrow_mut().device_mut(device).entries_read.take();
         let verdict = match result {
             Some(result) => {
                 self.entries_read_sent = false;
-                check_entries(device, room, read, result)
+                Some(check_entries(device, room, read, result))
             }
-            None if self.entries_read_sent => return Err(format!("{device} has not answered the read yet")),
-            None => Err(format!("{device} has not been asked yet")),
+            None if self.entries_read_sent => return None,
+            None => None,
         };
-        if verdict.is_err() {
+        if !matches!(verdict, Some(Ok(()))) {
             let key = match read {
                 EntriesRead::All(_) | EntriesRead::Fails { key: None, .. } => None,
                 EntriesRead::Entry { key, .. } | EntriesRead::Fails { key: Some(key), .. } => Some(key.clone()),
             };
-            self.command(device, DeviceCommand::ReadEntries { room: room.to_owned(), key })?;
+            if let Err(why) = self.command(device, DeviceCommand::ReadEntries { room: room.to_owned(), key }) {
+                return Some(Err(why));
+            }
             self.entries_read_sent = true;
         }
         verdict

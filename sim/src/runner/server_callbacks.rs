@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use super::Run;
-use crate::scenario::{CallbackExpectation, CallbackPattern, describe_callback};
+use crate::scenario::{CallbackExpectation, CallbackPattern, describe_callback, format_duration};
 
 impl Run<'_> {
     /// Moves the callbacks the server made since the last drain into the run's list and the trace. (With both
@@ -49,8 +49,8 @@ impl Run<'_> {
                 let seen: Vec<String> =
                     self.server_callbacks[self.callback_cursor..].iter().map(describe_callback).collect();
                 return Err(format!(
-                    "expectation not met within {within:?}: no matching callback; since the last match the server \
-                     made [{}]",
+                    "expectation not met within {}: no matching callback; since the last match the server made [{}]",
+                    format_duration(within),
                     seen.join("; ")
                 ));
             }
@@ -64,8 +64,9 @@ impl Run<'_> {
         self.advance(period)?;
         match self.server_callbacks[first..].iter().find(|callback| pattern.matches(callback)) {
             Some(callback) => Err(format!(
-                "the server made {}, within the {period:?} in which none was expected",
-                describe_callback(callback)
+                "the server made {}, within the {} in which none was expected",
+                describe_callback(callback),
+                format_duration(period)
             )),
             None => Ok(()),
         }

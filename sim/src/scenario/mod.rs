@@ -4,7 +4,7 @@
 //!
 //! ```yaml
 //! name: private text both ways           # required, non-empty
-//! rules: [SEND-4, SEND-5, RECV-1]        # required, non-empty, no repeats; IDs of sim/src/spec/rules.tsv
+//! rules: [SEND-4, SEND-5, RECV-1]        # required, non-empty, no repeats; rule IDs of docs/spec/
 //! seed: 7                                # required, 0..=u64::MAX
 //! settings:                              # optional, every field optional
 //!   tick: 1ms                            # the simulated tick, 1ms..=1s; default 1ms

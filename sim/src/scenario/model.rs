@@ -18,9 +18,6 @@ pub use chatroom::{ChatroomAdmin, ChatroomCall};
 pub use expect::{Check, EntriesRead, EventKind, EventPattern, Expectation, StoredContents, StoredPattern};
 pub use server_callback::{CallbackExpectation, CallbackKind, CallbackPattern, describe_callback};
 
-/// Every rule ID of the spec, one `ID<TAB>part<TAB>text` line each, after a comment line.
-const RULES_TSV: &str = include_str!("../spec/rules.tsv");
-
 /// A parsed, validated scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
@@ -63,14 +60,15 @@ pub(crate) fn distinct_users(devices: &[DeviceSpec]) -> Vec<&str> {
     users
 }
 
-/// A rule ID of the spec, such as `SEND-4`. Only IDs listed in `sim/src/spec/rules.tsv` can be made.
+/// A rule ID of the spec, such as `SEND-4`. Only IDs of the spec (`crate::spec`, generated from `docs/spec/`) can be
+/// made.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RuleId(String);
 
 impl RuleId {
     /// The rule `id`, if the spec has it.
     pub fn new(id: &str) -> Option<RuleId> {
-        Self::spec_line(id).map(|_| RuleId(id.to_owned()))
+        (Self::is_well_formed(id) && crate::spec::rule(id).is_some()).then(|| RuleId(id.to_owned()))
     }
 
     /// Whether `id` has the shape of a rule ID: capital letters, a dash, digits (`^[A-Z]+-[0-9]+$`).
@@ -93,23 +91,12 @@ impl RuleId {
 
     /// The spec file the rule is in (such as `part1.md`).
     pub fn part(&self) -> &'static str {
-        Self::spec_line(&self.0).map_or("", |(part, _)| part)
+        crate::spec::rule(&self.0).map_or("", |rule| rule.part)
     }
 
     /// The first words of the rule's text.
     pub fn text(&self) -> &'static str {
-        Self::spec_line(&self.0).map_or("", |(_, text)| text)
-    }
-
-    /// The part and text of rule `id` in `rules.tsv`.
-    fn spec_line(id: &str) -> Option<(&'static str, &'static str)> {
-        if !Self::is_well_formed(id) {
-            return None;
-        }
-        RULES_TSV.lines().filter(|line| !line.starts_with('#')).find_map(|line| {
-            let mut columns = line.splitn(3, '\t');
-            (columns.next() == Some(id)).then(|| (columns.next().unwrap_or(""), columns.next().unwrap_or("")))
-        })
+        crate::spec::rule(&self.0).map_or("", |rule| rule.text)
     }
 }
 

@@ -98,7 +98,7 @@ fn rules(node: &Node) -> Res<Vec<RuleId>> {
             );
         }
         let Some(rule) = RuleId::new(&id) else {
-            return fail(item.at, format!("rules: {id} is not a rule of the spec (sim/src/spec/rules.tsv)"));
+            return fail(item.at, format!("rules: {id} is not a rule of the spec (docs/spec/)"));
         };
         if rules.contains(&rule) {
             return fail(item.at, format!("rules: {id} is listed twice"));

@@ -8,7 +8,8 @@ use std::fmt::{self, Write as _};
 use std::time::Duration;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::{DuplicateKeyPolicy, MessageFormatter as _, NonFiniteFloatPolicy, Spanned};
+use serde_saphyr::budget::BudgetBreach;
+use serde_saphyr::{Budget, DuplicateKeyPolicy, MessageFormatter as _, NonFiniteFloatPolicy, Spanned};
 
 use super::model::Location;
 
@@ -59,7 +60,7 @@ const MAX_DEPTH: usize = 16;
 pub(crate) fn load(text: &str) -> Res<Node> {
     let options = serde_saphyr::options! {
         // Reading is recursive; a scenario nests 7 deep, and 64 levels overflow a 2 MiB stack in a debug build.
-        budget: serde_saphyr::budget! { max_depth: MAX_DEPTH, flow_nesting_limit: MAX_DEPTH },
+        budget: Some(budget()),
         // The accessors report duplicates, with both places.
         duplicate_keys: DuplicateKeyPolicy::PassThrough,
         // `yes`, `on` and friends stay strings.
@@ -78,9 +79,7 @@ pub(crate) fn load(text: &str) -> Res<Node> {
                 serde_saphyr::Error::MultipleDocuments { .. } => {
                     "a scenario file holds exactly one YAML document; remove this `---`".to_owned()
                 }
-                serde_saphyr::Error::Budget { breach: serde_saphyr::budget::BudgetBreach::Depth { .. }, .. } => {
-                    format!("invalid YAML: collections nest more than {MAX_DEPTH} deep")
-                }
+                serde_saphyr::Error::Budget { breach, .. } => budget_in_words(breach),
                 inner => {
                     let text = serde_saphyr::DefaultMessageFormatter.format_message(inner);
                     let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
@@ -89,6 +88,62 @@ pub(crate) fn load(text: &str) -> Res<Node> {
             };
             fail(at, message)
         }
+    }
+}
+
+/// The reader's limits: serde-saphyr's defaults (generous for a scenario), and a shallow nesting depth.
+fn budget() -> Budget {
+    let mut budget = Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    budget.flow_nesting_limit = MAX_DEPTH;
+    budget
+}
+
+/// A breach of the reader's budget in words, with the limit (serde-saphyr's own message is the breach's Rust debug
+/// text, such as `budget breached: Nodes { nodes: 250001 }`).
+fn budget_in_words(breach: &BudgetBreach) -> String {
+    let limits = budget();
+    let mib = |bytes: usize| bytes / (1024 * 1024);
+    let too_large = |what: String| {
+        format!("invalid YAML: the file is too large for a scenario: {what}; split it into several scenarios")
+    };
+    match breach {
+        BudgetBreach::Depth { .. } => format!("invalid YAML: collections nest more than {MAX_DEPTH} deep"),
+        BudgetBreach::Nodes { .. } => {
+            too_large(format!("it has more than {} values, sequences and mappings", limits.max_nodes))
+        }
+        BudgetBreach::Events { .. } => too_large(format!(
+            "it has more than {} YAML parser events (values and collection starts and ends)",
+            limits.max_events
+        )),
+        BudgetBreach::ScalarBytes { .. } => {
+            too_large(format!("its values hold more than {} MiB of text", mib(limits.max_total_scalar_bytes)))
+        }
+        BudgetBreach::InputBytes { .. } => {
+            too_large(format!("it is longer than {} MiB", mib(limits.max_reader_input_bytes.unwrap_or(usize::MAX))))
+        }
+        BudgetBreach::Documents { .. } => {
+            too_large(format!("it holds more than {} YAML documents", limits.max_documents))
+        }
+        BudgetBreach::Aliases { .. } => too_large(format!("it has more than {} aliases (*name)", limits.max_aliases)),
+        BudgetBreach::Anchors { .. } => too_large(format!("it has more than {} anchors (&name)", limits.max_anchors)),
+        BudgetBreach::AliasAnchorRatio { aliases, anchors } => format!(
+            "invalid YAML: {aliases} aliases (*name) of {anchors} anchors (&name): more than {} aliases per anchor \
+             expand into a huge document, which is refused",
+            limits.alias_anchor_ratio_multiplier
+        ),
+        BudgetBreach::MergeKeys { .. } => {
+            too_large(format!("it has more than {} merge keys (<<)", limits.max_merge_keys))
+        }
+        BudgetBreach::RecordedAnchorEvents { .. } | BudgetBreach::RecordedAnchorBytes { .. } => {
+            "invalid YAML: its aliases (*name) repeat their anchors' contents beyond the reader's limit, which is \
+             refused"
+                .to_owned()
+        }
+        BudgetBreach::SequenceUnbalanced => {
+            "invalid YAML: a sequence or mapping ends that never started (a truncated or malformed file)".to_owned()
+        }
+        _ => "invalid YAML: the file passes one of the YAML reader's limits on size".to_owned(),
     }
 }
 
