@@ -9,6 +9,7 @@
 //! seed and the command that replays it alone.
 
 mod paths;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,8 +20,9 @@ use clap::{Parser, Subcommand};
 pub use paths::{Found, check_report_writable, find_scenarios, has_scenario_extension, scenario_files};
 
 use crate::report::{LoadFailure, ScenarioRuns, render_report};
-use crate::runner::{RunReport, run_scenario, sweep_seeds};
-use crate::scenario::{Scenario, load_scenario};
+use crate::runner::{RunReport, run_scenario, run_scenario_watched, sweep_seeds};
+use crate::scenario::{Scenario, load_scenario, parse_duration};
+use watch::WallClock;
 
 /// How many characters of a scenario's name, and of its list of rules, its result line shows.
 pub const FIELD_CHARS_SHOWN: usize = 120;
@@ -56,17 +58,40 @@ enum Command {
         /// Write the Markdown conformance report to this file (checked to be writable before anything runs).
         #[arg(long)]
         report: Option<PathBuf>,
+        /// The wall-clock budget of one run (one scenario under one seed), like 90s or 10m: a run still going then
+        /// fails, naming its step and the simulated instant it reached.
+        #[arg(long, default_value = "5m", value_parser = parse_timeout)]
+        timeout: Duration,
     },
 }
 
 /// Runs the command line and returns the process's exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Run { paths, trace, seed, seeds, report } => run(paths, trace, seed, seeds, report.as_deref()),
+        Command::Run { paths, trace, seed, seeds, report, timeout } => {
+            let options = RunOptions { show_trace: trace, seed, seeds, timeout };
+            run(paths, &options, report.as_deref())
+        }
     }
 }
 
-fn run(paths: Vec<PathBuf>, show_trace: bool, seed: Option<u64>, seeds: u32, report_path: Option<&Path>) -> ExitCode {
+/// How `imsim run` runs each scenario.
+#[derive(Clone, Copy, Debug)]
+struct RunOptions {
+    show_trace: bool,
+    seed: Option<u64>,
+    seeds: u32,
+    timeout: Duration,
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        zero if zero.is_zero() => Err("the timeout must be longer than 0ms".to_owned()),
+        timeout => Ok(timeout),
+    }
+}
+
+fn run(paths: Vec<PathBuf>, options: &RunOptions, report_path: Option<&Path>) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
     let usage_error = |message: String| {
         eprintln!("error: {message}");
@@ -98,9 +123,9 @@ fn run(paths: Vec<PathBuf>, show_trace: bool, seed: Option<u64>, seeds: u32, rep
         // Wall time is printed on the scenario's line and goes nowhere else: not into the run, its trace or the
         // report file.
         let started = Instant::now(); // determinism: ok, reporting only
-        let runs = run_sweep(&scenario, seed, seeds);
+        let runs = run_sweep_watched(&scenario, options.seed, options.seeds, options.timeout);
         let wall = started.elapsed();
-        print_runs(&runs, wall, show_trace);
+        print_runs(&runs, wall, options.show_trace);
         scenarios.push(runs);
     }
     let passed = scenarios.iter().filter(|scenario| scenario.passed()).count();
@@ -117,10 +142,26 @@ fn run(paths: Vec<PathBuf>, show_trace: bool, seed: Option<u64>, seeds: u32, rep
 
 /// Runs `scenario` under `seeds` seeds from its own seed (or `seed`), the base seed first.
 pub fn run_sweep(scenario: &Scenario, seed: Option<u64>, seeds: u32) -> ScenarioRuns {
+    sweep_with(scenario, seed, seeds, |seed| run_scenario(scenario, Some(seed)))
+}
+
+/// As [`run_sweep`], each run watched by a [`WallClock`] with the budget `timeout`.
+fn run_sweep_watched(scenario: &Scenario, seed: Option<u64>, seeds: u32, timeout: Duration) -> ScenarioRuns {
+    sweep_with(scenario, seed, seeds, |seed| {
+        run_scenario_watched(scenario, Some(seed), Box::new(WallClock::new(scenario, seed, timeout)))
+    })
+}
+
+fn sweep_with(
+    scenario: &Scenario,
+    seed: Option<u64>,
+    seeds: u32,
+    mut run: impl FnMut(u64) -> RunReport,
+) -> ScenarioRuns {
     let base = seed.unwrap_or(scenario.seed);
     let mut sweep = sweep_seeds(base, usize::try_from(seeds).unwrap_or(1).max(1)).into_iter();
-    let first = run_scenario(scenario, Some(sweep.next().unwrap_or(base)));
-    ScenarioRuns::new(first, sweep.map(|derived| run_scenario(scenario, Some(derived))).collect())
+    let first = run(sweep.next().unwrap_or(base));
+    ScenarioRuns::new(first, sweep.map(run).collect())
 }
 
 /// Prints a scenario's verdict line (with its simulated time, the wall-clock time `wall` its runs took and their

@@ -29,6 +29,9 @@ use tokio::sync::Notify;
 mod chatroom_admin;
 mod expectations;
 mod server_callbacks;
+mod watch;
+
+pub use watch::{Progress, WATCH_PERIOD_TICKS, Watchdog};
 
 use crate::device::{DeviceConfig, device_host};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
@@ -128,8 +131,22 @@ pub struct FinalState {
 
 /// Runs `scenario` like `run_scenario`, and also returns what the devices hold at the end.
 pub fn run_scenario_with_final_state(scenario: &Scenario, seed_override: Option<u64>) -> (RunReport, FinalState) {
+    run_watched(scenario, seed_override, None)
+}
+
+/// Runs `scenario` like `run_scenario`, reporting its progress to `watchdog`, which may end it.
+pub fn run_scenario_watched(scenario: &Scenario, seed_override: Option<u64>, watchdog: Box<dyn Watchdog>) -> RunReport {
+    run_watched(scenario, seed_override, Some(watchdog)).0
+}
+
+fn run_watched(
+    scenario: &Scenario,
+    seed_override: Option<u64>,
+    watchdog: Option<Box<dyn Watchdog>>,
+) -> (RunReport, FinalState) {
     let seed = seed_override.unwrap_or(scenario.seed);
     let mut run = Run::new(scenario, seed);
+    run.watchdog = watchdog;
     let failure = run.execute(scenario).err();
     let report = RunReport {
         path: scenario.path.clone(),
@@ -168,6 +185,12 @@ struct Run<'a> {
     events_scanned: usize,
     /// Whether the current expectation is being checked for the last time (its `within` ends with this tick).
     last_check: bool,
+    /// Whoever watches the run from outside, if anyone.
+    watchdog: Option<Box<dyn Watchdog>>,
+    /// The step being carried out, for the watchdog.
+    current_step: Option<Location>,
+    /// Ticks stepped so far.
+    ticks: u64,
     /// Per device, the index of the first call record the next call expectation may match.
     call_cursors: BTreeMap<String, usize>,
     /// Whether the current `entries` expectation has a read in flight.
@@ -236,6 +259,9 @@ impl<'a> Run<'a> {
             event_cursors: Default::default(),
             events_scanned: 0,
             last_check: false,
+            watchdog: None,
+            current_step: None,
+            ticks: 0,
             call_cursors: Default::default(),
             entries_read_sent: false,
             users: scenario.devices.iter().map(|device| (device.name.clone(), device.user.clone())).collect(),
@@ -288,6 +314,7 @@ impl<'a> Run<'a> {
         // Boot every host once, so each device is listening for commands before the first step.
         self.step_once().map_err(|message| Failure { step_index: None, location: None, message })?;
         for (index, step) in scenario.steps.iter().enumerate() {
+            self.current_step = Some(step.location);
             self.record_step(&step.describe());
             self.execute_step(&step.kind).map_err(|message| Failure {
                 step_index: Some(index),
@@ -482,6 +509,13 @@ impl<'a> Run<'a> {
 
     fn step_once(&mut self) -> Result<(), String> {
         self.sim.step().map_err(|error| format!("the simulation failed: {error}"))?;
+        self.ticks += 1;
+        if self.ticks % WATCH_PERIOD_TICKS == 0
+            && let Some(watchdog) = &mut self.watchdog
+        {
+            let progress = Progress { step: self.current_step, simulated: self.sim.elapsed(), ticks: self.ticks };
+            watchdog.watch(&progress)?;
+        }
         self.drain_server_callbacks();
         self.check_server_invariants()
     }

@@ -445,3 +445,32 @@ fn the_readme_main_job_is_the_one_ci_runs() {
     assert_eq!(readme, ci);
     assert_eq!(readme, "scenarios --seeds 4");
 }
+
+#[test]
+fn a_run_past_its_wall_clock_budget_fails_at_its_step_with_the_simulated_instant() {
+    // An hour of 21 hosts at the 1 ms tick takes minutes; the budget ends it after one second.
+    let started = std::time::Instant::now();
+    let (output, stdout) =
+        imsim(&["run", "fixtures/slow-scenarios/twenty-devices-idle-for-an-hour.yaml", "--timeout", "1s"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "the budget did not stop the run");
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "at fixtures/slow-scenarios/twenty-devices-idle-for-an-hour.yaml:46:5: timed out: still running after"
+        ),
+        "names the advance step: {stdout}"
+    );
+    assert!(stdout.contains("of wall time (the budget of --timeout 1s), at simulated "), "{stdout}");
+    assert!(stdout.contains("seed: 3"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("0 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn a_zero_or_malformed_timeout_is_a_usage_error() {
+    for bad in ["0s", "5", "soon"] {
+        let (output, _) = imsim(&["run", "scenarios/connection/connect-succeeds.yaml", "--timeout", bad]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "--timeout {bad}: {stderr}");
+        assert!(stderr.contains("invalid value"), "--timeout {bad}: {stderr}");
+    }
+}

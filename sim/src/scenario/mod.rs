@@ -251,6 +251,8 @@ mod parse;
 pub mod run_length;
 mod yaml;
 
+pub use yaml::{DURATION_FORM, parse_duration};
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 

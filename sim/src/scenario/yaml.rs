@@ -330,27 +330,10 @@ impl Node {
 
     /// A duration: a whole number and a unit, `ms`, `s`, `m` or `h`.
     pub(crate) fn duration(&self, what: &str) -> Res<Duration> {
-        const FORM: &str = "a whole number followed by ms, s, m or h, like 250ms, 10s, 2m or 1h";
         let Value::Scalar(text, _) = &self.value else {
-            return self.expected(what, &format!("a duration ({FORM})"));
+            return self.expected(what, &format!("a duration ({DURATION_FORM})"));
         };
-        let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-        let (number, unit) = text.split_at(digits);
-        let unit_ms: u64 = match unit {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            _ => 0,
-        };
-        if number.is_empty() || unit_ms == 0 {
-            let why = if unit.is_empty() && !number.is_empty() { " (no unit)" } else { "" };
-            return fail(self.at, format!("{what}: invalid duration {text:?}{why}; expected {FORM}"));
-        }
-        match number.parse::<u64>().ok().and_then(|n| n.checked_mul(unit_ms)) {
-            Some(ms) => Ok(Duration::from_millis(ms)),
-            None => fail(self.at, format!("{what}: duration {text:?} is too large")),
-        }
+        parse_duration(text).map_err(|why| Problem { at: self.at, message: format!("{what}: {why}") })
     }
 
     /// A name from a fixed list, such as an enum's manual names.
@@ -435,5 +418,29 @@ impl<'a> Fields<'a> {
             Some(node) => Ok(node),
             None => fail(self.at, format!("missing required field {name:?} {}", self.place)),
         }
+    }
+}
+
+/// How a duration is written, for messages.
+pub const DURATION_FORM: &str = "a whole number followed by ms, s, m or h, like 250ms, 10s, 2m or 1h";
+
+/// A duration as scenarios (and `imsim run --timeout`) write it: a whole number and a unit, `ms`, `s`, `m` or `h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let unit_ms: u64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => 0,
+    };
+    if number.is_empty() || unit_ms == 0 {
+        let why = if unit.is_empty() && !number.is_empty() { " (no unit)" } else { "" };
+        return Err(format!("invalid duration {text:?}{why}; expected {DURATION_FORM}"));
+    }
+    match number.parse::<u64>().ok().and_then(|n| n.checked_mul(unit_ms)) {
+        Some(ms) => Ok(Duration::from_millis(ms)),
+        None => Err(format!("duration {text:?} is too large")),
     }
 }
