@@ -15,10 +15,20 @@ use super::parse::TICK_MAX;
 /// The most ticks one step may step through: one simulated hour at the default 1 ms tick.
 pub const STEPPED_TICKS_MAX: u64 = 3_600_000;
 
-/// What a tick costs, for the projection in the error: host-ticks per wall second on the reference machine (2
-/// cores), where a run with `d` devices has `d + 1` hosts. Measured by `benches/benches/ticks.rs` (README: the cost
-/// model); the projection is an estimate, not a promise.
-pub const HOST_TICKS_PER_WALL_SECOND: u64 = 150_000;
+/// What a tick costs, for the projection in the error, on the reference machine (2 cores): about
+/// `TICK_NS_PER_HOST × h + TICK_NS_PER_HOST_SQUARED × h²` nanoseconds with `h` hosts (the devices and the server),
+/// fitted to `benches/benches/ticks.rs` with 2 to 20 idle devices (turmoil's own cost grows faster than linearly
+/// with the hosts; README, "the cost model"). The projection is an estimate, not a promise.
+pub const TICK_NS_PER_HOST: u128 = 2_400;
+/// See [`TICK_NS_PER_HOST`].
+pub const TICK_NS_PER_HOST_SQUARED: u128 = 126;
+
+/// The projected wall time of `ticks` ticks with `hosts` hosts, in seconds.
+pub fn projected_wall_seconds(ticks: u128, hosts: u64) -> u128 {
+    let hosts = u128::from(hosts);
+    let tick_ns = TICK_NS_PER_HOST * hosts + TICK_NS_PER_HOST_SQUARED * hosts * hosts;
+    ticks.saturating_mul(tick_ns) / 1_000_000_000
+}
 
 /// Checks every stepped duration of `scenario` against [`STEPPED_TICKS_MAX`]; the error is the step's location and
 /// what to do.
@@ -49,7 +59,7 @@ fn check_duration(what: &str, duration: Duration, tick: Duration, hosts: u64) ->
     if ticks <= u128::from(STEPPED_TICKS_MAX) {
         return Ok(());
     }
-    let wall_seconds = ticks.saturating_mul(u128::from(hosts)) / u128::from(HOST_TICKS_PER_WALL_SECOND);
+    let wall_seconds = projected_wall_seconds(ticks, hosts);
     // The smallest whole-millisecond tick that brings the step within the bound, if the longest tick does.
     let fitting_ms = duration.as_millis().div_ceil(u128::from(STEPPED_TICKS_MAX)).max(1);
     let remedy = match u64::try_from(fitting_ms).map(Duration::from_millis) {
@@ -96,7 +106,7 @@ mod tests {
         let message = check_duration("advance", ten_hours, Duration::from_millis(1), 3).expect_err("too long");
         assert_eq!(
             message,
-            "advance: 10h is 36000000 ticks of 1ms, more than the 3600000 one step may take (about 12 min of wall \
+            "advance: 10h is 36000000 ticks of 1ms, more than the 3600000 one step may take (about 5 min of wall \
              time with 3 hosts); raise `settings.tick` to 10ms or more, or shorten the step"
         );
     }
@@ -109,7 +119,7 @@ mod tests {
         assert_eq!(
             message,
             "advance: 18446744073709551615ms is 18446744073709551615 ticks of 1ms, more than the 3600000 one step may \
-             take (about 29890557526 days of wall time with 21 hosts); shorten the step: even the longest tick (1s) \
+             take (about 22624162992 days of wall time with 21 hosts); shorten the step: even the longest tick (1s) \
              cannot fit it"
         );
     }
