@@ -249,7 +249,16 @@ pub fn human_duration(d: Duration) -> String {
 /// How many times faster than real time a run went: `116129x`, `2.5x`, `0.3x`.
 pub fn speedup(simulated: Duration, wall: Duration) -> String {
     let ratio = simulated.as_secs_f64() / wall.as_secs_f64().max(1e-6);
-    if ratio >= 10.0 { format!("{ratio:.0}x") } else { format!("{ratio:.1}x") }
+    match ratio {
+        10.0.. => format!("{ratio:.0}x"),
+        0.1.. => format!("{ratio:.1}x"),
+        0.0 => "0x".to_owned(),
+        // Far slower than real time (a burst of sends in a few simulated milliseconds): two significant digits.
+        _ => {
+            let decimals = ((-ratio.log10()).ceil() as usize + 1).min(9);
+            format!("{ratio:.decimals$}x")
+        }
+    }
 }
 
 #[cfg(test)]
@@ -268,6 +277,9 @@ mod tests {
         assert_eq!(speedup(Duration::from_secs(3_602), Duration::from_millis(31)), "116194x");
         assert_eq!(speedup(Duration::from_secs(5), Duration::from_secs(2)), "2.5x");
         assert_eq!(speedup(Duration::from_secs(1), Duration::ZERO), "1000000x");
+        assert_eq!(speedup(Duration::from_millis(553), Duration::from_secs(29)), "0.019x");
+        assert_eq!(speedup(Duration::from_millis(12), Duration::from_secs(10)), "0.0012x");
+        assert_eq!(speedup(Duration::ZERO, Duration::from_secs(1)), "0x");
     }
 
     #[test]
