@@ -102,14 +102,8 @@ impl App {
 
     /// The rooms due for destruction at `now_ms`, earliest deadline first (then by room ID).
     pub(super) fn rooms_destroyed_by(&self, now_ms: i64) -> Vec<String> {
-        let destroy_after_ms = self.config.chatroom_destroy_after_ms;
-        self.chatrooms
-            .deadlines
-            .by_activity
-            .iter()
-            .take_while(|(activity, _)| activity.saturating_add(destroy_after_ms) <= now_ms)
-            .map(|(_, room_id)| room_id.clone())
-            .collect()
+        let index = &self.chatrooms.deadlines.by_activity;
+        due(index, self.config.chatroom_destroy_after_ms, now_ms).collect()
     }
 
     /// The rooms with at least one member due for real-time eviction at `now_ms`, in room order; none with the
@@ -118,17 +112,16 @@ impl App {
         if !self.config.chatroom_realtime_eviction {
             return BTreeSet::new();
         }
-        self.chatrooms
-            .deadlines
-            .by_offline
-            .iter()
-            .take_while(|(offline, _)| offline.saturating_add(CHATROOM_REALTIME_EVICTION_MS) <= now_ms)
-            .map(|(_, room_id)| room_id.clone())
-            .collect()
+        due(&self.chatrooms.deadlines.by_offline, CHATROOM_REALTIME_EVICTION_MS, now_ms).collect()
     }
 
     /// The earliest chatroom deadline of the app.
     pub(super) fn next_chatroom_deadline(&self) -> Option<i64> {
         [self.next_destruction(), self.next_realtime_eviction()].into_iter().flatten().map(|(at, _)| at).min()
     }
+}
+
+/// The rooms of `index` (by deadline base) whose deadline, `wait_ms` after the base, has come at `now_ms`.
+fn due(index: &BTreeSet<(i64, String)>, wait_ms: i64, now_ms: i64) -> impl Iterator<Item = String> {
+    index.iter().take_while(move |(base, _)| base.saturating_add(wait_ms) <= now_ms).map(|(_, room_id)| room_id.clone())
 }
