@@ -518,8 +518,8 @@ impl fmt::Display for Endpoint {
 }
 
 /// The most messages one `send` step may send. Every per-message cost of the engine, the server and the runner is
-/// O(log n) in the work in flight, so a run's time grows linearly with the count (about 3,000 messages per wall
-/// second end to end, `benches/benches/send.rs`); the bound keeps one step within about half a minute of wall time
+/// O(log n) in the work in flight, so a run's time grows linearly with the count (about 6,000 messages per wall
+/// second end to end, `benches/benches/send.rs`); the bound keeps one step within about 20 s of wall time
 /// and about 600 MB of memory (traces and event logs keep every message of the run).
 pub const SEND_COUNT_MAX: u32 = 100_000;
 
