@@ -255,9 +255,9 @@ use std::path::{Path, PathBuf};
 
 pub use model::{
     AppSettings, CHATROOM_DESTROY_AFTER_MAX, CallbackExpectation, CallbackKind, CallbackPattern, ChatroomAdmin,
-    ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, EventKind, EventPattern, Expectation, Location, RuleId,
-    SEND_COUNT_MAX, Scenario, Settings, Step, StepKind, StoredContents, StoredPattern, TokenChoice, describe_callback,
-    format_duration, numbered_text,
+    ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, EventKind, EventPattern, Expectation, HistoryFrom,
+    Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, StatusesExpectation, Step, StepKind, StoredContents,
+    StoredPattern, SyncTime, TokenChoice, describe_callback, format_duration, numbered_text,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.
