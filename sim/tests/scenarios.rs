@@ -10,7 +10,9 @@ use imsim_sim::runner::{RunReport, run_scenario, sweep_seeds};
 use imsim_sim::scenario::{Scenario, load_scenario, parse_scenario};
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    // Canonical, so that failures and replay commands name `/path/to/imsim/scenarios/...`, not `sim/../scenarios`.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.canonicalize().unwrap_or(root)
 }
 
 fn all_scenarios() -> Vec<Scenario> {
