@@ -156,11 +156,17 @@ fn failure_of(text: &str) -> Option<String> {
 
 #[test]
 fn a_statuses_check_fails_when_no_device_has_the_status_it_expects() {
-    // The check the kicking race uses: two users' devices, so nobody is kicked, and the check must say so.
+    // The check the kicking race uses, on two users' devices: nobody is kicked, and the check must say so.
     let failure = failure_of(
-        "name: n\nrules: [KICK-1]\nseed: 1\ndevices: { c: { user: lisi }, d: { user: wangwu } }\nsteps:\n  - connect: \
-         c\n  - connect: d\n  - expect: { devices: [c, d], statuses: [connected, kickedOfflineByOtherClient], within: \
-         2s }\n",
+        r#"name: n
+rules: [KICK-1]
+seed: 1
+devices: { c: { user: lisi }, d: { user: wangwu } }
+steps:
+  - connect: c
+  - connect: d
+  - expect: { devices: [c, d], statuses: [connected, kickedOfflineByOtherClient], within: 2s }
+"#,
     )
     .expect("the check fails");
     assert_eq!(failure, "expectation not met within 2s: the statuses are c connected, d connected");
@@ -170,14 +176,23 @@ fn a_statuses_check_fails_when_no_device_has_the_status_it_expects() {
 fn sync_time_oldest_and_newest_fail_on_the_other_end_of_the_page() {
     let history = |check: &str| {
         format!(
-            "name: n\nrules: [CR-45]\nseed: 1\nsettings: {{ app: {{ chatroom_cloud_storage: true }} }}\ndevices: {{ a: \
-             {{ user: zhangsan }} }}\nsteps:\n  - connect: a\n  - expect: {{ device: a, status: connected }}\n  - \
-             join_chatroom: {{ device: a, room: r1, auto_create: true }}\n  - expect: {{ device: a, event: \
-             chatRoomJoined, code: 0 }}\n  - send: {{ device: a, type: chatroom, to: r1, text: m1 }}\n  - advance: \
-             100ms\n  - send: {{ device: a, type: chatroom, to: r1, text: m2 }}\n  - expect: {{ device: a, event: \
-             messageSent, code: 0, text: m2 }}\n  - chatroom_history: {{ device: a, room: r1, order: before, count: 2 \
-             }}\n  - expect: {{ device: a, event: chatRoomMessagesLoaded, code: 0, texts: [m1, m2], sync_time: {check}, \
-             within: 1s }}\n"
+            r#"name: n
+rules: [CR-45]
+seed: 1
+settings: {{ app: {{ chatroom_cloud_storage: true }} }}
+devices: {{ a: {{ user: zhangsan }} }}
+steps:
+  - connect: a
+  - expect: {{ device: a, status: connected }}
+  - join_chatroom: {{ device: a, room: r1, auto_create: true }}
+  - expect: {{ device: a, event: chatRoomJoined, code: 0 }}
+  - send: {{ device: a, type: chatroom, to: r1, text: m1 }}
+  - advance: 100ms
+  - send: {{ device: a, type: chatroom, to: r1, text: m2 }}
+  - expect: {{ device: a, event: messageSent, code: 0, text: m2 }}
+  - chatroom_history: {{ device: a, room: r1, order: before, count: 2 }}
+  - expect: {{ device: a, event: chatRoomMessagesLoaded, code: 0, texts: [m1, m2], sync_time: {check}, within: 1s }}
+"#
         )
     };
     assert_eq!(failure_of(&history("oldest")), None, "order before: syncTime is the oldest message's sent time");
@@ -188,8 +203,13 @@ fn sync_time_oldest_and_newest_fail_on_the_other_end_of_the_page() {
 #[test]
 fn a_history_page_from_sync_time_needs_an_earlier_page() {
     let failure = failure_of(
-        "name: n\nrules: [CR-26]\nseed: 1\ndevices: { a: { user: zhangsan } }\nsteps:\n  - chatroom_history: { \
-         device: a, room: r1, timestamp: sync_time, count: 3 }\n",
+        r#"name: n
+rules: [CR-26]
+seed: 1
+devices: { a: { user: zhangsan } }
+steps:
+  - chatroom_history: { device: a, room: r1, timestamp: sync_time, count: 3 }
+"#,
     )
     .expect("there is no syncTime to start from");
     assert_eq!(failure, r#"chatroom_history from sync_time, but a has had no chatRoomMessagesLoaded of "r1" yet"#);

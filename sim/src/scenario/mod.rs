@@ -198,8 +198,9 @@
 //!   `destroyAuto`. A `chatRoomMemberChanged` check matches when one of the event's actions has the `user` and the
 //!   `action` (`join` or `leave`) given. `texts` lists the texts of all the loaded messages, in order; `sync_time`
 //!   is an i64 (Unix ms), or `oldest` / `newest`: the sent time of the oldest / newest loaded message (CR-45; no
-//!   match on an empty page), since sent times are the server's clock, which the network's latency decides. `keys` is the event's whole list of keys, in order; `entries` (`{ key: value, ... }`)
-//!   and `error_entries` (`{ key: code, ... }`) are the event's whole maps. `operation` is `update` or `remove`.
+//!   match on an empty page), since sent times are the server's clock, which the network's latency decides.
+//!   `keys` is the event's whole list of keys, in order; `entries` (`{ key: value, ... }`) and `error_entries`
+//!   (`{ key: code, ... }`) are the event's whole maps. `operation` is `update` or `remove`.
 //!   With an `event` or `no_event`, `status` and `entries` are these fields; without one, they are checks.
 //! - A **statuses** check (`devices`, two or more, distinct; `statuses`, one per device; `within`; nothing else) is
 //!   for a race whose winner the network decides, such as two logins at the same instant: it holds when the
