@@ -14,7 +14,7 @@ use imsim_engine::{ImError, Platform};
 use tokio::sync::mpsc;
 
 use crate::net::{SERVER_HOST, SERVER_PORT, sim_unix_ms};
-use crate::scenario::ChatroomCall;
+use crate::scenario::{ChatroomCall, HistoryFrom};
 use crate::world::{BlacklistCall, CallRecord, DeviceCommand, SharedWorld};
 
 /// Opens turmoil TCP connections to the fake server, and writes each attempt and its outcome to the trace, so the
@@ -160,6 +160,10 @@ async fn chatroom_call(engine: &Engine, call: ChatroomCall) -> Result<(), ImErro
         ChatroomCall::Join { room, count, auto_create } => engine.join_chat_room(&room, count, auto_create).await,
         ChatroomCall::Leave { room } => engine.leave_chat_room(&room).await,
         ChatroomCall::History { room, timestamp, order, count } => {
+            let timestamp = match timestamp {
+                HistoryFrom::Timestamp(ms) => ms,
+                HistoryFrom::SyncTime => unreachable!("the runner puts the syncTime in when it queues the call"),
+            };
             engine.get_chat_room_messages(&room, timestamp, order, count).await
         }
         ChatroomCall::AddEntry { room, key, value, delete_when_left, overwrite } => {

@@ -178,11 +178,13 @@ fn chatroom_fields_match(event: &Event, pattern: &EventPattern) -> bool {
         }),
         _ => pattern.action.is_none(),
     };
-    let (texts, sync_time) = match event {
-        Event::ChatRoomMessagesLoaded { messages, sync_time, .. } => {
-            (Some(messages.iter().map(|m| text_of(m).unwrap_or("")).collect::<Vec<&str>>()), Some(*sync_time))
-        }
-        _ => (None, None),
+    let (texts, sent_times, sync_time) = match event {
+        Event::ChatRoomMessagesLoaded { messages, sync_time, .. } => (
+            Some(messages.iter().map(|m| text_of(m).unwrap_or("")).collect::<Vec<&str>>()),
+            messages.iter().map(|m| m.sent_time).collect::<Vec<i64>>(),
+            Some(*sync_time),
+        ),
+        _ => (None, Vec::new(), None),
     };
     let key = match event {
         Event::ChatRoomEntryAdded { key, .. } | Event::ChatRoomEntryRemoved { key, .. } => Some(key.as_str()),
@@ -211,7 +213,9 @@ fn chatroom_fields_match(event: &Event, pattern: &EventPattern) -> bool {
         && member
         && (pattern.texts.is_none()
             || texts.is_some_and(|texts| pattern.texts.iter().flatten().map(String::as_str).eq(texts)))
-        && same(pattern.sync_time, sync_time)
+        && pattern
+            .sync_time
+            .is_none_or(|expected| sync_time.is_some_and(|actual| expected.matches(&sent_times, actual)))
         && same(pattern.key.as_deref(), key)
         && same(pattern.error_entries.as_ref(), error_entries.as_ref())
         && same(pattern.keys.as_deref(), keys)

@@ -394,7 +394,10 @@ impl<'a> Run<'a> {
                 self.drain_server_callbacks();
                 result
             }
-            StepKind::Chatroom { device, call } => self.command(device, DeviceCommand::Chatroom(call.clone())),
+            StepKind::Chatroom { device, call } => {
+                let call = self.world.borrow().resolve_chatroom_call(device, call)?;
+                self.command(device, DeviceCommand::Chatroom(call))
+            }
             StepKind::Foreground { device } => self.command(device, DeviceCommand::AppForeground(true)),
             StepKind::Background { device } => self.command(device, DeviceCommand::AppForeground(false)),
             StepKind::NetworkLost { device } => {
@@ -423,6 +426,7 @@ impl<'a> Run<'a> {
                 self.expect_no_event(device, pattern, *period)
             }
             StepKind::Expect(expectation) => self.expect(expectation),
+            StepKind::ExpectStatuses(expectation) => self.expect_statuses(expectation),
             StepKind::ExpectServerCallback(expectation) => self.expect_server_callback(expectation),
         }
     }

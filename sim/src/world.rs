@@ -14,7 +14,7 @@ use imsim_engine::core::Event;
 use imsim_engine::{ConnectionStatus, ConversationType};
 use tokio::sync::mpsc;
 
-use crate::scenario::ChatroomCall;
+use crate::scenario::{ChatroomCall, HistoryFrom};
 use crate::trace::{Trace, describe_event};
 
 /// A command the runner gives a device, carried out by the device's host through the engine API.
@@ -154,6 +154,30 @@ impl World {
     /// The log of `device`, created on first use.
     pub fn device_mut(&mut self, device: &str) -> &mut DeviceLog {
         self.devices.entry(device.to_owned()).or_default()
+    }
+
+    /// `call` as the device is to make it: a `getChatRoomMessages` from `sync_time` gets the `syncTime` of the
+    /// device's latest `chatRoomMessagesLoaded` of that room (CR-26), an error if it has had none.
+    pub fn resolve_chatroom_call(&self, device: &str, call: &ChatroomCall) -> Result<ChatroomCall, String> {
+        let ChatroomCall::History { room, timestamp: HistoryFrom::SyncTime, order, count } = call else {
+            return Ok(call.clone());
+        };
+        let events = self.devices.get(device).map(|log| log.events.as_slice()).unwrap_or_default();
+        let latest = events.iter().rev().find_map(|(_, event)| match event {
+            Event::ChatRoomMessagesLoaded { target_id, sync_time, .. } if target_id == room => Some(*sync_time),
+            _ => None,
+        });
+        let Some(sync_time) = latest else {
+            return Err(format!(
+                "chatroom_history from sync_time, but {device} has had no chatRoomMessagesLoaded of {room:?} yet"
+            ));
+        };
+        Ok(ChatroomCall::History {
+            room: room.clone(),
+            timestamp: HistoryFrom::Timestamp(sync_time),
+            order: *order,
+            count: *count,
+        })
     }
 
     /// Records an event of `device` at `at`: in the trace, in the device's log, and in its status.

@@ -4,11 +4,14 @@
 
 use std::time::Duration;
 
+use imsim_engine::ConnectionStatus;
 use imsim_engine::store::Store as _;
 
 use super::{Run, STORE_REREAD_PERIOD};
 use crate::expect::{check_call, check_entries, check_event, check_stored, describe_missing_event, find_event};
-use crate::scenario::{Check, EntriesRead, EventPattern, Expectation, StoredContents, format_duration};
+use crate::scenario::{
+    Check, EntriesRead, EventPattern, Expectation, StatusesExpectation, StoredContents, format_duration,
+};
 use crate::trace::describe_event;
 use crate::world::DeviceCommand;
 
@@ -87,6 +90,40 @@ impl Run<'_> {
                     _ => "nothing could be checked in that time".to_owned(),
                 });
                 return Err(format!("expectation not met within {}: {observed}", format_duration(expectation.within)));
+            }
+            self.step_once()?;
+        }
+    }
+
+    /// Steps the simulation until the devices' statuses are the expected ones in some order, or fails once its
+    /// `within` has passed.
+    pub(super) fn expect_statuses(&mut self, expectation: &StatusesExpectation) -> Result<(), String> {
+        let deadline = self.sim.elapsed() + expectation.within;
+        loop {
+            let actual: Vec<ConnectionStatus> = {
+                let world = self.world.borrow();
+                expectation
+                    .devices
+                    .iter()
+                    .map(|device| world.devices.get(device).map_or(ConnectionStatus::Unconnected, |log| log.status))
+                    .collect()
+            };
+            if expectation.holds(&actual) {
+                self.world.borrow_mut().trace.record(self.sim.elapsed(), "step", "expect held");
+                return Ok(());
+            }
+            if self.sim.elapsed() + self.tick > deadline {
+                let have: Vec<String> = expectation
+                    .devices
+                    .iter()
+                    .zip(&actual)
+                    .map(|(device, status)| format!("{device} {status}"))
+                    .collect();
+                return Err(format!(
+                    "expectation not met within {:?}: the statuses are {}",
+                    expectation.within,
+                    have.join(", ")
+                ));
             }
             self.step_once()?;
         }

@@ -98,6 +98,9 @@
 //!                                                         # getChatRoomMessages (CR-25): count (i32) required,
 //!                                                         # timestamp (i64 Unix ms) default 0, order before
 //!                                                         # (default) or after
+//!   - chatroom_history: { device: a, room: r1, timestamp: sync_time, count: 20 }
+//!                                                         # the next page (CR-26): from the syncTime of a's
+//!                                                         # latest chatRoomMessagesLoaded of r1
 //!   - kv_add: { device: a, room: r1, key: k, value: v, delete_when_left: true, overwrite: true }
 //!                                                         # addChatRoomEntry (CRKV-7); both flags default false
 //!   - kv_add: { device: a, room: r1, key: k, value: { repeat: x, times: 4097 } }   # a 4097-character value
@@ -130,6 +133,7 @@
 //!   - expect: { device: a, event: messageSent, code: 0, sent_status: sent }
 //!   - expect: { device: a, event: connectionStatusChanged, status: connecting }
 //!   - expect: { device: a, status: signOut }              # the device's connection status
+//!   - expect: { devices: [c, d], statuses: [connected, kickedOfflineByOtherClient] }   # in any order: a race
 //!   - expect: { device: a, no_event: connected, for: 5s } # no such event during the next 5s
 //!   - expect: { device: b, no_event: messageReceived, text: hi, for: 1m }
 //!   - expect: { device: a, event: blacklistStatusLoaded, code: 0, user: lisi, blacklist_status: inBlacklist }
@@ -193,9 +197,14 @@
 //!   `messageReceived` it matches a chatroom message of that room. `chatroom_status` is `reset`, `destroyManual` or
 //!   `destroyAuto`. A `chatRoomMemberChanged` check matches when one of the event's actions has the `user` and the
 //!   `action` (`join` or `leave`) given. `texts` lists the texts of all the loaded messages, in order; `sync_time`
-//!   is an i64 (Unix ms). `keys` is the event's whole list of keys, in order; `entries` (`{ key: value, ... }`)
-//!   and `error_entries` (`{ key: code, ... }`) are the event's whole maps. `operation` is `update` or `remove`.
+//!   is an i64 (Unix ms), or `oldest` / `newest`: the sent time of the oldest / newest loaded message (CR-45; no
+//!   match on an empty page), since sent times are the server's clock, which the network's latency decides.
+//!   `keys` is the event's whole list of keys, in order; `entries` (`{ key: value, ... }`) and `error_entries`
+//!   (`{ key: code, ... }`) are the event's whole maps. `operation` is `update` or `remove`.
 //!   With an `event` or `no_event`, `status` and `entries` are these fields; without one, they are checks.
+//! - A **statuses** check (`devices`, two or more, distinct; `statuses`, one per device; `within`; nothing else) is
+//!   for a race whose winner the network decides, such as two logins at the same instant: it holds when the
+//!   devices' connection statuses are the ones listed, in some order (which device has which is the outcome).
 //! - A **stored** check is about one conversation in the device's database (`target`, required, and `type`,
 //!   default private) and takes exactly one of `messages` and `count`. `messages` lists its messages, oldest
 //!   first: `direction` and `text` required, `sent_status` optional. `count` (a u32) is how many messages it
@@ -258,9 +267,9 @@ use std::path::{Path, PathBuf};
 
 pub use model::{
     AppSettings, CHATROOM_DESTROY_AFTER_MAX, CallbackExpectation, CallbackKind, CallbackPattern, ChatroomAdmin,
-    ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, EventKind, EventPattern, Expectation, Location, RuleId,
-    SEND_COUNT_MAX, Scenario, Settings, Step, StepKind, StoredContents, StoredPattern, TokenChoice, describe_callback,
-    format_duration, numbered_text,
+    ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, EventKind, EventPattern, Expectation, HistoryFrom,
+    Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, StatusesExpectation, Step, StepKind, StoredContents,
+    StoredPattern, SyncTime, TokenChoice, describe_callback, format_duration, numbered_text,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.

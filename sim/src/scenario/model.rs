@@ -14,8 +14,11 @@ use std::time::Duration;
 
 use imsim_engine::types::{ConversationType, Platform};
 
-pub use chatroom::{ChatroomAdmin, ChatroomCall};
-pub use expect::{Check, EntriesRead, EventKind, EventPattern, Expectation, StoredContents, StoredPattern};
+pub use chatroom::{ChatroomAdmin, ChatroomCall, HistoryFrom};
+pub use expect::{
+    Check, EntriesRead, EventKind, EventPattern, Expectation, StatusesExpectation, StoredContents, StoredPattern,
+    SyncTime,
+};
 pub use server_callback::{CallbackExpectation, CallbackKind, CallbackPattern, describe_callback};
 
 /// A parsed, validated scenario.
@@ -452,6 +455,8 @@ pub enum StepKind {
     ChatroomAdmin(ChatroomAdmin),
     /// A check on one device.
     Expect(Expectation),
+    /// A check on the statuses of several devices, in any order (the outcome of a race).
+    ExpectStatuses(StatusesExpectation),
     /// A check on the server's callbacks to the app server (CR-36, CRKV-15).
     ExpectServerCallback(CallbackExpectation),
 }
@@ -601,6 +606,7 @@ impl Step {
             StepKind::Chatroom { device, call } => call.describe(device),
             StepKind::ChatroomAdmin(admin) => admin.describe(),
             StepKind::Expect(expectation) => expectation.describe(),
+            StepKind::ExpectStatuses(expectation) => expectation.describe(),
             StepKind::ExpectServerCallback(expectation) => expectation.describe(),
         }
     }

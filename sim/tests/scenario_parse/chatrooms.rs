@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use imsim_engine::types::{ChatRoomEntriesOperationType, ChatRoomMemberActionType, ChatRoomStatus, TimeOrder};
-use imsim_sim::scenario::{ChatroomAdmin, ChatroomCall, Check, EntriesRead, EventKind, EventPattern, StepKind};
+use imsim_sim::scenario::{
+    ChatroomAdmin, ChatroomCall, Check, EntriesRead, EventKind, EventPattern, HistoryFrom, StepKind, SyncTime,
+};
 
 use crate::{expect, no_event, parse, step, strings};
 
@@ -85,8 +87,24 @@ fn the_chatroom_forms_become_the_exact_model() {
         call(15, ChatroomCall::Join { room: r1(), count: -1, auto_create: false }),
         call(16, ChatroomCall::Join { room: String::new(), count: 60, auto_create: true }),
         call(17, ChatroomCall::Leave { room: r1() }),
-        call(18, ChatroomCall::History { room: r1(), timestamp: 0, order: TimeOrder::Before, count: 20 }),
-        call(19, ChatroomCall::History { room: r1(), timestamp: 1_700_000_000_000, order: TimeOrder::After, count: 0 }),
+        call(
+            18,
+            ChatroomCall::History {
+                room: r1(),
+                timestamp: HistoryFrom::Timestamp(0),
+                order: TimeOrder::Before,
+                count: 20,
+            },
+        ),
+        call(
+            19,
+            ChatroomCall::History {
+                room: r1(),
+                timestamp: HistoryFrom::Timestamp(1_700_000_000_000),
+                order: TimeOrder::After,
+                count: 0,
+            },
+        ),
         call(
             20,
             ChatroomCall::AddEntry {
@@ -175,7 +193,7 @@ fn the_chatroom_forms_become_the_exact_model() {
                 Check::Event(EventPattern {
                     code: Some(0),
                     texts: Some(strings(&["m1", "m2"])),
-                    sync_time: Some(1_700_000_000_001),
+                    sync_time: Some(SyncTime::At(1_700_000_000_001)),
                     ..EventPattern::new(EventKind::ChatRoomMessagesLoaded)
                 }),
             ),

@@ -3,13 +3,16 @@
 //!
 //! The tests are split by theme: `valid` (a full scenario and its canonical descriptions), `defaults` (defaults,
 //! partial settings and how values are read), `errors` (the bad-fixture table and inline error cases) and
-//! `properties` (no panic on any input), `server_callbacks` (the checks on callbacks to the app server). This file holds the shared fixture and helpers.
+//! `properties` (no panic on any input), `server_callbacks` (the checks on callbacks to the app server),
+//! `races_and_pages` (a race's statuses in any order, `sync_time` relations, paging from a `sync_time`). This file
+//! holds the shared fixture and helpers.
 
 mod chatroom_moderation;
 mod chatrooms;
 mod defaults;
 mod errors;
 mod properties;
+mod races_and_pages;
 mod server_callbacks;
 mod valid;
 

@@ -2,7 +2,7 @@
 //! chatroom administration ([`ChatroomAdmin`]), with their canonical one-line descriptions.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::time::Duration;
 
 use imsim_engine::types::TimeOrder;
@@ -31,8 +31,8 @@ pub enum ChatroomCall {
     History {
         /// The `targetId` argument.
         room: String,
-        /// The `timestamp` argument, Unix milliseconds; 0 starts from the newest.
-        timestamp: i64,
+        /// The `timestamp` argument.
+        timestamp: HistoryFrom,
         /// The `order` argument.
         order: TimeOrder,
         /// The `count` argument.
@@ -80,6 +80,25 @@ pub enum ChatroomCall {
         /// The `force` argument (CRKV-17).
         force: bool,
     },
+}
+
+/// The `timestamp` argument of a `getChatRoomMessages` call (CR-25, CR-26).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryFrom {
+    /// This timestamp, Unix milliseconds, as written; 0 starts from the newest (CR-45).
+    Timestamp(i64),
+    /// The `syncTime` of the device's latest `chatRoomMessagesLoaded` of the room: the next page, as CR-26 says
+    /// to fetch it. The runner puts the value in when it queues the call, so the call's trace line shows it.
+    SyncTime,
+}
+
+impl fmt::Display for HistoryFrom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HistoryFrom::Timestamp(ms) => write!(f, "{ms}"),
+            HistoryFrom::SyncTime => f.write_str("sync_time"),
+        }
+    }
 }
 
 impl ChatroomCall {

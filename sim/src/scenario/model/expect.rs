@@ -24,6 +24,41 @@ pub struct Expectation {
     pub check: Check,
 }
 
+/// A check on the connection statuses of several devices at once, for a race whose winner the network decides
+/// (which device logged in first, say): the devices' statuses are `statuses` in some order, which device has
+/// which being the race's outcome. It must hold within `within`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusesExpectation {
+    /// The devices, in file order; at least two, never one twice.
+    pub devices: Vec<String>,
+    /// Their statuses, one per device, in any order.
+    pub statuses: Vec<ConnectionStatus>,
+    /// How long the check may take to hold. Default 10s.
+    pub within: Duration,
+}
+
+impl StatusesExpectation {
+    /// Whether the devices' current statuses, in device order, are the expected ones in some order.
+    pub fn holds(&self, actual: &[ConnectionStatus]) -> bool {
+        let (mut actual, mut expected) = (actual.to_vec(), self.statuses.clone());
+        actual.sort();
+        expected.sort();
+        actual == expected
+    }
+
+    /// The expectation as one canonical line, such as
+    /// `expect [c, d] statuses [connected, kickedOfflineByOtherClient] in any order within=10s`.
+    pub fn describe(&self) -> String {
+        let statuses: Vec<&str> = self.statuses.iter().map(|status| status.manual_name()).collect();
+        format!(
+            "expect [{}] statuses [{}] in any order within={}",
+            self.devices.join(", "),
+            statuses.join(", "),
+            format_duration(self.within)
+        )
+    }
+}
+
 /// What an expectation checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Check {
@@ -103,6 +138,38 @@ pub enum StoredContents {
     Count(usize),
 }
 
+/// What the `syncTime` of a `chatRoomMessagesLoaded` must be (CR-26, CR-45).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncTime {
+    /// Exactly this, Unix milliseconds (0 for an empty page).
+    At(i64),
+    /// The sent time of the oldest loaded message (CR-45, order before); no match when none was loaded.
+    Oldest,
+    /// The sent time of the newest loaded message (CR-45, order after); no match when none was loaded.
+    Newest,
+}
+
+impl SyncTime {
+    /// Whether an event with these loaded messages' sent times and this `sync_time` matches.
+    pub fn matches(self, sent_times: &[i64], sync_time: i64) -> bool {
+        match self {
+            SyncTime::At(expected) => sync_time == expected,
+            SyncTime::Oldest => sent_times.iter().min() == Some(&sync_time),
+            SyncTime::Newest => sent_times.iter().max() == Some(&sync_time),
+        }
+    }
+}
+
+impl fmt::Display for SyncTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SyncTime::At(ms) => write!(f, "{ms}"),
+            SyncTime::Oldest => f.write_str("oldest"),
+            SyncTime::Newest => f.write_str("newest"),
+        }
+    }
+}
+
 /// An event the app receives, and what its fields must be; `None` matches anything.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventPattern {
@@ -139,7 +206,7 @@ pub struct EventPattern {
     /// The texts of the loaded messages, all of them in order (chatRoomMessagesLoaded).
     pub texts: Option<Vec<String>>,
     /// The timestamp for the next fetch (chatRoomMessagesLoaded).
-    pub sync_time: Option<i64>,
+    pub sync_time: Option<SyncTime>,
     /// The KV key (chatRoomEntryAdded, chatRoomEntryRemoved).
     pub key: Option<String>,
     /// The keys that failed with their codes, all of them (chatRoomEntriesAdded).

@@ -8,11 +8,11 @@ use imsim_engine::types::TimeOrder;
 
 use super::steps::{id, ids, mapping};
 use super::{Context, positive_duration};
-use crate::scenario::model::{ChatroomAdmin, ChatroomCall, StepKind};
-use crate::scenario::yaml::{Fields, Node, Res, Value, fail};
+use crate::scenario::model::{ChatroomAdmin, ChatroomCall, HistoryFrom, StepKind};
+use crate::scenario::yaml::{Fields, Node, Res, Scalar, Value, fail};
 
 const I32_RANGE: &str = "an integer from -2147483648 to 2147483647";
-const I64_RANGE: &str = "an integer from -9223372036854775808 to 9223372036854775807";
+const TIMESTAMP: &str = "an integer from -9223372036854775808 to 9223372036854775807 (Unix milliseconds), or sync_time";
 /// The longest text a `{ repeat, times }` form may make.
 const REPEAT_CHARS_MAX: usize = 1 << 20;
 
@@ -175,8 +175,11 @@ fn app_call(step: &str, node: &Node, context: &Context<'_>) -> Res<StepKind> {
         "leave_chatroom" => ChatroomCall::Leave { room },
         "chatroom_history" => {
             let timestamp = match fields.get("timestamp") {
-                Some(node) => node.int("chatroom_history.timestamp", I64_RANGE)?,
-                None => 0,
+                Some(node) if matches!(&node.value, Value::Scalar(text, Scalar::Str) if text == "sync_time") => {
+                    HistoryFrom::SyncTime
+                }
+                Some(node) => HistoryFrom::Timestamp(node.int("chatroom_history.timestamp", TIMESTAMP)?),
+                None => HistoryFrom::Timestamp(0),
             };
             let order = match fields.get("order") {
                 Some(node) => node.choice("chatroom_history.order", TimeOrder::ALL, TimeOrder::manual_name)?,

@@ -13,9 +13,10 @@ use super::chatroom::entries;
 use super::steps::{STEPS, conversation_type};
 use super::{Context, positive_duration, server_callback};
 use crate::scenario::model::{
-    Check, EntriesRead, EventKind, EventPattern, Expectation, Location, StepKind, StoredContents, StoredPattern,
+    Check, EntriesRead, EventKind, EventPattern, Expectation, Location, StatusesExpectation, StepKind, StoredContents,
+    StoredPattern, SyncTime,
 };
-use crate::scenario::yaml::{Entry, Fields, Node, Res, fail};
+use crate::scenario::yaml::{Entry, Fields, Node, Res, Scalar, Value, fail};
 
 /// The fields of an expect besides those of its event (`EVENT_FIELDS`): where and how long, and which check.
 const EXPECT_CHECK_FIELDS: &[&str] = &[
@@ -31,6 +32,8 @@ const EXPECT_CHECK_FIELDS: &[&str] = &[
     "call",
     "server_callback",
     "no_server_callback",
+    "devices",
+    "statuses",
 ];
 /// The fields of an expect that describe its event (`status` and `entries` too, when there is an `event` or a
 /// `no_event`).
@@ -114,7 +117,53 @@ pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
     if server_callback::is_callback_check(&fields) {
         return server_callback::expectation(&fields, DEFAULT_WITHIN).map(StepKind::ExpectServerCallback);
     }
+    if fields.entry("devices").is_some() || fields.entry("statuses").is_some() {
+        return statuses_expectation(node, &fields, context).map(StepKind::ExpectStatuses);
+    }
     device_expectation(node, &fields, context).map(StepKind::Expect)
+}
+
+/// An expect on several devices' statuses, in any order: `devices` (two or more, distinct), `statuses` (one per
+/// device) and `within`, nothing else.
+fn statuses_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -> Res<StatusesExpectation> {
+    const HINT: &str = "a statuses check takes devices, statuses and within";
+    if let Some(entry) = fields.entries.iter().find(|e| !["devices", "statuses", "within"].contains(&e.key)) {
+        return fail(entry.key_at, format!("field {:?} does not apply here; {HINT}", entry.key));
+    }
+    let (devices_node, statuses_node) = match (fields.get("devices"), fields.get("statuses")) {
+        (Some(devices), Some(statuses)) => (devices, statuses),
+        (None, _) => return fail(node.at, format!("expect needs devices along with statuses; {HINT}")),
+        (_, None) => return fail(node.at, format!("expect needs statuses along with devices; {HINT}")),
+    };
+    let mut devices = Vec::new();
+    for item in devices_node.seq("expect.devices", "a list of devices, like [c, d]")? {
+        let device = context.device(item, "expect.devices")?;
+        if devices.contains(&device) {
+            return fail(item.at, format!("expect.devices: {device} is listed twice"));
+        }
+        devices.push(device);
+    }
+    if devices.len() < 2 {
+        return fail(
+            devices_node.at,
+            "expect.devices: a statuses check is about two or more devices; for one, use `status`",
+        );
+    }
+    let mut statuses = Vec::new();
+    for item in statuses_node.seq("expect.statuses", "a list of connection statuses, like [connected, signOut]")? {
+        statuses.push(item.choice("expect.statuses", ConnectionStatus::ALL, ConnectionStatus::manual_name)?);
+    }
+    if statuses.len() != devices.len() {
+        return fail(
+            statuses_node.at,
+            format!("expect.statuses: {} statuses for {} devices; give one per device", statuses.len(), devices.len()),
+        );
+    }
+    let within = match fields.get("within") {
+        Some(node) => node.duration("expect.within")?,
+        None => DEFAULT_WITHIN,
+    };
+    Ok(StatusesExpectation { devices, statuses, within })
 }
 
 fn device_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -> Res<Expectation> {
@@ -198,6 +247,18 @@ fn no_event_expectation(fields: &Fields<'_>, no_event: &Entry<'_>, device: Strin
     Ok(Expectation { device, within: duration, check: Check::NoEvent { pattern, period: duration } })
 }
 
+/// A `sync_time` field: Unix milliseconds, or `oldest` / `newest`, the sent time of the oldest / newest message
+/// loaded (CR-45).
+fn sync_time(value: &Node, what: &str) -> Res<SyncTime> {
+    const EXPECTED: &str = "Unix milliseconds (an integer), oldest or newest";
+    match &value.value {
+        Value::Scalar(text, Scalar::Str) if text == "oldest" => Ok(SyncTime::Oldest),
+        Value::Scalar(text, Scalar::Str) if text == "newest" => Ok(SyncTime::Newest),
+        Value::Scalar(_, Scalar::Str) => value.expected(what, EXPECTED),
+        _ => value.int(what, EXPECTED).map(SyncTime::At),
+    }
+}
+
 /// Reports an event field in an expect without `event` or `no_event` (`except` is the one field that is the check).
 fn forbid_event_fields(fields: &Fields<'_>, except: &str) -> Res<()> {
     match fields.entries.iter().find(|e| e.key != except && EVENT_FIELDS.contains(&e.key)) {
@@ -258,10 +319,10 @@ fn event_pattern(fields: &Fields<'_>, event: &Node, what: &str) -> Res<EventPatt
                 let items = value.seq(&what, "a list of message texts, like [hi, yo] (`[]` for none)")?;
                 pattern.texts = Some(items.iter().map(|item| item.text(&what)).collect::<Res<Vec<String>>>()?);
             }
-            "sync_time" => pattern.sync_time = Some(value.int(&what, "Unix milliseconds, an integer")?),
+            "sync_time" => pattern.sync_time = Some(sync_time(value, &what)?),
             "key" => pattern.key = Some(value.text(&what)?),
             "error_entries" => {
-                if !matches!(value.value, crate::scenario::yaml::Value::Map(_)) {
+                if !matches!(value.value, Value::Map(_)) {
                     return value.expected(&what, "a mapping of keys to codes, like { k1: 23424 } (`{}` for none)");
                 }
                 let mut errors = std::collections::BTreeMap::new();

@@ -1,0 +1,177 @@
+//! The forms that let a scenario state what a rule promises rather than what one network timing gave: a statuses
+//! check on several devices in any order (a race's outcome), `sync_time: oldest` / `newest` (CR-45), and a
+//! `chatroom_history` from the previous page's `sync_time` (CR-26); their models, canonical lines and errors.
+
+use std::time::Duration;
+
+use imsim_engine::types::{ConnectionStatus, TimeOrder};
+use imsim_sim::scenario::{
+    ChatroomCall, Check, EventKind, EventPattern, HistoryFrom, StatusesExpectation, StepKind, SyncTime,
+};
+
+use crate::{expect, parse, step};
+
+const RACES_AND_PAGES: &str = r#"name: races and pages
+rules: [KICK-1, CR-26]
+seed: 3
+devices:
+  a: { user: zhangsan }
+  b: { user: lisi }
+  c: { user: lisi }
+steps:
+  - expect: { devices: [b, c], statuses: [connected, kickedOfflineByOtherClient] }
+  - expect: { devices: [a, b, c], statuses: [signOut, connected, connected], within: 2s }
+  - chatroom_history: { device: a, room: r1, timestamp: sync_time, count: 3 }
+  - expect: { device: a, event: chatRoomMessagesLoaded, sync_time: oldest }
+  - expect: { device: a, event: chatRoomMessagesLoaded, sync_time: newest }
+  - expect: { device: a, event: chatRoomMessagesLoaded, sync_time: 0 }
+"#;
+
+fn loaded(sync_time: SyncTime) -> Check {
+    Check::Event(EventPattern { sync_time: Some(sync_time), ..EventPattern::new(EventKind::ChatRoomMessagesLoaded) })
+}
+
+#[test]
+fn the_race_and_paging_forms_become_the_exact_model() {
+    let scenario = parse(RACES_AND_PAGES).expect("valid");
+    let names = |names: &[&str]| names.iter().map(|&name| name.to_owned()).collect::<Vec<String>>();
+    let expected = vec![
+        step(
+            9,
+            5,
+            StepKind::ExpectStatuses(StatusesExpectation {
+                devices: names(&["b", "c"]),
+                statuses: vec![ConnectionStatus::Connected, ConnectionStatus::KickedOfflineByOtherClient],
+                within: Duration::from_secs(10),
+            }),
+        ),
+        step(
+            10,
+            5,
+            StepKind::ExpectStatuses(StatusesExpectation {
+                devices: names(&["a", "b", "c"]),
+                statuses: vec![ConnectionStatus::SignOut, ConnectionStatus::Connected, ConnectionStatus::Connected],
+                within: Duration::from_secs(2),
+            }),
+        ),
+        step(
+            11,
+            5,
+            StepKind::Chatroom {
+                device: "a".into(),
+                call: ChatroomCall::History {
+                    room: "r1".into(),
+                    timestamp: HistoryFrom::SyncTime,
+                    order: TimeOrder::Before,
+                    count: 3,
+                },
+            },
+        ),
+        step(12, 5, expect("a", 10_000, loaded(SyncTime::Oldest))),
+        step(13, 5, expect("a", 10_000, loaded(SyncTime::Newest))),
+        step(14, 5, expect("a", 10_000, loaded(SyncTime::At(0)))),
+    ];
+    assert_eq!(scenario.steps, expected);
+}
+
+#[test]
+fn the_race_and_paging_forms_describe_themselves_on_one_line() {
+    let scenario = parse(RACES_AND_PAGES).expect("valid");
+    let lines: Vec<String> = scenario.steps.iter().map(|step| step.describe()).collect();
+    assert_eq!(
+        lines,
+        [
+            "expect [b, c] statuses [connected, kickedOfflineByOtherClient] in any order within=10s",
+            "expect [a, b, c] statuses [signOut, connected, connected] in any order within=2s",
+            r#"chatroom_history a "r1" timestamp=sync_time order=before count=3"#,
+            "expect a event chatRoomMessagesLoaded sync_time=oldest within=10s",
+            "expect a event chatRoomMessagesLoaded sync_time=newest within=10s",
+            "expect a event chatRoomMessagesLoaded sync_time=0 within=10s",
+        ]
+    );
+}
+
+#[test]
+fn a_statuses_check_matches_its_statuses_in_any_order_and_only_those() {
+    use ConnectionStatus::{Connected, Connecting, KickedOfflineByOtherClient as Kicked};
+    let check = StatusesExpectation {
+        devices: vec!["c".into(), "d".into()],
+        statuses: vec![Connected, Kicked],
+        within: Duration::from_secs(10),
+    };
+    assert!(check.holds(&[Connected, Kicked]));
+    assert!(check.holds(&[Kicked, Connected]));
+    assert!(!check.holds(&[Connected, Connected]), "nobody kicked");
+    assert!(!check.holds(&[Kicked, Kicked]), "both kicked");
+    assert!(!check.holds(&[Connecting, Kicked]));
+}
+
+#[test]
+fn sync_time_oldest_and_newest_are_the_loaded_messages_sent_times() {
+    let sent = [1_724_976_000_112, 1_724_976_000_010, 1_724_976_000_210];
+    assert!(SyncTime::Oldest.matches(&sent, 1_724_976_000_010));
+    assert!(!SyncTime::Oldest.matches(&sent, 1_724_976_000_210));
+    assert!(SyncTime::Newest.matches(&sent, 1_724_976_000_210));
+    assert!(!SyncTime::Newest.matches(&sent, 1_724_976_000_112));
+    // An empty page has no oldest or newest message: only an exact value can match it.
+    assert!(!SyncTime::Oldest.matches(&[], 0));
+    assert!(!SyncTime::Newest.matches(&[], 0));
+    assert!(SyncTime::At(0).matches(&[], 0));
+    assert!(!SyncTime::At(0).matches(&sent, 1_724_976_000_010));
+}
+
+#[test]
+fn the_race_and_paging_forms_check_their_values() {
+    let first_step = |yaml: &str| {
+        parse(&format!(
+            "name: n\nrules: [KICK-1]\nseed: 1\ndevices: {{ a: {{ user: u }}, b: {{ user: u }} }}\nsteps:\n  - {yaml}\n"
+        ))
+        .map(|scenario| scenario.steps[0].kind.clone())
+    };
+    let cases = [
+        ("expect: { devices: [a, b] }", 6, 13, "expect needs statuses along with devices"),
+        ("expect: { statuses: [connected] }", 6, 13, "expect needs devices along with statuses"),
+        ("expect: { devices: [a], statuses: [connected] }", 6, 24, "two or more devices; for one, use `status`"),
+        ("expect: { devices: [a, a], statuses: [connected, connected] }", 6, 28, "a is listed twice"),
+        ("expect: { devices: [a, x], statuses: [connected, connected] }", 6, 28, r#"unknown device "x""#),
+        ("expect: { devices: a, statuses: [connected] }", 6, 24, "expect.devices: expected a list of devices"),
+        ("expect: { devices: [a, b], statuses: [connected] }", 6, 42, "1 statuses for 2 devices"),
+        ("expect: { devices: [a, b], statuses: [connected, kicked] }", 6, 54, r#"unknown value "kicked""#),
+        (
+            "expect: { devices: [a, b], statuses: [connected, signOut], device: a }",
+            6,
+            64,
+            r#"field "device" does not apply here; a statuses check takes devices, statuses and within"#,
+        ),
+        (
+            "expect: { devices: [a, b], statuses: [connected, signOut], for: 5s }",
+            6,
+            64,
+            r#"field "for" does not apply here"#,
+        ),
+        (
+            "chatroom_history: { device: a, room: r, count: 5, timestamp: latest }",
+            6,
+            66,
+            "chatroom_history.timestamp: expected an integer from -9223372036854775808 to 9223372036854775807 (Unix \
+             milliseconds), or sync_time",
+        ),
+        (
+            "expect: { device: a, event: chatRoomMessagesLoaded, sync_time: first }",
+            6,
+            68,
+            r#"expect.sync_time: expected Unix milliseconds (an integer), oldest or newest, found string "first""#,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (yaml, line, column, phrase) in cases {
+        match first_step(yaml) {
+            Ok(kind) => failures.push(format!("{yaml}: parsed as {kind:?}")),
+            Err(error) if (error.line, error.column) != (line, column) || !error.message.contains(phrase) => {
+                failures.push(format!("{yaml}: got {}:{}: {}", error.line, error.column, error.message));
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
