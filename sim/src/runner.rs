@@ -514,7 +514,7 @@ impl<'a> Run<'a> {
     fn step_once(&mut self) -> Result<(), String> {
         self.sim.step().map_err(|error| format!("the simulation failed: {error}"))?;
         self.ticks += 1;
-        if self.ticks % WATCH_PERIOD_TICKS == 0
+        if self.ticks.is_multiple_of(WATCH_PERIOD_TICKS)
             && let Some(watchdog) = &mut self.watchdog
         {
             let progress = Progress { step: self.current_step, simulated: self.sim.elapsed(), ticks: self.ticks };
