@@ -128,6 +128,24 @@ fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     parse_scenario(Path::new("test.yaml"), text)
 }
 
+/// Asserts that a scenario naming `rule`, with `devices` (a YAML flow mapping) and the one step of each case (at line
+/// 6, column 5), fails at the case's line and column with a message containing its phrase; lists every case that
+/// does not.
+fn assert_step_errors(rule: &str, devices: &str, cases: &[(&str, u64, u64, &str)]) {
+    let mut failures = Vec::new();
+    for &(yaml, line, column, phrase) in cases {
+        let text = format!("name: n\nrules: [{rule}]\nseed: 1\ndevices: {devices}\nsteps:\n  - {yaml}\n");
+        match parse(&text).map(|scenario| scenario.steps[0].kind.clone()) {
+            Ok(kind) => failures.push(format!("{yaml}: parsed as {kind:?}")),
+            Err(error) if (error.line, error.column) != (line, column) || !error.message.contains(phrase) => {
+                failures.push(format!("{yaml}: got {}:{}: {}", error.line, error.column, error.message));
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 fn step(line: u64, column: u64, kind: StepKind) -> Step {
     Step { location: Location { line, column }, kind }
 }

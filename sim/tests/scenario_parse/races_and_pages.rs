@@ -9,7 +9,7 @@ use imsim_sim::scenario::{
     ChatroomCall, Check, EventKind, EventPattern, HistoryFrom, StatusesExpectation, StepKind, SyncTime,
 };
 
-use crate::{expect, parse, step};
+use crate::{assert_step_errors, expect, parse, step};
 
 const RACES_AND_PAGES: &str = r#"name: races and pages
 rules: [KICK-1, CR-26]
@@ -122,12 +122,6 @@ fn sync_time_oldest_and_newest_are_the_loaded_messages_sent_times() {
 
 #[test]
 fn the_race_and_paging_forms_check_their_values() {
-    let first_step = |yaml: &str| {
-        parse(&format!(
-            "name: n\nrules: [KICK-1]\nseed: 1\ndevices: {{ a: {{ user: u }}, b: {{ user: u }} }}\nsteps:\n  - {yaml}\n"
-        ))
-        .map(|scenario| scenario.steps[0].kind.clone())
-    };
     let cases = [
         ("expect: { devices: [a, b] }", 6, 13, "expect needs statuses along with devices"),
         ("expect: { statuses: [connected] }", 6, 13, "expect needs devices along with statuses"),
@@ -163,15 +157,5 @@ fn the_race_and_paging_forms_check_their_values() {
             r#"expect.sync_time: expected Unix milliseconds (an integer), oldest or newest, found string "first""#,
         ),
     ];
-    let mut failures = Vec::new();
-    for (yaml, line, column, phrase) in cases {
-        match first_step(yaml) {
-            Ok(kind) => failures.push(format!("{yaml}: parsed as {kind:?}")),
-            Err(error) if (error.line, error.column) != (line, column) || !error.message.contains(phrase) => {
-                failures.push(format!("{yaml}: got {}:{}: {}", error.line, error.column, error.message));
-            }
-            Err(_) => {}
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_step_errors("KICK-1", "{ a: { user: u }, b: { user: u } }", &cases);
 }
