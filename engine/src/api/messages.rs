@@ -35,7 +35,7 @@ macro_rules! create_message {
                 let $engine = engine;
                 let $target = $this.target_id.as_str();
                 let $channel = $this.channel_id.as_deref();
-                $call.await.map(Returned::Message)
+                $call.await.map(|message| Returned::Message(Box::new(message)))
             }
         }
     };

@@ -90,14 +90,14 @@ pub enum Returned {
     /// Nothing: the result, if any, comes later as an event.
     Nothing,
     /// A message object (`create…Message`).
-    Message(Message),
+    Message(Box<Message>),
 }
 
 impl Serialize for Returned {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Returned::Nothing => serializer.serialize_unit(),
-            Returned::Message(message) => message.serialize(serializer),
+            Returned::Message(message) => message.as_ref().serialize(serializer),
         }
     }
 }
