@@ -7,8 +7,12 @@
 
 use std::fmt;
 
-/// A status or native error code. `ErrorCode::SUCCESS` (0) is success; everything else is an error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A status or native error code. `ErrorCode::SUCCESS` (0) is success; everything else is an error. It serialises as
+/// the bare number, as the manual's `int? code` parameters carry it.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(transparent)]
 pub struct ErrorCode(pub i32);
 
 macro_rules! error_codes {

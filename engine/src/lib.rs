@@ -17,7 +17,11 @@
 //!   and an in-memory twin for tests.
 //! - [`codec`], [`proto`], [`content`]: the wire protocol (length-prefixed protobuf frames, DESIGN.md).
 //! - [`error`], [`limits`], [`types`]: the code table, every limit beside its rule ID, the manual's data model.
+//! - [`api`]: the manual's API as data ([`api::Call`], one variant per method), dispatched onto the typed methods by
+//!   [`driver::Engine::call`]; with [`core::Event`] (one variant per listener) and the serde forms of the data
+//!   model, the one description of the API that the simulator, the docs and the schema reach it through.
 
+pub mod api;
 pub mod codec;
 pub mod content;
 pub mod core;

@@ -8,6 +8,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 /// Declares an enum whose variants have fixed ordinals and manual names.
 macro_rules! manual_enum {
     ($(#[$doc:meta])* $name:ident { $( $(#[$vdoc:meta])* $variant:ident = $ordinal:literal, $manual:literal; )* }) => {
@@ -53,6 +56,31 @@ macro_rules! manual_enum {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.manual_name())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.manual_name())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<$name, D::Error> {
+                let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                $name::from_manual_name(&name).ok_or_else(|| {
+                    serde::de::Error::unknown_variant(&name, &[$( $manual, )*])
+                })
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "enum": [$( $manual, )*] })
             }
         }
     };
@@ -133,6 +161,22 @@ manual_enum! {
         CommandNotification = 11, "commandNotification";
         /// Location.
         Location = 12, "location";
+        /// An app-defined message type registered with the SDK (not sent by imsim's engine yet).
+        UserCustom = 13, "userCustom";
+        /// A custom message type registered natively (not sent by imsim's engine yet).
+        NativeCustom = 14, "nativeCustom";
+        /// A custom media message type registered natively (not sent by imsim's engine yet).
+        ///
+        /// The spec's ordinals win over the real SDK's here: the spec (part 1, "Enums") lists userCustom 13,
+        /// nativeCustom 14, nativeCustomMedia 15, groupNotification 16, from an older SDK; the Flutter wrapper 5.32.10
+        /// inserts `stream` at 15, so there nativeCustomMedia is 16, groupNotification 17 and combineV2 18.
+        NativeCustomMedia = 15, "nativeCustomMedia";
+        /// A group notification (not sent by imsim's engine yet).
+        GroupNotification = 16, "groupNotification";
+        /// A streamed message (the real SDK's 15; not in the spec, so after the spec's members here).
+        Stream = 17, "stream";
+        /// A combined (forwarded) message, version 2 (the real SDK's 18; not in the spec).
+        CombineV2 = 18, "combineV2";
     }
 }
 
@@ -264,18 +308,22 @@ impl MessagePolicy {
 
 /// `RCIMIWMediaMessage`'s `local` and `remote` (the spec's "Types" section): where the media file is. Media messages
 /// carry metadata only; uploading the local file and filling `remote` is the media send's job (SEND-13).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Media {
     /// The file's path on this device. Never published: a path on the sender's device means nothing elsewhere, so
     /// a received media message has `None` here until it is downloaded (DL).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local: Option<String>,
     /// The URL of the uploaded file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<String>,
 }
 
 /// A latitude or longitude in degrees. Compared as numbers, except that NaN equals NaN, so that content holding one
 /// can be `Eq` (and a location read back equals the one sent: the wire, like `==`, does not tell -0 from 0).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
 pub struct Degrees(pub f64);
 
 impl PartialEq for Degrees {
@@ -290,23 +338,30 @@ impl Eq for Degrees {}
 /// original of a recall notification (MTYPE-16). The manual types both as `RCIMIWMessage`; what crosses the wire is
 /// what identifies the message and its content, not the local state of the device that embedded it (its
 /// `messageId`, statuses and times of receipt), so that is what this holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct EmbeddedMessage {
     /// MSG-1.
     pub conversation_type: ConversationType,
     /// MSG-2.
     pub target_id: String,
     /// MSG-3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
     /// MSG-6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_uid: Option<String>,
     /// MSG-12.
+    #[serde(default)]
     pub sender_user_id: String,
     /// MSG-9.
+    #[serde(default)]
     pub sent_time: i64,
     /// MSG-19.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<String>,
-    /// The embedded message's content.
+    /// The embedded message's content: its `messageType` and the subtype's fields.
+    #[serde(flatten)]
     pub content: MessageContent,
 }
 
@@ -329,7 +384,12 @@ impl EmbeddedMessage {
 /// The typed content of a message: one variant per `RCIMIWMessage` subtype (MTYPE-10 to MTYPE-21, MTYPE-8), with
 /// the manual's fields. Each travels and is stored as an object name (MTYPE-27; `content::encode_content`) and a
 /// protobuf payload (`engine/proto/content.proto`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// It serialises as the subtype's fields under the manual's names, tagged with `messageType` (the manual's
+/// `RCIMIWMessageType` name): `{ "messageType": "text", "text": "hi" }`. A media subtype's `local` and `remote` sit
+/// beside its other fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "messageType", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum MessageContent {
     /// `RCIMIWTextMessage` (MTYPE-10, `RC:TxtMsg`).
     Text {
@@ -339,6 +399,7 @@ pub enum MessageContent {
     /// `RCIMIWVoiceMessage` (MTYPE-11, `RC:HQVCMsg`).
     Voice {
         /// Where the audio file is.
+        #[serde(flatten)]
         media: Media,
         /// The length, in seconds.
         duration: u32,
@@ -346,6 +407,7 @@ pub enum MessageContent {
     /// `RCIMIWImageMessage` (MTYPE-12, `RC:ImgMsg`).
     Image {
         /// Where the image file is.
+        #[serde(flatten)]
         media: Media,
         /// The thumbnail, Base64-encoded.
         thumbnail_base64_string: String,
@@ -355,6 +417,7 @@ pub enum MessageContent {
     /// `RCIMIWFileMessage` (MTYPE-13, `RC:FileMsg`).
     File {
         /// Where the file is.
+        #[serde(flatten)]
         media: Media,
         /// The file name.
         name: String,
@@ -366,6 +429,7 @@ pub enum MessageContent {
     /// `RCIMIWSightMessage` (MTYPE-14, `RC:SightMsg`): a short video.
     Sight {
         /// Where the video file is.
+        #[serde(flatten)]
         media: Media,
         /// The length, in seconds.
         duration: u32,
@@ -377,8 +441,10 @@ pub enum MessageContent {
         thumbnail_base64_string: String,
     },
     /// `RCIMIWGIFMessage` (MTYPE-15, `RC:GIFMsg`).
+    #[serde(rename = "gif")]
     Gif {
         /// Where the GIF file is.
+        #[serde(flatten)]
         media: Media,
         /// The size, in bytes.
         data_size: u64,
@@ -389,6 +455,7 @@ pub enum MessageContent {
     },
     /// `RCIMIWRecallNotificationMessage` (MTYPE-16, `RC:RcNtf`): what a recalled message becomes. The app cannot
     /// construct or send one; the recall API makes it.
+    #[serde(rename = "recall")]
     RecallNotification {
         /// Whether an administrator recalled the message.
         admin: bool,
@@ -449,7 +516,9 @@ pub enum MessageContent {
     Unknown {
         /// The object name, as `RC:Foo`.
         object_name: String,
-        /// The encoded payload.
+        /// The encoded payload, in hex.
+        #[serde(with = "hex_bytes")]
+        #[schemars(with = "String")]
         raw_data: Vec<u8>,
     },
 }
@@ -544,36 +613,87 @@ impl MessageContent {
 }
 
 /// `RCIMIWMessage` (MSG-1 to MSG-19): a message as the app sees it, sent or received.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// It serialises under the manual's field names, with its content's `messageType` and fields beside them (see
+/// [`MessageContent`]); fields that are `None` are left out. A message written by hand (a scenario's message literal)
+/// needs `conversationType`, `targetId`, `messageType` and the content's fields; the rest default to a message never
+/// stored or sent (`messageId` 0, direction send, status sending, times 0).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Message {
     /// MSG-1.
     pub conversation_type: ConversationType,
     /// MSG-2: the conversation; for a received private message, the sender.
     pub target_id: String,
     /// MSG-3: only meaningful in ultra groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
     /// MSG-5: the local database index, once stored; `0` for a message that was never stored.
+    #[serde(default)]
     pub message_id: i64,
     /// MSG-6: the server's unique ID, set once the server accepted the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_uid: Option<String>,
     /// MSG-7.
+    #[serde(default = "MessageDirection::default_send")]
     pub direction: MessageDirection,
     /// MSG-8: Unix milliseconds.
+    #[serde(default)]
     pub received_time: i64,
     /// MSG-9: Unix milliseconds; provisional until the server's acknowledgement (MSG-22).
+    #[serde(default)]
     pub sent_time: i64,
     /// MSG-10.
+    #[serde(default = "ReceivedStatus::default_unread")]
     pub received_status: ReceivedStatus,
     /// MSG-11.
+    #[serde(default = "SentStatus::default_sending")]
     pub sent_status: SentStatus,
     /// MSG-12.
+    #[serde(default)]
     pub sender_user_id: String,
-    /// MSG-14: meaningful in the receive callback only.
+    /// MSG-14 (the manual's `offLine`): meaningful in the receive callback only.
+    #[serde(default, rename = "offLine")]
     pub offline: bool,
     /// MSG-19.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<String>,
     /// The typed content; `content.message_type()` is MSG-4.
+    #[serde(flatten)]
     pub content: MessageContent,
+}
+
+impl MessageDirection {
+    fn default_send() -> MessageDirection {
+        MessageDirection::Send
+    }
+}
+
+impl ReceivedStatus {
+    fn default_unread() -> ReceivedStatus {
+        ReceivedStatus::Unread
+    }
+}
+
+impl SentStatus {
+    fn default_sending() -> SentStatus {
+        SentStatus::Sending
+    }
+}
+
+/// Bytes as lowercase hex, for `RCIMIWUnknownMessage.rawData`.
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&crate::token::hex(bytes))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        crate::token::unhex(&text)
+            .ok_or_else(|| serde::de::Error::custom("rawData: expected an even number of hex digits"))
+    }
 }
 
 impl Message {
@@ -628,7 +748,8 @@ manual_enum! {
 }
 
 /// `RCIMIWChatRoomMemberAction` (CR-24, CR-44): one user's join or leave.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ChatRoomMemberAction {
     /// The user.
     pub user_id: String,

@@ -2,20 +2,23 @@
 //!
 //! Each boot of the host creates a fresh engine, as an app restart would, over the same database directory, which
 //! lives outside the host and so survives a crash. The host's task forwards the runner's commands to the engine
-//! API and the engine's events to the world, in a `biased` loop, so their order is fixed by the code.
+//! (every app call through the API table, `Engine::call`) and the engine's events to the world, in a `biased` loop,
+//! so their order is fixed by the code.
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 
+use imsim_engine::api::{Call, Returned};
 use imsim_engine::core::Event;
 use imsim_engine::driver::{Clock, ConnectFuture, Connector, Engine, EngineOptions, Runtime, Storage, Transport};
 use imsim_engine::{ImError, Platform};
 use tokio::sync::mpsc;
 
 use crate::net::{SERVER_HOST, SERVER_PORT, sim_unix_ms};
-use crate::scenario::{ChatroomCall, HistoryFrom};
-use crate::world::{BlacklistCall, CallRecord, DeviceCommand, SharedWorld};
+use crate::scenario::arguments::{NodeDeserializer, resolve};
+use crate::scenario::{CallArguments, describe_call_arguments};
+use crate::world::{CallRecord, DeviceCommand, QueuedCall, SharedWorld};
 
 /// Opens turmoil TCP connections to the fake server, and writes each attempt and its outcome to the trace, so the
 /// reconnect schedule (RECONN-4) can be read off a trace to the millisecond.
@@ -102,21 +105,17 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
             Some(event) = events.recv() => record(&world, &config.name, event),
             Some(command) = commands.recv() => match command {
                 DeviceCommand::ReadEntries { room, key } => {
-                    let result = match key {
-                        Some(key) => engine.get_chat_room_entry(&room, &key).await,
-                        None => engine.get_chat_room_all_entries(&room).await,
-                    };
+                    let result = engine.chat_room_entries(&room, key.as_deref()).await;
                     world.borrow_mut().device_mut(&config.name).entries_read = Some(result.map_err(|e| e.code.0));
                 }
-                command => {
-                    let call = describe_call(&command);
-                    let step = command.step_name().unwrap_or("-");
-                    let result = execute(&engine, command).await;
-                    let code = result.err().map_or(0, |error| error.code.0);
-                    let at = turmoil::elapsed();
-                    let mut world = world.borrow_mut();
-                    world.trace.record(at, &config.name, &format!("call {call} -> {code}"));
-                    world.device_mut(&config.name).calls.push(CallRecord { at, step, code });
+                DeviceCommand::Calls(calls) => make_calls(&engine, &world, &config.name, calls).await,
+                DeviceCommand::NetworkAvailable(available) => {
+                    let result = engine.notify_network_available(available).await;
+                    record_hook(&world, &config.name, &format!("notifyNetworkAvailable {available}"), result);
+                }
+                DeviceCommand::AppForeground(foreground) => {
+                    let result = engine.notify_app_foreground(foreground).await;
+                    record_hook(&world, &config.name, &format!("notifyAppForeground {foreground}"), result);
                 }
             },
             else => return Ok(()),
@@ -128,74 +127,47 @@ fn record(world: &SharedWorld, device: &str, event: Event) {
     world.borrow_mut().record_event(turmoil::elapsed(), device, event);
 }
 
-async fn execute(engine: &Engine, command: DeviceCommand) -> Result<(), ImError> {
-    match command {
-        DeviceCommand::Connect { token, timeout_seconds } => engine.connect(&token, timeout_seconds).await,
-        DeviceCommand::Disconnect { receive_push } => engine.disconnect(receive_push).await,
-        DeviceCommand::SendText { conversation_type, target_id, text, directed } => {
-            let message = engine.create_text_message(conversation_type, &target_id, None, &text).await?;
-            if directed.is_empty() {
-                engine.send_message(message).await
-            } else {
-                engine.send_group_message_to_designated_users(message, directed).await
+/// Makes `calls` in order, each through the API table (`Engine::call`), writing each to the trace with its return
+/// code; a refused call, or one whose references do not resolve, ends the list.
+async fn make_calls(engine: &Engine, world: &SharedWorld, device: &str, calls: Vec<QueuedCall>) {
+    for queued in calls {
+        let call = match queued.arguments {
+            CallArguments::Ready(call) => call,
+            CallArguments::Written { method, arguments } => {
+                let resolved = resolve(&arguments, &world.borrow().kept)
+                    .and_then(|arguments| Call::from_parameters(method, NodeDeserializer(&arguments)));
+                match resolved {
+                    Ok(call) => call,
+                    Err(error) => {
+                        let message = format!("call {}: {}", method.name(), error.message);
+                        world.borrow_mut().failures.push((queued.location, message));
+                        return;
+                    }
+                }
             }
+        };
+        let method = call.method().name();
+        let arguments = describe_call_arguments(&call);
+        let result = engine.call(call).await;
+        let code = result.as_ref().err().map_or(0, |error| error.code.0);
+        let at = turmoil::elapsed();
+        let mut world = world.borrow_mut();
+        let separator = if arguments.is_empty() { "" } else { " " };
+        world.trace.record(at, device, &format!("call {method}{separator}{arguments} -> {code}"));
+        world.device_mut(device).calls.push(CallRecord { at, method, code });
+        match (result, queued.keep_as) {
+            (Ok(Returned::Message(message)), Some(name)) => {
+                let value = serde_json::to_value(&message).unwrap_or_default();
+                world.kept.insert(name, value);
+            }
+            (Ok(_), _) => {}
+            (Err(_), _) => return,
         }
-        DeviceCommand::Blacklist(call) => match call {
-            BlacklistCall::Add(user) => engine.add_to_blacklist(&user).await,
-            BlacklistCall::Remove(user) => engine.remove_from_blacklist(&user).await,
-            BlacklistCall::Status(user) => engine.get_blacklist_status(&user).await,
-            BlacklistCall::Get => engine.get_blacklist().await,
-        },
-        DeviceCommand::NetworkAvailable(available) => engine.notify_network_available(available).await,
-        DeviceCommand::AppForeground(foreground) => engine.notify_app_foreground(foreground).await,
-        DeviceCommand::Chatroom(call) => chatroom_call(engine, call).await,
-        // A check's read is carried out by the host's loop, which keeps its result.
-        DeviceCommand::ReadEntries { room, key: Some(key) } => engine.get_chat_room_entry(&room, &key).await.map(drop),
-        DeviceCommand::ReadEntries { room, key: None } => engine.get_chat_room_all_entries(&room).await.map(drop),
     }
 }
 
-async fn chatroom_call(engine: &Engine, call: ChatroomCall) -> Result<(), ImError> {
-    match call {
-        ChatroomCall::Join { room, count, auto_create } => engine.join_chat_room(&room, count, auto_create).await,
-        ChatroomCall::Leave { room } => engine.leave_chat_room(&room).await,
-        ChatroomCall::History { room, timestamp, order, count } => {
-            let timestamp = match timestamp {
-                HistoryFrom::Timestamp(ms) => ms,
-                HistoryFrom::SyncTime => unreachable!("the runner puts the syncTime in when it queues the call"),
-            };
-            engine.get_chat_room_messages(&room, timestamp, order, count).await
-        }
-        ChatroomCall::AddEntry { room, key, value, delete_when_left, overwrite } => {
-            engine.add_chat_room_entry(&room, &key, &value, delete_when_left, overwrite).await
-        }
-        ChatroomCall::AddEntries { room, entries, delete_when_left, overwrite } => {
-            engine.add_chat_room_entries(&room, entries, delete_when_left, overwrite).await
-        }
-        ChatroomCall::RemoveEntry { room, key, force } => engine.remove_chat_room_entry(&room, &key, force).await,
-        ChatroomCall::RemoveEntries { room, keys, force } => engine.remove_chat_room_entries(&room, keys, force).await,
-    }
-}
-
-/// The trace's name for an API call (the token is left out: it is long and the step line names its kind).
-fn describe_call(command: &DeviceCommand) -> String {
-    match command {
-        DeviceCommand::Connect { timeout_seconds, .. } => format!("connect timeout={timeout_seconds}"),
-        DeviceCommand::Disconnect { receive_push } => format!("disconnect receive_push={receive_push}"),
-        DeviceCommand::SendText { conversation_type, target_id, directed, .. } if directed.is_empty() => {
-            format!("sendMessage {conversation_type}:{target_id}")
-        }
-        DeviceCommand::SendText { conversation_type, target_id, directed, .. } => {
-            format!("sendGroupMessageToDesignatedUsers {conversation_type}:{target_id} {directed:?}")
-        }
-        DeviceCommand::Blacklist(BlacklistCall::Add(user)) => format!("addToBlacklist {user}"),
-        DeviceCommand::Blacklist(BlacklistCall::Remove(user)) => format!("removeFromBlacklist {user}"),
-        DeviceCommand::Blacklist(BlacklistCall::Status(user)) => format!("getBlacklistStatus {user}"),
-        DeviceCommand::Blacklist(BlacklistCall::Get) => "getBlacklist".to_owned(),
-        DeviceCommand::NetworkAvailable(available) => format!("notifyNetworkAvailable {available}"),
-        DeviceCommand::AppForeground(foreground) => format!("notifyAppForeground {foreground}"),
-        DeviceCommand::Chatroom(call) => format!("{} {}", call.api_name(), call.describe_arguments()),
-        DeviceCommand::ReadEntries { room, key: Some(key) } => format!("getChatRoomEntry {room:?} {key:?}"),
-        DeviceCommand::ReadEntries { room, key: None } => format!("getChatRoomAllEntries {room:?}"),
-    }
+/// Writes a platform hook's call to the trace (not an API call: no call record).
+fn record_hook(world: &SharedWorld, device: &str, hook: &str, result: Result<(), ImError>) {
+    let code = result.err().map_or(0, |error| error.code.0);
+    world.borrow_mut().trace.record(turmoil::elapsed(), device, &format!("call {hook} -> {code}"));
 }

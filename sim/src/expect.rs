@@ -7,7 +7,7 @@ use std::time::Duration;
 use imsim_engine::core::Event;
 use imsim_engine::{ConversationType, Message, MessageContent};
 
-use crate::scenario::{EntriesRead, EventPattern, StoredPattern};
+use crate::scenario::{EntriesRead, EventPattern, Pattern, StoredPattern};
 use crate::trace::{describe_event, event_name};
 use crate::world::CallRecord;
 
@@ -16,6 +16,58 @@ const EVENTS_SHOWN_ON_FAILURE: usize = 8;
 
 /// How many stored messages a failure message lists.
 const MESSAGES_SHOWN_ON_FAILURE: usize = 20;
+
+/// The first event at or after `from` of `listener` whose serialised form matches `pattern` (the generic match), with
+/// its index and that form. Each event is serialised only if it is of the listener.
+pub fn find_listener_event(
+    events: &[(Duration, Event)],
+    from: usize,
+    listener: &str,
+    pattern: &Pattern,
+    kept: &BTreeMap<String, serde_json::Value>,
+) -> Option<(usize, serde_json::Value)> {
+    let from = from.min(events.len());
+    events[from..].iter().enumerate().find_map(|(offset, (_, event))| {
+        if event.listener() != listener {
+            return None;
+        }
+        let value = serde_json::to_value(event).ok()?;
+        pattern.check(&value, &value, kept).is_ok().then_some((from + offset, value))
+    })
+}
+
+/// Why no event at or after `cursor` of `listener` matches `pattern`: the nearest events of that listener (the
+/// latest first) with the field each differs in, or, when there are none, the device's latest events. Call it once,
+/// when the check has failed for good.
+pub fn describe_missing_listener_event(
+    events: &[(Duration, Event)],
+    cursor: usize,
+    listener: &str,
+    pattern: &Pattern,
+    kept: &BTreeMap<String, serde_json::Value>,
+) -> String {
+    let cursor = cursor.min(events.len());
+    let since = &events[cursor..];
+    let mut message = format!("no {listener} event matching {pattern} since the last match");
+    let same: Vec<&(Duration, Event)> = since.iter().filter(|(_, event)| event.listener() == listener).collect();
+    if same.is_empty() {
+        let recent_from = since.len().saturating_sub(EVENTS_SHOWN_ON_FAILURE);
+        let _ = write!(
+            message,
+            "; it got no {listener} event; its events since then:{}",
+            list_events(&since[recent_from..])
+        );
+        return message;
+    }
+    let shown = same.len().min(EVENTS_SHOWN_ON_FAILURE);
+    let _ = write!(message, "; the nearest {listener} events it got (the latest {shown} of {}):", same.len());
+    for (at, event) in same.iter().rev().take(shown) {
+        let value = serde_json::to_value(event).unwrap_or_default();
+        let why = pattern.check(&value, &value, kept).err().unwrap_or_default();
+        let _ = write!(message, "\n      {:>6}ms {}\n        differs: {why}", at.as_millis(), describe_event(event));
+    }
+    message
+}
 
 /// The index of the first event at or after `cursor` that matches `pattern`, or why there is none
 /// ([`describe_missing_event`]).
@@ -113,6 +165,8 @@ fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
         | Event::ChatRoomMemberChanged { .. }
         | Event::ChatRoomEntriesSynced { .. }
         | Event::ChatRoomEntriesChanged { .. } => (None, None, None, None),
+        // The listeners an old-style pattern cannot name: only the generic match reaches them.
+        _ => (None, None, None, None),
     };
     let blacklist_status = match event {
         Event::BlacklistStatusLoaded { status, .. } => Some(*status),
@@ -201,7 +255,7 @@ fn chatroom_fields_match(event: &Event, pattern: &EventPattern) -> bool {
         _ => None,
     };
     let operation = match event {
-        Event::ChatRoomEntriesChanged { operation, .. } => Some(*operation),
+        Event::ChatRoomEntriesChanged { operation_type, .. } => Some(*operation_type),
         _ => None,
     };
     let entries = match event {
@@ -277,20 +331,19 @@ fn describe_stored_pattern(pattern: &StoredPattern) -> String {
     line
 }
 
-/// The index of the first call record at or after `cursor` made by the step `step` with return code `code`, or why
-/// there is none.
-pub fn check_call(calls: &[CallRecord], cursor: usize, step: &str, code: i32) -> Result<usize, String> {
-    if let Some(offset) = calls.iter().skip(cursor).position(|call| call.step == step && call.code == code) {
+/// The index of the first call record at or after `cursor` of `method` with return code `code`, or why there is none.
+pub fn check_call(calls: &[CallRecord], cursor: usize, method: &str, code: i32) -> Result<usize, String> {
+    if let Some(offset) = calls.iter().skip(cursor).position(|call| call.method == method && call.code == code) {
         return Ok(cursor + offset);
     }
     let seen: Vec<String> = calls
         .iter()
         .skip(cursor)
-        .filter(|call| call.step == step)
-        .map(|call| format!("\n      {:>6}ms {} -> {}", call.at.as_millis(), call.step, call.code))
+        .filter(|call| call.method == method)
+        .map(|call| format!("\n      {:>6}ms {} -> {}", call.at.as_millis(), call.method, call.code))
         .collect();
     let seen = if seen.is_empty() { " none".to_owned() } else { seen.concat() };
-    Err(format!("no {step} call returned {code} since the last match; its calls since then:{seen}"))
+    Err(format!("no {method} call returned {code} since the last match; its calls since then:{seen}"))
 }
 
 /// Whether a read of `room`'s entries on `device` gave what `read` expects.
@@ -344,12 +397,12 @@ mod tests {
              (the last 8 of 11):"
                 .to_owned(),
         ];
-        expected.extend((12..20).map(|at| format!("          {at}ms event databaseOpened code=0")));
+        expected.extend((12..20).map(|at| format!("          {at}ms event onDatabaseOpened code=0")));
         expected.push("    and earlier connectionStatusChanged events since then:".to_owned());
-        expected.push("           4ms event connectionStatusChanged status=connected".to_owned());
+        expected.push("           4ms event onConnectionStatusChanged status=\"connected\"".to_owned());
         expected.push(
             "    a matching event came at 1ms, at or before the last match (event checks consume events in order): \
-             event connectionStatusChanged status=connecting"
+             event onConnectionStatusChanged status=\"connecting\""
                 .to_owned(),
         );
         assert_eq!(why, expected.join("\n"));

@@ -11,6 +11,7 @@
 //!   expectations; [`trace`] is the canonical trace; [`report`] the conformance report; [`cli`] the `imsim` tool;
 //!   [`spec`] the rules of the behaviour spec (`docs/spec/`).
 
+pub mod api_mapping;
 pub mod cli;
 pub mod device;
 pub mod expect;

@@ -16,6 +16,9 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use imsim_engine::api::{
+    AddToBlacklist, Call, Connect, Disconnect, GetBlacklist, GetBlacklistStatus, RemoveFromBlacklist,
+};
 use imsim_engine::content::encode_content;
 use imsim_engine::core::Event;
 use imsim_engine::driver::{EngineOptions, database_path};
@@ -29,6 +32,7 @@ use tokio::sync::Notify;
 mod chatroom_admin;
 mod expectations;
 mod server_callbacks;
+mod short_forms;
 mod watch;
 
 pub use watch::{Progress, WATCH_PERIOD_TICKS, Watchdog};
@@ -41,7 +45,7 @@ use crate::scenario::{
 use crate::server::{AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;
 use crate::trace::Trace;
-use crate::world::{BlacklistCall, DeviceCommand, SharedWorld, World};
+use crate::world::{DeviceCommand, QueuedCall, SharedWorld, World};
 
 /// How often a `stored` or `unread` check re-reads the database when the device reported no new event.
 const STORE_REREAD_PERIOD: Duration = Duration::from_millis(100);
@@ -330,22 +334,27 @@ impl<'a> Run<'a> {
             StepKind::Connect { device, timeout_seconds, token } => {
                 let user = self.users.get(device).cloned().ok_or_else(|| format!("no device {device}"))?;
                 let token = self.token_for(&user, *token)?;
-                self.command(device, DeviceCommand::Connect { token, timeout_seconds: *timeout_seconds })
+                self.call(device, Call::Connect(Connect { token, timeout: *timeout_seconds }))
             }
             StepKind::Disconnect { device, receive_push } => {
-                self.command(device, DeviceCommand::Disconnect { receive_push: *receive_push })
+                self.call(device, Call::Disconnect(Disconnect { receive_push: *receive_push }))
             }
             StepKind::Send { device, conversation_type, target_id, text, count, directed } => {
                 for n in 1..=*count {
-                    let command = DeviceCommand::SendText {
-                        conversation_type: *conversation_type,
-                        target_id: target_id.clone(),
-                        text: numbered_text(text, n),
-                        directed: directed.clone(),
-                    };
-                    self.command(device, command)?;
+                    let text = numbered_text(text, n);
+                    let calls =
+                        short_forms::send_text(device, *conversation_type, target_id, text, directed, self.location());
+                    self.command(device, DeviceCommand::Calls(calls))?;
                 }
                 Ok(())
+            }
+            StepKind::Call(step) => {
+                let queued = QueuedCall {
+                    arguments: step.arguments.clone(),
+                    keep_as: step.keep_as.clone(),
+                    location: self.location(),
+                };
+                self.command(&step.device, DeviceCommand::Calls(vec![queued]))
             }
             StepKind::Advance(duration) => self.advance(*duration),
             StepKind::Partition(a, b) => {
@@ -371,15 +380,15 @@ impl<'a> Run<'a> {
                 self.server.borrow_mut().unban_user(&self.app_key, user).map_err(|e| e.to_string())
             }
             StepKind::BlacklistAdd { device, user } => {
-                self.command(device, DeviceCommand::Blacklist(BlacklistCall::Add(user.clone())))
+                self.call(device, Call::AddToBlacklist(AddToBlacklist { user_id: user.clone() }))
             }
             StepKind::BlacklistRemove { device, user } => {
-                self.command(device, DeviceCommand::Blacklist(BlacklistCall::Remove(user.clone())))
+                self.call(device, Call::RemoveFromBlacklist(RemoveFromBlacklist { user_id: user.clone() }))
             }
             StepKind::BlacklistStatus { device, user } => {
-                self.command(device, DeviceCommand::Blacklist(BlacklistCall::Status(user.clone())))
+                self.call(device, Call::GetBlacklistStatus(GetBlacklistStatus { user_id: user.clone() }))
             }
-            StepKind::BlacklistGet { device } => self.command(device, DeviceCommand::Blacklist(BlacklistCall::Get)),
+            StepKind::BlacklistGet { device } => self.call(device, Call::GetBlacklist(GetBlacklist {})),
             StepKind::CreateGroup { .. }
             | StepKind::DismissGroup { .. }
             | StepKind::AddMembers { .. }
@@ -396,7 +405,7 @@ impl<'a> Run<'a> {
             }
             StepKind::Chatroom { device, call } => {
                 let call = self.world.borrow().resolve_chatroom_call(device, call)?;
-                self.command(device, DeviceCommand::Chatroom(call))
+                self.call(device, short_forms::chatroom(call))
             }
             StepKind::Foreground { device } => self.command(device, DeviceCommand::AppForeground(true)),
             StepKind::Background { device } => self.command(device, DeviceCommand::AppForeground(false)),
@@ -425,6 +434,9 @@ impl<'a> Run<'a> {
             StepKind::Expect(Expectation { device, check: Check::NoEvent { pattern, period }, .. }) => {
                 self.expect_no_event(device, pattern, *period)
             }
+            StepKind::Expect(Expectation {
+                device, check: Check::NoListener { listener, pattern, period }, ..
+            }) => self.expect_no_listener(device, listener, pattern, *period),
             StepKind::Expect(expectation) => self.expect(expectation),
             StepKind::ExpectStatuses(expectation) => self.expect_statuses(expectation),
             StepKind::ExpectServerCallback(expectation) => self.expect_server_callback(expectation),
@@ -504,6 +516,17 @@ impl<'a> Run<'a> {
         token.map_err(|e| e.to_string())
     }
 
+    /// Where the step being carried out is (nowhere, before the first step).
+    fn location(&self) -> Location {
+        self.current_step.unwrap_or(Location { line: 0, column: 0 })
+    }
+
+    /// Queues `call` on `device`, as a list of one.
+    fn call(&mut self, device: &str, call: Call) -> Result<(), String> {
+        let calls = vec![short_forms::ready(call, self.location())];
+        self.command(device, DeviceCommand::Calls(calls))
+    }
+
     fn command(&mut self, device: &str, command: DeviceCommand) -> Result<(), String> {
         let world = self.world.borrow();
         let sender = world.devices.get(device).and_then(|log| log.commands.as_ref());
@@ -521,6 +544,9 @@ impl<'a> Run<'a> {
             watchdog.watch(&progress)?;
         }
         self.drain_server_callbacks();
+        if let Some((at, message)) = self.world.borrow_mut().failures.pop() {
+            return Err(format!("at {at}: {message}"));
+        }
         self.check_server_invariants()
     }
 

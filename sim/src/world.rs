@@ -10,50 +10,26 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 
+use imsim_engine::ConnectionStatus;
 use imsim_engine::core::Event;
-use imsim_engine::{ConnectionStatus, ConversationType};
 use tokio::sync::mpsc;
 
-use crate::scenario::{ChatroomCall, HistoryFrom};
+use crate::scenario::{CallArguments, ChatroomCall, HistoryFrom, Location};
 use crate::trace::{Trace, describe_event};
 
 /// A command the runner gives a device, carried out by the device's host through the engine API.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum DeviceCommand {
-    /// `connect(token, timeout)`.
-    Connect {
-        /// The token to present.
-        token: String,
-        /// CONN-16's timeout, in seconds.
-        timeout_seconds: i32,
-    },
-    /// `disconnect(receivePush)`.
-    Disconnect {
-        /// CONN-17.
-        receive_push: bool,
-    },
-    /// `createTextMessage` then `sendMessage`.
-    SendText {
-        /// The conversation type.
-        conversation_type: ConversationType,
-        /// The conversation's target.
-        target_id: String,
-        /// The text.
-        text: String,
-        /// For a group message, the designated members (`sendGroupMessageToDesignatedUsers`); empty for everyone.
-        directed: Vec<String>,
-    },
-    /// A blacklist call (BLACK-5 to BLACK-8).
-    Blacklist(BlacklistCall),
+    /// Calls of the manual's API, made in order; a refused call (or one whose references do not resolve) ends the
+    /// list. A short form that makes several calls (`send`: create the message, then send it) is one list.
+    Calls(Vec<QueuedCall>),
     /// imsim's platform hook: the OS reports the network gone (`false`) or back (`true`) (RECONN-3).
     NetworkAvailable(bool),
     /// imsim's platform hook: the app came to the foreground (`true`) or went to the background (RECONN-5).
     AppForeground(bool),
-    /// A chatroom or chatroom-KV call (CR, CRKV).
-    Chatroom(ChatroomCall),
-    /// Not an app action but a check's read: `getChatRoomEntry(room, key)` with a key, else
-    /// `getChatRoomAllEntries(room)` (CRKV-9, CRKV-10). Its result goes to [`DeviceLog::entries_read`], not to
-    /// the trace (a check may read on every tick).
+    /// Not an app action but a check's read of the engine's copy of a chatroom's entries (CRKV-9, CRKV-10): what
+    /// `getChatRoomEntry(room, key)` with a key, else `getChatRoomAllEntries(room)`, would report. Its result goes
+    /// to [`DeviceLog::entries_read`], not to the trace (a check may read on every tick).
     ReadEntries {
         /// The `targetId` argument.
         room: String,
@@ -62,25 +38,15 @@ pub enum DeviceCommand {
     },
 }
 
-impl DeviceCommand {
-    /// The name of the scenario step that makes this call, as a `call` check names it; `None` for a check's read.
-    pub fn step_name(&self) -> Option<&'static str> {
-        Some(match self {
-            DeviceCommand::Connect { .. } => "connect",
-            DeviceCommand::Disconnect { .. } => "disconnect",
-            DeviceCommand::SendText { .. } => "send",
-            DeviceCommand::Blacklist(BlacklistCall::Add(_)) => "blacklist_add",
-            DeviceCommand::Blacklist(BlacklistCall::Remove(_)) => "blacklist_remove",
-            DeviceCommand::Blacklist(BlacklistCall::Status(_)) => "blacklist_status",
-            DeviceCommand::Blacklist(BlacklistCall::Get) => "blacklist_get",
-            DeviceCommand::NetworkAvailable(false) => "network_lost",
-            DeviceCommand::NetworkAvailable(true) => "network_restored",
-            DeviceCommand::AppForeground(true) => "foreground",
-            DeviceCommand::AppForeground(false) => "background",
-            DeviceCommand::Chatroom(call) => call.step_name(),
-            DeviceCommand::ReadEntries { .. } => return None,
-        })
-    }
+/// One call of a [`DeviceCommand::Calls`] list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueuedCall {
+    /// The method and its arguments, references resolved when the call is made.
+    pub arguments: CallArguments,
+    /// The name to keep what the call returns under (in [`World::kept`]).
+    pub keep_as: Option<String>,
+    /// Where the step that made the call is, for a reference that does not resolve.
+    pub location: Location,
 }
 
 /// The return code of one app call, as the device's host saw it.
@@ -88,23 +54,10 @@ impl DeviceCommand {
 pub struct CallRecord {
     /// When the call returned, in simulated time.
     pub at: Duration,
-    /// The name of the step that made it ([`DeviceCommand::step_name`]).
-    pub step: &'static str,
+    /// The manual's name of the method.
+    pub method: &'static str,
     /// 0 when the engine took the call, else the code it refused it with.
     pub code: i32,
-}
-
-/// The blacklist API calls a scenario can make.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BlacklistCall {
-    /// `addToBlacklist(userId)`.
-    Add(String),
-    /// `removeFromBlacklist(userId)`.
-    Remove(String),
-    /// `getBlacklistStatus(userId)`.
-    Status(String),
-    /// `getBlacklist()`.
-    Get,
 }
 
 /// One device as the world sees it.
@@ -145,6 +98,11 @@ pub struct World {
     pub trace: Trace,
     /// The devices, by name.
     pub devices: BTreeMap<String, DeviceLog>,
+    /// The values kept so far (`as: NAME` on a call or an expect), serialised, for `$NAME` references.
+    pub kept: BTreeMap<String, serde_json::Value>,
+    /// What went wrong on a device host that the scenario caused (a reference that does not resolve), with the
+    /// step's place, for the runner to fail the run with.
+    pub failures: Vec<(Location, String)>,
 }
 
 /// A handle on the world, shared by the runner and every host.

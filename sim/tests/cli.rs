@@ -21,7 +21,7 @@ fn a_passing_scenario_exits_zero_with_a_summary() {
     let (output, stdout) = imsim(&["run", "scenarios/connection/connect-succeeds.yaml", "--trace"]);
     assert!(output.status.success(), "{stdout}");
     assert!(stdout.contains("PASS connect opens the database, then connects"), "{stdout}");
-    assert!(stdout.contains("event connected code=0 user=zhangsan"), "--trace prints the trace: {stdout}");
+    assert!(stdout.contains(r#"event onConnected code=0 userId="zhangsan""#), "--trace prints the trace: {stdout}");
     assert!(stdout.contains("trace sha256: "), "{stdout}");
     assert!(stdout.trim_end().ends_with("1 passed, 0 failed"), "{stdout}");
 }

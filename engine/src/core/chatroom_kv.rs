@@ -203,6 +203,24 @@ impl Core {
         self.synced_entries(target_id).cloned()
     }
 
+    /// `getChatRoomEntry(targetId, key)` → `onChatRoomEntryLoaded` (CRKV-9): the entry of
+    /// [`Core::get_chat_room_entry`], reported as an event. Argument errors (-101) and -102 are the call's status
+    /// code; the native codes (23406, 34004, 23427) are the event's (CODE-11).
+    pub fn load_chat_room_entry(&mut self, target_id: &str, key: &str) -> Result<(), ImError> {
+        let (code, entry) = split_native(self.get_chat_room_entry(target_id, key))?;
+        self.events.push_back(Event::ChatRoomEntryLoaded { code, target_id: target_id.to_owned(), entry });
+        Ok(())
+    }
+
+    /// `getChatRoomAllEntries(targetId)` → `onChatRoomAllEntriesLoaded` (CRKV-10): the entries of
+    /// [`Core::get_chat_room_all_entries`], reported as an event, with the status codes as in
+    /// [`Core::load_chat_room_entry`].
+    pub fn load_chat_room_all_entries(&mut self, target_id: &str) -> Result<(), ImError> {
+        let (code, entries) = split_native(self.get_chat_room_all_entries(target_id))?;
+        self.events.push_back(Event::ChatRoomAllEntriesLoaded { code, target_id: target_id.to_owned(), entries });
+        Ok(())
+    }
+
     /// The copy of a held and synced room's entries, or why there is none.
     fn synced_entries(&self, target_id: &str) -> Result<&BTreeMap<String, String>, ImError> {
         if self.destroyed {
@@ -289,7 +307,7 @@ impl Core {
         }
         if !entries.is_empty() {
             self.events.push_back(Event::ChatRoomEntriesChanged {
-                operation: ChatRoomEntriesOperationType::Update,
+                operation_type: ChatRoomEntriesOperationType::Update,
                 room_id: room_id.to_owned(),
                 entries,
             });
@@ -308,7 +326,7 @@ impl Core {
             ChatRoomEntriesOperationType::Update => copy.extend(entries.clone()),
             ChatRoomEntriesOperationType::Remove => copy.retain(|key, _| !entries.contains_key(key)),
         });
-        self.events.push_back(Event::ChatRoomEntriesChanged { operation, room_id, entries });
+        self.events.push_back(Event::ChatRoomEntriesChanged { operation_type: operation, room_id, entries });
     }
 
     /// Applies `change` to the copy of `room_id`'s entries, if the engine holds the room and its copy is synced
@@ -321,6 +339,18 @@ impl Core {
 }
 
 /// -101 unless `key` is a valid KV key (CRKV-5).
+/// A read's outcome as the manual reports it (CODE-11): a status code (-101 … -104) is the call's own refusal; a native
+/// code is the result event's `code`, with empty entries.
+fn split_native(
+    read: Result<BTreeMap<String, String>, ImError>,
+) -> Result<(ErrorCode, BTreeMap<String, String>), ImError> {
+    match read {
+        Ok(entries) => Ok((ErrorCode::SUCCESS, entries)),
+        Err(error) if error.code.0 < 0 => Err(error),
+        Err(error) => Ok((error.code, BTreeMap::new())),
+    }
+}
+
 fn check_key(key: &str) -> Result<(), ImError> {
     if is_valid_chatroom_entry_key(key) {
         Ok(())

@@ -490,6 +490,30 @@ impl Core {
         self.database()?.total_unread_count().map_err(native_error)
     }
 
+    /// `getUnreadCount(type, targetId, channelId)` → `onUnreadCountLoaded` (UNREAD-2): the count of
+    /// [`Core::unread_count`], reported as an event. The refusals of `unread_count` are the call's status code.
+    pub fn load_unread_count(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+    ) -> Result<(), ImError> {
+        let count = self.unread_count(conversation_type, target_id)?;
+        let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
+        let code = ErrorCode::SUCCESS;
+        self.events.push_back(Event::UnreadCountLoaded { code, conversation_type, target_id, channel_id, count });
+        Ok(())
+    }
+
+    /// `getTotalUnreadCount(channelId)` → `onTotalUnreadCountLoaded` (UNREAD-1): the count of
+    /// [`Core::total_unread_count`], reported as an event.
+    pub fn load_total_unread_count(&mut self, channel_id: Option<&str>) -> Result<(), ImError> {
+        let count = self.total_unread_count()?;
+        let channel_id = channel_id.map(str::to_owned);
+        self.events.push_back(Event::TotalUnreadCountLoaded { code: ErrorCode::SUCCESS, channel_id, count });
+        Ok(())
+    }
+
     /// The open database, or -103 when none is (before the first `connect`).
     fn database(&self) -> Result<&dyn crate::store::Store, ImError> {
         self.store()

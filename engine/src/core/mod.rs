@@ -47,8 +47,8 @@ use crate::codec::Deframer;
 use crate::error::ErrorCode;
 use crate::store::{Store, StoreError};
 use crate::types::{
-    BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus, Message,
-    Platform,
+    BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus,
+    ConversationType, Message, Platform,
 };
 use reconnect::ReconnectSchedule;
 use timed::TimedMap;
@@ -98,14 +98,21 @@ pub enum TransportAction {
 }
 
 /// What the app's listeners receive (the manual's `on…` callbacks), in the order they happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Each serialises as its listener: `{ "event": "onMessageReceived", "message": { … }, "left": 0, … }`, with the
+/// listener's parameter names (the conversation type is `conversationType`, as on the message, where the Dart
+/// parameter is named `type`), enums under their manual names and codes as numbers.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(tag = "event", rename_all_fields = "camelCase")]
 pub enum Event {
     /// `onDatabaseOpened(code)` (CONN-4, CONN-6).
+    #[serde(rename = "onDatabaseOpened")]
     DatabaseOpened {
         /// 0, or why the database could not be opened.
         code: ErrorCode,
     },
     /// `onConnected(code, userId)` (CONN-4, CONN-5): exactly one per accepted `connect` call (CONN-6).
+    #[serde(rename = "onConnected")]
     Connected {
         /// 0 on success.
         code: ErrorCode,
@@ -113,17 +120,20 @@ pub enum Event {
         user_id: Option<String>,
     },
     /// `onConnectionStatusChanged(status)` (CONN-7), only when the status changes (CONN-8).
+    #[serde(rename = "onConnectionStatusChanged")]
     ConnectionStatusChanged {
         /// The new status.
         status: ConnectionStatus,
     },
     /// `onMessageAttached(message)` (SEND-4): the message is stored, with sent status sending; a type that is not
     /// stored is attached all the same, with `message_id` 0 (SEND-17).
+    #[serde(rename = "onMessageAttached")]
     MessageAttached {
         /// The stored message (`message_id` 0 if its type is not stored).
         message: Message,
     },
     /// `onMessageSent(code, message)` (SEND-4): the send's outcome.
+    #[serde(rename = "onMessageSent")]
     MessageSent {
         /// 0, or why the send failed.
         code: ErrorCode,
@@ -132,6 +142,7 @@ pub enum Event {
     },
     /// `onMessageReceived(message, left, offline, hasPackage)` (RECV-1 to RECV-9): every content message, of any
     /// type (RECV-10).
+    #[serde(rename = "onMessageReceived")]
     MessageReceived {
         /// The stored message; `message_id` 0 for a type that is not stored or a status delivery.
         message: Message,
@@ -145,8 +156,10 @@ pub enum Event {
     /// The offline catch-up of this connection is complete: the last package (`hasPackage` false) is stored and
     /// acknowledged, and every message in it was reported (RECV-7). Not a listener of the manual, which lets the
     /// app infer the moment from `left` and `hasPackage`; native SDKs call it `onOfflineMessageSyncCompleted`.
+    #[serde(rename = "onOfflineMessageSyncCompleted")]
     OfflineMessageSyncCompleted,
     /// `onBlacklistAdded(code, userId)` (BLACK-5).
+    #[serde(rename = "onBlacklistAdded")]
     BlacklistAdded {
         /// 0, or why the request failed.
         code: ErrorCode,
@@ -154,6 +167,7 @@ pub enum Event {
         user_id: String,
     },
     /// `onBlacklistRemoved(code, userId)` (BLACK-6).
+    #[serde(rename = "onBlacklistRemoved")]
     BlacklistRemoved {
         /// 0, or why the request failed.
         code: ErrorCode,
@@ -161,6 +175,7 @@ pub enum Event {
         user_id: String,
     },
     /// `onBlacklistStatusLoaded(code, userId, status)` (BLACK-7).
+    #[serde(rename = "onBlacklistStatusLoaded")]
     BlacklistStatusLoaded {
         /// 0, or why the request failed.
         code: ErrorCode,
@@ -170,6 +185,7 @@ pub enum Event {
         status: BlacklistStatus,
     },
     /// `onBlacklistLoaded(code, userIds)` (BLACK-8).
+    #[serde(rename = "onBlacklistLoaded")]
     BlacklistLoaded {
         /// 0, or why the request failed.
         code: ErrorCode,
@@ -177,12 +193,14 @@ pub enum Event {
         user_ids: Vec<String>,
     },
     /// `onChatRoomJoining(targetId)` (CR-11): a join, by the app or an automatic rejoin (CR-41), is under way.
+    #[serde(rename = "onChatRoomJoining")]
     ChatRoomJoining {
         /// The chatroom.
         target_id: String,
     },
     /// `onChatRoomJoined(code, targetId)` (CR-11): the join's result. The fetched messages (CR-38) and the KV events
     /// (CRKV-20) come before it.
+    #[serde(rename = "onChatRoomJoined")]
     ChatRoomJoined {
         /// 0, or why the join failed (23410 for a missing room, CR-39).
         code: ErrorCode,
@@ -190,6 +208,7 @@ pub enum Event {
         target_id: String,
     },
     /// `onChatRoomLeft(code, targetId)` (CR-20): the result of `leaveChatRoom`.
+    #[serde(rename = "onChatRoomLeft")]
     ChatRoomLeft {
         /// 0, or why the leave failed.
         code: ErrorCode,
@@ -197,6 +216,7 @@ pub enum Event {
         target_id: String,
     },
     /// `onChatRoomStatusChanged(targetId, status)` (CR-23, CR-43): the room was reset or destroyed.
+    #[serde(rename = "onChatRoomStatusChanged")]
     ChatRoomStatusChanged {
         /// The chatroom.
         target_id: String,
@@ -204,6 +224,7 @@ pub enum Event {
         status: ChatRoomStatus,
     },
     /// `onChatRoomMemberChanged(targetId, actions)` (CR-24, CR-44), with the member-change switch on.
+    #[serde(rename = "onChatRoomMemberChanged")]
     ChatRoomMemberChanged {
         /// The chatroom.
         target_id: String,
@@ -211,6 +232,7 @@ pub enum Event {
         actions: Vec<ChatRoomMemberAction>,
     },
     /// `onChatRoomMessagesLoaded(code, targetId, messages, syncTime)` (CR-25, CR-26, CR-45).
+    #[serde(rename = "onChatRoomMessagesLoaded")]
     ChatRoomMessagesLoaded {
         /// 0, or why the fetch failed.
         code: ErrorCode,
@@ -222,6 +244,7 @@ pub enum Event {
         sync_time: i64,
     },
     /// `onChatRoomEntryAdded(code, targetId, key)` (CRKV-7).
+    #[serde(rename = "onChatRoomEntryAdded")]
     ChatRoomEntryAdded {
         /// 0, or why the entry was not set.
         code: ErrorCode,
@@ -231,6 +254,7 @@ pub enum Event {
         key: String,
     },
     /// `onChatRoomEntriesAdded(code, targetId, entries, errorEntries)` (CRKV-8, CRKV-18).
+    #[serde(rename = "onChatRoomEntriesAdded")]
     ChatRoomEntriesAdded {
         /// 0 once the request was processed, whatever happened to single keys; otherwise why it was not.
         code: ErrorCode,
@@ -242,6 +266,7 @@ pub enum Event {
         error_entries: BTreeMap<String, ErrorCode>,
     },
     /// `onChatRoomEntryRemoved(code, targetId, key)` (CRKV-11).
+    #[serde(rename = "onChatRoomEntryRemoved")]
     ChatRoomEntryRemoved {
         /// 0, or why the entry was not removed.
         code: ErrorCode,
@@ -251,6 +276,7 @@ pub enum Event {
         key: String,
     },
     /// `onChatRoomEntriesRemoved(code, targetId, keys)` (CRKV-12).
+    #[serde(rename = "onChatRoomEntriesRemoved")]
     ChatRoomEntriesRemoved {
         /// 0, or why the entries were not removed.
         code: ErrorCode,
@@ -260,20 +286,103 @@ pub enum Event {
         keys: Vec<String>,
     },
     /// `onChatRoomEntriesSynced(roomId)` (CRKV-13): the KV sync after a join is done; reads now work.
+    #[serde(rename = "onChatRoomEntriesSynced")]
     ChatRoomEntriesSynced {
         /// The chatroom.
         room_id: String,
     },
     /// `onChatRoomEntriesChanged(operationType, roomId, entries)` (CRKV-14, CRKV-20): all entries right after a join,
     /// and later the changes other members make.
+    #[serde(rename = "onChatRoomEntriesChanged")]
     ChatRoomEntriesChanged {
         /// Set or removed.
-        operation: ChatRoomEntriesOperationType,
+        operation_type: ChatRoomEntriesOperationType,
         /// The chatroom.
         room_id: String,
         /// The entries set, or each removed key with its last value.
         entries: BTreeMap<String, String>,
     },
+    /// `onChatRoomEntryLoaded(code, targetId, entry)` (CRKV-9): the result of `getChatRoomEntry`, from the engine's
+    /// synced copy of the room's entries.
+    #[serde(rename = "onChatRoomEntryLoaded")]
+    ChatRoomEntryLoaded {
+        /// 0, or why there is no entry (23406 not in the room, 34004 not synced yet, 23427 no such key).
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The key and its value; empty on failure.
+        entry: BTreeMap<String, String>,
+    },
+    /// `onChatRoomAllEntriesLoaded(code, targetId, entries)` (CRKV-10): the result of `getChatRoomAllEntries`.
+    #[serde(rename = "onChatRoomAllEntriesLoaded")]
+    ChatRoomAllEntriesLoaded {
+        /// 0, or why there are none (23406 not in the room, 34004 not synced yet).
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// Every entry; empty on failure.
+        entries: BTreeMap<String, String>,
+    },
+    /// `onUnreadCountLoaded(code, type, targetId, channelId, count)` (UNREAD-2): the result of `getUnreadCount`.
+    #[serde(rename = "onUnreadCountLoaded")]
+    UnreadCountLoaded {
+        /// 0, or why the count could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The number of unread messages.
+        count: u32,
+    },
+    /// `onTotalUnreadCountLoaded(code, channelId, count)` (UNREAD-1): the result of `getTotalUnreadCount`.
+    #[serde(rename = "onTotalUnreadCountLoaded")]
+    TotalUnreadCountLoaded {
+        /// 0, or why the count could not be read.
+        code: ErrorCode,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The number of unread messages of every conversation but chatrooms.
+        count: u32,
+    },
+}
+
+impl Event {
+    /// The manual's name of the listener that receives this event, such as `onMessageReceived`: the `event` tag
+    /// of its serialised form.
+    pub fn listener(&self) -> &'static str {
+        match self {
+            Event::DatabaseOpened { .. } => "onDatabaseOpened",
+            Event::Connected { .. } => "onConnected",
+            Event::ConnectionStatusChanged { .. } => "onConnectionStatusChanged",
+            Event::MessageAttached { .. } => "onMessageAttached",
+            Event::MessageSent { .. } => "onMessageSent",
+            Event::MessageReceived { .. } => "onMessageReceived",
+            Event::OfflineMessageSyncCompleted => "onOfflineMessageSyncCompleted",
+            Event::BlacklistAdded { .. } => "onBlacklistAdded",
+            Event::BlacklistRemoved { .. } => "onBlacklistRemoved",
+            Event::BlacklistStatusLoaded { .. } => "onBlacklistStatusLoaded",
+            Event::BlacklistLoaded { .. } => "onBlacklistLoaded",
+            Event::ChatRoomJoining { .. } => "onChatRoomJoining",
+            Event::ChatRoomJoined { .. } => "onChatRoomJoined",
+            Event::ChatRoomLeft { .. } => "onChatRoomLeft",
+            Event::ChatRoomStatusChanged { .. } => "onChatRoomStatusChanged",
+            Event::ChatRoomMemberChanged { .. } => "onChatRoomMemberChanged",
+            Event::ChatRoomMessagesLoaded { .. } => "onChatRoomMessagesLoaded",
+            Event::ChatRoomEntryAdded { .. } => "onChatRoomEntryAdded",
+            Event::ChatRoomEntriesAdded { .. } => "onChatRoomEntriesAdded",
+            Event::ChatRoomEntryRemoved { .. } => "onChatRoomEntryRemoved",
+            Event::ChatRoomEntriesRemoved { .. } => "onChatRoomEntriesRemoved",
+            Event::ChatRoomEntriesSynced { .. } => "onChatRoomEntriesSynced",
+            Event::ChatRoomEntriesChanged { .. } => "onChatRoomEntriesChanged",
+            Event::ChatRoomEntryLoaded { .. } => "onChatRoomEntryLoaded",
+            Event::ChatRoomAllEntriesLoaded { .. } => "onChatRoomAllEntriesLoaded",
+            Event::UnreadCountLoaded { .. } => "onUnreadCountLoaded",
+            Event::TotalUnreadCountLoaded { .. } => "onTotalUnreadCountLoaded",
+        }
+    }
 }
 
 /// Where the transport is, as the core sees it.

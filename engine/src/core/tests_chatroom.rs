@@ -185,7 +185,7 @@ fn a_join_reports_the_fetched_messages_then_joined_then_the_kv_sync() {
         Event::MessageReceived { message: first, left: 1, offline: false, has_package: false },
         Event::MessageReceived { message: second, left: 0, offline: false, has_package: false },
         Event::ChatRoomJoined { code: ErrorCode::SUCCESS, target_id: joined },
-        Event::ChatRoomEntriesChanged { operation: ChatRoomEntriesOperationType::Update, room_id, entries },
+        Event::ChatRoomEntriesChanged { operation_type: ChatRoomEntriesOperationType::Update, room_id, entries },
         Event::ChatRoomEntriesSynced { room_id: synced },
     ] = events.as_slice()
     else {

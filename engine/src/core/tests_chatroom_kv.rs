@@ -132,7 +132,7 @@ fn a_rejoin_waits_for_its_own_sync() {
         events[1..],
         [
             Event::ChatRoomEntriesChanged {
-                operation: ChatRoomEntriesOperationType::Update,
+                operation_type: ChatRoomEntriesOperationType::Update,
                 room_id: ROOM.into(),
                 entries: map(&[("k2", "v2")])
             },
@@ -301,7 +301,7 @@ fn others_changes_update_the_copy_and_are_reported() {
     assert_eq!(
         harness.events(),
         [Event::ChatRoomEntriesChanged {
-            operation: ChatRoomEntriesOperationType::Update,
+            operation_type: ChatRoomEntriesOperationType::Update,
             room_id: ROOM.into(),
             entries: map(&[("a", "10"), ("c", "3")])
         }]
@@ -311,7 +311,7 @@ fn others_changes_update_the_copy_and_are_reported() {
     assert_eq!(
         harness.events(),
         [Event::ChatRoomEntriesChanged {
-            operation: ChatRoomEntriesOperationType::Remove,
+            operation_type: ChatRoomEntriesOperationType::Remove,
             room_id: ROOM.into(),
             entries: map(&[("b", "2")])
         }]

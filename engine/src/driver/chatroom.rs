@@ -1,5 +1,5 @@
 //! The chatroom API (CR-10 to CR-26) and chatroom attributes (CRKV-7 to CRKV-14). Every call returns at once;
-//! results arrive as events, except the KV reads, which answer from the engine's synced copy.
+//! results arrive as events (the KV reads answer from the engine's synced copy).
 
 use std::collections::BTreeMap;
 
@@ -12,13 +12,13 @@ impl Engine {
     /// `ChatRoomJoined`, then the KV events. See `Core::join_chat_room`.
     pub async fn join_chat_room(&self, target_id: &str, message_count: i32, auto_create: bool) -> Result<(), ImError> {
         let target_id = target_id.to_owned();
-        self.call(move |core, now| core.join_chat_room(now, &target_id, message_count, auto_create)).await
+        self.run(move |core, now| core.join_chat_room(now, &target_id, message_count, auto_create)).await
     }
 
     /// `leaveChatRoom(targetId)` (CR-20) → `ChatRoomLeft`.
     pub async fn leave_chat_room(&self, target_id: &str) -> Result<(), ImError> {
         let target_id = target_id.to_owned();
-        self.call(move |core, now| core.leave_chat_room(now, &target_id)).await
+        self.run(move |core, now| core.leave_chat_room(now, &target_id)).await
     }
 
     /// `getChatRoomMessages(targetId, timestamp, order, count)` (CR-25) → `ChatRoomMessagesLoaded`.
@@ -30,7 +30,7 @@ impl Engine {
         count: i32,
     ) -> Result<(), ImError> {
         let target_id = target_id.to_owned();
-        self.call(move |core, now| core.get_chat_room_messages(now, &target_id, timestamp, order, count)).await
+        self.run(move |core, now| core.get_chat_room_messages(now, &target_id, timestamp, order, count)).await
     }
 
     /// `addChatRoomEntry(targetId, key, value, deleteWhenLeft, overwrite)` (CRKV-7) → `ChatRoomEntryAdded`.
@@ -43,7 +43,7 @@ impl Engine {
         overwrite: bool,
     ) -> Result<(), ImError> {
         let (target_id, key, value) = (target_id.to_owned(), key.to_owned(), value.to_owned());
-        self.call(move |core, now| core.add_chat_room_entry(now, &target_id, &key, &value, delete_when_left, overwrite))
+        self.run(move |core, now| core.add_chat_room_entry(now, &target_id, &key, &value, delete_when_left, overwrite))
             .await
     }
 
@@ -56,14 +56,14 @@ impl Engine {
         overwrite: bool,
     ) -> Result<(), ImError> {
         let target_id = target_id.to_owned();
-        self.call(move |core, now| core.add_chat_room_entries(now, &target_id, entries, delete_when_left, overwrite))
+        self.run(move |core, now| core.add_chat_room_entries(now, &target_id, entries, delete_when_left, overwrite))
             .await
     }
 
     /// `removeChatRoomEntry(targetId, key, force)` (CRKV-11) → `ChatRoomEntryRemoved`.
     pub async fn remove_chat_room_entry(&self, target_id: &str, key: &str, force: bool) -> Result<(), ImError> {
         let (target_id, key) = (target_id.to_owned(), key.to_owned());
-        self.call(move |core, now| core.remove_chat_room_entry(now, &target_id, &key, force)).await
+        self.run(move |core, now| core.remove_chat_room_entry(now, &target_id, &key, force)).await
     }
 
     /// `removeChatRoomEntries(targetId, keys, force)` (CRKV-12) → `ChatRoomEntriesRemoved`.
@@ -74,20 +74,35 @@ impl Engine {
         force: bool,
     ) -> Result<(), ImError> {
         let target_id = target_id.to_owned();
-        self.call(move |core, now| core.remove_chat_room_entries(now, &target_id, keys, force)).await
+        self.run(move |core, now| core.remove_chat_room_entries(now, &target_id, keys, force)).await
     }
 
-    /// `getChatRoomEntry(targetId, key)` (CRKV-9): the entry, from the engine's synced copy of the room's KVs. The
-    /// manual reports it through `onChatRoomEntryLoaded`; here it is the call's result.
-    pub async fn get_chat_room_entry(&self, target_id: &str, key: &str) -> Result<BTreeMap<String, String>, ImError> {
+    /// `getChatRoomEntry(targetId, key)` (CRKV-9) → `ChatRoomEntryLoaded`, from the engine's synced copy of the
+    /// room's entries.
+    pub async fn get_chat_room_entry(&self, target_id: &str, key: &str) -> Result<(), ImError> {
         let (target_id, key) = (target_id.to_owned(), key.to_owned());
-        self.call(move |core, _| core.get_chat_room_entry(&target_id, &key)).await
+        self.run(move |core, _| core.load_chat_room_entry(&target_id, &key)).await
     }
 
-    /// `getChatRoomAllEntries(targetId)` (CRKV-10, CRKV-21): every entry, from the engine's synced copy. The manual
-    /// reports it through `onChatRoomAllEntriesLoaded`; here it is the call's result.
-    pub async fn get_chat_room_all_entries(&self, target_id: &str) -> Result<BTreeMap<String, String>, ImError> {
+    /// `getChatRoomAllEntries(targetId)` (CRKV-10, CRKV-21) → `ChatRoomAllEntriesLoaded`, from the engine's copy.
+    pub async fn get_chat_room_all_entries(&self, target_id: &str) -> Result<(), ImError> {
         let target_id = target_id.to_owned();
-        self.call(move |core, _| core.get_chat_room_all_entries(&target_id)).await
+        self.run(move |core, _| core.load_chat_room_all_entries(&target_id)).await
+    }
+
+    /// imsim's inspection call, not one of the manual's: what `getChatRoomEntry(targetId, key)` (with a key) or
+    /// `getChatRoomAllEntries(targetId)` would report, returned at once and reported to no listener, so that a
+    /// checker can read the engine's copy of a room's entries as often as it likes.
+    pub async fn chat_room_entries(
+        &self,
+        target_id: &str,
+        key: Option<&str>,
+    ) -> Result<BTreeMap<String, String>, ImError> {
+        let (target_id, key) = (target_id.to_owned(), key.map(str::to_owned));
+        self.run(move |core, _| match key {
+            Some(key) => core.get_chat_room_entry(&target_id, &key),
+            None => core.get_chat_room_all_entries(&target_id),
+        })
+        .await
     }
 }

@@ -199,7 +199,7 @@ impl Engine {
     }
 
     /// Runs `call` on the core inside the driver and returns its result; -102 once the engine is gone.
-    async fn call<T: Send + 'static>(
+    async fn run<T: Send + 'static>(
         &self,
         call: impl FnOnce(&mut Core, Now) -> Result<T, ImError> + Send + 'static,
     ) -> Result<T, ImError> {
@@ -214,17 +214,17 @@ impl Engine {
     /// `connect(token, timeout)` (CONN-3): see `Core::connect`.
     pub async fn connect(&self, token: &str, timeout_seconds: i32) -> Result<(), ImError> {
         let token = token.to_owned();
-        self.call(move |core, now| core.connect(now, &token, timeout_seconds)).await
+        self.run(move |core, now| core.connect(now, &token, timeout_seconds)).await
     }
 
     /// `disconnect(receivePush)` (CONN-17): see `Core::disconnect`.
     pub async fn disconnect(&self, receive_push: bool) -> Result<(), ImError> {
-        self.call(move |core, now| core.disconnect(now, receive_push)).await
+        self.run(move |core, now| core.disconnect(now, receive_push)).await
     }
 
     /// `destroy()` (ENG-4, ENG-5): every later call returns -102.
     pub async fn destroy(&self) -> Result<(), ImError> {
-        self.call(|core, now| core.destroy(now)).await
+        self.run(|core, now| core.destroy(now)).await
     }
 
     /// `createTextMessage(type, targetId, channelId, text)` (MTYPE-10): see `Core::create_text_message`. Like
@@ -239,7 +239,7 @@ impl Engine {
         text: &str,
     ) -> Result<Message, ImError> {
         let (target_id, channel_id, text) = (target_id.to_owned(), channel_id.map(str::to_owned), text.to_owned());
-        self.call(move |core, _| core.create_text_message(conversation_type, &target_id, channel_id.as_deref(), &text))
+        self.run(move |core, _| core.create_text_message(conversation_type, &target_id, channel_id.as_deref(), &text))
             .await
     }
 
@@ -254,7 +254,7 @@ impl Engine {
         duration: u32,
     ) -> Result<Message, ImError> {
         let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
-        self.call(move |core, _| {
+        self.run(move |core, _| {
             core.create_voice_message(conversation_type, &target_id, channel_id.as_deref(), &path, duration)
         })
         .await
@@ -269,7 +269,7 @@ impl Engine {
         path: &str,
     ) -> Result<Message, ImError> {
         let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
-        self.call(move |core, _| core.create_image_message(conversation_type, &target_id, channel_id.as_deref(), &path))
+        self.run(move |core, _| core.create_image_message(conversation_type, &target_id, channel_id.as_deref(), &path))
             .await
     }
 
@@ -282,7 +282,7 @@ impl Engine {
         path: &str,
     ) -> Result<Message, ImError> {
         let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
-        self.call(move |core, _| core.create_file_message(conversation_type, &target_id, channel_id.as_deref(), &path))
+        self.run(move |core, _| core.create_file_message(conversation_type, &target_id, channel_id.as_deref(), &path))
             .await
     }
 
@@ -297,7 +297,7 @@ impl Engine {
         duration: u32,
     ) -> Result<Message, ImError> {
         let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
-        self.call(move |core, _| {
+        self.run(move |core, _| {
             core.create_sight_message(conversation_type, &target_id, channel_id.as_deref(), &path, duration)
         })
         .await
@@ -312,7 +312,7 @@ impl Engine {
         path: &str,
     ) -> Result<Message, ImError> {
         let (target_id, channel_id, path) = (target_id.to_owned(), channel_id.map(str::to_owned), path.to_owned());
-        self.call(move |core, _| core.create_gif_message(conversation_type, &target_id, channel_id.as_deref(), &path))
+        self.run(move |core, _| core.create_gif_message(conversation_type, &target_id, channel_id.as_deref(), &path))
             .await
     }
 
@@ -328,7 +328,7 @@ impl Engine {
     ) -> Result<Message, ImError> {
         let (target_id, channel_id, text) = (target_id.to_owned(), channel_id.map(str::to_owned), text.to_owned());
         let reference_message = reference_message.clone();
-        self.call(move |core, _| {
+        self.run(move |core, _| {
             core.create_reference_message(
                 conversation_type,
                 &target_id,
@@ -355,7 +355,7 @@ impl Engine {
     ) -> Result<Message, ImError> {
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         let (poi_name, thumbnail_path) = (poi_name.to_owned(), thumbnail_path.to_owned());
-        self.call(move |core, _| {
+        self.run(move |core, _| {
             core.create_location_message(
                 conversation_type,
                 &target_id,
@@ -383,7 +383,7 @@ impl Engine {
     ) -> Result<Message, ImError> {
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         let message_identifier = message_identifier.to_owned();
-        self.call(move |core, _| {
+        self.run(move |core, _| {
             core.create_custom_message(
                 conversation_type,
                 &target_id,
@@ -402,19 +402,19 @@ impl Engine {
         message: Message,
         user_ids: Vec<String>,
     ) -> Result<(), ImError> {
-        self.call(move |core, now| core.send_group_message_to_designated_users(now, &message, &user_ids)).await
+        self.run(move |core, now| core.send_group_message_to_designated_users(now, &message, &user_ids)).await
     }
 
     /// `sendMessage(message)` (SEND-3): see `Core::send_message`.
     pub async fn send_message(&self, message: Message) -> Result<(), ImError> {
-        self.call(move |core, now| core.send_message(now, &message)).await
+        self.run(move |core, now| core.send_message(now, &message)).await
     }
 
     /// imsim's platform hook, not one of the manual's methods: the OS reports the network gone or back (RECONN-3,
     /// RECONN-5). A real app wires it to its connectivity listener; the simulator calls it on `network_lost` and
     /// `network_restored` steps.
     pub async fn notify_network_available(&self, available: bool) -> Result<(), ImError> {
-        self.call(move |core, now| {
+        self.run(move |core, now| {
             core.handle_network_changed(now, available);
             Ok(())
         })
@@ -424,31 +424,36 @@ impl Engine {
     /// imsim's platform hook, not one of the manual's methods: the app came to the foreground (`true`) or went to
     /// the background (`false`) (RECONN-5, RECONN-13).
     pub async fn notify_app_foreground(&self, foreground: bool) -> Result<(), ImError> {
-        self.call(move |core, now| {
+        self.run(move |core, now| {
             core.handle_app_state(now, foreground);
             Ok(())
         })
         .await
     }
 
-    /// `getUnreadCount(type, targetId, channelId)` (UNREAD-2, UNREAD-6): see `Core::unread_count`. The manual
-    /// returns a status code and delivers the count through `onUnreadCountLoaded` (or the callback object); this
-    /// API returns the count itself, or the status code of a refused call (-101, -102, -103). Channels are not
-    /// modelled yet, so there is no `channel_id` argument.
-    pub async fn get_unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, ImError> {
-        let target_id = target_id.to_owned();
-        self.call(move |core, _| core.unread_count(conversation_type, &target_id)).await
+    /// `getUnreadCount(type, targetId, channelId)` (UNREAD-2, UNREAD-6) → `onUnreadCountLoaded`: see
+    /// `Core::load_unread_count`. Refused with -101 for an invalid conversation or a chatroom, -102 once destroyed,
+    /// -103 before any `connect`.
+    pub async fn get_unread_count(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+    ) -> Result<(), ImError> {
+        let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
+        self.run(move |core, _| core.load_unread_count(conversation_type, &target_id, channel_id.as_deref())).await
     }
 
-    /// `getTotalUnreadCount(channelId)` (UNREAD-1): see `Core::total_unread_count`. The manual delivers the count
-    /// through `onTotalUnreadCountLoaded`; this API returns it, or the status code of a refused call (-102, -103).
-    pub async fn get_total_unread_count(&self) -> Result<u32, ImError> {
-        self.call(|core, _| core.total_unread_count()).await
+    /// `getTotalUnreadCount(channelId)` (UNREAD-1) → `onTotalUnreadCountLoaded`: see
+    /// `Core::load_total_unread_count`. Refused with -102 once destroyed, -103 before any `connect`.
+    pub async fn get_total_unread_count(&self, channel_id: Option<&str>) -> Result<(), ImError> {
+        let channel_id = channel_id.map(str::to_owned);
+        self.run(move |core, _| core.load_total_unread_count(channel_id.as_deref())).await
     }
 
     /// The current connection status (CONN-7).
     pub async fn connection_status(&self) -> Result<ConnectionStatus, ImError> {
-        self.call(|core, _| if core.is_destroyed() { Err(ImError::destroyed()) } else { Ok(core.connection_status()) })
+        self.run(|core, _| if core.is_destroyed() { Err(ImError::destroyed()) } else { Ok(core.connection_status()) })
             .await
     }
 
@@ -460,7 +465,7 @@ impl Engine {
         target_id: &str,
     ) -> Result<Vec<Message>, ImError> {
         let target_id = target_id.to_owned();
-        self.call(move |core, _| {
+        self.run(move |core, _| {
             let store = core
                 .store()
                 .ok_or_else(|| ImError::new(crate::ErrorCode::NATIVE_OPERATION_ERROR, "no database is open"))?;

@@ -141,7 +141,7 @@ async fn message_types_and_unread_counts_through_the_driver() {
     local.spawn_local(driver.run());
     local
         .run_until(async move {
-            let no_database = engine.get_total_unread_count().await.unwrap_err().code;
+            let no_database = engine.get_total_unread_count(None).await.unwrap_err().code;
             assert_eq!(no_database, ErrorCode::NATIVE_OPERATION_ERROR);
             let token =
                 TokenClaims { app_key: "app".into(), user_id: "alice".into(), issued_at_ms: 0, expires_at_ms: None }
@@ -186,9 +186,23 @@ async fn message_types_and_unread_counts_through_the_driver() {
                     received += 1;
                 }
             }
-            assert_eq!(engine.get_unread_count(ConversationType::Private, "bob").await, Ok(2));
-            assert_eq!(engine.get_total_unread_count().await, Ok(2));
-            let chatroom = engine.get_unread_count(ConversationType::Chatroom, "room").await.unwrap_err().code;
+            assert_eq!(events.recv().await, Some(Event::OfflineMessageSyncCompleted));
+            assert_eq!(engine.get_unread_count(ConversationType::Private, "bob", None).await, Ok(()));
+            let loaded = events.recv().await.expect("events flow");
+            let expected = Event::UnreadCountLoaded {
+                code: ErrorCode::SUCCESS,
+                conversation_type: ConversationType::Private,
+                target_id: "bob".into(),
+                channel_id: None,
+                count: 2,
+            };
+            assert_eq!(loaded, expected);
+            assert_eq!(engine.get_total_unread_count(Some("ch")).await, Ok(()));
+            let loaded = events.recv().await.expect("events flow");
+            let expected =
+                Event::TotalUnreadCountLoaded { code: ErrorCode::SUCCESS, channel_id: Some("ch".into()), count: 2 };
+            assert_eq!(loaded, expected, "the count, with the channel echoed (CALL-11)");
+            let chatroom = engine.get_unread_count(ConversationType::Chatroom, "room", None).await.unwrap_err().code;
             assert_eq!(chatroom, ErrorCode::PARAM_ERROR);
 
             let private = ConversationType::Private;
@@ -232,7 +246,7 @@ async fn message_types_and_unread_counts_through_the_driver() {
                 .await;
             assert_eq!(reserved.unwrap_err().code, ErrorCode::PARAM_ERROR);
             engine.destroy().await.expect("accepted");
-            assert_eq!(engine.get_total_unread_count().await.unwrap_err().code, ErrorCode::ENGINE_DESTROYED);
+            assert_eq!(engine.get_total_unread_count(None).await.unwrap_err().code, ErrorCode::ENGINE_DESTROYED);
         })
         .await;
 }

@@ -8,9 +8,12 @@ use imsim_engine::ConnectionStatus;
 use imsim_engine::store::Store as _;
 
 use super::{Run, STORE_REREAD_PERIOD};
-use crate::expect::{check_call, check_entries, check_event, check_stored, describe_missing_event, find_event};
+use crate::expect::{
+    check_call, check_entries, check_event, check_stored, describe_missing_event, describe_missing_listener_event,
+    find_event, find_listener_event,
+};
 use crate::scenario::{
-    Check, EntriesRead, EventPattern, Expectation, StatusesExpectation, StoredContents, format_duration,
+    Check, EntriesRead, EventPattern, Expectation, Pattern, StatusesExpectation, StoredContents, format_duration,
 };
 use crate::trace::describe_event;
 use crate::world::DeviceCommand;
@@ -35,6 +38,29 @@ impl Run<'_> {
                 format_duration(period)
             )),
             Err(_) => Ok(()),
+        }
+    }
+
+    /// Lets `period` pass and fails if `device` emitted an event of `listener` matching `pattern` meanwhile.
+    pub(super) fn expect_no_listener(
+        &mut self,
+        device: &str,
+        listener: &str,
+        pattern: &Pattern,
+        period: Duration,
+    ) -> Result<(), String> {
+        let first = self.event_count(device);
+        self.advance(period)?;
+        let world = self.world.borrow();
+        let events = world.devices.get(device).map(|log| &log.events[first..]).unwrap_or_default();
+        match find_listener_event(events, 0, listener, pattern, &world.kept) {
+            Some((index, _)) => Err(format!(
+                "{device} emitted {} at {}ms, within the {} in which none was expected",
+                describe_event(&events[index].1),
+                events[index].0.as_millis(),
+                format_duration(period)
+            )),
+            None => Ok(()),
         }
     }
 
@@ -170,7 +196,36 @@ impl Run<'_> {
                 self.event_cursors.insert(device.clone(), matched + 1);
                 Ok(())
             }
-            Check::NoEvent { .. } => Err("no_event is checked over a period, not polled".to_owned()),
+            Check::Listener { listener, pattern, keep_as } => {
+                let cursor = self.event_cursors.get(device).copied().unwrap_or(0);
+                let scanned = log.events.len();
+                let from = cursor.max(self.events_scanned);
+                let Some((matched, value)) = find_listener_event(&log.events, from, listener, pattern, &world.kept)
+                else {
+                    let why = if self.last_check {
+                        describe_missing_listener_event(&log.events, cursor, listener, pattern, &world.kept)
+                    } else {
+                        format!("no matching {listener} event yet")
+                    };
+                    drop(world);
+                    self.events_scanned = scanned;
+                    return Err(why);
+                };
+                drop(world);
+                self.event_cursors.insert(device.clone(), matched + 1);
+                if let Some(name) = keep_as {
+                    // An event with a message keeps the message, which later calls take (`$name`); any other the event.
+                    let kept = match value.get("message") {
+                        Some(message) => message.clone(),
+                        None => value,
+                    };
+                    self.world.borrow_mut().kept.insert(name.clone(), kept);
+                }
+                Ok(())
+            }
+            Check::NoEvent { .. } | Check::NoListener { .. } => {
+                Err("no_event is checked over a period, not polled".to_owned())
+            }
             Check::Unread { conversation, count } => {
                 let store = self.open_device_store(device)?;
                 let (actual, what) = match conversation {
@@ -208,9 +263,9 @@ impl Run<'_> {
                     }
                 }
             }
-            Check::Call { step, code } => {
+            Check::Call { method, code } => {
                 let cursor = self.call_cursors.get(device).copied().unwrap_or(0);
-                let matched = check_call(&log.calls, cursor, step, *code)?;
+                let matched = check_call(&log.calls, cursor, method, *code)?;
                 drop(world);
                 self.call_cursors.insert(device.clone(), matched + 1);
                 Ok(())

@@ -128,6 +128,15 @@
 //!                                                         # no duration: until chatroom_global_unmute
 //!   - chatroom_global_unmute: { users: [lisi] }           # ... lifts it
 //!   - chatroom_broadcast: { from: admin, text: hi }       # App Server API (CR-35): a text into every room
+//!   - call: { device: a, method: joinChatRoom, targetId: r1, messageCount: -1, autoCreate: true }
+//!                                                         # any method of the engine's API table, by its manual
+//!                                                         # name, with its parameters under their names
+//!   - call: { device: a, method: createTextMessage, conversationType: private, targetId: lisi, text: hi, as: m }
+//!   - call: { device: a, method: sendMessage, message: $m }   # `as` keeps what a call returns; `$m` takes it
+//!   - expect: { device: b, event: onMessageReceived, message: { text: hi }, left: 0, as: got }
+//!                                                         # a listener by its manual name, and the fields its
+//!                                                         # serialised event must match (see `pattern`)
+//!   - expect: { device: b, no_event: onMessageReceived, message: { text: hi }, for: 2s }
 //!   - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false,
 //!               has_package: false, within: 5s }
 //!   - expect: { device: a, event: messageSent, code: 0, sent_status: sent }
@@ -159,6 +168,15 @@
 //! - **Enum values** are the manual's camelCase names (`ConnectionStatus`, `ConversationType`, `Platform`,
 //!   `SentStatus`, `MessageDirection`, `BlacklistStatus` of `imsim_engine::types`), such as
 //!   `kickedOfflineByOtherClient` or `notInBlacklist`.
+//! - **call** takes `device`, `method` (a method of `imsim_engine::api::Method`, by its manual name), `as` (a name to
+//!   keep what the call returns under) and the method's parameters under their manual names, which the engine's own
+//!   `Deserialize` reads (an unknown, missing or mistyped parameter is an error at its place, naming the method's
+//!   parameters). A parameter may be a reference, `$name` or `$name.field.0`, to a kept value, resolved when the
+//!   device makes the call; then only the parameters' names are checked when the file is read.
+//! - An **expect of a listener** (`event: onX` or `no_event: onX`, the manual's listener name) takes `device`, `within`
+//!   (or `for`, with `no_event`), `as`, and any of the listener's parameters (read from the engine's `Event` schema),
+//!   each a pattern (`pattern`'s module documentation: maps by the keys given, lists in full, scalars exactly,
+//!   `$name` references, `$exactly`, `$contains`, `$sameAs`).
 //! - **expect** takes `device`, `within` (default `10s`: the simulated time the check may take to hold) and exactly
 //!   one check: `event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call` (or, without `device`,
 //!   `server_callback` or `no_server_callback`, below). A `no_event` check holds when the device's app gets no
@@ -255,21 +273,25 @@
 //! Every error, from YAML syntax to an undeclared device, is a [`ScenarioError`] naming the file, the line and
 //! column of the offending node, and what was expected there.
 
+pub mod arguments;
+pub mod listeners;
 mod model;
 mod parse;
 pub mod run_length;
 mod yaml;
 
-pub use yaml::{DURATION_FORM, parse_duration};
+pub use yaml::{DURATION_FORM, Node, Scalar, Value as NodeValue, parse_duration};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use model::pattern::{self, Pattern};
 pub use model::{
-    AppSettings, CHATROOM_DESTROY_AFTER_MAX, CallbackExpectation, CallbackKind, CallbackPattern, ChatroomAdmin,
-    ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, EventKind, EventPattern, Expectation, HistoryFrom,
-    Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, StatusesExpectation, Step, StepKind, StoredContents,
-    StoredPattern, SyncTime, TokenChoice, describe_callback, format_duration, numbered_text,
+    AppSettings, CHATROOM_DESTROY_AFTER_MAX, CallArguments, CallStep, CallbackExpectation, CallbackKind,
+    CallbackPattern, ChatroomAdmin, ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, EventKind, EventPattern,
+    Expectation, HistoryFrom, Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, StatusesExpectation, Step,
+    StepKind, StoredContents, StoredPattern, SyncTime, TokenChoice, describe_call_arguments, describe_callback,
+    format_duration, numbered_text,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.

@@ -6,13 +6,17 @@
 
 mod chatroom;
 mod expect;
+pub mod pattern;
 mod server_callback;
 
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use imsim_engine::api::{Call, Method};
 use imsim_engine::types::{ConversationType, Platform};
+
+use super::yaml::Node;
 
 pub use chatroom::{ChatroomAdmin, ChatroomCall, HistoryFrom};
 pub use expect::{
@@ -22,7 +26,7 @@ pub use expect::{
 pub use server_callback::{CallbackExpectation, CallbackKind, CallbackPattern, describe_callback};
 
 /// A parsed, validated scenario.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     /// The file it came from, as given to the parser.
     pub path: PathBuf,
@@ -250,7 +254,7 @@ impl fmt::Display for Location {
 }
 
 /// One step of a scenario.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     /// Where the step starts in the file (its key).
     pub location: Location,
@@ -259,7 +263,7 @@ pub struct Step {
 }
 
 /// What a step does.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)] // a scenario holds a few hundred steps, parsed once: size does not matter
 pub enum StepKind {
     /// The app calls `connect` on `device`.
@@ -453,12 +457,76 @@ pub enum StepKind {
     },
     /// The App Server API administers chatrooms.
     ChatroomAdmin(ChatroomAdmin),
+    /// The app on `device` calls one of the manual's methods, by its name, with its arguments.
+    Call(CallStep),
     /// A check on one device.
     Expect(Expectation),
     /// A check on the statuses of several devices, in any order (the outcome of a race).
     ExpectStatuses(StatusesExpectation),
     /// A check on the server's callbacks to the app server (CR-36, CRKV-15).
     ExpectServerCallback(CallbackExpectation),
+}
+
+/// A `call` step: one of the manual's methods, called on a device.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallStep {
+    /// The device.
+    pub device: String,
+    /// The call.
+    pub arguments: CallArguments,
+    /// The name to keep what the call returns under (a created message), for later steps' `$name`.
+    pub keep_as: Option<String>,
+}
+
+/// A call's arguments.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one per call step or queued call, carried once: size does not matter
+pub enum CallArguments {
+    /// Complete when the scenario was read.
+    Ready(Call),
+    /// With references to values kept during the run (`$m`), resolved when the device makes the call: the
+    /// arguments as written, their names already checked against the method's parameters.
+    Written {
+        /// The method.
+        method: Method,
+        /// The mapping of its arguments.
+        arguments: Node,
+    },
+}
+
+impl CallArguments {
+    /// The method called.
+    pub fn method(&self) -> Method {
+        match self {
+            CallArguments::Ready(call) => call.method(),
+            CallArguments::Written { method, .. } => *method,
+        }
+    }
+
+    /// The arguments as one canonical text, such as `targetId="r1" messageCount=-1`.
+    pub fn describe(&self) -> String {
+        match self {
+            CallArguments::Ready(call) => describe_call_arguments(call),
+            CallArguments::Written { arguments, .. } => {
+                let pattern = pattern::Pattern::from_node(arguments).map(|p| p.to_string());
+                pattern.unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// A call's arguments as the trace shows them: `key=value`, in the manual's order, values as
+/// [`pattern::render`] shows them.
+pub fn describe_call_arguments(call: &Call) -> String {
+    let value = serde_json::to_value(call).unwrap_or_default();
+    let fields: Vec<String> = value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| *key != "method")
+        .map(|(key, value)| format!("{key}={}", pattern::render(value)))
+        .collect();
+    fields.join(" ")
 }
 
 /// Which token a `connect` step passes.
@@ -605,6 +673,17 @@ impl Step {
             StepKind::Restart { device } => format!("restart {device}"),
             StepKind::Chatroom { device, call } => call.describe(device),
             StepKind::ChatroomAdmin(admin) => admin.describe(),
+            StepKind::Call(step) => {
+                let mut line = format!("call {} {}", step.device, step.arguments.method().name());
+                let arguments = step.arguments.describe();
+                if !arguments.is_empty() {
+                    let _ = write!(line, " {arguments}");
+                }
+                if let Some(name) = &step.keep_as {
+                    let _ = write!(line, " as={name}");
+                }
+                line
+            }
             StepKind::Expect(expectation) => expectation.describe(),
             StepKind::ExpectStatuses(expectation) => expectation.describe(),
             StepKind::ExpectServerCallback(expectation) => expectation.describe(),

@@ -3,6 +3,7 @@
 //! This file parses the top level, the settings and the devices; the steps are parsed in `parse/steps.rs` (the
 //! chatroom steps in `parse/chatroom.rs`) and the `expect` steps' checks in `parse/expect.rs`.
 
+mod call;
 mod chatroom;
 mod expect;
 mod server_callback;

@@ -28,14 +28,18 @@ pub(crate) fn fail<T>(at: Location, message: impl Into<String>) -> Res<T> {
 }
 
 /// A YAML node and where it starts.
-#[derive(Debug)]
-pub(crate) struct Node {
-    pub(crate) at: Location,
-    pub(crate) value: Value,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Where it starts in the file.
+    pub at: Location,
+    /// What it is.
+    pub value: Value,
 }
 
-#[derive(Debug)]
-pub(crate) enum Value {
+/// What a YAML node is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// `null`, `~` or nothing.
     Null,
     /// A scalar that is not null, with its text as written (a plain `007` stays `007`) and what YAML made of it.
     Scalar(String, Scalar),
@@ -45,11 +49,15 @@ pub(crate) enum Value {
 }
 
 /// What YAML's core schema made of a scalar.
-#[derive(Debug)]
-pub(crate) enum Scalar {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scalar {
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer.
     Int(i128),
+    /// Another number (its text is the scalar's).
     Float,
+    /// A string.
     Str,
 }
 

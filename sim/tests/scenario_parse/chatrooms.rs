@@ -58,7 +58,7 @@ steps:
   - expect: { device: a, entries: { room: r1, key: k, value: v }, within: 2s }
   - expect: { device: a, entries: { room: r1, key: k, code: 23427 } }
   - expect: { device: a, entries: { room: r1, code: 34004 } }
-  - expect: { device: a, call: join_chatroom, code: -101 }
+  - expect: { device: a, call: joinChatRoom, code: -101 }
   - expect: { device: a, stored: { type: chatroom, target: r1, count: 3 } }
 "#;
 
@@ -270,7 +270,7 @@ fn the_chatroom_forms_become_the_exact_model() {
             5,
             expect("a", 10_000, Check::Entries { room: r1(), read: EntriesRead::Fails { key: None, code: 34004 } }),
         ),
-        step(48, 5, expect("a", 10_000, Check::Call { step: "join_chatroom", code: -101 })),
+        step(48, 5, expect("a", 10_000, Check::Call { method: "joinChatRoom", code: -101 })),
         step(
             49,
             5,
@@ -329,7 +329,7 @@ fn the_chatroom_forms_describe_themselves_on_one_line() {
         r#"expect a entries "r1" key="k" value="v" within=2s"#,
         r#"expect a entries "r1" key="k" code=23427 within=10s"#,
         r#"expect a entries "r1" all code=34004 within=10s"#,
-        "expect a call join_chatroom code=-101 within=10s",
+        "expect a call joinChatRoom code=-101 within=10s",
         "expect a stored chatroom:r1 count=3 within=10s",
     ];
     assert_eq!(lines, expected);
@@ -431,19 +431,24 @@ fn the_chatroom_forms_check_their_values() {
             57,
             r#"field "key" only applies to an event"#,
         ),
-        ("expect: { device: a, call: join_chatroom }", 6, 26, "a call check needs `code`"),
-        ("expect: { device: a, call: advance, code: 0 }", 6, 32, r#"expect.call: unknown value "advance" (that step"#),
-        ("expect: { device: a, call: join, code: 0 }", 6, 32, r#"expect.call: unknown value "join"; expected one of"#),
+        ("expect: { device: a, call: joinChatRoom }", 6, 26, "a call check needs `code`"),
         (
-            "expect: { device: a, call: kv_add, code: 0, key: k }",
+            "expect: { device: a, call: kv_add, code: 0 }",
             6,
-            49,
+            32,
+            r#"expect.call: unknown method "kv_add" (name the method the step calls, not the step)"#,
+        ),
+        ("expect: { device: a, call: join, code: 0 }", 6, 32, r#"expect.call: unknown method "join"; expected one of"#),
+        (
+            "expect: { device: a, call: addChatRoomEntry, code: 0, key: k }",
+            6,
+            59,
             r#"field "key" does not apply to a call check"#,
         ),
         (
-            "expect: { device: a, call: kv_add, stored: { target: r, count: 1 }, code: 0 }",
+            "expect: { device: a, call: addChatRoomEntry, stored: { target: r, count: 1 }, code: 0 }",
             6,
-            40,
+            50,
             "two checks, call and",
         ),
     ];

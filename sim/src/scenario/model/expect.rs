@@ -11,9 +11,10 @@ use imsim_engine::types::{
 };
 
 use super::format_duration;
+use super::pattern::Pattern;
 
 /// A check on one device, which must hold within a bound of simulated time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Expectation {
     /// The device.
     pub device: String,
@@ -60,10 +61,28 @@ impl StatusesExpectation {
 }
 
 /// What an expectation checks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Check {
     /// The device's app gets an event matching the pattern.
     Event(EventPattern),
+    /// The device's app gets an event of `listener` whose serialised form matches `pattern` (the generic match).
+    Listener {
+        /// The listener, such as `onMessagesLoaded`.
+        listener: String,
+        /// What its fields must be.
+        pattern: Pattern,
+        /// The name to keep the matched event under (its message, if it has one), for later steps' `$name`.
+        keep_as: Option<String>,
+    },
+    /// The device's app gets no event of `listener` matching `pattern` during `period` from the step on.
+    NoListener {
+        /// The listener.
+        listener: String,
+        /// What its fields would be.
+        pattern: Pattern,
+        /// How long none may come; never zero.
+        period: Duration,
+    },
     /// The device's app gets no event matching the pattern during `period` of simulated time from the step on.
     NoEvent {
         /// The events that must not come.
@@ -98,11 +117,11 @@ pub enum Check {
         /// Which read, and what it must give.
         read: EntriesRead,
     },
-    /// The device's next app call made by a step named `step` (such as `join_chatroom`) returned `code` at once
-    /// (0 when the engine took it, the refusal's code otherwise).
+    /// The device's next call of `method` (such as `joinChatRoom`) returned `code` at once (0 when the engine took
+    /// it, the refusal's code otherwise).
     Call {
-        /// The step's name.
-        step: &'static str,
+        /// The manual's name of the method.
+        method: &'static str,
         /// The call's return code.
         code: i32,
     },
@@ -535,8 +554,18 @@ impl Expectation {
                     }
                 }
             }
-            Check::Call { step, code } => {
-                let _ = write!(line, "call {step} code={code}");
+            Check::Call { method, code } => {
+                let _ = write!(line, "call {method} code={code}");
+            }
+            Check::Listener { listener, pattern, keep_as } => {
+                let _ = write!(line, "event {listener} {pattern}");
+                if let Some(name) = keep_as {
+                    let _ = write!(line, " as={name}");
+                }
+            }
+            Check::NoListener { listener, pattern, period } => {
+                let _ = write!(line, "no_event {listener} {pattern} for={}", format_duration(*period));
+                return line;
             }
         }
         let _ = write!(line, " within={}", format_duration(self.within));

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use imsim_engine::api::Method;
+
 use imsim_engine::types::{
     BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberActionType, ChatRoomStatus, ConnectionStatus,
     MessageDirection, SentStatus,
@@ -59,27 +61,6 @@ const EVENT_FIELDS: &[&str] = &[
     "keys",
     "operation",
     "entries",
-];
-/// The steps whose app call a `call` check can name: those that call the engine API.
-const CALL_STEPS: &[&str] = &[
-    "connect",
-    "disconnect",
-    "send",
-    "foreground",
-    "background",
-    "network_lost",
-    "network_restored",
-    "blacklist_add",
-    "blacklist_remove",
-    "blacklist_status",
-    "blacklist_get",
-    "join_chatroom",
-    "leave_chatroom",
-    "chatroom_history",
-    "kv_add",
-    "kv_add_many",
-    "kv_remove",
-    "kv_remove_many",
 ];
 const I32_RANGE: &str = "an integer from -2147483648 to 2147483647";
 const DEFAULT_WITHIN: Duration = Duration::from_secs(10);
@@ -436,7 +417,7 @@ fn entries_check(node: &Node) -> Res<Check> {
     Ok(Check::Entries { room, read })
 }
 
-/// `call: join_chatroom` with `code`: the return code of the device's next app call made by that step.
+/// `call: joinChatRoom` with `code`: the return code of the device's next call of that method.
 fn call(fields: &Fields<'_>, call: &Entry<'_>) -> Res<Check> {
     if let Some(extra) = fields.entries.iter().find(|e| e.key != "code" && EVENT_FIELDS.contains(&e.key)) {
         return fail(
@@ -445,15 +426,16 @@ fn call(fields: &Fields<'_>, call: &Entry<'_>) -> Res<Check> {
         );
     }
     let name = call.value.text("expect.call")?;
-    let Some(&step) = CALL_STEPS.iter().find(|&&step| step == name) else {
-        let hint = if STEPS.contains(&name.as_str()) { " (that step makes no app call)" } else { "" };
+    let Some(method) = Method::from_name(&name) else {
+        let names: Vec<&str> = Method::ALL.iter().map(|method| method.name()).collect();
+        let hint = if STEPS.contains(&name.as_str()) { " (name the method the step calls, not the step)" } else { "" };
         return fail(
             call.value.at,
-            format!("expect.call: unknown value {name:?}{hint}; expected one of {}", CALL_STEPS.join(", ")),
+            format!("expect.call: unknown method {name:?}{hint}; expected one of {}", names.join(", ")),
         );
     };
     let Some(code) = fields.get("code") else {
         return fail(call.key_at, "a call check needs `code`, the call's return code (0 when the engine took it)");
     };
-    Ok(Check::Call { step, code: code.int("expect.code", I32_RANGE)? })
+    Ok(Check::Call { method: method.name(), code: code.int("expect.code", I32_RANGE)? })
 }

@@ -2,6 +2,7 @@
 
 use imsim_engine::types::ConversationType;
 
+use super::call::{call_step, is_listener_expect, listener_expect};
 use super::chatroom::chatroom_step;
 use super::expect::expect;
 use super::{Context, non_empty, positive_duration};
@@ -60,6 +61,7 @@ pub(super) const STEPS: &[&str] = &[
     "chatroom_global_mute",
     "chatroom_global_unmute",
     "chatroom_broadcast",
+    "call",
     "expect",
 ];
 /// The message APIs of a `server_send`.
@@ -144,6 +146,8 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "mute_all" => mute_all(value)?,
         "unmute_all" => StepKind::UnmuteAll { group: id(value, "unmute_all")? },
         "server_send" => server_send(value)?,
+        "call" => call_step(value, context)?,
+        "expect" if is_listener_expect(value) => listener_expect(value, context)?,
         "expect" => expect(value, context)?,
         other => chatroom_step(other, value, context)?,
     };

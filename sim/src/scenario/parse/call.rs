@@ -1,0 +1,174 @@
+//! The generic forms that reach the whole API table: the `call` step (any method of the manual, by its name, with its
+//! parameters under their names) and the `expect` of a listener's event (`event: onMessagesLoaded` with the fields
+//! its serialised form must match).
+
+use std::time::Duration;
+
+use imsim_engine::api::{Call, Method};
+
+use super::{Context, positive_duration};
+use crate::scenario::arguments::{NodeDeserializer, has_references, is_valid_name};
+use crate::scenario::listeners::listeners;
+use crate::scenario::model::{CallArguments, CallStep, Check, Expectation, StepKind};
+use crate::scenario::pattern::Pattern;
+use crate::scenario::yaml::{Node, Res, Value, fail};
+
+/// The keys of a `call` step besides the method's parameters.
+const CALL_KEYS: &[&str] = &["device", "method", "callback", "as"];
+/// The keys of a listener `expect` besides the event's fields.
+const EXPECT_KEYS: &[&str] = &["device", "event", "no_event", "within", "for", "as"];
+const DEFAULT_WITHIN: Duration = Duration::from_secs(10);
+
+/// `call: { device: a, method: joinChatRoom, targetId: r1, messageCount: -1, autoCreate: false, as: NAME }`.
+pub(super) fn call_step(node: &Node, context: &Context<'_>) -> Res<StepKind> {
+    if !matches!(node.value, Value::Map(_)) {
+        return node.expected("call", "a mapping like { device: a, method: leaveChatRoom, targetId: r1 }");
+    }
+    let entries = node.entries("call", "in call", "field")?;
+    let field = |name: &str| entries.iter().find(|entry| entry.key == name);
+    let Some(device) = field("device") else { return fail(node.at, "call needs `device`, the device that calls") };
+    let device = context.device(device.value, "call.device")?;
+    let Some(method_entry) = field("method") else {
+        return fail(node.at, "call needs `method`, the manual's name of the method, like joinChatRoom");
+    };
+    let name = method_entry.value.text("call.method")?;
+    let Some(method) = Method::from_name(&name) else {
+        let names: Vec<&str> = Method::ALL.iter().map(|method| method.name()).collect();
+        let hint = names
+            .iter()
+            .find(|known| known.eq_ignore_ascii_case(&name))
+            .map_or(String::new(), |known| format!(" (names are case-sensitive: did you mean {known}?)"));
+        return fail(
+            method_entry.value.at,
+            format!("call.method: unknown method {name:?}{hint}; the API table has {}", names.join(", ")),
+        );
+    };
+    if let Some(callback) = field("callback")
+        && callback.value.bool("call.callback")?
+    {
+        return fail(
+            callback.key_at,
+            "call.callback: the per-call callback form (CALL-4) is not available yet; leave callback out to get the \
+             result through the engine listener",
+        );
+    }
+    let keep_as = match field("as") {
+        Some(entry) => Some(name_to_keep(entry.value, "call.as")?),
+        None => None,
+    };
+    let takes = takes(method);
+    let pairs: Vec<(Node, Node)> = match &node.value {
+        Value::Map(pairs) => pairs.iter().filter(|(key, _)| !is_key(key, CALL_KEYS)).cloned().collect(),
+        _ => Vec::new(),
+    };
+    let arguments = Node { at: node.at, value: Value::Map(pairs) };
+    let arguments = if has_references(&arguments) {
+        if let Some(unknown) =
+            entries.iter().find(|e| !CALL_KEYS.contains(&e.key) && !method.parameters().contains(&e.key))
+        {
+            return fail(unknown.key_at, format!("unknown parameter {:?} of {name}; {takes}", unknown.key));
+        }
+        CallArguments::Written { method, arguments }
+    } else {
+        let call = Call::from_parameters(method, NodeDeserializer(&arguments))
+            .map_err(|error| (error.at.unwrap_or(node.at), error.message))
+            .or_else(|(at, message)| fail(at, format!("call {name}: {message}; {takes}")))?;
+        CallArguments::Ready(call)
+    };
+    Ok(StepKind::Call(CallStep { device, arguments, keep_as }))
+}
+
+/// `method`'s parameters, as messages list them.
+fn takes(method: Method) -> String {
+    match method.parameters() {
+        [] => format!("{} takes no parameters", method.name()),
+        parameters => format!("{} takes {}", method.name(), parameters.join(", ")),
+    }
+}
+
+fn is_key(key: &Node, names: &[&str]) -> bool {
+    matches!(&key.value, Value::Scalar(text, _) if names.contains(&text.as_str()))
+}
+
+fn name_to_keep(node: &Node, what: &str) -> Res<String> {
+    let name = node.text(what)?;
+    if !is_valid_name(&name) {
+        return fail(node.at, format!("{what}: {name:?} is not a name; use letters, digits and _, like page1"));
+    }
+    Ok(name)
+}
+
+/// Whether an expect names a listener (`event: onX` or `no_event: onX`): the generic form.
+pub(super) fn is_listener_expect(node: &Node) -> bool {
+    let Value::Map(pairs) = &node.value else { return false };
+    pairs.iter().any(|(key, value)| {
+        is_key(key, &["event", "no_event"])
+            && matches!(&value.value, Value::Scalar(text, _) if text.starts_with("on") && text[2..].starts_with(|c: char| c.is_ascii_uppercase()))
+    })
+}
+
+/// `expect: { device: a, event: onMessagesLoaded, code: 0, messages: [ { text: c } ], as: NAME, within: 5s }`, or
+/// `no_event: onX` with `for`.
+pub(super) fn listener_expect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
+    let entries = node.entries("expect", "in expect", "field")?;
+    let field = |name: &str| entries.iter().find(|entry| entry.key == name);
+    let Some(device) = field("device") else { return fail(node.at, "expect needs `device`") };
+    let device = context.device(device.value, "expect.device")?;
+    let (which, negative) = match (field("event"), field("no_event")) {
+        (Some(_), Some(second)) => {
+            return fail(second.key_at, "expect has both event and no_event; use one per expect");
+        }
+        (Some(event), None) => (event, false),
+        (None, Some(no_event)) => (no_event, true),
+        (None, None) => return fail(node.at, "expect needs event or no_event"),
+    };
+    let listener = which.value.text("expect.event")?;
+    let Some(parameters) = listeners().get(&listener) else {
+        let names: Vec<&str> = listeners().keys().map(String::as_str).collect();
+        return fail(which.value.at, format!("unknown listener {listener:?}; the engine reports {}", names.join(", ")));
+    };
+    let mut fields = Vec::new();
+    for entry in entries.iter().filter(|entry| !EXPECT_KEYS.contains(&entry.key)) {
+        if !parameters.iter().any(|parameter| parameter == entry.key) {
+            let has = if parameters.is_empty() { "no parameters".to_owned() } else { parameters.join(", ") };
+            return fail(entry.key_at, format!("{:?} is not a parameter of {listener}; it has {has}", entry.key));
+        }
+        let pattern = Pattern::from_node(entry.value).or_else(|(at, message)| fail(at, message))?;
+        fields.push((entry.key.to_owned(), pattern));
+    }
+    let pattern = Pattern::Fields(fields);
+    if negative {
+        for name in ["within", "as"] {
+            if let Some(entry) = field(name) {
+                return fail(
+                    entry.key_at,
+                    format!("field {name:?} does not apply to a no_event check; its period is `for`"),
+                );
+            }
+        }
+        let Some(period) = field("for") else {
+            return fail(
+                which.key_at,
+                "no_event needs `for`, the period in which no such event may come, like `for: 5s`",
+            );
+        };
+        let period = positive_duration(period.value, "expect.for", "")?;
+        let check = Check::NoListener { listener, pattern, period };
+        return Ok(StepKind::Expect(Expectation { device, within: period, check }));
+    }
+    if let Some(entry) = field("for") {
+        return fail(
+            entry.key_at,
+            "field \"for\" only applies to a no_event check; the time an event may take is `within`",
+        );
+    }
+    let within = match field("within") {
+        Some(entry) => entry.value.duration("expect.within")?,
+        None => DEFAULT_WITHIN,
+    };
+    let keep_as = match field("as") {
+        Some(entry) => Some(name_to_keep(entry.value, "expect.as")?),
+        None => None,
+    };
+    Ok(StepKind::Expect(Expectation { device, within, check: Check::Listener { listener, pattern, keep_as } }))
+}
