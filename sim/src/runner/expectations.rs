@@ -2,7 +2,10 @@
 //! themselves, against a device's events, calls, database and KV copy. Event and call checks consume a device's
 //! events and calls in order (see the runner's module documentation).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
+
+use imsim_engine::core::Event;
 
 use imsim_engine::ConnectionStatus;
 use imsim_engine::store::Store as _;
@@ -26,19 +29,7 @@ impl Run<'_> {
         pattern: &EventPattern,
         period: Duration,
     ) -> Result<(), String> {
-        let first = self.event_count(device);
-        self.advance(period)?;
-        let world = self.world.borrow();
-        let events = world.devices.get(device).map(|log| &log.events[first..]).unwrap_or_default();
-        match check_event(events, 0, pattern) {
-            Ok(index) => Err(format!(
-                "{device} emitted {} at {}ms, within the {} in which none was expected",
-                describe_event(&events[index].1),
-                events[index].0.as_millis(),
-                format_duration(period)
-            )),
-            Err(_) => Ok(()),
-        }
+        self.expect_none(device, period, |events, _| check_event(events, 0, pattern).ok())
     }
 
     /// Lets `period` pass and fails if `device` emitted an event of `listener` matching `pattern` meanwhile.
@@ -49,12 +40,25 @@ impl Run<'_> {
         pattern: &Pattern,
         period: Duration,
     ) -> Result<(), String> {
+        self.expect_none(device, period, |events, kept| {
+            find_listener_event(events, 0, listener, pattern, kept).map(|(index, _)| index)
+        })
+    }
+
+    /// Lets `period` pass and fails if `find` finds, among the events `device` emitted meanwhile, one that was not
+    /// to come (its index).
+    fn expect_none(
+        &mut self,
+        device: &str,
+        period: Duration,
+        find: impl Fn(&[(Duration, Event)], &BTreeMap<String, serde_json::Value>) -> Option<usize>,
+    ) -> Result<(), String> {
         let first = self.event_count(device);
         self.advance(period)?;
         let world = self.world.borrow();
         let events = world.devices.get(device).map(|log| &log.events[first..]).unwrap_or_default();
-        match find_listener_event(events, 0, listener, pattern, &world.kept) {
-            Some((index, _)) => Err(format!(
+        match find(events, &world.kept) {
+            Some(index) => Err(format!(
                 "{device} emitted {} at {}ms, within the {} in which none was expected",
                 describe_event(&events[index].1),
                 events[index].0.as_millis(),
