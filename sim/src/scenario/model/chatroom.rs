@@ -8,6 +8,7 @@ use std::time::Duration;
 use imsim_engine::types::TimeOrder;
 
 use super::format_duration;
+use super::pattern::abbreviated;
 
 /// A chatroom call of the app (CR-10, CR-20, CR-25, CRKV-7, CRKV-8, CRKV-11, CRKV-12). Every argument is as the
 /// scenario wrote it, even empty or out of range: the SDK's own argument checks are under test.
@@ -165,20 +166,6 @@ impl ChatroomCall {
     pub fn describe(&self, device: &str) -> String {
         format!("{} {device} {}", self.step_name(), self.describe_arguments())
     }
-}
-
-/// Texts longer than this are shown by their length and first characters, so that a 4097-character value does not
-/// make a 4 KiB trace line.
-const SHOWN_CHARS_MAX: usize = 64;
-
-/// `text` quoted, or, when long, its first characters quoted and its length.
-fn abbreviated(text: &str) -> String {
-    let length = text.chars().count();
-    if length <= SHOWN_CHARS_MAX {
-        return format!("{text:?}");
-    }
-    let start: String = text.chars().take(16).collect();
-    format!("{start:?}...({length} chars)")
 }
 
 /// The App Server API's chatroom administration (CR-2, CR-5, CR-7, CR-19, CR-27 to CR-35).
