@@ -8,7 +8,7 @@ use imsim_engine::core::Event;
 use imsim_engine::{ConversationType, Message, MessageContent};
 
 use crate::scenario::{EntriesRead, EventPattern, Pattern, StoredPattern};
-use crate::trace::{describe_event, event_name};
+use crate::trace::{describe_event, is_event_named};
 use crate::world::CallRecord;
 
 /// How many of a device's latest events a failure message shows.
@@ -101,7 +101,7 @@ pub fn describe_missing_event(events: &[(Duration, Event)], cursor: usize, patte
         list_events(&since[recent_from..])
     );
     let same_kind: Vec<(Duration, Event)> =
-        since[..recent_from].iter().filter(|(_, event)| event_name(event) == pattern.kind.name()).cloned().collect();
+        since[..recent_from].iter().filter(|(_, event)| is_event_named(event, pattern.kind.name())).cloned().collect();
     if !same_kind.is_empty() {
         let from = same_kind.len().saturating_sub(EVENTS_SHOWN_ON_FAILURE);
         let _ = write!(
@@ -136,7 +136,7 @@ fn list_events(events: &[(Duration, Event)]) -> String {
 }
 
 fn event_matches(event: &Event, pattern: &EventPattern) -> bool {
-    if event_name(event) != pattern.kind.name() {
+    if !is_event_named(event, pattern.kind.name()) {
         return false;
     }
     let (code, status, message, delivery) = match event {

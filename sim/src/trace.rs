@@ -57,12 +57,11 @@ impl Trace {
     }
 }
 
-/// The manual's listener name of an event without its `on` (`messageReceived`), as the older event checks name it.
-pub fn event_name(event: &Event) -> String {
+/// Whether `event`'s listener is `name` without its `on` (`messageReceived`), as the older event checks name it;
+/// compared in place, since a check asks it of every event it scans.
+pub fn is_event_named(event: &Event, name: &str) -> bool {
     let listener = event.listener().trim_start_matches("on");
-    let mut name = listener[..1].to_ascii_lowercase();
-    name.push_str(&listener[1..]);
-    name
+    listener.len() == name.len() && listener[..1].eq_ignore_ascii_case(&name[..1]) && listener[1..] == name[1..]
 }
 
 /// One canonical line for an event: `event` and its listener, then its parameters as the serialised event has them,

@@ -116,19 +116,6 @@ impl ChatroomCall {
         }
     }
 
-    /// The manual's name of the API the call makes.
-    pub fn api_name(&self) -> &'static str {
-        match self {
-            ChatroomCall::Join { .. } => "joinChatRoom",
-            ChatroomCall::Leave { .. } => "leaveChatRoom",
-            ChatroomCall::History { .. } => "getChatRoomMessages",
-            ChatroomCall::AddEntry { .. } => "addChatRoomEntry",
-            ChatroomCall::AddEntries { .. } => "addChatRoomEntries",
-            ChatroomCall::RemoveEntry { .. } => "removeChatRoomEntry",
-            ChatroomCall::RemoveEntries { .. } => "removeChatRoomEntries",
-        }
-    }
-
     /// The call's arguments as one canonical text, such as `"r1" count=-1 auto_create=false`.
     pub fn describe_arguments(&self) -> String {
         match self {
