@@ -431,12 +431,9 @@ impl<'a> Run<'a> {
                 // One tick boots the host, so the next step can talk to the new engine.
                 self.step_once()
             }
-            StepKind::Expect(Expectation { device, check: Check::NoEvent { pattern, period }, .. }) => {
-                self.expect_no_event(device, pattern, *period)
+            StepKind::Expect(Expectation { device, check: Check::NoEvent { listener, pattern, period }, .. }) => {
+                self.expect_no_event(device, listener, pattern, *period)
             }
-            StepKind::Expect(Expectation {
-                device, check: Check::NoListener { listener, pattern, period }, ..
-            }) => self.expect_no_listener(device, listener, pattern, *period),
             StepKind::Expect(expectation) => self.expect(expectation),
             StepKind::ExpectStatuses(expectation) => self.expect_statuses(expectation),
             StepKind::ExpectServerCallback(expectation) => self.expect_server_callback(expectation),

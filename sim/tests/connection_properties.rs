@@ -19,7 +19,7 @@ use std::time::Duration;
 use imsim_engine::{ConnectionStatus, Platform};
 use imsim_sim::runner::run_scenario;
 use imsim_sim::scenario::{
-    Check, DeviceSpec, EventKind, EventPattern, Expectation, RuleId, Scenario, Settings, Step, StepKind, TokenChoice,
+    Check, DeviceSpec, Expectation, Pattern, RuleId, Scenario, Settings, Step, StepKind, TokenChoice,
 };
 use proptest::prelude::*;
 
@@ -105,10 +105,16 @@ fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
     };
     // The device reaches `status`, then stays there: no status change at all, so no attempt, for a long while.
     let quiet = |status| {
-        let any_status_change = EventPattern::new(EventKind::ConnectionStatusChanged);
         [
             expect(Duration::from_secs(10), Check::Status(status)),
-            expect(QUIET_PERIOD, Check::NoEvent { pattern: any_status_change, period: QUIET_PERIOD }),
+            expect(
+                QUIET_PERIOD,
+                Check::NoEvent {
+                    listener: "onConnectionStatusChanged".to_owned(),
+                    pattern: Pattern::Any,
+                    period: QUIET_PERIOD,
+                },
+            ),
         ]
     };
     match ending {

@@ -173,7 +173,7 @@ steps:
 }
 
 #[test]
-fn sync_time_oldest_and_newest_fail_on_the_other_end_of_the_page() {
+fn same_as_the_first_and_the_last_message_fail_on_the_other_end_of_the_page() {
     let history = |check: &str| {
         format!(
             r#"name: n
@@ -185,19 +185,20 @@ steps:
   - connect: a
   - expect: {{ device: a, status: connected }}
   - join_chatroom: {{ device: a, room: r1, auto_create: true }}
-  - expect: {{ device: a, event: chatRoomJoined, code: 0 }}
+  - expect: {{ device: a, event: onChatRoomJoined, code: 0 }}
   - send: {{ device: a, type: chatroom, to: r1, text: m1 }}
   - advance: 100ms
   - send: {{ device: a, type: chatroom, to: r1, text: m2 }}
-  - expect: {{ device: a, event: messageSent, code: 0, text: m2 }}
+  - expect: {{ device: a, event: onMessageSent, code: 0, message: {{ text: m2 }} }}
   - chatroom_history: {{ device: a, room: r1, order: before, count: 2 }}
-  - expect: {{ device: a, event: chatRoomMessagesLoaded, code: 0, texts: [m1, m2], sync_time: {check}, within: 1s }}
+  - expect: {{ device: a, event: onChatRoomMessagesLoaded, code: 0, messages: [{{ text: m1 }}, {{ text: m2 }}], syncTime: {{ $sameAs: {check} }}, within: 1s }}
 "#
         )
     };
-    assert_eq!(failure_of(&history("oldest")), None, "order before: syncTime is the oldest message's sent time");
-    let failure = failure_of(&history("newest")).expect("newest is the wrong end for order before");
-    assert!(failure.contains("no event matching event chatRoomMessagesLoaded"), "{failure}");
+    let (oldest, newest) = ("messages.0.sentTime", "messages.-1.sentTime");
+    assert_eq!(failure_of(&history(oldest)), None, "order before: syncTime is the oldest message's sent time");
+    let failure = failure_of(&history(newest)).expect("the newest is the wrong end for order before");
+    assert!(failure.contains("differs: syncTime: expected messages.-1.sentTime = "), "{failure}");
 }
 
 #[test]

@@ -11,29 +11,14 @@ use imsim_engine::ConnectionStatus;
 use imsim_engine::store::Store as _;
 
 use super::{Run, STORE_REREAD_PERIOD};
-use crate::expect::{
-    check_call, check_entries, check_event, check_stored, describe_missing_event, describe_missing_listener_event,
-    find_event, find_listener_event,
-};
-use crate::scenario::{
-    Check, EntriesRead, EventPattern, Expectation, Pattern, StatusesExpectation, StoredContents, format_duration,
-};
+use crate::expect::{check_call, check_entries, check_stored, describe_missing_listener_event, find_listener_event};
+use crate::scenario::{Check, EntriesRead, Expectation, Pattern, StatusesExpectation, StoredContents, format_duration};
 use crate::trace::describe_event;
 use crate::world::DeviceCommand;
 
 impl Run<'_> {
-    /// Lets `period` pass and fails if `device` emitted an event matching `pattern` meanwhile.
-    pub(super) fn expect_no_event(
-        &mut self,
-        device: &str,
-        pattern: &EventPattern,
-        period: Duration,
-    ) -> Result<(), String> {
-        self.expect_none(device, period, |events, _| check_event(events, 0, pattern).ok())
-    }
-
     /// Lets `period` pass and fails if `device` emitted an event of `listener` matching `pattern` meanwhile.
-    pub(super) fn expect_no_listener(
+    pub(super) fn expect_no_event(
         &mut self,
         device: &str,
         listener: &str,
@@ -183,24 +168,7 @@ impl Run<'_> {
                     Err(format!("{device} has status {}, expected {status}", log.status))
                 }
             }
-            Check::Event(pattern) => {
-                let cursor = self.event_cursors.get(device).copied().unwrap_or(0);
-                let scanned = log.events.len();
-                let Some(matched) = find_event(&log.events, cursor.max(self.events_scanned), pattern) else {
-                    let why = if self.last_check {
-                        describe_missing_event(&log.events, cursor, pattern)
-                    } else {
-                        format!("no matching {} event yet", pattern.kind.name())
-                    };
-                    drop(world);
-                    self.events_scanned = scanned;
-                    return Err(why);
-                };
-                drop(world);
-                self.event_cursors.insert(device.clone(), matched + 1);
-                Ok(())
-            }
-            Check::Listener { listener, pattern, keep_as } => {
+            Check::Event { listener, pattern, keep_as } => {
                 let cursor = self.event_cursors.get(device).copied().unwrap_or(0);
                 let scanned = log.events.len();
                 let from = cursor.max(self.events_scanned);
@@ -227,9 +195,7 @@ impl Run<'_> {
                 }
                 Ok(())
             }
-            Check::NoEvent { .. } | Check::NoListener { .. } => {
-                Err("no_event is checked over a period, not polled".to_owned())
-            }
+            Check::NoEvent { .. } => Err("no_event is checked over a period, not polled".to_owned()),
             Check::Unread { conversation, count } => {
                 let store = self.open_device_store(device)?;
                 let (actual, what) = match conversation {

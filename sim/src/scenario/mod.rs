@@ -285,13 +285,12 @@ pub use yaml::{DURATION_FORM, Node, Scalar, Value as NodeValue, parse_duration};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use model::pattern::{self, Pattern};
+pub use model::pattern::{self, Pattern, ScalarKind};
 pub use model::{
     AppSettings, CHATROOM_DESTROY_AFTER_MAX, CallArguments, CallStep, CallbackExpectation, CallbackKind,
-    CallbackPattern, ChatroomAdmin, ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, EventKind, EventPattern,
-    Expectation, HistoryFrom, Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, StatusesExpectation, Step,
-    StepKind, StoredContents, StoredPattern, SyncTime, TokenChoice, describe_call_arguments, describe_callback,
-    format_duration, numbered_text,
+    CallbackPattern, ChatroomAdmin, ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, Expectation, HistoryFrom,
+    Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, StatusesExpectation, Step, StepKind, StoredContents,
+    StoredPattern, TokenChoice, describe_call_arguments, describe_callback, format_duration, numbered_text,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.

@@ -19,10 +19,7 @@ use imsim_engine::types::{ConversationType, Platform};
 use super::yaml::Node;
 
 pub use chatroom::{ChatroomAdmin, ChatroomCall, HistoryFrom};
-pub use expect::{
-    Check, EntriesRead, EventKind, EventPattern, Expectation, StatusesExpectation, StoredContents, StoredPattern,
-    SyncTime,
-};
+pub use expect::{Check, EntriesRead, Expectation, StatusesExpectation, StoredContents, StoredPattern};
 pub use server_callback::{CallbackExpectation, CallbackKind, CallbackPattern, describe_callback};
 
 /// A parsed, validated scenario.

@@ -4,12 +4,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use imsim_engine::types::{ChatRoomEntriesOperationType, ChatRoomMemberActionType, ChatRoomStatus, TimeOrder};
-use imsim_sim::scenario::{
-    ChatroomAdmin, ChatroomCall, Check, EntriesRead, EventKind, EventPattern, HistoryFrom, StepKind, SyncTime,
-};
+use imsim_engine::types::TimeOrder;
+use imsim_sim::scenario::{ChatroomAdmin, ChatroomCall, Check, EntriesRead, HistoryFrom, Pattern, StepKind};
 
-use crate::{assert_step_errors, expect, no_event, parse, step, strings};
+use crate::{assert_step_errors, event, expect, fields, list, no_event, parse, scalar, step, strings};
 
 const CHATROOMS: &str = r#"name: chatrooms
 rules: [CR-10, CRKV-7]
@@ -44,16 +42,16 @@ steps:
   - chatroom_unwhitelist: { room: r1, users: [lisi] }
   - chatroom_message_whitelist: ["RC:TxtMsg"]
   - chatroom_low_priority: []
-  - expect: { device: a, event: chatRoomJoining, room: r1 }
-  - expect: { device: a, event: chatRoomJoined, code: 23410, room: r1 }
-  - expect: { device: a, event: chatRoomStatusChanged, room: r1, chatroom_status: destroyAuto, within: 1h }
-  - expect: { device: a, event: chatRoomMemberChanged, room: r1, user: lisi, action: leave }
-  - expect: { device: a, event: chatRoomMessagesLoaded, code: 0, texts: [m1, m2], sync_time: 1700000000001 }
-  - expect: { device: a, event: chatRoomEntriesAdded, code: 0, error_entries: { k1: 23424 } }
-  - expect: { device: a, event: chatRoomEntriesRemoved, keys: [k1, k2] }
-  - expect: { device: a, event: chatRoomEntriesChanged, operation: remove, entries: { k: v } }
-  - expect: { device: a, no_event: chatRoomEntriesChanged, room: r1, for: 5s }
-  - expect: { device: a, event: messageReceived, room: r1, text: hi }
+  - expect: { device: a, event: onChatRoomJoining, targetId: r1 }
+  - expect: { device: a, event: onChatRoomJoined, code: 23410, targetId: r1 }
+  - expect: { device: a, event: onChatRoomStatusChanged, targetId: r1, status: destroyAuto, within: 1h }
+  - expect: { device: a, event: onChatRoomMemberChanged, targetId: r1, actions: { $contains: { userId: lisi, actionType: leave } } }
+  - expect: { device: a, event: onChatRoomMessagesLoaded, code: 0, messages: [{ text: m1 }, { text: m2 }], syncTime: 1700000000001 }
+  - expect: { device: a, event: onChatRoomEntriesAdded, code: 0, errorEntries: { $exactly: { k1: 23424 } } }
+  - expect: { device: a, event: onChatRoomEntriesRemoved, keys: [k1, k2] }
+  - expect: { device: a, event: onChatRoomEntriesChanged, operationType: remove, entries: { $exactly: { k: v } } }
+  - expect: { device: a, no_event: onChatRoomEntriesChanged, roomId: r1, for: 5s }
+  - expect: { device: a, event: onMessageReceived, message: { conversationType: chatroom, targetId: r1, text: hi } }
   - expect: { device: a, entries: { room: r1, entries: { k: "1" } } }
   - expect: { device: a, entries: { room: r1, key: k, value: v }, within: 2s }
   - expect: { device: a, entries: { room: r1, key: k, code: 23427 } }
@@ -82,7 +80,6 @@ fn the_chatroom_forms_become_the_exact_model() {
     assert_eq!(app.chatroom_destroy_after, Duration::from_secs(600));
     assert_eq!(app.chatroom_messages_per_second, 3);
     let r1 = || "r1".to_owned();
-    let pattern = |kind| EventPattern { room: Some(r1()), ..EventPattern::new(kind) };
     let expected = vec![
         call(15, ChatroomCall::Join { room: r1(), count: -1, auto_create: false }),
         call(16, ChatroomCall::Join { room: String::new(), count: 60, auto_create: true }),
@@ -153,11 +150,11 @@ fn the_chatroom_forms_become_the_exact_model() {
         admin(31, ChatroomAdmin::Unwhitelist { room: r1(), users: strings(&["lisi"]) }),
         admin(32, ChatroomAdmin::MessageWhitelist { object_names: strings(&["RC:TxtMsg"]) }),
         admin(33, ChatroomAdmin::LowPriority { object_names: Vec::new() }),
-        step(34, 5, expect("a", 10_000, Check::Event(pattern(EventKind::ChatRoomJoining)))),
+        step(34, 5, expect("a", 10_000, event("onChatRoomJoining", &[("targetId", scalar("r1"))]))),
         step(
             35,
             5,
-            expect("a", 10_000, Check::Event(EventPattern { code: Some(23410), ..pattern(EventKind::ChatRoomJoined) })),
+            expect("a", 10_000, event("onChatRoomJoined", &[("code", scalar("23410")), ("targetId", scalar("r1"))])),
         ),
         step(
             36,
@@ -165,10 +162,7 @@ fn the_chatroom_forms_become_the_exact_model() {
             expect(
                 "a",
                 3_600_000,
-                Check::Event(EventPattern {
-                    chatroom_status: Some(ChatRoomStatus::DestroyAuto),
-                    ..pattern(EventKind::ChatRoomStatusChanged)
-                }),
+                event("onChatRoomStatusChanged", &[("targetId", scalar("r1")), ("status", scalar("destroyAuto"))]),
             ),
         ),
         step(
@@ -177,11 +171,19 @@ fn the_chatroom_forms_become_the_exact_model() {
             expect(
                 "a",
                 10_000,
-                Check::Event(EventPattern {
-                    user: Some("lisi".into()),
-                    action: Some(ChatRoomMemberActionType::Leave),
-                    ..pattern(EventKind::ChatRoomMemberChanged)
-                }),
+                event(
+                    "onChatRoomMemberChanged",
+                    &[
+                        ("targetId", scalar("r1")),
+                        (
+                            "actions",
+                            Pattern::Contains(Box::new(fields(&[
+                                ("userId", scalar("lisi")),
+                                ("actionType", scalar("leave")),
+                            ]))),
+                        ),
+                    ],
+                ),
             ),
         ),
         step(
@@ -190,12 +192,17 @@ fn the_chatroom_forms_become_the_exact_model() {
             expect(
                 "a",
                 10_000,
-                Check::Event(EventPattern {
-                    code: Some(0),
-                    texts: Some(strings(&["m1", "m2"])),
-                    sync_time: Some(SyncTime::At(1_700_000_000_001)),
-                    ..EventPattern::new(EventKind::ChatRoomMessagesLoaded)
-                }),
+                event(
+                    "onChatRoomMessagesLoaded",
+                    &[
+                        ("code", scalar("0")),
+                        (
+                            "messages",
+                            Pattern::List(vec![fields(&[("text", scalar("m1"))]), fields(&[("text", scalar("m2"))])]),
+                        ),
+                        ("syncTime", scalar("1700000000001")),
+                    ],
+                ),
             ),
         ),
         step(
@@ -204,46 +211,46 @@ fn the_chatroom_forms_become_the_exact_model() {
             expect(
                 "a",
                 10_000,
-                Check::Event(EventPattern {
-                    code: Some(0),
-                    error_entries: Some([("k1".to_owned(), 23424)].into()),
-                    ..EventPattern::new(EventKind::ChatRoomEntriesAdded)
-                }),
+                event(
+                    "onChatRoomEntriesAdded",
+                    &[("code", scalar("0")), ("errorEntries", Pattern::Exactly(serde_json::json!({ "k1": 23424 })))],
+                ),
             ),
         ),
-        step(
-            40,
-            5,
-            expect(
-                "a",
-                10_000,
-                Check::Event(EventPattern {
-                    keys: Some(strings(&["k1", "k2"])),
-                    ..EventPattern::new(EventKind::ChatRoomEntriesRemoved)
-                }),
-            ),
-        ),
+        step(40, 5, expect("a", 10_000, event("onChatRoomEntriesRemoved", &[("keys", list(&["k1", "k2"]))]))),
         step(
             41,
             5,
             expect(
                 "a",
                 10_000,
-                Check::Event(EventPattern {
-                    operation: Some(ChatRoomEntriesOperationType::Remove),
-                    entries: Some(map(&[("k", "v")])),
-                    ..EventPattern::new(EventKind::ChatRoomEntriesChanged)
-                }),
+                event(
+                    "onChatRoomEntriesChanged",
+                    &[
+                        ("operationType", scalar("remove")),
+                        ("entries", Pattern::Exactly(serde_json::json!({ "k": "v" }))),
+                    ],
+                ),
             ),
         ),
-        step(42, 5, no_event("a", 5_000, pattern(EventKind::ChatRoomEntriesChanged))),
+        step(42, 5, no_event("a", 5_000, "onChatRoomEntriesChanged", &[("roomId", scalar("r1"))])),
         step(
             43,
             5,
             expect(
                 "a",
                 10_000,
-                Check::Event(EventPattern { text: Some("hi".into()), ..pattern(EventKind::MessageReceived) }),
+                event(
+                    "onMessageReceived",
+                    &[(
+                        "message",
+                        fields(&[
+                            ("conversationType", scalar("chatroom")),
+                            ("targetId", scalar("r1")),
+                            ("text", scalar("hi")),
+                        ]),
+                    )],
+                ),
             ),
         ),
         step(44, 5, expect("a", 10_000, Check::Entries { room: r1(), read: EntriesRead::All(map(&[("k", "1")])) })),
@@ -315,16 +322,16 @@ fn the_chatroom_forms_describe_themselves_on_one_line() {
         "chatroom_unwhitelist r1 [lisi]",
         "chatroom_message_whitelist [RC:TxtMsg]",
         "chatroom_low_priority []",
-        r#"expect a event chatRoomJoining room="r1" within=10s"#,
-        r#"expect a event chatRoomJoined code=23410 room="r1" within=10s"#,
-        r#"expect a event chatRoomStatusChanged room="r1" chatroom_status=destroyAuto within=1h"#,
-        r#"expect a event chatRoomMemberChanged user="lisi" room="r1" action=leave within=10s"#,
-        r#"expect a event chatRoomMessagesLoaded code=0 texts=["m1", "m2"] sync_time=1700000000001 within=10s"#,
-        r#"expect a event chatRoomEntriesAdded code=0 error_entries={"k1": 23424} within=10s"#,
-        r#"expect a event chatRoomEntriesRemoved keys=["k1", "k2"] within=10s"#,
-        r#"expect a event chatRoomEntriesChanged operation=remove entries={"k": "v"} within=10s"#,
-        r#"expect a no_event chatRoomEntriesChanged room="r1" for=5s"#,
-        r#"expect a event messageReceived text="hi" room="r1" within=10s"#,
+        r#"expect a event onChatRoomJoining {targetId: "r1"} within=10s"#,
+        r#"expect a event onChatRoomJoined {code: 23410, targetId: "r1"} within=10s"#,
+        r#"expect a event onChatRoomStatusChanged {targetId: "r1", status: "destroyAuto"} within=1h"#,
+        r#"expect a event onChatRoomMemberChanged {targetId: "r1", actions: {$contains: {userId: "lisi", actionType: "leave"}}} within=10s"#,
+        r#"expect a event onChatRoomMessagesLoaded {code: 0, messages: [{text: "m1"}, {text: "m2"}], syncTime: 1700000000001} within=10s"#,
+        "expect a event onChatRoomEntriesAdded {code: 0, errorEntries: {$exactly: {k1: 23424}}} within=10s",
+        r#"expect a event onChatRoomEntriesRemoved {keys: ["k1", "k2"]} within=10s"#,
+        r#"expect a event onChatRoomEntriesChanged {operationType: "remove", entries: {$exactly: {k: "v"}}} within=10s"#,
+        r#"expect a no_event onChatRoomEntriesChanged {roomId: "r1"} for=5s"#,
+        r#"expect a event onMessageReceived {message: {conversationType: "chatroom", targetId: "r1", text: "hi"}} within=10s"#,
         r#"expect a entries "r1" all={"k": "1"} within=10s"#,
         r#"expect a entries "r1" key="k" value="v" within=2s"#,
         r#"expect a entries "r1" key="k" code=23427 within=10s"#,
@@ -392,45 +399,65 @@ fn the_chatroom_forms_check_their_values() {
         ("chatroom_low_priority: [a, '']", 6, 32, "chatroom_low_priority: must not be empty"),
         ("chatroom_low_priority: [a, a]", 6, 32, "chatroom_low_priority: a is listed twice"),
         (
-            "expect: { device: a, event: chatRoomJoined, key: k }",
+            "expect: { device: a, event: onChatRoomJoined, key: k }",
             6,
-            49,
-            r#"field "key" does not apply to event chatRoomJoined; it takes code, room"#,
+            51,
+            r#""key" is not a parameter of onChatRoomJoined"#,
         ),
         (
-            "expect: { device: a, event: chatRoomStatusChanged, chatroom_status: destroyed }",
+            "expect: { device: a, event: onChatRoomStatusChanged, status: destroyed }",
             6,
-            73,
-            r#"unknown value "destroyed"; expected one of reset, destroyManual, destroyAuto"#,
+            66,
+            r#"expect.status: unknown value "destroyed""#,
         ),
-        ("expect: { device: a, event: chatRoomMemberChanged, action: joined }", 6, 64, r#"unknown value "joined""#),
-        ("expect: { device: a, event: chatRoomMessagesLoaded, texts: hi }", 6, 64, "expect.texts: expected a list"),
-        ("expect: { device: a, event: chatRoomMessagesLoaded, sync_time: x }", 6, 68, "expect.sync_time: expected"),
-        ("expect: { device: a, event: chatRoomEntriesAdded, error_entries: [k] }", 6, 70, "expected a mapping of keys"),
-        ("expect: { device: a, event: chatRoomEntriesAdded, error_entries: { k: x } }", 6, 75, "error_entries.k"),
         (
-            "expect: { device: a, event: chatRoomEntriesChanged, operation: set }",
+            "expect: { device: a, event: onChatRoomMemberChanged, actions: { $contains: { actionType: joined } } }",
             6,
-            68,
+            94,
+            r#"expect.actions ($contains).actionType: unknown value "joined""#,
+        ),
+        (
+            "expect: { device: a, event: onChatRoomMessagesLoaded, messages: hi }",
+            6,
+            69,
+            "expect.messages: expected a list",
+        ),
+        (
+            "expect: { device: a, event: onChatRoomMessagesLoaded, syncTime: x }",
+            6,
+            69,
+            "expect.syncTime: expected an integer",
+        ),
+        (
+            "expect: { device: a, event: onChatRoomEntriesAdded, errorEntries: [k] }",
+            6,
+            71,
+            "expect.errorEntries: expected a mapping",
+        ),
+        (
+            "expect: { device: a, event: onChatRoomEntriesAdded, errorEntries: { k: x } }",
+            6,
+            76,
+            "expect.errorEntries.k: expected an integer",
+        ),
+        (
+            "expect: { device: a, event: onChatRoomEntriesChanged, operationType: set }",
+            6,
+            74,
             "expected one of update, remove",
         ),
         (
-            "expect: { device: a, event: connected, room: r }",
+            "expect: { device: a, event: onConnected, targetId: r }",
             6,
-            44,
-            r#"field "room" does not apply to event connected"#,
+            46,
+            r#""targetId" is not a parameter of onConnected"#,
         ),
         ("expect: { device: a, entries: { room: r } }", 6, 35, "expect.entries needs entries, value or code"),
         ("expect: { device: a, entries: { room: r, value: v } }", 6, 46, r#"field "value" needs `key`"#),
         ("expect: { device: a, entries: { room: r, key: k, entries: {} } }", 6, 46, r#"field "key" does not apply"#),
         ("expect: { device: a, entries: { room: r, code: 1, value: v } }", 6, 55, "has both code and value"),
         ("expect: { device: a, entries: { key: k, code: 1 } }", 6, 35, r#"missing required field "room""#),
-        (
-            "expect: { device: a, entries: { room: r, code: 1 }, key: k }",
-            6,
-            57,
-            r#"field "key" only applies to an event"#,
-        ),
+        ("expect: { device: a, entries: { room: r, code: 1 }, key: k }", 6, 57, r#"unknown field "key" in expect"#),
         ("expect: { device: a, call: joinChatRoom }", 6, 26, "a call check needs `code`"),
         (
             "expect: { device: a, call: kv_add, code: 0 }",
@@ -439,12 +466,7 @@ fn the_chatroom_forms_check_their_values() {
             r#"expect.call: unknown method "kv_add" (name the method the step calls, not the step)"#,
         ),
         ("expect: { device: a, call: join, code: 0 }", 6, 32, r#"expect.call: unknown method "join"; expected one of"#),
-        (
-            "expect: { device: a, call: addChatRoomEntry, code: 0, key: k }",
-            6,
-            59,
-            r#"field "key" does not apply to a call check"#,
-        ),
+        ("expect: { device: a, call: addChatRoomEntry, code: 0, key: k }", 6, 59, r#"unknown field "key" in expect"#),
         (
             "expect: { device: a, call: addChatRoomEntry, stored: { target: r, count: 1 }, code: 0 }",
             6,

@@ -4,18 +4,18 @@ use std::time::Duration;
 
 use imsim_engine::types::{ConversationType, Platform};
 use imsim_sim::scenario::{
-    AppSettings, Check, EventKind, EventPattern, RuleId, SEND_COUNT_MAX, Settings, StepKind, StoredContents,
-    TokenChoice, format_duration, numbered_text,
+    AppSettings, Check, RuleId, SEND_COUNT_MAX, Settings, StepKind, StoredContents, TokenChoice, format_duration,
+    numbered_text,
 };
 
-use crate::{device, expect, parse, strings};
+use crate::{device, event, expect, parse, strings};
 
 #[test]
 fn defaults_are_filled_in() {
     let scenario = parse(
         "name: defaults\nrules: [CONN-16]\nseed: 0\ndevices:\n  a: { user: u }\nsteps:\n  - connect: { device: a }\n  \
          - send: { device: a, to: v, text: '' }\n  - disconnect: { device: a }\n  \
-         - expect: { device: a, event: connected }\n  - expect: { device: a, stored: { target: v, messages: [] } }\n",
+         - expect: { device: a, event: onConnected }\n  - expect: { device: a, stored: { target: v, messages: [] } }\n",
     )
     .expect("valid");
     assert_eq!(scenario.settings, Settings::default());
@@ -66,7 +66,7 @@ fn defaults_are_filled_in() {
                 directed: vec![],
             },
             StepKind::Disconnect { device: "a".into(), receive_push: true },
-            expect("a", 10_000, Check::Event(EventPattern::new(EventKind::Connected))),
+            expect("a", 10_000, event("onConnected", &[])),
             expect(
                 "a",
                 10_000,

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use imsim_engine::types::Platform;
 use imsim_sim::scenario::{
-    Check, DeviceSpec, Endpoint, EventPattern, Expectation, Location, Scenario, ScenarioError, Step, StepKind,
+    Check, DeviceSpec, Endpoint, Expectation, Location, Pattern, ScalarKind, Scenario, ScenarioError, Step, StepKind,
     parse_scenario,
 };
 
@@ -63,12 +63,12 @@ steps:
   - repair: [server, a]
   - partition: [a, b]
   - revoke_tokens: zhangsan
-  - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false, has_package: false, sent_status: sent, within: 5s }
-  - expect: { device: a, event: messageSent, code: 0, text: hello, sent_status: sent }
-  - expect: { device: a, event: connected, code: 31004 }
-  - expect: { device: a, event: databaseOpened, code: 0 }
-  - expect: { device: a, event: connectionStatusChanged, status: connecting }
-  - expect: { device: a, event: messageAttached, text: hi, sent_status: sending }
+  - expect: { device: b, event: onMessageReceived, left: 0, offline: false, hasPackage: false, message: { text: hello, senderUserId: zhangsan, sentStatus: sent }, within: 5s }
+  - expect: { device: a, event: onMessageSent, code: 0, message: { text: hello, sentStatus: sent } }
+  - expect: { device: a, event: onConnected, code: 31004 }
+  - expect: { device: a, event: onDatabaseOpened, code: 0 }
+  - expect: { device: a, event: onConnectionStatusChanged, status: connecting }
+  - expect: { device: a, event: onMessageAttached, message: { text: hi, sentStatus: sending } }
   - expect: { device: a, status: signOut, within: 2m }
   - expect:
       device: a
@@ -88,9 +88,9 @@ steps:
   - network_restored: b
   - crash: a-2
   - restart: a-2
-  - expect: { device: a, no_event: connected, for: 5s }
-  - expect: { device: b, no_event: messageReceived, text: hi, from: zhangsan, for: 1500ms }
-  - expect: { device: a, no_event: connectionStatusChanged, status: connected, for: 1m }
+  - expect: { device: a, no_event: onConnected, for: 5s }
+  - expect: { device: b, no_event: onMessageReceived, message: { text: hi, senderUserId: zhangsan }, for: 1500ms }
+  - expect: { device: a, no_event: onConnectionStatusChanged, status: connected, for: 1m }
   - send: { device: a, to: lisi, text: "m{n}", count: 450 }
   - send: { device: b, type: group, to: g1, text: hi, directed: [lisi, wangwu], count: 10000 }
   - blacklist_add: { device: a, user: lisi }
@@ -111,12 +111,12 @@ steps:
   - server_send: { from: admin, to: lisi, type: private, text: "hi", verify_blacklist: true }
   - server_send: { from: admin, to: g1, type: group, text: "all" }
   - server_send: { from: admin, to: lisi, type: system, text: "sys" }
-  - expect: { device: a, event: blacklistAdded, code: 0, user: lisi }
-  - expect: { device: a, event: blacklistRemoved, code: 0, user: "" }
-  - expect: { device: b, event: blacklistStatusLoaded, code: 0, user: wangwu, blacklist_status: notInBlacklist }
-  - expect: { device: a-2, event: blacklistLoaded, code: 0, users: [lisi, wangwu] }
-  - expect: { device: a-2, event: blacklistLoaded, users: [] }
-  - expect: { device: a, no_event: blacklistStatusLoaded, blacklist_status: inBlacklist, for: 1s }
+  - expect: { device: a, event: onBlacklistAdded, code: 0, userId: lisi }
+  - expect: { device: a, event: onBlacklistRemoved, code: 0, userId: "" }
+  - expect: { device: b, event: onBlacklistStatusLoaded, code: 0, userId: wangwu, status: notInBlacklist }
+  - expect: { device: a-2, event: onBlacklistLoaded, code: 0, userIds: [lisi, wangwu] }
+  - expect: { device: a-2, event: onBlacklistLoaded, userIds: [] }
+  - expect: { device: a, no_event: onBlacklistStatusLoaded, status: inBlacklist, for: 1s }
   - expect: { device: a, stored: { target: lisi, count: 450 }, within: 1m }
   - expect: { device: b, stored: { type: group, target: g1, count: 0 } }
   - expect: { device: b, unread: { target: zhangsan, type: private, count: 3 } }
@@ -154,14 +154,49 @@ fn expect(device: &str, within_ms: u64, check: Check) -> StepKind {
     StepKind::Expect(Expectation { device: device.to_owned(), within: Duration::from_millis(within_ms), check })
 }
 
-/// A no_event check: its `within` is its period.
-fn no_event(device: &str, period_ms: u64, pattern: EventPattern) -> StepKind {
+/// A no_event check of `listener` with these fields: its `within` is its period.
+fn no_event(device: &str, period_ms: u64, listener: &str, pairs: &[(&str, Pattern)]) -> StepKind {
     let period = Duration::from_millis(period_ms);
     StepKind::Expect(Expectation {
         device: device.to_owned(),
         within: period,
-        check: Check::NoEvent { pattern, period },
+        check: Check::NoEvent { listener: listener.to_owned(), pattern: fields_or_any(pairs), period },
     })
+}
+
+/// An event check of `listener` with these fields, keeping nothing.
+fn event(listener: &str, pairs: &[(&str, Pattern)]) -> Check {
+    Check::Event { listener: listener.to_owned(), pattern: fields_or_any(pairs), keep_as: None }
+}
+
+fn fields_or_any(pairs: &[(&str, Pattern)]) -> Pattern {
+    if pairs.is_empty() { Pattern::Any } else { fields(pairs) }
+}
+
+/// A mapping pattern with these fields, in order.
+fn fields(pairs: &[(&str, Pattern)]) -> Pattern {
+    Pattern::Fields(pairs.iter().map(|(key, pattern)| ((*key).to_owned(), pattern.clone())).collect())
+}
+
+/// A scalar pattern as YAML reads `text` written plainly: a number, true or false, or text.
+fn scalar(text: &str) -> Pattern {
+    let kind = match text {
+        "true" => ScalarKind::Bool(true),
+        "false" => ScalarKind::Bool(false),
+        _ if text.parse::<f64>().is_ok() => ScalarKind::Number,
+        _ => ScalarKind::Text,
+    };
+    Pattern::Scalar(text.to_owned(), kind)
+}
+
+/// A quoted text pattern (`"007"`, `""`).
+fn text(text: &str) -> Pattern {
+    Pattern::Scalar(text.to_owned(), ScalarKind::Text)
+}
+
+/// A list pattern of plain scalars.
+fn list(items: &[&str]) -> Pattern {
+    Pattern::List(items.iter().map(|item| scalar(item)).collect())
 }
 
 fn device(name: &str, user: &str, platform: Platform) -> DeviceSpec {

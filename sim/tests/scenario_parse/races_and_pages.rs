@@ -1,15 +1,14 @@
 //! The forms that let a scenario state what a rule promises rather than what one network timing gave: a statuses
-//! check on several devices in any order (a race's outcome), `sync_time: oldest` / `newest` (CR-45), and a
+//! check on several devices in any order (a race's outcome), `syncTime: { $sameAs: messages.0.sentTime }` (CR-45), and a
 //! `chatroom_history` from the previous page's `sync_time` (CR-26); their models, canonical lines and errors.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use imsim_engine::types::{ConnectionStatus, TimeOrder};
-use imsim_sim::scenario::{
-    ChatroomCall, Check, EventKind, EventPattern, HistoryFrom, StatusesExpectation, StepKind, SyncTime,
-};
+use imsim_sim::scenario::{ChatroomCall, Check, HistoryFrom, Pattern, StatusesExpectation, StepKind};
 
-use crate::{assert_step_errors, expect, parse, step};
+use crate::{assert_step_errors, event, expect, parse, scalar, step};
 
 const RACES_AND_PAGES: &str = r#"name: races and pages
 rules: [KICK-1, CR-26]
@@ -22,13 +21,13 @@ steps:
   - expect: { devices: [b, c], statuses: [connected, kickedOfflineByOtherClient] }
   - expect: { devices: [a, b, c], statuses: [signOut, connected, connected], within: 2s }
   - chatroom_history: { device: a, room: r1, timestamp: sync_time, count: 3 }
-  - expect: { device: a, event: chatRoomMessagesLoaded, sync_time: oldest }
-  - expect: { device: a, event: chatRoomMessagesLoaded, sync_time: newest }
-  - expect: { device: a, event: chatRoomMessagesLoaded, sync_time: 0 }
+  - expect: { device: a, event: onChatRoomMessagesLoaded, syncTime: { $sameAs: messages.0.sentTime } }
+  - expect: { device: a, event: onChatRoomMessagesLoaded, syncTime: { $sameAs: messages.-1.sentTime } }
+  - expect: { device: a, event: onChatRoomMessagesLoaded, syncTime: 0 }
 "#;
 
-fn loaded(sync_time: SyncTime) -> Check {
-    Check::Event(EventPattern { sync_time: Some(sync_time), ..EventPattern::new(EventKind::ChatRoomMessagesLoaded) })
+fn loaded(sync_time: Pattern) -> Check {
+    event("onChatRoomMessagesLoaded", &[("syncTime", sync_time)])
 }
 
 #[test]
@@ -67,9 +66,9 @@ fn the_race_and_paging_forms_become_the_exact_model() {
                 },
             },
         ),
-        step(12, 5, expect("a", 10_000, loaded(SyncTime::Oldest))),
-        step(13, 5, expect("a", 10_000, loaded(SyncTime::Newest))),
-        step(14, 5, expect("a", 10_000, loaded(SyncTime::At(0)))),
+        step(12, 5, expect("a", 10_000, loaded(Pattern::SameAs("messages.0.sentTime".into())))),
+        step(13, 5, expect("a", 10_000, loaded(Pattern::SameAs("messages.-1.sentTime".into())))),
+        step(14, 5, expect("a", 10_000, loaded(scalar("0")))),
     ];
     assert_eq!(scenario.steps, expected);
 }
@@ -84,9 +83,9 @@ fn the_race_and_paging_forms_describe_themselves_on_one_line() {
             "expect [b, c] statuses [connected, kickedOfflineByOtherClient] in any order within=10s",
             "expect [a, b, c] statuses [signOut, connected, connected] in any order within=2s",
             r#"chatroom_history a "r1" timestamp=sync_time order=before count=3"#,
-            "expect a event chatRoomMessagesLoaded sync_time=oldest within=10s",
-            "expect a event chatRoomMessagesLoaded sync_time=newest within=10s",
-            "expect a event chatRoomMessagesLoaded sync_time=0 within=10s",
+            "expect a event onChatRoomMessagesLoaded {syncTime: {$sameAs: messages.0.sentTime}} within=10s",
+            "expect a event onChatRoomMessagesLoaded {syncTime: {$sameAs: messages.-1.sentTime}} within=10s",
+            "expect a event onChatRoomMessagesLoaded {syncTime: 0} within=10s",
         ]
     );
 }
@@ -107,17 +106,32 @@ fn a_statuses_check_matches_its_statuses_in_any_order_and_only_those() {
 }
 
 #[test]
-fn sync_time_oldest_and_newest_are_the_loaded_messages_sent_times() {
-    let sent = [1_724_976_000_112, 1_724_976_000_010, 1_724_976_000_210];
-    assert!(SyncTime::Oldest.matches(&sent, 1_724_976_000_010));
-    assert!(!SyncTime::Oldest.matches(&sent, 1_724_976_000_210));
-    assert!(SyncTime::Newest.matches(&sent, 1_724_976_000_210));
-    assert!(!SyncTime::Newest.matches(&sent, 1_724_976_000_112));
+fn same_as_the_first_and_last_message_pins_the_sync_time_to_the_oldest_and_newest() {
+    // CR-45: the page is in ascending sent time, so backwards its syncTime is the first message's, forwards the last's.
+    let page = |sent: &[i64], sync_time: i64| {
+        let messages: Vec<serde_json::Value> =
+            sent.iter().map(|sent_time| serde_json::json!({ "sentTime": sent_time })).collect();
+        serde_json::json!({ "messages": messages, "syncTime": sync_time })
+    };
+    let oldest = loaded(Pattern::SameAs("messages.0.sentTime".into()));
+    let newest = loaded(Pattern::SameAs("messages.-1.sentTime".into()));
+    let holds = |check: &Check, value: &serde_json::Value| match check {
+        Check::Event { pattern, .. } => pattern.check(value, value, &BTreeMap::new()),
+        _ => unreachable!("an event check"),
+    };
+    let sent = [1_724_976_000_010, 1_724_976_000_112, 1_724_976_000_210];
+    assert_eq!(holds(&oldest, &page(&sent, 1_724_976_000_010)), Ok(()));
+    assert_eq!(
+        holds(&oldest, &page(&sent, 1_724_976_000_210)),
+        Err("syncTime: expected messages.0.sentTime = 1724976000010, found 1724976000210".to_owned())
+    );
+    assert_eq!(holds(&newest, &page(&sent, 1_724_976_000_210)), Ok(()));
+    assert!(holds(&newest, &page(&sent, 1_724_976_000_112)).is_err());
     // An empty page has no oldest or newest message: only an exact value can match it.
-    assert!(!SyncTime::Oldest.matches(&[], 0));
-    assert!(!SyncTime::Newest.matches(&[], 0));
-    assert!(SyncTime::At(0).matches(&[], 0));
-    assert!(!SyncTime::At(0).matches(&sent, 1_724_976_000_010));
+    assert!(holds(&oldest, &page(&[], 0)).is_err());
+    assert!(holds(&newest, &page(&[], 0)).is_err());
+    assert_eq!(holds(&loaded(scalar("0")), &page(&[], 0)), Ok(()));
+    assert!(holds(&loaded(scalar("0")), &page(&sent, 1_724_976_000_010)).is_err());
 }
 
 #[test]
@@ -151,10 +165,10 @@ fn the_race_and_paging_forms_check_their_values() {
              milliseconds), or sync_time",
         ),
         (
-            "expect: { device: a, event: chatRoomMessagesLoaded, sync_time: first }",
+            "expect: { device: a, event: onChatRoomMessagesLoaded, syncTime: first }",
             6,
-            68,
-            r#"expect.sync_time: expected Unix milliseconds (an integer), oldest or newest, found string "first""#,
+            69,
+            r#"expect.syncTime: expected an integer, found string "first""#,
         ),
     ];
     assert_step_errors("KICK-1", "{ a: { user: u }, b: { user: u } }", &cases);

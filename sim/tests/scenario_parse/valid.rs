@@ -4,39 +4,41 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use imsim_engine::types::{
-    BlacklistStatus, ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus,
-};
+use imsim_engine::types::{ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus};
 use imsim_sim::scenario::{
-    AppSettings, Check, DeviceSpec, Endpoint, EventKind, EventPattern, RuleId, Scenario, Settings, Step, StepKind,
-    StoredContents, StoredPattern, TokenChoice,
+    AppSettings, Check, DeviceSpec, Endpoint, RuleId, Scenario, Settings, Step, StepKind, StoredContents,
+    StoredPattern, TokenChoice,
 };
 
-use crate::{FULL, device, endpoint, expect, no_event, parse, step, strings};
+use crate::{FULL, device, endpoint, event, expect, fields, list, no_event, parse, scalar, step, strings, text};
 
 #[test]
 fn a_full_scenario_becomes_the_exact_model() {
     let rules = ["SEND-4", "SEND-5", "RECV-1"].map(|id| RuleId::new(id).expect("in the spec")).to_vec();
-    let received = EventPattern {
-        text: Some("hello".to_owned()),
-        from: Some("zhangsan".to_owned()),
-        left: Some(0),
-        offline: Some(false),
-        has_package: Some(false),
-        sent_status: Some(SentStatus::Sent),
-        ..EventPattern::new(EventKind::MessageReceived)
-    };
-    let sent = EventPattern {
-        code: Some(0),
-        text: Some("hello".to_owned()),
-        sent_status: Some(SentStatus::Sent),
-        ..EventPattern::new(EventKind::MessageSent)
-    };
-    let attached = EventPattern {
-        text: Some("hi".to_owned()),
-        sent_status: Some(SentStatus::Sending),
-        ..EventPattern::new(EventKind::MessageAttached)
-    };
+    let received = event(
+        "onMessageReceived",
+        &[
+            ("left", scalar("0")),
+            ("offline", scalar("false")),
+            ("hasPackage", scalar("false")),
+            (
+                "message",
+                fields(&[
+                    ("text", scalar("hello")),
+                    ("senderUserId", scalar("zhangsan")),
+                    ("sentStatus", scalar("sent")),
+                ]),
+            ),
+        ],
+    );
+    let sent = event(
+        "onMessageSent",
+        &[("code", scalar("0")), ("message", fields(&[("text", scalar("hello")), ("sentStatus", scalar("sent"))]))],
+    );
+    let attached = event(
+        "onMessageAttached",
+        &[("message", fields(&[("text", scalar("hi")), ("sentStatus", scalar("sending"))]))],
+    );
     let expected = Scenario {
         path: PathBuf::from("test.yaml"),
         name: "private text both ways".to_owned(),
@@ -110,39 +112,12 @@ fn a_full_scenario_becomes_the_exact_model() {
             step(35, 5, StepKind::Repair(Endpoint::Server, endpoint("a"))),
             step(36, 5, StepKind::Partition(endpoint("a"), endpoint("b"))),
             step(37, 5, StepKind::RevokeTokens { user: "zhangsan".into() }),
-            step(38, 5, expect("b", 5_000, Check::Event(received))),
-            step(39, 5, expect("a", 10_000, Check::Event(sent))),
-            step(
-                40,
-                5,
-                expect(
-                    "a",
-                    10_000,
-                    Check::Event(EventPattern { code: Some(31004), ..EventPattern::new(EventKind::Connected) }),
-                ),
-            ),
-            step(
-                41,
-                5,
-                expect(
-                    "a",
-                    10_000,
-                    Check::Event(EventPattern { code: Some(0), ..EventPattern::new(EventKind::DatabaseOpened) }),
-                ),
-            ),
-            step(
-                42,
-                5,
-                expect(
-                    "a",
-                    10_000,
-                    Check::Event(EventPattern {
-                        status: Some(ConnectionStatus::Connecting),
-                        ..EventPattern::new(EventKind::ConnectionStatusChanged)
-                    }),
-                ),
-            ),
-            step(43, 5, expect("a", 10_000, Check::Event(attached))),
+            step(38, 5, expect("b", 5_000, received)),
+            step(39, 5, expect("a", 10_000, sent)),
+            step(40, 5, expect("a", 10_000, event("onConnected", &[("code", scalar("31004"))]))),
+            step(41, 5, expect("a", 10_000, event("onDatabaseOpened", &[("code", scalar("0"))]))),
+            step(42, 5, expect("a", 10_000, event("onConnectionStatusChanged", &[("status", scalar("connecting"))]))),
+            step(43, 5, expect("a", 10_000, attached)),
             step(44, 5, expect("a", 120_000, Check::Status(ConnectionStatus::SignOut))),
             step(
                 45,
@@ -177,32 +152,18 @@ fn a_full_scenario_becomes_the_exact_model() {
             step(60, 5, StepKind::NetworkRestored { device: "b".into() }),
             step(61, 5, StepKind::Crash { device: "a-2".into() }),
             step(62, 5, StepKind::Restart { device: "a-2".into() }),
-            step(63, 5, no_event("a", 5_000, EventPattern::new(EventKind::Connected))),
+            step(63, 5, no_event("a", 5_000, "onConnected", &[])),
             step(
                 64,
                 5,
                 no_event(
                     "b",
                     1_500,
-                    EventPattern {
-                        text: Some("hi".to_owned()),
-                        from: Some("zhangsan".to_owned()),
-                        ..EventPattern::new(EventKind::MessageReceived)
-                    },
+                    "onMessageReceived",
+                    &[("message", fields(&[("text", scalar("hi")), ("senderUserId", scalar("zhangsan"))]))],
                 ),
             ),
-            step(
-                65,
-                5,
-                no_event(
-                    "a",
-                    60_000,
-                    EventPattern {
-                        status: Some(ConnectionStatus::Connected),
-                        ..EventPattern::new(EventKind::ConnectionStatusChanged)
-                    },
-                ),
-            ),
+            step(65, 5, no_event("a", 60_000, "onConnectionStatusChanged", &[("status", scalar("connected"))])),
             step(
                 66,
                 5,
@@ -294,28 +255,12 @@ fn a_full_scenario_becomes_the_exact_model() {
             step(
                 86,
                 5,
-                expect(
-                    "a",
-                    10_000,
-                    Check::Event(EventPattern {
-                        code: Some(0),
-                        user: Some("lisi".into()),
-                        ..EventPattern::new(EventKind::BlacklistAdded)
-                    }),
-                ),
+                expect("a", 10_000, event("onBlacklistAdded", &[("code", scalar("0")), ("userId", scalar("lisi"))])),
             ),
             step(
                 87,
                 5,
-                expect(
-                    "a",
-                    10_000,
-                    Check::Event(EventPattern {
-                        code: Some(0),
-                        user: Some(String::new()),
-                        ..EventPattern::new(EventKind::BlacklistRemoved)
-                    }),
-                ),
+                expect("a", 10_000, event("onBlacklistRemoved", &[("code", scalar("0")), ("userId", text(""))])),
             ),
             step(
                 88,
@@ -323,12 +268,10 @@ fn a_full_scenario_becomes_the_exact_model() {
                 expect(
                     "b",
                     10_000,
-                    Check::Event(EventPattern {
-                        code: Some(0),
-                        user: Some("wangwu".into()),
-                        blacklist_status: Some(BlacklistStatus::NotInBlacklist),
-                        ..EventPattern::new(EventKind::BlacklistStatusLoaded)
-                    }),
+                    event(
+                        "onBlacklistStatusLoaded",
+                        &[("code", scalar("0")), ("userId", scalar("wangwu")), ("status", scalar("notInBlacklist"))],
+                    ),
                 ),
             ),
             step(
@@ -337,34 +280,11 @@ fn a_full_scenario_becomes_the_exact_model() {
                 expect(
                     "a-2",
                     10_000,
-                    Check::Event(EventPattern {
-                        code: Some(0),
-                        users: Some(strings(&["lisi", "wangwu"])),
-                        ..EventPattern::new(EventKind::BlacklistLoaded)
-                    }),
+                    event("onBlacklistLoaded", &[("code", scalar("0")), ("userIds", list(&["lisi", "wangwu"]))]),
                 ),
             ),
-            step(
-                90,
-                5,
-                expect(
-                    "a-2",
-                    10_000,
-                    Check::Event(EventPattern { users: Some(vec![]), ..EventPattern::new(EventKind::BlacklistLoaded) }),
-                ),
-            ),
-            step(
-                91,
-                5,
-                no_event(
-                    "a",
-                    1_000,
-                    EventPattern {
-                        blacklist_status: Some(BlacklistStatus::InBlacklist),
-                        ..EventPattern::new(EventKind::BlacklistStatusLoaded)
-                    },
-                ),
-            ),
+            step(90, 5, expect("a-2", 10_000, event("onBlacklistLoaded", &[("userIds", list(&[]))]))),
+            step(91, 5, no_event("a", 1_000, "onBlacklistStatusLoaded", &[("status", scalar("inBlacklist"))])),
             step(
                 92,
                 5,
@@ -433,12 +353,12 @@ fn steps_describe_themselves_on_one_canonical_line() {
             "repair server <-> a",
             "partition a <-> b",
             "revoke_tokens zhangsan",
-            r#"expect b event messageReceived text="hello" from="zhangsan" left=0 offline=false has_package=false sent_status=sent within=5s"#,
-            r#"expect a event messageSent code=0 text="hello" sent_status=sent within=10s"#,
-            "expect a event connected code=31004 within=10s",
-            "expect a event databaseOpened code=0 within=10s",
-            "expect a event connectionStatusChanged status=connecting within=10s",
-            r#"expect a event messageAttached text="hi" sent_status=sending within=10s"#,
+            r#"expect b event onMessageReceived {left: 0, offline: false, hasPackage: false, message: {text: "hello", senderUserId: "zhangsan", sentStatus: "sent"}} within=5s"#,
+            r#"expect a event onMessageSent {code: 0, message: {text: "hello", sentStatus: "sent"}} within=10s"#,
+            "expect a event onConnected {code: 31004} within=10s",
+            "expect a event onDatabaseOpened {code: 0} within=10s",
+            r#"expect a event onConnectionStatusChanged {status: "connecting"} within=10s"#,
+            r#"expect a event onMessageAttached {message: {text: "hi", sentStatus: "sending"}} within=10s"#,
             "expect a status signOut within=2m",
             r#"expect a stored private:lisi [send "hi" sent_status=sent, receive "yo"] within=1h"#,
             "connect a timeout=0 token=expired",
@@ -450,9 +370,9 @@ fn steps_describe_themselves_on_one_canonical_line() {
             "network_restored b",
             "crash a-2",
             "restart a-2",
-            "expect a no_event connected for=5s",
-            r#"expect b no_event messageReceived text="hi" from="zhangsan" for=1500ms"#,
-            "expect a no_event connectionStatusChanged status=connected for=1m",
+            "expect a no_event onConnected any for=5s",
+            r#"expect b no_event onMessageReceived {message: {text: "hi", senderUserId: "zhangsan"}} for=1500ms"#,
+            r#"expect a no_event onConnectionStatusChanged {status: "connected"} for=1m"#,
             r#"send a -> private:lisi "m{n}" count=450"#,
             r#"send b -> group:g1 "hi" count=10000 directed=[lisi, wangwu]"#,
             r#"blacklist_add a "lisi""#,
@@ -473,12 +393,12 @@ fn steps_describe_themselves_on_one_canonical_line() {
             r#"server_send admin -> private:lisi "hi" verify_blacklist=true"#,
             r#"server_send admin -> group:g1 "all""#,
             r#"server_send admin -> system:lisi "sys""#,
-            r#"expect a event blacklistAdded code=0 user="lisi" within=10s"#,
-            r#"expect a event blacklistRemoved code=0 user="" within=10s"#,
-            r#"expect b event blacklistStatusLoaded code=0 user="wangwu" blacklist_status=notInBlacklist within=10s"#,
-            r#"expect a-2 event blacklistLoaded code=0 users=["lisi", "wangwu"] within=10s"#,
-            "expect a-2 event blacklistLoaded users=[] within=10s",
-            "expect a no_event blacklistStatusLoaded blacklist_status=inBlacklist for=1s",
+            r#"expect a event onBlacklistAdded {code: 0, userId: "lisi"} within=10s"#,
+            r#"expect a event onBlacklistRemoved {code: 0, userId: ""} within=10s"#,
+            r#"expect b event onBlacklistStatusLoaded {code: 0, userId: "wangwu", status: "notInBlacklist"} within=10s"#,
+            r#"expect a-2 event onBlacklistLoaded {code: 0, userIds: ["lisi", "wangwu"]} within=10s"#,
+            "expect a-2 event onBlacklistLoaded {userIds: []} within=10s",
+            r#"expect a no_event onBlacklistStatusLoaded {status: "inBlacklist"} for=1s"#,
             "expect a stored private:lisi count=450 within=1m",
             "expect b stored group:g1 count=0 within=10s",
             "expect b unread private:zhangsan count=3 within=10s",

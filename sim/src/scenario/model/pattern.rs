@@ -20,6 +20,8 @@ use super::super::yaml::{Node, Scalar, Value};
 /// What a value must be: see the module documentation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pattern {
+    /// Anything: a listener expect that names no field matches every event of its listener.
+    Any,
     /// A map with these keys (and maybe others), each matching.
     Fields(Vec<(String, Pattern)>),
     /// A list of exactly these elements, in order.
@@ -109,6 +111,7 @@ impl Pattern {
         };
         let child = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
         match self {
+            Pattern::Any => Ok(()),
             Pattern::Fields(fields) => {
                 let Json::Object(map) = actual else { return differs(self.to_string()) };
                 if fields.is_empty() && !map.is_empty() {
@@ -300,6 +303,7 @@ impl fmt::Display for Pattern {
                 }
                 f.write_str("]")
             }
+            Pattern::Any => f.write_str("any"),
             Pattern::Scalar(text, ScalarKind::Text) => f.write_str(&abbreviated(text)),
             Pattern::Scalar(text, _) => f.write_str(text),
             Pattern::Reference(path) => write!(f, "${path}"),

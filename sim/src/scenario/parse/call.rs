@@ -17,6 +17,9 @@ use crate::scenario::yaml::{Node, Res, Value, fail};
 const CALL_KEYS: &[&str] = &["device", "method", "callback", "as"];
 /// The keys of a listener `expect` besides the event's fields.
 const EXPECT_KEYS: &[&str] = &["device", "event", "no_event", "within", "for", "as"];
+/// The checks an expect may have instead of an event: one of them beside `event` is a second check.
+const OTHER_CHECKS: &[&str] =
+    &["status", "stored", "unread", "entries", "call", "server_callback", "no_server_callback"];
 const DEFAULT_WITHIN: Duration = Duration::from_secs(10);
 
 /// `call: { device: a, method: joinChatRoom, targetId: r1, messageCount: -1, autoCreate: false, as: NAME }`.
@@ -98,13 +101,12 @@ fn name_to_keep(node: &Node, what: &str) -> Res<String> {
     Ok(name)
 }
 
-/// Whether an expect names a listener (`event: onX` or `no_event: onX`): the generic form.
-pub(super) fn is_listener_expect(node: &Node) -> bool {
+/// Whether an expect is about a listener's event (`event: onX` or `no_event: onX`).
+pub(super) fn is_event_expect(node: &Node) -> bool {
     let Value::Map(pairs) = &node.value else { return false };
-    pairs.iter().any(|(key, value)| {
-        is_key(key, &["event", "no_event"])
-            && matches!(&value.value, Value::Scalar(text, _) if text.starts_with("on") && text[2..].starts_with(|c: char| c.is_ascii_uppercase()))
-    })
+    // A server callback check says so, whatever else it has (its own errors name a stray `event`).
+    pairs.iter().any(|(key, _)| is_key(key, &["event", "no_event"]))
+        && !pairs.iter().any(|(key, _)| is_key(key, &["server_callback", "no_server_callback"]))
 }
 
 /// `expect: { device: a, event: onMessagesLoaded, code: 0, messages: [ { text: c } ], as: NAME, within: 5s }`, or
@@ -115,28 +117,50 @@ pub(super) fn listener_expect(node: &Node, context: &Context<'_>) -> Res<StepKin
     let Some(device) = field("device") else { return fail(node.at, "expect needs `device`") };
     let device = context.device(device.value, "expect.device")?;
     let (which, negative) = match (field("event"), field("no_event")) {
-        (Some(_), Some(second)) => {
-            return fail(second.key_at, "expect has both event and no_event; use one per expect");
+        (Some(event), Some(no_event)) => {
+            let second = event.key_at.max(no_event.key_at);
+            return fail(second, "expect has both event and no_event; use one per expect");
         }
         (Some(event), None) => (event, false),
         (None, Some(no_event)) => (no_event, true),
         (None, None) => return fail(node.at, "expect needs event or no_event"),
     };
-    let listener = which.value.text("expect.event")?;
+    let what = if negative { "expect.no_event" } else { "expect.event" };
+    let listener = which.value.text(what)?;
     let Some(parameters) = listeners().get(&listener) else {
         let names: Vec<&str> = listeners().keys().map(String::as_str).collect();
-        return fail(which.value.at, format!("unknown listener {listener:?}; the engine reports {}", names.join(", ")));
+        let mut capitalised = listener.chars();
+        let manual_name =
+            capitalised.next().map(|first| format!("on{}{}", first.to_ascii_uppercase(), capitalised.as_str()));
+        let hint = match manual_name.filter(|name| listeners().contains_key(name)) {
+            Some(name) => format!(" (listeners go by the manual's names: did you mean {name}?)"),
+            None => String::new(),
+        };
+        return fail(
+            which.value.at,
+            format!("{what}: unknown listener {listener:?}{hint}; the engine reports {}", names.join(", ")),
+        );
     };
     let mut fields = Vec::new();
     for entry in entries.iter().filter(|entry| !EXPECT_KEYS.contains(&entry.key)) {
-        if !parameters.iter().any(|parameter| parameter == entry.key) {
-            let has = if parameters.is_empty() { "no parameters".to_owned() } else { parameters.join(", ") };
+        if !parameters.parameters.iter().any(|parameter| parameter == entry.key) {
+            if OTHER_CHECKS.contains(&entry.key) {
+                return fail(
+                    entry.key_at,
+                    format!("expect has two checks, {} and {}; use one check per expect", which.key, entry.key),
+                );
+            }
+            let has = match parameters.parameters.as_slice() {
+                [] => "no parameters".to_owned(),
+                names => names.join(", "),
+            };
             return fail(entry.key_at, format!("{:?} is not a parameter of {listener}; it has {has}", entry.key));
         }
+        parameters.check_field(entry.key, entry.value, &format!("expect.{}", entry.key))?;
         let pattern = Pattern::from_node(entry.value).or_else(|(at, message)| fail(at, message))?;
         fields.push((entry.key.to_owned(), pattern));
     }
-    let pattern = Pattern::Fields(fields);
+    let pattern = if fields.is_empty() { Pattern::Any } else { Pattern::Fields(fields) };
     if negative {
         for name in ["within", "as"] {
             if let Some(entry) = field(name) {
@@ -153,7 +177,7 @@ pub(super) fn listener_expect(node: &Node, context: &Context<'_>) -> Res<StepKin
             );
         };
         let period = positive_duration(period.value, "expect.for", "")?;
-        let check = Check::NoListener { listener, pattern, period };
+        let check = Check::NoEvent { listener, pattern, period };
         return Ok(StepKind::Expect(Expectation { device, within: period, check }));
     }
     if let Some(entry) = field("for") {
@@ -170,5 +194,5 @@ pub(super) fn listener_expect(node: &Node, context: &Context<'_>) -> Res<StepKin
         Some(entry) => Some(name_to_keep(entry.value, "expect.as")?),
         None => None,
     };
-    Ok(StepKind::Expect(Expectation { device, within, check: Check::Listener { listener, pattern, keep_as } }))
+    Ok(StepKind::Expect(Expectation { device, within, check: Check::Event { listener, pattern, keep_as } }))
 }

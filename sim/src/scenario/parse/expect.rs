@@ -1,24 +1,20 @@
-//! The `expect` step: its one check (`event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call`) and the
-//! check's fields. The checks on the server's callbacks (`server_callback`, `no_server_callback`) are parsed in
+//! The `expect` step's checks besides a listener's event (`status`, `stored`, `unread`, `entries` or `call`; the
+//! `event` and `no_event` checks are parsed in `parse/call.rs`) and the check's fields. The checks on the server's callbacks (`server_callback`, `no_server_callback`) are parsed in
 //! `parse/server_callback.rs`.
 
 use std::time::Duration;
 
 use imsim_engine::api::Method;
 
-use imsim_engine::types::{
-    BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberActionType, ChatRoomStatus, ConnectionStatus,
-    MessageDirection, SentStatus,
-};
+use imsim_engine::types::{ConnectionStatus, MessageDirection, SentStatus};
 
 use super::chatroom::entries;
 use super::steps::{STEPS, conversation_type};
-use super::{Context, positive_duration, server_callback};
+use super::{Context, server_callback};
 use crate::scenario::model::{
-    Check, EntriesRead, EventKind, EventPattern, Expectation, Location, StatusesExpectation, StepKind, StoredContents,
-    StoredPattern, SyncTime,
+    Check, EntriesRead, Expectation, Location, StatusesExpectation, StepKind, StoredContents, StoredPattern,
 };
-use crate::scenario::yaml::{Entry, Fields, Node, Res, Scalar, Value, fail};
+use crate::scenario::yaml::{Entry, Fields, Node, Res, fail};
 
 /// The fields of an expect besides those of its event (`EVENT_FIELDS`): where and how long, and which check.
 const EXPECT_CHECK_FIELDS: &[&str] = &[
@@ -37,36 +33,13 @@ const EXPECT_CHECK_FIELDS: &[&str] = &[
     "devices",
     "statuses",
 ];
-/// The fields of an expect that describe its event (`status` and `entries` too, when there is an `event` or a
-/// `no_event`).
-const EVENT_FIELDS: &[&str] = &[
-    "code",
-    "status",
-    "text",
-    "from",
-    "user",
-    "left",
-    "offline",
-    "has_package",
-    "sent_status",
-    "blacklist_status",
-    "users",
-    "room",
-    "chatroom_status",
-    "action",
-    "texts",
-    "sync_time",
-    "key",
-    "error_entries",
-    "keys",
-    "operation",
-    "entries",
-];
 const I32_RANGE: &str = "an integer from -2147483648 to 2147483647";
 const DEFAULT_WITHIN: Duration = Duration::from_secs(10);
 const U32_RANGE: &str = "an integer from 0 to 4294967295";
 /// The checks of an expect, as the messages list them.
 const CHECKS: &str = "event, no_event, status, stored, unread, entries or call";
+/// The field a call check takes besides its method: the return code.
+const CALL_FIELDS: &[&str] = &["code"];
 
 /// The one of the fields `a` and `b` that `fields`, the mapping at `at` called `what`, has; an error naming both,
 /// and ending with `hint`, when it has both (at the later one) or neither.
@@ -88,10 +61,10 @@ fn one_of<'f, 'a>(
 }
 
 pub(super) fn expect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
-    // Every field an expect may have: its check's fields, then its event's (`status` and `entries` are both).
     let allowed: Vec<&str> = EXPECT_CHECK_FIELDS
         .iter()
-        .chain(EVENT_FIELDS.iter().filter(|field| !EXPECT_CHECK_FIELDS.contains(field)))
+        .chain(CALL_FIELDS)
+        .chain(server_callback::PATTERN_FIELDS.iter().filter(|field| !EXPECT_CHECK_FIELDS.contains(field)))
         .copied()
         .collect();
     let fields = node.fields("expect", "in expect", &allowed)?;
@@ -149,20 +122,8 @@ fn statuses_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>)
 
 fn device_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -> Res<Expectation> {
     let device = context.device(fields.require("device")?, "expect.device")?;
-    let event = fields.entry("event");
-    let no_event = fields.entry("no_event");
-    // With an event or a no_event, `status` is the connectionStatusChanged field and `entries` the
-    // chatRoomEntriesChanged field; without, they are checks.
-    let (status, entries) = if event.is_none() && no_event.is_none() {
-        (fields.entry("status"), fields.entry("entries"))
-    } else {
-        (None, None)
-    };
     let mut checks: Vec<&Entry<'_>> =
-        [event, no_event, status, fields.entry("stored"), fields.entry("unread"), entries, fields.entry("call")]
-            .into_iter()
-            .flatten()
-            .collect();
+        ["status", "stored", "unread", "entries", "call"].into_iter().filter_map(|name| fields.entry(name)).collect();
     checks.sort_by_key(|entry| entry.key_at);
     let only = match checks.as_slice() {
         [] => return fail(node.at, format!("expect needs a check: one of {CHECKS}")),
@@ -173,9 +134,6 @@ fn device_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -
         }
         [only] => only,
     };
-    if only.key == "no_event" {
-        return no_event_expectation(fields, only, device);
-    }
     if let Some(period) = fields.entry("for") {
         return fail(
             period.key_at,
@@ -186,144 +144,25 @@ fn device_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -
         Some(node) => node.duration("expect.within")?,
         None => DEFAULT_WITHIN,
     };
+    // A server callback's pattern fields (but `entries`, a check of its own here), or a code off a call check.
+    let stray = fields.entries.iter().find(|entry| {
+        let of_callback = server_callback::PATTERN_FIELDS.contains(&entry.key) && entry.key != "entries";
+        let of_call = CALL_FIELDS.contains(&entry.key) && only.key != "call";
+        of_callback || of_call
+    });
+    if let Some(entry) = stray {
+        return fail(entry.key_at, format!("field {:?} does not apply to the {} check", entry.key, only.key));
+    }
     let check = match only.key {
-        "event" => Check::Event(event_pattern(fields, only.value, "expect.event")?),
         "status" => {
-            forbid_event_fields(fields, "status")?;
             Check::Status(only.value.choice("expect.status", ConnectionStatus::ALL, ConnectionStatus::manual_name)?)
         }
-        "stored" => {
-            forbid_event_fields(fields, "")?;
-            stored(only.value)?
-        }
-        "unread" => {
-            forbid_event_fields(fields, "")?;
-            unread(only.value)?
-        }
-        "entries" => {
-            forbid_event_fields(fields, "entries")?;
-            entries_check(only.value)?
-        }
+        "stored" => stored(only.value)?,
+        "unread" => unread(only.value)?,
+        "entries" => entries_check(only.value)?,
         _ => call(fields, only)?,
     };
     Ok(Expectation { device, within, check })
-}
-
-/// An expect whose check is `no_event`: its period is `for`, required, and `within` has no place.
-fn no_event_expectation(fields: &Fields<'_>, no_event: &Entry<'_>, device: String) -> Res<Expectation> {
-    let pattern = event_pattern(fields, no_event.value, "expect.no_event")?;
-    if let Some(within) = fields.entry("within") {
-        return fail(
-            within.key_at,
-            "field \"within\" does not apply to a no_event check; its period is `for`, like `for: 5s`",
-        );
-    }
-    let Some(period) = fields.get("for") else {
-        return fail(
-            no_event.key_at,
-            "no_event needs `for`, the period in which no such event may come, like `for: 5s`",
-        );
-    };
-    let duration = positive_duration(period, "expect.for", "")?;
-    Ok(Expectation { device, within: duration, check: Check::NoEvent { pattern, period: duration } })
-}
-
-/// A `sync_time` field: Unix milliseconds, or `oldest` / `newest`, the sent time of the oldest / newest message
-/// loaded (CR-45).
-fn sync_time(value: &Node, what: &str) -> Res<SyncTime> {
-    const EXPECTED: &str = "Unix milliseconds (an integer), oldest or newest";
-    match &value.value {
-        Value::Scalar(text, Scalar::Str) if text == "oldest" => Ok(SyncTime::Oldest),
-        Value::Scalar(text, Scalar::Str) if text == "newest" => Ok(SyncTime::Newest),
-        Value::Scalar(_, Scalar::Str) => value.expected(what, EXPECTED),
-        _ => value.int(what, EXPECTED).map(SyncTime::At),
-    }
-}
-
-/// Reports an event field in an expect without `event` or `no_event` (`except` is the one field that is the check).
-fn forbid_event_fields(fields: &Fields<'_>, except: &str) -> Res<()> {
-    match fields.entries.iter().find(|e| e.key != except && EVENT_FIELDS.contains(&e.key)) {
-        Some(entry) => {
-            let message =
-                format!("field {:?} only applies to an event check (`event: ...` or `no_event: ...`)", entry.key);
-            fail(entry.key_at, message)
-        }
-        None => Ok(()),
-    }
-}
-
-/// The pattern of an `event` or `no_event` check (`what` names it) and its event's fields.
-fn event_pattern(fields: &Fields<'_>, event: &Node, what: &str) -> Res<EventPattern> {
-    let kind = event.choice(what, EventKind::ALL, EventKind::name)?;
-    let mut pattern = EventPattern::new(kind);
-    for Entry { key, key_at, value } in &fields.entries {
-        if !EVENT_FIELDS.contains(key) {
-            continue;
-        }
-        if !kind.fields().contains(key) {
-            let takes = kind.fields().join(", ");
-            return fail(*key_at, format!("field {key:?} does not apply to event {kind}; it takes {takes}"));
-        }
-        let what = format!("expect.{key}");
-        match *key {
-            "code" => pattern.code = Some(value.int(&what, I32_RANGE)?),
-            "status" => {
-                pattern.status = Some(value.choice(&what, ConnectionStatus::ALL, ConnectionStatus::manual_name)?);
-            }
-            "text" => pattern.text = Some(value.text(&what)?),
-            "from" => pattern.from = Some(value.text(&what)?),
-            "user" => pattern.user = Some(value.text(&what)?),
-            "left" => pattern.left = Some(value.int(&what, "an integer from 0 to 4294967295")?),
-            "offline" => pattern.offline = Some(value.bool(&what)?),
-            "has_package" => pattern.has_package = Some(value.bool(&what)?),
-            "sent_status" => {
-                pattern.sent_status = Some(value.choice(&what, SentStatus::ALL, SentStatus::manual_name)?);
-            }
-            "blacklist_status" => {
-                pattern.blacklist_status =
-                    Some(value.choice(&what, BlacklistStatus::ALL, BlacklistStatus::manual_name)?);
-            }
-            "users" => {
-                let items = value.seq(&what, "a list of user IDs, like [lisi, wangwu] (`[]` for none)")?;
-                pattern.users = Some(items.iter().map(|item| item.text(&what)).collect::<Res<Vec<String>>>()?);
-            }
-            "room" => pattern.room = Some(value.text(&what)?),
-            "chatroom_status" => {
-                pattern.chatroom_status =
-                    Some(value.choice(&what, ChatRoomStatus::ALL, ChatRoomStatus::manual_name)?);
-            }
-            "action" => {
-                let all = ChatRoomMemberActionType::ALL;
-                pattern.action = Some(value.choice(&what, all, ChatRoomMemberActionType::manual_name)?);
-            }
-            "texts" => {
-                let items = value.seq(&what, "a list of message texts, like [hi, yo] (`[]` for none)")?;
-                pattern.texts = Some(items.iter().map(|item| item.text(&what)).collect::<Res<Vec<String>>>()?);
-            }
-            "sync_time" => pattern.sync_time = Some(sync_time(value, &what)?),
-            "key" => pattern.key = Some(value.text(&what)?),
-            "error_entries" => {
-                if !matches!(value.value, Value::Map(_)) {
-                    return value.expected(&what, "a mapping of keys to codes, like { k1: 23424 } (`{}` for none)");
-                }
-                let mut errors = std::collections::BTreeMap::new();
-                for entry in value.entries(&what, &format!("in {what}"), "key")? {
-                    errors.insert(entry.key.to_owned(), entry.value.int(&format!("{what}.{}", entry.key), I32_RANGE)?);
-                }
-                pattern.error_entries = Some(errors);
-            }
-            "keys" => {
-                let items = value.seq(&what, "a list of keys, like [k1, k2] (`[]` for none)")?;
-                pattern.keys = Some(items.iter().map(|item| item.text(&what)).collect::<Res<Vec<String>>>()?);
-            }
-            "operation" => {
-                let all = ChatRoomEntriesOperationType::ALL;
-                pattern.operation = Some(value.choice(&what, all, ChatRoomEntriesOperationType::manual_name)?);
-            }
-            _ => pattern.entries = Some(entries(value, &what)?),
-        }
-    }
-    Ok(pattern)
 }
 
 fn stored(node: &Node) -> Res<Check> {
@@ -419,12 +258,6 @@ fn entries_check(node: &Node) -> Res<Check> {
 
 /// `call: joinChatRoom` with `code`: the return code of the device's next call of that method.
 fn call(fields: &Fields<'_>, call: &Entry<'_>) -> Res<Check> {
-    if let Some(extra) = fields.entries.iter().find(|e| e.key != "code" && EVENT_FIELDS.contains(&e.key)) {
-        return fail(
-            extra.key_at,
-            format!("field {:?} does not apply to a call check; it takes code, the call's return code", extra.key),
-        );
-    }
     let name = call.value.text("expect.call")?;
     let Some(method) = Method::from_name(&name) else {
         let names: Vec<&str> = Method::ALL.iter().map(|method| method.name()).collect();

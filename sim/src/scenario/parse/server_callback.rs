@@ -12,7 +12,7 @@ use crate::scenario::yaml::{Entry, Fields, Res, fail};
 /// (`entries` is also a field of `chatroomEntriesChanged`.)
 const DEVICE_CHECKS: &[&str] = &["event", "no_event", "status", "stored", "unread", "call"];
 /// The fields a callback pattern may have (each kind takes some of them, `CallbackKind::fields`).
-const PATTERN_FIELDS: &[&str] = &["room", "user", "chatroom_status", "operation", "entries"];
+pub(super) const PATTERN_FIELDS: &[&str] = &["room", "user", "chatroom_status", "operation", "entries"];
 
 /// Whether the expect's fields make it a check on the server's callbacks.
 pub(super) fn is_callback_check(fields: &Fields<'_>) -> bool {

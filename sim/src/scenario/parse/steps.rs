@@ -2,7 +2,7 @@
 
 use imsim_engine::types::ConversationType;
 
-use super::call::{call_step, is_listener_expect, listener_expect};
+use super::call::{call_step, is_event_expect, listener_expect};
 use super::chatroom::chatroom_step;
 use super::expect::expect;
 use super::{Context, non_empty, positive_duration};
@@ -147,7 +147,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "unmute_all" => StepKind::UnmuteAll { group: id(value, "unmute_all")? },
         "server_send" => server_send(value)?,
         "call" => call_step(value, context)?,
-        "expect" if is_listener_expect(value) => listener_expect(value, context)?,
+        "expect" if is_event_expect(value) => listener_expect(value, context)?,
         "expect" => expect(value, context)?,
         other => chatroom_step(other, value, context)?,
     };
