@@ -86,11 +86,11 @@ error_codes! {
     /// so it never reports it).
     KV_CONCURRENT_SET = 23431, "RC_KV_CONCURRENT_SET_ERROR";
     /// The connection was released.
-    CHANNEL_INVALID = 30001, "RC_NET_CHANNEL_INVALID";
+    CHANNEL_INVALID = 30001, "RC_CHANNEL_INVALID";
     /// No connection to the server: a send while not connected fails with it (SEND-16).
-    NETWORK_UNAVAILABLE = 30002, "RC_NET_UNAVAILABLE";
+    NETWORK_UNAVAILABLE = 30002, "RC_NETWORK_UNAVAILABLE";
     /// The server did not acknowledge a request in time.
-    MSG_RESPONSE_TIMEOUT = 30003, "RC_MSG_RESP_TIMEOUT";
+    MSG_RESPONSE_TIMEOUT = 30003, "RC_MSG_RESPONSE_TIMEOUT";
     /// The message content is larger than 128 KB (SEND-19).
     MSG_SIZE_OUT_OF_LIMIT = 30016, "RC_MSG_SIZE_OUT_OF_LIMIT";
     /// The token is malformed, revoked, expired or issued for another App Key (CONN-14, CONN-23).
@@ -107,15 +107,17 @@ error_codes! {
     KV_STORE_NOT_SYNC = 34004, "RC_KV_STORE_NOT_SYNC";
     /// `connect` with a positive timeout did not connect in time (CONN-16).
     CONNECT_TIMEOUT = 34006, "RC_CONNECT_TIMEOUT";
-    /// imsim-specific, not a RongCloud code: a peer sent a frame that does not decode.
-    PROTOCOL_MALFORMED_FRAME = 39001, "IMSIM_PROTOCOL_MALFORMED_FRAME";
+    /// imsim-specific, not a RongCloud code: a peer sent a frame that does not decode. imsim's own codes are 90001
+    /// and up, a range no native code uses (the native codes run from -3 to 39007, `engine/data/native-error-codes.txt`;
+    /// a test fails if one of imsim's ever collides).
+    PROTOCOL_MALFORMED_FRAME = 90001, "IMSIM_PROTOCOL_MALFORMED_FRAME";
     /// imsim-specific, not a RongCloud code: a peer announced a frame longer than `FRAME_SIZE_BYTES_MAX`.
-    PROTOCOL_FRAME_TOO_LARGE = 39002, "IMSIM_PROTOCOL_FRAME_TOO_LARGE";
+    PROTOCOL_FRAME_TOO_LARGE = 90002, "IMSIM_PROTOCOL_FRAME_TOO_LARGE";
     /// imsim-specific, not a RongCloud code: a peer sent a frame that is not valid in the session's state.
-    PROTOCOL_UNEXPECTED_FRAME = 39003, "IMSIM_PROTOCOL_UNEXPECTED_FRAME";
+    PROTOCOL_UNEXPECTED_FRAME = 90003, "IMSIM_PROTOCOL_UNEXPECTED_FRAME";
     /// imsim-specific, not a RongCloud code: the blacklist already holds its cap of users (BLACK-12, CFG-9); the
     /// manual and the native table give no code for it.
-    BLACKLIST_FULL = 39004, "IMSIM_BLACKLIST_FULL";
+    BLACKLIST_FULL = 90004, "IMSIM_BLACKLIST_FULL";
 }
 
 impl ErrorCode {
@@ -191,5 +193,37 @@ mod tests {
             assert_eq!(ErrorCode::from_wire(code.to_wire()), *code);
         }
         assert_eq!(ErrorCode::from_wire(u32::MAX), ErrorCode::RESULT_UNKNOWN);
+    }
+
+    /// The native codes (RCErrorCode.h, SDK 5.44.3), by value, with their names.
+    fn native_codes() -> std::collections::BTreeMap<i32, &'static str> {
+        include_str!("../data/native-error-codes.txt")
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            .map(|line| {
+                let (value, name) = line.split_once(' ').expect("CODE NAME");
+                (value.parse().expect("a number"), name)
+            })
+            .collect()
+    }
+
+    /// Spec README decision 1 and `reference/real-sdk-surface.md`: every native code in the table has the value
+    /// and the name the native header gives it (30001 to 30003 included), and every imsim-specific code lies
+    /// outside the native codes, so an SDK maintainer never mistakes one for the other.
+    #[test]
+    fn native_codes_match_the_header_and_imsim_codes_never_collide_with_one() {
+        let native = native_codes();
+        assert_eq!(native.len(), 450, "the header's 450 codes");
+        for code in ErrorCode::ALL.iter().filter(|code| code.0 > 0) {
+            let name = code.name().expect("named");
+            if name.starts_with("IMSIM_") {
+                assert!(!native.contains_key(&code.0), "{name} = {} is the native {}", code.0, native[&code.0]);
+            } else {
+                assert_eq!(native.get(&code.0), Some(&name), "{} is named {name} here", code.0);
+            }
+        }
+        assert_eq!(ErrorCode::CHANNEL_INVALID.name(), Some("RC_CHANNEL_INVALID"));
+        assert_eq!(ErrorCode::NETWORK_UNAVAILABLE.name(), Some("RC_NETWORK_UNAVAILABLE"));
+        assert_eq!(ErrorCode::MSG_RESPONSE_TIMEOUT.name(), Some("RC_MSG_RESPONSE_TIMEOUT"));
     }
 }

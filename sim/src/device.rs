@@ -9,8 +9,8 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 
-use imsim_engine::api::{Call, Returned};
-use imsim_engine::core::Event;
+use imsim_engine::api::{Call, CallOutcome, Returned};
+use imsim_engine::core::Delivery;
 use imsim_engine::driver::{Clock, ConnectFuture, Connector, Engine, EngineOptions, Runtime, Storage, Transport};
 use imsim_engine::{ImError, Platform};
 use tokio::sync::mpsc;
@@ -99,16 +99,26 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
     };
     let (engine, mut events, driver) = Engine::create(&config.app_key, config.options.clone(), runtime)?;
     tokio::task::spawn_local(driver.run());
+    // What the per-call callbacks receive, forwarded from each call's own receiver.
+    let (callback_sender, mut callbacks) = mpsc::unbounded_channel();
     loop {
         tokio::select! {
             biased;
-            Some(event) = events.recv() => record(&world, &config.name, event),
+            Some(delivery) = events.recv() => record(&world, &config.name, delivery),
+            Some(delivery) = callbacks.recv() => {
+                world.borrow_mut().record_callback(turmoil::elapsed(), &config.name, delivery);
+            }
             Some(command) = commands.recv() => match command {
                 DeviceCommand::ReadEntries { room, key } => {
                     let result = engine.chat_room_entries(&room, key.as_deref()).await;
                     world.borrow_mut().device_mut(&config.name).entries_read = Some(result.map_err(|e| e.code.0));
                 }
-                DeviceCommand::Calls(calls) => make_calls(&engine, &world, &config.name, calls).await,
+                DeviceCommand::Calls(calls) => {
+                    make_calls(&engine, &world, &config.name, calls, &callback_sender).await;
+                    let mut world = world.borrow_mut();
+                    let log = world.device_mut(&config.name);
+                    log.call_lists_queued = log.call_lists_queued.saturating_sub(1);
+                }
                 DeviceCommand::NetworkAvailable(available) => {
                     let result = engine.notify_network_available(available).await;
                     record_hook(&world, &config.name, &format!("notifyNetworkAvailable {available}"), result);
@@ -123,13 +133,19 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
     }
 }
 
-fn record(world: &SharedWorld, device: &str, event: Event) {
-    world.borrow_mut().record_event(turmoil::elapsed(), device, event);
+fn record(world: &SharedWorld, device: &str, delivery: Delivery) {
+    world.borrow_mut().record_event(turmoil::elapsed(), device, delivery);
 }
 
 /// Makes `calls` in order, each through the API table (`Engine::call`), writing each to the trace with its return
 /// code; a refused call, or one whose references do not resolve, ends the list.
-async fn make_calls(engine: &Engine, world: &SharedWorld, device: &str, calls: Vec<QueuedCall>) {
+async fn make_calls(
+    engine: &Engine,
+    world: &SharedWorld,
+    device: &str,
+    calls: Vec<QueuedCall>,
+    callbacks: &mpsc::UnboundedSender<Delivery>,
+) {
     for queued in calls {
         let call = match queued.arguments {
             CallArguments::Ready(call) => call,
@@ -146,15 +162,28 @@ async fn make_calls(engine: &Engine, world: &SharedWorld, device: &str, calls: V
                 }
             }
         };
-        let method = call.method().name();
+        let method = call.method();
         let arguments = describe_call_arguments(&call);
-        let result = engine.call(call).await;
+        let CallOutcome { call: number, result } = if queued.callback {
+            let (outcome, mut receiver) = engine.call_with_callback(call).await;
+            let forward = callbacks.clone();
+            tokio::task::spawn_local(async move {
+                while let Some(delivery) = receiver.recv().await {
+                    let _ = forward.send(delivery);
+                }
+            });
+            outcome
+        } else {
+            engine.call(call).await
+        };
         let code = result.as_ref().err().map_or(0, |error| error.code.0);
         let at = turmoil::elapsed();
         let mut world = world.borrow_mut();
         let separator = if arguments.is_empty() { "" } else { " " };
-        world.trace.record(at, device, &format!("call {method}{separator}{arguments} -> {code}"));
-        world.device_mut(device).calls.push(CallRecord { at, method, code });
+        let callback = if queued.callback { format!(" (callback #{})", number.0) } else { String::new() };
+        world.trace.record(at, device, &format!("call {}{separator}{arguments} -> {code}{callback}", method.name()));
+        world.device_mut(device).calls.push(CallRecord { at, method: method.name(), code });
+        world.ledger.called(device, number, method, at, code, queued.location);
         match (result, queued.keep_as) {
             (Ok(Returned::Message(message)), Some(name)) => {
                 let value = serde_json::to_value(&message).unwrap_or_default();

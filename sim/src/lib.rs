@@ -15,6 +15,7 @@ pub mod api_mapping;
 pub mod cli;
 pub mod device;
 pub mod expect;
+pub mod ledger;
 pub mod net;
 pub mod report;
 pub mod runner;

@@ -151,7 +151,7 @@ fn run_watched(
     let seed = seed_override.unwrap_or(scenario.seed);
     let mut run = Run::new(scenario, seed);
     run.watchdog = watchdog;
-    let failure = run.execute(scenario).err();
+    let failure = run.execute(scenario).and_then(|()| run.settle_calls()).err();
     let report = RunReport {
         path: scenario.path.clone(),
         name: scenario.name.clone(),
@@ -185,6 +185,8 @@ struct Run<'a> {
     tick: Duration,
     /// Per device, the index of the first event the next event expectation may match.
     event_cursors: BTreeMap<String, usize>,
+    /// Per device, the index of the first callback result the next callback expectation may match.
+    callback_cursors: BTreeMap<String, usize>,
     /// How many of the expecting device's events the current event expectation has already looked at in vain.
     events_scanned: usize,
     /// Whether the current expectation is being checked for the last time (its `within` ends with this tick).
@@ -261,6 +263,7 @@ impl<'a> Run<'a> {
             storage_root,
             tick: settings.tick,
             event_cursors: Default::default(),
+            callback_cursors: Default::default(),
             events_scanned: 0,
             last_check: false,
             watchdog: None,
@@ -329,6 +332,21 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// CALL-13 once the steps are done: lets simulated time run on until every accepted call owing a bounded result
+    /// has had it, so that a missing result fails the run even when the scenario ends before the call's bound. Runs
+    /// no tick when every call has been answered, as in most scenarios.
+    fn settle_calls(&mut self) -> Result<(), Failure> {
+        let unsettled = |world: &World| {
+            world.ledger.first_deadline().is_some() || world.devices.values().any(|log| log.call_lists_queued > 0)
+        };
+        // Calls still queued are made within a tick or two; their results are then bounded by the ledger.
+        let give_up_at = self.sim.elapsed() + crate::ledger::RESULT_BOUND + crate::ledger::RESULT_BOUND;
+        while unsettled(&self.world.borrow()) && self.sim.elapsed() < give_up_at {
+            self.step_once().map_err(|message| Failure { step_index: None, location: None, message })?;
+        }
+        Ok(())
+    }
+
     fn execute_step(&mut self, kind: &StepKind) -> Result<(), String> {
         match kind {
             StepKind::Connect { device, timeout_seconds, token } => {
@@ -353,6 +371,7 @@ impl<'a> Run<'a> {
                     arguments: step.arguments.clone(),
                     keep_as: step.keep_as.clone(),
                     location: self.location(),
+                    callback: step.callback,
                 };
                 self.command(&step.device, DeviceCommand::Calls(vec![queued]))
             }
@@ -421,6 +440,10 @@ impl<'a> Run<'a> {
             StepKind::Crash { device } => {
                 // The process dies; its database directory, outside the host, survives.
                 self.sim.crash(device.as_str());
+                let mut world = self.world.borrow_mut();
+                world.ledger.engine_gone(device);
+                // Calls queued for the dead boot are never made.
+                world.device_mut(device).call_lists_queued = 0;
                 Ok(())
             }
             StepKind::Restart { device } => {
@@ -525,10 +548,15 @@ impl<'a> Run<'a> {
     }
 
     fn command(&mut self, device: &str, command: DeviceCommand) -> Result<(), String> {
-        let world = self.world.borrow();
-        let sender = world.devices.get(device).and_then(|log| log.commands.as_ref());
-        let sender = sender.ok_or_else(|| format!("device {device} is not running"))?;
-        sender.send(command).map_err(|_| format!("device {device} is not running"))
+        let mut world = self.world.borrow_mut();
+        let log = world.devices.get_mut(device).ok_or_else(|| format!("device {device} is not running"))?;
+        let is_calls = matches!(command, DeviceCommand::Calls(_));
+        let sender = log.commands.as_ref().ok_or_else(|| format!("device {device} is not running"))?;
+        sender.send(command).map_err(|_| format!("device {device} is not running"))?;
+        if is_calls {
+            log.call_lists_queued += 1;
+        }
+        Ok(())
     }
 
     fn step_once(&mut self) -> Result<(), String> {
@@ -543,6 +571,10 @@ impl<'a> Run<'a> {
         self.drain_server_callbacks();
         if let Some((at, message)) = self.world.borrow_mut().failures.pop() {
             return Err(format!("at {at}: {message}"));
+        }
+        let now = self.sim.elapsed();
+        if let Some((at, message)) = self.world.borrow_mut().ledger.violation(now) {
+            return Err(format!("the calling convention, for the call at {at}: {message}"));
         }
         self.check_server_invariants()
     }

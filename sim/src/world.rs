@@ -11,9 +11,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use imsim_engine::ConnectionStatus;
-use imsim_engine::core::Event;
+use imsim_engine::core::{Delivery, Event};
 use tokio::sync::mpsc;
 
+use crate::ledger::CallLedger;
 use crate::scenario::{CallArguments, ChatroomCall, HistoryFrom, Location};
 use crate::trace::{Trace, describe_event};
 
@@ -47,6 +48,8 @@ pub struct QueuedCall {
     pub keep_as: Option<String>,
     /// Where the step that made the call is, for a reference that does not resolve.
     pub location: Location,
+    /// Whether the call passes a per-call callback (CALL-4).
+    pub callback: bool,
 }
 
 /// The return code of one app call, as the device's host saw it.
@@ -63,8 +66,10 @@ pub struct CallRecord {
 /// One device as the world sees it.
 #[derive(Debug)]
 pub struct DeviceLog {
-    /// Every event the device's engine emitted, with its simulated time, across boots.
+    /// Every event the device's engine listeners received, with its simulated time, across boots.
     pub events: Vec<(Duration, Event)>,
+    /// Every event a per-call callback received (CALL-4), with its simulated time, across boots.
+    pub callback_events: Vec<(Duration, Event)>,
     /// The status of the last `ConnectionStatusChanged` (unconnected before any).
     pub status: ConnectionStatus,
     /// Sends commands to the device's current boot; `None` before the host first runs.
@@ -73,6 +78,8 @@ pub struct DeviceLog {
     pub boots: u32,
     /// Every app call the device made, with its return code, across boots.
     pub calls: Vec<CallRecord>,
+    /// Lists of calls sent to the current boot and not yet made.
+    pub call_lists_queued: u32,
     /// The result of the latest [`DeviceCommand::ReadEntries`] not yet taken by the check that asked for it: the
     /// entries, or the error code.
     pub entries_read: Option<Result<BTreeMap<String, String>, i32>>,
@@ -82,10 +89,12 @@ impl Default for DeviceLog {
     fn default() -> DeviceLog {
         DeviceLog {
             events: Vec::new(),
+            callback_events: Vec::new(),
             status: ConnectionStatus::Unconnected,
             commands: None,
             boots: 0,
             calls: Vec::new(),
+            call_lists_queued: 0,
             entries_read: None,
         }
     }
@@ -103,6 +112,8 @@ pub struct World {
     /// What went wrong on a device host that the scenario caused (a reference that does not resolve), with the
     /// step's place, for the runner to fail the run with.
     pub failures: Vec<(Location, String)>,
+    /// Every call made through the API table and the results that answered it: the calling convention's checker.
+    pub ledger: CallLedger,
 }
 
 /// A handle on the world, shared by the runner and every host.
@@ -139,12 +150,32 @@ impl World {
     }
 
     /// Records an event of `device` at `at`: in the trace, in the device's log, and in its status.
-    pub fn record_event(&mut self, at: Duration, device: &str, event: Event) {
+    pub fn record_event(&mut self, at: Duration, device: &str, delivery: Delivery) {
+        let Delivery { call, event } = delivery;
         self.trace.record(at, device, &describe_event(&event));
+        if let Some(call) = call {
+            self.ledger.answered(device, call, event.listener(), at);
+        }
         let log = self.device_mut(device);
         if let Event::ConnectionStatusChanged { status } = &event {
             log.status = *status;
         }
         log.events.push((at, event));
+    }
+
+    /// Records what a per-call callback received (CALL-4): in the trace as `callback #N onX ...`, and against its
+    /// call.
+    pub fn record_callback(&mut self, at: Duration, device: &str, delivery: Delivery) {
+        let Delivery { call, event } = delivery;
+        let number = call.map_or(0, |call| call.0);
+        self.trace.record(
+            at,
+            device,
+            &format!("callback #{number} {}", describe_event(&event).trim_start_matches("event ")),
+        );
+        if let Some(call) = call {
+            self.ledger.answered(device, call, event.listener(), at);
+        }
+        self.device_mut(device).callback_events.push((at, event));
     }
 }

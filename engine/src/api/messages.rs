@@ -183,7 +183,8 @@ pub struct SendGroupMessageToDesignatedUsers {
 }
 
 impl ApiMethod for SendGroupMessageToDesignatedUsers {
-    const COMPLETION: Completion = Completion::listener("onMessageSent", &["onMessageAttached"]);
+    const COMPLETION: Completion =
+        Completion::listener("onGroupMessageToDesignatedUsersSent", &["onGroupMessageToDesignatedUsersAttached"]);
 
     async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
         engine.send_group_message_to_designated_users(self.message, self.user_ids).await.map(|()| Returned::Nothing)

@@ -23,7 +23,8 @@ use schemars::JsonSchema;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
 
-use crate::driver::Engine;
+use crate::core::CallId;
+use crate::driver::{CallbackReceiver, Engine};
 use crate::error::ImError;
 use crate::types::Message;
 
@@ -102,11 +103,35 @@ impl Serialize for Returned {
     }
 }
 
+/// What [`Engine::call`] gives back: the call's number, which tags the events that answer it, and what the typed
+/// method returned (the status code as `Err`, a created message, or nothing).
+#[derive(Debug)]
+pub struct CallOutcome {
+    /// The call's number: its results carry it ([`crate::core::Delivery::call`]).
+    pub call: CallId,
+    /// What the typed method returned.
+    pub result: Result<Returned, ImError>,
+}
+
 impl Engine {
     /// Carries out `call` through the typed method it names: the one dispatch from the API as data to the Rust API.
-    /// What it returns is the typed method's: the status code as `Err`, a created message, or nothing.
-    pub async fn call(&self, call: Call) -> Result<Returned, ImError> {
-        call.invoke(self).await
+    /// Its results come through the engine listeners (CALL-5), tagged with the call's number.
+    pub async fn call(&self, call: Call) -> CallOutcome {
+        let (engine, number, _) = self.for_call(None);
+        CallOutcome { call: number, result: call.invoke(&engine).await }
+    }
+
+    /// Carries out `call` with a per-call callback (CALL-4): its progress and its terminal result come only through
+    /// the returned receiver, and the engine listeners do not fire for them. A method that answers through no
+    /// listener (a `create…Message`, `disconnect`) has nothing to call back: its receiver yields nothing.
+    pub async fn call_with_callback(&self, call: Call) -> (CallOutcome, CallbackReceiver) {
+        let listeners = match call.method().completion() {
+            Completion::Listener { result, progress, .. } => (result, progress),
+            Completion::Returns | Completion::StatusOnly => ("", &[][..]),
+        };
+        let (engine, number, receiver) = self.for_call(Some(listeners));
+        let outcome = CallOutcome { call: number, result: call.invoke(&engine).await };
+        (outcome, receiver.unwrap_or_else(|| tokio::sync::mpsc::unbounded_channel().1))
     }
 }
 

@@ -138,7 +138,7 @@ impl Core {
 
     /// Reports `ChatRoomJoining` and sends the join.
     fn send_join(&mut self, now: Now, room_id: &str, fetch_count: u32, auto_create: bool, rejoin: bool) {
-        self.events.push_back(Event::ChatRoomJoining { target_id: room_id.to_owned() });
+        self.emit(Event::ChatRoomJoining { target_id: room_id.to_owned() });
         let body = request::Body::ChatroomJoin(proto::ChatroomJoin {
             room_id: room_id.to_owned(),
             fetch_count,
@@ -188,12 +188,12 @@ impl Core {
                     if !(rejoin && code == ErrorCode::NETWORK_UNAVAILABLE) {
                         self.forget_chat_room(&room_id);
                     }
-                    self.events.push_back(Event::ChatRoomJoined { code, target_id: room_id });
+                    self.emit(Event::ChatRoomJoined { code, target_id: room_id });
                 }
             }
             ChatroomRequest::Leave { room_id } => {
                 self.forget_chat_room(&room_id);
-                self.events.push_back(Event::ChatRoomLeft { code, target_id: room_id });
+                self.emit(Event::ChatRoomLeft { code, target_id: room_id });
             }
             ChatroomRequest::History { room_id } => {
                 let (messages, sync_time) = match body {
@@ -202,7 +202,7 @@ impl Core {
                     }
                     _ => (Vec::new(), 0),
                 };
-                self.events.push_back(Event::ChatRoomMessagesLoaded { code, target_id: room_id, messages, sync_time });
+                self.emit(Event::ChatRoomMessagesLoaded { code, target_id: room_id, messages, sync_time });
             }
         }
     }
@@ -233,9 +233,9 @@ impl Core {
         let count = reported.len();
         for (index, message) in reported.into_iter().enumerate() {
             let left = u32::try_from(count - index - 1).unwrap_or(u32::MAX);
-            self.events.push_back(Event::MessageReceived { message, left, offline: false, has_package: false });
+            self.emit(Event::MessageReceived { message, left, offline: false, has_package: false });
         }
-        self.events.push_back(Event::ChatRoomJoined { code: ErrorCode::SUCCESS, target_id: room_id.clone() });
+        self.emit(Event::ChatRoomJoined { code: ErrorCode::SUCCESS, target_id: room_id.clone() });
         let entries = joined.entries.into_iter().map(|entry| (entry.key, entry.value)).collect();
         self.sync_chat_room_entries(&room_id, entries);
     }
@@ -255,7 +255,7 @@ impl Core {
             return;
         }
         for message in self.persist_outside_inbox(now, std::slice::from_ref(&delivered)) {
-            self.events.push_back(Event::MessageReceived { message, left: 0, offline: false, has_package: false });
+            self.emit(Event::MessageReceived { message, left: 0, offline: false, has_package: false });
         }
     }
 
@@ -275,7 +275,7 @@ impl Core {
             Some(chatroom_notice::Body::Destroyed(destroyed)) => {
                 self.forget_chat_room(&room_id);
                 if let Some(status) = ChatRoomStatus::from_ordinal(destroyed.status) {
-                    self.events.push_back(Event::ChatRoomStatusChanged { target_id: room_id, status });
+                    self.emit(Event::ChatRoomStatusChanged { target_id: room_id, status });
                 }
             }
             Some(chatroom_notice::Body::MembersChanged(changed)) => {
@@ -288,7 +288,7 @@ impl Core {
                             .unwrap_or(ChatRoomMemberActionType::Unknown),
                     })
                     .collect();
-                self.events.push_back(Event::ChatRoomMemberChanged { target_id: room_id, actions });
+                self.emit(Event::ChatRoomMemberChanged { target_id: room_id, actions });
             }
             Some(chatroom_notice::Body::EntriesChanged(changed)) => self.chatroom_entries_changed(room_id, changed),
             // CR-15, CR-30, BIZ-26: banned; the room is forgotten and its cache purged. The manual has no listener

@@ -98,7 +98,7 @@ impl Core {
         let local_errors: BTreeMap<String, ErrorCode> =
             invalid.into_iter().map(|(key, _)| (key.clone(), ErrorCode::CHATROOM_PARAMETER_INVALID)).collect();
         if valid.is_empty() {
-            self.events.push_back(Event::ChatRoomEntriesAdded {
+            self.emit(Event::ChatRoomEntriesAdded {
                 code: ErrorCode::SUCCESS,
                 target_id: target_id.to_owned(),
                 entries,
@@ -208,7 +208,7 @@ impl Core {
     /// code; the native codes (23406, 34004, 23427) are the event's (CODE-11).
     pub fn load_chat_room_entry(&mut self, target_id: &str, key: &str) -> Result<(), ImError> {
         let (code, entry) = split_native(self.get_chat_room_entry(target_id, key))?;
-        self.events.push_back(Event::ChatRoomEntryLoaded { code, target_id: target_id.to_owned(), entry });
+        self.emit(Event::ChatRoomEntryLoaded { code, target_id: target_id.to_owned(), entry });
         Ok(())
     }
 
@@ -217,7 +217,7 @@ impl Core {
     /// [`Core::load_chat_room_entry`].
     pub fn load_chat_room_all_entries(&mut self, target_id: &str) -> Result<(), ImError> {
         let (code, entries) = split_native(self.get_chat_room_all_entries(target_id))?;
-        self.events.push_back(Event::ChatRoomAllEntriesLoaded { code, target_id: target_id.to_owned(), entries });
+        self.emit(Event::ChatRoomAllEntriesLoaded { code, target_id: target_id.to_owned(), entries });
         Ok(())
     }
 
@@ -261,7 +261,7 @@ impl Core {
                         entries.insert(key.clone(), value);
                     });
                 }
-                self.events.push_back(Event::ChatRoomEntryAdded { code, target_id: room_id, key });
+                self.emit(Event::ChatRoomEntryAdded { code, target_id: room_id, key });
             }
             EntriesRequest::SetMany { room_id, entries, local_errors } => {
                 if code.is_success() {
@@ -274,7 +274,7 @@ impl Core {
                 }
                 let mut error_entries = local_errors;
                 error_entries.extend(failed_keys);
-                self.events.push_back(Event::ChatRoomEntriesAdded { code, target_id: room_id, entries, error_entries });
+                self.emit(Event::ChatRoomEntriesAdded { code, target_id: room_id, entries, error_entries });
             }
             EntriesRequest::Remove { room_id, key } => {
                 let code = key_code(&key);
@@ -283,7 +283,7 @@ impl Core {
                         entries.remove(&key);
                     });
                 }
-                self.events.push_back(Event::ChatRoomEntryRemoved { code, target_id: room_id, key });
+                self.emit(Event::ChatRoomEntryRemoved { code, target_id: room_id, key });
             }
             EntriesRequest::RemoveMany { room_id, keys } => {
                 if code.is_success() {
@@ -294,7 +294,7 @@ impl Core {
                         }
                     });
                 }
-                self.events.push_back(Event::ChatRoomEntriesRemoved { code, target_id: room_id, keys });
+                self.emit(Event::ChatRoomEntriesRemoved { code, target_id: room_id, keys });
             }
         }
     }
@@ -306,13 +306,13 @@ impl Core {
             room.entries = Some(entries.clone());
         }
         if !entries.is_empty() {
-            self.events.push_back(Event::ChatRoomEntriesChanged {
+            self.emit(Event::ChatRoomEntriesChanged {
                 operation_type: ChatRoomEntriesOperationType::Update,
                 room_id: room_id.to_owned(),
                 entries,
             });
         }
-        self.events.push_back(Event::ChatRoomEntriesSynced { room_id: room_id.to_owned() });
+        self.emit(Event::ChatRoomEntriesSynced { room_id: room_id.to_owned() });
     }
 
     /// CRKV-14, CRKV-19, CRKV-20: another member (or the server's `deleteWhenLeft` cleanup) changed a held room's
@@ -326,7 +326,7 @@ impl Core {
             ChatRoomEntriesOperationType::Update => copy.extend(entries.clone()),
             ChatRoomEntriesOperationType::Remove => copy.retain(|key, _| !entries.contains_key(key)),
         });
-        self.events.push_back(Event::ChatRoomEntriesChanged { operation_type: operation, room_id, entries });
+        self.emit(Event::ChatRoomEntriesChanged { operation_type: operation, room_id, entries });
     }
 
     /// Applies `change` to the copy of `room_id`'s entries, if the engine holds the room and its copy is synced

@@ -33,7 +33,7 @@ impl Core {
             && session.user_id == claims.user_id
         {
             let user_id = Some(session.user_id.clone());
-            self.events.push_back(Event::Connected { code: ErrorCode::CONNECTION_EXIST, user_id });
+            self.emit(Event::Connected { code: ErrorCode::CONNECTION_EXIST, user_id });
             return Ok(());
         }
         // CONN-10: a call during an attempt replaces it; the earlier call's outcome is never reported.
@@ -44,17 +44,17 @@ impl Core {
 
         let Some(claims) = claims else {
             // CONN-6: a token that names no user opens no database.
-            self.events.push_back(Event::DatabaseOpened { code: ErrorCode::CONN_TOKEN_INCORRECT });
-            self.events.push_back(Event::Connected { code: ErrorCode::CONN_TOKEN_INCORRECT, user_id: None });
+            self.emit(Event::DatabaseOpened { code: ErrorCode::CONN_TOKEN_INCORRECT });
+            self.emit(Event::Connected { code: ErrorCode::CONN_TOKEN_INCORRECT, user_id: None });
             self.set_status(ConnectionStatus::TokenIncorrect);
             return Ok(());
         };
         if let Err(code) = self.open_store(&claims.user_id) {
-            self.events.push_back(Event::DatabaseOpened { code });
-            self.events.push_back(Event::Connected { code, user_id: Some(claims.user_id) });
+            self.emit(Event::DatabaseOpened { code });
+            self.emit(Event::Connected { code, user_id: Some(claims.user_id) });
             return Ok(());
         }
-        self.events.push_back(Event::DatabaseOpened { code: ErrorCode::SUCCESS });
+        self.emit(Event::DatabaseOpened { code: ErrorCode::SUCCESS });
 
         let connect_deadline_ms = u64::try_from(timeout_seconds)
             .ok()
@@ -66,6 +66,7 @@ impl Core {
             connect_deadline_ms,
             connect_reported: false,
             attempts: 0,
+            call: self.call_context,
         });
         self.reconnect.reset();
         if self.network_available {
@@ -198,8 +199,8 @@ impl Core {
             session.connect_deadline_ms = None;
             if !session.connect_reported {
                 session.connect_reported = true;
-                let user_id = Some(session.user_id.clone());
-                self.events.push_back(Event::Connected { code: ErrorCode::SUCCESS, user_id });
+                let (call, user_id) = (session.call, Some(session.user_id.clone()));
+                self.emit_for(call, Event::Connected { code: ErrorCode::SUCCESS, user_id });
             }
         }
         // Publishes that were in flight when the last connection dropped go out again, unchanged: the server
@@ -230,9 +231,9 @@ impl Core {
     /// Ends the session over a connection error: report it, set the matching status, stop reconnecting.
     fn fail_session(&mut self, now: Now, code: ErrorCode) {
         let status = status_for_connection_error(code).unwrap_or(ConnectionStatus::Unknown);
-        let report = self.session.as_ref().filter(|s| !s.connect_reported).map(|s| s.user_id.clone());
-        if let Some(user_id) = report {
-            self.events.push_back(Event::Connected { code, user_id: Some(user_id) });
+        let report = self.session.as_ref().filter(|s| !s.connect_reported).map(|s| (s.call, s.user_id.clone()));
+        if let Some((call, user_id)) = report {
+            self.emit_for(call, Event::Connected { code, user_id: Some(user_id) });
         }
         self.end_session(now, ErrorCode::NETWORK_UNAVAILABLE);
         self.set_status(status);

@@ -291,10 +291,16 @@ impl Core {
         if policy.stored {
             outgoing.message_id = store.insert_outgoing_directed(&outgoing, &directed).map_err(native_error)?;
         }
-        self.events.push_back(Event::MessageAttached { message: outgoing.clone() });
+        let designated = !directed.is_empty();
+        let message = outgoing.clone();
+        self.emit(if designated {
+            Event::GroupMessageToDesignatedUsersAttached { message }
+        } else {
+            Event::MessageAttached { message }
+        });
 
         if !self.is_established() {
-            self.settle_send(outgoing, ErrorCode::NETWORK_UNAVAILABLE, None);
+            self.settle_send(outgoing, ErrorCode::NETWORK_UNAVAILABLE, None, designated);
             return Ok(());
         }
         self.publish(now, outgoing, directed, policy.status);
@@ -308,13 +314,20 @@ impl Core {
         };
         let code = ErrorCode::from_wire(ack.code);
         let accepted = code.is_success().then_some((ack.message_uid.as_str(), ack.sent_time));
-        self.settle_send(pending.message, code, accepted);
+        self.within_call(pending.call, |core| core.settle_send(pending.message, code, accepted, pending.designated));
     }
 
     /// Records a send's outcome, then reports it (SEND-14): `accepted` carries the server's UID and sent time on
     /// success. A stored message is settled in the store and reported as stored; one that is not stored (SEND-17) is
     /// settled in memory and reported with `messageId` 0.
-    pub(super) fn settle_send(&mut self, attached: Message, code: ErrorCode, accepted: Option<(&str, i64)>) {
+    /// A directed group message (`designated`) is reported through `onGroupMessageToDesignatedUsersSent` (GRP-16).
+    pub(super) fn settle_send(
+        &mut self,
+        attached: Message,
+        code: ErrorCode,
+        accepted: Option<(&str, i64)>,
+        designated: bool,
+    ) {
         let mut message_id = attached.message_id;
         let settled = if message_id == 0 {
             attached
@@ -343,20 +356,26 @@ impl Core {
             }
         }
         let message = Message { sent_status, message_uid: uid.map(str::to_owned), sent_time, ..settled };
-        self.events.push_back(Event::MessageSent { code, message });
+        self.emit(if designated {
+            Event::GroupMessageToDesignatedUsersSent { code, message }
+        } else {
+            Event::MessageSent { code, message }
+        });
     }
 
     /// Fails every publish still waiting for its acknowledgement with `code`.
     pub(super) fn fail_all_pending(&mut self, _now: Now, code: ErrorCode) {
         for (_, publish) in self.pending_publishes.take_all() {
-            self.settle_send(publish.message, code, None);
+            self.within_call(publish.call, |core| core.settle_send(publish.message, code, None, publish.designated));
         }
     }
 
     /// Fails, with 30003, every publish whose acknowledgement is overdue.
     pub(super) fn expire_publishes(&mut self, now: Now) {
         for (_, pending) in self.pending_publishes.take_due(now.monotonic_ms) {
-            self.settle_send(pending.message, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
+            let timeout = ErrorCode::MSG_RESPONSE_TIMEOUT;
+            let designated = pending.designated;
+            self.within_call(pending.call, |core| core.settle_send(pending.message, timeout, None, designated));
         }
     }
 
@@ -377,16 +396,11 @@ impl Core {
         let count = reported.len();
         for (index, message) in reported.into_iter().enumerate() {
             let left = u32::try_from(count - index - 1).unwrap_or(u32::MAX);
-            self.events.push_back(Event::MessageReceived {
-                message,
-                left,
-                offline: true,
-                has_package: package.has_package,
-            });
+            self.emit(Event::MessageReceived { message, left, offline: true, has_package: package.has_package });
         }
         // The last package, persisted and acknowledged: catch-up is over for this connection (RECV-7).
         if !package.has_package && self.is_established() {
-            self.events.push_back(Event::OfflineMessageSyncCompleted);
+            self.emit(Event::OfflineMessageSyncCompleted);
         }
     }
 
@@ -396,7 +410,7 @@ impl Core {
         let cursor = (!delivered.status_message).then_some(delivered.seq);
         for message in self.persist_received(now, std::slice::from_ref(&delivered), cursor, false) {
             // RECV-9: real-time messages report left 0, offline false, hasPackage false.
-            self.events.push_back(Event::MessageReceived { message, left: 0, offline: false, has_package: false });
+            self.emit(Event::MessageReceived { message, left: 0, offline: false, has_package: false });
         }
     }
 
@@ -501,7 +515,7 @@ impl Core {
         let count = self.unread_count(conversation_type, target_id)?;
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         let code = ErrorCode::SUCCESS;
-        self.events.push_back(Event::UnreadCountLoaded { code, conversation_type, target_id, channel_id, count });
+        self.emit(Event::UnreadCountLoaded { code, conversation_type, target_id, channel_id, count });
         Ok(())
     }
 
@@ -510,7 +524,7 @@ impl Core {
     pub fn load_total_unread_count(&mut self, channel_id: Option<&str>) -> Result<(), ImError> {
         let count = self.total_unread_count()?;
         let channel_id = channel_id.map(str::to_owned);
-        self.events.push_back(Event::TotalUnreadCountLoaded { code: ErrorCode::SUCCESS, channel_id, count });
+        self.emit(Event::TotalUnreadCountLoaded { code: ErrorCode::SUCCESS, channel_id, count });
         Ok(())
     }
 

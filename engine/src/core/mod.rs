@@ -97,6 +97,24 @@ pub enum TransportAction {
     Close,
 }
 
+/// The number the driver gives an app call made through the API table (`Engine::call`), which tags the events that
+/// answer it.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(transparent)]
+pub struct CallId(pub u64);
+
+/// An event and the call it answers, if it answers one: the result of a request or a publish is tagged with the
+/// call that made it, and so is every event emitted while a call is carried out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The call this event answers, if it answers one made through the API table.
+    pub call: Option<CallId>,
+    /// The event.
+    pub event: Event,
+}
+
 /// What the app's listeners receive (the manual's `on…` callbacks), in the order they happened.
 ///
 /// Each serialises as its listener: `{ "event": "onMessageReceived", "message": { … }, "left": 0, … }`, with the
@@ -135,6 +153,22 @@ pub enum Event {
     /// `onMessageSent(code, message)` (SEND-4): the send's outcome.
     #[serde(rename = "onMessageSent")]
     MessageSent {
+        /// 0, or why the send failed.
+        code: ErrorCode,
+        /// The message as now stored.
+        message: Message,
+    },
+    /// `onGroupMessageToDesignatedUsersAttached(message)` (GRP-16): a directed group message is stored, with sent
+    /// status sending. A directed send reports through these two listeners, not `onMessageAttached` and
+    /// `onMessageSent`.
+    #[serde(rename = "onGroupMessageToDesignatedUsersAttached")]
+    GroupMessageToDesignatedUsersAttached {
+        /// The stored message.
+        message: Message,
+    },
+    /// `onGroupMessageToDesignatedUsersSent(code, message)` (GRP-16): a directed group message's send result.
+    #[serde(rename = "onGroupMessageToDesignatedUsersSent")]
+    GroupMessageToDesignatedUsersSent {
         /// 0, or why the send failed.
         code: ErrorCode,
         /// The message as now stored.
@@ -359,6 +393,8 @@ impl Event {
             Event::ConnectionStatusChanged { .. } => "onConnectionStatusChanged",
             Event::MessageAttached { .. } => "onMessageAttached",
             Event::MessageSent { .. } => "onMessageSent",
+            Event::GroupMessageToDesignatedUsersAttached { .. } => "onGroupMessageToDesignatedUsersAttached",
+            Event::GroupMessageToDesignatedUsersSent { .. } => "onGroupMessageToDesignatedUsersSent",
             Event::MessageReceived { .. } => "onMessageReceived",
             Event::OfflineMessageSyncCompleted => "onOfflineMessageSyncCompleted",
             Event::BlacklistAdded { .. } => "onBlacklistAdded",
@@ -409,6 +445,8 @@ struct Session {
     connect_reported: bool,
     /// Transport attempts started for this session; every one after the first is an automatic reconnection.
     attempts: u32,
+    /// The `connect` call this session answers with its one `onConnected` (CALL-13).
+    call: Option<CallId>,
 }
 
 /// A publish waiting for the server's acknowledgement.
@@ -422,6 +460,10 @@ struct PendingPublish {
     /// The order in which publishes were first sent: re-sends keep it, so a conversation's order survives a
     /// reconnect (the map's key, the client message ID, does not sort in send order).
     sequence: u64,
+    /// The `sendMessage` call its `onMessageSent` answers (CALL-13).
+    call: Option<CallId>,
+    /// Whether it is a directed group message, reported through the designated-users listeners (GRP-16).
+    designated: bool,
 }
 
 /// The sans-I/O client engine. See the module docs for the calling contract.
@@ -451,11 +493,15 @@ pub struct Core {
     /// The chatrooms the engine holds (joining or joined), by room ID.
     chatrooms: BTreeMap<String, chatroom::ChatRoom>,
     /// Requests awaiting their response, by request ID, each with its response deadline.
-    pending_requests: TimedMap<u64, requests::RequestKind>,
+    /// Requests awaiting their response, each with the call it answers.
+    pending_requests: TimedMap<u64, (requests::RequestKind, Option<CallId>)>,
     /// The last request ID used.
     next_request_id: u64,
     transport_actions: VecDeque<TransportAction>,
-    events: VecDeque<Event>,
+    events: VecDeque<Delivery>,
+    /// The app call being carried out, or whose request or publish is being settled: the events emitted meanwhile
+    /// answer it (CALL-4, CALL-13).
+    call_context: Option<CallId>,
 }
 
 impl Core {
@@ -483,6 +529,7 @@ impl Core {
             next_request_id: 0,
             transport_actions: VecDeque::new(),
             events: VecDeque::new(),
+            call_context: None,
         }
     }
 
@@ -511,9 +558,29 @@ impl Core {
         self.transport_actions.pop_front()
     }
 
-    /// The next event for the app, if any.
-    pub fn poll_event(&mut self) -> Option<Event> {
+    /// The next event for the app, if any, with the call it answers.
+    pub fn poll_event(&mut self) -> Option<Delivery> {
         self.events.pop_front()
+    }
+
+    /// Carries out an app call as call `call`: the events it emits, and those that settle its requests and
+    /// publishes later, are tagged with it, so that the driver can route its result to a per-call callback (CALL-4)
+    /// and a checker can count its results (CALL-13).
+    pub fn within_call<R>(&mut self, call: Option<CallId>, run: impl FnOnce(&mut Core) -> R) -> R {
+        let outer = std::mem::replace(&mut self.call_context, call);
+        let result = run(self);
+        self.call_context = outer;
+        result
+    }
+
+    /// Queues an event for the app, answering the call in progress, if any.
+    fn emit(&mut self, event: Event) {
+        self.events.push_back(Delivery { call: self.call_context, event });
+    }
+
+    /// Queues an event for the app that answers `call`.
+    fn emit_for(&mut self, call: Option<CallId>, event: Event) {
+        self.events.push_back(Delivery { call, event });
     }
 
     /// The earliest deadline at which `handle_timeout` must be called, if any. O(log n) in the publishes and
@@ -547,7 +614,7 @@ impl Core {
     fn set_status(&mut self, status: ConnectionStatus) {
         if self.status != status {
             self.status = status;
-            self.events.push_back(Event::ConnectionStatusChanged { status });
+            self.emit(Event::ConnectionStatusChanged { status });
         }
     }
 }

@@ -63,11 +63,12 @@ impl Core {
             directed_user_ids: directed,
             status_message: status,
         };
+        let designated = !publish.directed_user_ids.is_empty();
         let mut frame_bytes = Vec::new();
         if encode_frame(&proto::Frame { body: Some(Body::Publish(publish)) }, &mut frame_bytes).is_err() {
             // Content the server would refuse with 30016 (SEND-19) and too large for a frame: refuse it locally
             // rather than send a frame the server must treat as a protocol error.
-            self.settle_send(message, ErrorCode::MSG_SIZE_OUT_OF_LIMIT, None);
+            self.settle_send(message, ErrorCode::MSG_SIZE_OUT_OF_LIMIT, None, designated);
             return;
         }
         self.transport_actions.push_back(TransportAction::Send(frame_bytes.clone()));
@@ -77,7 +78,7 @@ impl Core {
         self.pending_publishes.insert(
             client_message_id,
             deadline_ms,
-            PendingPublish { message, frame_bytes, sequence },
+            PendingPublish { message, frame_bytes, sequence, call: self.call_context, designated },
         );
     }
 
@@ -96,17 +97,17 @@ impl Core {
             if self.pending_publishes.contains_key(&client_message_id) {
                 continue; // Sent by this process and still in flight: it is re-sent with the others.
             }
+            // A store that cannot say whom the message was for must not widen it to the whole group.
+            let directed = self.store().map(|store| store.directed_user_ids(message.message_id));
+            let Some(Ok(directed)) = directed else {
+                self.settle_send(message, ErrorCode::NATIVE_OPERATION_ERROR, None, false);
+                continue;
+            };
             let age_ms = now.unix_ms.saturating_sub(message.sent_time);
             if age_ms > PUBLISH_ACK_TIMEOUT_MS as i64 {
-                self.settle_send(message, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
+                self.settle_send(message, ErrorCode::MSG_RESPONSE_TIMEOUT, None, !directed.is_empty());
             } else {
                 let status = message.content.policy().status;
-                // A store that cannot say whom the message was for must not widen it to the whole group.
-                let directed = self.store().map(|store| store.directed_user_ids(message.message_id));
-                let Some(Ok(directed)) = directed else {
-                    self.settle_send(message, ErrorCode::NATIVE_OPERATION_ERROR, None);
-                    continue;
-                };
                 self.publish(now, message, directed, status);
             }
         }

@@ -91,28 +91,28 @@ impl Core {
         let request_id = self.next_request_id;
         self.queue_frame(Body::Request(proto::Request { request_id, body: Some(body) }));
         let deadline_ms = now.monotonic_ms + PUBLISH_ACK_TIMEOUT_MS;
-        self.pending_requests.insert(request_id, deadline_ms, kind);
+        self.pending_requests.insert(request_id, deadline_ms, (kind, self.call_context));
     }
 
     pub(super) fn handle_response(&mut self, now: Now, response: proto::Response) {
-        let Some(kind) = self.pending_requests.remove(&response.request_id) else {
+        let Some((kind, call)) = self.pending_requests.remove(&response.request_id) else {
             return; // A response to a request already settled (timed out): nothing to report.
         };
         let code = ErrorCode::from_wire(response.code);
-        self.settle_request(now, kind, code, response.body);
+        self.within_call(call, |core| core.settle_request(now, kind, code, response.body));
     }
 
     /// Settles every request still waiting with `code` (the connection is gone).
     pub(super) fn fail_all_requests(&mut self, now: Now, code: ErrorCode) {
-        for (_, kind) in self.pending_requests.take_all() {
-            self.settle_request(now, kind, code, None);
+        for (_, (kind, call)) in self.pending_requests.take_all() {
+            self.within_call(call, |core| core.settle_request(now, kind, code, None));
         }
     }
 
     /// Reports a request's outcome: `code`, and the answer's body when the server sent one.
     fn settle_request(&mut self, now: Now, kind: RequestKind, code: ErrorCode, body: Option<response::Body>) {
         match kind {
-            RequestKind::Blacklist(request) => self.events.push_back(settled(request, code, body)),
+            RequestKind::Blacklist(request) => self.emit(settled(request, code, body)),
             RequestKind::Chatroom(request) => self.chatroom_settled(now, request, code, body),
             RequestKind::ChatroomEntries(request) => self.chatroom_entries_settled(request, code, body),
         }
@@ -120,8 +120,8 @@ impl Core {
 
     /// Settles, with 30003, every request whose response is overdue.
     pub(super) fn expire_requests(&mut self, now: Now) {
-        for (_, kind) in self.pending_requests.take_due(now.monotonic_ms) {
-            self.settle_request(now, kind, ErrorCode::MSG_RESPONSE_TIMEOUT, None);
+        for (_, (kind, call)) in self.pending_requests.take_due(now.monotonic_ms) {
+            self.within_call(call, |core| core.settle_request(now, kind, ErrorCode::MSG_RESPONSE_TIMEOUT, None));
         }
     }
 }

@@ -90,7 +90,7 @@ impl Harness {
     }
 
     pub(super) fn events(&mut self) -> Vec<Event> {
-        std::iter::from_fn(|| self.core.poll_event()).collect()
+        std::iter::from_fn(|| self.core.poll_event()).map(|delivery| delivery.event).collect()
     }
 
     pub(super) fn server_sends(&mut self, body: Body) {

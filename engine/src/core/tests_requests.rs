@@ -66,7 +66,7 @@ fn an_error_response_reports_its_code_and_no_answer() {
     let mut harness = Harness::connected("alice");
     harness.core.get_blacklist_status(harness.now, "bob").expect("accepted");
     let request = sent_request(&mut harness);
-    respond(&mut harness, request.request_id, 39001, None);
+    respond(&mut harness, request.request_id, 90001, None);
     assert_eq!(
         harness.events(),
         [Event::BlacklistStatusLoaded {

@@ -11,6 +11,7 @@
 //! Timers use `tokio::time`, which turmoil virtualises; nothing here reads `std::time::Instant`.
 
 mod blacklist;
+mod callbacks;
 mod chatroom;
 mod task;
 
@@ -23,12 +24,15 @@ use std::pin::Pin;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::core::{Core, CoreConfig, Event, Now, StoreOpener};
+use crate::core::{CallId, Core, CoreConfig, Delivery, Now, StoreOpener};
 use crate::error::ImError;
 use crate::limits::{HEARTBEAT_INTERVAL_MS_DEFAULT, HEARTBEAT_TIMEOUT_MS_DEFAULT};
 use crate::store::{MemoryStore, SqliteStore, Store, StoreError, Sync};
 use crate::token::hex;
 use crate::types::{ConnectionStatus, ConversationType, CustomMessagePolicy, Message, Platform};
+pub use callbacks::CallbackReceiver;
+use callbacks::CallbackRoute;
+pub(crate) use callbacks::Callbacks;
 pub use task::EngineDriver;
 
 /// A byte stream to the server.
@@ -158,16 +162,29 @@ impl Default for EngineOptions {
     }
 }
 
-/// Receives the engine's events: what the manual delivers through its listeners.
-pub type EventReceiver = mpsc::UnboundedReceiver<Event>;
+/// Receives the engine's events: what the manual delivers through its listeners, each tagged with the call it
+/// answers when it answers one made through the API table (`Engine::call`).
+pub type EventReceiver = mpsc::UnboundedReceiver<Delivery>;
 
-/// A call the driver runs against the core, with the current time.
-type Command = Box<dyn FnOnce(&mut Core, Now) + Send>;
+/// A call the driver runs against the core, with the current time and the per-call callbacks.
+type Command = Box<dyn FnOnce(&mut Core, Now, &mut Callbacks) + Send>;
 
 /// The engine handle: the manual's `RCIMIWEngine`. Cheap to clone; every clone drives the same engine.
 #[derive(Clone, Debug)]
 pub struct Engine {
     commands: mpsc::UnboundedSender<Command>,
+    /// The numbers of the calls made through the API table, shared by every clone.
+    call_numbers: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Set on the handle `Engine::call` makes for one call: the events that call causes are tagged with it, and its
+    /// results go to its callback, if it passed one.
+    context: Option<CallContext>,
+}
+
+/// The call a handle carries out (see [`Engine::context`]).
+#[derive(Clone, Debug)]
+struct CallContext {
+    call: CallId,
+    callback: Option<CallbackRoute>,
 }
 
 impl Engine {
@@ -195,7 +212,27 @@ impl Engine {
         let (command_sender, command_receiver) = mpsc::unbounded_channel();
         let (event_sender, event_receiver) = mpsc::unbounded_channel();
         let driver = EngineDriver::new(core, runtime.connector, runtime.clock, command_receiver, event_sender);
-        Ok((Engine { commands: command_sender }, event_receiver, driver))
+        let engine = Engine { commands: command_sender, call_numbers: Default::default(), context: None };
+        Ok((engine, event_receiver, driver))
+    }
+
+    /// A handle that carries out one call made through the API table, with its new number: the events the call
+    /// causes are tagged with the number, and with `callback` (its result's listener and its progress listeners),
+    /// those results go to the returned receiver instead of the engine listeners (CALL-4).
+    pub(crate) fn for_call(
+        &self,
+        callback: Option<(&'static str, &'static [&'static str])>,
+    ) -> (Engine, CallId, Option<CallbackReceiver>) {
+        let call = CallId(self.call_numbers.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+        let (route, receiver) = match callback {
+            Some((result, progress)) => {
+                let (sender, receiver) = mpsc::unbounded_channel();
+                (Some(CallbackRoute { result, progress, sender }), Some(receiver))
+            }
+            None => (None, None),
+        };
+        let engine = Engine { context: Some(CallContext { call, callback: route }), ..self.clone() };
+        (engine, call, receiver)
     }
 
     /// Runs `call` on the core inside the driver and returns its result; -102 once the engine is gone.
@@ -204,8 +241,15 @@ impl Engine {
         call: impl FnOnce(&mut Core, Now) -> Result<T, ImError> + Send + 'static,
     ) -> Result<T, ImError> {
         let (reply_sender, reply) = oneshot::channel();
-        let command: Command = Box::new(move |core, now| {
-            let _ = reply_sender.send(call(core, now));
+        let context = self.context.clone();
+        let command: Command = Box::new(move |core, now, callbacks| {
+            let result = core.within_call(context.as_ref().map(|context| context.call), |core| call(core, now));
+            if result.is_ok()
+                && let Some(CallContext { call, callback: Some(route) }) = context
+            {
+                callbacks.insert(call, route);
+            }
+            let _ = reply_sender.send(result);
         });
         self.commands.send(command).map_err(|_| ImError::destroyed())?;
         reply.await.map_err(|_| ImError::destroyed())?

@@ -11,8 +11,8 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _, ReadHalf, WriteHalf};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::{Clock, Command, ConnectFuture, Connector, Transport};
-use crate::core::{Core, Event, Now, TransportAction};
+use super::{Callbacks, Clock, Command, ConnectFuture, Connector, Transport};
+use crate::core::{Core, Delivery, Now, TransportAction};
 
 /// How long a closing connection may take to write what was queued before it (a logout frame, say). The peer may
 /// be unreachable, so the write cannot be allowed to wait for ever.
@@ -29,7 +29,9 @@ pub struct EngineDriver {
     connector: Box<dyn Connector>,
     clock: Box<dyn Clock>,
     commands: mpsc::UnboundedReceiver<Command>,
-    events: mpsc::UnboundedSender<Event>,
+    events: mpsc::UnboundedSender<Delivery>,
+    /// The per-call callbacks waiting for their call's result.
+    callbacks: Callbacks,
     started: Instant,
     connecting: Option<ConnectFuture>,
     reader: Option<ReadHalf<Box<dyn Transport>>>,
@@ -44,7 +46,7 @@ impl EngineDriver {
         connector: Box<dyn Connector>,
         clock: Box<dyn Clock>,
         commands: mpsc::UnboundedReceiver<Command>,
-        events: mpsc::UnboundedSender<Event>,
+        events: mpsc::UnboundedSender<Delivery>,
     ) -> EngineDriver {
         EngineDriver {
             core,
@@ -52,6 +54,7 @@ impl EngineDriver {
             clock,
             commands,
             events,
+            callbacks: Callbacks::default(),
             started: Instant::now(),
             connecting: None,
             reader: None,
@@ -79,7 +82,7 @@ impl EngineDriver {
                 command = self.commands.recv() => match command {
                     Some(command) => {
                         let now = self.now();
-                        command(&mut self.core, now);
+                        command(&mut self.core, now, &mut self.callbacks);
                     }
                     None => {
                         let now = self.now();
@@ -143,9 +146,11 @@ impl EngineDriver {
                 TransportAction::Close => self.close_transport().await,
             }
         }
-        while let Some(event) = self.core.poll_event() {
-            // An app that dropped its receiver has chosen not to listen.
-            let _ = self.events.send(event);
+        while let Some(delivery) = self.core.poll_event() {
+            if let Some(delivery) = self.callbacks.route(delivery) {
+                // An app that dropped its receiver has chosen not to listen.
+                let _ = self.events.send(delivery);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 
 use super::*;
 use crate::codec::{Deframer, encode_frame};
+use crate::core::Event;
 use crate::error::ErrorCode;
 use crate::proto::{self, frame::Body};
 use crate::token::TokenClaims;
@@ -86,7 +87,7 @@ async fn the_driver_connects_sends_and_is_destroyed() {
             .await;
             let mut seen = Vec::new();
             while !seen.iter().any(|event| matches!(event, Event::Connected { .. })) {
-                seen.push(events.recv().await.expect("events flow"));
+                seen.push(events.recv().await.expect("events flow").event);
             }
             assert_eq!(seen[0], Event::DatabaseOpened { code: ErrorCode::SUCCESS });
             assert_eq!(engine.connection_status().await, Ok(ConnectionStatus::Connected));
@@ -106,7 +107,7 @@ async fn the_driver_connects_sends_and_is_destroyed() {
             )
             .await;
             loop {
-                if let Event::MessageSent { code, message } = events.recv().await.expect("events flow") {
+                if let Event::MessageSent { code, message } = events.recv().await.expect("events flow").event {
                     assert_eq!(code, ErrorCode::SUCCESS);
                     assert_eq!(message.message_uid.as_deref(), Some("U1"));
                     break;
@@ -182,13 +183,13 @@ async fn message_types_and_unread_counts_through_the_driver() {
             assert_eq!(ack.cursor, 3);
             let mut received = 0;
             while received < 3 {
-                if let Event::MessageReceived { .. } = events.recv().await.expect("events flow") {
+                if let Event::MessageReceived { .. } = events.recv().await.expect("events flow").event {
                     received += 1;
                 }
             }
-            assert_eq!(events.recv().await, Some(Event::OfflineMessageSyncCompleted));
+            assert_eq!(events.recv().await.map(|delivery| delivery.event), Some(Event::OfflineMessageSyncCompleted));
             assert_eq!(engine.get_unread_count(ConversationType::Private, "bob", None).await, Ok(()));
-            let loaded = events.recv().await.expect("events flow");
+            let loaded = events.recv().await.expect("events flow").event;
             let expected = Event::UnreadCountLoaded {
                 code: ErrorCode::SUCCESS,
                 conversation_type: ConversationType::Private,
@@ -198,7 +199,7 @@ async fn message_types_and_unread_counts_through_the_driver() {
             };
             assert_eq!(loaded, expected);
             assert_eq!(engine.get_total_unread_count(Some("ch")).await, Ok(()));
-            let loaded = events.recv().await.expect("events flow");
+            let loaded = events.recv().await.expect("events flow").event;
             let expected =
                 Event::TotalUnreadCountLoaded { code: ErrorCode::SUCCESS, channel_id: Some("ch".into()), count: 2 };
             assert_eq!(loaded, expected, "the count, with the channel echoed (CALL-11)");

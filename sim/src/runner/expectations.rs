@@ -168,14 +168,20 @@ impl Run<'_> {
                     Err(format!("{device} has status {}, expected {status}", log.status))
                 }
             }
-            Check::Event { listener, pattern, keep_as } => {
-                let cursor = self.event_cursors.get(device).copied().unwrap_or(0);
-                let scanned = log.events.len();
+            Check::Event { listener, pattern, keep_as } | Check::Callback { listener, pattern, keep_as } => {
+                // A callback's results are a sequence of their own, consumed in order like the listeners' events.
+                let by_callback = matches!(expectation.check, Check::Callback { .. });
+                let (events, cursors) = if by_callback {
+                    (&log.callback_events, &self.callback_cursors)
+                } else {
+                    (&log.events, &self.event_cursors)
+                };
+                let cursor = cursors.get(device).copied().unwrap_or(0);
+                let scanned = events.len();
                 let from = cursor.max(self.events_scanned);
-                let Some((matched, value)) = find_listener_event(&log.events, from, listener, pattern, &world.kept)
-                else {
+                let Some((matched, value)) = find_listener_event(events, from, listener, pattern, &world.kept) else {
                     let why = if self.last_check {
-                        describe_missing_listener_event(&log.events, cursor, listener, pattern, &world.kept)
+                        describe_missing_listener_event(events, cursor, listener, pattern, &world.kept)
                     } else {
                         format!("no matching {listener} event yet")
                     };
@@ -184,7 +190,8 @@ impl Run<'_> {
                     return Err(why);
                 };
                 drop(world);
-                self.event_cursors.insert(device.clone(), matched + 1);
+                let cursors = if by_callback { &mut self.callback_cursors } else { &mut self.event_cursors };
+                cursors.insert(device.clone(), matched + 1);
                 if let Some(name) = keep_as {
                     // An event with a message keeps the message, which later calls take (`$name`); any other the event.
                     let kept = match value.get("message") {

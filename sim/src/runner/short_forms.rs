@@ -14,7 +14,7 @@ use crate::world::QueuedCall;
 
 /// A call complete as it is.
 pub(super) fn ready(call: Call, location: Location) -> QueuedCall {
-    QueuedCall { arguments: CallArguments::Ready(call), keep_as: None, location }
+    QueuedCall { arguments: CallArguments::Ready(call), keep_as: None, location, callback: false }
 }
 
 /// `send`'s message `text` from `device`: `createTextMessage`, kept under a name of the device's own, then
@@ -44,11 +44,12 @@ pub(super) fn send_text(
         )
     };
     vec![
-        QueuedCall { arguments: CallArguments::Ready(create), keep_as: Some(kept), location },
+        QueuedCall { arguments: CallArguments::Ready(create), keep_as: Some(kept), location, callback: false },
         QueuedCall {
             arguments: CallArguments::Written { method, arguments: from_json(&arguments, location) },
             keep_as: None,
             location,
+            callback: false,
         },
     ]
 }

@@ -280,6 +280,7 @@ mod parse;
 pub mod run_length;
 mod yaml;
 
+pub use parse::schema::scenario_schema;
 pub use yaml::{DURATION_FORM, Node, Scalar, Value as NodeValue, parse_duration};
 
 use std::fmt;

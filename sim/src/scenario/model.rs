@@ -473,6 +473,8 @@ pub struct CallStep {
     pub arguments: CallArguments,
     /// The name to keep what the call returns under (a created message), for later steps' `$name`.
     pub keep_as: Option<String>,
+    /// Whether the call passes a per-call callback (CALL-4): its results then come to it, not to the listeners.
+    pub callback: bool,
 }
 
 /// A call's arguments.
@@ -675,6 +677,9 @@ impl Step {
                 let arguments = step.arguments.describe();
                 if !arguments.is_empty() {
                     let _ = write!(line, " {arguments}");
+                }
+                if step.callback {
+                    line.push_str(" callback=true");
                 }
                 if let Some(name) = &step.keep_as {
                     let _ = write!(line, " as={name}");

@@ -14,11 +14,11 @@
 //! - 0: done. Adding a user already on the list and removing one who is not are successes too, and change nothing
 //!   (BLACK-12). `BlacklistStatusQuery` answers a `BlacklistStatus`, `BlacklistQuery` a `Blacklist` in insertion
 //!   order (BLACK-13).
-//! - 39001 (`PROTOCOL_MALFORMED_FRAME`): a request with no body, a user ID that is empty or longer than
+//! - 90001 (`PROTOCOL_MALFORMED_FRAME`): a request with no body, a user ID that is empty or longer than
 //!   `TARGET_ID_CHARS_MAX` characters, or adding oneself. BLACK-12 gives -101 for the last two, but a status code
 //!   never travels on the wire (the engine refuses such calls locally with -101): only a broken client gets here.
 //!   Removing oneself, or asking one's own status, is valid and finds nothing.
-//! - [`BLACKLIST_FULL`] (39004): the list already holds `blacklist_cap` user IDs (BLACK-12, CFG-9, CFG-14) and the
+//! - [`BLACKLIST_FULL`] (90004): the list already holds `blacklist_cap` user IDs (BLACK-12, CFG-9, CFG-14) and the
 //!   user to add is not on it. The list is unchanged.
 //!
 //! Any user ID of valid length may be listed, registered or not.

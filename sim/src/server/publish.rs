@@ -9,11 +9,11 @@
 //!    and nothing else happens: a retry after a lost ack never duplicates a message.
 //! 2. The conversation type must be private, group or chatroom; ultra groups are **not yet supported** by the fake
 //!    server and answer as if the sender had not joined any, 22406 (`NOT_IN_GROUP`); the system conversation, which
-//!    only the Server API sends into, 39003 (`PROTOCOL_UNEXPECTED_FRAME`); an ordinal outside the enum (including
-//!    `invalid`), 39001 (`PROTOCOL_MALFORMED_FRAME`).
-//! 3. The target ID must have 1 to `TARGET_ID_CHARS_MAX` characters, else 39001 (the engine refuses such IDs
+//!    only the Server API sends into, 90003 (`PROTOCOL_UNEXPECTED_FRAME`); an ordinal outside the enum (including
+//!    `invalid`), 90001 (`PROTOCOL_MALFORMED_FRAME`).
+//! 3. The target ID must have 1 to `TARGET_ID_CHARS_MAX` characters, else 90001 (the engine refuses such IDs
 //!    locally with -101, so only a broken client gets here). So must every `directed_user_ids` entry, and directed
-//!    user IDs are only for group messages (GRP-21: the engine refuses other types with -101), else 39001.
+//!    user IDs are only for group messages (GRP-21: the engine refuses other types with -101), else 90001.
 //! 4. The content's object name plus payload must be at most `MESSAGE_CONTENT_BYTES_MAX` bytes, else 30016
 //!    (SEND-19).
 //! 5. The connection must have had fewer than `client_send_rate` publishes accepted in the last

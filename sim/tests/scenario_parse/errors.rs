@@ -32,7 +32,7 @@ fn new_steps_check_their_values() {
             "expect: { device: a, no_event: onConnected, event: onConnected, for: 1s }",
             6,
             49,
-            "expect has both event and no_event",
+            "expect has both no_event and event",
         ),
         ("expect: { device: a, status: connected, for: 1s }", 6, 45, r#"field "for" only applies to a no_event check"#),
         (
@@ -198,6 +198,12 @@ const BAD: &[(&str, u64, u64, &str)] = &[
     ),
     ("call-check-without-code.yaml", 8, 26, "a call check needs `code`, the call's return code"),
     (
+        "call-callback-without-listener.yaml",
+        7,
+        104,
+        "call.callback: createTextMessage answers through no listener, so it takes no callback (CALL-4)",
+    ),
+    (
         "call-unknown-method.yaml",
         7,
         32,
@@ -289,6 +295,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         13,
         "expect needs a check: one of event, no_event, status, stored, unread, entries or call",
     ),
+    ("expect-event-and-callback.yaml", 7, 51, "expect has both event and callback; use one per expect"),
     ("expect-two-checks.yaml", 13, 7, "expect has two checks, event and stored"),
     ("for-without-no-event.yaml", 8, 46, r#"field "for" only applies to a no_event check"#),
     (

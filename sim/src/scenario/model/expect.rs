@@ -69,6 +69,16 @@ pub enum Check {
         /// The name to keep the matched event under (its message, if it has one), for later steps' `$name`.
         keep_as: Option<String>,
     },
+    /// A per-call callback of the device (CALL-4) gets an event of `listener` matching `pattern`: the result of a
+    /// call made with `callback: true`.
+    Callback {
+        /// The listener whose event the callback receives, such as `onChatRoomJoined`.
+        listener: String,
+        /// What its fields must be.
+        pattern: Pattern,
+        /// The name to keep the matched event under (its message, if it has one).
+        keep_as: Option<String>,
+    },
     /// The device's app gets no event of `listener` matching `pattern` during `period` from the step on.
     NoEvent {
         /// The listener.
@@ -211,8 +221,9 @@ impl Expectation {
             Check::Call { method, code } => {
                 let _ = write!(line, "call {method} code={code}");
             }
-            Check::Event { listener, pattern, keep_as } => {
-                let _ = write!(line, "event {listener} {pattern}");
+            Check::Event { listener, pattern, keep_as } | Check::Callback { listener, pattern, keep_as } => {
+                let kind = if matches!(self.check, Check::Callback { .. }) { "callback" } else { "event" };
+                let _ = write!(line, "{kind} {listener} {pattern}");
                 if let Some(name) = keep_as {
                     let _ = write!(line, " as={name}");
                 }

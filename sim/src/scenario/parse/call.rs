@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use imsim_engine::api::{Call, Method};
+use imsim_engine::api::{Call, Completion, Method};
 
 use super::{Context, positive_duration};
 use crate::scenario::arguments::{NodeDeserializer, has_references, is_valid_name};
@@ -14,9 +14,9 @@ use crate::scenario::pattern::Pattern;
 use crate::scenario::yaml::{Node, Res, Value, fail};
 
 /// The keys of a `call` step besides the method's parameters.
-const CALL_KEYS: &[&str] = &["device", "method", "callback", "as"];
+pub(super) const CALL_KEYS: &[&str] = &["device", "method", "callback", "as"];
 /// The keys of a listener `expect` besides the event's fields.
-const EXPECT_KEYS: &[&str] = &["device", "event", "no_event", "within", "for", "as"];
+pub(super) const EXPECT_KEYS: &[&str] = &["device", "event", "no_event", "callback", "within", "for", "as"];
 /// The checks an expect may have instead of an event: one of them beside `event` is a second check.
 const OTHER_CHECKS: &[&str] =
     &["status", "stored", "unread", "entries", "call", "server_callback", "no_server_callback"];
@@ -46,15 +46,19 @@ pub(super) fn call_step(node: &Node, context: &Context<'_>) -> Res<StepKind> {
             format!("call.method: unknown method {name:?}{hint}; the API table has {}", names.join(", ")),
         );
     };
-    if let Some(callback) = field("callback")
-        && callback.value.bool("call.callback")?
-    {
-        return fail(
-            callback.key_at,
-            "call.callback: the per-call callback form (CALL-4) is not available yet; leave callback out to get the \
-             result through the engine listener",
-        );
-    }
+    let callback = match field("callback") {
+        Some(entry) => {
+            let callback = entry.value.bool("call.callback")?;
+            if callback && !matches!(method.completion(), Completion::Listener { .. }) {
+                return fail(
+                    entry.key_at,
+                    format!("call.callback: {name} answers through no listener, so it takes no callback (CALL-4)"),
+                );
+            }
+            callback
+        }
+        None => false,
+    };
     let keep_as = match field("as") {
         Some(entry) => Some(name_to_keep(entry.value, "call.as")?),
         None => None,
@@ -78,7 +82,7 @@ pub(super) fn call_step(node: &Node, context: &Context<'_>) -> Res<StepKind> {
             .or_else(|(at, message)| fail(at, format!("call {name}: {message}; {takes}")))?;
         CallArguments::Ready(call)
     };
-    Ok(StepKind::Call(CallStep { device, arguments, keep_as }))
+    Ok(StepKind::Call(CallStep { device, arguments, keep_as, callback }))
 }
 
 /// `method`'s parameters, as messages list them.
@@ -105,7 +109,7 @@ fn name_to_keep(node: &Node, what: &str) -> Res<String> {
 pub(super) fn is_event_expect(node: &Node) -> bool {
     let Value::Map(pairs) = &node.value else { return false };
     // A server callback check says so, whatever else it has (its own errors name a stray `event`).
-    pairs.iter().any(|(key, _)| is_key(key, &["event", "no_event"]))
+    pairs.iter().any(|(key, _)| is_key(key, &["event", "no_event", "callback"]))
         && !pairs.iter().any(|(key, _)| is_key(key, &["server_callback", "no_server_callback"]))
 }
 
@@ -116,16 +120,21 @@ pub(super) fn listener_expect(node: &Node, context: &Context<'_>) -> Res<StepKin
     let field = |name: &str| entries.iter().find(|entry| entry.key == name);
     let Some(device) = field("device") else { return fail(node.at, "expect needs `device`") };
     let device = context.device(device.value, "expect.device")?;
-    let (which, negative) = match (field("event"), field("no_event")) {
-        (Some(event), Some(no_event)) => {
-            let second = event.key_at.max(no_event.key_at);
-            return fail(second, "expect has both event and no_event; use one per expect");
+    let mut kinds: Vec<_> = ["event", "no_event", "callback"].into_iter().filter_map(field).collect();
+    kinds.sort_by_key(|entry| entry.key_at);
+    let which = match kinds.as_slice() {
+        [first, second, ..] => {
+            return fail(
+                second.key_at,
+                format!("expect has both {} and {}; use one per expect", first.key, second.key),
+            );
         }
-        (Some(event), None) => (event, false),
-        (None, Some(no_event)) => (no_event, true),
-        (None, None) => return fail(node.at, "expect needs event or no_event"),
+        [only] => *only,
+        [] => return fail(node.at, "expect needs event, no_event or callback"),
     };
-    let what = if negative { "expect.no_event" } else { "expect.event" };
+    let negative = which.key == "no_event";
+    let what = format!("expect.{}", which.key);
+    let what = what.as_str();
     let listener = which.value.text(what)?;
     let Some(parameters) = listeners().get(&listener) else {
         let names: Vec<&str> = listeners().keys().map(String::as_str).collect();
@@ -194,5 +203,10 @@ pub(super) fn listener_expect(node: &Node, context: &Context<'_>) -> Res<StepKin
         Some(entry) => Some(name_to_keep(entry.value, "expect.as")?),
         None => None,
     };
-    Ok(StepKind::Expect(Expectation { device, within, check: Check::Event { listener, pattern, keep_as } }))
+    let check = if which.key == "callback" {
+        Check::Callback { listener, pattern, keep_as }
+    } else {
+        Check::Event { listener, pattern, keep_as }
+    };
+    Ok(StepKind::Expect(Expectation { device, within, check }))
 }

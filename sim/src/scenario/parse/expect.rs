@@ -17,7 +17,7 @@ use crate::scenario::model::{
 use crate::scenario::yaml::{Entry, Fields, Node, Res, fail};
 
 /// The fields of an expect besides those of its event (`EVENT_FIELDS`): where and how long, and which check.
-const EXPECT_CHECK_FIELDS: &[&str] = &[
+pub(super) const EXPECT_CHECK_FIELDS: &[&str] = &[
     "device",
     "within",
     "for",

@@ -47,7 +47,7 @@
 //! # Requests and codes
 //!
 //! Every chatroom `Request` gets one `Response`, sent before the notices the request causes for other connections (as a
-//! `PublishAck` precedes its deliveries). A room ID must have 1 to `TARGET_ID_CHARS_MAX` characters, else 39001
+//! `PublishAck` precedes its deliveries). A room ID must have 1 to `TARGET_ID_CHARS_MAX` characters, else 90001
 //! (`PROTOCOL_MALFORMED_FRAME`): the engine refuses such IDs locally with -101, so only a broken client gets there, as
 //! with blacklist requests. The other codes are the design's: 23410 (join, missing room without `auto_create`), 23409
 //! (join while banned, CR-30), 23406 (not a member), 23412 (a bad argument: history count or order, KV key or value, an

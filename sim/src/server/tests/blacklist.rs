@@ -74,10 +74,10 @@ fn requests_manage_the_users_own_blacklist() {
     assert_eq!(request(&mut h, bob, 1, list()), ok(1, listed(&[])));
 }
 
-/// BLACK-12 with imsim's wire code: oneself, empty or overlong IDs and bodiless requests answer 39001; the session
+/// BLACK-12 with imsim's wire code: oneself, empty or overlong IDs and bodiless requests answer 90001; the session
 /// stays open, and removing or querying oneself is valid.
 #[test]
-fn malformed_requests_answer_39001() {
+fn malformed_requests_answer_90001() {
     let mut h = Harness::new();
     let alice = h.connect_live("alice", "phone");
     let malformed = ErrorCode::PROTOCOL_MALFORMED_FRAME;
@@ -127,7 +127,7 @@ fn a_blacklisted_sender_gets_405_one_way() {
     assert_eq!(texts(&deliveries(alice, rest)), vec!["let me in"]);
 }
 
-/// BLACK-3, BLACK-12, CFG-9, CFG-14: 3000 user IDs by default; the 3001st answers 39004 and changes nothing, while
+/// BLACK-3, BLACK-12, CFG-9, CFG-14: 3000 user IDs by default; the 3001st answers 90004 and changes nothing, while
 /// re-adding a listed user still succeeds. The cap is a switch.
 #[test]
 fn the_blacklist_holds_3000_by_default() {
@@ -138,7 +138,7 @@ fn the_blacklist_holds_3000_by_default() {
     }
     let alice = h.connect_live("alice", "phone");
     assert_eq!(request(&mut h, alice, 1, add("u3000")), error(1, BLACKLIST_FULL));
-    assert_eq!(BLACKLIST_FULL, ErrorCode(39004));
+    assert_eq!(BLACKLIST_FULL, ErrorCode(90004));
     assert_eq!(request(&mut h, alice, 2, add("u0")), ok(2, None));
     assert_eq!(
         h.server.blacklist_add(APP, "alice", "u3000"),

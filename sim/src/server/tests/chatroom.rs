@@ -550,7 +550,7 @@ fn keep_alive_rooms_live_until_destroyed_by_the_api() {
     assert!(matches!(h.server.set_chatroom_keep_alive(APP, OTHER_ROOM, true), Err(ApiError::UnknownChatroom { .. })));
 }
 
-/// A malformed chatroom request (a room ID empty or over 64 characters) answers 39001, changes nothing and keeps
+/// A malformed chatroom request (a room ID empty or over 64 characters) answers 90001, changes nothing and keeps
 /// the session open.
 #[test]
 fn malformed_requests_answer_a_code_and_change_nothing() {

@@ -168,7 +168,7 @@ fn a_group_holds_at_most_3000_members() {
 }
 
 /// GRP-16, GRP-21: a directed message reaches only the listed members; non-members and duplicates are skipped
-/// silently; each copy names its recipients. Outside groups the list is malformed (39001).
+/// silently; each copy names its recipients. Outside groups the list is malformed (90001).
 #[test]
 fn directed_messages_reach_only_the_chosen_members() {
     let mut h = Harness::new();

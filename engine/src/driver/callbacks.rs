@@ -1,0 +1,90 @@
+//! Per-call callbacks (CALL-4, CALL-5, CALL-7): a call made with a callback has its results (its progress and its
+//! one terminal result) delivered to that callback only, and the engine listener of the same name does not fire for
+//! it; every other event goes to the engine listeners.
+//!
+//! The core tags each event with the call it answers ([`Delivery::call`]); the driver keeps, for every accepted
+//! call that passed a callback and has not had its terminal result yet, which of its listeners the callback takes.
+
+use std::collections::BTreeMap;
+
+use tokio::sync::mpsc;
+
+use crate::core::{CallId, Delivery};
+
+/// Receives what one call's callback receives: its progress events and its terminal result, each tagged with the
+/// call. It yields nothing more once the terminal result has come.
+pub type CallbackReceiver = mpsc::UnboundedReceiver<Delivery>;
+
+/// Where a call's results go instead of the engine listeners, and which of its events are results.
+#[derive(Clone, Debug)]
+pub(super) struct CallbackRoute {
+    /// The listener of the call's terminal result, such as `onChatRoomJoined`.
+    pub(super) result: &'static str,
+    /// The listeners of its progress events, such as `onMessageAttached` for `sendMessage`.
+    pub(super) progress: &'static [&'static str],
+    pub(super) sender: mpsc::UnboundedSender<Delivery>,
+}
+
+/// The callbacks of the calls still waiting for their terminal result, by call.
+#[derive(Debug, Default)]
+pub(crate) struct Callbacks {
+    routes: BTreeMap<CallId, CallbackRoute>,
+}
+
+impl Callbacks {
+    /// Registers the callback of an accepted call.
+    pub(super) fn insert(&mut self, call: CallId, route: CallbackRoute) {
+        self.routes.insert(call, route);
+    }
+
+    /// Delivers `delivery` to its call's callback if it is one of that call's results, and gives it back otherwise
+    /// (for the engine listeners). The terminal result retires the callback.
+    pub(super) fn route(&mut self, delivery: Delivery) -> Option<Delivery> {
+        let Some(call) = delivery.call else { return Some(delivery) };
+        let Some(route) = self.routes.get(&call) else { return Some(delivery) };
+        let listener = delivery.event.listener();
+        let terminal = listener == route.result;
+        if !terminal && !route.progress.contains(&listener) {
+            return Some(delivery);
+        }
+        // An app that dropped its callback has chosen not to hear the result.
+        let _ = route.sender.send(delivery);
+        if terminal {
+            self.routes.remove(&call);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Event;
+    use crate::error::ErrorCode;
+
+    fn joined(call: Option<CallId>) -> Delivery {
+        Delivery { call, event: Event::ChatRoomJoined { code: ErrorCode::SUCCESS, target_id: "r1".into() } }
+    }
+
+    #[test]
+    fn a_callback_takes_its_calls_progress_and_one_terminal_result_and_nothing_else() {
+        let (sender, mut receiver) = mpsc::unbounded_channel();
+        let mut callbacks = Callbacks::default();
+        callbacks
+            .insert(CallId(7), CallbackRoute { result: "onChatRoomJoined", progress: &["onChatRoomJoining"], sender });
+        let joining = Delivery { call: Some(CallId(7)), event: Event::ChatRoomJoining { target_id: "r1".into() } };
+        let synced = Delivery { call: Some(CallId(7)), event: Event::ChatRoomEntriesSynced { room_id: "r1".into() } };
+        // Progress and the result go to the callback; another listener's event of the same call does not (CALL-4).
+        assert_eq!(callbacks.route(joining.clone()), None);
+        assert_eq!(callbacks.route(synced.clone()), Some(synced));
+        // Another call's result, and an untagged one, go to the engine listeners.
+        assert_eq!(callbacks.route(joined(Some(CallId(8)))), Some(joined(Some(CallId(8)))));
+        assert_eq!(callbacks.route(joined(None)), Some(joined(None)));
+        assert_eq!(callbacks.route(joined(Some(CallId(7)))), None);
+        // The terminal result retired the callback: a second one would go to the listeners.
+        assert_eq!(callbacks.route(joined(Some(CallId(7)))), Some(joined(Some(CallId(7)))));
+        assert_eq!(receiver.try_recv(), Ok(joining));
+        assert_eq!(receiver.try_recv(), Ok(joined(Some(CallId(7)))));
+        assert!(receiver.try_recv().is_err());
+    }
+}
