@@ -121,6 +121,21 @@ error_codes! {
 }
 
 impl ErrorCode {
+    /// The status codes a method returns (CODE-1 to CODE-5), by their names in the Flutter `RCIMIWErrorCode` enum
+    /// (CODE-12), in the enum's order.
+    pub const STATUS_CODES: [(ErrorCode, &'static str); 5] = [
+        (ErrorCode::SUCCESS, "success"),
+        (ErrorCode::PARAM_ERROR, "paramError"),
+        (ErrorCode::ENGINE_DESTROYED, "engineDestroyed"),
+        (ErrorCode::NATIVE_OPERATION_ERROR, "nativeOperationError"),
+        (ErrorCode::RESULT_UNKNOWN, "resultUnknown"),
+    ];
+
+    /// The name of a status code in `RCIMIWErrorCode` (CODE-12), or `None` for a native code.
+    pub fn status_name(self) -> Option<&'static str> {
+        ErrorCode::STATUS_CODES.iter().find(|(code, _)| *code == self).map(|(_, name)| *name)
+    }
+
     /// Whether this is the success code.
     pub fn is_success(self) -> bool {
         self == ErrorCode::SUCCESS
@@ -225,5 +240,21 @@ mod tests {
         assert_eq!(ErrorCode::CHANNEL_INVALID.name(), Some("RC_CHANNEL_INVALID"));
         assert_eq!(ErrorCode::NETWORK_UNAVAILABLE.name(), Some("RC_NETWORK_UNAVAILABLE"));
         assert_eq!(ErrorCode::MSG_RESPONSE_TIMEOUT.name(), Some("RC_MSG_RESPONSE_TIMEOUT"));
+    }
+
+    /// CODE-1 to CODE-5 and CODE-12: the status codes' values, and their names in `RCIMIWErrorCode`.
+    #[test]
+    fn status_codes_have_the_manuals_values_and_the_flutter_enums_names() {
+        assert_eq!(ErrorCode::SUCCESS, ErrorCode(0));
+        assert_eq!(ErrorCode::PARAM_ERROR, ErrorCode(-101));
+        assert_eq!(ErrorCode::ENGINE_DESTROYED, ErrorCode(-102));
+        assert_eq!(ErrorCode::NATIVE_OPERATION_ERROR, ErrorCode(-103));
+        assert_eq!(ErrorCode::RESULT_UNKNOWN, ErrorCode(-104));
+        let names: Vec<&str> = ErrorCode::STATUS_CODES.iter().map(|(_, name)| *name).collect();
+        assert_eq!(names, ["success", "paramError", "engineDestroyed", "nativeOperationError", "resultUnknown"]);
+        assert_eq!(ErrorCode(-103).status_name(), Some("nativeOperationError"));
+        assert_eq!(ErrorCode::CONN_TOKEN_INCORRECT.status_name(), None, "a native code is not a status");
+        // CODE-7: callback codes are the native ones, which never overlap the status codes.
+        assert!(native_codes().keys().all(|code| ErrorCode(*code).status_name().is_none() || *code == 0));
     }
 }

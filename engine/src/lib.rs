@@ -28,6 +28,7 @@ pub mod core;
 pub mod driver;
 pub mod error;
 pub mod limits;
+pub mod options;
 pub mod store;
 pub mod token;
 pub mod types;

@@ -248,6 +248,7 @@ impl<'a> Run<'a> {
                     kick_reconnect_device: device.kick_reconnect_device,
                     heartbeat_interval_ms: millis(settings.heartbeat_interval),
                     heartbeat_timeout_ms: millis(settings.heartbeat_timeout),
+                    ..EngineOptions::default()
                 },
                 storage_dir: storage_root.join(&device.name),
                 rng_seed: master.next_u64(),

@@ -35,3 +35,161 @@ fn the_committed_mapping_is_current() {
         "docs/API-MAPPING.md is stale: run IMSIM_UPDATE_API_MAPPING=1 cargo test --release -p imsim-sim --test api_mapping"
     );
 }
+
+/// The new-SDK names the migration rules (API-3 to API-11) map old calls and callbacks to, as the rules list them.
+const MIGRATION_TARGETS: &[(&str, &[&str])] = &[
+    ("API-3", &["sendMessage", "sendMediaMessage", "sendGroupMessageToDesignatedUsers", "cancelSendingMediaMessage"]),
+    (
+        "API-4",
+        &[
+            "getMessages",
+            "getMessageById",
+            "getMessageByUid",
+            "getChatRoomMessages",
+            "getBatchRemoteUltraGroupMessages",
+        ],
+    ),
+    (
+        "API-5",
+        &[
+            "clearMessages",
+            "deleteLocalMessages",
+            "deleteMessages",
+            "clearUltraGroupMessagesForAllChannel",
+            "clearUltraGroupMessages",
+        ],
+    ),
+    (
+        "API-6",
+        &[
+            "getConversations",
+            "getConversation",
+            "removeConversation",
+            "removeConversations",
+            "changeConversationTopStatus",
+            "getConversationsForAllChannel",
+            "searchConversations",
+            "getDraftMessage",
+            "saveDraftMessage",
+        ],
+    ),
+    (
+        "API-7",
+        &[
+            "clearUnreadCount",
+            "getFirstUnreadMessage",
+            "getTotalUnreadCount",
+            "getUnreadCount",
+            "getUnreadCountByConversationTypes",
+            "getUnreadMentionedMessages",
+        ],
+    ),
+    ("API-8", &["joinChatRoom", "leaveChatRoom"]),
+    (
+        "API-9",
+        &[
+            "changeConversationNotificationLevel",
+            "getConversationNotificationLevel",
+            "getBlockedConversations",
+            "changeNotificationQuietHours",
+            "getNotificationQuietHours",
+            "removeNotificationQuietHours",
+            "changeConversationTypeNotificationLevel",
+            "getConversationTypeNotificationLevel",
+            "changeUltraGroupDefaultNotificationLevel",
+            "getUltraGroupDefaultNotificationLevel",
+            "changeUltraGroupChannelDefaultNotificationLevel",
+            "getUltraGroupChannelDefaultNotificationLevel",
+        ],
+    ),
+    (
+        "API-10",
+        &[
+            "addToBlacklist",
+            "removeFromBlacklist",
+            "getBlacklistStatus",
+            "getBlacklist",
+            "sendPrivateReadReceiptMessage",
+            "sendGroupReadReceiptRequest",
+            "sendGroupReadReceiptResponse",
+            "insertMessage",
+            "insertMessages",
+            "changeMessageReceiveStatus",
+            "changeMessageSentStatus",
+            "downloadMediaMessage",
+            "cancelDownloadingMediaMessage",
+            "updateMessageExpansion",
+            "removeMessageExpansionForKeys",
+            "sendTypingStatus",
+            "recallMessage",
+            "searchMessages",
+            "connect",
+            "disconnect",
+            "syncConversationReadStatus",
+            "syncUltraGroupReadStatus",
+        ],
+    ),
+    (
+        "API-11",
+        &[
+            "onConnectionStatusChanged",
+            "onRemoteMessageExpansionUpdated",
+            "onRemoteMessageExpansionForKeyRemoved",
+            "onMessageSent",
+            "onMessageReceived",
+            "onChatRoomJoined",
+            "onChatRoomStatusChanged",
+            "onChatRoomLeft",
+            "onChatRoomEntriesSynced",
+            "onChatRoomEntriesChanged",
+            "onPrivateReadReceiptReceived",
+            "onGroupMessageReadReceiptRequestReceived",
+            "onGroupMessageReadReceiptResponseReceived",
+            "onTypingStatusChanged",
+            "onRemoteMessageRecalled",
+            "onDatabaseOpened",
+            "onMessageBlocked",
+        ],
+    ),
+];
+
+/// API-1 to API-12, API-14: every name an old call or callback maps to is a name of the surface (so the mapping
+/// table lists it, implemented or planned), every such method imsim implements is reachable under exactly that name,
+/// and the names the rules retire are none of imsim's.
+#[test]
+fn the_migration_rules_name_the_surface_and_imsim_uses_their_names() {
+    use imsim_engine::api::Method;
+    use imsim_sim::scenario::listeners::listeners;
+    let part2 = std::fs::read_to_string(root().join("docs/spec/part2.md")).expect("the spec is readable");
+    let surface: Vec<String> = surface_names(&part2).into_iter().map(|name| name.name).collect();
+    for (rule, names) in MIGRATION_TARGETS {
+        for name in *names {
+            assert!(surface.iter().any(|known| known == name), "{rule}: {name} is not in the surface");
+        }
+    }
+    // Every method and listener imsim has is a surface name (none is invented or misspelt).
+    for method in Method::ALL {
+        assert!(surface.iter().any(|known| known == method.name()), "{} is not a manual name", method.name());
+    }
+    // The one listener beyond the manual: the end of an offline catch-up (RECV-7), as the native SDKs name it.
+    for listener in listeners().keys().filter(|listener| *listener != "onOfflineMessageSyncCompleted") {
+        assert!(surface.iter().any(|known| known == listener), "{listener} is not a manual name");
+    }
+    // API-1, API-2: the engine object's lifecycle ends in destroy; the old init and configuration calls are options of
+    // create, not methods. API-12: no getConnectionStatus; the app follows onConnectionStatusChanged. API-14: the
+    // canonical spellings.
+    assert!(Method::from_name("destroy").is_some());
+    for retired in ["init", "setServerInfo", "setStatisticServer", "setReconnectKickEnable", "imageCompressConfig"] {
+        assert_eq!(Method::from_name(retired), None, "API-2: {retired}");
+    }
+    assert_eq!(Method::from_name("getConnectionStatus"), None, "API-12");
+    assert!(!surface.iter().any(|name| name == "getConnectionStatus"), "API-12");
+    assert!(Method::from_name("getChatRoomAllEntries").is_some(), "API-14");
+    assert_eq!(Method::from_name("getAllChatRoomEntries"), None, "API-14");
+    for canonical in ["removeUltraGroupMessageExpansionForKeys", "getMessageByUid", "sendMediaMessage"] {
+        assert!(surface.iter().any(|name| name == canonical), "API-14: {canonical}");
+    }
+    for misspelt in ["removeUltraGroupMessageExpansion", "getMessageByUIId", "getAllChatRoomEntries"] {
+        assert!(!surface.iter().any(|name| name == misspelt), "API-14: {misspelt}");
+    }
+}

@@ -27,6 +27,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::core::{CallId, Core, CoreConfig, Delivery, Now, StoreOpener};
 use crate::error::ImError;
 use crate::limits::{HEARTBEAT_INTERVAL_MS_DEFAULT, HEARTBEAT_TIMEOUT_MS_DEFAULT};
+use crate::options::DeploymentOptions;
 use crate::store::{MemoryStore, SqliteStore, Store, StoreError, Sync};
 use crate::token::hex;
 use crate::types::{ConnectionStatus, ConversationType, CustomMessagePolicy, Message, Platform};
@@ -140,12 +141,14 @@ pub struct Runtime {
     pub device_id: String,
 }
 
-/// `RCIMIWEngineOptions` (ENG-3, ENG-14 and the "Types" section of part 1). All configuration is given at
-/// `create` (ENG-3). Later issues add the remaining fields of the manual.
+/// `RCIMIWEngineOptions` (ENG-3, ENG-7 to ENG-17 and the "Types" section of part 1). All configuration is given at
+/// `create` (ENG-3) and can be read back (`Engine::options`), never changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngineOptions {
     /// ENG-14: on an automatic reconnect, `false` kicks the device that is online, `true` makes this device give up.
     pub kick_reconnect_device: bool,
+    /// ENG-7 to ENG-13, ENG-15 to ENG-17: the server addresses of a private deployment, push and compression.
+    pub deployment: DeploymentOptions,
     /// RECONN-12 (not a manual option): the interval between heartbeats.
     pub heartbeat_interval_ms: u64,
     /// RECONN-12 (not a manual option): how long a heartbeat may go unanswered.
@@ -156,6 +159,7 @@ impl Default for EngineOptions {
     fn default() -> EngineOptions {
         EngineOptions {
             kick_reconnect_device: false,
+            deployment: DeploymentOptions::default(),
             heartbeat_interval_ms: HEARTBEAT_INTERVAL_MS_DEFAULT,
             heartbeat_timeout_ms: HEARTBEAT_TIMEOUT_MS_DEFAULT,
         }
@@ -178,6 +182,8 @@ pub struct Engine {
     /// Set on the handle `Engine::call` makes for one call: the events that call causes are tagged with it, and its
     /// results go to its callback, if it passed one.
     context: Option<CallContext>,
+    /// The options given to `create`, which nothing changes afterwards (ENG-3).
+    options: std::sync::Arc<EngineOptions>,
 }
 
 /// The call a handle carries out (see [`Engine::context`]).
@@ -200,6 +206,8 @@ impl Engine {
         if options.heartbeat_interval_ms == 0 || options.heartbeat_timeout_ms == 0 {
             return Err(ImError::param("heartbeat interval and timeout must be positive"));
         }
+        // ENG-8 to ENG-12: a server address that is not one fails `create` with -101.
+        options.deployment.validate()?;
         let config = CoreConfig {
             app_key: app_key.to_owned(),
             platform: runtime.platform,
@@ -212,8 +220,19 @@ impl Engine {
         let (command_sender, command_receiver) = mpsc::unbounded_channel();
         let (event_sender, event_receiver) = mpsc::unbounded_channel();
         let driver = EngineDriver::new(core, runtime.connector, runtime.clock, command_receiver, event_sender);
-        let engine = Engine { commands: command_sender, call_numbers: Default::default(), context: None };
+        let engine = Engine {
+            commands: command_sender,
+            call_numbers: Default::default(),
+            context: None,
+            options: std::sync::Arc::new(options),
+        };
         Ok((engine, event_receiver, driver))
+    }
+
+    /// The options the engine was created with (ENG-3: given at `create`, never changed): the server addresses,
+    /// push and compression options are stored as given (ENG-13, ENG-15, ENG-17).
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
     }
 
     /// A handle that carries out one call made through the API table, with its new number: the events the call

@@ -251,3 +251,34 @@ async fn message_types_and_unread_counts_through_the_driver() {
         })
         .await;
 }
+
+/// ENG-3, ENG-8 to ENG-13, ENG-15 and ENG-17: the options are given at `create`, a server address that is not one
+/// fails it with -101 and no engine, and everything else is stored as given and readable back.
+#[test]
+fn create_validates_the_server_addresses_and_keeps_every_option() {
+    use crate::options::{CompressOptions, PushOptions};
+    let runtime = || Runtime {
+        connector: Box::new(DuplexConnector { server_ends: mpsc::unbounded_channel().0 }),
+        clock: Box::new(FixedClock(Arc::new(Mutex::new(1_700_000_000_000)))),
+        rng_seed: 1,
+        storage: Storage::Memory,
+        platform: Platform::Mobile,
+        device_id: "device-1".into(),
+    };
+    let deployment = DeploymentOptions {
+        navi_server: Some("https://nav.example.com".into()),
+        file_server: Some("files.example.com:8080".into()),
+        statistic_server: Some("http://1.2.3.4".into()),
+        push_options: Some(PushOptions { id_mi: Some("mi".into()), enable_fcm: Some(true), ..PushOptions::default() }),
+        compress_options: Some(CompressOptions { thumbnail_quality: Some(-1), ..CompressOptions::default() }),
+    };
+    let options = EngineOptions { deployment: deployment.clone(), ..EngineOptions::default() };
+    let (engine, _, _) = Engine::create("app", options.clone(), runtime()).expect("valid options");
+    assert_eq!(engine.options(), &options);
+    for bad in ["", "ftp://stats", "https://"] {
+        let deployment = DeploymentOptions { statistic_server: Some(bad.into()), ..deployment.clone() };
+        let options = EngineOptions { deployment, ..EngineOptions::default() };
+        let error = Engine::create("app", options, runtime()).map(|_| ()).expect_err(bad);
+        assert_eq!(error.code, ErrorCode::PARAM_ERROR, "{bad:?}");
+    }
+}
