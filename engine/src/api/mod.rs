@@ -28,17 +28,11 @@ use crate::driver::{CallbackReceiver, Engine};
 use crate::error::ImError;
 use crate::types::Message;
 
-pub use blacklist::{AddToBlacklist, GetBlacklist, GetBlacklistStatus, RemoveFromBlacklist};
-pub use chatroom::{
-    AddChatRoomEntries, AddChatRoomEntry, GetChatRoomAllEntries, GetChatRoomEntry, GetChatRoomMessages, JoinChatRoom,
-    LeaveChatRoom, RemoveChatRoomEntries, RemoveChatRoomEntry,
-};
-pub use connection::{Connect, Destroy, Disconnect};
-pub use messages::{
-    CreateCustomMessage, CreateFileMessage, CreateGIFMessage, CreateImageMessage, CreateLocationMessage,
-    CreateReferenceMessage, CreateSightMessage, CreateTextMessage, CreateVoiceMessage, GetTotalUnreadCount,
-    GetUnreadCount, SendGroupMessageToDesignatedUsers, SendMessage,
-};
+// Each area file holds its methods' parameter structs and nothing else, so all of them are the API's.
+pub use blacklist::*;
+pub use chatroom::*;
+pub use connection::*;
+pub use messages::*;
 
 /// One method of the manual: its parameters are the implementing struct's fields (serde names them as the manual
 /// does), and this says how it is carried out and how its result reaches the app.
