@@ -229,3 +229,29 @@ impl ApiMethod for GetTotalUnreadCount {
         engine.get_total_unread_count(self.channel_id.as_deref()).await.map(|()| Returned::Nothing)
     }
 }
+
+/// `getUnreadCountByConversationTypes(conversationTypes, channelId, contain)` (UNREAD-3) →
+/// `onUnreadCountByConversationTypesLoaded`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetUnreadCountByConversationTypes {
+    /// The types to count (a chatroom counts 0).
+    pub conversation_types: Vec<ConversationType>,
+    /// The ultra group channel; `null` for other types (CALL-10).
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    /// Whether do-not-disturb conversations count (UNREAD-8).
+    pub contain: bool,
+}
+
+impl ApiMethod for GetUnreadCountByConversationTypes {
+    const COMPLETION: Completion = Completion::listener("onUnreadCountByConversationTypesLoaded", &[]);
+
+    async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
+        let Self { conversation_types, channel_id, contain } = self;
+        engine
+            .get_unread_count_by_conversation_types(&conversation_types, channel_id.as_deref(), contain)
+            .await
+            .map(|()| Returned::Nothing)
+    }
+}

@@ -254,6 +254,7 @@ api_table! {
     "sendGroupMessageToDesignatedUsers" => SendGroupMessageToDesignatedUsers,
     "getUnreadCount" => GetUnreadCount,
     "getTotalUnreadCount" => GetTotalUnreadCount,
+    "getUnreadCountByConversationTypes" => GetUnreadCountByConversationTypes,
     "addToBlacklist" => AddToBlacklist,
     "removeFromBlacklist" => RemoveFromBlacklist,
     "getBlacklistStatus" => GetBlacklistStatus,

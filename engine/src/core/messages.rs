@@ -528,6 +528,45 @@ impl Core {
         Ok(())
     }
 
+    /// `getUnreadCountByConversationTypes(conversationTypes, channelId, contain)` →
+    /// `onUnreadCountByConversationTypesLoaded` (UNREAD-3): the unread count of every conversation of those types,
+    /// each type counted once; a chatroom contributes 0 (UNREAD-10). `contain` leaves do-not-disturb conversations
+    /// out when false (UNREAD-8); no conversation is do-not-disturb until the DND section is built, so it changes
+    /// nothing yet. Refused with -101 for an empty list or the `invalid` type (CALL-12), -102 once destroyed, -103
+    /// before any `connect`.
+    pub fn load_unread_count_by_conversation_types(
+        &mut self,
+        conversation_types: &[ConversationType],
+        channel_id: Option<&str>,
+        contain: bool,
+    ) -> Result<(), ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        if conversation_types.is_empty() {
+            return Err(ImError::param("conversationTypes must list at least one type"));
+        }
+        if conversation_types.contains(&ConversationType::Invalid) {
+            return Err(ImError::param("the invalid conversation type counts nothing (CALL-12)"));
+        }
+        let mut distinct = conversation_types.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let database = self.database()?;
+        let mut count = 0u32;
+        for conversation_type in distinct.into_iter().filter(|kind| *kind != ConversationType::Chatroom) {
+            count = count.saturating_add(database.unread_count_of_type(conversation_type).map_err(native_error)?);
+        }
+        self.emit(Event::UnreadCountByConversationTypesLoaded {
+            code: ErrorCode::SUCCESS,
+            conversation_types: conversation_types.to_vec(),
+            channel_id: channel_id.map(str::to_owned),
+            contain,
+            count,
+        });
+        Ok(())
+    }
+
     /// The open database, or -103 when none is (before the first `connect`).
     fn database(&self) -> Result<&dyn crate::store::Store, ImError> {
         self.store()

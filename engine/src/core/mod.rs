@@ -381,6 +381,21 @@ pub enum Event {
         /// The number of unread messages of every conversation but chatrooms.
         count: u32,
     },
+    /// `onUnreadCountByConversationTypesLoaded(code, conversationTypes, channelId, contain, count)` (UNREAD-3): the
+    /// result of `getUnreadCountByConversationTypes`.
+    #[serde(rename = "onUnreadCountByConversationTypesLoaded")]
+    UnreadCountByConversationTypesLoaded {
+        /// 0, or why the count could not be read.
+        code: ErrorCode,
+        /// The types, as passed.
+        conversation_types: Vec<ConversationType>,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// Whether do-not-disturb conversations count, as passed.
+        contain: bool,
+        /// The number of unread messages of those types.
+        count: u32,
+    },
 }
 
 impl Event {
@@ -417,6 +432,7 @@ impl Event {
             Event::ChatRoomAllEntriesLoaded { .. } => "onChatRoomAllEntriesLoaded",
             Event::UnreadCountLoaded { .. } => "onUnreadCountLoaded",
             Event::TotalUnreadCountLoaded { .. } => "onTotalUnreadCountLoaded",
+            Event::UnreadCountByConversationTypesLoaded { .. } => "onUnreadCountByConversationTypesLoaded",
         }
     }
 }

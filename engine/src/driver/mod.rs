@@ -514,6 +514,21 @@ impl Engine {
         self.run(move |core, _| core.load_total_unread_count(channel_id.as_deref())).await
     }
 
+    /// `getUnreadCountByConversationTypes(conversationTypes, channelId, contain)` (UNREAD-3) →
+    /// `onUnreadCountByConversationTypesLoaded`: see `Core::load_unread_count_by_conversation_types`.
+    pub async fn get_unread_count_by_conversation_types(
+        &self,
+        conversation_types: &[ConversationType],
+        channel_id: Option<&str>,
+        contain: bool,
+    ) -> Result<(), ImError> {
+        let (conversation_types, channel_id) = (conversation_types.to_vec(), channel_id.map(str::to_owned));
+        self.run(move |core, _| {
+            core.load_unread_count_by_conversation_types(&conversation_types, channel_id.as_deref(), contain)
+        })
+        .await
+    }
+
     /// The current connection status (CONN-7).
     pub async fn connection_status(&self) -> Result<ConnectionStatus, ImError> {
         self.run(|core, _| if core.is_destroyed() { Err(ImError::destroyed()) } else { Ok(core.connection_status()) })

@@ -235,6 +235,14 @@ impl Store for MemoryStore {
                 .filter(|message| message.conversation_type != ConversationType::Chatroom && counts_as_unread(message)),
         ))
     }
+
+    fn unread_count_of_type(&self, conversation_type: ConversationType) -> Result<u32, StoreError> {
+        Ok(count(
+            self.messages
+                .values()
+                .filter(|message| message.conversation_type == conversation_type && counts_as_unread(message)),
+        ))
+    }
 }
 
 /// The twin of `SqliteStore`'s unread condition (UNREAD-6, SYNC-12). `content` is already as stored.

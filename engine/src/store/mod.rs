@@ -146,6 +146,9 @@ pub trait Store {
 
     /// UNREAD-1, UNREAD-9: `unread_count` summed over every conversation except chatrooms.
     fn total_unread_count(&self) -> Result<u32, StoreError>;
+
+    /// UNREAD-3: `unread_count` summed over every conversation of one type.
+    fn unread_count_of_type(&self, conversation_type: ConversationType) -> Result<u32, StoreError>;
 }
 
 #[cfg(test)]

@@ -84,6 +84,10 @@ macro_rules! counts_as_unread {
 pub(super) const UNREAD_COUNT: &str =
     concat!("SELECT COUNT(*) FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ", counts_as_unread!());
 
+/// `Store::unread_count_of_type`: every conversation of one type (UNREAD-3).
+pub(super) const UNREAD_COUNT_OF_TYPE: &str =
+    concat!("SELECT COUNT(*) FROM messages WHERE conversation_type = ?1 AND ", counts_as_unread!());
+
 /// `Store::total_unread_count`: every conversation type but chatroom (3, UNREAD-1).
 pub(super) const TOTAL_UNREAD_COUNT: &str =
     concat!("SELECT COUNT(*) FROM messages WHERE conversation_type <> 3 AND ", counts_as_unread!());
@@ -420,6 +424,14 @@ impl Store for SqliteStore {
 
     fn total_unread_count(&self) -> Result<u32, StoreError> {
         let count: i64 = self.connection.prepare_cached(TOTAL_UNREAD_COUNT)?.query_row([], |row| row.get(0))?;
+        count_to_u32(count)
+    }
+
+    fn unread_count_of_type(&self, conversation_type: ConversationType) -> Result<u32, StoreError> {
+        let count: i64 = self
+            .connection
+            .prepare_cached(UNREAD_COUNT_OF_TYPE)?
+            .query_row(params![conversation_type.ordinal()], |row| row.get(0))?;
         count_to_u32(count)
     }
 }
