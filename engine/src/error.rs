@@ -107,6 +107,8 @@ error_codes! {
     KV_STORE_NOT_SYNC = 34004, "RC_KV_STORE_NOT_SYNC";
     /// `connect` with a positive timeout did not connect in time (CONN-16).
     CONNECT_TIMEOUT = 34006, "RC_CONNECT_TIMEOUT";
+    /// A `messageId` that names no stored message (XAPI-5).
+    INVALID_PARAMETER_MESSAGEID = 34204, "INVALID_PARAMETER_MESSAGEID";
     /// imsim-specific, not a RongCloud code: a peer sent a frame that does not decode. imsim's own codes are 90001
     /// and up, a range no native code uses (the native codes run from -3 to 39007, `engine/data/native-error-codes.txt`;
     /// a test fails if one of imsim's ever collides).

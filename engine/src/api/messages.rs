@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiMethod, Completion, Returned};
 use crate::driver::Engine;
 use crate::error::ImError;
-use crate::types::{ConversationType, CustomMessagePolicy, Message};
+use crate::types::{ConversationType, CustomMessagePolicy, Message, ReceivedStatus, SentStatus};
 
 /// Declares a `create…Message` method: its parameters after the conversation's three, and the typed call.
 macro_rules! create_message {
@@ -253,5 +253,66 @@ impl ApiMethod for GetUnreadCountByConversationTypes {
             .get_unread_count_by_conversation_types(&conversation_types, channel_id.as_deref(), contain)
             .await
             .map(|()| Returned::Nothing)
+    }
+}
+
+/// `getFirstUnreadMessage(type, targetId, channelId)` (XAPI-2) → `onFirstUnreadMessageLoaded`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetFirstUnreadMessage {
+    /// The conversation's type.
+    pub conversation_type: ConversationType,
+    /// The conversation's target.
+    pub target_id: String,
+    /// The ultra group channel; `null` for other types (CALL-10).
+    #[serde(default)]
+    pub channel_id: Option<String>,
+}
+
+impl ApiMethod for GetFirstUnreadMessage {
+    const COMPLETION: Completion = Completion::listener("onFirstUnreadMessageLoaded", &[]);
+
+    async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
+        let Self { conversation_type, target_id, channel_id } = self;
+        engine
+            .get_first_unread_message(conversation_type, &target_id, channel_id.as_deref())
+            .await
+            .map(|()| Returned::Nothing)
+    }
+}
+
+/// `changeMessageSentStatus(messageId, sentStatus)` (XAPI-5) → `onMessageSentStatusChanged`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChangeMessageSentStatus {
+    /// The stored message's `messageId`.
+    pub message_id: i64,
+    /// The status to write.
+    pub sent_status: SentStatus,
+}
+
+impl ApiMethod for ChangeMessageSentStatus {
+    const COMPLETION: Completion = Completion::listener("onMessageSentStatusChanged", &[]);
+
+    async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
+        engine.change_message_sent_status(self.message_id, self.sent_status).await.map(|()| Returned::Nothing)
+    }
+}
+
+/// `changeMessageReceiveStatus(messageId, receivedStatus)` (XAPI-5) → `onMessageReceiveStatusChanged`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChangeMessageReceiveStatus {
+    /// The stored message's `messageId`.
+    pub message_id: i64,
+    /// The status to write.
+    pub received_status: ReceivedStatus,
+}
+
+impl ApiMethod for ChangeMessageReceiveStatus {
+    const COMPLETION: Completion = Completion::listener("onMessageReceiveStatusChanged", &[]);
+
+    async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
+        engine.change_message_receive_status(self.message_id, self.received_status).await.map(|()| Returned::Nothing)
     }
 }

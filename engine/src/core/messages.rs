@@ -568,7 +568,7 @@ impl Core {
     }
 
     /// The open database, or -103 when none is (before the first `connect`).
-    fn database(&self) -> Result<&dyn crate::store::Store, ImError> {
+    pub(super) fn database(&self) -> Result<&dyn crate::store::Store, ImError> {
         self.store()
             .ok_or_else(|| ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first"))
     }
@@ -594,7 +594,7 @@ fn to_report(messages: Vec<(Message, bool)>, outcomes: Vec<Received>) -> Vec<Mes
 }
 
 /// A store failure as the caller sees it: -103, a native error (CODE-4).
-fn native_error(error: StoreError) -> ImError {
+pub(super) fn native_error(error: StoreError) -> ImError {
     ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, error.to_string())
 }
 
@@ -653,7 +653,7 @@ fn file_extension(name: &str) -> &str {
 }
 
 /// The argument checks every message method shares (CALL-12, MSG-3, MSG-20, CALL-11).
-fn validate_conversation(
+pub(super) fn validate_conversation(
     conversation_type: ConversationType,
     target_id: &str,
     channel_id: Option<&str>,

@@ -18,6 +18,7 @@ mod chatroom;
 mod chatroom_kv;
 mod connection;
 mod liveness;
+mod local_messages;
 mod messages;
 mod outbox;
 pub mod reconnect;
@@ -381,6 +382,38 @@ pub enum Event {
         /// The number of unread messages of every conversation but chatrooms.
         count: u32,
     },
+    /// `onFirstUnreadMessageLoaded(code, type, targetId, channelId, message)` (XAPI-2): the result of
+    /// `getFirstUnreadMessage`. The manual names only the callback; the listener is the real SDK's (deprecated there).
+    #[serde(rename = "onFirstUnreadMessageLoaded")]
+    FirstUnreadMessageLoaded {
+        /// 0, or why the message could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The oldest unread received message, or `null` when there is none.
+        message: Option<Message>,
+    },
+    /// `onMessageSentStatusChanged(code, messageId)` (XAPI-5): the result of `changeMessageSentStatus`; the real
+    /// SDK's listener (deprecated there), as the manual names only the callback.
+    #[serde(rename = "onMessageSentStatusChanged")]
+    MessageSentStatusChanged {
+        /// 0, or 34204 (`INVALID_PARAMETER_MESSAGEID`) for a message that is not stored.
+        code: ErrorCode,
+        /// The message, as passed.
+        message_id: i64,
+    },
+    /// `onMessageReceiveStatusChanged(code, messageId)` (XAPI-5): the result of `changeMessageReceiveStatus`.
+    #[serde(rename = "onMessageReceiveStatusChanged")]
+    MessageReceiveStatusChanged {
+        /// 0, or 34204 (`INVALID_PARAMETER_MESSAGEID`) for a message that is not stored.
+        code: ErrorCode,
+        /// The message, as passed.
+        message_id: i64,
+    },
     /// `onUnreadCountByConversationTypesLoaded(code, conversationTypes, channelId, contain, count)` (UNREAD-3): the
     /// result of `getUnreadCountByConversationTypes`.
     #[serde(rename = "onUnreadCountByConversationTypesLoaded")]
@@ -433,6 +466,9 @@ impl Event {
             Event::UnreadCountLoaded { .. } => "onUnreadCountLoaded",
             Event::TotalUnreadCountLoaded { .. } => "onTotalUnreadCountLoaded",
             Event::UnreadCountByConversationTypesLoaded { .. } => "onUnreadCountByConversationTypesLoaded",
+            Event::FirstUnreadMessageLoaded { .. } => "onFirstUnreadMessageLoaded",
+            Event::MessageSentStatusChanged { .. } => "onMessageSentStatusChanged",
+            Event::MessageReceiveStatusChanged { .. } => "onMessageReceiveStatusChanged",
         }
     }
 }

@@ -13,6 +13,7 @@
 mod blacklist;
 mod callbacks;
 mod chatroom;
+mod local_messages;
 mod task;
 
 use std::collections::BTreeMap;

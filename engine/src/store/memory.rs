@@ -236,6 +236,29 @@ impl Store for MemoryStore {
         ))
     }
 
+    fn set_received_status(&mut self, message_id: i64, received_status: ReceivedStatus) -> Result<(), StoreError> {
+        let message = self.messages.get_mut(&message_id).ok_or(StoreError::NoSuchMessage(message_id))?;
+        message.received_status = received_status;
+        Ok(())
+    }
+
+    fn first_unread_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<Message>, StoreError> {
+        Ok(self
+            .messages
+            .values()
+            .filter(|message| {
+                message.conversation_type == conversation_type
+                    && message.target_id == target_id
+                    && counts_as_unread(message)
+            })
+            .min_by_key(|message| (message.sent_time, message.message_id))
+            .cloned())
+    }
+
     fn unread_count_of_type(&self, conversation_type: ConversationType) -> Result<u32, StoreError> {
         Ok(count(
             self.messages

@@ -14,7 +14,7 @@ mod sqlite;
 pub use memory::MemoryStore;
 pub use sqlite::{SqliteStore, Sync};
 
-use crate::types::{ConversationType, Message, SentStatus};
+use crate::types::{ConversationType, Message, ReceivedStatus, SentStatus};
 
 /// A storage failure. The core treats any of these as fatal to the operation that caused it.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +146,18 @@ pub trait Store {
 
     /// UNREAD-1, UNREAD-9: `unread_count` summed over every conversation except chatrooms.
     fn total_unread_count(&self) -> Result<u32, StoreError>;
+
+    /// XAPI-5: overwrites the received status of message `message_id`; `NoSuchMessage` if the ID is unknown. The
+    /// unread counts follow, as they are read from the statuses (UNREAD-6).
+    fn set_received_status(&mut self, message_id: i64, received_status: ReceivedStatus) -> Result<(), StoreError>;
+
+    /// XAPI-2: the oldest message of one conversation that counts as unread (by `sent_time`, then `message_id`), if
+    /// any.
+    fn first_unread_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<Message>, StoreError>;
 
     /// UNREAD-3: `unread_count` summed over every conversation of one type.
     fn unread_count_of_type(&self, conversation_type: ConversationType) -> Result<u32, StoreError>;

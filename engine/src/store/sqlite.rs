@@ -427,6 +427,36 @@ impl Store for SqliteStore {
         count_to_u32(count)
     }
 
+    fn set_received_status(&mut self, message_id: i64, received_status: ReceivedStatus) -> Result<(), StoreError> {
+        let transaction = self.write_transaction()?;
+        let changed = transaction
+            .prepare_cached("UPDATE messages SET received_status = ?2 WHERE message_id = ?1")?
+            .execute(params![message_id, received_status.ordinal()])?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchMessage(message_id));
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn first_unread_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<Message>, StoreError> {
+        let first = self.select_messages(
+            concat!(
+                "SELECT ",
+                message_columns!(),
+                " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ",
+                counts_as_unread!(),
+                " ORDER BY sent_time, message_id LIMIT 1"
+            ),
+            params![conversation_type.ordinal(), target_id],
+        )?;
+        Ok(first.into_iter().next())
+    }
+
     fn unread_count_of_type(&self, conversation_type: ConversationType) -> Result<u32, StoreError> {
         let count: i64 = self
             .connection

@@ -44,6 +44,7 @@ macro_rules! store_conformance_tests {
             delete_conversation_messages_deletes_one_conversation_only,
             delete_conversation_type_messages_deletes_every_room,
             directed_user_ids_are_stored_with_the_message_and_go_with_it,
+            counts_by_type_first_unread_and_received_status_overwrites,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {

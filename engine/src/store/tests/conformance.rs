@@ -482,3 +482,35 @@ pub(super) fn directed_user_ids_are_stored_with_the_message_and_go_with_it(store
     assert_eq!(store.delete_conversation_messages(ConversationType::Group, "team").unwrap(), 2);
     assert_eq!(store.directed_user_ids(directed).unwrap(), Vec::<String>::new(), "gone with the message");
 }
+
+pub(super) fn counts_by_type_first_unread_and_received_status_overwrites(store: &mut impl Store) {
+    // UNREAD-3, XAPI-2, XAPI-5
+    let in_conversation = |conversation_type, target_id: &str, uid: &str, sent_time| Message {
+        conversation_type,
+        ..received(target_id, uid, sent_time, uid)
+    };
+    let batch = [
+        in_conversation(ConversationType::Private, "bob", "late", 300),
+        in_conversation(ConversationType::Private, "bob", "early", 100),
+        in_conversation(ConversationType::Private, "carol", "other", 50),
+        in_conversation(ConversationType::Group, "team", "g1", 200),
+        in_conversation(ConversationType::Chatroom, "room", "c1", 10),
+    ];
+    store.insert_received(&batch, 5).unwrap();
+    assert_eq!(store.unread_count_of_type(ConversationType::Private).unwrap(), 3);
+    assert_eq!(store.unread_count_of_type(ConversationType::Group).unwrap(), 1);
+    assert_eq!(store.unread_count_of_type(ConversationType::System).unwrap(), 0);
+    let first = store.first_unread_message(ConversationType::Private, "bob").unwrap().expect("an unread message");
+    assert_eq!(first.message_uid.as_deref(), Some("early"), "the oldest by sent time");
+    store.set_received_status(first.message_id, ReceivedStatus::Read).unwrap();
+    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
+    assert_eq!(
+        store.message(first.message_id).unwrap().map(|message| message.received_status),
+        Some(ReceivedStatus::Read)
+    );
+    let next = store.first_unread_message(ConversationType::Private, "bob").unwrap().expect("one left");
+    assert_eq!(next.message_uid.as_deref(), Some("late"));
+    store.set_received_status(next.message_id, ReceivedStatus::Listened).unwrap();
+    assert_eq!(store.first_unread_message(ConversationType::Private, "bob").unwrap(), None);
+    assert!(matches!(store.set_received_status(9_999, ReceivedStatus::Read), Err(StoreError::NoSuchMessage(9_999))));
+}

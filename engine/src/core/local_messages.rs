@@ -1,0 +1,88 @@
+//! The methods that read or overwrite stored messages locally, with no server (the mapping table's XAPI-2 and
+//! XAPI-5): `getFirstUnreadMessage`, `changeMessageSentStatus` and `changeMessageReceiveStatus`. Each answers
+//! through its listener, synchronously after the call returns.
+
+use super::Core;
+use super::Event;
+use super::messages::{native_error, validate_conversation};
+use crate::error::{ErrorCode, ImError};
+use crate::store::StoreError;
+use crate::types::{ConversationType, ReceivedStatus, SentStatus};
+
+impl Core {
+    /// `getFirstUnreadMessage(type, targetId, channelId)` → `onFirstUnreadMessageLoaded` (XAPI-2): the oldest received
+    /// message of the conversation that counts as unread (UNREAD-6), or `null`. Refused with -101 for a bad
+    /// conversation or a chatroom (no unread state, UNREAD-10), -102 once destroyed, -103 before any `connect`.
+    pub fn load_first_unread_message(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+    ) -> Result<(), ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        validate_conversation(conversation_type, target_id, None)?;
+        if conversation_type == ConversationType::Chatroom {
+            return Err(ImError::param("chatrooms have no unread messages (UNREAD-10)"));
+        }
+        let message = self.database()?.first_unread_message(conversation_type, target_id).map_err(native_error)?;
+        self.emit(Event::FirstUnreadMessageLoaded {
+            code: ErrorCode::SUCCESS,
+            conversation_type,
+            target_id: target_id.to_owned(),
+            channel_id: channel_id.map(str::to_owned),
+            message,
+        });
+        Ok(())
+    }
+
+    /// `changeMessageSentStatus(messageId, sentStatus)` → `onMessageSentStatusChanged` (XAPI-5): overwrites the
+    /// stored message's sent status. A `messageId` that is not stored reports 34204; one that is not positive is
+    /// refused with -101.
+    pub fn change_message_sent_status(&mut self, message_id: i64, sent_status: SentStatus) -> Result<(), ImError> {
+        let outcome = self.overwrite_status(message_id, |store| {
+            let Some(message) = store.message(message_id)? else { return Err(StoreError::NoSuchMessage(message_id)) };
+            store.update_send_result(message_id, sent_status, None, message.sent_time)
+        })?;
+        self.emit(Event::MessageSentStatusChanged { code: outcome, message_id });
+        Ok(())
+    }
+
+    /// `changeMessageReceiveStatus(messageId, receivedStatus)` → `onMessageReceiveStatusChanged` (XAPI-5):
+    /// overwrites the stored message's received status, and with it the unread counts (UNREAD-6). A `messageId`
+    /// that is not stored reports 34204; one that is not positive is refused with -101.
+    pub fn change_message_receive_status(
+        &mut self,
+        message_id: i64,
+        received_status: ReceivedStatus,
+    ) -> Result<(), ImError> {
+        let outcome =
+            self.overwrite_status(message_id, |store| store.set_received_status(message_id, received_status))?;
+        self.emit(Event::MessageReceiveStatusChanged { code: outcome, message_id });
+        Ok(())
+    }
+
+    /// Runs `overwrite` on the open database: the code to report (0, or 34204 for an unknown message), or the
+    /// call's refusal.
+    fn overwrite_status(
+        &mut self,
+        message_id: i64,
+        overwrite: impl FnOnce(&mut dyn crate::store::Store) -> Result<(), StoreError>,
+    ) -> Result<ErrorCode, ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        if message_id <= 0 {
+            return Err(ImError::param("messageId must be a stored message's positive ID"));
+        }
+        let Some((_, store)) = self.store.as_mut() else {
+            return Err(ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first"));
+        };
+        match overwrite(store.as_mut()) {
+            Ok(()) => Ok(ErrorCode::SUCCESS),
+            Err(StoreError::NoSuchMessage(_)) => Ok(ErrorCode::INVALID_PARAMETER_MESSAGEID),
+            Err(error) => Err(native_error(error)),
+        }
+    }
+}
