@@ -27,13 +27,25 @@ pub fn find_listener_event(
     kept: &BTreeMap<String, serde_json::Value>,
 ) -> Option<(usize, serde_json::Value)> {
     let from = from.min(events.len());
-    events[from..].iter().enumerate().find_map(|(offset, (_, event))| {
-        if event.listener() != listener {
-            return None;
-        }
-        let value = serde_json::to_value(event).ok()?;
-        pattern.check(&value, &value, kept).is_ok().then_some((from + offset, value))
-    })
+    events[from..]
+        .iter()
+        .enumerate()
+        .find_map(|(offset, (_, event))| matching(event, listener, pattern, kept).map(|value| (from + offset, value)))
+}
+
+/// The serialised form of `event` if it is an event of `listener` that matches `pattern`. Only an event of the
+/// listener is serialised.
+fn matching(
+    event: &Event,
+    listener: &str,
+    pattern: &Pattern,
+    kept: &BTreeMap<String, serde_json::Value>,
+) -> Option<serde_json::Value> {
+    if event.listener() != listener {
+        return None;
+    }
+    let value = serde_json::to_value(event).ok()?;
+    pattern.check(&value, &value, kept).is_ok().then_some(value)
 }
 
 /// Why no event at or after `cursor` of `listener` matches `pattern`: the nearest events of that listener (the
@@ -80,10 +92,7 @@ fn earlier_match(
     pattern: &Pattern,
     kept: &BTreeMap<String, serde_json::Value>,
 ) -> String {
-    let earlier = events[..cursor].iter().rev().find(|(_, event)| {
-        event.listener() == listener
-            && serde_json::to_value(event).is_ok_and(|value| pattern.check(&value, &value, kept).is_ok())
-    });
+    let earlier = events[..cursor].iter().rev().find(|(_, event)| matching(event, listener, pattern, kept).is_some());
     match earlier {
         Some((at, event)) => format!(
             "\n    a matching event came at {}ms, at or before the last match (event checks consume events in order): {}",

@@ -175,6 +175,17 @@ pub type EventReceiver = mpsc::UnboundedReceiver<Delivery>;
 type Command = Box<dyn FnOnce(&mut Core, Now, &mut Callbacks) + Send>;
 
 /// The engine handle: the manual's `RCIMIWEngine`. Cheap to clone; every clone drives the same engine.
+///
+/// ENG-2: every method is called on this object, and it is obtained only through [`Engine::create`]; it cannot be
+/// built any other way:
+///
+/// ```compile_fail
+/// let engine = imsim_engine::driver::Engine { commands: todo!(), call_numbers: todo!(), context: None, options: todo!() };
+/// ```
+///
+/// ```compile_fail
+/// let engine: imsim_engine::driver::Engine = Default::default();
+/// ```
 #[derive(Clone, Debug)]
 pub struct Engine {
     commands: mpsc::UnboundedSender<Command>,
