@@ -154,6 +154,7 @@ mod tests {
         ServerAddress { scheme, host: host.to_owned(), port }
     }
 
+    /// ENG-10, ENG-11: the test vectors.
     #[test]
     fn eng_11_the_statistic_server_test_vectors() {
         assert_eq!(ServerAddress::parse("https://h"), Ok(address(Scheme::Https, "h", 443)));
@@ -165,6 +166,7 @@ mod tests {
         assert_eq!(ServerAddress::parse("https://1.2.3.4:9"), Ok(address(Scheme::Https, "1.2.3.4", 9)));
     }
 
+    /// ENG-12: `http://` is HTTP with port 80; any other scheme, or an empty string, is -101.
     #[test]
     fn eng_12_http_is_accepted_and_any_other_scheme_or_an_empty_string_is_a_parameter_error() {
         assert_eq!(ServerAddress::parse("http://h"), Ok(address(Scheme::Http, "h", 80)));
@@ -175,6 +177,7 @@ mod tests {
         }
     }
 
+    /// ENG-7, ENG-8, ENG-9, ENG-10: the default data centre, and every server address validated.
     #[test]
     fn eng_7_to_eng_10_the_default_is_the_china_data_centre_and_every_server_address_is_validated() {
         assert_eq!(DeploymentOptions::default().validate(), Ok(()));
@@ -192,6 +195,7 @@ mod tests {
         }
     }
 
+    /// ENG-15, ENG-16, ENG-17: compression options have no defaults, and any value is accepted.
     #[test]
     fn eng_16_and_eng_17_compression_options_have_no_defaults_and_any_value_is_accepted() {
         assert_eq!(CompressOptions::default().original_image_quality, None, "ENG-16: 80 is an example, not a default");

@@ -119,6 +119,11 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
                     let log = world.device_mut(&config.name);
                     log.call_lists_queued = log.call_lists_queued.saturating_sub(1);
                 }
+                DeviceCommand::SetListener { listener, set } => {
+                    let result = engine.set_listener(&listener, set).await;
+                    let handler = if set { "handler" } else { "null" };
+                    record_hook(&world, &config.name, &format!("{listener} = {handler}"), result);
+                }
                 DeviceCommand::NetworkAvailable(available) => {
                     let result = engine.notify_network_available(available).await;
                     record_hook(&world, &config.name, &format!("notifyNetworkAvailable {available}"), result);
@@ -183,7 +188,7 @@ async fn make_calls(
         let callback = if queued.callback { format!(" (callback #{})", number.0) } else { String::new() };
         world.trace.record(at, device, &format!("call {}{separator}{arguments} -> {code}{callback}", method.name()));
         world.device_mut(device).calls.push(CallRecord { at, method: method.name(), code });
-        world.ledger.called(device, number, method, at, code, queued.location);
+        world.ledger.called(device, number, method, at, code, queued.location, queued.callback);
         match (result, queued.keep_as) {
             (Ok(Returned::Message(message)), Some(name)) => {
                 let value = serde_json::to_value(&message).unwrap_or_default();

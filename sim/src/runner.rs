@@ -438,6 +438,10 @@ impl<'a> Run<'a> {
                 self.sim.repair(device.as_str(), SERVER_HOST);
                 self.command(device, DeviceCommand::NetworkAvailable(true))
             }
+            StepKind::SetListener { device, listener, set } => {
+                self.world.borrow_mut().ledger.listener_set(device, listener, *set);
+                self.command(device, DeviceCommand::SetListener { listener: listener.clone(), set: *set })
+            }
             StepKind::Crash { device } => {
                 // The process dies; its database directory, outside the host, survives.
                 self.sim.crash(device.as_str());

@@ -24,6 +24,13 @@ pub enum DeviceCommand {
     /// Calls of the manual's API, made in order; a refused call (or one whose references do not resolve) ends the
     /// list. A short form that makes several calls (`send`: create the message, then send it) is one list.
     Calls(Vec<QueuedCall>),
+    /// The app sets or removes one of its engine's listeners (CALL-3).
+    SetListener {
+        /// The listener, such as `onMessageReceived`.
+        listener: String,
+        /// Whether it is set from now on.
+        set: bool,
+    },
     /// imsim's platform hook: the OS reports the network gone (`false`) or back (`true`) (RECONN-3).
     NetworkAvailable(bool),
     /// imsim's platform hook: the app came to the foreground (`true`) or went to the background (RECONN-5).

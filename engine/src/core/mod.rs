@@ -432,6 +432,20 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every listener's name, read once from the events' JSON Schema (the `event` tag of each variant).
+    pub fn listener_names() -> &'static [String] {
+        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            let schema = schemars::schema_for!(Event).to_value();
+            let variants = schema.get("oneOf").and_then(|variants| variants.as_array()).cloned().unwrap_or_default();
+            variants
+                .iter()
+                .filter_map(|variant| variant.pointer("/properties/event/const").and_then(|name| name.as_str()))
+                .map(str::to_owned)
+                .collect()
+        })
+    }
+
     /// The manual's name of the listener that receives this event, such as `onMessageReceived`: the `event` tag
     /// of its serialised form.
     pub fn listener(&self) -> &'static str {

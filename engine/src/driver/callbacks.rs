@@ -4,8 +4,12 @@
 //!
 //! The core tags each event with the call it answers ([`Delivery::call`]); the driver keeps, for every accepted
 //! call that passed a callback and has not had its terminal result yet, which of its listeners the callback takes.
+//!
+//! It also keeps which engine listeners the app has removed (CALL-3: `engine?.onX = null`): an event for a removed
+//! listener, and a call's result when no callback was passed, is dropped (CALL-5: "otherwise the result is
+//! dropped"). Setting a listener again takes effect for what comes next; the last assignment wins (CODE-9).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tokio::sync::mpsc;
 
@@ -25,10 +29,11 @@ pub(super) struct CallbackRoute {
     pub(super) sender: mpsc::UnboundedSender<Delivery>,
 }
 
-/// The callbacks of the calls still waiting for their terminal result, by call.
+/// The callbacks of the calls still waiting for their terminal result, by call, and the listeners removed.
 #[derive(Debug, Default)]
 pub(crate) struct Callbacks {
     routes: BTreeMap<CallId, CallbackRoute>,
+    removed: BTreeSet<String>,
 }
 
 impl Callbacks {
@@ -37,15 +42,27 @@ impl Callbacks {
         self.routes.insert(call, route);
     }
 
+    /// Sets (`set`) or removes the engine listener `listener` (CALL-3).
+    pub(super) fn set_listener(&mut self, listener: &str, set: bool) {
+        if set {
+            self.removed.remove(listener);
+        } else {
+            self.removed.insert(listener.to_owned());
+        }
+    }
+
     /// Delivers `delivery` to its call's callback if it is one of that call's results, and gives it back otherwise
-    /// (for the engine listeners). The terminal result retires the callback.
+    /// for the engine listeners, unless the app removed that listener (then it is dropped, CALL-5). The terminal
+    /// result retires the callback.
     pub(super) fn route(&mut self, delivery: Delivery) -> Option<Delivery> {
-        let Some(call) = delivery.call else { return Some(delivery) };
-        let Some(route) = self.routes.get(&call) else { return Some(delivery) };
         let listener = delivery.event.listener();
+        let for_listeners =
+            |delivery: Delivery, removed: &BTreeSet<String>| (!removed.contains(listener)).then_some(delivery);
+        let Some(call) = delivery.call else { return for_listeners(delivery, &self.removed) };
+        let Some(route) = self.routes.get(&call) else { return for_listeners(delivery, &self.removed) };
         let terminal = listener == route.result;
         if !terminal && !route.progress.contains(&listener) {
-            return Some(delivery);
+            return for_listeners(delivery, &self.removed);
         }
         // An app that dropped its callback has chosen not to hear the result.
         let _ = route.sender.send(delivery);
@@ -86,5 +103,23 @@ mod tests {
         assert_eq!(receiver.try_recv(), Ok(joining));
         assert_eq!(receiver.try_recv(), Ok(joined(Some(CallId(7)))));
         assert!(receiver.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_removed_listener_drops_its_events_until_it_is_set_again_and_a_callback_still_gets_its_result() {
+        let (sender, mut receiver) = mpsc::unbounded_channel();
+        let mut callbacks = Callbacks::default();
+        callbacks.set_listener("onChatRoomJoined", false);
+        // CALL-5: no callback, no listener: the result is dropped.
+        assert_eq!(callbacks.route(joined(Some(CallId(1)))), None);
+        assert_eq!(callbacks.route(joined(None)), None);
+        // CALL-4: a callback takes its result whatever the listener.
+        callbacks.insert(CallId(2), CallbackRoute { result: "onChatRoomJoined", progress: &[], sender });
+        assert_eq!(callbacks.route(joined(Some(CallId(2)))), None);
+        assert_eq!(receiver.try_recv(), Ok(joined(Some(CallId(2)))));
+        // CODE-9: the last assignment wins.
+        callbacks.set_listener("onChatRoomJoined", false);
+        callbacks.set_listener("onChatRoomJoined", true);
+        assert_eq!(callbacks.route(joined(Some(CallId(3)))), Some(joined(Some(CallId(3)))));
     }
 }

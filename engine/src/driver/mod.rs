@@ -241,6 +241,29 @@ impl Engine {
         Ok((engine, event_receiver, driver))
     }
 
+    /// Sets (`set`) or removes (`engine?.onX = null`) the engine listener `listener`, such as `onMessageReceived`
+    /// (CALL-3): while it is removed, its events, and the results of calls made without a callback, are dropped
+    /// (CALL-5); the last assignment wins (CODE-9). Every listener is set when the engine is created. -101 for a name
+    /// that is no listener, -102 once destroyed.
+    pub async fn set_listener(&self, listener: &str, set: bool) -> Result<(), ImError> {
+        if !crate::core::Event::listener_names().iter().any(|name| name == listener) {
+            return Err(ImError::param(format!("{listener:?} is no listener of the engine")));
+        }
+        let listener = listener.to_owned();
+        let (reply_sender, reply) = oneshot::channel();
+        let command: Command = Box::new(move |core, _, callbacks| {
+            let result = if core.is_destroyed() {
+                Err(ImError::destroyed())
+            } else {
+                callbacks.set_listener(&listener, set);
+                Ok(())
+            };
+            let _ = reply_sender.send(result);
+        });
+        self.commands.send(command).map_err(|_| ImError::destroyed())?;
+        reply.await.map_err(|_| ImError::destroyed())?
+    }
+
     /// The options the engine was created with (ENG-3: given at `create`, never changed): the server addresses,
     /// push and compression options are stored as given (ENG-13, ENG-15, ENG-17).
     pub fn options(&self) -> &EngineOptions {

@@ -435,6 +435,15 @@ pub enum StepKind {
         /// The device.
         device: String,
     },
+    /// The app sets (`set: true`) or removes (`engine?.onX = null`) one of its engine's listeners (CALL-3).
+    SetListener {
+        /// The device.
+        device: String,
+        /// The listener, such as `onMessageReceived`.
+        listener: String,
+        /// Whether it is set from now on.
+        set: bool,
+    },
     /// The device's host crashes: the app's process is gone, its disk is kept.
     Crash {
         /// The device.
@@ -669,6 +678,7 @@ impl Step {
             StepKind::NetworkLost { device } => format!("network_lost {device}"),
             StepKind::NetworkRestored { device } => format!("network_restored {device}"),
             StepKind::Crash { device } => format!("crash {device}"),
+            StepKind::SetListener { device, listener, set } => format!("listener {device} {listener} set={set}"),
             StepKind::Restart { device } => format!("restart {device}"),
             StepKind::Chatroom { device, call } => call.describe(device),
             StepKind::ChatroomAdmin(admin) => admin.describe(),

@@ -25,6 +25,7 @@ pub(super) const STEPS: &[&str] = &[
     "network_restored",
     "crash",
     "restart",
+    "listener",
     "blacklist_add",
     "blacklist_remove",
     "blacklist_status",
@@ -113,6 +114,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "network_restored" => StepKind::NetworkRestored { device: context.device(value, "network_restored")? },
         "crash" => StepKind::Crash { device: context.device(value, "crash")? },
         "restart" => StepKind::Restart { device: context.device(value, "restart")? },
+        "listener" => set_listener(value, context)?,
         "blacklist_add" => {
             let (device, user) = blacklist_call(value, context, "blacklist_add")?;
             StepKind::BlacklistAdd { device, user }
@@ -237,6 +239,25 @@ fn send(node: &Node, context: &Context<'_>) -> Res<StepKind> {
 }
 
 /// `blacklist_add`, `blacklist_remove` or `blacklist_status` (`step`): a device and the `userId` argument, as written.
+/// `listener: { device: a, name: onMessageReceived, set: false }`: the app sets or removes an engine listener
+/// (CALL-3).
+fn set_listener(node: &Node, context: &Context<'_>) -> Res<StepKind> {
+    let fields =
+        mapping(node, "listener", &["device", "name", "set"], "{ device: a, name: onMessageReceived, set: false }")?;
+    let device = context.device(fields.require("device")?, "listener.device")?;
+    let name_node = fields.require("name")?;
+    let listener = name_node.text("listener.name")?;
+    if !crate::scenario::listeners::listeners().contains_key(&listener) {
+        let names: Vec<&str> = crate::scenario::listeners::listeners().keys().map(String::as_str).collect();
+        return fail(
+            name_node.at,
+            format!("listener.name: unknown listener {listener:?}; the engine reports {}", names.join(", ")),
+        );
+    }
+    let set = fields.require("set")?.bool("listener.set")?;
+    Ok(StepKind::SetListener { device, listener, set })
+}
+
 fn blacklist_call(node: &Node, context: &Context<'_>, step: &str) -> Res<(String, String)> {
     let fields = mapping(node, step, &["device", "user"], "{ device: a, user: lisi }")?;
     let device = context.device(fields.require("device")?, &format!("{step}.device"))?;
