@@ -12,7 +12,7 @@ use std::pin::Pin;
 use imsim_engine::api::{Call, CallOutcome, Returned};
 use imsim_engine::core::Delivery;
 use imsim_engine::driver::{Clock, ConnectFuture, Connector, Engine, EngineOptions, Runtime, Storage, Transport};
-use imsim_engine::{ImError, Platform};
+use imsim_engine::{ConnectionStatus, ImError, Platform};
 use tokio::sync::mpsc;
 
 use crate::net::{SERVER_HOST, SERVER_PORT, sim_unix_ms};
@@ -89,15 +89,21 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
         log.boots += 1;
         log.boots
     };
-    let runtime = Runtime {
+    // Each engine of this boot (ENG-6 creates another) draws its own seed.
+    let runtime = |generation: u64| Runtime {
         connector: Box::new(TurmoilConnector { device: config.name.clone(), world: world.clone() }),
         clock: Box::new(SimClock),
-        rng_seed: config.rng_seed.wrapping_add(u64::from(boot - 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        rng_seed: config
+            .rng_seed
+            .wrapping_add(u64::from(boot - 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .wrapping_add(generation.wrapping_mul(0xD1B5_4A32_D192_ED03)),
         storage: Storage::DirectoryWithoutSync(config.storage_dir.clone()),
         platform: config.platform,
         device_id: config.name.clone(),
     };
-    let (engine, mut events, driver) = Engine::create(&config.app_key, config.options.clone(), runtime)?;
+    let mut generation = 0;
+    let (mut engine, mut events, driver) =
+        Engine::create(&config.app_key, config.options.clone(), runtime(generation))?;
     tokio::task::spawn_local(driver.run());
     // What the per-call callbacks receive, forwarded from each call's own receiver.
     let (callback_sender, mut callbacks) = mpsc::unbounded_channel();
@@ -118,6 +124,25 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
                     let mut world = world.borrow_mut();
                     let log = world.device_mut(&config.name);
                     log.call_lists_queued = log.call_lists_queued.saturating_sub(1);
+                }
+                DeviceCommand::Create { app_key } => {
+                    // ENG-6: one live engine per device; `create` again destroys it (ENG-5) and creates a new one.
+                    let _ = engine.destroy().await;
+                    while let Ok(delivery) = events.try_recv() {
+                        record(&world, &config.name, delivery);
+                    }
+                    generation += 1;
+                    let created = Engine::create(&app_key, config.options.clone(), runtime(generation));
+                    let code = created.as_ref().err().map_or(0, |error| error.code.0);
+                    {
+                        let mut world = world.borrow_mut();
+                        world.trace.record(turmoil::elapsed(), &config.name, &format!("call create appKey={app_key:?} -> {code}"));
+                        // The new engine starts unconnected and says so with no event.
+                        world.device_mut(&config.name).status = ConnectionStatus::Unconnected;
+                    }
+                    let (new_engine, new_events, driver) = created?;
+                    tokio::task::spawn_local(driver.run());
+                    (engine, events) = (new_engine, new_events);
                 }
                 DeviceCommand::SetListener { listener, set } => {
                     let result = engine.set_listener(&listener, set).await;

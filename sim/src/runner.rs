@@ -438,6 +438,11 @@ impl<'a> Run<'a> {
                 self.sim.repair(device.as_str(), SERVER_HOST);
                 self.command(device, DeviceCommand::NetworkAvailable(true))
             }
+            StepKind::Create { device, app_key } => {
+                // ENG-5, ENG-6: the old engine is destroyed, so nothing it had in flight is owed any more.
+                self.world.borrow_mut().ledger.engine_gone(device);
+                self.command(device, DeviceCommand::Create { app_key: app_key.clone() })
+            }
             StepKind::SetListener { device, listener, set } => {
                 self.world.borrow_mut().ledger.listener_set(device, listener, *set);
                 self.command(device, DeviceCommand::SetListener { listener: listener.clone(), set: *set })

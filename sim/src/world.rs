@@ -24,6 +24,11 @@ pub enum DeviceCommand {
     /// Calls of the manual's API, made in order; a refused call (or one whose references do not resolve) ends the
     /// list. A short form that makes several calls (`send`: create the message, then send it) is one list.
     Calls(Vec<QueuedCall>),
+    /// `RCIMIWEngine.create` again (ENG-6): destroy the engine and create it anew with this App Key.
+    Create {
+        /// The new engine's App Key.
+        app_key: String,
+    },
     /// The app sets or removes one of its engine's listeners (CALL-3).
     SetListener {
         /// The listener, such as `onMessageReceived`.

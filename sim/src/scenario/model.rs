@@ -435,6 +435,14 @@ pub enum StepKind {
         /// The device.
         device: String,
     },
+    /// The app calls `RCIMIWEngine.create` again on a live device (ENG-6): the engine is destroyed and created
+    /// anew, with this App Key, on the same database directory.
+    Create {
+        /// The device.
+        device: String,
+        /// The App Key the new engine is created with.
+        app_key: String,
+    },
     /// The app sets (`set: true`) or removes (`engine?.onX = null`) one of its engine's listeners (CALL-3).
     SetListener {
         /// The device.
@@ -679,6 +687,7 @@ impl Step {
             StepKind::NetworkRestored { device } => format!("network_restored {device}"),
             StepKind::Crash { device } => format!("crash {device}"),
             StepKind::SetListener { device, listener, set } => format!("listener {device} {listener} set={set}"),
+            StepKind::Create { device, app_key } => format!("create {device} app_key={app_key:?}"),
             StepKind::Restart { device } => format!("restart {device}"),
             StepKind::Chatroom { device, call } => call.describe(device),
             StepKind::ChatroomAdmin(admin) => admin.describe(),

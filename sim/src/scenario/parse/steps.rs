@@ -25,6 +25,7 @@ pub(super) const STEPS: &[&str] = &[
     "network_restored",
     "crash",
     "restart",
+    "create",
     "listener",
     "blacklist_add",
     "blacklist_remove",
@@ -115,6 +116,12 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "crash" => StepKind::Crash { device: context.device(value, "crash")? },
         "restart" => StepKind::Restart { device: context.device(value, "restart")? },
         "listener" => set_listener(value, context)?,
+        "create" => {
+            let fields = mapping(value, "create", &["device", "app_key"], "{ device: a, app_key: other-app }")?;
+            let device = context.device(fields.require("device")?, "create.device")?;
+            let app_key = non_empty(fields.require("app_key")?, "create.app_key")?;
+            StepKind::Create { device, app_key }
+        }
         "blacklist_add" => {
             let (device, user) = blacklist_call(value, context, "blacklist_add")?;
             StepKind::BlacklistAdd { device, user }
