@@ -133,6 +133,24 @@ manual_enum! {
 }
 
 manual_enum! {
+    /// `RCIMIWPushNotificationLevel` (DND-6, DND-7): what is pushed while the user is offline.
+    PushNotificationLevel {
+        /// Every message is pushed.
+        AllMessage = 0, "allMessage";
+        /// Not set: the initial state of every setting (DND-7).
+        None = 1, "none";
+        /// Messages that @mention the user or @mention all.
+        Mention = 2, "mention";
+        /// Messages that @mention the user specifically.
+        MentionUsers = 3, "mentionUsers";
+        /// Messages that @mention all members.
+        MentionAll = 4, "mentionAll";
+        /// Nothing, not even @ messages.
+        Blocked = 5, "blocked";
+    }
+}
+
+manual_enum! {
     /// `RCIMIWMessageType` (MTYPE).
     MessageType {
         /// A type the engine does not recognise.

@@ -16,6 +16,7 @@ mod blacklist;
 mod chatroom;
 mod connection;
 mod messages;
+mod notification;
 
 use std::future::Future;
 
@@ -33,6 +34,7 @@ pub use blacklist::*;
 pub use chatroom::*;
 pub use connection::*;
 pub use messages::*;
+pub use notification::*;
 
 /// One method of the manual: its parameters are the implementing struct's fields (serde names them as the manual
 /// does), and this says how it is carried out and how its result reaches the app.
@@ -258,6 +260,8 @@ api_table! {
     "getFirstUnreadMessage" => GetFirstUnreadMessage,
     "changeMessageSentStatus" => ChangeMessageSentStatus,
     "changeMessageReceiveStatus" => ChangeMessageReceiveStatus,
+    "changeConversationTypeNotificationLevel" => ChangeConversationTypeNotificationLevel,
+    "getConversationTypeNotificationLevel" => GetConversationTypeNotificationLevel,
     "addToBlacklist" => AddToBlacklist,
     "removeFromBlacklist" => RemoveFromBlacklist,
     "getBlacklistStatus" => GetBlacklistStatus,

@@ -20,6 +20,7 @@ mod connection;
 mod liveness;
 mod local_messages;
 mod messages;
+mod notification;
 mod outbox;
 pub mod reconnect;
 mod requests;
@@ -49,7 +50,7 @@ use crate::error::ErrorCode;
 use crate::store::{Store, StoreError};
 use crate::types::{
     BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus,
-    ConversationType, Message, Platform,
+    ConversationType, Message, Platform, PushNotificationLevel,
 };
 use reconnect::ReconnectSchedule;
 use timed::TimedMap;
@@ -414,6 +415,28 @@ pub enum Event {
         /// The message, as passed.
         message_id: i64,
     },
+    /// `onConversationTypeNotificationLevelChanged(code, type, level)` (DND-17): the result of
+    /// `changeConversationTypeNotificationLevel`.
+    #[serde(rename = "onConversationTypeNotificationLevelChanged")]
+    ConversationTypeNotificationLevelChanged {
+        /// 0, or why the server refused it.
+        code: ErrorCode,
+        /// The conversation type (the listener's `type`), as passed.
+        conversation_type: ConversationType,
+        /// The level, as passed.
+        level: PushNotificationLevel,
+    },
+    /// `onConversationTypeNotificationLevelLoaded(code, type, level)` (DND-18, XAPI-6): the result of
+    /// `getConversationTypeNotificationLevel`; `none` when never set (DND-7) or when the read failed.
+    #[serde(rename = "onConversationTypeNotificationLevelLoaded")]
+    ConversationTypeNotificationLevelLoaded {
+        /// 0, or why the level could not be read.
+        code: ErrorCode,
+        /// The conversation type (the listener's `type`), as passed.
+        conversation_type: ConversationType,
+        /// The level.
+        level: PushNotificationLevel,
+    },
     /// `onUnreadCountByConversationTypesLoaded(code, conversationTypes, channelId, contain, count)` (UNREAD-3): the
     /// result of `getUnreadCountByConversationTypes`.
     #[serde(rename = "onUnreadCountByConversationTypesLoaded")]
@@ -481,6 +504,8 @@ impl Event {
             Event::TotalUnreadCountLoaded { .. } => "onTotalUnreadCountLoaded",
             Event::UnreadCountByConversationTypesLoaded { .. } => "onUnreadCountByConversationTypesLoaded",
             Event::FirstUnreadMessageLoaded { .. } => "onFirstUnreadMessageLoaded",
+            Event::ConversationTypeNotificationLevelChanged { .. } => "onConversationTypeNotificationLevelChanged",
+            Event::ConversationTypeNotificationLevelLoaded { .. } => "onConversationTypeNotificationLevelLoaded",
             Event::MessageSentStatusChanged { .. } => "onMessageSentStatusChanged",
             Event::MessageReceiveStatusChanged { .. } => "onMessageReceiveStatusChanged",
         }

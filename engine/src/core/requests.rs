@@ -8,6 +8,7 @@
 
 use super::chatroom::ChatroomRequest;
 use super::chatroom_kv::EntriesRequest;
+use super::notification::NotificationRequest;
 use super::{Core, Event, Now};
 use crate::error::{ErrorCode, ImError};
 use crate::limits::{PUBLISH_ACK_TIMEOUT_MS, TARGET_ID_CHARS_MAX};
@@ -18,6 +19,8 @@ use crate::types::BlacklistStatus;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum RequestKind {
     Blacklist(BlacklistRequest),
+    /// The per-type do-not-disturb level (`notification.rs`).
+    Notification(NotificationRequest),
     /// Join, leave and history (`chatroom.rs`).
     Chatroom(ChatroomRequest),
     /// KV changes (`chatroom_kv.rs`).
@@ -115,6 +118,7 @@ impl Core {
             RequestKind::Blacklist(request) => self.emit(settled(request, code, body)),
             RequestKind::Chatroom(request) => self.chatroom_settled(now, request, code, body),
             RequestKind::ChatroomEntries(request) => self.chatroom_entries_settled(request, code, body),
+            RequestKind::Notification(request) => self.emit(request.settled(code, body)),
         }
     }
 

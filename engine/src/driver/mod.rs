@@ -14,6 +14,7 @@ mod blacklist;
 mod callbacks;
 mod chatroom;
 mod local_messages;
+mod notification;
 mod task;
 
 use std::collections::BTreeMap;

@@ -136,6 +136,11 @@ impl Server {
             Some(request::Body::Blacklist(proto::BlacklistQuery {})) => {
                 Ok(Some(response::Body::Blacklist(proto::Blacklist { user_ids: list(app, &owner) })))
             }
+            Some(request::Body::ConversationTypeLevelSet(set)) => {
+                super::notification::set_type_level(app, &owner, &set).map(|()| None)
+            }
+            Some(request::Body::ConversationTypeLevel(query)) => super::notification::type_level(app, &owner, &query)
+                .map(|level| Some(response::Body::ConversationTypeLevel(proto::ConversationTypeLevel { level }))),
             Some(
                 request::Body::ChatroomJoin(_)
                 | request::Body::ChatroomLeave(_)

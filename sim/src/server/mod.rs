@@ -60,6 +60,7 @@ mod groups;
 mod idle;
 mod inbox;
 mod kick;
+mod notification;
 mod publish;
 mod server_api;
 mod sessions;
@@ -250,6 +251,8 @@ struct App {
     last_uid: u64,
     /// The last `sentTime` assigned, so the next is strictly later (MSG-22).
     last_sent_time_ms: Option<i64>,
+    /// Each user's per-conversation-type do-not-disturb level, by (user ID, type ordinal) (DND-17).
+    type_levels: BTreeMap<(String, u32), u32>,
 }
 
 #[derive(Debug, Default)]
@@ -318,6 +321,7 @@ impl Server {
             devices: BTreeMap::new(),
             last_uid: 0,
             last_sent_time_ms: None,
+            type_levels: BTreeMap::new(),
         });
     }
 

@@ -248,7 +248,9 @@ impl ChatroomRequest {
             other @ (request::Body::BlacklistAdd(_)
             | request::Body::BlacklistRemove(_)
             | request::Body::BlacklistStatus(_)
-            | request::Body::Blacklist(_)) => Err(other),
+            | request::Body::Blacklist(_)
+            | request::Body::ConversationTypeLevelSet(_)
+            | request::Body::ConversationTypeLevel(_)) => Err(other),
         }
     }
 

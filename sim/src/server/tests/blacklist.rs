@@ -234,3 +234,28 @@ fn system_messages_wait_offline_for_seven_days() {
         (4, "notices", "notices")
     );
 }
+
+/// DND-13, DND-17, DND-18: the per-type level is kept per user; a type it does not cover or an unknown level is
+/// malformed and changes nothing; a level never set reads `none` (1, DND-7).
+#[test]
+fn the_per_type_notification_level_is_kept_per_user_and_checked() {
+    let mut h = Harness::new();
+    let alice = h.connect_live("alice", "phone");
+    let bob = h.connect_live("bob", "phone");
+    let set = |conversation_type, level| {
+        Some(request::Body::ConversationTypeLevelSet(proto::ConversationTypeLevelSet { conversation_type, level }))
+    };
+    let get = |conversation_type| {
+        Some(request::Body::ConversationTypeLevel(proto::ConversationTypeLevelQuery { conversation_type }))
+    };
+    let level = |level| Some(response::Body::ConversationTypeLevel(proto::ConversationTypeLevel { level }));
+    let malformed = ErrorCode::PROTOCOL_MALFORMED_FRAME;
+    assert_eq!(request(&mut h, alice, 1, get(2)), ok(1, level(1)));
+    assert_eq!(request(&mut h, alice, 2, set(2, 3)), ok(2, None));
+    assert_eq!(request(&mut h, alice, 3, get(2)), ok(3, level(3)));
+    assert_eq!(request(&mut h, bob, 4, get(2)), ok(4, level(1)), "another user's setting");
+    for (request_id, body) in [(5, set(3, 5)), (6, set(0, 5)), (7, set(2, 6)), (8, get(3)), (9, get(9))] {
+        assert_eq!(request(&mut h, alice, request_id, body), error(request_id, malformed));
+    }
+    assert_eq!(request(&mut h, alice, 10, get(2)), ok(10, level(3)), "a malformed request changed nothing");
+}
