@@ -25,7 +25,7 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
 
 use crate::core::CallId;
-use crate::driver::{CallbackReceiver, Engine};
+use crate::driver::{CallbackReceiver, CallbackRoute, Engine};
 use crate::error::ImError;
 use crate::types::Message;
 
@@ -113,7 +113,7 @@ impl Engine {
     /// Carries out `call` through the typed method it names: the one dispatch from the API as data to the Rust API.
     /// Its results come through the engine listeners (CALL-5), tagged with the call's number.
     pub async fn call(&self, call: Call) -> CallOutcome {
-        let (engine, number, _) = self.for_call(None);
+        let (engine, number) = self.for_call(None);
         CallOutcome { call: number, result: call.invoke(&engine).await }
     }
 
@@ -121,13 +121,12 @@ impl Engine {
     /// the returned receiver, and the engine listeners do not fire for them. A method that answers through no
     /// listener (a `create…Message`, `disconnect`) has nothing to call back: its receiver yields nothing.
     pub async fn call_with_callback(&self, call: Call) -> (CallOutcome, CallbackReceiver) {
-        let listeners = match call.method().completion() {
-            Completion::Listener { result, progress, .. } => (result, progress),
-            Completion::Returns | Completion::StatusOnly => ("", &[][..]),
+        let (route, receiver) = match call.method().completion() {
+            Completion::Listener { result, progress, .. } => CallbackRoute::new(result, progress),
+            Completion::Returns | Completion::StatusOnly => CallbackRoute::new("", &[]),
         };
-        let (engine, number, receiver) = self.for_call(Some(listeners));
-        let outcome = CallOutcome { call: number, result: call.invoke(&engine).await };
-        (outcome, receiver.unwrap_or_else(|| tokio::sync::mpsc::unbounded_channel().1))
+        let (engine, number) = self.for_call(Some(route));
+        (CallOutcome { call: number, result: call.invoke(&engine).await }, receiver)
     }
 }
 

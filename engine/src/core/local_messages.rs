@@ -76,10 +76,7 @@ impl Core {
         if message_id <= 0 {
             return Err(ImError::param("messageId must be a stored message's positive ID"));
         }
-        let Some((_, store)) = self.store.as_mut() else {
-            return Err(ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first"));
-        };
-        match overwrite(store.as_mut()) {
+        match overwrite(self.database_mut()?) {
             Ok(()) => Ok(ErrorCode::SUCCESS),
             Err(StoreError::NoSuchMessage(_)) => Ok(ErrorCode::INVALID_PARAMETER_MESSAGEID),
             Err(error) => Err(native_error(error)),

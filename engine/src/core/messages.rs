@@ -569,8 +569,12 @@ impl Core {
 
     /// The open database, or -103 when none is (before the first `connect`).
     pub(super) fn database(&self) -> Result<&dyn crate::store::Store, ImError> {
-        self.store()
-            .ok_or_else(|| ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first"))
+        self.store().ok_or_else(no_database)
+    }
+
+    /// The open database, to write, or -103 when none is.
+    pub(super) fn database_mut(&mut self) -> Result<&mut dyn crate::store::Store, ImError> {
+        self.store.as_mut().map(|(_, store)| store.as_mut() as &mut dyn crate::store::Store).ok_or_else(no_database)
     }
 }
 
@@ -591,6 +595,11 @@ fn to_report(messages: Vec<(Message, bool)>, outcomes: Vec<Received>) -> Vec<Mes
             }
         })
         .collect()
+}
+
+/// A call that needs the database before the first `connect` opened one: -103.
+fn no_database() -> ImError {
+    ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first")
 }
 
 /// A store failure as the caller sees it: -103, a native error (CODE-4).

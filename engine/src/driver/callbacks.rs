@@ -21,12 +21,20 @@ pub type CallbackReceiver = mpsc::UnboundedReceiver<Delivery>;
 
 /// Where a call's results go instead of the engine listeners, and which of its events are results.
 #[derive(Clone, Debug)]
-pub(super) struct CallbackRoute {
+pub(crate) struct CallbackRoute {
     /// The listener of the call's terminal result, such as `onChatRoomJoined`.
     pub(super) result: &'static str,
     /// The listeners of its progress events, such as `onMessageAttached` for `sendMessage`.
     pub(super) progress: &'static [&'static str],
     pub(super) sender: mpsc::UnboundedSender<Delivery>,
+}
+
+impl CallbackRoute {
+    /// A route for the results whose listeners are `result` and `progress`, and the receiver it delivers to.
+    pub(crate) fn new(result: &'static str, progress: &'static [&'static str]) -> (CallbackRoute, CallbackReceiver) {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        (CallbackRoute { result, progress, sender }, receiver)
+    }
 }
 
 /// The callbacks of the calls still waiting for their terminal result, by call, and the listeners removed.

@@ -34,7 +34,7 @@ use crate::store::{MemoryStore, SqliteStore, Store, StoreError, Sync};
 use crate::token::hex;
 use crate::types::{ConnectionStatus, ConversationType, CustomMessagePolicy, Message, Platform};
 pub use callbacks::CallbackReceiver;
-use callbacks::CallbackRoute;
+pub(crate) use callbacks::CallbackRoute;
 pub(crate) use callbacks::Callbacks;
 pub use task::EngineDriver;
 
@@ -251,18 +251,14 @@ impl Engine {
             return Err(ImError::param(format!("{listener:?} is no listener of the engine")));
         }
         let listener = listener.to_owned();
-        let (reply_sender, reply) = oneshot::channel();
-        let command: Command = Box::new(move |core, _, callbacks| {
-            let result = if core.is_destroyed() {
-                Err(ImError::destroyed())
-            } else {
-                callbacks.set_listener(&listener, set);
-                Ok(())
-            };
-            let _ = reply_sender.send(result);
-        });
-        self.commands.send(command).map_err(|_| ImError::destroyed())?;
-        reply.await.map_err(|_| ImError::destroyed())?
+        self.command(move |core, _, callbacks| {
+            if core.is_destroyed() {
+                return Err(ImError::destroyed());
+            }
+            callbacks.set_listener(&listener, set);
+            Ok(())
+        })
+        .await
     }
 
     /// The options the engine was created with (ENG-3: given at `create`, never changed): the server addresses,
@@ -272,39 +268,41 @@ impl Engine {
     }
 
     /// A handle that carries out one call made through the API table, with its new number: the events the call
-    /// causes are tagged with the number, and with `callback` (its result's listener and its progress listeners),
-    /// those results go to the returned receiver instead of the engine listeners (CALL-4).
-    pub(crate) fn for_call(
-        &self,
-        callback: Option<(&'static str, &'static [&'static str])>,
-    ) -> (Engine, CallId, Option<CallbackReceiver>) {
+    /// causes are tagged with the number, and with a `callback` route its results go to that route's receiver
+    /// instead of the engine listeners (CALL-4).
+    pub(crate) fn for_call(&self, callback: Option<CallbackRoute>) -> (Engine, CallId) {
         let call = CallId(self.call_numbers.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-        let (route, receiver) = match callback {
-            Some((result, progress)) => {
-                let (sender, receiver) = mpsc::unbounded_channel();
-                (Some(CallbackRoute { result, progress, sender }), Some(receiver))
-            }
-            None => (None, None),
-        };
-        let engine = Engine { context: Some(CallContext { call, callback: route }), ..self.clone() };
-        (engine, call, receiver)
+        (Engine { context: Some(CallContext { call, callback }), ..self.clone() }, call)
     }
 
-    /// Runs `call` on the core inside the driver and returns its result; -102 once the engine is gone.
+    /// Runs `call` on the core inside the driver, as this handle's call if it carries one, and returns its result;
+    /// -102 once the engine is gone.
     async fn run<T: Send + 'static>(
         &self,
         call: impl FnOnce(&mut Core, Now) -> Result<T, ImError> + Send + 'static,
     ) -> Result<T, ImError> {
-        let (reply_sender, reply) = oneshot::channel();
         let context = self.context.clone();
-        let command: Command = Box::new(move |core, now, callbacks| {
+        self.command(move |core, now, callbacks| {
             let result = core.within_call(context.as_ref().map(|context| context.call), |core| call(core, now));
             if result.is_ok()
                 && let Some(CallContext { call, callback: Some(route) }) = context
             {
                 callbacks.insert(call, route);
             }
-            let _ = reply_sender.send(result);
+            result
+        })
+        .await
+    }
+
+    /// Runs `command` inside the driver, with the core, the time and the callbacks, and returns its result; -102 once
+    /// the engine is gone.
+    async fn command<T: Send + 'static>(
+        &self,
+        command: impl FnOnce(&mut Core, Now, &mut Callbacks) -> Result<T, ImError> + Send + 'static,
+    ) -> Result<T, ImError> {
+        let (reply_sender, reply) = oneshot::channel();
+        let command: Command = Box::new(move |core, now, callbacks| {
+            let _ = reply_sender.send(command(core, now, callbacks));
         });
         self.commands.send(command).map_err(|_| ImError::destroyed())?;
         reply.await.map_err(|_| ImError::destroyed())?
