@@ -85,6 +85,8 @@ error_codes! {
     /// Two devices or users set the same key at once (the native table; the fake server serialises every request,
     /// so it never reports it).
     KV_CONCURRENT_SET = 23431, "RC_KV_CONCURRENT_SET_ERROR";
+    /// A media file larger than `MEDIA_FILE_BYTES_MAX`: the file service refuses the upload (SEND-13).
+    FILE_SIZE_EXCEED_LIMIT = 26106, "RC_FILE_SIZE_EXCEED_LIMIT";
     /// The connection was released.
     CHANNEL_INVALID = 30001, "RC_CHANNEL_INVALID";
     /// No connection to the server: a send while not connected fails with it (SEND-16).
@@ -107,8 +109,18 @@ error_codes! {
     KV_STORE_NOT_SYNC = 34004, "RC_KV_STORE_NOT_SYNC";
     /// `connect` with a positive timeout did not connect in time (CONN-16).
     CONNECT_TIMEOUT = 34006, "RC_CONNECT_TIMEOUT";
+    /// The file service refused a piece of an upload (SEND-13: the send fails).
+    FILE_UPLOAD_FAILED = 34011, "RC_FILE_UPLOAD_FAILED";
+    /// A media operation with nothing to act on: a cancel when no upload or download of that message is running
+    /// (SEND-12, DL-5), or a second download of a message already downloading (DL-6). The native table has no code
+    /// closer to these.
+    MEDIA_EXCEPTION = 34018, "RC_MEDIA_EXCEPTION";
     /// A `messageId` that names no stored message (XAPI-5).
     INVALID_PARAMETER_MESSAGEID = 34204, "INVALID_PARAMETER_MESSAGEID";
+    /// A media message without a remote URL cannot be downloaded (DL-6).
+    INVALID_PARAMETER_MEDIA_URL = 34235, "INVALID_PARAMETER_MEDIA_URL";
+    /// The file service holds no file under the URL asked for (DL-6).
+    FILE_NOT_EXIST = 34252, "FILE_NOT_EXIST";
     /// imsim-specific, not a RongCloud code: a peer sent a frame that does not decode. imsim's own codes are 90001
     /// and up, a range no native code uses (the native codes run from -3 to 39007, `engine/data/native-error-codes.txt`;
     /// a test fails if one of imsim's ever collides).

@@ -27,6 +27,7 @@ pub mod content;
 pub mod core;
 pub mod driver;
 pub mod error;
+pub mod files;
 pub mod limits;
 pub mod options;
 pub mod store;

@@ -14,6 +14,17 @@ pub const FRAME_HEADER_BYTES: usize = 4;
 /// SEND-19: the serialised content of one message may be at most 128 KB; the server refuses more with 30016.
 pub const MESSAGE_CONTENT_BYTES_MAX: usize = 128 * 1024;
 
+/// SEND-13, DL-6: a media file travels to and from the file service in pieces of at most this many bytes, one
+/// request each; progress (SEND-11) moves once per piece. imsim's choice: the manual describes no upload.
+pub const MEDIA_CHUNK_BYTES_MAX: usize = 64 * 1024;
+
+/// SEND-13: the largest media file the file service accepts; a larger one fails the send with 26106
+/// (`RC_FILE_SIZE_EXCEED_LIMIT`). The manual gives no figure; RongCloud's documentation names 100 MB for files.
+pub const MEDIA_FILE_BYTES_MAX: u64 = 100 * 1024 * 1024;
+
+/// SEND-13: the file server a media URL names when the `fileServer` option (ENG-9) is not given.
+pub const MEDIA_FILE_SERVER_DEFAULT: &str = "files.imsim.invalid";
+
 /// RECV-3: offline messages come in packages of at most 200.
 pub const OFFLINE_PACKAGE_MESSAGES_MAX: usize = 200;
 

@@ -623,6 +623,18 @@ impl MessageContent {
         }
     }
 
+    /// The media file's location, to change it (an upload's URL, a download's path).
+    pub fn media_mut(&mut self) -> Option<&mut Media> {
+        match self {
+            MessageContent::Voice { media, .. }
+            | MessageContent::Image { media, .. }
+            | MessageContent::File { media, .. }
+            | MessageContent::Sight { media, .. }
+            | MessageContent::Gif { media, .. } => Some(media),
+            _ => None,
+        }
+    }
+
     /// Whether the app may send this content: not an unknown message (MTYPE-8) nor a recall notification
     /// (MTYPE-16), which only arrive.
     pub fn is_sendable(&self) -> bool {

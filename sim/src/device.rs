@@ -82,12 +82,12 @@ pub fn device_host(config: DeviceConfig, world: SharedWorld) -> impl Fn() -> Hos
 
 async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result {
     let (command_sender, mut commands) = mpsc::unbounded_channel();
-    let boot = {
+    let (boot, files) = {
         let mut world = world.borrow_mut();
         let log = world.device_mut(&config.name);
         log.commands = Some(command_sender);
         log.boots += 1;
-        log.boots
+        (log.boots, log.files.clone())
     };
     // Each engine of this boot (ENG-6 creates another) draws its own seed.
     let runtime = |generation: u64| Runtime {
@@ -100,6 +100,7 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
         storage: Storage::DirectoryWithoutSync(config.storage_dir.clone()),
         platform: config.platform,
         device_id: config.name.clone(),
+        files: Box::new(files.clone()),
     };
     let mut generation = 0;
     let (mut engine, mut events, driver) =

@@ -40,7 +40,7 @@ pub use watch::{Progress, WATCH_PERIOD_TICKS, Watchdog};
 use crate::device::{DeviceConfig, device_host};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
 use crate::scenario::{
-    AppSettings, Check, Endpoint, Expectation, Location, Scenario, StepKind, TokenChoice, numbered_text,
+    AppSettings, Check, Endpoint, Expectation, Location, Scenario, StepKind, TokenChoice, file_content, numbered_text,
 };
 use crate::server::{AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;
@@ -454,6 +454,10 @@ impl<'a> Run<'a> {
                 world.ledger.engine_gone(device);
                 // Calls queued for the dead boot are never made.
                 world.device_mut(device).call_lists_queued = 0;
+                Ok(())
+            }
+            StepKind::File { device, path, size } => {
+                self.world.borrow_mut().device_mut(device).files.insert(path, file_content(*size));
                 Ok(())
             }
             StepKind::Restart { device } => {

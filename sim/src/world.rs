@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use imsim_engine::ConnectionStatus;
 use imsim_engine::core::{Delivery, Event};
+use imsim_engine::files::MemoryFiles;
 use tokio::sync::mpsc;
 
 use crate::ledger::CallLedger;
@@ -95,6 +96,9 @@ pub struct DeviceLog {
     /// The result of the latest [`DeviceCommand::ReadEntries`] not yet taken by the check that asked for it: the
     /// entries, or the error code.
     pub entries_read: Option<Result<BTreeMap<String, String>, i32>>,
+    /// The device's files (its disk): what media messages upload and where downloads go (SEND-13, DL). They
+    /// outlive crashes, as a disk does.
+    pub files: MemoryFiles,
 }
 
 impl Default for DeviceLog {
@@ -108,6 +112,7 @@ impl Default for DeviceLog {
             calls: Vec::new(),
             call_lists_queued: 0,
             entries_read: None,
+            files: MemoryFiles::default(),
         }
     }
 }
@@ -163,9 +168,9 @@ impl World {
 
     /// Records an event of `device` at `at`: in the trace, in the device's log, and in its status.
     pub fn record_event(&mut self, at: Duration, device: &str, delivery: Delivery) {
-        let Delivery { call, event } = delivery;
+        let Delivery { call, event, ends } = delivery;
         self.trace.record(at, device, &describe_event(&event));
-        if let Some(call) = call {
+        for call in [call, ends].into_iter().flatten() {
             self.ledger.answered(device, call, event.listener(), at);
         }
         let log = self.device_mut(device);
@@ -178,14 +183,14 @@ impl World {
     /// Records what a per-call callback received (CALL-4): in the trace as `callback #N onX ...`, and against its
     /// call.
     pub fn record_callback(&mut self, at: Duration, device: &str, delivery: Delivery) {
-        let Delivery { call, event } = delivery;
+        let Delivery { call, event, ends } = delivery;
         let number = call.map_or(0, |call| call.0);
         self.trace.record(
             at,
             device,
             &format!("callback #{number} {}", describe_event(&event).trim_start_matches("event ")),
         );
-        if let Some(call) = call {
+        for call in [call, ends].into_iter().flatten() {
             self.ledger.answered(device, call, event.listener(), at);
         }
         self.device_mut(device).callback_events.push((at, event));

@@ -18,8 +18,12 @@ pub struct Connect {
 }
 
 impl ApiMethod for Connect {
-    const COMPLETION: Completion =
-        Completion::Listener { result: "onConnected", progress: &["onDatabaseOpened"], bounded: false };
+    const COMPLETION: Completion = Completion::Listener {
+        result: "onConnected",
+        progress: &["onDatabaseOpened"],
+        bounded: false,
+        cancellation: None,
+    };
 
     async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
         engine.connect(&self.token, self.timeout).await.map(|()| Returned::Nothing)

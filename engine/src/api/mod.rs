@@ -15,6 +15,7 @@
 mod blacklist;
 mod chatroom;
 mod connection;
+mod media;
 mod messages;
 mod notification;
 
@@ -33,6 +34,7 @@ use crate::types::Message;
 pub use blacklist::*;
 pub use chatroom::*;
 pub use connection::*;
+pub use media::*;
 pub use messages::*;
 pub use notification::*;
 
@@ -61,15 +63,39 @@ pub enum Completion {
         /// Listeners of the call's progress before it, such as `onMessageAttached`.
         progress: &'static [&'static str],
         /// Whether the result comes within a bound of time whatever the network does: a request times out after
-        /// 30 s (30003). `connect` with timeout 0 keeps trying for ever (CONN-16), so its result is unbounded.
+        /// 30 s (30003). `connect` with timeout 0 keeps trying for ever (CONN-16), and a media transfer takes as
+        /// long as its file needs, so their results are unbounded.
         bounded: bool,
+        /// The listener of a cancellation that ends the call instead of `result` (a media transfer: SEND-12,
+        /// DL-5). It is another call's result (the cancel's), delivered as ending this one too
+        /// ([`crate::core::Delivery::ends`]); this call's own listener (CALL-8) receives it.
+        cancellation: Option<&'static str>,
     },
 }
 
 impl Completion {
     /// The terminal result of a call answered through a listener, with the listeners of its progress.
     const fn listener(result: &'static str, progress: &'static [&'static str]) -> Completion {
-        Completion::Listener { result, progress, bounded: true }
+        Completion::Listener { result, progress, bounded: true, cancellation: None }
+    }
+
+    /// A transfer that ends in `result` or, once cancelled, in `cancellation`; its duration depends on its file.
+    const fn cancellable(
+        result: &'static str,
+        progress: &'static [&'static str],
+        cancellation: &'static str,
+    ) -> Completion {
+        Completion::Listener { result, progress, bounded: false, cancellation: Some(cancellation) }
+    }
+
+    /// Whether an event of `listener` ends a call of this method: its result, or its cancellation.
+    pub fn is_end(self, listener: &str) -> bool {
+        match self {
+            Completion::Returns | Completion::StatusOnly => false,
+            Completion::Listener { result, cancellation, .. } => {
+                listener == result || cancellation.is_some_and(|cancellation| cancellation == listener)
+            }
+        }
     }
 
     /// The listeners that carry this method's results, the terminal one last.
@@ -122,8 +148,10 @@ impl Engine {
     /// listener (a `create…Message`, `disconnect`) has nothing to call back: its receiver yields nothing.
     pub async fn call_with_callback(&self, call: Call) -> (CallOutcome, CallbackReceiver) {
         let (route, receiver) = match call.method().completion() {
-            Completion::Listener { result, progress, .. } => CallbackRoute::new(result, progress),
-            Completion::Returns | Completion::StatusOnly => CallbackRoute::new("", &[]),
+            Completion::Listener { result, progress, cancellation, .. } => {
+                CallbackRoute::new(result, progress, cancellation)
+            }
+            Completion::Returns | Completion::StatusOnly => CallbackRoute::new("", &[], None),
         };
         let (engine, number) = self.for_call(Some(route));
         (CallOutcome { call: number, result: call.invoke(&engine).await }, receiver)
@@ -253,6 +281,10 @@ api_table! {
     "createCustomMessage" => CreateCustomMessage,
     "sendMessage" => SendMessage,
     "sendGroupMessageToDesignatedUsers" => SendGroupMessageToDesignatedUsers,
+    "sendMediaMessage" => SendMediaMessage,
+    "cancelSendingMediaMessage" => CancelSendingMediaMessage,
+    "downloadMediaMessage" => DownloadMediaMessage,
+    "cancelDownloadingMediaMessage" => CancelDownloadingMediaMessage,
     "getUnreadCount" => GetUnreadCount,
     "getTotalUnreadCount" => GetTotalUnreadCount,
     "getUnreadCountByConversationTypes" => GetUnreadCountByConversationTypes,

@@ -254,8 +254,7 @@ impl Core {
     /// `connect` the call fails with -103. -101 for content the app cannot send: an unknown message (MTYPE-8) or a
     /// recall notification (MTYPE-16).
     ///
-    /// Until `sendMediaMessage` exists, a media message sent here is published with its metadata as it is (no
-    /// upload, SEND-13), without its local path.
+    /// A media message is refused with -101: it is sent with `sendMediaMessage`, which uploads its file (SEND-7).
     pub fn send_message(&mut self, now: Now, message: &Message) -> Result<(), ImError> {
         self.send_to(now, message, Vec::new())
     }
@@ -266,6 +265,12 @@ impl Core {
             return Err(ImError::destroyed());
         }
         validate_conversation(message.conversation_type, &message.target_id, message.channel_id.as_deref())?;
+        if message.content.media().is_some() {
+            return Err(ImError::param(format!(
+                "a {} message is sent with sendMediaMessage (SEND-7)",
+                message.message_type()
+            )));
+        }
         if !message.content.is_sendable() {
             return Err(ImError::param(format!(
                 "a {} message cannot be sent by the app (MTYPE-8, MTYPE-16)",
@@ -320,7 +325,8 @@ impl Core {
     /// Records a send's outcome, then reports it (SEND-14): `accepted` carries the server's UID and sent time on
     /// success. A stored message is settled in the store and reported as stored; one that is not stored (SEND-17) is
     /// settled in memory and reported with `messageId` 0.
-    /// A directed group message (`designated`) is reported through `onGroupMessageToDesignatedUsersSent` (GRP-16).
+    /// A directed group message (`designated`) is reported through `onGroupMessageToDesignatedUsersSent` (GRP-16), a
+    /// media message through `onMediaMessageSent` (SEND-9).
     pub(super) fn settle_send(
         &mut self,
         attached: Message,
@@ -358,6 +364,8 @@ impl Core {
         let message = Message { sent_status, message_uid: uid.map(str::to_owned), sent_time, ..settled };
         self.emit(if designated {
             Event::GroupMessageToDesignatedUsersSent { code, message }
+        } else if message.content.media().is_some() {
+            Event::MediaMessageSent { code, message }
         } else {
             Event::MessageSent { code, message }
         });

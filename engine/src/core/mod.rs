@@ -17,8 +17,10 @@
 mod chatroom;
 mod chatroom_kv;
 mod connection;
+mod event;
 mod liveness;
 mod local_messages;
+mod media;
 mod messages;
 mod notification;
 mod outbox;
@@ -46,12 +48,16 @@ use rand::SeedableRng as _;
 use rand_chacha::ChaCha8Rng;
 
 use crate::codec::Deframer;
-use crate::error::ErrorCode;
+use crate::files::MediaFiles;
 use crate::store::{Store, StoreError};
-use crate::types::{
-    BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus,
-    ConversationType, Message, Platform, PushNotificationLevel,
+use crate::types::{ConnectionStatus, Message, Platform};
+// The test modules are children of this one and take these through `use super::*`.
+#[cfg(test)]
+use crate::{
+    error::ErrorCode,
+    types::{ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus},
 };
+pub use event::Event;
 use reconnect::ReconnectSchedule;
 use timed::TimedMap;
 
@@ -80,6 +86,8 @@ pub struct CoreConfig {
     pub heartbeat_interval_ms: u64,
     /// RECONN-12: how long a ping may go unanswered before the connection is deemed dead.
     pub heartbeat_timeout_ms: u64,
+    /// ENG-9, SEND-13: the file server media URLs name: the `fileServer` option, or `MEDIA_FILE_SERVER_DEFAULT`.
+    pub file_server: String,
 }
 
 /// Opens the database of one user (spec: one database per user).
@@ -115,401 +123,10 @@ pub struct Delivery {
     pub call: Option<CallId>,
     /// The event.
     pub event: Event,
-}
-
-/// What the app's listeners receive (the manual's `on…` callbacks), in the order they happened.
-///
-/// Each serialises as its listener: `{ "event": "onMessageReceived", "message": { … }, "left": 0, … }`, with the
-/// listener's parameter names (the conversation type is `conversationType`, as on the message, where the Dart
-/// parameter is named `type`), enums under their manual names and codes as numbers.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(tag = "event", rename_all_fields = "camelCase")]
-pub enum Event {
-    /// `onDatabaseOpened(code)` (CONN-4, CONN-6).
-    #[serde(rename = "onDatabaseOpened")]
-    DatabaseOpened {
-        /// 0, or why the database could not be opened.
-        code: ErrorCode,
-    },
-    /// `onConnected(code, userId)` (CONN-4, CONN-5): exactly one per accepted `connect` call (CONN-6).
-    #[serde(rename = "onConnected")]
-    Connected {
-        /// 0 on success.
-        code: ErrorCode,
-        /// The connected user, when the token named one.
-        user_id: Option<String>,
-    },
-    /// `onConnectionStatusChanged(status)` (CONN-7), only when the status changes (CONN-8).
-    #[serde(rename = "onConnectionStatusChanged")]
-    ConnectionStatusChanged {
-        /// The new status.
-        status: ConnectionStatus,
-    },
-    /// `onMessageAttached(message)` (SEND-4): the message is stored, with sent status sending; a type that is not
-    /// stored is attached all the same, with `message_id` 0 (SEND-17).
-    #[serde(rename = "onMessageAttached")]
-    MessageAttached {
-        /// The stored message (`message_id` 0 if its type is not stored).
-        message: Message,
-    },
-    /// `onMessageSent(code, message)` (SEND-4): the send's outcome.
-    #[serde(rename = "onMessageSent")]
-    MessageSent {
-        /// 0, or why the send failed.
-        code: ErrorCode,
-        /// The message as now stored.
-        message: Message,
-    },
-    /// `onGroupMessageToDesignatedUsersAttached(message)` (GRP-16): a directed group message is stored, with sent
-    /// status sending. A directed send reports through these two listeners, not `onMessageAttached` and
-    /// `onMessageSent`.
-    #[serde(rename = "onGroupMessageToDesignatedUsersAttached")]
-    GroupMessageToDesignatedUsersAttached {
-        /// The stored message.
-        message: Message,
-    },
-    /// `onGroupMessageToDesignatedUsersSent(code, message)` (GRP-16): a directed group message's send result.
-    #[serde(rename = "onGroupMessageToDesignatedUsersSent")]
-    GroupMessageToDesignatedUsersSent {
-        /// 0, or why the send failed.
-        code: ErrorCode,
-        /// The message as now stored.
-        message: Message,
-    },
-    /// `onMessageReceived(message, left, offline, hasPackage)` (RECV-1 to RECV-9): every content message, of any
-    /// type (RECV-10).
-    #[serde(rename = "onMessageReceived")]
-    MessageReceived {
-        /// The stored message; `message_id` 0 for a type that is not stored or a status delivery.
-        message: Message,
-        /// Messages of this package still to be reported after this one (RECV-4).
-        left: u32,
-        /// Whether it is an offline message (RECV-6).
-        offline: bool,
-        /// Whether the server has further packages (RECV-5).
-        has_package: bool,
-    },
-    /// The offline catch-up of this connection is complete: the last package (`hasPackage` false) is stored and
-    /// acknowledged, and every message in it was reported (RECV-7). Not a listener of the manual, which lets the
-    /// app infer the moment from `left` and `hasPackage`; native SDKs call it `onOfflineMessageSyncCompleted`.
-    #[serde(rename = "onOfflineMessageSyncCompleted")]
-    OfflineMessageSyncCompleted,
-    /// `onBlacklistAdded(code, userId)` (BLACK-5).
-    #[serde(rename = "onBlacklistAdded")]
-    BlacklistAdded {
-        /// 0, or why the request failed.
-        code: ErrorCode,
-        /// The user added.
-        user_id: String,
-    },
-    /// `onBlacklistRemoved(code, userId)` (BLACK-6).
-    #[serde(rename = "onBlacklistRemoved")]
-    BlacklistRemoved {
-        /// 0, or why the request failed.
-        code: ErrorCode,
-        /// The user removed.
-        user_id: String,
-    },
-    /// `onBlacklistStatusLoaded(code, userId, status)` (BLACK-7).
-    #[serde(rename = "onBlacklistStatusLoaded")]
-    BlacklistStatusLoaded {
-        /// 0, or why the request failed.
-        code: ErrorCode,
-        /// The user asked about.
-        user_id: String,
-        /// Whether they are in the current user's blacklist (`unknown` on failure).
-        status: BlacklistStatus,
-    },
-    /// `onBlacklistLoaded(code, userIds)` (BLACK-8).
-    #[serde(rename = "onBlacklistLoaded")]
-    BlacklistLoaded {
-        /// 0, or why the request failed.
-        code: ErrorCode,
-        /// The current user's blacklist, in the order the users were added (BLACK-13).
-        user_ids: Vec<String>,
-    },
-    /// `onChatRoomJoining(targetId)` (CR-11): a join, by the app or an automatic rejoin (CR-41), is under way.
-    #[serde(rename = "onChatRoomJoining")]
-    ChatRoomJoining {
-        /// The chatroom.
-        target_id: String,
-    },
-    /// `onChatRoomJoined(code, targetId)` (CR-11): the join's result. The fetched messages (CR-38) and the KV events
-    /// (CRKV-20) come before it.
-    #[serde(rename = "onChatRoomJoined")]
-    ChatRoomJoined {
-        /// 0, or why the join failed (23410 for a missing room, CR-39).
-        code: ErrorCode,
-        /// The chatroom.
-        target_id: String,
-    },
-    /// `onChatRoomLeft(code, targetId)` (CR-20): the result of `leaveChatRoom`.
-    #[serde(rename = "onChatRoomLeft")]
-    ChatRoomLeft {
-        /// 0, or why the leave failed.
-        code: ErrorCode,
-        /// The chatroom.
-        target_id: String,
-    },
-    /// `onChatRoomStatusChanged(targetId, status)` (CR-23, CR-43): the room was reset or destroyed.
-    #[serde(rename = "onChatRoomStatusChanged")]
-    ChatRoomStatusChanged {
-        /// The chatroom.
-        target_id: String,
-        /// What happened to it.
-        status: ChatRoomStatus,
-    },
-    /// `onChatRoomMemberChanged(targetId, actions)` (CR-24, CR-44), with the member-change switch on.
-    #[serde(rename = "onChatRoomMemberChanged")]
-    ChatRoomMemberChanged {
-        /// The chatroom.
-        target_id: String,
-        /// Who joined or left, in order.
-        actions: Vec<ChatRoomMemberAction>,
-    },
-    /// `onChatRoomMessagesLoaded(code, targetId, messages, syncTime)` (CR-25, CR-26, CR-45).
-    #[serde(rename = "onChatRoomMessagesLoaded")]
-    ChatRoomMessagesLoaded {
-        /// 0, or why the fetch failed.
-        code: ErrorCode,
-        /// The chatroom.
-        target_id: String,
-        /// The messages, in ascending sent time (CR-45); empty on failure.
-        messages: Vec<Message>,
-        /// The timestamp to pass to the next fetch (CR-26); 0 on failure or when nothing was returned.
-        sync_time: i64,
-    },
-    /// `onChatRoomEntryAdded(code, targetId, key)` (CRKV-7).
-    #[serde(rename = "onChatRoomEntryAdded")]
-    ChatRoomEntryAdded {
-        /// 0, or why the entry was not set.
-        code: ErrorCode,
-        /// The chatroom.
-        target_id: String,
-        /// The key.
-        key: String,
-    },
-    /// `onChatRoomEntriesAdded(code, targetId, entries, errorEntries)` (CRKV-8, CRKV-18).
-    #[serde(rename = "onChatRoomEntriesAdded")]
-    ChatRoomEntriesAdded {
-        /// 0 once the request was processed, whatever happened to single keys; otherwise why it was not.
-        code: ErrorCode,
-        /// The chatroom.
-        target_id: String,
-        /// The entries asked for.
-        entries: BTreeMap<String, String>,
-        /// The keys that failed, each with its code.
-        error_entries: BTreeMap<String, ErrorCode>,
-    },
-    /// `onChatRoomEntryRemoved(code, targetId, key)` (CRKV-11).
-    #[serde(rename = "onChatRoomEntryRemoved")]
-    ChatRoomEntryRemoved {
-        /// 0, or why the entry was not removed.
-        code: ErrorCode,
-        /// The chatroom.
-        target_id: String,
-        /// The key.
-        key: String,
-    },
-    /// `onChatRoomEntriesRemoved(code, targetId, keys)` (CRKV-12).
-    #[serde(rename = "onChatRoomEntriesRemoved")]
-    ChatRoomEntriesRemoved {
-        /// 0, or why the entries were not removed.
-        code: ErrorCode,
-        /// The chatroom.
-        target_id: String,
-        /// The keys asked for.
-        keys: Vec<String>,
-    },
-    /// `onChatRoomEntriesSynced(roomId)` (CRKV-13): the KV sync after a join is done; reads now work.
-    #[serde(rename = "onChatRoomEntriesSynced")]
-    ChatRoomEntriesSynced {
-        /// The chatroom.
-        room_id: String,
-    },
-    /// `onChatRoomEntriesChanged(operationType, roomId, entries)` (CRKV-14, CRKV-20): all entries right after a join,
-    /// and later the changes other members make.
-    #[serde(rename = "onChatRoomEntriesChanged")]
-    ChatRoomEntriesChanged {
-        /// Set or removed.
-        operation_type: ChatRoomEntriesOperationType,
-        /// The chatroom.
-        room_id: String,
-        /// The entries set, or each removed key with its last value.
-        entries: BTreeMap<String, String>,
-    },
-    /// `onChatRoomEntryLoaded(code, targetId, entry)` (CRKV-9): the result of `getChatRoomEntry`, from the engine's
-    /// synced copy of the room's entries.
-    #[serde(rename = "onChatRoomEntryLoaded")]
-    ChatRoomEntryLoaded {
-        /// 0, or why there is no entry (23406 not in the room, 34004 not synced yet, 23427 no such key).
-        code: ErrorCode,
-        /// The chatroom.
-        target_id: String,
-        /// The key and its value; empty on failure.
-        entry: BTreeMap<String, String>,
-    },
-    /// `onChatRoomAllEntriesLoaded(code, targetId, entries)` (CRKV-10): the result of `getChatRoomAllEntries`.
-    #[serde(rename = "onChatRoomAllEntriesLoaded")]
-    ChatRoomAllEntriesLoaded {
-        /// 0, or why there are none (23406 not in the room, 34004 not synced yet).
-        code: ErrorCode,
-        /// The chatroom.
-        target_id: String,
-        /// Every entry; empty on failure.
-        entries: BTreeMap<String, String>,
-    },
-    /// `onUnreadCountLoaded(code, type, targetId, channelId, count)` (UNREAD-2): the result of `getUnreadCount`.
-    #[serde(rename = "onUnreadCountLoaded")]
-    UnreadCountLoaded {
-        /// 0, or why the count could not be read.
-        code: ErrorCode,
-        /// The conversation's type (the listener's `type`).
-        conversation_type: ConversationType,
-        /// The conversation's target.
-        target_id: String,
-        /// The channel, as passed (CALL-11).
-        channel_id: Option<String>,
-        /// The number of unread messages.
-        count: u32,
-    },
-    /// `onTotalUnreadCountLoaded(code, channelId, count)` (UNREAD-1): the result of `getTotalUnreadCount`.
-    #[serde(rename = "onTotalUnreadCountLoaded")]
-    TotalUnreadCountLoaded {
-        /// 0, or why the count could not be read.
-        code: ErrorCode,
-        /// The channel, as passed (CALL-11).
-        channel_id: Option<String>,
-        /// The number of unread messages of every conversation but chatrooms.
-        count: u32,
-    },
-    /// `onFirstUnreadMessageLoaded(code, type, targetId, channelId, message)` (XAPI-2): the result of
-    /// `getFirstUnreadMessage`. The manual names only the callback; the listener is the real SDK's (deprecated there).
-    #[serde(rename = "onFirstUnreadMessageLoaded")]
-    FirstUnreadMessageLoaded {
-        /// 0, or why the message could not be read.
-        code: ErrorCode,
-        /// The conversation's type (the listener's `type`).
-        conversation_type: ConversationType,
-        /// The conversation's target.
-        target_id: String,
-        /// The channel, as passed (CALL-11).
-        channel_id: Option<String>,
-        /// The oldest unread received message, or `null` when there is none.
-        message: Option<Message>,
-    },
-    /// `onMessageSentStatusChanged(code, messageId)` (XAPI-5): the result of `changeMessageSentStatus`; the real
-    /// SDK's listener (deprecated there), as the manual names only the callback.
-    #[serde(rename = "onMessageSentStatusChanged")]
-    MessageSentStatusChanged {
-        /// 0, or 34204 (`INVALID_PARAMETER_MESSAGEID`) for a message that is not stored.
-        code: ErrorCode,
-        /// The message, as passed.
-        message_id: i64,
-    },
-    /// `onMessageReceiveStatusChanged(code, messageId)` (XAPI-5): the result of `changeMessageReceiveStatus`.
-    #[serde(rename = "onMessageReceiveStatusChanged")]
-    MessageReceiveStatusChanged {
-        /// 0, or 34204 (`INVALID_PARAMETER_MESSAGEID`) for a message that is not stored.
-        code: ErrorCode,
-        /// The message, as passed.
-        message_id: i64,
-    },
-    /// `onConversationTypeNotificationLevelChanged(code, type, level)` (DND-17): the result of
-    /// `changeConversationTypeNotificationLevel`.
-    #[serde(rename = "onConversationTypeNotificationLevelChanged")]
-    ConversationTypeNotificationLevelChanged {
-        /// 0, or why the server refused it.
-        code: ErrorCode,
-        /// The conversation type (the listener's `type`), as passed.
-        conversation_type: ConversationType,
-        /// The level, as passed.
-        level: PushNotificationLevel,
-    },
-    /// `onConversationTypeNotificationLevelLoaded(code, type, level)` (DND-18, XAPI-6): the result of
-    /// `getConversationTypeNotificationLevel`; `none` when never set (DND-7) or when the read failed.
-    #[serde(rename = "onConversationTypeNotificationLevelLoaded")]
-    ConversationTypeNotificationLevelLoaded {
-        /// 0, or why the level could not be read.
-        code: ErrorCode,
-        /// The conversation type (the listener's `type`), as passed.
-        conversation_type: ConversationType,
-        /// The level.
-        level: PushNotificationLevel,
-    },
-    /// `onUnreadCountByConversationTypesLoaded(code, conversationTypes, channelId, contain, count)` (UNREAD-3): the
-    /// result of `getUnreadCountByConversationTypes`.
-    #[serde(rename = "onUnreadCountByConversationTypesLoaded")]
-    UnreadCountByConversationTypesLoaded {
-        /// 0, or why the count could not be read.
-        code: ErrorCode,
-        /// The types, as passed.
-        conversation_types: Vec<ConversationType>,
-        /// The channel, as passed (CALL-11).
-        channel_id: Option<String>,
-        /// Whether do-not-disturb conversations count, as passed.
-        contain: bool,
-        /// The number of unread messages of those types.
-        count: u32,
-    },
-}
-
-impl Event {
-    /// Every listener's name, read once from the events' JSON Schema (the `event` tag of each variant).
-    pub fn listener_names() -> &'static [String] {
-        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-        NAMES.get_or_init(|| {
-            let schema = schemars::schema_for!(Event).to_value();
-            let variants = schema.get("oneOf").and_then(|variants| variants.as_array()).cloned().unwrap_or_default();
-            variants
-                .iter()
-                .filter_map(|variant| variant.pointer("/properties/event/const").and_then(|name| name.as_str()))
-                .map(str::to_owned)
-                .collect()
-        })
-    }
-
-    /// The manual's name of the listener that receives this event, such as `onMessageReceived`: the `event` tag
-    /// of its serialised form.
-    pub fn listener(&self) -> &'static str {
-        match self {
-            Event::DatabaseOpened { .. } => "onDatabaseOpened",
-            Event::Connected { .. } => "onConnected",
-            Event::ConnectionStatusChanged { .. } => "onConnectionStatusChanged",
-            Event::MessageAttached { .. } => "onMessageAttached",
-            Event::MessageSent { .. } => "onMessageSent",
-            Event::GroupMessageToDesignatedUsersAttached { .. } => "onGroupMessageToDesignatedUsersAttached",
-            Event::GroupMessageToDesignatedUsersSent { .. } => "onGroupMessageToDesignatedUsersSent",
-            Event::MessageReceived { .. } => "onMessageReceived",
-            Event::OfflineMessageSyncCompleted => "onOfflineMessageSyncCompleted",
-            Event::BlacklistAdded { .. } => "onBlacklistAdded",
-            Event::BlacklistRemoved { .. } => "onBlacklistRemoved",
-            Event::BlacklistStatusLoaded { .. } => "onBlacklistStatusLoaded",
-            Event::BlacklistLoaded { .. } => "onBlacklistLoaded",
-            Event::ChatRoomJoining { .. } => "onChatRoomJoining",
-            Event::ChatRoomJoined { .. } => "onChatRoomJoined",
-            Event::ChatRoomLeft { .. } => "onChatRoomLeft",
-            Event::ChatRoomStatusChanged { .. } => "onChatRoomStatusChanged",
-            Event::ChatRoomMemberChanged { .. } => "onChatRoomMemberChanged",
-            Event::ChatRoomMessagesLoaded { .. } => "onChatRoomMessagesLoaded",
-            Event::ChatRoomEntryAdded { .. } => "onChatRoomEntryAdded",
-            Event::ChatRoomEntriesAdded { .. } => "onChatRoomEntriesAdded",
-            Event::ChatRoomEntryRemoved { .. } => "onChatRoomEntryRemoved",
-            Event::ChatRoomEntriesRemoved { .. } => "onChatRoomEntriesRemoved",
-            Event::ChatRoomEntriesSynced { .. } => "onChatRoomEntriesSynced",
-            Event::ChatRoomEntriesChanged { .. } => "onChatRoomEntriesChanged",
-            Event::ChatRoomEntryLoaded { .. } => "onChatRoomEntryLoaded",
-            Event::ChatRoomAllEntriesLoaded { .. } => "onChatRoomAllEntriesLoaded",
-            Event::UnreadCountLoaded { .. } => "onUnreadCountLoaded",
-            Event::TotalUnreadCountLoaded { .. } => "onTotalUnreadCountLoaded",
-            Event::UnreadCountByConversationTypesLoaded { .. } => "onUnreadCountByConversationTypesLoaded",
-            Event::FirstUnreadMessageLoaded { .. } => "onFirstUnreadMessageLoaded",
-            Event::ConversationTypeNotificationLevelChanged { .. } => "onConversationTypeNotificationLevelChanged",
-            Event::ConversationTypeNotificationLevelLoaded { .. } => "onConversationTypeNotificationLevelLoaded",
-            Event::MessageSentStatusChanged { .. } => "onMessageSentStatusChanged",
-            Event::MessageReceiveStatusChanged { .. } => "onMessageReceiveStatusChanged",
-        }
-    }
+    /// Another call this event ends as well: a cancellation (the cancel call's result) ends the media send or
+    /// download it cancelled (CALL-8, CALL-9, `media`). The driver hands a copy to that call's own listener, if it
+    /// passed one, and clears this; otherwise the event is the ended call's end too.
+    pub ends: Option<CallId>,
 }
 
 /// Where the transport is, as the core sees it.
@@ -590,6 +207,10 @@ pub struct Core {
     next_request_id: u64,
     transport_actions: VecDeque<TransportAction>,
     events: VecDeque<Delivery>,
+    /// The device's files, which media messages name (`files`).
+    files: Box<dyn MediaFiles>,
+    /// The media uploads and downloads running (`media`).
+    transfers: media::Transfers,
     /// The app call being carried out, or whose request or publish is being settled: the events emitted meanwhile
     /// answer it (CALL-4, CALL-13).
     call_context: Option<CallId>,
@@ -597,7 +218,12 @@ pub struct Core {
 
 impl Core {
     /// A core for one device. `rng_seed` seeds every random choice the core makes (client message IDs).
-    pub fn new(config: CoreConfig, store_opener: Box<dyn StoreOpener>, rng_seed: u64) -> Core {
+    pub fn new(
+        config: CoreConfig,
+        store_opener: Box<dyn StoreOpener>,
+        files: Box<dyn MediaFiles>,
+        rng_seed: u64,
+    ) -> Core {
         Core {
             config,
             store_opener,
@@ -620,6 +246,8 @@ impl Core {
             next_request_id: 0,
             transport_actions: VecDeque::new(),
             events: VecDeque::new(),
+            files,
+            transfers: media::Transfers::default(),
             call_context: None,
         }
     }
@@ -666,12 +294,17 @@ impl Core {
 
     /// Queues an event for the app, answering the call in progress, if any.
     fn emit(&mut self, event: Event) {
-        self.events.push_back(Delivery { call: self.call_context, event });
+        self.events.push_back(Delivery { call: self.call_context, event, ends: None });
+    }
+
+    /// Queues an event that answers the call in progress and also ends `ended` (a cancellation).
+    fn emit_ending(&mut self, ended: Option<CallId>, event: Event) {
+        self.events.push_back(Delivery { call: self.call_context, event, ends: ended });
     }
 
     /// Queues an event for the app that answers `call`.
     fn emit_for(&mut self, call: Option<CallId>, event: Event) {
-        self.events.push_back(Delivery { call, event });
+        self.events.push_back(Delivery { call, event, ends: None });
     }
 
     /// The earliest deadline at which `handle_timeout` must be called, if any. O(log n) in the publishes and

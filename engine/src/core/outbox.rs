@@ -104,7 +104,11 @@ impl Core {
                 continue;
             };
             let age_ms = now.unix_ms.saturating_sub(message.sent_time);
-            if age_ms > PUBLISH_ACK_TIMEOUT_MS as i64 {
+            let upload_unfinished = message.content.media().is_some_and(|media| media.remote.is_none());
+            if upload_unfinished {
+                // The crash stopped its upload: there is no automatic resend (SEND-14), so it fails.
+                self.settle_send(message, ErrorCode::FILE_UPLOAD_FAILED, None, false);
+            } else if age_ms > PUBLISH_ACK_TIMEOUT_MS as i64 {
                 self.settle_send(message, ErrorCode::MSG_RESPONSE_TIMEOUT, None, !directed.is_empty());
             } else {
                 let status = message.content.policy().status;

@@ -8,6 +8,7 @@
 
 use super::chatroom::ChatroomRequest;
 use super::chatroom_kv::EntriesRequest;
+use super::media::MediaRequest;
 use super::notification::NotificationRequest;
 use super::{Core, Event, Now};
 use crate::error::{ErrorCode, ImError};
@@ -25,6 +26,8 @@ pub(super) enum RequestKind {
     Chatroom(ChatroomRequest),
     /// KV changes (`chatroom_kv.rs`).
     ChatroomEntries(EntriesRequest),
+    /// A piece of a media upload or download (`media.rs`).
+    Media(MediaRequest),
 }
 
 /// A blacklist request: its answer is one event, whatever it says.
@@ -119,6 +122,7 @@ impl Core {
             RequestKind::Chatroom(request) => self.chatroom_settled(now, request, code, body),
             RequestKind::ChatroomEntries(request) => self.chatroom_entries_settled(request, code, body),
             RequestKind::Notification(request) => self.emit(request.settled(code, body)),
+            RequestKind::Media(request) => self.media_settled(now, request, code, body),
         }
     }
 

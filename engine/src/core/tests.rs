@@ -6,6 +6,8 @@ use prost::Message as _;
 use super::*;
 use crate::codec::{Deframer, encode_frame};
 use crate::content::encode_content;
+use crate::error::ErrorCode;
+use crate::files::MemoryFiles;
 use crate::limits;
 use crate::proto::{self, frame::Body};
 use crate::store::MemoryStore;
@@ -30,6 +32,8 @@ pub(super) fn token_for(user_id: &str) -> String {
 pub(super) struct Harness {
     pub(super) core: Core,
     pub(super) now: Now,
+    /// The device's files, shared with the core.
+    pub(super) files: MemoryFiles,
     /// Bytes the core sent, not yet decoded into frames.
     sent: Deframer,
     transport_open: bool,
@@ -49,9 +53,12 @@ impl Harness {
             kick_reconnect_device: false,
             heartbeat_interval_ms: limits::HEARTBEAT_INTERVAL_MS_DEFAULT,
             heartbeat_timeout_ms: limits::HEARTBEAT_TIMEOUT_MS_DEFAULT,
+            file_server: limits::MEDIA_FILE_SERVER_DEFAULT.to_owned(),
         };
+        let files = MemoryFiles::default();
         Harness {
-            core: Core::new(config, opener, rng_seed),
+            core: Core::new(config, opener, Box::new(files.clone()), rng_seed),
+            files,
             now: Now { monotonic_ms: 0, unix_ms: 1_700_000_000_000 },
             sent: Deframer::new(),
             transport_open: false,

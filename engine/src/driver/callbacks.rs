@@ -26,14 +26,22 @@ pub(crate) struct CallbackRoute {
     pub(super) result: &'static str,
     /// The listeners of its progress events, such as `onMessageAttached` for `sendMessage`.
     pub(super) progress: &'static [&'static str],
+    /// The listener of a cancellation that ends the call instead of its result (a media transfer), if it can be
+    /// cancelled.
+    pub(super) cancellation: Option<&'static str>,
     pub(super) sender: mpsc::UnboundedSender<Delivery>,
 }
 
 impl CallbackRoute {
-    /// A route for the results whose listeners are `result` and `progress`, and the receiver it delivers to.
-    pub(crate) fn new(result: &'static str, progress: &'static [&'static str]) -> (CallbackRoute, CallbackReceiver) {
+    /// A route for the results whose listeners are `result`, `progress` and `cancellation`, and the receiver it
+    /// delivers to.
+    pub(crate) fn new(
+        result: &'static str,
+        progress: &'static [&'static str],
+        cancellation: Option<&'static str>,
+    ) -> (CallbackRoute, CallbackReceiver) {
         let (sender, receiver) = mpsc::unbounded_channel();
-        (CallbackRoute { result, progress, sender }, receiver)
+        (CallbackRoute { result, progress, cancellation, sender }, receiver)
     }
 }
 
@@ -62,8 +70,20 @@ impl Callbacks {
     /// Delivers `delivery` to its call's callback if it is one of that call's results, and gives it back otherwise
     /// for the engine listeners, unless the app removed that listener (then it is dropped, CALL-5). The terminal
     /// result retires the callback.
-    pub(super) fn route(&mut self, delivery: Delivery) -> Option<Delivery> {
+    ///
+    /// A cancellation that ends another call ([`Delivery::ends`]) is first copied to that call's callback, if it
+    /// has one (CALL-8: the transfer's own listener hears it), which retires it; the cancellation itself then goes
+    /// where the cancel call's result goes, no longer marked as ending a call whose callback already heard it.
+    pub(super) fn route(&mut self, mut delivery: Delivery) -> Option<Delivery> {
         let listener = delivery.event.listener();
+        if let Some(ended) = delivery.ends
+            && let Some(route) = self.routes.get(&ended)
+            && route.cancellation == Some(listener)
+        {
+            let _ = route.sender.send(Delivery { call: Some(ended), event: delivery.event.clone(), ends: None });
+            self.routes.remove(&ended);
+            delivery.ends = None;
+        }
         let for_listeners =
             |delivery: Delivery, removed: &BTreeSet<String>| (!removed.contains(listener)).then_some(delivery);
         let Some(call) = delivery.call else { return for_listeners(delivery, &self.removed) };
@@ -88,17 +108,24 @@ mod tests {
     use crate::error::ErrorCode;
 
     fn joined(call: Option<CallId>) -> Delivery {
-        Delivery { call, event: Event::ChatRoomJoined { code: ErrorCode::SUCCESS, target_id: "r1".into() } }
+        Delivery { call, event: Event::ChatRoomJoined { code: ErrorCode::SUCCESS, target_id: "r1".into() }, ends: None }
     }
 
     #[test]
     fn a_callback_takes_its_calls_progress_and_one_terminal_result_and_nothing_else() {
         let (sender, mut receiver) = mpsc::unbounded_channel();
         let mut callbacks = Callbacks::default();
-        callbacks
-            .insert(CallId(7), CallbackRoute { result: "onChatRoomJoined", progress: &["onChatRoomJoining"], sender });
-        let joining = Delivery { call: Some(CallId(7)), event: Event::ChatRoomJoining { target_id: "r1".into() } };
-        let synced = Delivery { call: Some(CallId(7)), event: Event::ChatRoomEntriesSynced { room_id: "r1".into() } };
+        callbacks.insert(
+            CallId(7),
+            CallbackRoute { result: "onChatRoomJoined", progress: &["onChatRoomJoining"], cancellation: None, sender },
+        );
+        let joining =
+            Delivery { call: Some(CallId(7)), event: Event::ChatRoomJoining { target_id: "r1".into() }, ends: None };
+        let synced = Delivery {
+            call: Some(CallId(7)),
+            event: Event::ChatRoomEntriesSynced { room_id: "r1".into() },
+            ends: None,
+        };
         // Progress and the result go to the callback; another listener's event of the same call does not (CALL-4).
         assert_eq!(callbacks.route(joining.clone()), None);
         assert_eq!(callbacks.route(synced.clone()), Some(synced));
@@ -122,7 +149,8 @@ mod tests {
         assert_eq!(callbacks.route(joined(Some(CallId(1)))), None);
         assert_eq!(callbacks.route(joined(None)), None);
         // CALL-4: a callback takes its result whatever the listener.
-        callbacks.insert(CallId(2), CallbackRoute { result: "onChatRoomJoined", progress: &[], sender });
+        callbacks
+            .insert(CallId(2), CallbackRoute { result: "onChatRoomJoined", progress: &[], cancellation: None, sender });
         assert_eq!(callbacks.route(joined(Some(CallId(2)))), None);
         assert_eq!(receiver.try_recv(), Ok(joined(Some(CallId(2)))));
         // CODE-9: the last assignment wins.

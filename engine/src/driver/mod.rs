@@ -14,6 +14,7 @@ mod blacklist;
 mod callbacks;
 mod chatroom;
 mod local_messages;
+mod media;
 mod notification;
 mod task;
 
@@ -28,7 +29,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::core::{CallId, Core, CoreConfig, Delivery, Now, StoreOpener};
 use crate::error::ImError;
-use crate::limits::{HEARTBEAT_INTERVAL_MS_DEFAULT, HEARTBEAT_TIMEOUT_MS_DEFAULT};
+use crate::files::MediaFiles;
+use crate::limits::{HEARTBEAT_INTERVAL_MS_DEFAULT, HEARTBEAT_TIMEOUT_MS_DEFAULT, MEDIA_FILE_SERVER_DEFAULT};
 use crate::options::DeploymentOptions;
 use crate::store::{MemoryStore, SqliteStore, Store, StoreError, Sync};
 use crate::token::hex;
@@ -141,6 +143,9 @@ pub struct Runtime {
     pub platform: Platform,
     /// A stable ID of this installation.
     pub device_id: String,
+    /// The device's files, which media messages name: [`crate::files::DiskFiles`] in an app,
+    /// [`crate::files::MemoryFiles`] in the simulator.
+    pub files: Box<dyn MediaFiles>,
 }
 
 /// `RCIMIWEngineOptions` (ENG-3, ENG-7 to ENG-17 and the "Types" section of part 1). All configuration is given at
@@ -228,8 +233,9 @@ impl Engine {
             kick_reconnect_device: options.kick_reconnect_device,
             heartbeat_interval_ms: options.heartbeat_interval_ms,
             heartbeat_timeout_ms: options.heartbeat_timeout_ms,
+            file_server: options.deployment.file_server.clone().unwrap_or_else(|| MEDIA_FILE_SERVER_DEFAULT.to_owned()),
         };
-        let core = Core::new(config, Box::new(runtime.storage), runtime.rng_seed);
+        let core = Core::new(config, Box::new(runtime.storage), runtime.files, runtime.rng_seed);
         let (command_sender, command_receiver) = mpsc::unbounded_channel();
         let (event_sender, event_receiver) = mpsc::unbounded_channel();
         let driver = EngineDriver::new(core, runtime.connector, runtime.clock, command_receiver, event_sender);

@@ -66,6 +66,7 @@ async fn the_driver_connects_sends_and_is_destroyed() {
         storage: Storage::Memory,
         platform: Platform::Mobile,
         device_id: "device-1".into(),
+        files: Box::new(crate::files::MemoryFiles::default()),
     };
     let (engine, mut events, driver) = Engine::create("app", EngineOptions::default(), runtime).expect("valid");
     let local = tokio::task::LocalSet::new();
@@ -136,6 +137,7 @@ async fn message_types_and_unread_counts_through_the_driver() {
         storage: Storage::Memory,
         platform: Platform::Mobile,
         device_id: "device-1".into(),
+        files: Box::new(crate::files::MemoryFiles::default()),
     };
     let (engine, mut events, driver) = Engine::create("app", EngineOptions::default(), runtime).expect("valid");
     let local = tokio::task::LocalSet::new();
@@ -264,6 +266,7 @@ fn create_validates_the_server_addresses_and_keeps_every_option() {
         storage: Storage::Memory,
         platform: Platform::Mobile,
         device_id: "device-1".into(),
+        files: Box::new(crate::files::MemoryFiles::default()),
     };
     let deployment = DeploymentOptions {
         navi_server: Some("https://nav.example.com".into()),

@@ -236,6 +236,12 @@ impl Store for MemoryStore {
         ))
     }
 
+    fn update_content(&mut self, message_id: i64, content: &MessageContent) -> Result<(), StoreError> {
+        let message = self.messages.get_mut(&message_id).ok_or(StoreError::NoSuchMessage(message_id))?;
+        message.content = content.clone();
+        Ok(())
+    }
+
     fn set_received_status(&mut self, message_id: i64, received_status: ReceivedStatus) -> Result<(), StoreError> {
         let message = self.messages.get_mut(&message_id).ok_or(StoreError::NoSuchMessage(message_id))?;
         message.received_status = received_status;

@@ -14,7 +14,7 @@ mod sqlite;
 pub use memory::MemoryStore;
 pub use sqlite::{SqliteStore, Sync};
 
-use crate::types::{ConversationType, Message, ReceivedStatus, SentStatus};
+use crate::types::{ConversationType, Message, MessageContent, ReceivedStatus, SentStatus};
 
 /// A storage failure. The core treats any of these as fatal to the operation that caused it.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +82,10 @@ pub trait Store {
         message_uid: Option<&str>,
         sent_time: i64,
     ) -> Result<(), StoreError>;
+
+    /// Replaces the content of message `message_id`, its type unchanged: a media message's file locations once
+    /// uploaded (SEND-13) or downloaded (DL-6). Fails with `NoSuchMessage` if the ID is unknown.
+    fn update_content(&mut self, message_id: i64, content: &MessageContent) -> Result<(), StoreError>;
 
     /// Persists received messages and advances the inbox cursor to `inbox_cursor`, in one transaction.
     /// A message whose UID is already stored, earlier or in the same batch, is skipped (RECV-13); one without a UID

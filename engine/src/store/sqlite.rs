@@ -25,7 +25,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use super::{Received, Store, StoreError};
 use crate::content::{decode_content, encode_content};
 use crate::proto;
-use crate::types::{ConversationType, Message, MessageDirection, ReceivedStatus, SentStatus};
+use crate::types::{ConversationType, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus};
 
 /// A migration's Rust step: runs after its SQL, inside its transaction.
 type Backfill = fn(&Transaction<'_>) -> Result<(), StoreError>;
@@ -282,6 +282,19 @@ impl Store for SqliteStore {
                 .prepare_cached("UPDATE messages SET sent_status = ?2 WHERE message_id = ?1")?
                 .execute(params![message_id, sent_status.ordinal()])?,
         };
+        if changed == 0 {
+            return Err(StoreError::NoSuchMessage(message_id));
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn update_content(&mut self, message_id: i64, content: &MessageContent) -> Result<(), StoreError> {
+        let proto::MessageContent { object_name, payload } = encode_content(content);
+        let transaction = self.write_transaction()?;
+        let changed = transaction
+            .prepare_cached("UPDATE messages SET object_name = ?2, payload = ?3 WHERE message_id = ?1")?
+            .execute(params![message_id, object_name, payload])?;
         if changed == 0 {
             return Err(StoreError::NoSuchMessage(message_id));
         }

@@ -435,6 +435,16 @@ pub enum StepKind {
         /// The device.
         device: String,
     },
+    /// A file appears on the device's disk (its `MemoryFiles`), for a media message to name: `size` bytes of
+    /// deterministic content (SEND-13, DL).
+    File {
+        /// The device.
+        device: String,
+        /// The path, as a `create…Message` call will name it.
+        path: String,
+        /// Its size in bytes, at most [`FILE_BYTES_MAX`].
+        size: u64,
+    },
     /// The app calls `RCIMIWEngine.create` again on a live device (ENG-6): the engine is destroyed and created
     /// anew, with this App Key, on the same database directory.
     Create {
@@ -612,6 +622,16 @@ impl fmt::Display for Endpoint {
 /// and about 600 MB of memory (traces and event logs keep every message of the run).
 pub const SEND_COUNT_MAX: u32 = 100_000;
 
+/// The largest file a `file` step may put on a device: 16 MiB, 256 upload pieces. A scenario has no use for larger
+/// (the file service's own limit, 100 MB, is checked by the server's tests), and every byte is held in memory.
+pub const FILE_BYTES_MAX: u64 = 16 * 1024 * 1024;
+
+/// The content of a `file` step's file: byte `i` is `i mod 251`, a prime, so no two pieces of an upload look
+/// alike.
+pub fn file_content(size: u64) -> Vec<u8> {
+    (0..size).map(|i| (i % 251) as u8).collect()
+}
+
 /// The text of message `n` (1-based) of a `send` step whose text is `template`: every `{n}` replaced by `n`.
 pub fn numbered_text(template: &str, n: u32) -> String {
     template.replace("{n}", &n.to_string())
@@ -688,6 +708,7 @@ impl Step {
             StepKind::Crash { device } => format!("crash {device}"),
             StepKind::SetListener { device, listener, set } => format!("listener {device} {listener} set={set}"),
             StepKind::Create { device, app_key } => format!("create {device} app_key={app_key:?}"),
+            StepKind::File { device, path, size } => format!("file {device} {path:?} {size} bytes"),
             StepKind::Restart { device } => format!("restart {device}"),
             StepKind::Chatroom { device, call } => call.describe(device),
             StepKind::ChatroomAdmin(admin) => admin.describe(),

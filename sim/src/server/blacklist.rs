@@ -109,6 +109,10 @@ impl Server {
             return;
         };
         let owner = session.user_id.clone();
+        if let Some(body @ (request::Body::FileUploadChunk(_) | request::Body::FileDownloadChunk(_))) = request.body {
+            self.handle_file_request(conn, request.request_id, body);
+            return;
+        }
         let body = match request.body.map(ChatroomRequest::from_body) {
             Some(Ok(chatroom_request)) => {
                 let app_key = session.app_key.clone();
@@ -146,8 +150,10 @@ impl Server {
                 | request::Body::ChatroomLeave(_)
                 | request::Body::ChatroomHistory(_)
                 | request::Body::ChatroomEntriesSet(_)
-                | request::Body::ChatroomEntriesRemove(_),
-            ) => unreachable!("invariant: ChatroomRequest::from_body took the chatroom requests"),
+                | request::Body::ChatroomEntriesRemove(_)
+                | request::Body::FileUploadChunk(_)
+                | request::Body::FileDownloadChunk(_),
+            ) => unreachable!("invariant: the chatroom and file requests were taken above"),
         };
         let (code, body) = match result {
             Ok(body) => (ErrorCode::SUCCESS, body),

@@ -38,6 +38,7 @@
 //!   shedding and history, KV entries, destruction, moderation (bans, mutes, queries, broadcasts), their App
 //!   Server API, and the callbacks to the app's own server, drained by [`Server::take_app_server_callbacks`] (CR,
 //!   CRKV, BIZ-13, BIZ-21, CR-36, CRKV-15);
+//! - `files`: the file service media messages upload to and download from (SEND-13, DL);
 //! - `server_api`: messages sent by the App Server API: private as a user, and system messages (BLACK-4, CTYPE-7).
 //!
 //! # Call contract
@@ -56,6 +57,7 @@ mod blacklist;
 mod chatroom;
 mod config;
 mod fanout;
+mod files;
 mod groups;
 mod idle;
 mod inbox;
@@ -253,6 +255,10 @@ struct App {
     last_sent_time_ms: Option<i64>,
     /// Each user's per-conversation-type do-not-disturb level, by (user ID, type ordinal) (DND-17).
     type_levels: BTreeMap<(String, u32), u32>,
+    /// The media files uploaded (SEND-13), by URL.
+    files: files::StoredFiles,
+    /// The counter behind file URLs.
+    last_file: u64,
 }
 
 #[derive(Debug, Default)]
@@ -322,6 +328,8 @@ impl Server {
             last_uid: 0,
             last_sent_time_ms: None,
             type_levels: BTreeMap::new(),
+            files: files::StoredFiles::default(),
+            last_file: 0,
         });
     }
 

@@ -53,6 +53,8 @@ pub(super) struct Session {
     phase: Phase,
     /// SEND-2: when this connection's recent publishes were accepted, oldest first, within the rate window.
     pub(super) accepted_publishes: VecDeque<i64>,
+    /// SEND-13: this connection's unfinished media uploads, forgotten with it.
+    pub(super) uploads: super::files::Uploads,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +155,7 @@ impl Server {
             compensation_from_ms,
             phase: Phase::CatchingUp { package_end: cursor, is_final: false },
             accepted_publishes: VecDeque::new(),
+            uploads: Default::default(),
         };
         self.conns.insert(conn, Conn::Open(session));
         let ack =

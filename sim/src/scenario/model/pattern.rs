@@ -3,7 +3,8 @@
 //!
 //! - A mapping matches a map that has each of its keys, with a matching value (`{}` matches only an empty map).
 //! - A sequence matches a list of exactly as many elements, each matching in order.
-//! - A scalar matches a value equal to it: a string by its text, a number by value, `true`/`false`, `null`.
+//! - A scalar matches a value equal to it: a string by its text, a number by value, `true`/`false`, `null` (which
+//!   also matches a field left out, as every `None` field of an event is).
 //! - `$name.path` equals the value kept under that name (`as: name`), deeply; `$$` writes a literal `$`.
 //! - Operators, as a one-key mapping: `{ $exactly: X }` equals X deeply (a map with no other keys);
 //!   `{ $contains: P }` is a list with an element matching P; `{ $sameAs: path }` equals the value at that path of
@@ -120,6 +121,8 @@ impl Pattern {
                 for (key, pattern) in fields {
                     match map.get(key) {
                         Some(value) => pattern.check_at(value, whole, kept, &child(key))?,
+                        // A field that is `None` is left out of the serialised event: `null` matches its absence.
+                        None if matches!(pattern, Pattern::Scalar(_, ScalarKind::Null)) => {}
                         None => return Err(format!("{}: missing (the value has {})", child(key), keys(map))),
                     }
                 }

@@ -6,7 +6,7 @@ use super::call::{call_step, is_event_expect, listener_expect};
 use super::chatroom::chatroom_step;
 use super::expect::expect;
 use super::{Context, non_empty, positive_duration};
-use crate::scenario::model::{Endpoint, SEND_COUNT_MAX, Step, StepKind, TokenChoice};
+use crate::scenario::model::{Endpoint, FILE_BYTES_MAX, SEND_COUNT_MAX, Step, StepKind, TokenChoice};
 use crate::scenario::yaml::{Fields, Node, Res, Value, fail};
 
 pub(super) const STEPS: &[&str] = &[
@@ -26,6 +26,7 @@ pub(super) const STEPS: &[&str] = &[
     "crash",
     "restart",
     "create",
+    "file",
     "listener",
     "blacklist_add",
     "blacklist_remove",
@@ -121,6 +122,21 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
             let device = context.device(fields.require("device")?, "create.device")?;
             let app_key = non_empty(fields.require("app_key")?, "create.app_key")?;
             StepKind::Create { device, app_key }
+        }
+        "file" => {
+            let fields =
+                mapping(value, "file", &["device", "path", "size"], "{ device: a, path: cat.jpg, size: 200000 }")?;
+            let device = context.device(fields.require("device")?, "file.device")?;
+            let path = non_empty(fields.require("path")?, "file.path")?;
+            let size_node = fields.require("size")?;
+            let size: u64 = size_node.int("file.size", &format!("a size in bytes from 0 to {FILE_BYTES_MAX}"))?;
+            if size > FILE_BYTES_MAX {
+                return fail(
+                    size_node.at,
+                    format!("file.size: {size} bytes is more than the {FILE_BYTES_MAX} a scenario may use"),
+                );
+            }
+            StepKind::File { device, path, size }
         }
         "blacklist_add" => {
             let (device, user) = blacklist_call(value, context, "blacklist_add")?;

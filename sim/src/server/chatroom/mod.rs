@@ -250,7 +250,9 @@ impl ChatroomRequest {
             | request::Body::BlacklistStatus(_)
             | request::Body::Blacklist(_)
             | request::Body::ConversationTypeLevelSet(_)
-            | request::Body::ConversationTypeLevel(_)) => Err(other),
+            | request::Body::ConversationTypeLevel(_)
+            | request::Body::FileUploadChunk(_)
+            | request::Body::FileDownloadChunk(_)) => Err(other),
         }
     }
 

@@ -1,0 +1,475 @@
+//! What the app's listeners receive: one [`Event`] variant per listener of the manual, serialised under the
+//! listener's name with its parameters, so the scenarios, the trace and the schema all read the same names.
+
+use std::collections::BTreeMap;
+
+use crate::error::ErrorCode;
+use crate::types::{
+    BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus,
+    ConversationType, Message, PushNotificationLevel,
+};
+
+/// What the app's listeners receive (the manual's `on…` callbacks), in the order they happened.
+///
+/// Each serialises as its listener: `{ "event": "onMessageReceived", "message": { … }, "left": 0, … }`, with the
+/// listener's parameter names (the conversation type is `conversationType`, as on the message, where the Dart
+/// parameter is named `type`), enums under their manual names and codes as numbers.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(tag = "event", rename_all_fields = "camelCase")]
+pub enum Event {
+    /// `onDatabaseOpened(code)` (CONN-4, CONN-6).
+    #[serde(rename = "onDatabaseOpened")]
+    DatabaseOpened {
+        /// 0, or why the database could not be opened.
+        code: ErrorCode,
+    },
+    /// `onConnected(code, userId)` (CONN-4, CONN-5): exactly one per accepted `connect` call (CONN-6).
+    #[serde(rename = "onConnected")]
+    Connected {
+        /// 0 on success.
+        code: ErrorCode,
+        /// The connected user, when the token named one.
+        user_id: Option<String>,
+    },
+    /// `onConnectionStatusChanged(status)` (CONN-7), only when the status changes (CONN-8).
+    #[serde(rename = "onConnectionStatusChanged")]
+    ConnectionStatusChanged {
+        /// The new status.
+        status: ConnectionStatus,
+    },
+    /// `onMessageAttached(message)` (SEND-4): the message is stored, with sent status sending; a type that is not
+    /// stored is attached all the same, with `message_id` 0 (SEND-17).
+    #[serde(rename = "onMessageAttached")]
+    MessageAttached {
+        /// The stored message (`message_id` 0 if its type is not stored).
+        message: Message,
+    },
+    /// `onMessageSent(code, message)` (SEND-4): the send's outcome.
+    #[serde(rename = "onMessageSent")]
+    MessageSent {
+        /// 0, or why the send failed.
+        code: ErrorCode,
+        /// The message as now stored.
+        message: Message,
+    },
+    /// `onGroupMessageToDesignatedUsersAttached(message)` (GRP-16): a directed group message is stored, with sent
+    /// status sending. A directed send reports through these two listeners, not `onMessageAttached` and
+    /// `onMessageSent`.
+    #[serde(rename = "onGroupMessageToDesignatedUsersAttached")]
+    GroupMessageToDesignatedUsersAttached {
+        /// The stored message.
+        message: Message,
+    },
+    /// `onGroupMessageToDesignatedUsersSent(code, message)` (GRP-16): a directed group message's send result.
+    #[serde(rename = "onGroupMessageToDesignatedUsersSent")]
+    GroupMessageToDesignatedUsersSent {
+        /// 0, or why the send failed.
+        code: ErrorCode,
+        /// The message as now stored.
+        message: Message,
+    },
+    /// `onMediaMessageAttached(message)` (SEND-9; the per-call listener's `onMediaMessageSaved`, SEND-8): a media
+    /// message is stored, with sent status sending, before its upload starts (SEND-10).
+    #[serde(rename = "onMediaMessageAttached")]
+    MediaMessageAttached {
+        /// The stored message, its media's `local` path set and `remote` not yet.
+        message: Message,
+    },
+    /// `onMediaMessageSending(message, progress)` (SEND-8, SEND-9, SEND-11): the upload moved on; `progress` is a
+    /// percentage that never decreases, and the last one, 100, comes before `onMediaMessageSent(0, …)`.
+    #[serde(rename = "onMediaMessageSending")]
+    MediaMessageSending {
+        /// The message being sent.
+        message: Message,
+        /// 1 to 100.
+        progress: u8,
+    },
+    /// `onMediaMessageSent(code, message)` (SEND-8, SEND-9): the media send's outcome; on success the message
+    /// carries the uploaded file's `remote` URL (SEND-13).
+    #[serde(rename = "onMediaMessageSent")]
+    MediaMessageSent {
+        /// 0, or why the upload or the send failed.
+        code: ErrorCode,
+        /// The message as now stored.
+        message: Message,
+    },
+    /// `onSendingMediaMessageCanceled(code, message)` (SEND-12, XAPI-1): the result of `cancelSendingMediaMessage`
+    /// (its per-call callback is `onCancelSendingMediaMessageCalled`); and, through a `sendMediaMessage` call's own
+    /// listener only (SEND-8: `onSendingMediaMessageCanceled(message)`, with code 0 here), that send's end.
+    #[serde(rename = "onSendingMediaMessageCanceled")]
+    SendingMediaMessageCanceled {
+        /// 0 when an upload was cancelled; 34018 when none of that message was running.
+        code: ErrorCode,
+        /// The message, `sentStatus` canceled after a cancellation.
+        message: Message,
+    },
+    /// `onMediaMessageDownloading(message, progress)` (DL-2, DL-6): the download moved on, as SEND-11 says of
+    /// uploads.
+    #[serde(rename = "onMediaMessageDownloading")]
+    MediaMessageDownloading {
+        /// The message being downloaded.
+        message: Message,
+        /// 1 to 100.
+        progress: u8,
+    },
+    /// `onMediaMessageDownloaded(code, message)` (DL-2, DL-6): the download's outcome; on success the media's
+    /// `local` path names the downloaded file and a received message is `downloaded`.
+    #[serde(rename = "onMediaMessageDownloaded")]
+    MediaMessageDownloaded {
+        /// 0, or why the download failed.
+        code: ErrorCode,
+        /// The message as now stored.
+        message: Message,
+    },
+    /// `onDownloadingMediaMessageCanceled(code, message)` (DL-3, DL-5): the result of
+    /// `cancelDownloadingMediaMessage` (its callback is `onCancelDownloadingMediaMessageCalled`); and, through a
+    /// `downloadMediaMessage` call's own listener only, that download's end.
+    #[serde(rename = "onDownloadingMediaMessageCanceled")]
+    DownloadingMediaMessageCanceled {
+        /// 0 when a download was cancelled; 34018 when none of that message was running.
+        code: ErrorCode,
+        /// The message.
+        message: Message,
+    },
+    /// `onMessageReceived(message, left, offline, hasPackage)` (RECV-1 to RECV-9): every content message, of any
+    /// type (RECV-10).
+    #[serde(rename = "onMessageReceived")]
+    MessageReceived {
+        /// The stored message; `message_id` 0 for a type that is not stored or a status delivery.
+        message: Message,
+        /// Messages of this package still to be reported after this one (RECV-4).
+        left: u32,
+        /// Whether it is an offline message (RECV-6).
+        offline: bool,
+        /// Whether the server has further packages (RECV-5).
+        has_package: bool,
+    },
+    /// The offline catch-up of this connection is complete: the last package (`hasPackage` false) is stored and
+    /// acknowledged, and every message in it was reported (RECV-7). Not a listener of the manual, which lets the
+    /// app infer the moment from `left` and `hasPackage`; native SDKs call it `onOfflineMessageSyncCompleted`.
+    #[serde(rename = "onOfflineMessageSyncCompleted")]
+    OfflineMessageSyncCompleted,
+    /// `onBlacklistAdded(code, userId)` (BLACK-5).
+    #[serde(rename = "onBlacklistAdded")]
+    BlacklistAdded {
+        /// 0, or why the request failed.
+        code: ErrorCode,
+        /// The user added.
+        user_id: String,
+    },
+    /// `onBlacklistRemoved(code, userId)` (BLACK-6).
+    #[serde(rename = "onBlacklistRemoved")]
+    BlacklistRemoved {
+        /// 0, or why the request failed.
+        code: ErrorCode,
+        /// The user removed.
+        user_id: String,
+    },
+    /// `onBlacklistStatusLoaded(code, userId, status)` (BLACK-7).
+    #[serde(rename = "onBlacklistStatusLoaded")]
+    BlacklistStatusLoaded {
+        /// 0, or why the request failed.
+        code: ErrorCode,
+        /// The user asked about.
+        user_id: String,
+        /// Whether they are in the current user's blacklist (`unknown` on failure).
+        status: BlacklistStatus,
+    },
+    /// `onBlacklistLoaded(code, userIds)` (BLACK-8).
+    #[serde(rename = "onBlacklistLoaded")]
+    BlacklistLoaded {
+        /// 0, or why the request failed.
+        code: ErrorCode,
+        /// The current user's blacklist, in the order the users were added (BLACK-13).
+        user_ids: Vec<String>,
+    },
+    /// `onChatRoomJoining(targetId)` (CR-11): a join, by the app or an automatic rejoin (CR-41), is under way.
+    #[serde(rename = "onChatRoomJoining")]
+    ChatRoomJoining {
+        /// The chatroom.
+        target_id: String,
+    },
+    /// `onChatRoomJoined(code, targetId)` (CR-11): the join's result. The fetched messages (CR-38) and the KV events
+    /// (CRKV-20) come before it.
+    #[serde(rename = "onChatRoomJoined")]
+    ChatRoomJoined {
+        /// 0, or why the join failed (23410 for a missing room, CR-39).
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+    },
+    /// `onChatRoomLeft(code, targetId)` (CR-20): the result of `leaveChatRoom`.
+    #[serde(rename = "onChatRoomLeft")]
+    ChatRoomLeft {
+        /// 0, or why the leave failed.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+    },
+    /// `onChatRoomStatusChanged(targetId, status)` (CR-23, CR-43): the room was reset or destroyed.
+    #[serde(rename = "onChatRoomStatusChanged")]
+    ChatRoomStatusChanged {
+        /// The chatroom.
+        target_id: String,
+        /// What happened to it.
+        status: ChatRoomStatus,
+    },
+    /// `onChatRoomMemberChanged(targetId, actions)` (CR-24, CR-44), with the member-change switch on.
+    #[serde(rename = "onChatRoomMemberChanged")]
+    ChatRoomMemberChanged {
+        /// The chatroom.
+        target_id: String,
+        /// Who joined or left, in order.
+        actions: Vec<ChatRoomMemberAction>,
+    },
+    /// `onChatRoomMessagesLoaded(code, targetId, messages, syncTime)` (CR-25, CR-26, CR-45).
+    #[serde(rename = "onChatRoomMessagesLoaded")]
+    ChatRoomMessagesLoaded {
+        /// 0, or why the fetch failed.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The messages, in ascending sent time (CR-45); empty on failure.
+        messages: Vec<Message>,
+        /// The timestamp to pass to the next fetch (CR-26); 0 on failure or when nothing was returned.
+        sync_time: i64,
+    },
+    /// `onChatRoomEntryAdded(code, targetId, key)` (CRKV-7).
+    #[serde(rename = "onChatRoomEntryAdded")]
+    ChatRoomEntryAdded {
+        /// 0, or why the entry was not set.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The key.
+        key: String,
+    },
+    /// `onChatRoomEntriesAdded(code, targetId, entries, errorEntries)` (CRKV-8, CRKV-18).
+    #[serde(rename = "onChatRoomEntriesAdded")]
+    ChatRoomEntriesAdded {
+        /// 0 once the request was processed, whatever happened to single keys; otherwise why it was not.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The entries asked for.
+        entries: BTreeMap<String, String>,
+        /// The keys that failed, each with its code.
+        error_entries: BTreeMap<String, ErrorCode>,
+    },
+    /// `onChatRoomEntryRemoved(code, targetId, key)` (CRKV-11).
+    #[serde(rename = "onChatRoomEntryRemoved")]
+    ChatRoomEntryRemoved {
+        /// 0, or why the entry was not removed.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The key.
+        key: String,
+    },
+    /// `onChatRoomEntriesRemoved(code, targetId, keys)` (CRKV-12).
+    #[serde(rename = "onChatRoomEntriesRemoved")]
+    ChatRoomEntriesRemoved {
+        /// 0, or why the entries were not removed.
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The keys asked for.
+        keys: Vec<String>,
+    },
+    /// `onChatRoomEntriesSynced(roomId)` (CRKV-13): the KV sync after a join is done; reads now work.
+    #[serde(rename = "onChatRoomEntriesSynced")]
+    ChatRoomEntriesSynced {
+        /// The chatroom.
+        room_id: String,
+    },
+    /// `onChatRoomEntriesChanged(operationType, roomId, entries)` (CRKV-14, CRKV-20): all entries right after a join,
+    /// and later the changes other members make.
+    #[serde(rename = "onChatRoomEntriesChanged")]
+    ChatRoomEntriesChanged {
+        /// Set or removed.
+        operation_type: ChatRoomEntriesOperationType,
+        /// The chatroom.
+        room_id: String,
+        /// The entries set, or each removed key with its last value.
+        entries: BTreeMap<String, String>,
+    },
+    /// `onChatRoomEntryLoaded(code, targetId, entry)` (CRKV-9): the result of `getChatRoomEntry`, from the engine's
+    /// synced copy of the room's entries.
+    #[serde(rename = "onChatRoomEntryLoaded")]
+    ChatRoomEntryLoaded {
+        /// 0, or why there is no entry (23406 not in the room, 34004 not synced yet, 23427 no such key).
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// The key and its value; empty on failure.
+        entry: BTreeMap<String, String>,
+    },
+    /// `onChatRoomAllEntriesLoaded(code, targetId, entries)` (CRKV-10): the result of `getChatRoomAllEntries`.
+    #[serde(rename = "onChatRoomAllEntriesLoaded")]
+    ChatRoomAllEntriesLoaded {
+        /// 0, or why there are none (23406 not in the room, 34004 not synced yet).
+        code: ErrorCode,
+        /// The chatroom.
+        target_id: String,
+        /// Every entry; empty on failure.
+        entries: BTreeMap<String, String>,
+    },
+    /// `onUnreadCountLoaded(code, type, targetId, channelId, count)` (UNREAD-2): the result of `getUnreadCount`.
+    #[serde(rename = "onUnreadCountLoaded")]
+    UnreadCountLoaded {
+        /// 0, or why the count could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The number of unread messages.
+        count: u32,
+    },
+    /// `onTotalUnreadCountLoaded(code, channelId, count)` (UNREAD-1): the result of `getTotalUnreadCount`.
+    #[serde(rename = "onTotalUnreadCountLoaded")]
+    TotalUnreadCountLoaded {
+        /// 0, or why the count could not be read.
+        code: ErrorCode,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The number of unread messages of every conversation but chatrooms.
+        count: u32,
+    },
+    /// `onFirstUnreadMessageLoaded(code, type, targetId, channelId, message)` (XAPI-2): the result of
+    /// `getFirstUnreadMessage`. The manual names only the callback; the listener is the real SDK's (deprecated there).
+    #[serde(rename = "onFirstUnreadMessageLoaded")]
+    FirstUnreadMessageLoaded {
+        /// 0, or why the message could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The oldest unread received message, or `null` when there is none.
+        message: Option<Message>,
+    },
+    /// `onMessageSentStatusChanged(code, messageId)` (XAPI-5): the result of `changeMessageSentStatus`; the real
+    /// SDK's listener (deprecated there), as the manual names only the callback.
+    #[serde(rename = "onMessageSentStatusChanged")]
+    MessageSentStatusChanged {
+        /// 0, or 34204 (`INVALID_PARAMETER_MESSAGEID`) for a message that is not stored.
+        code: ErrorCode,
+        /// The message, as passed.
+        message_id: i64,
+    },
+    /// `onMessageReceiveStatusChanged(code, messageId)` (XAPI-5): the result of `changeMessageReceiveStatus`.
+    #[serde(rename = "onMessageReceiveStatusChanged")]
+    MessageReceiveStatusChanged {
+        /// 0, or 34204 (`INVALID_PARAMETER_MESSAGEID`) for a message that is not stored.
+        code: ErrorCode,
+        /// The message, as passed.
+        message_id: i64,
+    },
+    /// `onConversationTypeNotificationLevelChanged(code, type, level)` (DND-17): the result of
+    /// `changeConversationTypeNotificationLevel`.
+    #[serde(rename = "onConversationTypeNotificationLevelChanged")]
+    ConversationTypeNotificationLevelChanged {
+        /// 0, or why the server refused it.
+        code: ErrorCode,
+        /// The conversation type (the listener's `type`), as passed.
+        conversation_type: ConversationType,
+        /// The level, as passed.
+        level: PushNotificationLevel,
+    },
+    /// `onConversationTypeNotificationLevelLoaded(code, type, level)` (DND-18, XAPI-6): the result of
+    /// `getConversationTypeNotificationLevel`; `none` when never set (DND-7) or when the read failed.
+    #[serde(rename = "onConversationTypeNotificationLevelLoaded")]
+    ConversationTypeNotificationLevelLoaded {
+        /// 0, or why the level could not be read.
+        code: ErrorCode,
+        /// The conversation type (the listener's `type`), as passed.
+        conversation_type: ConversationType,
+        /// The level.
+        level: PushNotificationLevel,
+    },
+    /// `onUnreadCountByConversationTypesLoaded(code, conversationTypes, channelId, contain, count)` (UNREAD-3): the
+    /// result of `getUnreadCountByConversationTypes`.
+    #[serde(rename = "onUnreadCountByConversationTypesLoaded")]
+    UnreadCountByConversationTypesLoaded {
+        /// 0, or why the count could not be read.
+        code: ErrorCode,
+        /// The types, as passed.
+        conversation_types: Vec<ConversationType>,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// Whether do-not-disturb conversations count, as passed.
+        contain: bool,
+        /// The number of unread messages of those types.
+        count: u32,
+    },
+}
+
+impl Event {
+    /// Every listener's name, read once from the events' JSON Schema (the `event` tag of each variant).
+    pub fn listener_names() -> &'static [String] {
+        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            let schema = schemars::schema_for!(Event).to_value();
+            let variants = schema.get("oneOf").and_then(|variants| variants.as_array()).cloned().unwrap_or_default();
+            variants
+                .iter()
+                .filter_map(|variant| variant.pointer("/properties/event/const").and_then(|name| name.as_str()))
+                .map(str::to_owned)
+                .collect()
+        })
+    }
+
+    /// The manual's name of the listener that receives this event, such as `onMessageReceived`: the `event` tag
+    /// of its serialised form.
+    pub fn listener(&self) -> &'static str {
+        match self {
+            Event::DatabaseOpened { .. } => "onDatabaseOpened",
+            Event::Connected { .. } => "onConnected",
+            Event::ConnectionStatusChanged { .. } => "onConnectionStatusChanged",
+            Event::MessageAttached { .. } => "onMessageAttached",
+            Event::MessageSent { .. } => "onMessageSent",
+            Event::GroupMessageToDesignatedUsersAttached { .. } => "onGroupMessageToDesignatedUsersAttached",
+            Event::GroupMessageToDesignatedUsersSent { .. } => "onGroupMessageToDesignatedUsersSent",
+            Event::MediaMessageAttached { .. } => "onMediaMessageAttached",
+            Event::MediaMessageSending { .. } => "onMediaMessageSending",
+            Event::MediaMessageSent { .. } => "onMediaMessageSent",
+            Event::SendingMediaMessageCanceled { .. } => "onSendingMediaMessageCanceled",
+            Event::MediaMessageDownloading { .. } => "onMediaMessageDownloading",
+            Event::MediaMessageDownloaded { .. } => "onMediaMessageDownloaded",
+            Event::DownloadingMediaMessageCanceled { .. } => "onDownloadingMediaMessageCanceled",
+            Event::MessageReceived { .. } => "onMessageReceived",
+            Event::OfflineMessageSyncCompleted => "onOfflineMessageSyncCompleted",
+            Event::BlacklistAdded { .. } => "onBlacklistAdded",
+            Event::BlacklistRemoved { .. } => "onBlacklistRemoved",
+            Event::BlacklistStatusLoaded { .. } => "onBlacklistStatusLoaded",
+            Event::BlacklistLoaded { .. } => "onBlacklistLoaded",
+            Event::ChatRoomJoining { .. } => "onChatRoomJoining",
+            Event::ChatRoomJoined { .. } => "onChatRoomJoined",
+            Event::ChatRoomLeft { .. } => "onChatRoomLeft",
+            Event::ChatRoomStatusChanged { .. } => "onChatRoomStatusChanged",
+            Event::ChatRoomMemberChanged { .. } => "onChatRoomMemberChanged",
+            Event::ChatRoomMessagesLoaded { .. } => "onChatRoomMessagesLoaded",
+            Event::ChatRoomEntryAdded { .. } => "onChatRoomEntryAdded",
+            Event::ChatRoomEntriesAdded { .. } => "onChatRoomEntriesAdded",
+            Event::ChatRoomEntryRemoved { .. } => "onChatRoomEntryRemoved",
+            Event::ChatRoomEntriesRemoved { .. } => "onChatRoomEntriesRemoved",
+            Event::ChatRoomEntriesSynced { .. } => "onChatRoomEntriesSynced",
+            Event::ChatRoomEntriesChanged { .. } => "onChatRoomEntriesChanged",
+            Event::ChatRoomEntryLoaded { .. } => "onChatRoomEntryLoaded",
+            Event::ChatRoomAllEntriesLoaded { .. } => "onChatRoomAllEntriesLoaded",
+            Event::UnreadCountLoaded { .. } => "onUnreadCountLoaded",
+            Event::TotalUnreadCountLoaded { .. } => "onTotalUnreadCountLoaded",
+            Event::UnreadCountByConversationTypesLoaded { .. } => "onUnreadCountByConversationTypesLoaded",
+            Event::FirstUnreadMessageLoaded { .. } => "onFirstUnreadMessageLoaded",
+            Event::ConversationTypeNotificationLevelChanged { .. } => "onConversationTypeNotificationLevelChanged",
+            Event::ConversationTypeNotificationLevelLoaded { .. } => "onConversationTypeNotificationLevelLoaded",
+            Event::MessageSentStatusChanged { .. } => "onMessageSentStatusChanged",
+            Event::MessageReceiveStatusChanged { .. } => "onMessageReceiveStatusChanged",
+        }
+    }
+}
