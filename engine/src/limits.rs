@@ -23,7 +23,7 @@ pub const MEDIA_CHUNK_BYTES_MAX: usize = 64 * 1024;
 pub const MEDIA_FILE_BYTES_MAX: u64 = 100 * 1024 * 1024;
 
 /// SEND-13: the file server a media URL names when the `fileServer` option (ENG-9) is not given.
-pub const MEDIA_FILE_SERVER_DEFAULT: &str = "files.imsim.invalid";
+pub const MEDIA_FILE_SERVER_DEFAULT: &str = "https://files.imsim.invalid";
 
 /// RECV-3: offline messages come in packages of at most 200.
 pub const OFFLINE_PACKAGE_MESSAGES_MAX: usize = 200;

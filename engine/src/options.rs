@@ -1,8 +1,9 @@
 //! The parts of `RCIMIWEngineOptions` that configure a deployment rather than the engine's behaviour (ENG-7 to
 //! ENG-17): the server addresses of a private deployment, the push configuration and the compression options.
 //! All are given at `create` (ENG-3), validated there as the rules say (a bad address fails `create` with -101),
-//! stored, and readable back (`Engine::options`). The simulator has no navigation, media or statistics server and no
-//! push vendors, so nothing else reads them: image and video compression is outside the protocol simulator (ENG-17).
+//! stored, and readable back (`Engine::options`). The file server names where media files go (ENG-9: the URLs of
+//! SEND-13); the simulator has no navigation or statistics server and no push vendors, so nothing else reads the
+//! rest: image and video compression is outside the protocol simulator (ENG-17).
 
 use crate::error::ImError;
 
@@ -63,6 +64,20 @@ impl ServerAddress {
             return Err(invalid());
         }
         Ok(ServerAddress { scheme, host: host.to_owned(), port })
+    }
+
+    /// The address as the start of a URL: `https://host` or `http://host`, with `:port` unless it is the scheme's
+    /// default. Media URLs start with the file server's (ENG-9, SEND-13).
+    pub fn base_url(&self) -> String {
+        let (scheme, default_port) = match self.scheme {
+            Scheme::Https => ("https", HTTPS_DEFAULT_PORT),
+            Scheme::Http => ("http", HTTP_DEFAULT_PORT),
+        };
+        if self.port == default_port {
+            format!("{scheme}://{}", self.host)
+        } else {
+            format!("{scheme}://{}:{}", self.host, self.port)
+        }
     }
 }
 

@@ -22,6 +22,7 @@ use imsim_engine::api::{
 use imsim_engine::content::encode_content;
 use imsim_engine::core::Event;
 use imsim_engine::driver::{EngineOptions, database_path};
+use imsim_engine::options::DeploymentOptions;
 use imsim_engine::store::{SqliteStore, Store as _};
 use imsim_engine::token::hex;
 use imsim_engine::{ConversationType, Message, MessageContent, Platform};
@@ -246,6 +247,10 @@ impl<'a> Run<'a> {
                 platform: device.platform,
                 options: EngineOptions {
                     kick_reconnect_device: device.kick_reconnect_device,
+                    deployment: DeploymentOptions {
+                        file_server: device.file_server.clone(),
+                        ..DeploymentOptions::default()
+                    },
                     heartbeat_interval_ms: millis(settings.heartbeat_interval),
                     heartbeat_timeout_ms: millis(settings.heartbeat_timeout),
                     ..EngineOptions::default()

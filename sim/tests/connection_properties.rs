@@ -157,6 +157,7 @@ fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
             user: "zhangsan".into(),
             platform: Platform::Mobile,
             kick_reconnect_device: false,
+            file_server: None,
         }],
         steps,
     }

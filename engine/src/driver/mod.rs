@@ -31,7 +31,7 @@ use crate::core::{CallId, Core, CoreConfig, Delivery, Now, StoreOpener};
 use crate::error::ImError;
 use crate::files::MediaFiles;
 use crate::limits::{HEARTBEAT_INTERVAL_MS_DEFAULT, HEARTBEAT_TIMEOUT_MS_DEFAULT, MEDIA_FILE_SERVER_DEFAULT};
-use crate::options::DeploymentOptions;
+use crate::options::{DeploymentOptions, ServerAddress};
 use crate::store::{MemoryStore, SqliteStore, Store, StoreError, Sync};
 use crate::token::hex;
 use crate::types::{ConnectionStatus, ConversationType, CustomMessagePolicy, Message, Platform};
@@ -127,6 +127,12 @@ impl StoreOpener for Storage {
         }
         Ok(Box::new(SqliteStore::open_with(&path, sync)?))
     }
+}
+
+/// The start of the media URLs an engine's uploads get (ENG-9, SEND-13): the `fileServer` option's, or the default.
+fn file_server_url(option: Option<&str>) -> Result<String, ImError> {
+    let address = ServerAddress::parse(option.unwrap_or(MEDIA_FILE_SERVER_DEFAULT))?;
+    Ok(address.base_url())
 }
 
 /// What the engine needs from its environment.
@@ -233,7 +239,7 @@ impl Engine {
             kick_reconnect_device: options.kick_reconnect_device,
             heartbeat_interval_ms: options.heartbeat_interval_ms,
             heartbeat_timeout_ms: options.heartbeat_timeout_ms,
-            file_server: options.deployment.file_server.clone().unwrap_or_else(|| MEDIA_FILE_SERVER_DEFAULT.to_owned()),
+            file_server: file_server_url(options.deployment.file_server.as_deref())?,
         };
         let core = Core::new(config, Box::new(runtime.storage), runtime.files, runtime.rng_seed);
         let (command_sender, command_receiver) = mpsc::unbounded_channel();

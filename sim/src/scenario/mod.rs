@@ -40,6 +40,7 @@
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;
 //!                                        # kick_reconnect_device: the engine option (ENG-14), default false
+//!                                        # file_server: the engine option fileServer (ENG-9), a server address
 //!   b: { user: lisi }
 //! steps:                                 # required, may be empty; each step is a mapping with one key
 //!   - connect: a                                          # short for { device: a }

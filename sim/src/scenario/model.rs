@@ -233,6 +233,8 @@ pub struct DeviceSpec {
     pub platform: Platform,
     /// The engine option `kickReconnectDevice` (ENG-14). Default false.
     pub kick_reconnect_device: bool,
+    /// The engine option `fileServer` (ENG-9): the file server media URLs name. Default none.
+    pub file_server: Option<String>,
 }
 
 /// Where something starts in the scenario file, 1-based; columns count characters.

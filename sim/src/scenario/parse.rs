@@ -13,6 +13,7 @@ mod steps;
 use std::path::Path;
 use std::time::Duration;
 
+use imsim_engine::options::DeploymentOptions;
 use imsim_engine::types::Platform;
 
 use super::model::{
@@ -45,7 +46,7 @@ const APP_FIELDS: &[&str] = &[
     "chatroom_status_callback",
     "chatroom_kv_callback",
 ];
-const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device"];
+const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device", "file_server"];
 const TICK_MIN: Duration = Duration::from_millis(1);
 pub(super) const TICK_MAX: Duration = Duration::from_secs(1);
 const HEARTBEAT_INTERVAL_MIN: Duration = Duration::from_secs(1);
@@ -284,7 +285,18 @@ fn devices(node: &Node) -> Res<Vec<DeviceSpec>> {
             Some(node) => node.bool(&format!("{what}.kick_reconnect_device"))?,
             None => false,
         };
-        devices.push(DeviceSpec { name: name.to_owned(), user, platform, kick_reconnect_device });
+        let file_server = match fields.get("file_server") {
+            Some(node) => {
+                let address = non_empty(node, &format!("{what}.file_server"))?;
+                let options = DeploymentOptions { file_server: Some(address.clone()), ..DeploymentOptions::default() };
+                if let Err(error) = options.validate() {
+                    return fail(node.at, format!("{what}.file_server: {}", error.reason));
+                }
+                Some(address)
+            }
+            None => None,
+        };
+        devices.push(DeviceSpec { name: name.to_owned(), user, platform, kick_reconnect_device, file_server });
     }
     Ok(devices)
 }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use imsim_engine::ErrorCode;
 use imsim_engine::limits::{MEDIA_CHUNK_BYTES_MAX, MEDIA_FILE_BYTES_MAX};
+use imsim_engine::options::ServerAddress;
 use imsim_engine::proto::{self, frame::Body, request, response};
 
 use super::{App, Conn, ConnId, Server};
@@ -67,13 +68,14 @@ fn upload(
         uploads.partial.remove(&upload_id);
         return Err(ErrorCode::FILE_SIZE_EXCEED_LIMIT);
     }
-    let names_fit = [&file_server, &file_name]
-        .iter()
-        .all(|part| !part.is_empty() && part.chars().count() <= FILE_URL_PART_CHARS_MAX);
-    if data.len() > MEDIA_CHUNK_BYTES_MAX || !names_fit {
+    let name_fits = !file_name.is_empty() && file_name.chars().count() <= FILE_URL_PART_CHARS_MAX;
+    let server = (file_server.chars().count() <= FILE_URL_PART_CHARS_MAX)
+        .then(|| ServerAddress::parse(&file_server).ok())
+        .flatten();
+    let Some(server) = server.filter(|_| name_fits && data.len() <= MEDIA_CHUNK_BYTES_MAX) else {
         uploads.partial.remove(&upload_id);
         return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
-    }
+    };
     if offset == 0 {
         if !uploads.partial.contains_key(&upload_id) && uploads.partial.len() >= UPLOADS_PER_CONNECTION_MAX {
             return Err(ErrorCode::FILE_UPLOAD_FAILED);
@@ -93,7 +95,7 @@ fn upload(
     }
     let bytes = uploads.partial.remove(&upload_id).unwrap_or_default();
     app.last_file += 1;
-    let url = format!("https://{}/media/{}/{}", url_part(&file_server), app.last_file, url_part(&file_name));
+    let url = format!("{}/media/{}/{}", server.base_url(), app.last_file, url_part(&file_name));
     app.files.by_url.insert(url.clone(), bytes);
     Ok(proto::FileUploadProgress { received: received_bytes, url })
 }
@@ -108,5 +110,5 @@ fn download(app: &App, piece: &proto::FileDownloadChunk) -> Result<proto::FileDa
 
 /// `part` with every character that could break out of its place in a URL replaced.
 fn url_part(part: &str) -> String {
-    part.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':') { c } else { '_' }).collect()
+    part.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect()
 }

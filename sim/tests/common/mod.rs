@@ -42,6 +42,7 @@ pub(crate) fn mobile_devices(devices: &[&str], user: impl Fn(&str) -> String) ->
             user: user(device),
             platform: Platform::Mobile,
             kick_reconnect_device: false,
+            file_server: None,
         })
         .collect()
 }

@@ -46,7 +46,7 @@ settings:
 devices:
   b: { user: lisi, platform: desktop }
   a: { user: zhangsan, kick_reconnect_device: true }
-  a-2: { user: zhangsan, platform: miniProgram, kick_reconnect_device: false }
+  a-2: { user: zhangsan, platform: miniProgram, kick_reconnect_device: false, file_server: None }
 steps:
   - connect: a
   - connect: { device: b, timeout: 5, token: other_app }
@@ -200,7 +200,13 @@ fn list(items: &[&str]) -> Pattern {
 }
 
 fn device(name: &str, user: &str, platform: Platform) -> DeviceSpec {
-    DeviceSpec { name: name.to_owned(), user: user.to_owned(), platform, kick_reconnect_device: false }
+    DeviceSpec {
+        name: name.to_owned(),
+        user: user.to_owned(),
+        platform,
+        kick_reconnect_device: false,
+        file_server: None,
+    }
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
