@@ -87,8 +87,9 @@ fn connected_core(backend: Backend) -> (Core, Now) {
         kick_reconnect_device: false,
         heartbeat_interval_ms: 30_000,
         heartbeat_timeout_ms: 10_000,
+        file_server: imsim_engine::limits::MEDIA_FILE_SERVER_DEFAULT.to_owned(),
     };
-    let mut core = Core::new(config, Box::new(backend), 1);
+    let mut core = Core::new(config, Box::new(backend), Box::new(imsim_engine::files::MemoryFiles::default()), 1);
     let now = Now { monotonic_ms: 0, unix_ms: 1_724_976_000_000 };
     let token = TokenClaims { app_key: "app".into(), user_id: "alice".into(), issued_at_ms: 0, expires_at_ms: None }
         .to_token(&[1]);

@@ -81,8 +81,9 @@ fn connected_core() -> (Core, Now) {
         kick_reconnect_device: false,
         heartbeat_interval_ms: HEARTBEAT_INTERVAL_MS_DEFAULT,
         heartbeat_timeout_ms: HEARTBEAT_TIMEOUT_MS_DEFAULT,
+        file_server: imsim_engine::limits::MEDIA_FILE_SERVER_DEFAULT.to_owned(),
     };
-    let mut core = Core::new(config, Box::new(MemoryOpener), 1);
+    let mut core = Core::new(config, Box::new(MemoryOpener), Box::new(imsim_engine::files::MemoryFiles::default()), 1);
     let now = Now { monotonic_ms: 0, unix_ms: 1_724_976_000_000 };
     let claims = TokenClaims {
         app_key: APP_KEY.to_owned(),

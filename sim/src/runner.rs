@@ -253,7 +253,6 @@ impl<'a> Run<'a> {
                     },
                     heartbeat_interval_ms: millis(settings.heartbeat_interval),
                     heartbeat_timeout_ms: millis(settings.heartbeat_timeout),
-                    ..EngineOptions::default()
                 },
                 storage_dir: storage_root.join(&device.name),
                 rng_seed: master.next_u64(),

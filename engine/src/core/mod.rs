@@ -35,6 +35,8 @@ mod tests_chatroom_kv;
 #[cfg(test)]
 mod tests_chatroom_moderation;
 #[cfg(test)]
+mod tests_media;
+#[cfg(test)]
 mod tests_messages;
 #[cfg(test)]
 mod tests_outbox;

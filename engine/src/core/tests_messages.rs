@@ -10,7 +10,7 @@ use crate::content::tests::every_type;
 use crate::content::{decode_content, encode_content, without_local_paths};
 use crate::error::ImError;
 use crate::limits;
-use crate::proto::{self, frame::Body};
+use crate::proto::{self, frame::Body, request, response};
 use crate::types::{
     ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, MessageContent, MessageDirection,
     MessageType, ReceivedStatus, SentStatus,
@@ -40,10 +40,52 @@ fn delivered_content(seq: u64, uid: &str, from: &str, content: &MessageContent) 
     proto::DeliveredMessage { content: Some(encode_content(content)), ..delivered(seq, uid, from, "") }
 }
 
-/// Sends `content` to bob and returns the publish the core wrote and the attached message.
+/// The URL every media upload of these tests gets.
+const MEDIA_URL: &str = "https://files.imsim.invalid/media/1/f";
+
+/// `content` as it is once its file is uploaded (SEND-13): with its remote URL. Other content is unchanged.
+fn uploaded(content: &MessageContent) -> MessageContent {
+    let mut content = content.clone();
+    if let Some(media) = content.media_mut() {
+        media.remote = Some(MEDIA_URL.to_owned());
+    }
+    content
+}
+
+/// Sends `content` to bob and returns the publish the core wrote and the attached message. Media content goes
+/// through `send_media_message`, its file uploaded in one piece.
 fn send(harness: &mut Harness, content: &MessageContent) -> (proto::Publish, Message) {
     let created = harness.core.create_text_message(ConversationType::Private, "bob", None, "").expect("valid");
     let message = Message { content: content.clone(), ..created };
+    if let Some(path) = content.media().and_then(|media| media.local.clone()) {
+        harness.files.insert(&path, b"file".to_vec());
+        harness.core.send_media_message(harness.now, &message).expect("accepted");
+        loop {
+            let frames = harness.frames();
+            match frames.as_slice() {
+                [Body::Request(proto::Request { request_id, body: Some(request::Body::FileUploadChunk(chunk)) })] => {
+                    let progress = proto::FileUploadProgress { received: chunk.total_size, url: MEDIA_URL.to_owned() };
+                    harness.server_sends(Body::Response(proto::Response {
+                        request_id: *request_id,
+                        code: 0,
+                        body: Some(response::Body::FileUploadProgress(progress)),
+                    }));
+                }
+                [Body::Publish(publish)] => {
+                    let events = harness.events();
+                    let [
+                        Event::MediaMessageAttached { message: attached },
+                        Event::MediaMessageSending { progress: 100, .. },
+                    ] = events.as_slice()
+                    else {
+                        panic!("{events:?}")
+                    };
+                    return (publish.clone(), attached.clone());
+                }
+                other => panic!("expected an upload piece or the publish, got {other:?}"),
+            }
+        }
+    }
     harness.core.send_message(harness.now, &message).expect("accepted");
     let frames = harness.frames();
     let [Body::Publish(publish)] = frames.as_slice() else { panic!("expected a publish, got {frames:?}") };
@@ -61,7 +103,10 @@ fn acknowledge(harness: &mut Harness, publish: &proto::Publish, uid: &str, sent_
         sent_time,
     }));
     let events = harness.events();
-    let [Event::MessageSent { code, message }] = events.as_slice() else { panic!("{events:?}") };
+    let ([Event::MessageSent { code, message }] | [Event::MediaMessageSent { code, message }]) = events.as_slice()
+    else {
+        panic!("{events:?}")
+    };
     (*code, message.clone())
 }
 
@@ -109,7 +154,8 @@ fn each_type_is_stored_on_send_or_attached_with_id_0() {
         assert_eq!((attached.sent_status, attached.direction), (SentStatus::Sending, MessageDirection::Send));
         assert_eq!(&attached.content, content, "{label}: attached as created, local paths included");
         assert_eq!(publish.status_message, *status_message, "{label}");
-        assert_eq!(decode_content(publish.content.as_ref().expect("content")), without_local_paths(content));
+        let published = decode_content(publish.content.as_ref().expect("content"));
+        assert_eq!(published, without_local_paths(&uploaded(content)), "{label}: media with its URL (SEND-13)");
 
         let uid = format!("UID-{index}");
         let (code, sent) = acknowledge(&mut harness, &publish, &uid, SERVER_TIME + index as i64);
@@ -119,7 +165,7 @@ fn each_type_is_stored_on_send_or_attached_with_id_0() {
             (*message_id, SentStatus::Sent, Some(uid.as_str()), SERVER_TIME + index as i64),
             "{label}"
         );
-        assert_eq!(sent.content, *content);
+        assert_eq!(sent.content, uploaded(content));
     }
     let stored: Vec<(i64, MessageType, SentStatus)> = store(&harness)
         .conversation_messages(ConversationType::Private, "bob")
@@ -623,7 +669,7 @@ fn created_messages_of_every_sendable_type_arrive_as_sent() {
         receiver.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(delivery) }));
         let reported = received(receiver.events());
         let [(arrived, ..)] = reported.as_slice() else { panic!("{reported:?}") };
-        assert_eq!(arrived.content, without_local_paths(&message.content));
+        assert_eq!(arrived.content, without_local_paths(&uploaded(&message.content)));
         assert_eq!(arrived.message_id, seq as i64);
     }
     let unread = receiver.core.unread_count(ConversationType::Private, "alice").expect("counted");

@@ -276,8 +276,8 @@ struct DeviceRecord {
 enum Conn {
     /// Opened; the first frame must be a `ConnectRequest` (CONN-2).
     AwaitingConnect,
-    /// `ConnectAck` 0 was sent.
-    Open(sessions::Session),
+    /// `ConnectAck` 0 was sent. Boxed: a session is large and most connections in a big run are open.
+    Open(Box<sessions::Session>),
 }
 
 impl Server {

@@ -157,7 +157,7 @@ impl Server {
             accepted_publishes: VecDeque::new(),
             uploads: Default::default(),
         };
-        self.conns.insert(conn, Conn::Open(session));
+        self.conns.insert(conn, Conn::Open(Box::new(session)));
         let ack =
             proto::ConnectAck { code: ErrorCode::SUCCESS.to_wire(), user_id: claims.user_id, server_time: now_ms };
         self.send(conn, Body::ConnectAck(ack));

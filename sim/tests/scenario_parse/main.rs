@@ -46,7 +46,7 @@ settings:
 devices:
   b: { user: lisi, platform: desktop }
   a: { user: zhangsan, kick_reconnect_device: true }
-  a-2: { user: zhangsan, platform: miniProgram, kick_reconnect_device: false, file_server: None }
+  a-2: { user: zhangsan, platform: miniProgram, kick_reconnect_device: false }
 steps:
   - connect: a
   - connect: { device: b, timeout: 5, token: other_app }

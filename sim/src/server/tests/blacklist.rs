@@ -5,7 +5,7 @@ use proto::{request, response};
 use super::*;
 
 /// Sends a `Request` with `body` on `conn` and returns the single `Response` it got.
-fn request(h: &mut Harness, conn: ConnId, request_id: u64, body: Option<request::Body>) -> proto::Response {
+pub(super) fn request(h: &mut Harness, conn: ConnId, request_id: u64, body: Option<request::Body>) -> proto::Response {
     h.send(conn, Body::Request(proto::Request { request_id, body }));
     match h.outputs().as_slice() {
         [ServerOutput::Send { conn: to, frame: proto::Frame { body: Some(Body::Response(response)) } }]
