@@ -70,6 +70,8 @@
 //!   - network_restored: a                                 # ... and back
 //!   - crash: a                                            # the device's host crashes: process gone, disk kept
 //!   - restart: a                                          # the host boots again, with its disk
+//!   - file: { device: a, path: cat.jpg, size: 200000 }    # a file on the device's disk for a media message
+//!                                                         # (SEND-13); size in bytes, at most 16 MiB
 //!   - blacklist_add: { device: a, user: lisi }            # addToBlacklist (BLACK-5); both required
 //!   - blacklist_remove: { device: a, user: lisi }         # removeFromBlacklist (BLACK-6)
 //!   - blacklist_status: { device: a, user: lisi }         # getBlacklistStatus (BLACK-7)
