@@ -688,6 +688,9 @@ pub struct Message {
     /// MSG-19.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<String>,
+    /// MENTION-3: the @ alert the message carries, if any; sent with the message and kept on every copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentioned_info: Option<MentionedInfo>,
     /// The typed content; `content.message_type()` is MSG-4.
     #[serde(flatten)]
     pub content: MessageContent,
@@ -723,6 +726,41 @@ mod hex_bytes {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         crate::token::unhex(&text)
             .ok_or_else(|| serde::de::Error::custom("rawData: expected an even number of hex digits"))
+    }
+}
+
+manual_enum! {
+    /// `RCIMIWMentionedType` (MENTION-5): whom an @ message alerts. The manual lists no values; these are the SDK's.
+    MentionedType {
+        /// @ everyone in the group.
+        All = 0, "all";
+        /// @ the users of `userIdList`.
+        Part = 1, "part";
+    }
+}
+
+/// `RCIMIWMentionedInfo` (MENTION-2): the @ alert of a message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MentionedInfo {
+    /// Whom the message alerts.
+    #[serde(rename = "type")]
+    pub mentioned_type: MentionedType,
+    /// The users alerted when the type is `part` (MENTION-9: then it must not be empty).
+    #[serde(default)]
+    pub user_id_list: Vec<String>,
+    /// The text of the push and the local notification for the @ message (MENTION-8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentioned_content: Option<String>,
+}
+
+impl MentionedInfo {
+    /// MENTION-6: whether this alert mentions `user_id` (everyone, or a list that names the user).
+    pub fn mentions(&self, user_id: &str) -> bool {
+        match self.mentioned_type {
+            MentionedType::All => true,
+            MentionedType::Part => self.user_id_list.iter().any(|listed| listed == user_id),
+        }
     }
 }
 

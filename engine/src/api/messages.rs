@@ -281,6 +281,31 @@ impl ApiMethod for GetFirstUnreadMessage {
     }
 }
 
+/// `getUnreadMentionedMessages(type, targetId, channelId)` (XAPI-3) → `onUnreadMentionedMessagesLoaded`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetUnreadMentionedMessages {
+    /// The conversation's type.
+    pub conversation_type: ConversationType,
+    /// The conversation's target.
+    pub target_id: String,
+    /// The ultra group channel; `null` for other types (CALL-10).
+    #[serde(default)]
+    pub channel_id: Option<String>,
+}
+
+impl ApiMethod for GetUnreadMentionedMessages {
+    const COMPLETION: Completion = Completion::listener("onUnreadMentionedMessagesLoaded", &[]);
+
+    async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
+        let Self { conversation_type, target_id, channel_id } = self;
+        engine
+            .get_unread_mentioned_messages(conversation_type, &target_id, channel_id.as_deref())
+            .await
+            .map(|()| Returned::Nothing)
+    }
+}
+
 /// `changeMessageSentStatus(messageId, sentStatus)` (XAPI-5) → `onMessageSentStatusChanged`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

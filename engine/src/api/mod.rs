@@ -289,6 +289,7 @@ api_table! {
     "getTotalUnreadCount" => GetTotalUnreadCount,
     "getUnreadCountByConversationTypes" => GetUnreadCountByConversationTypes,
     "getFirstUnreadMessage" => GetFirstUnreadMessage,
+    "getUnreadMentionedMessages" => GetUnreadMentionedMessages,
     "changeMessageSentStatus" => ChangeMessageSentStatus,
     "changeMessageReceiveStatus" => ChangeMessageReceiveStatus,
     "changeConversationTypeNotificationLevel" => ChangeConversationTypeNotificationLevel,

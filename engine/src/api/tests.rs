@@ -22,6 +22,7 @@ fn text_message() -> Message {
         sender_user_id: "zhangsan".into(),
         offline: false,
         extra: None,
+        mentioned_info: None,
         content: MessageContent::Text { text: "hi".into() },
     }
 }

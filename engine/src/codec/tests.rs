@@ -22,6 +22,11 @@ fn one_of_each_frame() -> Vec<Frame> {
         status_message: true,
         retrieved: true,
         directed_user_ids: vec!["carol".into()],
+        mentioned_info: Some(proto::MentionedInfo {
+            mentioned_type: 1,
+            user_ids: vec!["carol".into()],
+            mentioned_content: "@carol".into(),
+        }),
     };
     let bodies = vec![
         Body::Connect(proto::ConnectRequest {
@@ -42,6 +47,11 @@ fn one_of_each_frame() -> Vec<Frame> {
             extra: "e".into(),
             directed_user_ids: vec!["carol".into(), "dave".into()],
             status_message: true,
+            mentioned_info: Some(proto::MentionedInfo {
+                mentioned_type: 1,
+                user_ids: vec!["carol".into()],
+                mentioned_content: "@carol".into(),
+            }),
         }),
         Body::InboxAck(proto::InboxAck { cursor: 3 }),
         Body::Logout(proto::Logout { receive_push: true }),

@@ -383,3 +383,24 @@ fn degrees_compare_as_numbers_with_nan_equal_to_itself() {
         assert_eq!(decode_content(&encode_content(&content)), content);
     }
 }
+
+#[test]
+fn old_and_new_custom_messages_cannot_read_each_other() {
+    // API-13: an old SDK's custom message (below Flutter 5.2.4: a JSON object under the app's object name) is not a
+    // custom message here; it arrives as `Unknown` with its bytes kept, so the app sees what it cannot parse.
+    let old_payload = br#"{"content":"poll","extra":""}"#.to_vec();
+    let wire = proto::MessageContent { object_name: "App:Poll".to_owned(), payload: old_payload.clone() };
+    assert_eq!(
+        decode_content(&wire),
+        MessageContent::Unknown { object_name: "App:Poll".to_owned(), raw_data: old_payload }
+    );
+    // And the other way: the new custom payload is not the JSON an old SDK reads.
+    let new = MessageContent::Custom {
+        identifier: "App:Poll".to_owned(),
+        policy: CustomMessagePolicy::Normal,
+        fields: BTreeMap::from([("content".to_owned(), "poll".to_owned())]),
+    };
+    let encoded = encode_content(&new);
+    assert_eq!(encoded.object_name, "App:Poll");
+    assert!(serde_json::from_slice::<serde_json::Value>(&encoded.payload).is_err(), "API-13: the payload is not JSON");
+}

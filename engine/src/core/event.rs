@@ -353,6 +353,22 @@ pub enum Event {
         /// The oldest unread received message, or `null` when there is none.
         message: Option<Message>,
     },
+    /// `onUnreadMentionedMessagesLoaded(code, type, targetId, channelId, messages)` (XAPI-3): the result of
+    /// `getUnreadMentionedMessages`. The manual names only the callback; the listener is the real SDK's (deprecated
+    /// there).
+    #[serde(rename = "onUnreadMentionedMessagesLoaded")]
+    UnreadMentionedMessagesLoaded {
+        /// 0, or why the messages could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The unread messages that mention the current user, oldest first.
+        messages: Vec<Message>,
+    },
     /// `onMessageSentStatusChanged(code, messageId)` (XAPI-5): the result of `changeMessageSentStatus`; the real
     /// SDK's listener (deprecated there), as the manual names only the callback.
     #[serde(rename = "onMessageSentStatusChanged")]
@@ -466,6 +482,7 @@ impl Event {
             Event::TotalUnreadCountLoaded { .. } => "onTotalUnreadCountLoaded",
             Event::UnreadCountByConversationTypesLoaded { .. } => "onUnreadCountByConversationTypesLoaded",
             Event::FirstUnreadMessageLoaded { .. } => "onFirstUnreadMessageLoaded",
+            Event::UnreadMentionedMessagesLoaded { .. } => "onUnreadMentionedMessagesLoaded",
             Event::ConversationTypeNotificationLevelChanged { .. } => "onConversationTypeNotificationLevelChanged",
             Event::ConversationTypeNotificationLevelLoaded { .. } => "onConversationTypeNotificationLevelLoaded",
             Event::MessageSentStatusChanged { .. } => "onMessageSentStatusChanged",

@@ -1,10 +1,11 @@
-//! The methods that read or overwrite stored messages locally, with no server (the mapping table's XAPI-2 and
-//! XAPI-5): `getFirstUnreadMessage`, `changeMessageSentStatus` and `changeMessageReceiveStatus`. Each answers
+//! The methods that read or overwrite stored messages locally, with no server (the mapping table's XAPI-2, XAPI-3
+//! and XAPI-5): `getFirstUnreadMessage`, `getUnreadMentionedMessages`, `changeMessageSentStatus` and
+//! `changeMessageReceiveStatus`. Each answers
 //! through its listener, synchronously after the call returns.
 
 use super::Core;
 use super::Event;
-use super::messages::{native_error, validate_conversation};
+use super::messages::{native_error, no_database, validate_conversation};
 use crate::error::{ErrorCode, ImError};
 use crate::store::StoreError;
 use crate::types::{ConversationType, ReceivedStatus, SentStatus};
@@ -33,6 +34,40 @@ impl Core {
             target_id: target_id.to_owned(),
             channel_id: channel_id.map(str::to_owned),
             message,
+        });
+        Ok(())
+    }
+
+    /// `getUnreadMentionedMessages(type, targetId, channelId)` → `onUnreadMentionedMessagesLoaded` (XAPI-3): the
+    /// unread received messages of the conversation that mention the current user (MENTION-6), oldest first.
+    /// Mentions count in groups only (MENTION-7): any other type answers with an empty list. Refused like
+    /// `getFirstUnreadMessage`: -101 for a bad conversation or a chatroom, -102 once destroyed, -103 before any
+    /// `connect`.
+    pub fn load_unread_mentioned_messages(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+    ) -> Result<(), ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        validate_conversation(conversation_type, target_id, None)?;
+        if conversation_type == ConversationType::Chatroom {
+            return Err(ImError::param("chatrooms have no unread messages (UNREAD-10)"));
+        }
+        let Some((user_id, store)) = self.store.as_ref() else { return Err(no_database()) };
+        let messages = if conversation_type == ConversationType::Group {
+            store.unread_mentioned_messages(conversation_type, target_id, user_id).map_err(native_error)?
+        } else {
+            Vec::new()
+        };
+        self.emit(Event::UnreadMentionedMessagesLoaded {
+            code: ErrorCode::SUCCESS,
+            conversation_type,
+            target_id: target_id.to_owned(),
+            channel_id: channel_id.map(str::to_owned),
+            messages,
         });
         Ok(())
     }

@@ -83,6 +83,7 @@ impl Core {
             &message.target_id,
             message.channel_id.as_deref(),
         )?;
+        super::messages::validate_mentioned_info(message.mentioned_info.as_ref())?;
         let Some(media) = message.content.media() else {
             return Err(ImError::param(format!(
                 "a {} message is not a media message (SEND-7)",

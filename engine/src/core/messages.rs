@@ -23,8 +23,8 @@ use crate::limits::{CHANNEL_ID_CHARS_MAX, TARGET_ID_CHARS_MAX};
 use crate::proto::{self, frame::Body};
 use crate::store::{Received, StoreError};
 use crate::types::{
-    ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, Message, MessageContent, MessageDirection,
-    ReceivedStatus, SentStatus,
+    ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, MentionedInfo, MentionedType, Message,
+    MessageContent, MessageDirection, ReceivedStatus, SentStatus,
 };
 
 impl Core {
@@ -241,6 +241,7 @@ impl Core {
             sender_user_id: self.current_user_id().unwrap_or_default().to_owned(),
             offline: false,
             extra: None,
+            mentioned_info: None,
             content,
         })
     }
@@ -265,6 +266,7 @@ impl Core {
             return Err(ImError::destroyed());
         }
         validate_conversation(message.conversation_type, &message.target_id, message.channel_id.as_deref())?;
+        validate_mentioned_info(message.mentioned_info.as_ref())?;
         if message.content.media().is_some() {
             return Err(ImError::param(format!(
                 "a {} message is sent with sendMediaMessage (SEND-7)",
@@ -606,7 +608,7 @@ fn to_report(messages: Vec<(Message, bool)>, outcomes: Vec<Received>) -> Vec<Mes
 }
 
 /// A call that needs the database before the first `connect` opened one: -103.
-fn no_database() -> ImError {
+pub(super) fn no_database() -> ImError {
     ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first")
 }
 
@@ -638,11 +640,41 @@ pub(super) fn received_message(wire: &proto::DeliveredMessage, now: Now, offline
         sender_user_id: wire.sender_user_id.clone(),
         offline,
         extra: Some(wire.extra.clone()).filter(|extra| !extra.is_empty()),
+        mentioned_info: wire.mentioned_info.as_ref().and_then(mentioned_info_from_wire),
         content: wire
             .content
             .as_ref()
             .map(decode_content)
             .unwrap_or(MessageContent::Unknown { object_name: String::new(), raw_data: Vec::new() }),
+    }
+}
+
+/// MENTION-3: a message's @ alert as it is published.
+pub(super) fn mentioned_info_to_wire(info: &MentionedInfo) -> proto::MentionedInfo {
+    proto::MentionedInfo {
+        mentioned_type: info.mentioned_type.ordinal(),
+        user_ids: info.user_id_list.clone(),
+        mentioned_content: info.mentioned_content.clone().unwrap_or_default(),
+    }
+}
+
+/// A delivered @ alert, or `None` if its type is not one this engine knows: a peer's bad alert must not stop the
+/// message, which is delivered without it.
+fn mentioned_info_from_wire(wire: &proto::MentionedInfo) -> Option<MentionedInfo> {
+    Some(MentionedInfo {
+        mentioned_type: MentionedType::from_ordinal(wire.mentioned_type)?,
+        user_id_list: wire.user_ids.clone(),
+        mentioned_content: Some(wire.mentioned_content.clone()).filter(|content| !content.is_empty()),
+    })
+}
+
+/// MENTION-9: an @ alert of type `part` must list at least one user; -101 otherwise.
+pub(super) fn validate_mentioned_info(info: Option<&MentionedInfo>) -> Result<(), ImError> {
+    match info {
+        Some(info) if info.mentioned_type == MentionedType::Part && info.user_id_list.is_empty() => {
+            Err(ImError::param("mentionedInfo of type part must list at least one user (MENTION-9)"))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -62,6 +62,7 @@ impl Core {
             extra: message.extra.clone().unwrap_or_default(),
             directed_user_ids: directed,
             status_message: status,
+            mentioned_info: message.mentioned_info.as_ref().map(super::messages::mentioned_info_to_wire),
         };
         let designated = !publish.directed_user_ids.is_empty();
         let mut frame_bytes = Vec::new();

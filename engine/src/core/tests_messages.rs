@@ -372,6 +372,7 @@ fn a_copy_of_a_message_this_user_sent_elsewhere_is_stored_as_sent() {
         sender_user_id: "alice".to_owned(),
         offline: false,
         extra: None,
+        mentioned_info: None,
         content: text("from my phone"),
     };
     assert_eq!(message, &expected);
@@ -631,6 +632,7 @@ impl Harness {
             sender_user_id: "alice".to_owned(),
             offline: false,
             extra: None,
+            mentioned_info: None,
             content: text("x"),
         }
     }

@@ -1,4 +1,4 @@
-//! The stored-message methods that need no server (XAPI-2, XAPI-5): each returns at once, and its result follows as
+//! The stored-message methods that need no server (XAPI-2, XAPI-3, XAPI-5): each returns at once, and its result follows as
 //! an event.
 
 use super::Engine;
@@ -17,6 +17,21 @@ impl Engine {
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         self.run(move |core, _| core.load_first_unread_message(conversation_type, &target_id, channel_id.as_deref()))
             .await
+    }
+
+    /// `getUnreadMentionedMessages(type, targetId, channelId)` (XAPI-3) → `Event::UnreadMentionedMessagesLoaded`: see
+    /// `Core::load_unread_mentioned_messages`.
+    pub async fn get_unread_mentioned_messages(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+    ) -> Result<(), ImError> {
+        let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
+        self.run(move |core, _| {
+            core.load_unread_mentioned_messages(conversation_type, &target_id, channel_id.as_deref())
+        })
+        .await
     }
 
     /// `changeMessageSentStatus(messageId, sentStatus)` (XAPI-5) → `Event::MessageSentStatusChanged`.

@@ -272,6 +272,27 @@ impl Store for MemoryStore {
                 .filter(|message| message.conversation_type == conversation_type && counts_as_unread(message)),
         ))
     }
+
+    fn unread_mentioned_messages(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut mentioned: Vec<Message> = self
+            .messages
+            .values()
+            .filter(|message| {
+                message.conversation_type == conversation_type
+                    && message.target_id == target_id
+                    && counts_as_unread(message)
+                    && message.mentioned_info.as_ref().is_some_and(|info| info.mentions(user_id))
+            })
+            .cloned()
+            .collect();
+        mentioned.sort_by_key(|message| (message.sent_time, message.message_id));
+        Ok(mentioned)
+    }
 }
 
 /// The twin of `SqliteStore`'s unread condition (UNREAD-6, SYNC-12). `content` is already as stored.

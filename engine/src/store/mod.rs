@@ -165,6 +165,15 @@ pub trait Store {
 
     /// UNREAD-3: `unread_count` summed over every conversation of one type.
     fn unread_count_of_type(&self, conversation_type: ConversationType) -> Result<u32, StoreError>;
+
+    /// XAPI-3, MENTION-6: the messages of one conversation that count as unread and whose @ alert mentions
+    /// `user_id` (everyone, or a list naming the user), oldest first (by `sent_time`, then `message_id`).
+    fn unread_mentioned_messages(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<Message>, StoreError>;
 }
 
 #[cfg(test)]

@@ -25,7 +25,10 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use super::{Received, Store, StoreError};
 use crate::content::{decode_content, encode_content};
 use crate::proto;
-use crate::types::{ConversationType, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus};
+use crate::types::{
+    ConversationType, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection, ReceivedStatus,
+    SentStatus,
+};
 
 /// A migration's Rust step: runs after its SQL, inside its transaction.
 type Backfill = fn(&Transaction<'_>) -> Result<(), StoreError>;
@@ -44,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("../../migrations/0002_counts_unread.sql"), backfill: Some(backfill_counts_unread) },
     Migration { sql: include_str!("../../migrations/0003_interrupted_sends.sql"), backfill: None },
     Migration { sql: include_str!("../../migrations/0004_directed_recipients.sql"), backfill: None },
+    Migration { sql: include_str!("../../migrations/0005_mentioned_info.sql"), backfill: None },
 ];
 
 /// The schema version this engine writes: the number of migrations. (Far below `u32::MAX`, so the cast is exact.)
@@ -59,7 +63,8 @@ const DATABASE_ID_KEY: &str = "database_id";
 macro_rules! message_columns {
     () => {
         "message_id, conversation_type, target_id, channel_id, object_name, payload, direction, sender_user_id, \
-         sent_status, received_status, sent_time, received_time, message_uid, offline, extra"
+         sent_status, received_status, sent_time, received_time, message_uid, offline, extra, mentioned_type, \
+         mentioned_user_ids, mentioned_content"
     };
 }
 
@@ -68,8 +73,9 @@ macro_rules! message_columns {
 /// leave a gap in the message IDs.
 const INSERT_MESSAGE: &str = "INSERT INTO messages (conversation_type, target_id, channel_id, object_name, \
                               payload, direction, sender_user_id, sent_status, received_status, sent_time, \
-                              received_time, message_uid, offline, extra, counts_unread) \
-                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+                              received_time, message_uid, offline, extra, counts_unread, mentioned_type, \
+                              mentioned_user_ids, mentioned_content) \
+                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
 /// The condition under which a row counts as unread (UNREAD-6, SYNC-12): received, of a type that counts, and unread
 /// or retrieved. Written with literals, exactly as the partial index `messages_unread` (migration 0002) states it, so
@@ -92,6 +98,19 @@ pub(super) const UNREAD_COUNT_OF_TYPE: &str =
 pub(super) const TOTAL_UNREAD_COUNT: &str =
     concat!("SELECT COUNT(*) FROM messages WHERE conversation_type <> 3 AND ", counts_as_unread!());
 
+/// `Store::unread_mentioned_messages`: `?1` the conversation type, `?2` the target ID, `?3` the user (MENTION-6: an
+/// alert of type all, or of type part that lists the user).
+const UNREAD_MENTIONED_MESSAGES: &str = concat!(
+    "SELECT ",
+    message_columns!(),
+    " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ",
+    counts_as_unread!(),
+    " AND (mentioned_type = 0 OR (mentioned_type = 1 AND EXISTS \
+     (SELECT 1 FROM json_each(mentioned_user_ids) WHERE value = ?3))) ORDER BY sent_time, message_id"
+);
+
+const _: () = assert!(MentionedType::All as u32 == 0);
+const _: () = assert!(MentionedType::Part as u32 == 1);
 const _: () = assert!(MessageDirection::Receive as u32 == 1);
 const _: () = assert!(ReceivedStatus::Unread as u32 == 0);
 const _: () = assert!(ReceivedStatus::Retrieved as u32 == 4);
@@ -477,6 +496,15 @@ impl Store for SqliteStore {
             .query_row(params![conversation_type.ordinal()], |row| row.get(0))?;
         count_to_u32(count)
     }
+
+    fn unread_mentioned_messages(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.select_messages(UNREAD_MENTIONED_MESSAGES, params![conversation_type.ordinal(), target_id, user_id])
+    }
 }
 
 /// A `COUNT(*)` as the API's `u32`. Four billion messages do not fit in a phone's database, so saturating is only
@@ -503,6 +531,11 @@ fn insert_message(
     // Decided on the content as it will read back (an `Unknown` holding a valid known type reads back typed).
     let counts_unread = decode_content(&wire).policy().counted;
     let proto::MessageContent { object_name, payload } = wire;
+    let mentioned = message.mentioned_info.as_ref();
+    let mentioned_user_ids = mentioned
+        .map(|info| serde_json::to_string(&info.user_id_list))
+        .transpose()
+        .map_err(|error| StoreError::Corrupt(format!("mentioned users: {error}")))?;
     let message_id = transaction.prepare_cached(INSERT_MESSAGE)?.insert(params![
         message.conversation_type.ordinal(),
         message.target_id,
@@ -519,6 +552,9 @@ fn insert_message(
         message.offline,
         message.extra,
         counts_unread,
+        mentioned.map(|info| info.mentioned_type.ordinal()),
+        mentioned_user_ids,
+        mentioned.and_then(|info| info.mentioned_content.as_deref()),
     ])?;
     Ok(Some(message_id))
 }
@@ -564,6 +600,9 @@ struct MessageRow {
     message_uid: Option<String>,
     offline: i64,
     extra: Option<String>,
+    mentioned_type: Option<i64>,
+    mentioned_user_ids: Option<String>,
+    mentioned_content: Option<String>,
 }
 
 impl MessageRow {
@@ -586,6 +625,9 @@ impl MessageRow {
             message_uid: row.get(12)?,
             offline: row.get(13)?,
             extra: row.get(14)?,
+            mentioned_type: row.get(15)?,
+            mentioned_user_ids: row.get(16)?,
+            mentioned_content: row.get(17)?,
         })
     }
 
@@ -598,6 +640,16 @@ impl MessageRow {
             other => {
                 return Err(StoreError::Corrupt(format!("message {message_id}: offline is {other}, not 0 or 1")));
             }
+        };
+        let mentioned_info = match self.mentioned_type {
+            None => None,
+            Some(mentioned_type) => Some(MentionedInfo {
+                mentioned_type: enum_value(message_id, "mentioned_type", mentioned_type, MentionedType::from_ordinal)?,
+                user_id_list: serde_json::from_str(self.mentioned_user_ids.as_deref().unwrap_or("[]")).map_err(
+                    |error| StoreError::Corrupt(format!("message {message_id}: mentioned_user_ids: {error}")),
+                )?,
+                mentioned_content: self.mentioned_content,
+            }),
         };
         Ok(Message {
             conversation_type: enum_value(
@@ -623,6 +675,7 @@ impl MessageRow {
             sender_user_id: self.sender_user_id,
             offline,
             extra: self.extra,
+            mentioned_info,
             content: decode_content(&proto::MessageContent { object_name: self.object_name, payload: self.payload }),
         })
     }

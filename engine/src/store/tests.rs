@@ -45,6 +45,7 @@ macro_rules! store_conformance_tests {
             delete_conversation_type_messages_deletes_every_room,
             directed_user_ids_are_stored_with_the_message_and_go_with_it,
             counts_by_type_first_unread_and_received_status_overwrites,
+            unread_mentioned_messages_are_the_unread_ones_that_mention_the_user,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {
@@ -81,6 +82,7 @@ fn outgoing(target_id: &str, sent_time: i64, text: &str) -> Message {
         sender_user_id: "me".to_owned(),
         offline: false,
         extra: None,
+        mentioned_info: None,
         content: MessageContent::Text { text: text.to_owned() },
     }
 }

@@ -160,6 +160,7 @@ impl Server {
             status_message: publish.status_message,
             retrieved: false,
             directed_user_ids: Vec::new(),
+            mentioned_info: publish.mentioned_info,
         };
         if publish.conversation_type == ConversationType::Chatroom.ordinal() {
             let message = proto::DeliveredMessage { target_id: publish.target_id, ..message };

@@ -6,7 +6,8 @@ use crate::content::encode_content;
 use crate::content::tests::every_type;
 use crate::store::{Received, Store, StoreError};
 use crate::types::{
-    ConversationType, CustomMessagePolicy, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus,
+    ConversationType, CustomMessagePolicy, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection,
+    ReceivedStatus, SentStatus,
 };
 
 pub(super) fn insert_outgoing_assigns_increasing_ids(store: &mut impl Store) {
@@ -513,4 +514,35 @@ pub(super) fn counts_by_type_first_unread_and_received_status_overwrites(store: 
     store.set_received_status(next.message_id, ReceivedStatus::Listened).unwrap();
     assert_eq!(store.first_unread_message(ConversationType::Private, "bob").unwrap(), None);
     assert!(matches!(store.set_received_status(9_999, ReceivedStatus::Read), Err(StoreError::NoSuchMessage(9_999))));
+}
+
+pub(super) fn unread_mentioned_messages_are_the_unread_ones_that_mention_the_user(store: &mut impl Store) {
+    // XAPI-3, MENTION-6: everyone, or a list naming the user; unread only; oldest first; the alert reads back whole.
+    let mention = |uid: &str, sent_time, mentioned_type, users: &[&str]| Message {
+        conversation_type: ConversationType::Group,
+        mentioned_info: Some(MentionedInfo {
+            mentioned_type,
+            user_id_list: users.iter().map(|user| (*user).to_owned()).collect(),
+            mentioned_content: Some(format!("@ {uid}")),
+        }),
+        ..received("team", uid, sent_time, uid)
+    };
+    let batch = [
+        mention("all-late", 400, MentionedType::All, &[]),
+        mention("me-early", 100, MentionedType::Part, &["carol", "me"]),
+        mention("not-me", 200, MentionedType::Part, &["carol"]),
+        mention("prefix", 250, MentionedType::Part, &["mee", "m"]),
+        Message { conversation_type: ConversationType::Group, ..received("team", "plain", 300, "plain") },
+        Message { target_id: "other".to_owned(), ..mention("elsewhere", 50, MentionedType::All, &[]) },
+    ];
+    store.insert_received(&batch, 6).unwrap();
+    let found = store.unread_mentioned_messages(ConversationType::Group, "team", "me").unwrap();
+    let uids: Vec<_> = found.iter().map(|message| message.message_uid.as_deref().unwrap_or_default()).collect();
+    assert_eq!(uids, ["me-early", "all-late"]);
+    assert_eq!(found[0].mentioned_info, batch[1].mentioned_info, "the alert reads back as stored");
+    store.set_received_status(found[0].message_id, ReceivedStatus::Read).unwrap();
+    let found = store.unread_mentioned_messages(ConversationType::Group, "team", "me").unwrap();
+    assert_eq!(found.len(), 1, "a read message no longer counts");
+    assert_eq!(found[0].message_uid.as_deref(), Some("all-late"));
+    assert_eq!(store.unread_mentioned_messages(ConversationType::Group, "team", "carol").unwrap().len(), 2);
 }
