@@ -7,11 +7,14 @@
 //! - [`net`]: the one place a turmoil simulation is built, with its seed and epoch pinned.
 //! - [`device`]: a simulated device, the real engine on a turmoil host; [`world`]: what the runner and the hosts
 //!   share.
+//! - [`check`]: the checkers, invariants judged from a whole run's history (the server's wire, the devices' events
+//!   and databases), run after every scenario.
 //! - [`scenario`]: the YAML scenario format and its parser; [`runner`] runs one scenario; [`expect`] checks its
 //!   expectations; [`trace`] is the canonical trace; [`report`] the conformance report; [`cli`] the `imsim` tool;
 //!   [`spec`] the rules of the behaviour spec (`docs/spec/`).
 
 pub mod api_mapping;
+pub mod check;
 pub mod cli;
 pub mod device;
 pub mod expect;

@@ -25,7 +25,7 @@ use imsim_engine::driver::{EngineOptions, database_path};
 use imsim_engine::options::DeploymentOptions;
 use imsim_engine::store::{SqliteStore, Store as _};
 use imsim_engine::token::hex;
-use imsim_engine::{ConversationType, Message, MessageContent, Platform};
+use imsim_engine::{ConversationType, Message, MessageContent};
 use rand::{RngCore as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 use tokio::sync::Notify;
@@ -38,6 +38,7 @@ mod watch;
 
 pub use watch::{Progress, WATCH_PERIOD_TICKS, Watchdog};
 
+use crate::check::{self, History, journal::Journal};
 use crate::device::{DeviceConfig, device_host};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
 use crate::scenario::{
@@ -152,7 +153,15 @@ fn run_watched(
     let seed = seed_override.unwrap_or(scenario.seed);
     let mut run = Run::new(scenario, seed);
     run.watchdog = watchdog;
-    let failure = run.execute(scenario).and_then(|()| run.settle_calls()).err();
+    let mut failure = run.execute(scenario).and_then(|()| run.settle_calls()).err();
+    let state = run.final_state();
+    if failure.is_none() {
+        let violations = check::check(&run.history(&state));
+        if !violations.is_empty() {
+            let message = format!("the run broke an invariant every run keeps\n{}", check::describe(&violations));
+            failure = Some(Failure { step_index: None, location: None, message });
+        }
+    }
     let report = RunReport {
         path: scenario.path.clone(),
         name: scenario.name.clone(),
@@ -162,7 +171,6 @@ fn run_watched(
         trace: run.world.borrow().trace.clone(),
         simulated: run.sim.elapsed(),
     };
-    let state = run.final_state();
     run.cleanup();
     (report, state)
 }
@@ -210,6 +218,8 @@ struct Run<'a> {
     server_callbacks: Vec<AppServerCallback>,
     /// The index of the first callback the next `server_callback` expectation may match.
     callback_cursor: usize,
+    /// What crossed the server's wire, for the checkers.
+    journal: Rc<RefCell<Journal>>,
 }
 
 impl<'a> Run<'a> {
@@ -239,7 +249,8 @@ impl<'a> Run<'a> {
 
         let mut sim = sim_builder(network).build();
         let app_server_called = Rc::new(Notify::new());
-        sim.host(SERVER_HOST, server_host(server.clone(), app_server_called.clone()));
+        let journal = Rc::new(RefCell::new(Journal::default()));
+        sim.host(SERVER_HOST, server_host(server.clone(), app_server_called.clone(), journal.clone()));
         for device in &scenario.devices {
             let config = DeviceConfig {
                 name: device.name.clone(),
@@ -280,6 +291,36 @@ impl<'a> Run<'a> {
             app_server_called,
             server_callbacks: Vec::new(),
             callback_cursor: 0,
+            journal,
+        }
+    }
+
+    /// Everything the run left behind, for the checkers.
+    fn history(&self, state: &FinalState) -> History {
+        let world = self.world.borrow();
+        let server = self.server.borrow();
+        let mut events: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+        let mut calls = BTreeMap::new();
+        for (device, log) in &world.devices {
+            let mut all: Vec<&(Duration, Event)> = log.events.iter().chain(&log.callback_events).collect();
+            all.sort_by_key(|(at, _)| *at);
+            events.insert(device.clone(), all.into_iter().map(|(_, event)| event.clone()).collect());
+            calls.insert(device.clone(), log.calls.clone());
+        }
+        let app_configs = [self.app_key.as_str(), OTHER_APP_KEY]
+            .into_iter()
+            .filter_map(|app_key| Some((app_key.to_owned(), server.app_config(app_key)?.clone())))
+            .collect();
+        History {
+            journal: self.journal.borrow().clone(),
+            users: self.users.clone(),
+            app_key: self.app_key.clone(),
+            events,
+            calls,
+            stored: state.stored.clone(),
+            unread_total: state.unread_total.clone(),
+            app_configs,
+            send_rate: server.config().client_send_rate,
         }
     }
 
@@ -597,24 +638,10 @@ impl<'a> Run<'a> {
         self.check_server_invariants()
     }
 
-    /// MULTI-2, KICK-1: the server never holds more sessions of a user in a platform class than the class allows,
-    /// so no device ever holds two sessions; and the chatroom bookkeeping is consistent
-    /// (`Server::check_chatroom_invariants`). Checked after every tick.
+    /// The chatroom bookkeeping is consistent (`Server::check_chatroom_invariants`), checked after every tick. (The
+    /// sessions a platform class allows are judged from the wire when the run ends: the `sessions` checker.)
     fn check_server_invariants(&self) -> Result<(), String> {
         let server = self.server.borrow();
-        let mut per_class: BTreeMap<(&str, &str, Platform), u32> = Default::default();
-        let sessions = server.sessions();
-        for session in &sessions {
-            *per_class.entry((&session.app_key, &session.user_id, session.platform)).or_default() += 1;
-        }
-        for ((app_key, user_id, platform), count) in per_class {
-            let limit = server.app_config(app_key).map_or(1, |config| config.device_limit(platform));
-            if count > limit {
-                return Err(format!(
-                    "invariant broken: the server holds {count} {platform} sessions of {user_id} (the limit is {limit})"
-                ));
-            }
-        }
         server.check_chatroom_invariants().map_err(|problem| format!("invariant broken: {problem}"))
     }
 

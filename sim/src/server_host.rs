@@ -15,6 +15,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::{Notify, mpsc};
 use turmoil::net::{TcpListener, TcpStream};
 
+use crate::check::journal::Journal;
 use crate::device::HostFuture;
 use crate::net::{SERVER_PORT, sim_unix_ms};
 use crate::server::{ConnId, Server, ServerOutput};
@@ -39,16 +40,33 @@ type Outboxes = Rc<RefCell<BTreeMap<ConnId, mpsc::UnboundedSender<Outgoing>>>>;
 /// The factory turmoil calls at every boot of the server host.
 ///
 /// `api_called` is notified after each App Server API call the runner makes, so that what the call produced (a
-/// delivery, a kick) is handed to the connections at once rather than at the next timer tick.
-pub fn server_host(server: Rc<RefCell<Server>>, api_called: Rc<Notify>) -> impl Fn() -> HostFuture {
+/// delivery, a kick) is handed to the connections at once rather than at the next timer tick. Every frame read or
+/// written, and every connection's end, goes into `journal` for the checkers (`check::journal`).
+pub fn server_host(
+    server: Rc<RefCell<Server>>,
+    api_called: Rc<Notify>,
+    journal: Rc<RefCell<Journal>>,
+) -> impl Fn() -> HostFuture {
     // Connection IDs are never reused, not even across a restart of the host.
     let next_conn = Rc::new(Cell::new(1_u64));
-    move || Box::pin(run_server(server.clone(), next_conn.clone(), api_called.clone()))
+    move || {
+        let wire = Wire { server: server.clone(), outboxes: Rc::default(), journal: journal.clone() };
+        Box::pin(run_server(wire, next_conn.clone(), api_called.clone()))
+    }
 }
 
-async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>, api_called: Rc<Notify>) -> turmoil::Result {
+/// What the listener and every connection task of one boot share: the server, the connections' outboxes, and the
+/// journal of what crossed.
+#[derive(Clone)]
+struct Wire {
+    server: Rc<RefCell<Server>>,
+    outboxes: Outboxes,
+    journal: Rc<RefCell<Journal>>,
+}
+
+async fn run_server(wire: Wire, next_conn: Rc<Cell<u64>>, api_called: Rc<Notify>) -> turmoil::Result {
     let listener = TcpListener::bind(("0.0.0.0", SERVER_PORT)).await?;
-    let outboxes: Outboxes = Rc::default();
+    let server = wire.server.clone();
     // Connection tasks ring this after handling input, which may have moved the server's next deadline.
     let input_handled = Rc::new(Notify::new());
     let mut timer = tokio::time::interval(TIMER_PERIOD);
@@ -60,16 +78,16 @@ async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>, api_c
             accepted = listener.accept() => accepted,
             _ = timer.tick() => {
                 server.borrow_mut().handle_timeout(sim_unix_ms());
-                dispatch(&server, &outboxes);
+                wire.dispatch();
                 continue;
             }
             () = sleep_until_deadline(deadline) => {
                 server.borrow_mut().handle_timeout(sim_unix_ms());
-                dispatch(&server, &outboxes);
+                wire.dispatch();
                 continue;
             }
             () = api_called.notified() => {
-                dispatch(&server, &outboxes);
+                wire.dispatch();
                 continue;
             }
             () = input_handled.notified() => continue,
@@ -78,10 +96,10 @@ async fn run_server(server: Rc<RefCell<Server>>, next_conn: Rc<Cell<u64>>, api_c
         let conn = ConnId(next_conn.get());
         next_conn.set(next_conn.get() + 1);
         let (outbox, inbox) = mpsc::unbounded_channel();
-        outboxes.borrow_mut().insert(conn, outbox);
+        wire.outboxes.borrow_mut().insert(conn, outbox);
         server.borrow_mut().handle_connection_opened(conn, sim_unix_ms());
-        dispatch(&server, &outboxes);
-        let task = serve_connection(conn, stream, inbox, server.clone(), outboxes.clone(), input_handled.clone());
+        wire.dispatch();
+        let task = serve_connection(conn, stream, inbox, wire.clone(), input_handled.clone());
         tokio::task::spawn_local(task);
     }
 }
@@ -101,27 +119,37 @@ async fn sleep_until_deadline(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-/// Hands everything the server produced to the connections it is for.
-fn dispatch(server: &Rc<RefCell<Server>>, outboxes: &Outboxes) {
-    loop {
-        let Some(output) = server.borrow_mut().poll_output() else { return };
-        let mut outboxes = outboxes.borrow_mut();
-        match output {
-            ServerOutput::Send { conn, frame } => {
-                let mut bytes = Vec::new();
-                // The server never builds a frame over the limit; if it did, dropping it beats crashing.
-                if encode_frame(&frame, &mut bytes).is_ok()
-                    && let Some(outbox) = outboxes.get(&conn)
-                {
-                    let _ = outbox.send(Outgoing::Bytes(bytes));
+impl Wire {
+    /// Hands everything the server produced to the connections it is for, journalling each frame and close.
+    fn dispatch(&self) {
+        loop {
+            let Some(output) = self.server.borrow_mut().poll_output() else { return };
+            let mut outboxes = self.outboxes.borrow_mut();
+            match output {
+                ServerOutput::Send { conn, frame } => {
+                    self.journal.borrow_mut().outbound(conn, &frame, sim_unix_ms());
+                    let mut bytes = Vec::new();
+                    // The server never builds a frame over the limit; if it did, dropping it beats crashing.
+                    if encode_frame(&frame, &mut bytes).is_ok()
+                        && let Some(outbox) = outboxes.get(&conn)
+                    {
+                        let _ = outbox.send(Outgoing::Bytes(bytes));
+                    }
                 }
-            }
-            ServerOutput::Close { conn } => {
-                if let Some(outbox) = outboxes.remove(&conn) {
-                    let _ = outbox.send(Outgoing::Close);
+                ServerOutput::Close { conn } => {
+                    self.journal.borrow_mut().closed(conn, sim_unix_ms());
+                    if let Some(outbox) = outboxes.remove(&conn) {
+                        let _ = outbox.send(Outgoing::Close);
+                    }
                 }
             }
         }
+    }
+
+    /// The peer of `conn` went away (or its stream broke) at `now_ms`.
+    fn peer_closed(&self, conn: ConnId, now_ms: i64) {
+        self.journal.borrow_mut().closed(conn, now_ms);
+        self.server.borrow_mut().handle_connection_closed(conn, now_ms);
     }
 }
 
@@ -129,8 +157,7 @@ async fn serve_connection(
     conn: ConnId,
     stream: TcpStream,
     mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
-    server: Rc<RefCell<Server>>,
-    outboxes: Outboxes,
+    wire: Wire,
     input_handled: Rc<Notify>,
 ) {
     let (mut reader, mut writer) = stream.into_split();
@@ -144,7 +171,7 @@ async fn serve_connection(
             next = outgoing.recv() => match next {
                 Some(Outgoing::Bytes(bytes)) => {
                     if writer.write_all(&bytes).await.is_err() {
-                        server.borrow_mut().handle_connection_closed(conn, sim_unix_ms());
+                        wire.peer_closed(conn, sim_unix_ms());
                         break;
                     }
                 }
@@ -157,17 +184,20 @@ async fn serve_connection(
                 let now_ms = sim_unix_ms();
                 match read {
                     Ok(0) | Err(_) => {
-                        server.borrow_mut().handle_connection_closed(conn, now_ms);
+                        wire.peer_closed(conn, now_ms);
                         break;
                     }
                     Ok(count) => {
                         deframer.push(&buffer[..count]);
                         loop {
                             match deframer.next_frame() {
-                                Ok(Some(frame)) => server.borrow_mut().handle_frame(conn, frame, now_ms),
+                                Ok(Some(frame)) => {
+                                    wire.journal.borrow_mut().inbound(conn, &frame, now_ms);
+                                    wire.server.borrow_mut().handle_frame(conn, frame, now_ms);
+                                }
                                 Ok(None) => break,
                                 Err(error) => {
-                                    server.borrow_mut().handle_frame_error(conn, &error, now_ms);
+                                    wire.server.borrow_mut().handle_frame_error(conn, &error, now_ms);
                                     reading = false;
                                     break;
                                 }
@@ -177,11 +207,11 @@ async fn serve_connection(
                 }
             },
         }
-        dispatch(&server, &outboxes);
+        wire.dispatch();
         input_handled.notify_one();
     }
-    outboxes.borrow_mut().remove(&conn);
-    dispatch(&server, &outboxes);
+    wire.outboxes.borrow_mut().remove(&conn);
+    wire.dispatch();
     input_handled.notify_one();
 }
 
@@ -208,7 +238,7 @@ mod tests {
         config.chatroom_destroy_after_ms = 2_345;
         server.borrow_mut().set_app_config("app", config).expect("a valid config");
         let api_called = Rc::new(Notify::new());
-        sim.host(SERVER_HOST, server_host(server.clone(), api_called.clone()));
+        sim.host(SERVER_HOST, server_host(server.clone(), api_called.clone(), Rc::default()));
         let now = |sim: &turmoil::Sim<'_>| {
             i64::try_from(SIM_EPOCH_UNIX_MS).unwrap() + i64::try_from(sim.elapsed().as_millis()).unwrap()
         };
