@@ -155,11 +155,14 @@ fn run_watched(
     run.watchdog = watchdog;
     let mut failure = run.execute(scenario).and_then(|()| run.settle_calls()).err();
     let state = run.final_state();
-    if failure.is_none() {
-        let violations = check::check(&run.history(&state));
-        if !violations.is_empty() {
-            let message = format!("the run broke an invariant every run keeps\n{}", check::describe(&violations));
-            failure = Some(Failure { step_index: None, location: None, message });
+    // The checkers judge any prefix of a run soundly, so a run that failed a step is judged too: a broken invariant
+    // often explains the failed expectation.
+    let violations = check::check(&run.history(&state));
+    if !violations.is_empty() {
+        let broken = format!("the run broke an invariant every run keeps\n{}", check::describe(&violations));
+        match &mut failure {
+            Some(failure) => failure.message = format!("{}\n{broken}", failure.message),
+            None => failure = Some(Failure { step_index: None, location: None, message: broken }),
         }
     }
     let report = RunReport {
