@@ -28,6 +28,8 @@ pub mod journal;
 mod limits;
 mod membership;
 mod status;
+#[cfg(test)]
+mod tests;
 
 use journal::{Delivered, Journal, Wire};
 

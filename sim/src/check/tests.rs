@@ -1,0 +1,339 @@
+//! Each checker on hand-made histories: silent on a clean one, and reporting exactly the breach put into another.
+
+use imsim_engine::core::Event;
+use imsim_engine::proto::{self, frame::Body, request, response};
+use imsim_engine::{
+    ConversationType, ErrorCode, Message, MessageContent, MessageDirection, Platform, ReceivedStatus, SentStatus,
+};
+
+use super::journal::Journal;
+use super::{History, Violation, check};
+use crate::net::SIM_EPOCH_UNIX_MS;
+use crate::server::{AppConfig, ConnId};
+
+const APP: &str = "app";
+const A: ConnId = ConnId(1);
+const B: ConnId = ConnId(2);
+
+fn at(ms: i64) -> i64 {
+    i64::try_from(SIM_EPOCH_UNIX_MS).unwrap() + ms
+}
+
+fn frame(body: Body) -> proto::Frame {
+    proto::Frame { body: Some(body) }
+}
+
+/// A history of devices `a` (user `ua`) and `b` (user `ub`), each signed in on its own connection at 0 ms.
+fn signed_in() -> History {
+    let mut history = History {
+        app_key: APP.into(),
+        users: [("a".into(), "ua".into()), ("b".into(), "ub".into())].into(),
+        app_configs: [(APP.into(), AppConfig::default())].into(),
+        send_rate: Some(5),
+        ..History::default()
+    };
+    for (conn, device, user) in [(A, "a", "ua"), (B, "b", "ub")] {
+        connect(&mut history.journal, conn, device, user, Platform::Mobile, 0);
+        history.stored.insert(device.into(), Vec::new());
+        history.unread_total.insert(device.into(), 0);
+    }
+    history
+}
+
+fn connect(journal: &mut Journal, conn: ConnId, device: &str, user: &str, platform: Platform, ms: i64) {
+    let request = proto::ConnectRequest {
+        app_key: APP.into(),
+        device_id: device.into(),
+        platform: i32::try_from(platform.ordinal()).unwrap(),
+        ..Default::default()
+    };
+    journal.inbound(conn, &frame(Body::Connect(request)), at(ms));
+    let ack = proto::ConnectAck { code: 0, user_id: user.into(), server_time: at(ms) };
+    journal.outbound(conn, &frame(Body::ConnectAck(ack)), at(ms));
+}
+
+fn wire_message(seq: u64, uid: &str, conversation_type: ConversationType, target: &str) -> proto::DeliveredMessage {
+    proto::DeliveredMessage {
+        seq,
+        message_uid: uid.into(),
+        conversation_type: conversation_type.ordinal(),
+        target_id: target.into(),
+        sender_user_id: "ua".into(),
+        sent_time: 1,
+        content: Some(imsim_engine::content::encode_content(&hi())),
+        ..Default::default()
+    }
+}
+
+fn deliver(journal: &mut Journal, conn: ConnId, message: proto::DeliveredMessage, ms: i64) {
+    let body = Body::InboxDelivery(proto::InboxDelivery { message: Some(message) });
+    journal.outbound(conn, &frame(body), at(ms));
+}
+
+fn ack(journal: &mut Journal, conn: ConnId, cursor: u64, ms: i64) {
+    journal.inbound(conn, &frame(Body::InboxAck(proto::InboxAck { cursor })), at(ms));
+}
+
+fn stored(uid: &str, message_id: i64, target: &str) -> Message {
+    Message {
+        conversation_type: ConversationType::Private,
+        target_id: target.into(),
+        message_id,
+        message_uid: Some(uid.into()),
+        direction: MessageDirection::Receive,
+        received_status: ReceivedStatus::Read,
+        sent_status: SentStatus::Sent,
+        ..text_message(target)
+    }
+}
+
+fn hi() -> MessageContent {
+    MessageContent::Text { text: "hi".into() }
+}
+
+/// A text message to `target` as an app creates it: never stored, never sent.
+fn text_message(target: &str) -> Message {
+    Message {
+        conversation_type: ConversationType::Private,
+        target_id: target.into(),
+        channel_id: None,
+        message_id: 0,
+        message_uid: None,
+        direction: MessageDirection::Send,
+        received_time: 0,
+        sent_time: 0,
+        received_status: ReceivedStatus::Unread,
+        sent_status: SentStatus::Sending,
+        sender_user_id: String::new(),
+        offline: false,
+        extra: None,
+        mentioned_info: None,
+        content: hi(),
+    }
+}
+
+fn received_event(message: Message) -> Event {
+    Event::MessageReceived { message, left: 0, offline: false, has_package: false }
+}
+
+fn names(violations: &[Violation]) -> Vec<(&'static str, usize)> {
+    violations.iter().map(|violation| (violation.checker, violation.count)).collect()
+}
+
+/// b receives two messages live, stores them, reports them once each and acknowledges them.
+fn clean_delivery() -> History {
+    let mut history = signed_in();
+    for (seq, uid) in [(1, "u1"), (2, "u2")] {
+        deliver(&mut history.journal, B, wire_message(seq, uid, ConversationType::Private, "ua"), 10);
+        ack(&mut history.journal, B, seq, 20);
+        let message = stored(uid, i64::try_from(seq).unwrap(), "ua");
+        history.events.entry("b".into()).or_default().push(received_event(message.clone()));
+        history.stored.get_mut("b").unwrap().push(message);
+    }
+    history
+}
+
+#[test]
+fn a_clean_history_breaks_nothing() {
+    assert_eq!(check(&clean_delivery()), []);
+}
+
+#[test]
+fn an_acknowledged_message_missing_from_the_database_is_lost() {
+    let mut history = clean_delivery();
+    history.stored.get_mut("b").unwrap().remove(0);
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("lost", 1)]);
+    assert!(violations[0].examples[0].contains("does not store message u1 (seq 1)"), "{}", violations[0]);
+}
+
+#[test]
+fn a_message_delivered_but_not_yet_acknowledged_is_not_lost() {
+    let mut history = signed_in();
+    deliver(&mut history.journal, B, wire_message(1, "u1", ConversationType::Private, "ua"), 10);
+    assert_eq!(check(&history), []);
+}
+
+#[test]
+fn a_uid_stored_twice_or_reported_twice_is_duplicated() {
+    let mut history = clean_delivery();
+    history.stored.get_mut("b").unwrap().push(stored("u2", 3, "ua"));
+    history.events.get_mut("b").unwrap().push(received_event(stored("u1", 1, "ua")));
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("duplicated", 2)]);
+}
+
+#[test]
+fn a_chatroom_message_reported_again_after_a_rejoin_is_no_duplicate() {
+    let mut history = signed_in();
+    let mut message = stored("c1", 0, "room");
+    message.conversation_type = ConversationType::Chatroom;
+    let chatroom = wire_message(0, "c1", ConversationType::Chatroom, "room");
+    history.journal.outbound(
+        B,
+        &frame(Body::ChatroomDelivery(proto::ChatroomDelivery { message: Some(chatroom) })),
+        at(5),
+    );
+    let events = history.events.entry("b".into()).or_default();
+    events.extend([received_event(message.clone()), received_event(message)]);
+    // (Delivered outside a join: the after-leaving checker objects, and only it.)
+    assert_eq!(names(&check(&history)), [("after-leaving", 1)]);
+}
+
+#[test]
+fn a_message_the_server_never_delivered_is_a_phantom() {
+    let mut history = clean_delivery();
+    history.events.get_mut("b").unwrap().push(received_event(stored("u9", 9, "ua")));
+    history.stored.get_mut("b").unwrap().push(stored("u9", 9, "ua"));
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("phantom", 2)]);
+}
+
+#[test]
+fn a_conversation_received_against_the_inbox_order_is_out_of_order() {
+    let mut history = clean_delivery();
+    history.events.get_mut("b").unwrap().reverse();
+    history.stored.get_mut("b").unwrap().reverse();
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("order", 2)]);
+    assert!(violations[0].examples[0].contains("received u1 (seq 1) after u2 (seq 2)"), "{}", violations[0]);
+}
+
+#[test]
+fn an_unread_total_that_disagrees_with_the_stored_messages_is_reported() {
+    let mut history = clean_delivery();
+    history.stored.get_mut("b").unwrap()[0].received_status = ReceivedStatus::Unread;
+    history.unread_total.insert("b".into(), 1);
+    assert_eq!(check(&history), []);
+    history.unread_total.insert("b".into(), 0);
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("unread", 1)]);
+    assert!(violations[0].examples[0].contains("reports 0 unread, but its stored messages imply 1"));
+}
+
+#[test]
+fn a_sent_message_reported_failed_afterwards_moves_backwards() {
+    let mut history = signed_in();
+    let mut mine = text_message("ub");
+    mine.message_id = 7;
+    mine.sent_status = SentStatus::Sent;
+    let sent = Event::MessageSent { code: ErrorCode::SUCCESS, message: mine.clone() };
+    mine.sent_status = SentStatus::Failed;
+    let failed = Event::MessageSent { code: ErrorCode::SUCCESS, message: mine.clone() };
+    history.events.insert("a".into(), vec![sent, failed]);
+    history.stored.insert("a".into(), vec![mine]);
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("sent-status", 2)]);
+}
+
+/// Joins `room` on `conn` with request `id`, answered 0.
+fn join(journal: &mut Journal, conn: ConnId, id: u64, room: &str, ms: i64) {
+    let join = request::Body::ChatroomJoin(proto::ChatroomJoin { room_id: room.into(), ..Default::default() });
+    journal.inbound(conn, &frame(Body::Request(proto::Request { request_id: id, body: Some(join) })), at(ms));
+    let joined = response::Body::ChatroomJoined(proto::ChatroomJoined::default());
+    let response = proto::Response { request_id: id, code: 0, body: Some(joined) };
+    journal.outbound(conn, &frame(Body::Response(response)), at(ms));
+}
+
+fn chatroom_delivery(journal: &mut Journal, conn: ConnId, uid: &str, room: &str, ms: i64) {
+    let message = wire_message(0, uid, ConversationType::Chatroom, room);
+    journal.outbound(conn, &frame(Body::ChatroomDelivery(proto::ChatroomDelivery { message: Some(message) })), at(ms));
+}
+
+#[test]
+fn a_chatroom_message_after_a_leave_is_delivered_after_leaving() {
+    let mut history = signed_in();
+    join(&mut history.journal, B, 1, "room", 10);
+    chatroom_delivery(&mut history.journal, B, "c1", "room", 20);
+    assert_eq!(check(&history), []);
+    let leave = request::Body::ChatroomLeave(proto::ChatroomLeave { room_id: "room".into() });
+    history.journal.inbound(B, &frame(Body::Request(proto::Request { request_id: 2, body: Some(leave) })), at(30));
+    let answer = proto::Response { request_id: 2, code: 0, body: None };
+    history.journal.outbound(B, &frame(Body::Response(answer)), at(30));
+    chatroom_delivery(&mut history.journal, B, "c2", "room", 40);
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("after-leaving", 1)]);
+    assert!(violations[0].examples[0].contains("chatroom message c2 of room delivered to b"), "{}", violations[0]);
+}
+
+#[test]
+fn a_kick_and_a_new_connection_both_end_membership() {
+    let mut history = signed_in();
+    join(&mut history.journal, B, 1, "room", 10);
+    let kicked = proto::chatroom_notice::Body::Kicked(proto::ChatroomKicked { code: 1 });
+    let notice = proto::ChatroomNotice { room_id: "room".into(), body: Some(kicked) };
+    history.journal.outbound(B, &frame(Body::ChatroomNotice(notice)), at(20));
+    chatroom_delivery(&mut history.journal, B, "c1", "room", 30);
+    history.journal.closed(B, at(40));
+    connect(&mut history.journal, ConnId(3), "b", "ub", Platform::Mobile, 50);
+    chatroom_delivery(&mut history.journal, ConnId(3), "c2", "room", 60);
+    assert_eq!(names(&check(&history)), [("after-leaving", 2)]);
+}
+
+/// `a` publishes `id` at `ms` and the server answers `code`.
+fn publish(history: &mut History, id: &str, bytes: usize, code: ErrorCode, ms: i64) {
+    let content = proto::MessageContent { object_name: String::new(), payload: vec![0; bytes] };
+    let publish = proto::Publish {
+        client_message_id: id.into(),
+        conversation_type: ConversationType::Private.ordinal(),
+        target_id: "ub".into(),
+        content: Some(content),
+        ..Default::default()
+    };
+    history.journal.inbound(A, &frame(Body::Publish(publish)), at(ms));
+    let uid = if code.is_success() { format!("uid-{id}") } else { String::new() };
+    let ack = proto::PublishAck { client_message_id: id.into(), code: code.to_wire(), message_uid: uid, sent_time: 0 };
+    history.journal.outbound(A, &frame(Body::PublishAck(ack)), at(ms));
+}
+
+#[test]
+fn the_rate_is_judged_both_ways_over_a_sliding_second() {
+    let mut history = signed_in();
+    for n in 0..5 {
+        publish(&mut history, &format!("p{n}"), 10, ErrorCode::SUCCESS, n * 100);
+    }
+    // A repeat answered from the cache is no new acceptance; the 6th within the second is refused, as it should be.
+    publish(&mut history, "p0", 10, ErrorCode::SUCCESS, 450);
+    publish(&mut history, "p5", 10, ErrorCode::SEND_MSG_FREQUENCY_OVERRUN, 999);
+    assert_eq!(check(&history), []);
+    // At 1000 ms the first acceptance (at 0) has left the window: a refusal then is unjustified.
+    publish(&mut history, "p6", 10, ErrorCode::SEND_MSG_FREQUENCY_OVERRUN, 1_000);
+    // And a sixth acceptance within one second is one too many.
+    publish(&mut history, "p7", 10, ErrorCode::SUCCESS, 1_001);
+    publish(&mut history, "p8", 10, ErrorCode::SUCCESS, 1_002);
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("rate", 2)], "{violations:?}");
+    assert!(violations[0].examples[0].contains("refused for its rate with only 4 accepted"), "{}", violations[0]);
+    assert!(violations[0].examples[1].contains("had 6 publishes accepted within a second"), "{}", violations[0]);
+}
+
+#[test]
+fn the_size_limit_is_judged_both_ways() {
+    let max = imsim_engine::limits::MESSAGE_CONTENT_BYTES_MAX;
+    let mut history = signed_in();
+    history.send_rate = None;
+    publish(&mut history, "fits", max, ErrorCode::SUCCESS, 0);
+    publish(&mut history, "over", max + 1, ErrorCode::MSG_SIZE_OUT_OF_LIMIT, 0);
+    assert_eq!(check(&history), []);
+    publish(&mut history, "accepted-over", max + 1, ErrorCode::SUCCESS, 0);
+    publish(&mut history, "refused-fits", max, ErrorCode::MSG_SIZE_OUT_OF_LIMIT, 0);
+    assert_eq!(names(&check(&history)), [("size", 2)]);
+}
+
+#[test]
+fn two_open_sessions_in_one_class_are_one_too_many() {
+    let mut history = signed_in();
+    // b's desktop joins its mobile: another class, allowed (MULTI-2).
+    connect(&mut history.journal, ConnId(3), "b-desktop", "ub", Platform::Desktop, 10);
+    assert_eq!(check(&history), []);
+    // A second mobile while the first is open, then, the first kicked, a third beside the second: two breaches.
+    connect(&mut history.journal, ConnId(4), "b-phone", "ub", Platform::Mobile, 20);
+    history.journal.outbound(
+        B,
+        &frame(Body::SessionClosed(proto::SessionClosed { code: 1, reason: String::new() })),
+        at(30),
+    );
+    connect(&mut history.journal, ConnId(5), "b-phone-2", "ub", Platform::Mobile, 40);
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("sessions", 2)], "{violations:?}");
+}
