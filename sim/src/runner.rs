@@ -133,6 +133,9 @@ pub struct FinalState {
     pub events: BTreeMap<String, Vec<(Duration, Event)>>,
     /// Each device's total unread count, as its database reports it (`Store::total_unread_count`).
     pub unread_total: BTreeMap<String, u32>,
+    /// Everything the checkers read, for those a caller runs itself (`check::check_converged` after a liveness
+    /// phase).
+    pub history: History,
 }
 
 /// Runs `scenario` like `run_scenario`, and also returns what the devices hold at the end.
@@ -154,10 +157,11 @@ fn run_watched(
     let mut run = Run::new(scenario, seed);
     run.watchdog = watchdog;
     let mut failure = run.execute(scenario).and_then(|()| run.settle_calls()).err();
-    let state = run.final_state();
+    let mut state = run.final_state();
+    state.history = run.history(&state);
     // The checkers judge any prefix of a run soundly, so a run that failed a step is judged too: a broken invariant
     // often explains the failed expectation.
-    let violations = check::check(&run.history(&state));
+    let violations = check::check(&state.history);
     if !violations.is_empty() {
         let broken = format!("the run broke an invariant every run keeps\n{}", check::describe(&violations));
         match &mut failure {
@@ -324,6 +328,7 @@ impl<'a> Run<'a> {
             unread_total: state.unread_total.clone(),
             app_configs,
             send_rate: server.config().client_send_rate,
+            final_status: world.devices.iter().map(|(device, log)| (device.clone(), log.status)).collect(),
         }
     }
 

@@ -2,27 +2,23 @@
 //!
 //! Three users, one device each, send each other private messages with unique texts while links are cut and
 //! devices crash and restart (their databases survive). Then every fault is lifted and the system is given the
-//! time the reconnect schedule needs to settle. At the end:
-//!
-//! - every message the server acknowledged to its sender is stored exactly once on the recipient's device;
-//! - no device stores a message twice, or a message nobody sent;
-//! - each conversation's received messages are stored in the order their sender sent them;
-//! - each device's unread count equals what its stored messages imply (every received text counts, RECV-16).
-//!
-//! Throughout, the runner checks that the server never holds two sessions for one device.
+//! time the reconnect schedule needs to settle. The runner's checkers judge every run (`imsim_sim::check`: nothing
+//! acknowledged lost, nothing stored or reported twice, no phantom, the inbox order, unread counts that agree with
+//! the stored messages, sent statuses that never go back, the sessions a class allows); at the end, after the
+//! faults, the convergence checker requires every accepted message on its recipient's device and nothing left
+//! sending.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use imsim_engine::core::Event;
-use imsim_engine::{ConversationType, MessageDirection};
-use imsim_sim::runner::{FinalState, run_scenario_with_final_state};
+use imsim_engine::ConversationType;
+use imsim_sim::check::{check_converged, describe};
+use imsim_sim::runner::run_scenario_with_final_state;
 use imsim_sim::scenario::{Endpoint, RuleId, Scenario, Settings, Step, StepKind};
 use proptest::prelude::*;
 
 mod common;
-use common::{cases_or, connect, connect_all, mobile_devices, step, text};
+use common::{cases_or, connect, connect_all, mobile_devices, step};
 
 const DEVICES: [&str; 3] = ["a", "b", "c"];
 /// Heartbeat 5 s + timeout 2 s + the longest retry interval (64 s) + handshakes and acknowledgements.
@@ -103,77 +99,6 @@ fn scenario(seed: u64, ops: &[(u64, Op)]) -> Scenario {
     }
 }
 
-/// The index in a text like `a#7`: the order in which the scenario sent it.
-fn sequence(text: &str) -> usize {
-    text.split('#').nth(1).and_then(|n| n.parse().ok()).unwrap_or(usize::MAX)
-}
-
-/// Every violation of the delivery properties in `state`.
-fn violations(state: &FinalState) -> Vec<String> {
-    let mut problems = Vec::new();
-    // What each sender was told the server accepted: text -> (recipient device, UID).
-    let mut acknowledged: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for (device, events) in &state.events {
-        for (_, event) in events {
-            if let Event::MessageSent { code, message } = event
-                && code.is_success()
-            {
-                let recipient = message.target_id.trim_start_matches("user-").to_owned();
-                let uid = message.message_uid.clone().unwrap_or_default();
-                acknowledged.insert(text(&message.content).to_owned(), (recipient, uid));
-                let _ = device;
-            }
-        }
-    }
-    let mut sent_texts = BTreeSet::new();
-    for messages in state.stored.values() {
-        for message in messages.iter().filter(|m| m.direction == MessageDirection::Send) {
-            sent_texts.insert(text(&message.content).to_owned());
-        }
-    }
-    for (device, messages) in &state.stored {
-        let received: Vec<_> = messages.iter().filter(|m| m.direction == MessageDirection::Receive).collect();
-        let mut seen = BTreeSet::new();
-        for message in &received {
-            let body = text(&message.content);
-            if !seen.insert(body.to_owned()) {
-                problems.push(format!("{device} stores {body:?} twice"));
-            }
-            if !sent_texts.contains(body) {
-                problems.push(format!("{device} stores {body:?}, which no device sent"));
-            }
-        }
-        // Order per conversation: by sent time, the sender's sequence numbers only grow.
-        let mut by_sender: BTreeMap<&str, Vec<(i64, i64, usize)>> = BTreeMap::new();
-        for message in &received {
-            let entry = (message.sent_time, message.message_id, sequence(text(&message.content)));
-            by_sender.entry(message.sender_user_id.as_str()).or_default().push(entry);
-        }
-        for (sender, mut entries) in by_sender {
-            entries.sort();
-            if entries.windows(2).any(|pair| pair[0].2 > pair[1].2) {
-                problems.push(format!("{device} stores {sender}'s messages out of order: {entries:?}"));
-            }
-        }
-        let unread = state.unread_total.get(device).copied().unwrap_or_default();
-        if unread as usize != received.len() {
-            problems.push(format!("{device} reports {unread} unread, but stores {} received messages", received.len()));
-        }
-    }
-    for (body, (recipient, uid)) in &acknowledged {
-        let stored = state.stored.get(recipient).map_or(0, |messages| {
-            messages
-                .iter()
-                .filter(|m| m.direction == MessageDirection::Receive && m.message_uid.as_deref() == Some(uid.as_str()))
-                .count()
-        });
-        if stored != 1 {
-            problems.push(format!("{body:?} (uid {uid}) was acknowledged but is stored {stored} times on {recipient}"));
-        }
-    }
-    problems
-}
-
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: cases_or(24),
@@ -190,11 +115,11 @@ proptest! {
         let (report, state) = run_scenario_with_final_state(&scenario, None);
         let steps: Vec<String> = scenario.steps.iter().map(Step::describe).collect();
         prop_assert!(report.passed(), "{:?}\nsteps:\n  {}", report.failure, steps.join("\n  "));
-        let problems = violations(&state);
+        let problems = check_converged(&state.history);
         prop_assert!(
             problems.is_empty(),
             "seed {seed}:\n  {}\nsteps:\n  {}\ntrace:\n{}",
-            problems.join("\n  "),
+            describe(&problems),
             steps.join("\n  "),
             report.trace.render()
         );

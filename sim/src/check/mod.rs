@@ -18,11 +18,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use imsim_engine::core::Event;
-use imsim_engine::{Message, Platform};
+use imsim_engine::{ConnectionStatus, Message, Platform};
 
 use crate::server::{AppConfig, ConnId};
 use crate::world::CallRecord;
 
+mod converged;
 mod delivery;
 pub mod journal;
 mod limits;
@@ -37,7 +38,7 @@ use journal::{Delivered, Journal, Wire};
 pub const EXAMPLES_MAX: usize = 3;
 
 /// Everything a run left behind, for the checkers.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct History {
     /// The server's wire.
     pub journal: Journal,
@@ -57,6 +58,8 @@ pub struct History {
     pub app_configs: BTreeMap<String, AppConfig>,
     /// The client send rate (CFG-11), if the server applies one.
     pub send_rate: Option<u32>,
+    /// Each device's connection status when the run ended.
+    pub final_status: BTreeMap<String, ConnectionStatus>,
 }
 
 /// One invariant broken: which checker saw it, how often, and a few examples.
@@ -112,18 +115,20 @@ pub const CHECKERS: &[Checker] = &[
 /// Runs every checker over `history`; an empty list when the run kept every invariant.
 pub fn check(history: &History) -> Vec<Violation> {
     let index = Index::new(history);
-    CHECKERS
-        .iter()
-        .filter_map(|checker| {
-            let breaches = (checker.check)(history, &index);
-            (!breaches.is_empty()).then(|| Violation {
-                checker: checker.name,
-                invariant: checker.invariant,
-                count: breaches.len(),
-                examples: breaches.into_iter().take(EXAMPLES_MAX).collect(),
-            })
+    CHECKERS.iter().filter_map(|checker| checker.run(history, &index)).collect()
+}
+
+impl Checker {
+    /// The violation of this checker in `history`, if there is one.
+    fn run(&self, history: &History, index: &Index) -> Option<Violation> {
+        let breaches = (self.check)(history, index);
+        (!breaches.is_empty()).then(|| Violation {
+            checker: self.name,
+            invariant: self.invariant,
+            count: breaches.len(),
+            examples: breaches.into_iter().take(EXAMPLES_MAX).collect(),
         })
-        .collect()
+    }
 }
 
 /// Every violation, one after the other, for a failure message.
@@ -220,4 +225,19 @@ pub fn event_messages(event: &Event) -> Vec<Message> {
         messages.extend(list.iter().filter_map(|value| serde_json::from_value(value.clone()).ok()));
     }
     messages
+}
+
+/// The liveness invariant, judged only once every fault has been healed and the run given time to settle (the
+/// explorer's second phase, the property tests' end): every private message the server accepted is stored on every
+/// device of its recipient that ended connected, and no device still holds a message of its own as sending.
+pub const CONVERGED: Checker = Checker {
+    name: "converged",
+    invariant: "after the faults stop, every accepted private message is on every connected device of its \
+                recipient, and nothing is left sending",
+    check: converged::converged,
+};
+
+/// Runs the [`CONVERGED`] checker; an empty list when the devices converged.
+pub fn check_converged(history: &History) -> Vec<Violation> {
+    CONVERGED.run(history, &Index::new(history)).into_iter().collect()
 }
