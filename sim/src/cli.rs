@@ -1,4 +1,5 @@
-//! The `imsim` command line: `imsim run [PATH...] [--trace] [--seed N] [--seeds N] [--report FILE]`.
+//! The `imsim` command line: `imsim run [PATH...] [--trace] [--seed N] [--seeds N] [--report FILE]`, and `imsim
+//! explore` and `imsim replay SEED` (`cli/explore.rs`).
 //!
 //! Everything that can make a run pointless is checked before the first scenario runs: the paths (see `cli/paths.rs`
 //! for how directories, symlinks and duplicates are handled) and whether the report can be written. Those are usage
@@ -8,6 +9,7 @@
 //! a conformance scenario must hold whatever the network's timing, and one that fails under a derived seed prints that
 //! seed and the command that replays it alone.
 
+mod explore;
 mod paths;
 mod watch;
 
@@ -63,6 +65,31 @@ enum Command {
         #[arg(long, default_value = "5m", value_parser = parse_timeout)]
         timeout: Duration,
     },
+    /// Run random worlds by seed under every checker, shrink each finding into a regression scenario, and print
+    /// the fault coverage; exits 1 on a finding, a nondeterministic world, or a fault or event kind that never
+    /// happened in a sweep of at least 200 worlds.
+    Explore {
+        /// How many seeds to sweep (before --shard splits them).
+        #[arg(long, default_value_t = 100)]
+        seeds: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        /// This machine's share of the sweep, I/N (I from 0): the seeds whose offset is I modulo N.
+        #[arg(long, default_value = "0/1", value_parser = explore::parse_shard)]
+        shard: (u64, u64),
+        /// Stop starting worlds after this much wall-clock time, like 10m.
+        #[arg(long, value_parser = parse_timeout)]
+        time_budget: Option<Duration>,
+        /// Where each finding's shrunk scenario is written.
+        #[arg(long, default_value = "fixtures/regressions")]
+        regressions: PathBuf,
+    },
+    /// Run the explored world of SEED once and print it as a scenario, its full trace and its verdict.
+    Replay {
+        /// The world's seed.
+        seed: u64,
+    },
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -72,6 +99,10 @@ pub fn main_with(cli: Cli) -> ExitCode {
             let options = RunOptions { show_trace: trace, seed, seeds, timeout };
             run(paths, &options, report.as_deref())
         }
+        Command::Explore { seeds, from, shard, time_budget, regressions } => {
+            explore::explore(&explore::ExploreOptions { seeds, from, shard, time_budget, regressions })
+        }
+        Command::Replay { seed } => explore::replay(seed),
     }
 }
 

@@ -15,6 +15,7 @@
 
 pub mod api_mapping;
 pub mod check;
+pub mod explore;
 pub mod cli;
 pub mod device;
 pub mod expect;

@@ -1,0 +1,424 @@
+//! A random world from a seed: its devices, users and platforms, the App Key's switches, and a timeline of app calls
+//! drawn from the API table and explicit faults, with the mix itself drawn per seed (swarm testing: a world may
+//! leave whole kinds of operation out, which is how rare interleavings get room to happen).
+//!
+//! A world is written out as an ordinary YAML scenario (`World::to_yaml`), so what the explorer runs, what it shrinks
+//! and what it leaves in `fixtures/regressions/` is exactly what `imsim run` replays. Every fault is a step of that
+//! scenario (turmoil's random `fail_rate` is never used), so shrinking can remove each one.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use imsim_engine::api::{Call, Method};
+use rand::seq::IndexedRandom as _;
+use rand::{Rng as _, SeedableRng as _};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Map, Value as Json};
+
+use super::arguments::{ArgumentDrawer, Pools};
+
+/// How long the liveness phase gives the devices to converge once every fault is healed: a heartbeat of 5 s and its
+/// 2 s timeout, the reconnect schedule's longest wait (RECONN-4: 64 s) and the catch-up after it.
+pub const CONVERGENCE_BOUND: Duration = Duration::from_secs(90);
+
+/// The methods a world never draws: `connect` goes through the `connect` step, which fetches a valid token (its
+/// refusals have their own scenarios), and `destroy` would end a device's part in the world for good.
+const NOT_DRAWN: &[&str] = &["connect", "destroy"];
+
+/// The kinds of fault a world may inject. Each world enables a subset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FaultKind {
+    /// The link between a device and the server goes down, both ways.
+    Partition,
+    /// The device's process dies; it restarts later with its disk.
+    Crash,
+    /// The OS reports the network gone, then back.
+    NetworkLost,
+    /// The app goes to the background, then the foreground.
+    Background,
+    /// The App Server API bans the user for a while.
+    Ban,
+    /// The App Server API revokes the user's tokens.
+    RevokeTokens,
+    /// The app disconnects, and later connects again.
+    Disconnect,
+}
+
+impl FaultKind {
+    /// Every kind.
+    pub const ALL: [FaultKind; 7] = [
+        FaultKind::Partition,
+        FaultKind::Crash,
+        FaultKind::NetworkLost,
+        FaultKind::Background,
+        FaultKind::Ban,
+        FaultKind::RevokeTokens,
+        FaultKind::Disconnect,
+    ];
+
+    /// Its name in summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::Partition => "partition",
+            FaultKind::Crash => "crash",
+            FaultKind::NetworkLost => "network lost",
+            FaultKind::Background => "background",
+            FaultKind::Ban => "ban",
+            FaultKind::RevokeTokens => "token revocation",
+            FaultKind::Disconnect => "disconnect",
+        }
+    }
+}
+
+/// A device of the world.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceSpec {
+    /// Its name (and device ID).
+    pub name: String,
+    /// Its user.
+    pub user: String,
+    /// Its platform class, as the scenario writes it.
+    pub platform: &'static str,
+}
+
+/// One step of a world's timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// Time passes.
+    Advance(Duration),
+    /// An app call drawn from the API table.
+    Call {
+        /// The device that calls.
+        device: String,
+        /// The method's manual name.
+        method: &'static str,
+        /// Its arguments, as the scenario writes them.
+        arguments: Map<String, Json>,
+        /// The name its returned message is kept under.
+        keep_as: Option<String>,
+    },
+    /// A text message through the `send` step.
+    Send {
+        /// The sender.
+        device: String,
+        /// `private` or `group`.
+        conversation_type: &'static str,
+        /// The recipient or group.
+        to: String,
+        /// A unique text.
+        text: String,
+    },
+    /// A fault starts (or, for a ban, happens).
+    FaultOn(FaultKind, String),
+    /// A fault ends: the link repaired, the device restarted and connected, the network back, the app in front,
+    /// the user unbanned, the device connected again.
+    FaultOff(FaultKind, String),
+}
+
+impl Op {
+    /// The device or user the op concerns, if any.
+    pub fn subject(&self) -> Option<&str> {
+        match self {
+            Op::Advance(_) => None,
+            Op::Call { device, .. } | Op::Send { device, .. } => Some(device),
+            Op::FaultOn(_, subject) | Op::FaultOff(_, subject) => Some(subject),
+        }
+    }
+}
+
+/// A world: everything one explored run is made of.
+#[derive(Clone, Debug, PartialEq)]
+pub struct World {
+    /// The seed it was drawn from (and the simulation's seed).
+    pub seed: u64,
+    /// Its devices.
+    pub devices: Vec<DeviceSpec>,
+    /// `multi_device_sync` (CFG-2).
+    pub multi_device_sync: bool,
+    /// `mobile_devices_max` (CFG-7).
+    pub mobile_devices_max: u32,
+    /// The timeline of the safety phase.
+    pub ops: Vec<Op>,
+}
+
+/// The group every user of a world is in.
+pub const GROUP: &str = "g1";
+
+/// The chatrooms a world's calls name.
+pub const ROOMS: [&str; 2] = ["r1", "r2"];
+
+impl World {
+    /// The world of `seed`.
+    pub fn generate(seed: u64) -> World {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xE8_9107E);
+        let users: Vec<String> = (1..=rng.random_range(2..=3_u32)).map(|n| format!("u{n}")).collect();
+        let devices: Vec<DeviceSpec> = (0..rng.random_range(2..=4_usize))
+            .map(|index| DeviceSpec {
+                name: ((b'a' + u8::try_from(index).unwrap_or(0)) as char).to_string(),
+                user: users[index % users.len()].clone(),
+                platform: *[("mobile", 6), ("desktop", 2), ("web", 1)]
+                    .choose_weighted(&mut rng, |(_, weight)| *weight)
+                    .map(|(platform, _)| platform)
+                    .unwrap_or(&"mobile"),
+            })
+            .collect();
+        // Swarm testing: each world enables its own subset of faults and methods, and its own share of invalid
+        // arguments.
+        let faults: Vec<FaultKind> = FaultKind::ALL.into_iter().filter(|_| rng.random_bool(0.5)).collect();
+        let methods: Vec<Method> = Method::ALL
+            .iter()
+            .copied()
+            .filter(|method| !NOT_DRAWN.contains(&method.name()) && rng.random_bool(0.3))
+            .collect();
+        let invalid_share = *[0.0, 0.05, 0.2].choose(&mut rng).unwrap_or(&0.0);
+        let mut world = World {
+            seed,
+            multi_device_sync: rng.random_bool(0.3),
+            mobile_devices_max: if rng.random_bool(0.2) { 2 } else { 1 },
+            devices,
+            ops: Vec::new(),
+        };
+        world.ops = Timeline::new(&world, users, faults, methods, invalid_share).draw(&mut rng);
+        world
+    }
+
+    /// The world as a YAML scenario: the safety phase (the timeline), then the liveness phase (every fault healed,
+    /// every device connected, [`CONVERGENCE_BOUND`] of quiet).
+    pub fn to_yaml(&self, name: &str) -> String {
+        let mut yaml = String::new();
+        let _ = writeln!(yaml, "# An explored world (imsim explore), seed {}. Replay: imsim run <this file>", self.seed);
+        let _ = writeln!(yaml, "name: {}", yaml_string(name));
+        let _ = writeln!(yaml, "rules: [RECV-3, RECV-11, RECV-13, RECV-15, SEND-14, UNREAD-1, MULTI-2, SEND-2]");
+        let _ = writeln!(yaml, "seed: {}", self.seed);
+        let _ = writeln!(yaml, "settings:");
+        let _ = writeln!(yaml, "  tick: 10ms");
+        let _ = writeln!(yaml, "  heartbeat: {{ interval: 5s, timeout: 2s }}");
+        let _ = writeln!(
+            yaml,
+            "  app: {{ multi_device_sync: {}, mobile_devices_max: {}, chatroom_kv: true, chatroom_cloud_storage: true }}",
+            self.multi_device_sync, self.mobile_devices_max
+        );
+        let _ = writeln!(yaml, "devices:");
+        for device in &self.devices {
+            let _ = writeln!(yaml, "  {}: {{ user: {}, platform: {} }}", device.name, device.user, device.platform);
+        }
+        let users: BTreeSet<&str> = self.devices.iter().map(|device| device.user.as_str()).collect();
+        let _ = writeln!(yaml, "steps:");
+        let members: Vec<&str> = users.iter().copied().collect();
+        let _ = writeln!(yaml, "  - create_group: {{ id: {GROUP}, name: \"G\", members: [{}] }}", members.join(", "));
+        for device in &self.devices {
+            let _ = writeln!(yaml, "  - connect: {}", device.name);
+        }
+        let mut state = FaultState::default();
+        for op in &self.ops {
+            let _ = writeln!(yaml, "{}", render(op));
+            state.apply(op);
+        }
+        let _ = writeln!(yaml, "  # liveness: every fault healed, every device connected");
+        for op in state.healing() {
+            let _ = writeln!(yaml, "{}", render(&op));
+        }
+        for device in &self.devices {
+            let _ = writeln!(yaml, "  - connect: {}", device.name);
+        }
+        let _ = writeln!(yaml, "  - advance: {}s", CONVERGENCE_BOUND.as_secs());
+        yaml
+    }
+}
+
+/// Which faults are on at a point of the timeline.
+#[derive(Debug, Default)]
+struct FaultState {
+    on: BTreeSet<(FaultKind, String)>,
+}
+
+impl FaultState {
+    fn apply(&mut self, op: &Op) {
+        match op {
+            // A revocation has no end of its own: the next connect fetches a new token.
+            Op::FaultOn(FaultKind::RevokeTokens, _) => {}
+            Op::FaultOn(kind, subject) => {
+                self.on.insert((*kind, subject.clone()));
+            }
+            Op::FaultOff(kind, subject) => {
+                self.on.remove(&(*kind, subject.clone()));
+            }
+            _ => {}
+        }
+    }
+
+    fn is_on(&self, kind: FaultKind, subject: &str) -> bool {
+        self.on.contains(&(kind, subject.to_owned()))
+    }
+
+    /// Whether `device` can run app code now: not crashed.
+    fn device_up(&self, device: &str) -> bool {
+        !self.is_on(FaultKind::Crash, device)
+    }
+
+    /// The ops that end every fault still on, in a fixed order.
+    fn healing(&self) -> Vec<Op> {
+        self.on.iter().map(|(kind, subject)| Op::FaultOff(*kind, subject.clone())).collect()
+    }
+}
+
+/// Draws a world's timeline.
+struct Timeline<'w> {
+    world: &'w World,
+    users: Vec<String>,
+    faults: Vec<FaultKind>,
+    methods: Vec<Method>,
+    invalid_share: f64,
+    pools: Pools,
+    call_schema: Json,
+    texts: u64,
+}
+
+impl<'w> Timeline<'w> {
+    fn new(world: &'w World, users: Vec<String>, faults: Vec<FaultKind>, methods: Vec<Method>, invalid_share: f64) -> Self {
+        let pools = Pools {
+            users: users.clone(),
+            groups: vec![GROUP.to_owned()],
+            rooms: ROOMS.iter().map(|room| (*room).to_owned()).collect(),
+            kept_messages: Vec::new(),
+        };
+        let call_schema = schemars::schema_for!(Call).to_value();
+        Timeline { world, users, faults, methods, invalid_share, pools, call_schema, texts: 0 }
+    }
+
+    fn draw(mut self, rng: &mut ChaCha8Rng) -> Vec<Op> {
+        let mut ops = Vec::new();
+        let mut state = FaultState::default();
+        let length = rng.random_range(5..=40);
+        while ops.len() < length {
+            ops.push(Op::Advance(Duration::from_millis(rng.random_range(0..=1_500))));
+            let device = self.world.devices.choose(rng).expect("a world has devices").clone();
+            let roll = rng.random_range(0..10);
+            let op = if roll < 2 && !self.faults.is_empty() {
+                self.fault(&device, &state, rng)
+            } else if roll < 5 && !self.methods.is_empty() {
+                self.call(&device.name, rng)
+            } else {
+                Some(self.send(&device.name, rng))
+            };
+            let Some(op) = op else { continue };
+            if op.subject().is_some_and(|subject| self.is_device(subject) && !state.device_up(subject))
+                && !matches!(op, Op::FaultOff(FaultKind::Crash, _))
+            {
+                continue;
+            }
+            state.apply(&op);
+            ops.push(op);
+        }
+        ops
+    }
+
+    fn is_device(&self, name: &str) -> bool {
+        self.world.devices.iter().any(|device| device.name == name)
+    }
+
+    /// A fault on `device` (or its user): one that is on ends, else a new one starts.
+    fn fault(&self, device: &DeviceSpec, state: &FaultState, rng: &mut ChaCha8Rng) -> Option<Op> {
+        let kind = *self.faults.choose(rng)?;
+        let subject = match kind {
+            FaultKind::Ban | FaultKind::RevokeTokens => device.user.clone(),
+            _ => device.name.clone(),
+        };
+        if state.is_on(kind, &subject) {
+            return Some(Op::FaultOff(kind, subject));
+        }
+        // A crashed device takes no other fault until it restarts.
+        if !state.device_up(&device.name) {
+            return Some(Op::FaultOff(FaultKind::Crash, device.name.clone()));
+        }
+        Some(Op::FaultOn(kind, subject))
+    }
+
+    fn send(&mut self, device: &str, rng: &mut ChaCha8Rng) -> Op {
+        self.texts += 1;
+        let text = format!("{device}{}", self.texts);
+        if rng.random_bool(0.3) {
+            return Op::Send { device: device.to_owned(), conversation_type: "group", to: GROUP.to_owned(), text };
+        }
+        let to = self.users.choose(rng).cloned().unwrap_or_default();
+        Op::Send { device: device.to_owned(), conversation_type: "private", to, text }
+    }
+
+    fn call(&mut self, device: &str, rng: &mut ChaCha8Rng) -> Option<Op> {
+        let method = *self.methods.choose(rng)?;
+        let variant = self
+            .call_schema
+            .get("oneOf")
+            .and_then(Json::as_array)?
+            .iter()
+            .find(|variant| variant.pointer("/properties/method/const").and_then(Json::as_str) == Some(method.name()))?
+            .clone();
+        let definitions = self.call_schema.get("$defs").and_then(Json::as_object).cloned().unwrap_or_default();
+        let mut drawer = ArgumentDrawer::new(&definitions, &self.pools, self.invalid_share, &mut self.texts);
+        let arguments = drawer.parameters(&variant, rng);
+        // A drawn value the engine's own types would not read is the generator's mistake, not a finding: leave it.
+        let mut call = arguments.clone();
+        call.insert("method".into(), Json::String(method.name().to_owned()));
+        let literal_only: Map<String, Json> =
+            call.iter().filter(|(_, value)| !is_reference(value)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        if arguments.values().all(|value| !is_reference(value))
+            && serde_json::from_value::<Call>(Json::Object(literal_only)).is_err()
+        {
+            return None;
+        }
+        let keep_as = method.name().starts_with("create").then(|| {
+            let name = format!("m{}", self.pools.kept_messages.len() + 1);
+            self.pools.kept_messages.push(name.clone());
+            name
+        });
+        Some(Op::Call { device: device.to_owned(), method: method.name(), arguments, keep_as })
+    }
+}
+
+fn is_reference(value: &Json) -> bool {
+    value.as_str().is_some_and(|text| text.starts_with('$'))
+}
+
+/// One op as a scenario step line.
+fn render(op: &Op) -> String {
+    match op {
+        Op::Advance(duration) => format!("  - advance: {}ms", duration.as_millis()),
+        Op::Call { device, method, arguments, keep_as } => {
+            let mut call = Map::new();
+            call.insert("device".into(), Json::String(device.clone()));
+            call.insert("method".into(), Json::String((*method).to_owned()));
+            call.extend(arguments.clone());
+            if let Some(name) = keep_as {
+                call.insert("as".into(), Json::String(name.clone()));
+            }
+            format!("  - call: {}", Json::Object(call))
+        }
+        Op::Send { device, conversation_type, to, text } => {
+            format!("  - send: {{ device: {device}, type: {conversation_type}, to: {to}, text: {text} }}")
+        }
+        Op::FaultOn(kind, subject) => match kind {
+            FaultKind::Partition => format!("  - partition: [{subject}, server]"),
+            FaultKind::Crash => format!("  - crash: {subject}"),
+            FaultKind::NetworkLost => format!("  - network_lost: {subject}"),
+            FaultKind::Background => format!("  - background: {subject}"),
+            FaultKind::Ban => format!("  - ban: {{ user: {subject}, duration: 1h }}"),
+            FaultKind::RevokeTokens => format!("  - revoke_tokens: {subject}"),
+            FaultKind::Disconnect => format!("  - disconnect: {subject}"),
+        },
+        Op::FaultOff(kind, subject) => match kind {
+            FaultKind::Partition => format!("  - repair: [{subject}, server]"),
+            FaultKind::Crash => format!("  - restart: {subject}\n  - connect: {subject}"),
+            FaultKind::NetworkLost => format!("  - network_restored: {subject}"),
+            FaultKind::Background => format!("  - foreground: {subject}"),
+            FaultKind::Ban => format!("  - unban: {subject}"),
+            // The connect step fetches a new token, so it also ends a revocation's effect.
+            FaultKind::RevokeTokens | FaultKind::Disconnect => format!("  - connect: {subject}"),
+        },
+    }
+}
+
+/// `text` as a double-quoted YAML scalar.
+fn yaml_string(text: &str) -> String {
+    Json::String(text.to_owned()).to_string()
+}
