@@ -15,10 +15,10 @@
 
 pub mod api_mapping;
 pub mod check;
-pub mod explore;
 pub mod cli;
 pub mod device;
 pub mod expect;
+pub mod explore;
 pub mod ledger;
 pub mod net;
 pub mod report;

@@ -430,6 +430,12 @@ impl<'a> Run<'a> {
                 self.command(&step.device, DeviceCommand::Calls(vec![queued]))
             }
             StepKind::Advance(duration) => self.advance(*duration),
+            StepKind::Converge(duration) => {
+                self.advance(*duration)?;
+                let state = self.final_state();
+                let violations = check::check_converged(&self.history(&state));
+                if violations.is_empty() { Ok(()) } else { Err(check::describe(&violations)) }
+            }
             StepKind::Partition(a, b) => {
                 self.sim.partition(host_name(a), host_name(b));
                 Ok(())

@@ -10,6 +10,7 @@ use crate::proto::{self, frame::Body};
 fn one_of_each_frame() -> Vec<Frame> {
     let content = proto::MessageContent { object_name: "RC:TxtMsg".into(), payload: vec![1, 2, 3] };
     let delivered = proto::DeliveredMessage {
+        client_message_id: String::new(),
         seq: 9,
         message_uid: "UID".into(),
         conversation_type: 1,

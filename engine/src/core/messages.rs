@@ -428,7 +428,57 @@ impl Core {
     /// the cursor to the server; with no cursor (a status delivery) nothing is written or acknowledged. Returns the
     /// messages to report, in order: the stored ones with their new `messageId`, the others (types that are not
     /// stored, status deliveries) with `messageId` 0. Duplicates of stored messages are dropped silently (RECV-13).
+    ///
+    /// A copy of a message this database sent itself (a message to oneself) whose acknowledgement a crash lost is
+    /// not stored again: it settles the waiting message instead (`settle_own_copies`).
     fn persist_received(
+        &mut self,
+        now: Now,
+        delivered: &[proto::DeliveredMessage],
+        cursor: Option<u64>,
+        offline: bool,
+    ) -> Vec<Message> {
+        let (own, others): (Vec<&proto::DeliveredMessage>, Vec<&proto::DeliveredMessage>) =
+            delivered.iter().partition(|wire| self.own_unsettled_send(wire).is_some());
+        let others: Vec<proto::DeliveredMessage> =
+            if own.is_empty() { delivered.to_vec() } else { others.into_iter().cloned().collect() };
+        let own: Vec<proto::DeliveredMessage> = own.into_iter().cloned().collect();
+        let reported = self.persist_others(now, &others, cursor, offline);
+        self.settle_own_copies(&own);
+        reported
+    }
+
+    /// The stored `messageId` of the send of this database that `wire` is a copy of, if that send is still
+    /// waiting for its result (`sending`): the copy carries the publish's client message ID, which this database
+    /// made from its own ID and the message's (`outbox`).
+    fn own_unsettled_send(&self, wire: &proto::DeliveredMessage) -> Option<i64> {
+        let message_id = wire.client_message_id.strip_prefix(&format!("{:016x}-", self.database_id))?;
+        let message_id = i64::from_str_radix(message_id, 16).ok()?;
+        let stored = self.store()?.message(message_id).ok()??;
+        (stored.sent_status == SentStatus::Sending).then_some(message_id)
+    }
+
+    /// Settles each waiting send that `own` holds a copy of as the server accepted it (SEND-14), exactly as its
+    /// acknowledgement would have: through the publish still in flight if there is one (its call gets the result),
+    /// else as a resumed send.
+    fn settle_own_copies(&mut self, own: &[proto::DeliveredMessage]) {
+        for wire in own {
+            let Some(message_id) = self.own_unsettled_send(wire) else { continue };
+            let accepted = Some((wire.message_uid.as_str(), wire.sent_time));
+            if let Some(pending) = self.pending_publishes.remove(&wire.client_message_id) {
+                let designated = pending.designated;
+                self.within_call(pending.call, |core| {
+                    core.settle_send(pending.message, ErrorCode::SUCCESS, accepted, designated);
+                });
+                continue;
+            }
+            let Some(Ok(Some(stored))) = self.store().map(|store| store.message(message_id)) else { continue };
+            let designated = !wire.directed_user_ids.is_empty();
+            self.settle_send(stored, ErrorCode::SUCCESS, accepted, designated);
+        }
+    }
+
+    fn persist_others(
         &mut self,
         now: Now,
         delivered: &[proto::DeliveredMessage],

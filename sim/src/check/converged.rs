@@ -30,15 +30,35 @@ pub(super) fn converged(history: &History, _: &Index) -> Vec<String> {
             _ => {}
         }
     }
+    // SYNC-1, SYNC-2: with multi-device sync on, every device of the recipient gets the message; with it off, one
+    // of them does (whichever was online first), so the user holds it on at least one device.
+    let sync = history.app_configs.get(&history.app_key).is_some_and(|config| config.multi_device_sync);
+    let holds = |device: &str, uid: &str| {
+        history
+            .stored
+            .get(device)
+            .is_some_and(|stored| stored.iter().any(|message| message.message_uid.as_deref() == Some(uid)))
+    };
     for (device, user) in &history.users {
         // A device the run left offline (signed out, kicked, banned, never connected) owes nothing yet.
         if history.final_status.get(device) != Some(&ConnectionStatus::Connected) {
             continue;
         }
         let stored = history.stored.get(device).map(Vec::as_slice).unwrap_or_default();
-        let held: BTreeSet<&str> = stored.iter().filter_map(|message| message.message_uid.as_deref()).collect();
-        for (_, uid) in accepted.iter().filter(|(target, uid)| target == user && !held.contains(uid)) {
-            breaches.push(format!("{device} ({user}) ended connected without message {uid}, accepted for {user}"));
+        for (_, uid) in accepted.iter().filter(|(target, _)| target == user) {
+            let held = if sync {
+                holds(device, uid)
+            } else {
+                history.users.iter().any(|(other, other_user)| other_user == user && holds(other, uid))
+            };
+            if !held {
+                let whose = if sync {
+                    format!("{device} ({user}) ended connected")
+                } else {
+                    format!("{user}, with {device} connected, ended")
+                };
+                breaches.push(format!("{whose} without message {uid}, accepted for {user}"));
+            }
         }
         for message in stored {
             if message.direction == MessageDirection::Send && message.sent_status == SentStatus::Sending {

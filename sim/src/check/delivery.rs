@@ -142,7 +142,24 @@ fn order(history: &History, index: &Index) -> Vec<String> {
         let first_reports = received(events)
             .filter(|message| message.message_uid.as_deref().is_some_and(|uid| reported.insert(uid.to_owned())));
         breaches.extend(out_of_order(device, "received", first_reports, &seqs));
-        let stored = history.stored.get(device).into_iter().flatten();
+        // The device's own messages were stored when it sent them, before the server numbered them: only what it
+        // stored on receipt follows the inbox order.
+        let own: BTreeSet<&str> = history
+            .journal
+            .entries()
+            .iter()
+            .filter(|entry| conns.contains(&entry.conn))
+            .filter_map(|entry| match &entry.wire {
+                Wire::PublishAck { uid, code: 0, .. } => Some(uid.as_str()),
+                _ => None,
+            })
+            .collect();
+        let stored = history
+            .stored
+            .get(device)
+            .into_iter()
+            .flatten()
+            .filter(|message| message.message_uid.as_deref().is_none_or(|uid| !own.contains(uid)));
         breaches.extend(out_of_order(device, "stores", stored, &seqs));
     }
     breaches

@@ -43,6 +43,9 @@ fn unread(history: &History, _: &Index) -> Vec<String> {
     breaches
 }
 
+/// The listeners whose failure code is the send's own outcome, reported with the message as the engine holds it.
+const SEND_RESULTS: &[&str] = &["onMessageSent", "onMediaMessageSent", "onGroupMessageToDesignatedUsersSent"];
+
 fn sent_status(history: &History, _: &Index) -> Vec<String> {
     let mut breaches = Vec::new();
     for (device, events) in &history.events {
@@ -58,7 +61,13 @@ fn sent_status(history: &History, _: &Index) -> Vec<String> {
         let mut sent: BTreeMap<i64, &'static str> = BTreeMap::new();
         for event in events {
             let listener = event.listener();
-            for message in event_messages(event) {
+            let (code, messages) = event_messages(event);
+            // A refusal hands the app back the message it passed (34018: not cancellable), not the engine's view of
+            // it; a send's own failure (SEND-14) is the engine's view.
+            if code.is_some_and(|code| code != 0) && !SEND_RESULTS.contains(&listener) {
+                continue;
+            }
+            for message in messages {
                 if message.direction != MessageDirection::Send || message.message_id <= 0 {
                     continue;
                 }

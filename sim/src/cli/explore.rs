@@ -63,7 +63,7 @@ pub(super) fn explore(options: &ExploreOptions) -> ExitCode {
     let mut summary = Summary::default();
     for seed in seeds {
         if options.time_budget.is_some_and(|budget| started.elapsed() >= budget) {
-            bar.println(format!("time budget spent; stopped before seed {seed}"));
+            bar.suspend(|| println!("time budget spent; stopped before seed {seed}"));
             break;
         }
         let world = World::generate(seed);
@@ -72,13 +72,18 @@ pub(super) fn explore(options: &ExploreOptions) -> ExitCode {
             let again = run_world(&world);
             summary.determinism_checked += 1;
             if again.trace_hash != outcome.trace_hash {
-                bar.println(format!("NONDETERMINISTIC seed {seed}: two runs gave traces {} and {}", outcome.trace_hash, again.trace_hash));
-                bar.println(format!("  compare: imsim replay {seed} > a.txt; imsim replay {seed} > b.txt; diff a.txt b.txt"));
+                bar.suspend(|| {
+                    println!(
+                        "NONDETERMINISTIC seed {seed}: two runs gave traces {} and {}",
+                        outcome.trace_hash, again.trace_hash
+                    );
+                    println!("  compare: imsim replay {seed} > a.txt; imsim replay {seed} > b.txt; diff a.txt b.txt");
+                });
                 summary.nondeterministic.push(seed);
             }
         }
         if let Some(finding) = &outcome.finding {
-            bar.println(report_finding(&world, &outcome, &options.regressions));
+            bar.suspend(|| println!("{}", report_finding(&world, &outcome, &options.regressions)));
             summary.findings.entry(finding.kind.clone()).or_default().push(seed);
         }
         summary.record(&outcome);
@@ -198,7 +203,11 @@ impl Summary {
             "determinism: {} worlds run twice, {} differed{}",
             self.determinism_checked,
             self.nondeterministic.len(),
-            if self.nondeterministic.is_empty() { String::new() } else { format!(" (seeds {:?})", self.nondeterministic) }
+            if self.nondeterministic.is_empty() {
+                String::new()
+            } else {
+                format!(" (seeds {:?})", self.nondeterministic)
+            }
         );
         if !self.invalid.is_empty() {
             let _ = writeln!(text, "{} worlds could not be judged (the generator's mistakes):", self.invalid.len());
@@ -210,7 +219,12 @@ impl Summary {
             let _ = writeln!(text, "no findings");
         }
         for (kind, seeds) in &self.findings {
-            let _ = writeln!(text, "FINDINGS {kind}: {} worlds, first seeds {:?}", seeds.len(), &seeds[..seeds.len().min(10)]);
+            let _ = writeln!(
+                text,
+                "FINDINGS {kind}: {} worlds, first seeds {:?}",
+                seeds.len(),
+                &seeds[..seeds.len().min(10)]
+            );
         }
         text
     }

@@ -36,17 +36,22 @@ pub struct ArgumentDrawer<'a> {
     conversation_type: Option<String>,
     /// A counter making texts unique.
     texts: &'a mut u64,
+    /// Whether the method is about chatrooms (its `targetId` names a room).
+    chatroom_method: bool,
 }
 
 impl<'a> ArgumentDrawer<'a> {
-    /// A drawer over `definitions`, naming things from `pools`, with `invalid_share` of values out of range.
+    /// A drawer for `method` over `definitions`, naming things from `pools`, with `invalid_share` of values out of
+    /// range.
     pub fn new(
+        method: &str,
         definitions: &'a Map<String, Json>,
         pools: &'a Pools,
         invalid_share: f64,
         texts: &'a mut u64,
     ) -> ArgumentDrawer<'a> {
-        ArgumentDrawer { definitions, pools, invalid_share, conversation_type: None, texts }
+        let chatroom_method = method.contains("ChatRoom");
+        ArgumentDrawer { definitions, pools, invalid_share, conversation_type: None, texts, chatroom_method }
     }
 
     /// The parameters of one method's variant of the `Call` schema (an object schema with `method` among its
@@ -88,7 +93,13 @@ impl<'a> ArgumentDrawer<'a> {
             return constant.clone();
         }
         if let Some(choices) = schema.get("enum").and_then(Json::as_array) {
-            let choice = choices.choose(rng).cloned().unwrap_or(Json::Null);
+            // A member named `invalid` is one the manual reserves: drawn only as an invalid value.
+            let valid: Vec<&Json> = choices.iter().filter(|choice| choice.as_str() != Some("invalid")).collect();
+            let choice = if valid.len() < choices.len() && rng.random_bool(self.invalid_share) {
+                Json::String("invalid".into())
+            } else {
+                valid.choose(rng).map(|choice| (*choice).clone()).unwrap_or(Json::Null)
+            };
             if name == "conversationType" {
                 self.conversation_type = choice.as_str().map(str::to_owned);
             }
@@ -161,6 +172,7 @@ impl<'a> ArgumentDrawer<'a> {
             "targetId" => match self.conversation_type.as_deref() {
                 Some("group") => pick(&pools.groups, rng),
                 Some("chatroom") => pick(&pools.rooms, rng),
+                None if self.chatroom_method => pick(&pools.rooms, rng),
                 _ => pick(&pools.users, rng),
             },
             "userId" | "userIdList" | "userIds" => pick(&pools.users, rng),

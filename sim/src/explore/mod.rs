@@ -76,13 +76,13 @@ pub fn run_world(world: &World) -> Outcome {
     outcome.trace_hash = report.trace.hash();
     outcome.simulated = report.simulated;
     outcome.counters = counters(world, &state.history);
-    let safety = check::check(&state.history);
-    let liveness = check::check_converged(&state.history);
-    if let Some(violation) = safety.first().or(liveness.first()) {
+    if let Some(violation) = check::check(&state.history).first() {
         outcome.finding = Some(Finding { kind: violation.checker.to_owned(), message: violation.to_string() });
     } else if let Some(failure) = report.failure {
         let message = failure.message;
-        let kind = if message.contains("the calling convention") {
+        let kind = if message.contains("checker converged") {
+            "converged"
+        } else if message.contains("the calling convention") {
             "calling-convention"
         } else if message.contains("invariant broken") {
             "server-invariant"

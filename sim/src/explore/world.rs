@@ -157,10 +157,9 @@ impl World {
             .map(|index| DeviceSpec {
                 name: ((b'a' + u8::try_from(index).unwrap_or(0)) as char).to_string(),
                 user: users[index % users.len()].clone(),
-                platform: *[("mobile", 6), ("desktop", 2), ("web", 1)]
+                platform: [("mobile", 6), ("desktop", 2), ("web", 1)]
                     .choose_weighted(&mut rng, |(_, weight)| *weight)
-                    .map(|(platform, _)| platform)
-                    .unwrap_or(&"mobile"),
+                    .map_or("mobile", |(platform, _)| platform),
             })
             .collect();
         // Swarm testing: each world enables its own subset of faults and methods, and its own share of invalid
@@ -179,7 +178,9 @@ impl World {
             devices,
             ops: Vec::new(),
         };
-        world.ops = Timeline::new(&world, users, faults, methods, invalid_share).draw(&mut rng);
+        let mut timeline = Timeline::new(&world, users, faults, methods, invalid_share);
+        timeline.chatrooms = rng.random_bool(0.5);
+        world.ops = timeline.draw(&mut rng);
         world
     }
 
@@ -187,7 +188,8 @@ impl World {
     /// every device connected, [`CONVERGENCE_BOUND`] of quiet).
     pub fn to_yaml(&self, name: &str) -> String {
         let mut yaml = String::new();
-        let _ = writeln!(yaml, "# An explored world (imsim explore), seed {}. Replay: imsim run <this file>", self.seed);
+        let _ =
+            writeln!(yaml, "# An explored world (imsim explore), seed {}. Replay: imsim run <this file>", self.seed);
         let _ = writeln!(yaml, "name: {}", yaml_string(name));
         let _ = writeln!(yaml, "rules: [RECV-3, RECV-11, RECV-13, RECV-15, SEND-14, UNREAD-1, MULTI-2, SEND-2]");
         let _ = writeln!(yaml, "seed: {}", self.seed);
@@ -222,7 +224,7 @@ impl World {
         for device in &self.devices {
             let _ = writeln!(yaml, "  - connect: {}", device.name);
         }
-        let _ = writeln!(yaml, "  - advance: {}s", CONVERGENCE_BOUND.as_secs());
+        let _ = writeln!(yaml, "  - converge: {}s", CONVERGENCE_BOUND.as_secs());
         yaml
     }
 }
@@ -273,10 +275,18 @@ struct Timeline<'w> {
     pools: Pools,
     call_schema: Json,
     texts: u64,
+    /// Whether this world has chatroom traffic.
+    chatrooms: bool,
 }
 
 impl<'w> Timeline<'w> {
-    fn new(world: &'w World, users: Vec<String>, faults: Vec<FaultKind>, methods: Vec<Method>, invalid_share: f64) -> Self {
+    fn new(
+        world: &'w World,
+        users: Vec<String>,
+        faults: Vec<FaultKind>,
+        methods: Vec<Method>,
+        invalid_share: f64,
+    ) -> Self {
         let pools = Pools {
             users: users.clone(),
             groups: vec![GROUP.to_owned()],
@@ -284,7 +294,7 @@ impl<'w> Timeline<'w> {
             kept_messages: Vec::new(),
         };
         let call_schema = schemars::schema_for!(Call).to_value();
-        Timeline { world, users, faults, methods, invalid_share, pools, call_schema, texts: 0 }
+        Timeline { world, users, faults, methods, invalid_share, pools, call_schema, texts: 0, chatrooms: false }
     }
 
     fn draw(mut self, rng: &mut ChaCha8Rng) -> Vec<Op> {
@@ -292,34 +302,34 @@ impl<'w> Timeline<'w> {
         let mut state = FaultState::default();
         let length = rng.random_range(5..=40);
         while ops.len() < length {
-            ops.push(Op::Advance(Duration::from_millis(rng.random_range(0..=1_500))));
+            // Often no wait at all, so that operations land while the previous one is in flight.
+            let wait = if rng.random_bool(0.3) { 0 } else { rng.random_range(1..=1_500) };
+            ops.push(Op::Advance(Duration::from_millis(wait)));
             let device = self.world.devices.choose(rng).expect("a world has devices").clone();
             let roll = rng.random_range(0..10);
-            let op = if roll < 2 && !self.faults.is_empty() {
+            let op = if (roll < 2 && !self.faults.is_empty()) || !state.device_up(&device.name) {
+                // A crashed device does nothing but restart.
                 self.fault(&device, &state, rng)
+            } else if roll < 3 && self.chatrooms {
+                Some(self.chatroom(&device.name, rng))
             } else if roll < 5 && !self.methods.is_empty() {
                 self.call(&device.name, rng)
             } else {
                 Some(self.send(&device.name, rng))
             };
             let Some(op) = op else { continue };
-            if op.subject().is_some_and(|subject| self.is_device(subject) && !state.device_up(subject))
-                && !matches!(op, Op::FaultOff(FaultKind::Crash, _))
-            {
-                continue;
-            }
             state.apply(&op);
             ops.push(op);
         }
         ops
     }
 
-    fn is_device(&self, name: &str) -> bool {
-        self.world.devices.iter().any(|device| device.name == name)
-    }
-
     /// A fault on `device` (or its user): one that is on ends, else a new one starts.
     fn fault(&self, device: &DeviceSpec, state: &FaultState, rng: &mut ChaCha8Rng) -> Option<Op> {
+        // A crashed device takes no other fault until it restarts.
+        if !state.device_up(&device.name) {
+            return Some(Op::FaultOff(FaultKind::Crash, device.name.clone()));
+        }
         let kind = *self.faults.choose(rng)?;
         let subject = match kind {
             FaultKind::Ban | FaultKind::RevokeTokens => device.user.clone(),
@@ -328,11 +338,26 @@ impl<'w> Timeline<'w> {
         if state.is_on(kind, &subject) {
             return Some(Op::FaultOff(kind, subject));
         }
-        // A crashed device takes no other fault until it restarts.
-        if !state.device_up(&device.name) {
-            return Some(Op::FaultOff(FaultKind::Crash, device.name.clone()));
-        }
         Some(Op::FaultOn(kind, subject))
+    }
+
+    /// Chatroom traffic: a join (fetching a few messages, creating the room if need be), or a message to a room.
+    fn chatroom(&mut self, device: &str, rng: &mut ChaCha8Rng) -> Op {
+        let room = if rng.random_bool(0.8) { ROOMS[0] } else { ROOMS[1] }.to_owned();
+        if rng.random_bool(0.4) {
+            let mut arguments = Map::new();
+            arguments.insert("targetId".into(), Json::String(room));
+            arguments.insert("messageCount".into(), Json::from(5));
+            arguments.insert("autoCreate".into(), Json::Bool(true));
+            return Op::Call { device: device.to_owned(), method: "joinChatRoom", arguments, keep_as: None };
+        }
+        self.texts += 1;
+        Op::Send {
+            device: device.to_owned(),
+            conversation_type: "chatroom",
+            to: room,
+            text: format!("{device}{}", self.texts),
+        }
     }
 
     fn send(&mut self, device: &str, rng: &mut ChaCha8Rng) -> Op {
@@ -355,7 +380,11 @@ impl<'w> Timeline<'w> {
             .find(|variant| variant.pointer("/properties/method/const").and_then(Json::as_str) == Some(method.name()))?
             .clone();
         let definitions = self.call_schema.get("$defs").and_then(Json::as_object).cloned().unwrap_or_default();
-        let mut drawer = ArgumentDrawer::new(&definitions, &self.pools, self.invalid_share, &mut self.texts);
+        // A method that creates a message is drawn valid: later calls refer to what it returns, and a reference
+        // to nothing would end the world as the generator's mistake.
+        let creates = method.name().starts_with("create");
+        let invalid_share = if creates { 0.0 } else { self.invalid_share };
+        let mut drawer = ArgumentDrawer::new(method.name(), &definitions, &self.pools, invalid_share, &mut self.texts);
         let arguments = drawer.parameters(&variant, rng);
         // A drawn value the engine's own types would not read is the generator's mistake, not a finding: leave it.
         let mut call = arguments.clone();
@@ -367,7 +396,7 @@ impl<'w> Timeline<'w> {
         {
             return None;
         }
-        let keep_as = method.name().starts_with("create").then(|| {
+        let keep_as = creates.then(|| {
             let name = format!("m{}", self.pools.kept_messages.len() + 1);
             self.pools.kept_messages.push(name.clone());
             name

@@ -300,6 +300,10 @@ pub enum StepKind {
     },
     /// Simulated time moves on.
     Advance(Duration),
+    /// Simulated time moves on with nothing injected, then the devices must have converged (the `converged`
+    /// checker: every accepted private message on its recipient's devices, nothing left sending). The liveness
+    /// check after a scenario's faults are healed; explored worlds end with it.
+    Converge(Duration),
     /// The network between two endpoints goes down, both ways.
     Partition(Endpoint, Endpoint),
     /// The network between two endpoints comes back.
@@ -672,6 +676,7 @@ impl Step {
                 line
             }
             StepKind::Advance(d) => format!("advance {}", format_duration(*d)),
+            StepKind::Converge(d) => format!("converge {}", format_duration(*d)),
             StepKind::Partition(x, y) => format!("partition {x} <-> {y}"),
             StepKind::Repair(x, y) => format!("repair {x} <-> {y}"),
             StepKind::RevokeTokens { user } => format!("revoke_tokens {user}"),

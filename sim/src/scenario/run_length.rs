@@ -38,6 +38,7 @@ pub(super) fn check(scenario: &Scenario) -> Result<(), (Location, String)> {
     for step in &scenario.steps {
         let stepped = match &step.kind {
             StepKind::Advance(duration) => Some(("advance", *duration)),
+            StepKind::Converge(duration) => Some(("converge", *duration)),
             StepKind::Expect(expectation) => Some(("expect.within", expectation.within)),
             StepKind::ExpectServerCallback(CallbackExpectation::Callback { within, .. }) => {
                 Some(("expect.within", *within))

@@ -56,7 +56,14 @@ impl Server {
         for ((user_id, target_id), route) in recipients.into_iter().zip(routes) {
             let inbox = app.inboxes.entry(user_id.clone()).or_default();
             inbox.expire(now_ms);
-            inbox.append(proto::DeliveredMessage { target_id, ..message.clone() }, retention_ms, route);
+            // The publish's ID stays only in the sender's own inbox (a message to oneself).
+            let client_message_id =
+                if user_id == message.sender_user_id { message.client_message_id.clone() } else { String::new() };
+            inbox.append(
+                proto::DeliveredMessage { target_id, client_message_id, ..message.clone() },
+                retention_ms,
+                route,
+            );
             touched.push(user_id);
         }
         if let Some(SenderCopy { user_id, device_id, target_id }) = sender_copy {
@@ -86,7 +93,12 @@ impl Server {
         let mut pushes = Vec::new();
         for (user_id, target_id) in recipients {
             let conns = self.status_targets(app_key, user_id, None, sync);
-            pushes.push((conns, proto::DeliveredMessage { target_id: target_id.clone(), ..message.clone() }));
+            let client_message_id =
+                if *user_id == message.sender_user_id { message.client_message_id.clone() } else { String::new() };
+            pushes.push((
+                conns,
+                proto::DeliveredMessage { target_id: target_id.clone(), client_message_id, ..message.clone() },
+            ));
         }
         if let Some(copy) = sender_copy {
             let conns = self.status_targets(app_key, &copy.user_id, Some(&copy.device_id), sync);

@@ -161,9 +161,12 @@ impl Server {
             retrieved: false,
             directed_user_ids: Vec::new(),
             mentioned_info: publish.mentioned_info,
+            // Kept only on the copies for the sender's own inbox (`fanout`).
+            client_message_id: publish.client_message_id.clone(),
         };
         if publish.conversation_type == ConversationType::Chatroom.ordinal() {
-            let message = proto::DeliveredMessage { target_id: publish.target_id, ..message };
+            let message =
+                proto::DeliveredMessage { target_id: publish.target_id, client_message_id: String::new(), ..message };
             let mut notices = Vec::new();
             chatroom::publish(app, Some(conn), message, now_ms, &mut notices);
             self.send(conn, Body::PublishAck(ack));

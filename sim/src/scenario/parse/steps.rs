@@ -14,6 +14,7 @@ pub(super) const STEPS: &[&str] = &[
     "disconnect",
     "send",
     "advance",
+    "converge",
     "partition",
     "repair",
     "revoke_tokens",
@@ -99,6 +100,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "disconnect" => disconnect(value, context)?,
         "send" => send(value, context)?,
         "advance" => StepKind::Advance(value.duration("advance")?),
+        "converge" => StepKind::Converge(value.duration("converge")?),
         "partition" => {
             let (x, y) = link(value, context, "partition")?;
             StepKind::Partition(x, y)
