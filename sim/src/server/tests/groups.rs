@@ -22,7 +22,8 @@ fn group_message(ack: &proto::PublishAck, seq: u64, sender: &str, text: &str) ->
 }
 
 /// GRP-1, GRP-11, OFFLINE-3: one copy per member other than the sender, to every member's devices (multi-device
-/// sync on here), with the group as the conversation; offline members get it on connect.
+/// sync on here), with the group as the conversation; offline members get it on connect. The sender's own copies
+/// carry the publish's client message ID, so a device that lost the acknowledgement can settle its send with them.
 #[test]
 fn a_group_message_reaches_every_members_devices() {
     let mut h = Harness::new();
@@ -45,7 +46,7 @@ fn a_group_message_reaches_every_members_devices() {
             delivered(alice_phone, received.clone()),
             delivered(alice_laptop, received.clone()),
             delivered(bob, received.clone()),
-            delivered(carol_laptop, received.clone()),
+            delivered(carol_laptop, proto::DeliveredMessage { client_message_id: "c1".to_owned(), ..received.clone() }),
         ]
     );
     assert_eq!(h.server.inbox_len(APP, "dave", h.now), 1);

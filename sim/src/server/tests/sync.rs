@@ -32,6 +32,12 @@ fn private(ack: &proto::PublishAck, seq: u64, sender: &str, target: &str, text: 
     }
 }
 
+/// `message` as the sender's other devices get it: with the publish's client message ID, so that the sending
+/// database could recognise it as its own.
+fn own_copy(message: proto::DeliveredMessage, client_message_id: &str) -> proto::DeliveredMessage {
+    proto::DeliveredMessage { client_message_id: client_message_id.to_owned(), ..message }
+}
+
 /// SYNC-1, SYNC-17: with sync off, a live message goes to exactly one device, the newest login, and the sender's
 /// other devices get no copy.
 #[test]
@@ -128,14 +134,14 @@ fn sync_on_every_device_gets_it_and_the_senders_others_a_copy() {
             delivered(alice_phone, received.clone()),
             delivered(alice_laptop, received.clone()),
             delivered(alice_web, received),
-            delivered(bob_laptop, private(&hi, 1, "bob", "alice", "hi")),
+            delivered(bob_laptop, own_copy(private(&hi, 1, "bob", "alice", "hi"), "b1")),
         ]
     );
 
     let outputs = h.publish(alice_laptop, "a1", "bob", "yo");
     let (yo, rest) = split_ack(alice_laptop, &outputs);
     let received = private(&yo, 2, "alice", "alice", "yo");
-    let copy = private(&yo, 2, "alice", "bob", "yo");
+    let copy = own_copy(private(&yo, 2, "alice", "bob", "yo"), "a1");
     assert_eq!(
         rest,
         [
@@ -323,7 +329,7 @@ fn with_sync_on_status_messages_reach_every_live_device() {
         status_message: true,
         ..Default::default()
     };
-    assert_eq!(rest, [delivered(alice_phone, pushed.clone()), delivered(bob_laptop, pushed)]);
+    assert_eq!(rest, [delivered(alice_phone, pushed.clone()), delivered(bob_laptop, own_copy(pushed, "s1"))]);
     assert_eq!(ack(&mut h, alice_laptop, 1), vec![], "caught up: nothing late");
 }
 
