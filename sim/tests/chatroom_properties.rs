@@ -48,7 +48,7 @@ use imsim_sim::trace::describe_event;
 use proptest::prelude::*;
 
 mod common;
-use common::{cases_or, connect, connect_all, mobile_devices, step, text};
+use common::{connect, connect_all, mobile_devices, property_config, step, text};
 
 const DEVICES: [&str; 4] = ["a", "b", "c", "d"];
 const ROOMS: [&str; 2] = ["r1", "r2"];
@@ -533,11 +533,7 @@ fn trace_of(trace: &[String], devices: &BTreeSet<&str>) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases_or(48),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(property_config(48))]
 
     #[test]
     fn chatroom_members_get_exactly_their_rooms_messages(

@@ -24,7 +24,7 @@ use imsim_sim::scenario::{
 use proptest::prelude::*;
 
 mod common;
-use common::{cases_or, step};
+use common::{property_config, step};
 
 const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
 const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -164,11 +164,7 @@ fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases_or(48),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(property_config(48))]
 
     #[test]
     fn devices_recover_within_the_schedule_and_never_after_an_ending(

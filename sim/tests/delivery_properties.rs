@@ -18,7 +18,7 @@ use imsim_sim::scenario::{Endpoint, RuleId, Scenario, Settings, Step, StepKind};
 use proptest::prelude::*;
 
 mod common;
-use common::{cases_or, connect, connect_all, mobile_devices, step};
+use common::{connect, connect_all, mobile_devices, property_config, step};
 
 const DEVICES: [&str; 3] = ["a", "b", "c"];
 /// Heartbeat 5 s + timeout 2 s + the longest retry interval (64 s) + handshakes and acknowledgements.
@@ -100,11 +100,7 @@ fn scenario(seed: u64, ops: &[(u64, Op)]) -> Scenario {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases_or(24),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(property_config(24))]
 
     #[test]
     fn acknowledged_messages_arrive_exactly_once_and_in_order(

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::tests::{Harness, token_for};
+use super::tests::{Harness, delivered, token_for};
 use super::*;
 use crate::limits;
 use crate::proto::{self, frame::Body};
@@ -170,4 +170,63 @@ fn publishes_in_flight_are_resent_in_the_order_they_were_sent() {
         .map(|id| i64::from_str_radix(id.rsplit('-').next().expect("has a suffix"), 16).expect("hex"))
         .collect();
     assert_eq!(message_ids, (1..=17).collect::<Vec<i64>>());
+}
+
+/// A message to oneself whose acknowledgement was lost comes back in the sender's own inbox carrying the publish's
+/// client message ID (found by `imsim explore`, seed 216): the copy settles the waiting send as its acknowledgement
+/// would have (SEND-14), is acknowledged to the server (RECV-7), and is neither stored again nor reported as
+/// received (RECV-9); the late acknowledgement then changes nothing.
+#[test]
+fn a_copy_of_its_own_send_settles_the_send_instead_of_being_stored_again() {
+    let mut harness = Harness::connected("alice");
+    let message = harness.core.create_text_message(ConversationType::Private, "alice", None, "note").expect("valid");
+    harness.core.send_message(harness.now, &message).expect("accepted");
+    let frames = harness.frames();
+    let [Body::Publish(publish)] = frames.as_slice() else { panic!("expected a publish, got {frames:?}") };
+    let events = harness.events();
+    let [Event::MessageAttached { message: attached }] = events.as_slice() else { panic!("{events:?}") };
+
+    let copy = proto::DeliveredMessage {
+        client_message_id: publish.client_message_id.clone(),
+        ..delivered(1, "UID-1", "alice", "note")
+    };
+    harness.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(copy.clone()) }));
+    assert_eq!(harness.frames(), [Body::InboxAck(proto::InboxAck { cursor: 1 })]);
+    let events = harness.events();
+    let [Event::MessageSent { code: ErrorCode::SUCCESS, message: sent }] = events.as_slice() else {
+        panic!("expected the send settled, got {events:?}")
+    };
+    assert_eq!(sent.message_id, attached.message_id);
+    assert_eq!(sent.sent_status, SentStatus::Sent);
+    assert_eq!(sent.message_uid.as_deref(), Some("UID-1"));
+    assert_eq!(sent.sent_time, copy.sent_time);
+    let stored = harness.core.store().expect("open").all_messages().expect("readable");
+    assert_eq!(stored, [sent.clone()], "one row: the send, now with its UID");
+
+    harness.server_sends(Body::PublishAck(proto::PublishAck {
+        client_message_id: publish.client_message_id.clone(),
+        code: 0,
+        message_uid: "UID-1".into(),
+        sent_time: copy.sent_time,
+    }));
+    assert_eq!(harness.events(), [], "the late acknowledgement settles nothing twice");
+    assert_eq!(harness.core.store().expect("open").all_messages().expect("readable"), [sent.clone()]);
+}
+
+/// A copy whose client message ID another database made (the same user's other device, SYNC-17) is an ordinary
+/// received message here.
+#[test]
+fn a_copy_of_another_devices_send_is_received() {
+    let mut harness = Harness::connected("alice");
+    let copy = proto::DeliveredMessage {
+        client_message_id: format!("{:016x}-1", 0xdead_u64),
+        target_id: "bob".to_owned(),
+        ..delivered(1, "UID-1", "alice", "from my laptop")
+    };
+    harness.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(copy) }));
+    assert_eq!(harness.frames(), [Body::InboxAck(proto::InboxAck { cursor: 1 })]);
+    let events = harness.events();
+    let [Event::MessageReceived { message, .. }] = events.as_slice() else { panic!("{events:?}") };
+    assert_eq!((message.message_uid.as_deref(), message.target_id.as_str()), (Some("UID-1"), "bob"));
+    assert_eq!(harness.core.store().expect("open").all_messages().expect("readable").len(), 1);
 }

@@ -3,13 +3,24 @@
 
 use std::time::Duration;
 
+use proptest::test_runner::{Config as ProptestConfig, RngSeed};
+
 use imsim_engine::{ConnectionStatus, MessageContent, Platform};
 use imsim_sim::scenario::{Check, DeviceSpec, Expectation, Location, Step, StepKind, TokenChoice};
 
-/// The number of proptest cases: `PROPTEST_CASES` when set (for a deeper search, e.g. `PROPTEST_CASES=500`), else
-/// `default`, the number CI runs.
-pub(crate) fn cases_or(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(default)
+/// The RNG seed every property test draws its cases from unless `PROPTEST_RNG_SEED` names another.
+pub(crate) const PROPERTY_RNG_SEED: u64 = 0x1a51;
+
+/// The proptest settings of the property tests: `cases` cases, drawn from a fixed RNG seed so that every run, in CI
+/// or here, explores the same worlds and a failure replays by running the test again; no failure file is written into
+/// the tree. `PROPTEST_CASES=500` searches deeper and `PROPTEST_RNG_SEED=N` elsewhere (proptest reads both).
+pub(crate) fn property_config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(PROPERTY_RNG_SEED),
+        ..ProptestConfig::default()
+    }
 }
 
 /// A step with no place in a file.
