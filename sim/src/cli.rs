@@ -66,8 +66,8 @@ enum Command {
         timeout: Duration,
     },
     /// Run random worlds by seed under every checker, shrink each finding into a regression scenario, and print
-    /// the fault coverage; exits 1 on a finding, a nondeterministic world, or a fault or event kind that never
-    /// happened in a sweep of at least 200 worlds.
+    /// the fault coverage; exits 1 on a finding, a world that could not be judged, a nondeterministic world, or a
+    /// fault or event kind that never happened in a sweep of at least 200 worlds.
     Explore {
         /// How many seeds to sweep (before --shard splits them).
         #[arg(long, default_value_t = 100)]

@@ -474,3 +474,26 @@ fn a_zero_or_malformed_timeout_is_a_usage_error() {
         assert!(stderr.contains("invalid value"), "--timeout {bad}: {stderr}");
     }
 }
+
+#[test]
+fn explore_runs_its_shard_of_the_seeds_and_replay_shows_one_world() {
+    let regressions = std::env::temp_dir().join(format!("imsim-explore-{}", std::process::id()));
+    let regressions_arg = regressions.to_string_lossy().into_owned();
+    let args = ["explore", "--seeds", "6", "--from", "100", "--shard", "1/3", "--regressions", &regressions_arg];
+    let (output, stdout) = imsim(&args);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.starts_with("2 worlds in "), "seeds 101 and 104 of 100..106: {stdout}");
+    assert!(stdout.contains("\nno findings\n"), "{stdout}");
+    assert!(!regressions.exists(), "nothing written without a finding");
+
+    let (output, _) = imsim(&["explore", "--shard", "3/3"]);
+    assert_eq!(output.status.code(), Some(2), "a shard index must be below the count");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("expected 0 <= I < N"), "{stderr}");
+
+    let (output, stdout) = imsim(&["replay", "104"]);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("name: \"explored world 104\""), "the world as a scenario: {stdout}");
+    assert!(stdout.contains("converge: 90s"), "its liveness phase: {stdout}");
+    assert!(stdout.trim_end().lines().last().unwrap_or_default().starts_with("no findings (trace "), "{stdout}");
+}

@@ -48,7 +48,8 @@ pub(super) fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     Ok((index, count))
 }
 
-/// Runs the sweep and prints its summary; exit code 1 on any finding, determinism mismatch or missing coverage.
+/// Runs the sweep and prints its summary; exit code 1 on any finding, world the generator got wrong, determinism
+/// mismatch or missing coverage.
 pub(super) fn explore(options: &ExploreOptions) -> ExitCode {
     let seeds: Vec<u64> = (0..options.seeds)
         .filter(|offset| offset % options.shard.1 == options.shard.0)
@@ -83,8 +84,16 @@ pub(super) fn explore(options: &ExploreOptions) -> ExitCode {
             }
         }
         if let Some(finding) = &outcome.finding {
-            bar.suspend(|| println!("{}", report_finding(&world, &outcome, &options.regressions)));
-            summary.findings.entry(finding.kind.clone()).or_default().push(seed);
+            let seen = summary.findings.entry(finding.kind.clone()).or_default();
+            // Shrinking costs up to SHRINK_RUNS_MAX runs: the first world of each kind is shrunk and written, the
+            // rest are only listed (`imsim replay SEED` shows any of them whole).
+            if seen.is_empty() {
+                bar.suspend(|| println!("{}", report_finding(&world, &outcome, &options.regressions)));
+            } else {
+                let first = finding.message.lines().next().unwrap_or_default();
+                bar.suspend(|| println!("finding {} again in seed {seed}: {first}", finding.kind));
+            }
+            seen.push(seed);
         }
         summary.record(&outcome);
         bar.set_message(format!("{} findings", summary.findings.values().map(Vec::len).sum::<usize>()));
@@ -177,7 +186,10 @@ impl Summary {
     }
 
     fn failed(&self) -> bool {
-        !self.findings.is_empty() || !self.nondeterministic.is_empty() || !self.missing_coverage().is_empty()
+        !self.findings.is_empty()
+            || !self.invalid.is_empty()
+            || !self.nondeterministic.is_empty()
+            || !self.missing_coverage().is_empty()
     }
 
     fn render(&self, wall: Duration) -> String {
