@@ -201,7 +201,7 @@ fn a_copy_of_its_own_send_settles_the_send_instead_of_being_stored_again() {
     assert_eq!(sent.message_uid.as_deref(), Some("UID-1"));
     assert_eq!(sent.sent_time, copy.sent_time);
     let stored = harness.core.store().expect("open").all_messages().expect("readable");
-    assert_eq!(stored, [sent.clone()], "one row: the send, now with its UID");
+    assert_eq!(stored, std::slice::from_ref(sent), "one row: the send, now with its UID");
 
     harness.server_sends(Body::PublishAck(proto::PublishAck {
         client_message_id: publish.client_message_id.clone(),
@@ -210,7 +210,7 @@ fn a_copy_of_its_own_send_settles_the_send_instead_of_being_stored_again() {
         sent_time: copy.sent_time,
     }));
     assert_eq!(harness.events(), [], "the late acknowledgement settles nothing twice");
-    assert_eq!(harness.core.store().expect("open").all_messages().expect("readable"), [sent.clone()]);
+    assert_eq!(harness.core.store().expect("open").all_messages().expect("readable"), std::slice::from_ref(sent));
 }
 
 /// A copy whose client message ID another database made (the same user's other device, SYNC-17) is an ordinary
