@@ -416,7 +416,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "unknown-step.yaml",
         10,
         5,
-        r#"unknown step "jump"; expected one of connect, disconnect, send, advance, partition, repair, revoke_tokens, ban, unban, foreground, background, network_lost, network_restored, crash, restart, create, file, listener, blacklist_add, blacklist_remove, blacklist_status, blacklist_get, create_group, dismiss_group, add_members, remove_members, mute_member, unmute_member, mute_all, unmute_all, server_send, join_chatroom, leave_chatroom, chatroom_history, kv_add, kv_add_many, kv_remove, kv_remove_many, create_chatroom, destroy_chatroom, chatroom_keep_alive, chatroom_whitelist, chatroom_unwhitelist, chatroom_message_whitelist, chatroom_low_priority, chatroom_ban, chatroom_unban, chatroom_mute, chatroom_unmute, chatroom_mute_all, chatroom_unmute_all, chatroom_global_mute, chatroom_global_unmute, chatroom_broadcast, call, expect"#,
+        r#"unknown step "jump"; expected one of connect, disconnect, send, advance, converge, partition, "#,
     ),
     ("unknown-top-level-key.yaml", 6, 1, r#"unknown field "step" at the top level; expected one of name, rules,"#),
     ("unread-total-and-target.yaml", 9, 46, "expect.unread has both total and target; use `total: N`"),
