@@ -91,3 +91,9 @@ pub fn is_valid_chatroom_entry_key(key: &str) -> bool {
     (1..=CHATROOM_ENTRY_KEY_CHARS_MAX).contains(&key.len())
         && key.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'=' | b'-' | b'_'))
 }
+
+/// MTYPE-18, imsim's reading (the manual gives no bound): a location's longitude is within ±180 degrees.
+pub const LONGITUDE_DEGREES_MAX: f64 = 180.0;
+
+/// MTYPE-18, imsim's reading (the manual gives no bound): a location's latitude is within ±90 degrees.
+pub const LATITUDE_DEGREES_MAX: f64 = 90.0;

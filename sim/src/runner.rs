@@ -444,6 +444,24 @@ impl<'a> Run<'a> {
                 self.sim.repair(host_name(a), host_name(b));
                 Ok(())
             }
+            StepKind::PartitionOneWay { from, to } => {
+                self.sim.partition_oneway(host_name(from), host_name(to));
+                Ok(())
+            }
+            StepKind::Hold(a, b) => {
+                self.sim.hold(host_name(a), host_name(b));
+                Ok(())
+            }
+            StepKind::Release(a, b) => {
+                self.sim.release(host_name(a), host_name(b));
+                Ok(())
+            }
+            StepKind::Latency { a, b, min, max } => {
+                // turmoil sets a link's latency as one value, then its maximum alone.
+                self.sim.set_link_latency(host_name(a), host_name(b), *min);
+                self.sim.set_link_max_message_latency(host_name(a), host_name(b), *max);
+                Ok(())
+            }
             StepKind::RevokeTokens { user } => {
                 let now_ms = self.now_unix_ms();
                 self.server.borrow_mut().revoke_tokens(&self.app_key, user, now_ms).map_err(|e| e.to_string())

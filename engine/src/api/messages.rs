@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiMethod, Completion, Returned};
 use crate::driver::Engine;
 use crate::error::ImError;
+use crate::limits;
 use crate::types::{ConversationType, CustomMessagePolicy, Message, ReceivedStatus, SentStatus};
 
 /// Declares a `create…Message` method: its parameters after the conversation's three, and the typed call.
@@ -114,8 +115,10 @@ create_message! {
     /// returns the message.
     CreateLocationMessage {
         /// Degrees east.
+        #[schemars(range(min = -limits::LONGITUDE_DEGREES_MAX, max = limits::LONGITUDE_DEGREES_MAX))]
         longitude: f64,
         /// Degrees north.
+        #[schemars(range(min = -limits::LATITUDE_DEGREES_MAX, max = limits::LATITUDE_DEGREES_MAX))]
         latitude: f64,
         /// The point of interest.
         poi_name: String,

@@ -167,10 +167,10 @@ impl Core {
         thumbnail_path: &str,
     ) -> Result<Message, ImError> {
         self.new_message(conversation_type, target_id, channel_id, || {
-            if !(-180.0..=180.0).contains(&longitude) {
+            if !(-crate::limits::LONGITUDE_DEGREES_MAX..=crate::limits::LONGITUDE_DEGREES_MAX).contains(&longitude) {
                 return Err(ImError::param("longitude must be between -180 and 180 degrees"));
             }
-            if !(-90.0..=90.0).contains(&latitude) {
+            if !(-crate::limits::LATITUDE_DEGREES_MAX..=crate::limits::LATITUDE_DEGREES_MAX).contains(&latitude) {
                 return Err(ImError::param("latitude must be between -90 and 90 degrees"));
             }
             if thumbnail_path.is_empty() {

@@ -10,16 +10,21 @@ use super::journal::Wire;
 use super::{History, Index};
 use crate::server::ConnId;
 
-pub(super) fn converged(history: &History, _: &Index) -> Vec<String> {
+pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
     let mut breaches = Vec::new();
-    // Each accepted private publish: (recipient user, UID).
+    // Each accepted private publish of a stored type: (recipient user, UID).
     let mut targets: BTreeMap<(ConnId, &str), &str> = BTreeMap::new();
     let mut accepted: BTreeSet<(&str, &str)> = BTreeSet::new();
     for entry in history.journal.entries() {
         match &entry.wire {
-            Wire::Publish { client_message_id, conversation_type, target_id, status_message: false, .. }
-                if *conversation_type == ConversationType::Private.ordinal() =>
-            {
+            Wire::Publish {
+                client_message_id,
+                conversation_type,
+                target_id,
+                status_message: false,
+                stored_type: true,
+                ..
+            } if *conversation_type == ConversationType::Private.ordinal() => {
                 targets.insert((entry.conn, client_message_id.as_str()), target_id.as_str());
             }
             Wire::PublishAck { client_message_id, code: 0, uid } => {
@@ -30,8 +35,18 @@ pub(super) fn converged(history: &History, _: &Index) -> Vec<String> {
             _ => {}
         }
     }
-    // SYNC-1, SYNC-2: with multi-device sync on, every device of the recipient gets the message; with it off, one
-    // of them does (whichever was online first), so the user holds it on at least one device.
+    // SYNC-17: with multi-device sync off, a message belongs to the one device the server first sent it to (a
+    // device that was sent it and never came back keeps it); one never sent belongs to the next device to connect.
+    let mut sent_to: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for entry in history.journal.entries() {
+        if let Wire::Delivered { message, .. } = &entry.wire
+            && let Some(session) = index.sessions.get(&entry.conn)
+        {
+            sent_to.entry(message.uid.as_str()).or_default().insert(session.device.as_str());
+        }
+    }
+    // SYNC-1, SYNC-2: with multi-device sync on, every device of the recipient gets the message; with it off, the
+    // one it belongs to does.
     let sync = history.app_configs.get(&history.app_key).is_some_and(|config| config.multi_device_sync);
     let holds = |device: &str, uid: &str| {
         history
@@ -39,9 +54,10 @@ pub(super) fn converged(history: &History, _: &Index) -> Vec<String> {
             .get(device)
             .is_some_and(|stored| stored.iter().any(|message| message.message_uid.as_deref() == Some(uid)))
     };
+    let connected = |device: &str| history.final_status.get(device) == Some(&ConnectionStatus::Connected);
     for (device, user) in &history.users {
         // A device the run left offline (signed out, kicked, banned, never connected) owes nothing yet.
-        if history.final_status.get(device) != Some(&ConnectionStatus::Connected) {
+        if !connected(device) {
             continue;
         }
         let stored = history.stored.get(device).map(Vec::as_slice).unwrap_or_default();
@@ -49,15 +65,23 @@ pub(super) fn converged(history: &History, _: &Index) -> Vec<String> {
             let held = if sync {
                 holds(device, uid)
             } else {
-                history.users.iter().any(|(other, other_user)| other_user == user && holds(other, uid))
+                match sent_to.get(uid) {
+                    Some(owners) if owners.contains(device.as_str()) => holds(device, uid),
+                    // Another device's: judged there.
+                    Some(_) => true,
+                    // Never sent though this device of its user ended connected: it should have claimed it.
+                    None => holds(device, uid),
+                }
             };
             if !held {
-                let whose = if sync {
-                    format!("{device} ({user}) ended connected")
-                } else {
-                    format!("{user}, with {device} connected, ended")
+                let whose = match sent_to.get(uid) {
+                    Some(_) if !sync => "the device it was sent to",
+                    None if !sync => "its user's connected device, which should have claimed it",
+                    _ => "one of its recipient's devices",
                 };
-                breaches.push(format!("{whose} without message {uid}, accepted for {user}"));
+                breaches.push(format!(
+                    "{device} ({user}) ended connected without message {uid}, accepted for {user}: {whose}"
+                ));
             }
         }
         for message in stored {

@@ -123,6 +123,8 @@ pub enum Wire {
         content_bytes: usize,
         /// A status message (not counted by the rate limit, never stored).
         status_message: bool,
+        /// Whether its type is one that is stored (MTYPE-2 to MTYPE-9): only those must end up on a device.
+        stored_type: bool,
     },
     /// Client: `InboxAck`, everything up to `cursor` stored.
     InboxAck {
@@ -209,6 +211,7 @@ impl Journal {
                     .as_ref()
                     .map_or(0, |content| content.object_name.len() + content.payload.len()),
                 status_message: publish.status_message,
+                stored_type: decode_content(&publish.content.clone().unwrap_or_default()).policy().stored,
             },
             Some(Body::InboxAck(ack)) => Wire::InboxAck { cursor: ack.cursor },
             Some(Body::Request(proto::Request { request_id, body: Some(body) })) => {

@@ -234,8 +234,9 @@ pub fn event_messages(event: &Event) -> (Option<i64>, Vec<Message>) {
 /// sending.
 pub const CONVERGED: Checker = Checker {
     name: "converged",
-    invariant: "after the faults stop, every accepted private message is on its connected recipient's devices (all \
-                of them with multi-device sync, one without), and nothing is left sending",
+    invariant: "after the faults stop, every accepted private message of a stored type is on its connected recipient's devices (all \
+                of them with multi-device sync; without, the one it was sent to, or any that connects if none was), \
+                and nothing is left sending",
     check: converged::converged,
 };
 

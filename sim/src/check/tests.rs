@@ -337,3 +337,82 @@ fn two_open_sessions_in_one_class_are_one_too_many() {
     let violations = check(&history);
     assert_eq!(names(&violations), [("sessions", 2)], "{violations:?}");
 }
+
+/// a publishes `content` privately to ub as `id`, and the server accepts it as `uid`.
+fn accepted_publish(history: &mut History, id: &str, uid: &str, content: &MessageContent) {
+    let publish = proto::Publish {
+        client_message_id: id.into(),
+        conversation_type: ConversationType::Private.ordinal(),
+        target_id: "ub".into(),
+        content: Some(imsim_engine::content::encode_content(content)),
+        ..Default::default()
+    };
+    history.journal.inbound(A, &frame(Body::Publish(publish)), at(0));
+    let ack = proto::PublishAck { client_message_id: id.into(), code: 0, message_uid: uid.into(), sent_time: 0 };
+    history.journal.outbound(A, &frame(Body::PublishAck(ack)), at(0));
+}
+
+/// The history at the end of a liveness phase: both devices connected.
+fn healed(mut history: History) -> History {
+    for device in ["a", "b"] {
+        history.final_status.insert(device.into(), imsim_engine::ConnectionStatus::Connected);
+    }
+    history
+}
+
+#[test]
+fn an_accepted_message_missing_from_its_connected_recipient_has_not_converged() {
+    let mut history = signed_in();
+    accepted_publish(&mut history, "p1", "uid-1", &hi());
+    let history = healed(history);
+    let violations = super::check_converged(&history);
+    assert_eq!(names(&violations), [("converged", 1)], "{violations:?}");
+    assert!(violations[0].examples[0].contains("without message uid-1, accepted for ub"), "{}", violations[0]);
+
+    let mut history = history;
+    history.stored.get_mut("b").unwrap().push(stored("uid-1", 1, "ua"));
+    assert_eq!(super::check_converged(&history), [], "stored on b: converged");
+    history.final_status.insert("b".into(), imsim_engine::ConnectionStatus::Suspend);
+    history.stored.get_mut("b").unwrap().clear();
+    assert_eq!(super::check_converged(&history), [], "a device left offline owes nothing yet");
+}
+
+#[test]
+fn a_message_of_a_type_never_stored_is_owed_to_nobody() {
+    let mut history = signed_in();
+    let command = MessageContent::Command { name: "n".into(), data: "d".into() };
+    accepted_publish(&mut history, "p1", "uid-1", &command);
+    assert_eq!(super::check_converged(&healed(history)), []);
+}
+
+#[test]
+fn a_send_left_sending_after_the_faults_stop_has_not_converged() {
+    let mut history = signed_in();
+    history.stored.get_mut("a").unwrap().push(Message { message_id: 7, ..text_message("ub") });
+    let violations = super::check_converged(&healed(history));
+    assert_eq!(names(&violations), [("converged", 1)], "{violations:?}");
+    assert!(violations[0].examples[0].contains("a ended connected with its message 7 still sending"));
+}
+
+#[test]
+fn without_sync_a_message_is_owed_by_the_device_it_was_sent_to() {
+    let mut history = signed_in();
+    history.users.insert("b2".into(), "ub".into());
+    history.stored.insert("b2".into(), Vec::new());
+    connect(&mut history.journal, ConnId(3), "b2", "ub", Platform::Desktop, 0);
+    accepted_publish(&mut history, "p1", "uid-1", &hi());
+    deliver(&mut history.journal, ConnId(3), wire_message(1, "uid-1", ConversationType::Private, "ua"), 0);
+    let mut history = healed(history);
+    // b2 got it and never came back (its token revoked, say): b, also ub's, owes nothing (SYNC-17).
+    history.final_status.insert("b2".into(), imsim_engine::ConnectionStatus::TokenIncorrect);
+    assert_eq!(super::check_converged(&history), []);
+    // b2 ended connected without it: lost.
+    history.final_status.insert("b2".into(), imsim_engine::ConnectionStatus::Connected);
+    let violations = super::check_converged(&history);
+    assert_eq!(names(&violations), [("converged", 1)], "{violations:?}");
+    assert!(
+        violations[0].examples[0].starts_with("b2 (ub) ended connected without message uid-1"),
+        "{}",
+        violations[0]
+    );
+}

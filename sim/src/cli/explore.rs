@@ -205,7 +205,7 @@ impl Summary {
         let _ = writeln!(text, "coverage (total, share of worlds):");
         for (name, (total, worlds)) in &self.counters {
             let share = *worlds as f64 * 100.0 / self.worlds.max(1) as f64;
-            let _ = writeln!(text, "  {name:<26} {total:>8}  {share:5.1} %");
+            let _ = writeln!(text, "  {name:<34} {total:>8}  {share:5.1} %");
         }
         for name in self.missing_coverage() {
             let _ = writeln!(text, "MISSING COVERAGE: no world had a {name}");

@@ -122,7 +122,7 @@ impl<'a> ArgumentDrawer<'a> {
             }
             Some("string") => Json::String(self.string(name, rng)),
             Some("integer") => json!(self.integer(name, schema, rng)),
-            Some("number") => json!(rng.random_range(0..100)),
+            Some("number") => json!(self.number(schema, rng)),
             Some("boolean") => Json::Bool(rng.random_bool(0.5)),
             _ => Json::Null,
         }
@@ -183,6 +183,23 @@ impl<'a> ArgumentDrawer<'a> {
             *self.texts += 1;
             format!("t{}", self.texts)
         })
+    }
+
+    /// A whole number within the schema's `minimum` and `maximum` (0 to 100 without them), or, as an invalid draw,
+    /// just past one of them.
+    fn number(&self, schema: &Json, rng: &mut ChaCha8Rng) -> f64 {
+        let minimum = schema.get("minimum").and_then(Json::as_f64);
+        let maximum = schema.get("maximum").and_then(Json::as_f64);
+        if rng.random_bool(self.invalid_share) {
+            match (minimum, maximum) {
+                (Some(minimum), _) if rng.random_bool(0.5) => return minimum - 1.0,
+                (_, Some(maximum)) => return maximum + 1.0,
+                _ => {}
+            }
+        }
+        // Whole numbers keep the scenario's YAML short; the bounds of the API table are whole too.
+        let (low, high) = (minimum.unwrap_or(0.0).ceil() as i64, maximum.unwrap_or(100.0).floor() as i64);
+        rng.random_range(low..=high.max(low)) as f64
     }
 
     fn integer(&self, name: &str, schema: &Json, rng: &mut ChaCha8Rng) -> i64 {

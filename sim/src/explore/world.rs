@@ -17,6 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value as Json};
 
 use super::arguments::{ArgumentDrawer, Pools};
+use crate::scenario::{Settings, format_duration};
 
 /// How long the liveness phase gives the devices to converge once every fault is healed: a heartbeat of 5 s and its
 /// 2 s timeout, the reconnect schedule's longest wait (RECONN-4: 64 s) and the catch-up after it.
@@ -31,8 +32,20 @@ const NOT_DRAWN: &[&str] = &["connect", "destroy"];
 pub enum FaultKind {
     /// The link between a device and the server goes down, both ways.
     Partition,
+    /// The link drops what the device sends; the server is still heard.
+    PartitionToServer,
+    /// The link drops what the server sends; the device is still heard.
+    PartitionFromServer,
+    /// The link holds everything, losing nothing, until it is released.
+    Hold,
+    /// The link becomes slow ([`SLOW_LINK_MIN`] to [`SLOW_LINK_MAX`] one way), then fast again.
+    SlowLink,
     /// The device's process dies; it restarts later with its disk.
     Crash,
+    /// The device's process dies right after a send, in the middle of its publish.
+    CrashMidSend,
+    /// The device's process dies right after it restarted and connected, in the middle of its catch-up.
+    CrashMidCatchUp,
     /// The OS reports the network gone, then back.
     NetworkLost,
     /// The app goes to the background, then the foreground.
@@ -45,11 +58,26 @@ pub enum FaultKind {
     Disconnect,
 }
 
+/// The shortest one-way latency of a slow link.
+pub const SLOW_LINK_MIN: Duration = Duration::from_millis(300);
+
+/// The longest one-way latency of a slow link: past the heartbeat timeout (2 s), so slow links also end connections.
+pub const SLOW_LINK_MAX: Duration = Duration::from_secs(3);
+
+/// The longest pause between a send (or a restart) and the crash that interrupts it: a few network latencies.
+const CRASH_DELAY_MAX_MS: u64 = 30;
+
 impl FaultKind {
     /// Every kind.
-    pub const ALL: [FaultKind; 7] = [
+    pub const ALL: [FaultKind; 13] = [
         FaultKind::Partition,
+        FaultKind::PartitionToServer,
+        FaultKind::PartitionFromServer,
+        FaultKind::Hold,
+        FaultKind::SlowLink,
         FaultKind::Crash,
+        FaultKind::CrashMidSend,
+        FaultKind::CrashMidCatchUp,
         FaultKind::NetworkLost,
         FaultKind::Background,
         FaultKind::Ban,
@@ -61,13 +89,36 @@ impl FaultKind {
     pub fn name(self) -> &'static str {
         match self {
             FaultKind::Partition => "partition",
+            FaultKind::PartitionToServer => "one-way partition to the server",
+            FaultKind::PartitionFromServer => "one-way partition from the server",
+            FaultKind::Hold => "held link",
+            FaultKind::SlowLink => "slow link",
             FaultKind::Crash => "crash",
+            FaultKind::CrashMidSend => "crash mid-send",
+            FaultKind::CrashMidCatchUp => "crash mid-catch-up",
             FaultKind::NetworkLost => "network lost",
             FaultKind::Background => "background",
             FaultKind::Ban => "ban",
             FaultKind::RevokeTokens => "token revocation",
             FaultKind::Disconnect => "disconnect",
         }
+    }
+
+    /// The fault that is on once this one started: every crash leaves the device down until its restart.
+    fn lasting(self) -> FaultKind {
+        match self {
+            FaultKind::CrashMidSend | FaultKind::CrashMidCatchUp => FaultKind::Crash,
+            kind => kind,
+        }
+    }
+
+    /// Whether it changes the device's link. turmoil does not combine a hold with a one-way partition, so a device
+    /// has at most one of these on at a time.
+    fn on_the_link(self) -> bool {
+        matches!(
+            self,
+            FaultKind::Partition | FaultKind::PartitionToServer | FaultKind::PartitionFromServer | FaultKind::Hold
+        )
     }
 }
 
@@ -241,7 +292,7 @@ impl FaultState {
             // A revocation has no end of its own: the next connect fetches a new token.
             Op::FaultOn(FaultKind::RevokeTokens, _) => {}
             Op::FaultOn(kind, subject) => {
-                self.on.insert((*kind, subject.clone()));
+                self.on.insert((kind.lasting(), subject.clone()));
             }
             Op::FaultOff(kind, subject) => {
                 self.on.remove(&(*kind, subject.clone()));
@@ -257,6 +308,11 @@ impl FaultState {
     /// Whether `device` can run app code now: not crashed.
     fn device_up(&self, device: &str) -> bool {
         !self.is_on(FaultKind::Crash, device)
+    }
+
+    /// The link fault on for `device`, if any.
+    fn link_fault(&self, device: &str) -> Option<FaultKind> {
+        self.on.iter().find(|(kind, subject)| kind.on_the_link() && subject == device).map(|(kind, _)| *kind)
     }
 
     /// The ops that end every fault still on, in a fixed order.
@@ -275,6 +331,8 @@ struct Timeline<'w> {
     pools: Pools,
     call_schema: Json,
     texts: u64,
+    /// The messages kept so far (`as: NAME`), with the device that created each.
+    kept: Vec<(String, String)>,
     /// Whether this world has chatroom traffic.
     chatrooms: bool,
 }
@@ -294,7 +352,18 @@ impl<'w> Timeline<'w> {
             kept_messages: Vec::new(),
         };
         let call_schema = schemars::schema_for!(Call).to_value();
-        Timeline { world, users, faults, methods, invalid_share, pools, call_schema, texts: 0, chatrooms: false }
+        Timeline {
+            world,
+            users,
+            faults,
+            methods,
+            invalid_share,
+            pools,
+            call_schema,
+            texts: 0,
+            kept: Vec::new(),
+            chatrooms: false,
+        }
     }
 
     fn draw(mut self, rng: &mut ChaCha8Rng) -> Vec<Op> {
@@ -307,38 +376,57 @@ impl<'w> Timeline<'w> {
             ops.push(Op::Advance(Duration::from_millis(wait)));
             let device = self.world.devices.choose(rng).expect("a world has devices").clone();
             let roll = rng.random_range(0..10);
-            let op = if (roll < 2 && !self.faults.is_empty()) || !state.device_up(&device.name) {
+            let drawn = if (roll < 2 && !self.faults.is_empty()) || !state.device_up(&device.name) {
                 // A crashed device does nothing but restart.
                 self.fault(&device, &state, rng)
             } else if roll < 3 && self.chatrooms {
-                Some(self.chatroom(&device.name, rng))
+                vec![self.chatroom(&device.name, rng)]
             } else if roll < 5 && !self.methods.is_empty() {
-                self.call(&device.name, rng)
+                self.call(&device.name, rng).into_iter().collect()
             } else {
-                Some(self.send(&device.name, rng))
+                vec![self.send(&device.name, rng)]
             };
-            let Some(op) = op else { continue };
-            state.apply(&op);
-            ops.push(op);
+            for op in drawn {
+                state.apply(&op);
+                ops.push(op);
+            }
         }
         ops
     }
 
-    /// A fault on `device` (or its user): one that is on ends, else a new one starts.
-    fn fault(&self, device: &DeviceSpec, state: &FaultState, rng: &mut ChaCha8Rng) -> Option<Op> {
-        // A crashed device takes no other fault until it restarts.
-        if !state.device_up(&device.name) {
-            return Some(Op::FaultOff(FaultKind::Crash, device.name.clone()));
+    /// A fault on `device` (or its user): one that is on ends, else a new one starts. A crash in the middle of
+    /// something comes with the something: a send, or a restart and connect, then a pause of a few latencies.
+    fn fault(&mut self, device: &DeviceSpec, state: &FaultState, rng: &mut ChaCha8Rng) -> Vec<Op> {
+        let name = &device.name;
+        let interrupting =
+            |rng: &mut ChaCha8Rng| Op::Advance(Duration::from_millis(rng.random_range(0..=CRASH_DELAY_MAX_MS)));
+        if !state.device_up(name) {
+            // A crashed device takes no other fault until it restarts, unless it dies again while catching up.
+            let restart = Op::FaultOff(FaultKind::Crash, name.clone());
+            if self.faults.contains(&FaultKind::CrashMidCatchUp) && rng.random_bool(0.5) {
+                return vec![restart, interrupting(rng), Op::FaultOn(FaultKind::CrashMidCatchUp, name.clone())];
+            }
+            return vec![restart];
         }
-        let kind = *self.faults.choose(rng)?;
+        let Some(kind) = self.faults.choose(rng).copied() else { return Vec::new() };
         let subject = match kind {
             FaultKind::Ban | FaultKind::RevokeTokens => device.user.clone(),
-            _ => device.name.clone(),
+            _ => name.clone(),
         };
-        if state.is_on(kind, &subject) {
-            return Some(Op::FaultOff(kind, subject));
+        if kind.on_the_link() {
+            if let Some(on) = state.link_fault(name) {
+                return vec![Op::FaultOff(on, subject)];
+            }
         }
-        Some(Op::FaultOn(kind, subject))
+        match kind {
+            FaultKind::CrashMidSend => {
+                vec![self.send(name, rng), interrupting(rng), Op::FaultOn(kind, subject)]
+            }
+            // Only a restarted device catches up: without a crash first, this is a plain crash.
+            FaultKind::CrashMidCatchUp => vec![Op::FaultOn(FaultKind::Crash, subject)],
+            _ if state.is_on(kind, &subject) => vec![Op::FaultOff(kind, subject)],
+            _ => vec![Op::FaultOn(kind, subject)],
+        }
     }
 
     /// Chatroom traffic: a join (fetching a few messages, creating the room if need be), or a message to a room.
@@ -384,6 +472,10 @@ impl<'w> Timeline<'w> {
         // to nothing would end the world as the generator's mistake.
         let creates = method.name().starts_with("create");
         let invalid_share = if creates { 0.0 } else { self.invalid_share };
+        // A device refers only to messages it created itself: another device's call could run before the creating
+        // one within the same tick, and an app never hands its message objects to another device anyway.
+        self.pools.kept_messages =
+            self.kept.iter().filter(|(owner, _)| owner == device).map(|(_, name)| name.clone()).collect();
         let mut drawer = ArgumentDrawer::new(method.name(), &definitions, &self.pools, invalid_share, &mut self.texts);
         let arguments = drawer.parameters(&variant, rng);
         // A drawn value the engine's own types would not read is the generator's mistake, not a finding: leave it.
@@ -397,8 +489,8 @@ impl<'w> Timeline<'w> {
             return None;
         }
         let keep_as = creates.then(|| {
-            let name = format!("m{}", self.pools.kept_messages.len() + 1);
-            self.pools.kept_messages.push(name.clone());
+            let name = format!("m{}", self.kept.len() + 1);
+            self.kept.push((device.to_owned(), name.clone()));
             name
         });
         Some(Op::Call { device: device.to_owned(), method: method.name(), arguments, keep_as })
@@ -428,7 +520,11 @@ fn render(op: &Op) -> String {
         }
         Op::FaultOn(kind, subject) => match kind {
             FaultKind::Partition => format!("  - partition: [{subject}, server]"),
-            FaultKind::Crash => format!("  - crash: {subject}"),
+            FaultKind::PartitionToServer => format!("  - partition_oneway: [{subject}, server]"),
+            FaultKind::PartitionFromServer => format!("  - partition_oneway: [server, {subject}]"),
+            FaultKind::Hold => format!("  - hold: [{subject}, server]"),
+            FaultKind::SlowLink => latency(subject, SLOW_LINK_MIN, SLOW_LINK_MAX),
+            FaultKind::Crash | FaultKind::CrashMidSend | FaultKind::CrashMidCatchUp => format!("  - crash: {subject}"),
             FaultKind::NetworkLost => format!("  - network_lost: {subject}"),
             FaultKind::Background => format!("  - background: {subject}"),
             FaultKind::Ban => format!("  - ban: {{ user: {subject}, duration: 1h }}"),
@@ -436,8 +532,17 @@ fn render(op: &Op) -> String {
             FaultKind::Disconnect => format!("  - disconnect: {subject}"),
         },
         Op::FaultOff(kind, subject) => match kind {
-            FaultKind::Partition => format!("  - repair: [{subject}, server]"),
-            FaultKind::Crash => format!("  - restart: {subject}\n  - connect: {subject}"),
+            FaultKind::Partition | FaultKind::PartitionToServer | FaultKind::PartitionFromServer => {
+                format!("  - repair: [{subject}, server]")
+            }
+            FaultKind::Hold => format!("  - release: [{subject}, server]"),
+            FaultKind::SlowLink => {
+                let usual = Settings::default();
+                latency(subject, usual.latency_min, usual.latency_max)
+            }
+            FaultKind::Crash | FaultKind::CrashMidSend | FaultKind::CrashMidCatchUp => {
+                format!("  - restart: {subject}\n  - connect: {subject}")
+            }
             FaultKind::NetworkLost => format!("  - network_restored: {subject}"),
             FaultKind::Background => format!("  - foreground: {subject}"),
             FaultKind::Ban => format!("  - unban: {subject}"),
@@ -445,6 +550,12 @@ fn render(op: &Op) -> String {
             FaultKind::RevokeTokens | FaultKind::Disconnect => format!("  - connect: {subject}"),
         },
     }
+}
+
+/// A `latency` step for the link between `device` and the server.
+fn latency(device: &str, min: Duration, max: Duration) -> String {
+    let (min, max) = (format_duration(min), format_duration(max));
+    format!("  - latency: {{ link: [{device}, server], min: {min}, max: {max} }}")
 }
 
 /// `text` as a double-quoted YAML scalar.

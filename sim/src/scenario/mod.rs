@@ -293,9 +293,9 @@ pub use model::pattern::{self, Pattern, ScalarKind};
 pub use model::{
     AppSettings, CHATROOM_DESTROY_AFTER_MAX, CallArguments, CallStep, CallbackExpectation, CallbackKind,
     CallbackPattern, ChatroomAdmin, ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, Expectation,
-    FILE_BYTES_MAX, HistoryFrom, Location, RuleId, SEND_COUNT_MAX, Scenario, Settings, StatusesExpectation, Step,
-    StepKind, StoredContents, StoredPattern, TokenChoice, describe_call_arguments, describe_callback, file_content,
-    format_duration, numbered_text,
+    FILE_BYTES_MAX, HistoryFrom, LATENCY_MAX, Location, RuleId, SEND_COUNT_MAX, Scenario, Settings,
+    StatusesExpectation, Step, StepKind, StoredContents, StoredPattern, TokenChoice, describe_call_arguments,
+    describe_callback, file_content, format_duration, numbered_text,
 };
 
 /// A scenario file that could not be read or is not a valid scenario.

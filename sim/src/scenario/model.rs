@@ -301,13 +301,35 @@ pub enum StepKind {
     /// Simulated time moves on.
     Advance(Duration),
     /// Simulated time moves on with nothing injected, then the devices must have converged (the `converged`
-    /// checker: every accepted private message on its recipient's devices, nothing left sending). The liveness
+    /// checker: every accepted private message of a stored type on its recipient's devices, nothing left sending). The liveness
     /// check after a scenario's faults are healed; explored worlds end with it.
     Converge(Duration),
     /// The network between two endpoints goes down, both ways.
     Partition(Endpoint, Endpoint),
-    /// The network between two endpoints comes back.
+    /// The network between two endpoints comes back, both ways (also ending a one-way partition).
     Repair(Endpoint, Endpoint),
+    /// The network drops what the first endpoint sends to the second, and still carries the other way.
+    PartitionOneWay {
+        /// Whose frames are dropped.
+        from: Endpoint,
+        /// Who no longer hears them.
+        to: Endpoint,
+    },
+    /// The network holds, without dropping, everything sent between two endpoints until a `Release`.
+    Hold(Endpoint, Endpoint),
+    /// Everything held between two endpoints is delivered at once, and the link carries traffic again.
+    Release(Endpoint, Endpoint),
+    /// Every message between two endpoints takes from `min` to `max` one way, from now on.
+    Latency {
+        /// One end.
+        a: Endpoint,
+        /// The other end.
+        b: Endpoint,
+        /// The shortest latency.
+        min: Duration,
+        /// The longest latency; at most [`LATENCY_MAX`].
+        max: Duration,
+    },
     /// The App Server API revokes every token issued so far to `user`.
     RevokeTokens {
         /// The user.
@@ -622,6 +644,10 @@ impl fmt::Display for Endpoint {
     }
 }
 
+/// The longest one-way latency a scenario may give a link (in `settings.latency` or a `latency` step): a minute is
+/// already longer than every timeout of the protocol, and longer would only make runs slow.
+pub const LATENCY_MAX: Duration = Duration::from_secs(60);
+
 /// The most messages one `send` step may send. Every per-message cost of the engine, the server and the runner is
 /// O(log n) in the work in flight, so a run's time grows linearly with the count (about 6,000 messages per wall
 /// second end to end, `benches/benches/send.rs`); the bound keeps one step within about 20 s of wall time
@@ -679,6 +705,12 @@ impl Step {
             StepKind::Converge(d) => format!("converge {}", format_duration(*d)),
             StepKind::Partition(x, y) => format!("partition {x} <-> {y}"),
             StepKind::Repair(x, y) => format!("repair {x} <-> {y}"),
+            StepKind::PartitionOneWay { from, to } => format!("partition_oneway {from} -> {to}"),
+            StepKind::Hold(x, y) => format!("hold {x} <-> {y}"),
+            StepKind::Release(x, y) => format!("release {x} <-> {y}"),
+            StepKind::Latency { a, b, min, max } => {
+                format!("latency {a} <-> {b} min={} max={}", format_duration(*min), format_duration(*max))
+            }
             StepKind::RevokeTokens { user } => format!("revoke_tokens {user}"),
             StepKind::Ban { user, duration } => format!("ban {user} duration={}", format_duration(*duration)),
             StepKind::Unban { user } => format!("unban {user}"),

@@ -17,10 +17,10 @@ use imsim_engine::options::DeploymentOptions;
 use imsim_engine::types::Platform;
 
 use super::model::{
-    AppSettings, CHATROOM_DESTROY_AFTER_MAX, DeviceSpec, Endpoint, RuleId, Scenario, Settings, Step, distinct_users,
-    format_duration,
+    AppSettings, CHATROOM_DESTROY_AFTER_MAX, DeviceSpec, Endpoint, LATENCY_MAX, RuleId, Scenario, Settings, Step,
+    distinct_users, format_duration,
 };
-use super::yaml::{self, Entry, Node, Res, Value, fail};
+use super::yaml::{self, Entry, Fields, Node, Res, Value, fail};
 use steps::step;
 
 const TOP_FIELDS: &[&str] = &["name", "rules", "seed", "settings", "devices", "steps"];
@@ -111,6 +111,23 @@ fn rules(node: &Node) -> Res<Vec<RuleId>> {
     Ok(rules)
 }
 
+/// The `min` and `max` of a latency (`settings.latency`, the `latency` step): durations, `min <= max`, and
+/// `max` at most [`LATENCY_MAX`].
+fn latency_range(fields: &Fields<'_>, what: &str) -> Res<(Duration, Duration)> {
+    let min = fields.require("min")?.duration(&format!("{what}.min"))?;
+    let max_node = fields.require("max")?;
+    let max = max_node.duration(&format!("{what}.max"))?;
+    if min > max {
+        let (min, max) = (format_duration(min), format_duration(max));
+        return fail(max_node.at, format!("{what}: max {max} is less than min {min}"));
+    }
+    if max > LATENCY_MAX {
+        let (max, limit) = (format_duration(max), format_duration(LATENCY_MAX));
+        return fail(max_node.at, format!("{what}: max {max} is more than the {limit} a link may take"));
+    }
+    Ok((min, max))
+}
+
 fn settings(node: &Node) -> Res<Settings> {
     let defaults = Settings::default();
     let fields = node.fields("settings", "in settings", SETTINGS_FIELDS)?;
@@ -128,14 +145,7 @@ fn settings(node: &Node) -> Res<Settings> {
     let (latency_min, latency_max) = match fields.get("latency") {
         Some(node) => {
             let latency = node.fields("settings.latency", "in settings.latency", &["min", "max"])?;
-            let min = latency.require("min")?.duration("settings.latency.min")?;
-            let max_node = latency.require("max")?;
-            let max = max_node.duration("settings.latency.max")?;
-            if min > max {
-                let (min, max) = (format_duration(min), format_duration(max));
-                return fail(max_node.at, format!("settings.latency: max {max} is less than min {min}"));
-            }
-            (min, max)
+            latency_range(&latency, "settings.latency")?
         }
         None => (defaults.latency_min, defaults.latency_max),
     };

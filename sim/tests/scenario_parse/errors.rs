@@ -258,6 +258,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
     ("chatroom-mute-zero-duration.yaml", 8, 57, "chatroom_mute.duration: 0s is too short; expected 1ms or more"),
     ("chatroom-whitelist-twice.yaml", 8, 61, "chatroom_whitelist.users: lisi is listed twice"),
     ("chatroom-kv-callback-not-bool.yaml", 5, 32, "settings.app.chatroom_kv_callback: expected true or false"),
+    ("latency-too-long.yaml", 7, 49, "latency: max 2h is more than the 1m a link may take"),
     (
         "server-callback-with-device.yaml",
         7,

@@ -5,7 +5,7 @@ use imsim_engine::types::ConversationType;
 use super::call::{call_step, is_event_expect, listener_expect};
 use super::chatroom::chatroom_step;
 use super::expect::expect;
-use super::{Context, non_empty, positive_duration};
+use super::{Context, latency_range, non_empty, positive_duration};
 use crate::scenario::model::{Endpoint, FILE_BYTES_MAX, SEND_COUNT_MAX, Step, StepKind, TokenChoice};
 use crate::scenario::yaml::{Fields, Node, Res, Value, fail};
 
@@ -17,6 +17,10 @@ pub(super) const STEPS: &[&str] = &[
     "converge",
     "partition",
     "repair",
+    "partition_oneway",
+    "hold",
+    "release",
+    "latency",
     "revoke_tokens",
     "ban",
     "unban",
@@ -108,6 +112,25 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "repair" => {
             let (x, y) = link(value, context, "repair")?;
             StepKind::Repair(x, y)
+        }
+        "partition_oneway" => {
+            let (from, to) = link(value, context, "partition_oneway")?;
+            StepKind::PartitionOneWay { from, to }
+        }
+        "hold" => {
+            let (x, y) = link(value, context, "hold")?;
+            StepKind::Hold(x, y)
+        }
+        "release" => {
+            let (x, y) = link(value, context, "release")?;
+            StepKind::Release(x, y)
+        }
+        "latency" => {
+            let fields =
+                mapping(value, "latency", &["link", "min", "max"], "{ link: [a, server], min: 100ms, max: 2s }")?;
+            let (a, b) = link(fields.require("link")?, context, "latency.link")?;
+            let (min, max) = latency_range(&fields, "latency")?;
+            StepKind::Latency { a, b, min, max }
         }
         "revoke_tokens" => StepKind::RevokeTokens { user: context.user(value, "revoke_tokens")? },
         "ban" => ban(value, context)?,
