@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::explore::shrink::shrink;
 use crate::explore::world::World;
-use crate::explore::{Outcome, required_counters, run_world};
+use crate::explore::{Outcome, required_counters, run_world, world_trace};
 
 /// Every how many seeds a sweep runs a world twice and compares the two traces.
 pub(super) const DETERMINISM_SAMPLE_EVERY: u64 = 10;
@@ -73,13 +73,7 @@ pub(super) fn explore(options: &ExploreOptions) -> ExitCode {
             let again = run_world(&world);
             summary.determinism_checked += 1;
             if again.trace_hash != outcome.trace_hash {
-                bar.suspend(|| {
-                    println!(
-                        "NONDETERMINISTIC seed {seed}: two runs gave traces {} and {}",
-                        outcome.trace_hash, again.trace_hash
-                    );
-                    println!("  compare: imsim replay {seed} > a.txt; imsim replay {seed} > b.txt; diff a.txt b.txt");
-                });
+                bar.suspend(|| println!("{}", report_nondeterminism(&world, &outcome, &again)));
                 summary.nondeterministic.push(seed);
             }
         }
@@ -103,6 +97,44 @@ pub(super) fn explore(options: &ExploreOptions) -> ExitCode {
     let wall = started.elapsed();
     print!("{}", summary.render(wall));
     if summary.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// Where the two traces of a nondeterministic world are written.
+const NONDETERMINISM_DIR: &str = "target/explore";
+
+/// Runs a world that gave two traces twice more, writes both traces out and names their first differing line.
+fn report_nondeterminism(world: &World, first: &Outcome, second: &Outcome) -> String {
+    let seed = world.seed;
+    let mut text =
+        format!("NONDETERMINISTIC seed {seed}: two runs gave traces {} and {}\n", first.trace_hash, second.trace_hash);
+    let (a, b) = (world_trace(world), world_trace(world));
+    let directory = Path::new(NONDETERMINISM_DIR);
+    let files = [directory.join(format!("seed-{seed}-a.trace")), directory.join(format!("seed-{seed}-b.trace"))];
+    let written = std::fs::create_dir_all(directory)
+        .and_then(|()| std::fs::write(&files[0], &a))
+        .and_then(|()| std::fs::write(&files[1], &b));
+    match written {
+        Ok(()) => {
+            let _ = writeln!(text, "  traces: {} and {}", files[0].display(), files[1].display());
+        }
+        Err(error) => {
+            let _ = writeln!(text, "  could not write the traces under {NONDETERMINISM_DIR}: {error}");
+        }
+    }
+    text.push_str(&first_difference(&a, &b));
+    text
+}
+
+/// Where two traces first differ, as lines to print.
+fn first_difference(a: &str, b: &str) -> String {
+    match a.lines().zip(b.lines()).enumerate().find(|(_, (x, y))| x != y) {
+        Some((number, (x, y))) => format!("  first difference, line {}:\n  - {x}\n  + {y}\n", number + 1),
+        None if a == b => "  (the two runs after it agreed: the difference comes and goes)\n".to_owned(),
+        None => {
+            let (x, y) = (a.lines().count(), b.lines().count());
+            format!("  one trace is a prefix of the other ({x} and {y} lines)\n")
+        }
+    }
 }
 
 /// Shrinks a finding, writes its regression scenario and describes it.
@@ -248,11 +280,7 @@ pub(super) fn replay(seed: u64) -> ExitCode {
     let yaml = world.to_yaml(&format!("explored world {seed}"));
     println!("{yaml}");
     let outcome = run_world(&world);
-    let path = PathBuf::from(format!("explored/seed-{seed}.yaml"));
-    match crate::scenario::parse_scenario(&path, &yaml) {
-        Ok(scenario) => print!("{}", crate::runner::run_scenario(&scenario, None).trace.render()),
-        Err(error) => println!("the world's scenario does not load: {error}"),
-    }
+    print!("{}", world_trace(&world));
     match (&outcome.finding, &outcome.invalid) {
         (Some(finding), _) => {
             println!("FINDING {}\n{}", finding.kind, finding.message);
@@ -266,5 +294,27 @@ pub(super) fn replay(seed: u64) -> ExitCode {
             println!("no findings (trace {})", outcome.trace_hash);
             ExitCode::SUCCESS
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_differing_line_is_named_with_both_versions() {
+        assert_eq!(first_difference("a\nb\nc", "a\nx\nc"), "  first difference, line 2:\n  - b\n  + x\n");
+        assert_eq!(first_difference("a\nb", "a\nb\nc"), "  one trace is a prefix of the other (2 and 3 lines)\n");
+        assert!(first_difference("a", "a").contains("comes and goes"));
+    }
+
+    #[test]
+    fn a_shard_is_an_index_below_its_count() {
+        assert_eq!(parse_shard("1/4"), Ok((1, 4)));
+        assert_eq!(parse_shard(" 0 / 1 "), Ok((0, 1)));
+        assert!(parse_shard("4/4").unwrap_err().contains("expected 0 <= I < N"));
+        assert!(parse_shard("0/0").is_err());
+        assert!(parse_shard("1").unwrap_err().contains("expected I/N"));
+        assert!(parse_shard("a/2").unwrap_err().contains("I must be a number"));
     }
 }

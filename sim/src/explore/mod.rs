@@ -53,6 +53,15 @@ pub struct Finding {
     pub message: String,
 }
 
+/// The canonical trace of one run of `world` (empty if its scenario does not load).
+pub fn world_trace(world: &World) -> String {
+    let path = format!("explored/seed-{}.yaml", world.seed);
+    let yaml = world.to_yaml(&format!("explored world {}", world.seed));
+    parse_scenario(Path::new(&path), &yaml)
+        .map(|scenario| crate::runner::run_scenario(&scenario, None).trace.render())
+        .unwrap_or_default()
+}
+
 /// Runs `world` and judges it.
 pub fn run_world(world: &World) -> Outcome {
     let path = format!("explored/seed-{}.yaml", world.seed);
