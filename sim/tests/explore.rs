@@ -18,7 +18,17 @@ use imsim_sim::scenario::load_scenario;
 const WORLDS: u64 = 60;
 
 /// Events that at least one world of the budget must show, or the harness has stopped injecting them.
-const REQUIRED_IN_BUDGET: [&str; 4] = ["reconnect", "offline package message", "refused call", "crash"];
+const REQUIRED_IN_BUDGET: [&str; 9] = [
+    "reconnect",
+    "offline package message",
+    "package cut",
+    "publish resent",
+    "rate refusal",
+    "chatroom delivery",
+    "refused call",
+    "crash mid-send",
+    "held link",
+];
 
 fn workspace_root() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use imsim_engine::core::Event;
 use imsim_engine::{ConnectionStatus, ConversationType, MessageDirection, SentStatus};
 
 use super::journal::Wire;
@@ -84,8 +85,22 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
                 ));
             }
         }
+        // A send whose result was reported is settled; an app may still set it back to sending by hand (XAPI-5).
+        let settled: BTreeSet<i64> = history
+            .events
+            .get(device)
+            .into_iter()
+            .flatten()
+            .filter_map(|event| match event {
+                Event::MessageSent { message, .. } => Some(message.message_id),
+                _ => None,
+            })
+            .collect();
         for message in stored {
-            if message.direction == MessageDirection::Send && message.sent_status == SentStatus::Sending {
+            if message.direction == MessageDirection::Send
+                && message.sent_status == SentStatus::Sending
+                && !settled.contains(&message.message_id)
+            {
                 breaches
                     .push(format!("{device} ended connected with its message {} still sending", message.message_id));
             }

@@ -24,6 +24,7 @@ use crate::check::journal::{Via, Wire};
 use crate::check::{self, History};
 use crate::runner::run_scenario_with_final_state;
 use crate::scenario::parse_scenario;
+use crate::server::ConnId;
 use world::{FaultKind, Op, World};
 
 /// What one world did.
@@ -125,7 +126,27 @@ fn counters(world: &World, history: &History) -> BTreeMap<&'static str, u64> {
             _ => None,
         })
         .collect();
+    // Per connection: the highest sequence number a package sent and not yet acknowledged; a connection that closes
+    // with one was cut in the middle of a catch-up. (A publish is answered the moment the server reads it, so a cut
+    // send shows only as a publish resent.)
+    let mut unacknowledged_package: BTreeMap<ConnId, u64> = BTreeMap::new();
     for entry in history.journal.entries() {
+        match &entry.wire {
+            Wire::Delivered { via: Via::Package, message } => {
+                unacknowledged_package.insert(entry.conn, message.seq);
+            }
+            Wire::InboxAck { cursor } => {
+                if unacknowledged_package.get(&entry.conn).is_some_and(|seq| cursor >= seq) {
+                    unacknowledged_package.remove(&entry.conn);
+                }
+            }
+            Wire::Closed => {
+                if unacknowledged_package.remove(&entry.conn).is_some() {
+                    *counters.entry("package cut").or_default() += 1;
+                }
+            }
+            _ => {}
+        }
         let event = match &entry.wire {
             Wire::Connected { .. } => {
                 let device = index_devices.get(&entry.conn).copied().unwrap_or_default();
@@ -160,6 +181,15 @@ fn counters(world: &World, history: &History) -> BTreeMap<&'static str, u64> {
 /// The fault kinds and events a healthy sweep must see at least once; a harness that injects nothing cannot pass.
 pub fn required_counters() -> Vec<&'static str> {
     let mut required: Vec<&'static str> = FaultKind::ALL.iter().map(|kind| kind.name()).collect();
-    required.extend(["reconnect", "offline package message", "publish resent", "refused call", "kick"]);
+    required.extend([
+        "reconnect",
+        "offline package message",
+        "package cut",
+        "publish resent",
+        "rate refusal",
+        "chatroom delivery",
+        "refused call",
+        "kick",
+    ]);
     required
 }

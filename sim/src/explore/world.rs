@@ -64,6 +64,9 @@ pub const SLOW_LINK_MIN: Duration = Duration::from_millis(300);
 /// The longest one-way latency of a slow link: past the heartbeat timeout (2 s), so slow links also end connections.
 pub const SLOW_LINK_MAX: Duration = Duration::from_secs(3);
 
+/// How many messages a burst sends at once: past the 5 a second the server accepts (SEND-2).
+const BURST_MESSAGES: std::ops::RangeInclusive<u32> = 6..=8;
+
 /// The longest pause between a send (or a restart) and the crash that interrupts it: a few network latencies.
 const CRASH_DELAY_MAX_MS: u64 = 30;
 
@@ -157,8 +160,10 @@ pub enum Op {
         conversation_type: &'static str,
         /// The recipient or group.
         to: String,
-        /// A unique text.
+        /// A unique text (with `{n}` numbering the messages of a burst).
         text: String,
+        /// How many messages, one after another at once: more than the rate limit's 5 in a burst.
+        count: u32,
     },
     /// A fault starts (or, for a ban, happens).
     FaultOn(FaultKind, String),
@@ -231,6 +236,7 @@ impl World {
         };
         let mut timeline = Timeline::new(&world, users, faults, methods, invalid_share);
         timeline.chatrooms = rng.random_bool(0.5);
+        timeline.bursts = rng.random_bool(0.3);
         world.ops = timeline.draw(&mut rng);
         world
     }
@@ -333,8 +339,10 @@ struct Timeline<'w> {
     texts: u64,
     /// The messages kept so far (`as: NAME`), with the device that created each.
     kept: Vec<(String, String)>,
-    /// Whether this world has chatroom traffic.
+    /// Whether this world has chatroom traffic (every device joins the first room at the start).
     chatrooms: bool,
+    /// Whether this world's sends are now and then a burst past the rate limit.
+    bursts: bool,
 }
 
 impl<'w> Timeline<'w> {
@@ -363,13 +371,21 @@ impl<'w> Timeline<'w> {
             texts: 0,
             kept: Vec::new(),
             chatrooms: false,
+            bursts: false,
         }
     }
 
     fn draw(mut self, rng: &mut ChaCha8Rng) -> Vec<Op> {
         let mut ops = Vec::new();
         let mut state = FaultState::default();
-        let length = rng.random_range(5..=40);
+        if self.chatrooms {
+            // Once connected: a join before the connection is refused.
+            ops.push(Op::Advance(Duration::from_millis(100)));
+            for device in &self.world.devices {
+                ops.push(join(&device.name, ROOMS[0]));
+            }
+        }
+        let length = ops.len() + rng.random_range(5..=40);
         while ops.len() < length {
             // Often no wait at all, so that operations land while the previous one is in flight.
             let wait = if rng.random_bool(0.3) { 0 } else { rng.random_range(1..=1_500) };
@@ -432,12 +448,8 @@ impl<'w> Timeline<'w> {
     /// Chatroom traffic: a join (fetching a few messages, creating the room if need be), or a message to a room.
     fn chatroom(&mut self, device: &str, rng: &mut ChaCha8Rng) -> Op {
         let room = if rng.random_bool(0.8) { ROOMS[0] } else { ROOMS[1] }.to_owned();
-        if rng.random_bool(0.4) {
-            let mut arguments = Map::new();
-            arguments.insert("targetId".into(), Json::String(room));
-            arguments.insert("messageCount".into(), Json::from(5));
-            arguments.insert("autoCreate".into(), Json::Bool(true));
-            return Op::Call { device: device.to_owned(), method: "joinChatRoom", arguments, keep_as: None };
+        if rng.random_bool(0.3) {
+            return join(device, &room);
         }
         self.texts += 1;
         Op::Send {
@@ -445,17 +457,24 @@ impl<'w> Timeline<'w> {
             conversation_type: "chatroom",
             to: room,
             text: format!("{device}{}", self.texts),
+            count: 1,
         }
     }
 
     fn send(&mut self, device: &str, rng: &mut ChaCha8Rng) -> Op {
         self.texts += 1;
-        let text = format!("{device}{}", self.texts);
-        if rng.random_bool(0.3) {
-            return Op::Send { device: device.to_owned(), conversation_type: "group", to: GROUP.to_owned(), text };
-        }
-        let to = self.users.choose(rng).cloned().unwrap_or_default();
-        Op::Send { device: device.to_owned(), conversation_type: "private", to, text }
+        let burst = self.bursts && rng.random_bool(0.2);
+        let (text, count) = if burst {
+            (format!("{device}{}-{{n}}", self.texts), rng.random_range(BURST_MESSAGES))
+        } else {
+            (format!("{device}{}", self.texts), 1)
+        };
+        let (conversation_type, to) = if rng.random_bool(0.3) {
+            ("group", GROUP.to_owned())
+        } else {
+            ("private", self.users.choose(rng).cloned().unwrap_or_default())
+        };
+        Op::Send { device: device.to_owned(), conversation_type, to, text, count }
     }
 
     fn call(&mut self, device: &str, rng: &mut ChaCha8Rng) -> Option<Op> {
@@ -497,6 +516,15 @@ impl<'w> Timeline<'w> {
     }
 }
 
+/// `device` joins `room`, fetching a few messages and creating the room if need be.
+fn join(device: &str, room: &str) -> Op {
+    let mut arguments = Map::new();
+    arguments.insert("targetId".into(), Json::String(room.to_owned()));
+    arguments.insert("messageCount".into(), Json::from(5));
+    arguments.insert("autoCreate".into(), Json::Bool(true));
+    Op::Call { device: device.to_owned(), method: "joinChatRoom", arguments, keep_as: None }
+}
+
 fn is_reference(value: &Json) -> bool {
     value.as_str().is_some_and(|text| text.starts_with('$'))
 }
@@ -515,8 +543,14 @@ fn render(op: &Op) -> String {
             }
             format!("  - call: {}", Json::Object(call))
         }
-        Op::Send { device, conversation_type, to, text } => {
+        Op::Send { device, conversation_type, to, text, count: 1 } => {
             format!("  - send: {{ device: {device}, type: {conversation_type}, to: {to}, text: {text} }}")
+        }
+        Op::Send { device, conversation_type, to, text, count } => {
+            let text = yaml_string(text);
+            format!(
+                "  - send: {{ device: {device}, type: {conversation_type}, to: {to}, text: {text}, count: {count} }}"
+            )
         }
         Op::FaultOn(kind, subject) => match kind {
             FaultKind::Partition => format!("  - partition: [{subject}, server]"),
