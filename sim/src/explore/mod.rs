@@ -135,15 +135,11 @@ fn counters(world: &World, history: &History) -> BTreeMap<&'static str, u64> {
             Wire::Delivered { via: Via::Package, message } => {
                 unacknowledged_package.insert(entry.conn, message.seq);
             }
-            Wire::InboxAck { cursor } => {
-                if unacknowledged_package.get(&entry.conn).is_some_and(|seq| cursor >= seq) {
-                    unacknowledged_package.remove(&entry.conn);
-                }
+            Wire::InboxAck { cursor } if unacknowledged_package.get(&entry.conn).is_some_and(|seq| cursor >= seq) => {
+                unacknowledged_package.remove(&entry.conn);
             }
-            Wire::Closed => {
-                if unacknowledged_package.remove(&entry.conn).is_some() {
-                    *counters.entry("package cut").or_default() += 1;
-                }
+            Wire::Closed if unacknowledged_package.remove(&entry.conn).is_some() => {
+                *counters.entry("package cut").or_default() += 1;
             }
             _ => {}
         }

@@ -429,10 +429,10 @@ impl<'w> Timeline<'w> {
             FaultKind::Ban | FaultKind::RevokeTokens => device.user.clone(),
             _ => name.clone(),
         };
-        if kind.on_the_link() {
-            if let Some(on) = state.link_fault(name) {
-                return vec![Op::FaultOff(on, subject)];
-            }
+        if kind.on_the_link()
+            && let Some(on) = state.link_fault(name)
+        {
+            return vec![Op::FaultOff(on, subject)];
         }
         match kind {
             FaultKind::CrashMidSend => {
