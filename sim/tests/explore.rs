@@ -9,26 +9,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use imsim_sim::cli::scenario_files;
-use imsim_sim::explore::run_world;
 use imsim_sim::explore::world::World;
+use imsim_sim::explore::{required_counters, run_world};
 use imsim_sim::runner::run_scenario;
 use imsim_sim::scenario::load_scenario;
 
 /// Worlds per `cargo test` run: about five seconds of a release build.
 const WORLDS: u64 = 60;
-
-/// Events that at least one world of the budget must show, or the harness has stopped injecting them.
-const REQUIRED_IN_BUDGET: [&str; 9] = [
-    "reconnect",
-    "offline package message",
-    "package cut",
-    "publish resent",
-    "rate refusal",
-    "chatroom delivery",
-    "refused call",
-    "crash mid-send",
-    "held link",
-];
 
 fn workspace_root() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -56,7 +43,8 @@ fn a_budget_of_random_worlds_breaks_no_invariant() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-    let missing: Vec<&str> = REQUIRED_IN_BUDGET.into_iter().filter(|name| !seen.contains_key(name)).collect();
+    // What a sweep of any size must show, this budget shows too: every fault kind and every required event.
+    let missing: Vec<&str> = required_counters().into_iter().filter(|name| !seen.contains_key(name)).collect();
     assert!(missing.is_empty(), "no world of {WORLDS} had a {missing:?}; seen: {seen:?}");
 }
 
