@@ -24,6 +24,7 @@
 pub mod api;
 pub mod codec;
 pub mod content;
+pub mod conversation;
 pub mod core;
 pub mod driver;
 pub mod error;

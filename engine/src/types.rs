@@ -611,6 +611,16 @@ impl MessageContent {
         }
     }
 
+    /// SEARCH-5: the text a keyword search matches, as written: the `text` of a text or reference message and the
+    /// `name` of a file message. Every other type has none and is never found by keyword.
+    pub fn searchable_text(&self) -> Option<&str> {
+        match self {
+            MessageContent::Text { text } | MessageContent::Reference { text, .. } => Some(text),
+            MessageContent::File { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+
     /// The media file's location, for the media types (image, voice, file, sight and GIF: `RCIMIWMediaMessage`).
     pub fn media(&self) -> Option<&Media> {
         match self {
@@ -640,6 +650,13 @@ impl MessageContent {
     pub fn is_sendable(&self) -> bool {
         !matches!(self, MessageContent::Unknown { .. } | MessageContent::RecallNotification { .. })
     }
+}
+
+/// SEARCH-5's case-insensitive match: both the stored searchable text and the keyword are folded with this (Unicode
+/// lowercase), so that `contains` on the folded forms is the match. Written once so that the SQL store (which keeps
+/// the folded text in a column) and the memory store agree on every script.
+pub fn fold_for_search(text: &str) -> String {
+    text.to_lowercase()
 }
 
 /// `RCIMIWMessage` (MSG-1 to MSG-19): a message as the app sees it, sent or received.

@@ -175,12 +175,13 @@ fn the_migration_rules_name_the_surface_and_imsim_uses_their_names() {
     // the end of an offline catch-up (RECV-7), and the results of the mapping table's methods whose signatures the
     // manual leaves out (XAPI-2, XAPI-5: listeners the real SDK has, deprecated in favour of their callbacks), and
     // the result of cancelSendingMediaMessage (SEND-12, XAPI-1: the spec's proposal takes the real SDK's name), and
-    // the result of getUnreadMentionedMessages (XAPI-3, likewise).
+    // the results of getUnreadMentionedMessages and searchConversations (XAPI-3, XAPI-4, likewise).
     const BEYOND_THE_SURFACE: &[&str] = &[
         "onOfflineMessageSyncCompleted",
         "onSendingMediaMessageCanceled",
         "onFirstUnreadMessageLoaded",
         "onUnreadMentionedMessagesLoaded",
+        "onConversationsSearched",
         "onMessageSentStatusChanged",
         "onMessageReceiveStatusChanged",
     ];

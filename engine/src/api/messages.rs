@@ -9,7 +9,7 @@ use super::{ApiMethod, Completion, Returned};
 use crate::driver::Engine;
 use crate::error::ImError;
 use crate::limits;
-use crate::types::{ConversationType, CustomMessagePolicy, Message, ReceivedStatus, SentStatus};
+use crate::types::{ConversationType, CustomMessagePolicy, Message, MessageType, ReceivedStatus, SentStatus};
 
 /// Declares a `create…Message` method: its parameters after the conversation's three, and the typed call.
 macro_rules! create_message {
@@ -304,6 +304,34 @@ impl ApiMethod for GetUnreadMentionedMessages {
         let Self { conversation_type, target_id, channel_id } = self;
         engine
             .get_unread_mentioned_messages(conversation_type, &target_id, channel_id.as_deref())
+            .await
+            .map(|()| Returned::Nothing)
+    }
+}
+
+/// `searchConversations(conversationTypes, channelId, messageTypes, keyword)` (XAPI-4) → `onConversationsSearched`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SearchConversations {
+    /// The conversation types to search; not empty, no chatroom (SEARCH-8).
+    pub conversation_types: Vec<ConversationType>,
+    /// The ultra group channel; `null` for other types (CALL-10).
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    /// The message types to search; not empty. Only text, reference and file messages have searchable text
+    /// (SEARCH-5).
+    pub message_types: Vec<MessageType>,
+    /// The text to find, ignoring case; not empty (SEARCH-5).
+    pub keyword: String,
+}
+
+impl ApiMethod for SearchConversations {
+    const COMPLETION: Completion = Completion::listener("onConversationsSearched", &[]);
+
+    async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
+        let Self { conversation_types, channel_id, message_types, keyword } = self;
+        engine
+            .search_conversations(&conversation_types, channel_id.as_deref(), &message_types, &keyword)
             .await
             .map(|()| Returned::Nothing)
     }

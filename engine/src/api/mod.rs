@@ -290,6 +290,7 @@ api_table! {
     "getUnreadCountByConversationTypes" => GetUnreadCountByConversationTypes,
     "getFirstUnreadMessage" => GetFirstUnreadMessage,
     "getUnreadMentionedMessages" => GetUnreadMentionedMessages,
+    "searchConversations" => SearchConversations,
     "changeMessageSentStatus" => ChangeMessageSentStatus,
     "changeMessageReceiveStatus" => ChangeMessageReceiveStatus,
     "changeConversationTypeNotificationLevel" => ChangeConversationTypeNotificationLevel,

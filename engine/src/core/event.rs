@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::conversation::SearchConversationResult;
 use crate::error::ErrorCode;
 use crate::types::{
     BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus,
-    ConversationType, Message, PushNotificationLevel,
+    ConversationType, Message, MessageType, PushNotificationLevel,
 };
 
 /// What the app's listeners receive (the manual's `on…` callbacks), in the order they happened.
@@ -369,6 +370,24 @@ pub enum Event {
         /// The unread messages that mention the current user, oldest first.
         messages: Vec<Message>,
     },
+    /// `onConversationsSearched(code, conversationTypes, channelId, messageTypes, keyword, conversations)` (XAPI-4):
+    /// the result of `searchConversations`. The manual names only the callback; the listener is the real SDK's
+    /// (deprecated there).
+    #[serde(rename = "onConversationsSearched")]
+    ConversationsSearched {
+        /// 0, or why the search failed.
+        code: ErrorCode,
+        /// The conversation types searched, as passed.
+        conversation_types: Vec<ConversationType>,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The message types searched, as passed.
+        message_types: Vec<MessageType>,
+        /// The keyword, as passed.
+        keyword: String,
+        /// The conversations found, each with its number of matching messages.
+        conversations: Vec<SearchConversationResult>,
+    },
     /// `onMessageSentStatusChanged(code, messageId)` (XAPI-5): the result of `changeMessageSentStatus`; the real
     /// SDK's listener (deprecated there), as the manual names only the callback.
     #[serde(rename = "onMessageSentStatusChanged")]
@@ -483,6 +502,7 @@ impl Event {
             Event::UnreadCountByConversationTypesLoaded { .. } => "onUnreadCountByConversationTypesLoaded",
             Event::FirstUnreadMessageLoaded { .. } => "onFirstUnreadMessageLoaded",
             Event::UnreadMentionedMessagesLoaded { .. } => "onUnreadMentionedMessagesLoaded",
+            Event::ConversationsSearched { .. } => "onConversationsSearched",
             Event::ConversationTypeNotificationLevelChanged { .. } => "onConversationTypeNotificationLevelChanged",
             Event::ConversationTypeNotificationLevelLoaded { .. } => "onConversationTypeNotificationLevelLoaded",
             Event::MessageSentStatusChanged { .. } => "onMessageSentStatusChanged",

@@ -1,14 +1,15 @@
-//! The methods that read or overwrite stored messages locally, with no server (the mapping table's XAPI-2, XAPI-3
-//! and XAPI-5): `getFirstUnreadMessage`, `getUnreadMentionedMessages`, `changeMessageSentStatus` and
-//! `changeMessageReceiveStatus`. Each answers
-//! through its listener, synchronously after the call returns.
+//! The methods that read or overwrite stored messages locally, with no server (the mapping table's XAPI-2 to
+//! XAPI-5): `getFirstUnreadMessage`, `getUnreadMentionedMessages`, `searchConversations`, `changeMessageSentStatus`
+//! and `changeMessageReceiveStatus`. Each answers through its listener, synchronously after the call returns.
 
 use super::Core;
 use super::Event;
 use super::messages::{native_error, no_database, validate_conversation};
+use crate::conversation::SearchConversationResult;
 use crate::error::{ErrorCode, ImError};
+use crate::limits::CHANNEL_ID_CHARS_MAX;
 use crate::store::StoreError;
-use crate::types::{ConversationType, ReceivedStatus, SentStatus};
+use crate::types::{ConversationType, MessageType, ReceivedStatus, SentStatus};
 
 impl Core {
     /// `getFirstUnreadMessage(type, targetId, channelId)` → `onFirstUnreadMessageLoaded` (XAPI-2): the oldest received
@@ -68,6 +69,66 @@ impl Core {
             target_id: target_id.to_owned(),
             channel_id: channel_id.map(str::to_owned),
             messages,
+        });
+        Ok(())
+    }
+
+    /// `searchConversations(conversationTypes, channelId, messageTypes, keyword)` → `onConversationsSearched`
+    /// (XAPI-4): every conversation of the given types holding stored messages of the given types whose searchable
+    /// text contains the keyword, ignoring case (SEARCH-5), each with how many; sorted as the conversation list is
+    /// (pinned first, then newest operation time first: CONV-6). Refused with -101 for an empty type list, the
+    /// reserved type `invalid`, a chatroom (SEARCH-1, SEARCH-8), an empty keyword (SEARCH-5) or a channel over 20
+    /// characters; -102 once destroyed, -103 before any `connect`.
+    pub fn search_conversations(
+        &mut self,
+        conversation_types: &[ConversationType],
+        channel_id: Option<&str>,
+        message_types: &[MessageType],
+        keyword: &str,
+    ) -> Result<(), ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        if conversation_types.is_empty() || message_types.is_empty() {
+            return Err(ImError::param("conversationTypes and messageTypes must each name at least one type"));
+        }
+        if conversation_types.contains(&ConversationType::Invalid) {
+            return Err(ImError::param("conversation type invalid is reserved"));
+        }
+        if conversation_types.contains(&ConversationType::Chatroom) {
+            return Err(ImError::param("chatrooms cannot be searched (SEARCH-1, SEARCH-8)"));
+        }
+        if keyword.is_empty() {
+            return Err(ImError::param("the keyword must not be empty (SEARCH-5)"));
+        }
+        if channel_id.is_some_and(|id| id.chars().count() > CHANNEL_ID_CHARS_MAX) {
+            return Err(ImError::param(format!("channel id has more than {CHANNEL_ID_CHARS_MAX} characters")));
+        }
+        let Some((user_id, store)) = self.store.as_ref() else { return Err(no_database()) };
+        let found = store
+            .search_conversations(conversation_types, channel_id, message_types, keyword)
+            .map_err(native_error)?;
+        let mut conversations = Vec::with_capacity(found.len());
+        for matches in found {
+            let conversation =
+                store.conversation(matches.conversation_type, &matches.target_id, user_id).map_err(native_error)?;
+            // A conversation with a matching message has a last message, so this is never `None`.
+            if let Some(conversation) = conversation {
+                conversations.push(SearchConversationResult { conversation, count: matches.count });
+            }
+        }
+        conversations.sort_by_key(|found| {
+            let conversation = &found.conversation;
+            let last_message_id = conversation.last_message.as_ref().map_or(0, |message| message.message_id);
+            std::cmp::Reverse((conversation.top, conversation.operation_time, last_message_id))
+        });
+        self.emit(Event::ConversationsSearched {
+            code: ErrorCode::SUCCESS,
+            conversation_types: conversation_types.to_vec(),
+            channel_id: channel_id.map(str::to_owned),
+            message_types: message_types.to_vec(),
+            keyword: keyword.to_owned(),
+            conversations,
         });
         Ok(())
     }

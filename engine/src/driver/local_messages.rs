@@ -1,9 +1,9 @@
-//! The stored-message methods that need no server (XAPI-2, XAPI-3, XAPI-5): each returns at once, and its result follows as
+//! The stored-message methods that need no server (XAPI-2 to XAPI-5): each returns at once, and its result follows as
 //! an event.
 
 use super::Engine;
 use crate::error::ImError;
-use crate::types::{ConversationType, ReceivedStatus, SentStatus};
+use crate::types::{ConversationType, MessageType, ReceivedStatus, SentStatus};
 
 impl Engine {
     /// `getFirstUnreadMessage(type, targetId, channelId)` (XAPI-2) → `Event::FirstUnreadMessageLoaded`: see
@@ -30,6 +30,23 @@ impl Engine {
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         self.run(move |core, _| {
             core.load_unread_mentioned_messages(conversation_type, &target_id, channel_id.as_deref())
+        })
+        .await
+    }
+
+    /// `searchConversations(conversationTypes, channelId, messageTypes, keyword)` (XAPI-4) →
+    /// `Event::ConversationsSearched`: see `Core::search_conversations`.
+    pub async fn search_conversations(
+        &self,
+        conversation_types: &[ConversationType],
+        channel_id: Option<&str>,
+        message_types: &[MessageType],
+        keyword: &str,
+    ) -> Result<(), ImError> {
+        let (conversation_types, message_types) = (conversation_types.to_vec(), message_types.to_vec());
+        let (channel_id, keyword) = (channel_id.map(str::to_owned), keyword.to_owned());
+        self.run(move |core, _| {
+            core.search_conversations(&conversation_types, channel_id.as_deref(), &message_types, &keyword)
         })
         .await
     }

@@ -11,9 +11,12 @@
 use std::collections::BTreeMap;
 
 use super::sqlite::cursor_to_sql;
-use super::{Received, Store, StoreError};
+use super::{ConversationMatches, Received, Store, StoreError};
 use crate::content::{decode_content, encode_content};
-use crate::types::{ConversationType, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus};
+use crate::types::{
+    ConversationType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus, SentStatus,
+    fold_for_search,
+};
 
 /// A user's message database held in ordered maps. See the module documentation.
 #[derive(Clone, Debug)]
@@ -292,6 +295,52 @@ impl Store for MemoryStore {
             .collect();
         mentioned.sort_by_key(|message| (message.sent_time, message.message_id));
         Ok(mentioned)
+    }
+
+    fn last_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<Message>, StoreError> {
+        Ok(self
+            .messages
+            .values()
+            .filter(|message| message.conversation_type == conversation_type && message.target_id == target_id)
+            .max_by_key(|message| (message.sent_time, message.message_id))
+            .cloned())
+    }
+
+    fn search_conversations(
+        &self,
+        conversation_types: &[ConversationType],
+        channel_id: Option<&str>,
+        message_types: &[MessageType],
+        keyword: &str,
+    ) -> Result<Vec<ConversationMatches>, StoreError> {
+        let keyword = fold_for_search(keyword);
+        let mut counts: BTreeMap<(u32, &str), u32> = BTreeMap::new();
+        for message in self.messages.values() {
+            let in_channel = message.conversation_type != ConversationType::UltraGroup
+                || channel_id.is_none()
+                || message.channel_id.as_deref() == channel_id;
+            let matches = conversation_types.contains(&message.conversation_type)
+                && in_channel
+                && message_types.contains(&message.content.message_type())
+                && message.content.searchable_text().is_some_and(|text| fold_for_search(text).contains(&keyword));
+            if matches {
+                *counts.entry((message.conversation_type.ordinal(), &message.target_id)).or_default() += 1;
+            }
+        }
+        Ok(counts
+            .into_iter()
+            .filter_map(|((ordinal, target_id), count)| {
+                Some(ConversationMatches {
+                    conversation_type: ConversationType::from_ordinal(ordinal)?,
+                    target_id: target_id.to_owned(),
+                    count,
+                })
+            })
+            .collect())
     }
 }
 

@@ -14,7 +14,9 @@ mod sqlite;
 pub use memory::MemoryStore;
 pub use sqlite::{SqliteStore, Sync};
 
-use crate::types::{ConversationType, Message, MessageContent, ReceivedStatus, SentStatus};
+use crate::content;
+use crate::conversation::Conversation;
+use crate::types::{ConversationType, Message, MessageContent, MessageType, ReceivedStatus, SentStatus};
 
 /// A storage failure. The core treats any of these as fatal to the operation that caused it.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +50,31 @@ pub enum Received {
     Stored(i64),
     /// A message with the same `messageUid` was already stored; nothing was written (RECV-13).
     Duplicate,
+}
+
+/// One conversation's matches in a keyword search (`Store::search_conversations`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversationMatches {
+    /// The conversation's type.
+    pub conversation_type: ConversationType,
+    /// The conversation's target.
+    pub target_id: String,
+    /// How many of its messages match; never 0.
+    pub count: u32,
+}
+
+/// The object names of the searchable types among `message_types` (SEARCH-5: text, reference and file); the other
+/// types have no searchable text, so a search for them finds nothing.
+fn searchable_object_names(message_types: &[MessageType]) -> Vec<&'static str> {
+    message_types
+        .iter()
+        .filter_map(|message_type| match message_type {
+            MessageType::Text => Some(content::TEXT_OBJECT_NAME),
+            MessageType::Reference => Some(content::REFERENCE_OBJECT_NAME),
+            MessageType::File => Some(content::FILE_OBJECT_NAME),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The local database of one user.
@@ -174,6 +201,50 @@ pub trait Store {
         target_id: &str,
         user_id: &str,
     ) -> Result<Vec<Message>, StoreError>;
+
+    /// The newest stored message of one conversation (by `sent_time`, then `message_id`), if any.
+    fn last_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<Message>, StoreError>;
+
+    /// CONV-1, CONV-5: the conversation as its stored messages make it for `user_id`; `None` when it holds none.
+    /// Its `mentionedCount` counts in groups only (MENTION-7); its `firstUnreadMsgSendTime` in ultra groups only
+    /// (CONV-3).
+    fn conversation(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        user_id: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let Some(last_message) = self.last_message(conversation_type, target_id)? else { return Ok(None) };
+        let unread_count = self.unread_count(conversation_type, target_id)?;
+        let mentioned_count = if conversation_type == ConversationType::Group {
+            u32::try_from(self.unread_mentioned_messages(conversation_type, target_id, user_id)?.len())
+                .unwrap_or(u32::MAX)
+        } else {
+            0
+        };
+        let mut conversation = Conversation::from_last_message(last_message, unread_count, mentioned_count);
+        if conversation_type == ConversationType::UltraGroup {
+            conversation.first_unread_msg_send_time =
+                self.first_unread_message(conversation_type, target_id)?.map_or(0, |message| message.sent_time);
+        }
+        Ok(Some(conversation))
+    }
+
+    /// XAPI-4, SEARCH-5: every conversation of one of `conversation_types` with stored messages of one of
+    /// `message_types` whose searchable text (`MessageContent::searchable_text`) contains `keyword`, ignoring case
+    /// (`fold_for_search`), with how many; by conversation type, then target. In an ultra group a `channel_id` keeps
+    /// only that channel's messages; other types ignore it (CALL-11).
+    fn search_conversations(
+        &self,
+        conversation_types: &[ConversationType],
+        channel_id: Option<&str>,
+        message_types: &[MessageType],
+        keyword: &str,
+    ) -> Result<Vec<ConversationMatches>, StoreError>;
 }
 
 #[cfg(test)]

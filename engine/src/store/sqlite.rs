@@ -22,12 +22,12 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use super::{Received, Store, StoreError};
+use super::{ConversationMatches, Received, Store, StoreError, searchable_object_names};
 use crate::content::{decode_content, encode_content};
 use crate::proto;
 use crate::types::{
-    ConversationType, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection, ReceivedStatus,
-    SentStatus,
+    ConversationType, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection, MessageType,
+    ReceivedStatus, SentStatus, fold_for_search,
 };
 
 /// A migration's Rust step: runs after its SQL, inside its transaction.
@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("../../migrations/0003_interrupted_sends.sql"), backfill: None },
     Migration { sql: include_str!("../../migrations/0004_directed_recipients.sql"), backfill: None },
     Migration { sql: include_str!("../../migrations/0005_mentioned_info.sql"), backfill: None },
+    Migration { sql: include_str!("../../migrations/0006_search_text.sql"), backfill: Some(backfill_search_text) },
 ];
 
 /// The schema version this engine writes: the number of migrations. (Far below `u32::MAX`, so the cast is exact.)
@@ -74,8 +75,9 @@ macro_rules! message_columns {
 const INSERT_MESSAGE: &str = "INSERT INTO messages (conversation_type, target_id, channel_id, object_name, \
                               payload, direction, sender_user_id, sent_status, received_status, sent_time, \
                               received_time, message_uid, offline, extra, counts_unread, mentioned_type, \
-                              mentioned_user_ids, mentioned_content) \
-                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+                              mentioned_user_ids, mentioned_content, search_text) \
+                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+                              ?19)";
 
 /// The condition under which a row counts as unread (UNREAD-6, SYNC-12): received, of a type that counts, and unread
 /// or retrieved. Written with literals, exactly as the partial index `messages_unread` (migration 0002) states it, so
@@ -109,6 +111,15 @@ const UNREAD_MENTIONED_MESSAGES: &str = concat!(
      (SELECT 1 FROM json_each(mentioned_user_ids) WHERE value = ?3))) ORDER BY sent_time, message_id"
 );
 
+/// `Store::search_conversations`: `?1` the conversation types' ordinals and `?2` the object names searched, both as
+/// JSON arrays; `?3` the folded keyword; `?4` the ultra group channel or NULL.
+const SEARCH_CONVERSATIONS: &str = "SELECT conversation_type, target_id, COUNT(*) FROM messages \
+     WHERE conversation_type IN (SELECT value FROM json_each(?1)) \
+     AND object_name IN (SELECT value FROM json_each(?2)) AND instr(search_text, ?3) > 0 \
+     AND (conversation_type <> 5 OR ?4 IS NULL OR channel_id = ?4) \
+     GROUP BY conversation_type, target_id ORDER BY conversation_type, target_id";
+
+const _: () = assert!(ConversationType::UltraGroup as u32 == 5);
 const _: () = assert!(MentionedType::All as u32 == 0);
 const _: () = assert!(MentionedType::Part as u32 == 1);
 const _: () = assert!(MessageDirection::Receive as u32 == 1);
@@ -248,6 +259,26 @@ fn backfill_counts_unread(transaction: &Transaction<'_>) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Migration 0006's backfill: sets `search_text` of every existing row from its content (SEARCH-5).
+fn backfill_search_text(transaction: &Transaction<'_>) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String, Vec<u8>)> = transaction
+        .prepare("SELECT message_id, object_name, payload FROM messages ORDER BY message_id")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(unreadable)?;
+    let mut update = transaction.prepare("UPDATE messages SET search_text = ?2 WHERE message_id = ?1")?;
+    for (message_id, object_name, payload) in rows {
+        let content = decode_content(&proto::MessageContent { object_name, payload });
+        update.execute(params![message_id, search_text(&content)])?;
+    }
+    Ok(())
+}
+
+/// What the `search_text` column holds for `content`: its searchable text, folded (migration 0006).
+fn search_text(content: &MessageContent) -> Option<String> {
+    content.searchable_text().map(fold_for_search)
+}
+
 /// The database's `PRAGMA user_version` (0 for a new file).
 fn schema_version(connection: &Connection) -> Result<u32, StoreError> {
     let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
@@ -312,8 +343,10 @@ impl Store for SqliteStore {
         let proto::MessageContent { object_name, payload } = encode_content(content);
         let transaction = self.write_transaction()?;
         let changed = transaction
-            .prepare_cached("UPDATE messages SET object_name = ?2, payload = ?3 WHERE message_id = ?1")?
-            .execute(params![message_id, object_name, payload])?;
+            .prepare_cached(
+                "UPDATE messages SET object_name = ?2, payload = ?3, search_text = ?4 WHERE message_id = ?1",
+            )?
+            .execute(params![message_id, object_name, payload, search_text(content)])?;
         if changed == 0 {
             return Err(StoreError::NoSuchMessage(message_id));
         }
@@ -505,6 +538,54 @@ impl Store for SqliteStore {
     ) -> Result<Vec<Message>, StoreError> {
         self.select_messages(UNREAD_MENTIONED_MESSAGES, params![conversation_type.ordinal(), target_id, user_id])
     }
+
+    fn last_message(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<Message>, StoreError> {
+        let newest = self.select_messages(
+            concat!(
+                "SELECT ",
+                message_columns!(),
+                " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 \
+                 ORDER BY sent_time DESC, message_id DESC LIMIT 1"
+            ),
+            params![conversation_type.ordinal(), target_id],
+        )?;
+        Ok(newest.into_iter().next())
+    }
+
+    fn search_conversations(
+        &self,
+        conversation_types: &[ConversationType],
+        channel_id: Option<&str>,
+        message_types: &[MessageType],
+        keyword: &str,
+    ) -> Result<Vec<ConversationMatches>, StoreError> {
+        let ordinals: Vec<u32> = conversation_types.iter().map(|conversation_type| conversation_type.ordinal()).collect();
+        let object_names = searchable_object_names(message_types);
+        let as_json = |error: serde_json::Error| StoreError::Corrupt(format!("search arguments: {error}"));
+        let ordinals = serde_json::to_string(&ordinals).map_err(as_json)?;
+        let object_names = serde_json::to_string(&object_names).map_err(as_json)?;
+        let mut statement = self.connection.prepare_cached(SEARCH_CONVERSATIONS)?;
+        let rows = statement.query_map(
+            params![ordinals, object_names, fold_for_search(keyword), channel_id],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?)),
+        )?;
+        rows.map(|row| {
+            let (conversation_type, target_id, count) = row.map_err(unreadable)?;
+            Ok(ConversationMatches {
+                conversation_type: u32::try_from(conversation_type)
+                    .ok()
+                    .and_then(ConversationType::from_ordinal)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown conversation_type {conversation_type}")))?,
+                target_id,
+                count: count_to_u32(count)?,
+            })
+        })
+        .collect()
+    }
 }
 
 /// A `COUNT(*)` as the API's `u32`. Four billion messages do not fit in a phone's database, so saturating is only
@@ -529,7 +610,8 @@ fn insert_message(
     }
     let wire = encode_content(&message.content);
     // Decided on the content as it will read back (an `Unknown` holding a valid known type reads back typed).
-    let counts_unread = decode_content(&wire).policy().counted;
+    let stored_content = decode_content(&wire);
+    let counts_unread = stored_content.policy().counted;
     let proto::MessageContent { object_name, payload } = wire;
     let mentioned = message.mentioned_info.as_ref();
     let mentioned_user_ids = mentioned
@@ -555,6 +637,7 @@ fn insert_message(
         mentioned.map(|info| info.mentioned_type.ordinal()),
         mentioned_user_ids,
         mentioned.and_then(|info| info.mentioned_content.as_deref()),
+        search_text(&stored_content),
     ])?;
     Ok(Some(message_id))
 }

@@ -46,6 +46,9 @@ macro_rules! store_conformance_tests {
             directed_user_ids_are_stored_with_the_message_and_go_with_it,
             counts_by_type_first_unread_and_received_status_overwrites,
             unread_mentioned_messages_are_the_unread_ones_that_mention_the_user,
+            search_conversations_counts_matches_per_conversation_ignoring_case,
+            search_conversations_searches_only_the_types_asked_for,
+            conversation_is_made_from_its_stored_messages,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {

@@ -4,10 +4,10 @@
 use super::{outgoing, received, stored_as};
 use crate::content::encode_content;
 use crate::content::tests::every_type;
-use crate::store::{Received, Store, StoreError};
+use crate::store::{ConversationMatches, Received, Store, StoreError};
 use crate::types::{
-    ConversationType, CustomMessagePolicy, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection,
-    ReceivedStatus, SentStatus,
+    ConversationType, CustomMessagePolicy, Degrees, Media, MentionedInfo, MentionedType, Message, MessageContent,
+    MessageDirection, MessageType, PushNotificationLevel, ReceivedStatus, SentStatus,
 };
 
 pub(super) fn insert_outgoing_assigns_increasing_ids(store: &mut impl Store) {
@@ -545,4 +545,143 @@ pub(super) fn unread_mentioned_messages_are_the_unread_ones_that_mention_the_use
     assert_eq!(found.len(), 1, "a read message no longer counts");
     assert_eq!(found[0].message_uid.as_deref(), Some("all-late"));
     assert_eq!(store.unread_mentioned_messages(ConversationType::Group, "team", "carol").unwrap().len(), 2);
+}
+
+/// A received message of `conversation_type` in `target_id` with `content`.
+fn received_content(
+    conversation_type: ConversationType,
+    target_id: &str,
+    message_uid: &str,
+    sent_time: i64,
+    content: MessageContent,
+) -> Message {
+    Message { conversation_type, content, ..received(target_id, message_uid, sent_time, "") }
+}
+
+/// The matches of a search as `(conversation type, target, count)`.
+fn found(matches: Vec<ConversationMatches>) -> Vec<(ConversationType, String, u32)> {
+    matches.into_iter().map(|found| (found.conversation_type, found.target_id, found.count)).collect()
+}
+
+pub(super) fn search_conversations_counts_matches_per_conversation_ignoring_case(store: &mut impl Store) {
+    // XAPI-4, SEARCH-5: a case-insensitive substring of the text, counted per conversation, either direction.
+    let text = |text: &str| MessageContent::Text { text: text.to_owned() };
+    let batch = [
+        received("bob", "b1", 100, "Hello World"),
+        received("bob", "b2", 300, "bye"),
+        received("carol", "c1", 150, "hellO"),
+        received_content(ConversationType::Group, "team", "t1", 120, text("ÜNÏCODE hello")),
+        received("dave", "d1", 130, "nothing here"),
+    ];
+    store.insert_received(&batch, 5).unwrap();
+    store.insert_outgoing(&outgoing("bob", 200, "say HELLO")).unwrap();
+    let private_and_group = [ConversationType::Private, ConversationType::Group];
+    let search = |store: &dyn Store, keyword: &str| {
+        found(store.search_conversations(&private_and_group, None, &[MessageType::Text], keyword).unwrap())
+    };
+    let entry = |conversation_type, target_id: &str, count| (conversation_type, target_id.to_owned(), count);
+    assert_eq!(
+        search(store, "HELLO"),
+        [
+            entry(ConversationType::Private, "bob", 2),
+            entry(ConversationType::Private, "carol", 1),
+            entry(ConversationType::Group, "team", 1),
+        ]
+    );
+    assert_eq!(search(store, "lo wo"), [entry(ConversationType::Private, "bob", 1)], "a substring mid-text");
+    assert_eq!(search(store, "ünïc"), [entry(ConversationType::Group, "team", 1)], "case folded beyond ASCII");
+    assert_eq!(search(store, "hello world!"), [], "longer than any text");
+    assert_eq!(search(store, "xyz"), []);
+}
+
+pub(super) fn search_conversations_searches_only_the_types_asked_for(store: &mut impl Store) {
+    // SEARCH-5: text and reference text and a file's name are searchable; nothing else is, a location's name
+    // included. The conversation types filter; a channel narrows an ultra group only (CALL-11).
+    let file = MessageContent::File {
+        media: Media::default(),
+        name: "Report.PDF".to_owned(),
+        file_type: "pdf".to_owned(),
+        size: 10,
+    };
+    let reference = MessageContent::Reference { text: "about the report".to_owned(), reference_message: None };
+    let location = MessageContent::Location {
+        longitude: Degrees(1.0),
+        latitude: Degrees(2.0),
+        poi_name: "report street".to_owned(),
+        thumbnail_path: String::new(),
+    };
+    let text = |text: &str| MessageContent::Text { text: text.to_owned() };
+    let in_channel = |message: Message, channel_id: &str| Message { channel_id: Some(channel_id.to_owned()), ..message };
+    let batch = [
+        received_content(ConversationType::Private, "bob", "f", 100, file),
+        received_content(ConversationType::Private, "bob", "r", 110, reference),
+        received_content(ConversationType::Private, "bob", "l", 120, location),
+        received_content(ConversationType::Group, "team", "t", 130, text("report")),
+        in_channel(received_content(ConversationType::UltraGroup, "ug", "u1", 140, text("report")), "c1"),
+        in_channel(received_content(ConversationType::UltraGroup, "ug", "u2", 150, text("report")), "c2"),
+    ];
+    store.insert_received(&batch, 6).unwrap();
+    let all = [ConversationType::Private, ConversationType::Group, ConversationType::UltraGroup];
+    let search = |store: &dyn Store, types: &[ConversationType], channel: Option<&str>, messages: &[MessageType]| {
+        found(store.search_conversations(types, channel, messages, "REPORT").unwrap())
+    };
+    let bob = |count| (ConversationType::Private, "bob".to_owned(), count);
+    let team = (ConversationType::Group, "team".to_owned(), 1);
+    let ug = |count| (ConversationType::UltraGroup, "ug".to_owned(), count);
+    assert_eq!(search(store, &all, None, &[MessageType::File]), [bob(1)]);
+    assert_eq!(search(store, &all, None, &[MessageType::Reference]), [bob(1)]);
+    assert_eq!(search(store, &all, None, &[MessageType::File, MessageType::Reference]), [bob(2)]);
+    assert_eq!(search(store, &all, None, &[MessageType::Location, MessageType::Image]), []);
+    assert_eq!(search(store, &all, None, &[MessageType::Text]), [team.clone(), ug(2)]);
+    assert_eq!(search(store, &all, Some("c1"), &[MessageType::Text]), [team.clone(), ug(1)]);
+    assert_eq!(search(store, &all, Some("c3"), &[MessageType::Text]), [team.clone()]);
+    assert_eq!(search(store, &[ConversationType::Group], None, &[MessageType::Text, MessageType::File]), [team]);
+}
+
+pub(super) fn conversation_is_made_from_its_stored_messages(store: &mut impl Store) {
+    // CONV-1, CONV-2, CONV-3, MENTION-6, MENTION-7: the last message, the counts, the operation time.
+    assert_eq!(store.conversation(ConversationType::Group, "team", "me").unwrap(), None);
+    let mention_all = |message: Message| Message {
+        mentioned_info: Some(MentionedInfo {
+            mentioned_type: MentionedType::All,
+            user_id_list: Vec::new(),
+            mentioned_content: None,
+        }),
+        ..message
+    };
+    let group = |uid: &str, sent_time| Message {
+        conversation_type: ConversationType::Group,
+        ..received("team", uid, sent_time, uid)
+    };
+    let ultra = |uid: &str, sent_time| Message {
+        conversation_type: ConversationType::UltraGroup,
+        ..received("ug", uid, sent_time, uid)
+    };
+    let batch = [
+        mention_all(group("g1", 100)),
+        group("g2", 200),
+        mention_all(received("bob", "p1", 150, "p1")),
+        ultra("u1", 400),
+        ultra("u2", 500),
+    ];
+    store.insert_received(&batch, 5).unwrap();
+    let own = Message { conversation_type: ConversationType::Group, ..outgoing("team", 300, "mine") };
+    let own_id = store.insert_outgoing(&own).unwrap();
+
+    let team = store.conversation(ConversationType::Group, "team", "me").unwrap().unwrap();
+    assert_eq!(team.last_message, Some(stored_as(&own, own_id)), "the newest message, sent or received");
+    assert_eq!((team.unread_count, team.mentioned_count), (2, 1));
+    assert_eq!((team.operation_time, team.first_unread_msg_send_time), (300, 0));
+    assert_eq!((team.top, team.draft.as_str(), team.channel_id.as_deref()), (false, "", None));
+    assert_eq!(team.notification_level, PushNotificationLevel::None);
+
+    let bob = store.conversation(ConversationType::Private, "bob", "me").unwrap().unwrap();
+    assert_eq!((bob.unread_count, bob.mentioned_count), (1, 0), "mentions count in groups only");
+
+    let ug = store.conversation(ConversationType::UltraGroup, "ug", "me").unwrap().unwrap();
+    assert_eq!((ug.first_unread_msg_send_time, ug.operation_time), (400, 500));
+    let first = ug.last_message.as_ref().map(|message| message.message_id - 1).unwrap();
+    store.set_received_status(first, ReceivedStatus::Read).unwrap();
+    let ug = store.conversation(ConversationType::UltraGroup, "ug", "me").unwrap().unwrap();
+    assert_eq!(ug.first_unread_msg_send_time, 500, "the first unread, once the older one is read");
 }

@@ -76,7 +76,7 @@ messages: CREATE TABLE messages (
     message_uid TEXT,
     offline INTEGER NOT NULL,
     extra TEXT
-, counts_unread INTEGER NOT NULL DEFAULT 1 CHECK (counts_unread IN (0, 1)), mentioned_type INTEGER, mentioned_user_ids TEXT, mentioned_content TEXT) STRICT
+, counts_unread INTEGER NOT NULL DEFAULT 1 CHECK (counts_unread IN (0, 1)), mentioned_type INTEGER, mentioned_user_ids TEXT, mentioned_content TEXT, search_text TEXT) STRICT
 messages_by_conversation: CREATE INDEX messages_by_conversation ON messages (conversation_type, target_id, sent_time, message_id)
 messages_by_uid: CREATE UNIQUE INDEX messages_by_uid ON messages (message_uid)
 messages_sending: CREATE INDEX messages_sending ON messages (message_id) WHERE sent_status = 0
@@ -94,7 +94,7 @@ fn schema_matches_snapshot() {
     let directory = TempDir::new("schema_matches_snapshot");
     drop(SqliteStore::open(&directory.database()).unwrap());
     assert_eq!(schema(&Connection::open(directory.database()).unwrap()), EXPECTED_SCHEMA);
-    assert_eq!(user_version(&directory.database()), 5);
+    assert_eq!(user_version(&directory.database()), 6);
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn reopening_a_file_keeps_messages_and_cursor_without_migrating_again() {
     assert_eq!(reopened.all_messages().unwrap(), messages);
     assert_eq!(reopened.inbox_cursor().unwrap(), 42);
     // Migration 0001 would have failed on the existing tables, or reset the cursor; the version is unchanged.
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), 6);
     // The UID index and the ID sequence survived as well.
     let results = reopened.insert_received(&[received("bob", "uid-1", 1_234, "hello")], 43).unwrap();
     assert_eq!(results, [Received::Duplicate]);
@@ -139,7 +139,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     drop(future);
 
     let error = SqliteStore::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 5 }), "{error:?}");
+    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 6 }), "{error:?}");
     assert_eq!(user_version(&path), 99);
     assert_eq!(schema(&Connection::open(&path).unwrap()), "from_the_future: CREATE TABLE from_the_future (x INTEGER)");
 }
@@ -226,7 +226,7 @@ fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
         fields: [("k".to_owned(), "v".to_owned())].into(),
     };
     let contents = [
-        MessageContent::Text { text: "hi".to_owned() },
+        MessageContent::Text { text: "Hi Ünï".to_owned() },
         MessageContent::CommandNotification { name: "n".to_owned(), data: "d".to_owned() },
         custom(CustomMessagePolicy::Storage),
         custom(CustomMessagePolicy::Normal),
@@ -253,7 +253,7 @@ fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
     drop(old);
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), 6);
     assert_eq!(store.all_messages().unwrap(), expected);
     assert_eq!(store.inbox_cursor().unwrap(), 6);
     let raw = Connection::open(&path).unwrap();
@@ -266,6 +266,16 @@ fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
         .collect();
     // Text, command notification, storage custom, normal custom, unknown, recall notification, sent text.
     assert_eq!(counts_unread, [1, 0, 0, 1, 1, 0, 1]);
+    // Migration 0006's backfill: the two texts are searchable, folded (SEARCH-5); nothing else is.
+    let search_text: Vec<Option<String>> = raw
+        .prepare("SELECT search_text FROM messages ORDER BY message_id")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let folded = |text: &str| Some(text.to_owned());
+    assert_eq!(search_text, [folded("hi ünï"), None, None, None, None, None, folded("mine")]);
     // Text, normal custom and unknown: received, unread and of a counted type.
     assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 3);
     assert_eq!(store.total_unread_count().unwrap(), 3);
