@@ -105,9 +105,8 @@ impl Core {
             return Err(ImError::param(format!("channel id has more than {CHANNEL_ID_CHARS_MAX} characters")));
         }
         let Some((user_id, store)) = self.store.as_ref() else { return Err(no_database()) };
-        let found = store
-            .search_conversations(conversation_types, channel_id, message_types, keyword)
-            .map_err(native_error)?;
+        let found =
+            store.search_conversations(conversation_types, channel_id, message_types, keyword).map_err(native_error)?;
         let mut conversations = Vec::with_capacity(found.len());
         for matches in found {
             let conversation =

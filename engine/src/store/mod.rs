@@ -203,11 +203,8 @@ pub trait Store {
     ) -> Result<Vec<Message>, StoreError>;
 
     /// The newest stored message of one conversation (by `sent_time`, then `message_id`), if any.
-    fn last_message(
-        &self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<Option<Message>, StoreError>;
+    fn last_message(&self, conversation_type: ConversationType, target_id: &str)
+    -> Result<Option<Message>, StoreError>;
 
     /// CONV-1, CONV-5: the conversation as its stored messages make it for `user_id`; `None` when it holds none.
     /// Its `mentionedCount` counts in groups only (MENTION-7); its `firstUnreadMsgSendTime` in ultra groups only

@@ -563,16 +563,17 @@ impl Store for SqliteStore {
         message_types: &[MessageType],
         keyword: &str,
     ) -> Result<Vec<ConversationMatches>, StoreError> {
-        let ordinals: Vec<u32> = conversation_types.iter().map(|conversation_type| conversation_type.ordinal()).collect();
+        let ordinals: Vec<u32> =
+            conversation_types.iter().map(|conversation_type| conversation_type.ordinal()).collect();
         let object_names = searchable_object_names(message_types);
         let as_json = |error: serde_json::Error| StoreError::Corrupt(format!("search arguments: {error}"));
         let ordinals = serde_json::to_string(&ordinals).map_err(as_json)?;
         let object_names = serde_json::to_string(&object_names).map_err(as_json)?;
         let mut statement = self.connection.prepare_cached(SEARCH_CONVERSATIONS)?;
-        let rows = statement.query_map(
-            params![ordinals, object_names, fold_for_search(keyword), channel_id],
-            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?)),
-        )?;
+        let rows = statement
+            .query_map(params![ordinals, object_names, fold_for_search(keyword), channel_id], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?))
+            })?;
         rows.map(|row| {
             let (conversation_type, target_id, count) = row.map_err(unreadable)?;
             Ok(ConversationMatches {

@@ -611,7 +611,8 @@ pub(super) fn search_conversations_searches_only_the_types_asked_for(store: &mut
         thumbnail_path: String::new(),
     };
     let text = |text: &str| MessageContent::Text { text: text.to_owned() };
-    let in_channel = |message: Message, channel_id: &str| Message { channel_id: Some(channel_id.to_owned()), ..message };
+    let in_channel =
+        |message: Message, channel_id: &str| Message { channel_id: Some(channel_id.to_owned()), ..message };
     let batch = [
         received_content(ConversationType::Private, "bob", "f", 100, file),
         received_content(ConversationType::Private, "bob", "r", 110, reference),
@@ -626,16 +627,16 @@ pub(super) fn search_conversations_searches_only_the_types_asked_for(store: &mut
         found(store.search_conversations(types, channel, messages, "REPORT").unwrap())
     };
     let bob = |count| (ConversationType::Private, "bob".to_owned(), count);
-    let team = (ConversationType::Group, "team".to_owned(), 1);
+    let team = || (ConversationType::Group, "team".to_owned(), 1);
     let ug = |count| (ConversationType::UltraGroup, "ug".to_owned(), count);
     assert_eq!(search(store, &all, None, &[MessageType::File]), [bob(1)]);
     assert_eq!(search(store, &all, None, &[MessageType::Reference]), [bob(1)]);
     assert_eq!(search(store, &all, None, &[MessageType::File, MessageType::Reference]), [bob(2)]);
     assert_eq!(search(store, &all, None, &[MessageType::Location, MessageType::Image]), []);
-    assert_eq!(search(store, &all, None, &[MessageType::Text]), [team.clone(), ug(2)]);
-    assert_eq!(search(store, &all, Some("c1"), &[MessageType::Text]), [team.clone(), ug(1)]);
-    assert_eq!(search(store, &all, Some("c3"), &[MessageType::Text]), [team.clone()]);
-    assert_eq!(search(store, &[ConversationType::Group], None, &[MessageType::Text, MessageType::File]), [team]);
+    assert_eq!(search(store, &all, None, &[MessageType::Text]), [team(), ug(2)]);
+    assert_eq!(search(store, &all, Some("c1"), &[MessageType::Text]), [team(), ug(1)]);
+    assert_eq!(search(store, &all, Some("c3"), &[MessageType::Text]), [team()]);
+    assert_eq!(search(store, &[ConversationType::Group], None, &[MessageType::Text, MessageType::File]), [team()]);
 }
 
 pub(super) fn conversation_is_made_from_its_stored_messages(store: &mut impl Store) {
