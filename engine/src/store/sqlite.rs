@@ -246,32 +246,31 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
 /// Migration 0002's backfill: sets `counts_unread` of every existing row from its content's type (MTYPE-2 to
 /// MTYPE-9), which for a custom message is in its payload.
 fn backfill_counts_unread(transaction: &Transaction<'_>) -> Result<(), StoreError> {
+    backfill_from_content(transaction, "counts_unread", |content| content.policy().counted.into())
+}
+
+/// A backfill's one pass: sets `column` of every stored row to `value` of the row's content, as it reads back.
+fn backfill_from_content(
+    transaction: &Transaction<'_>,
+    column: &str,
+    value: impl Fn(&MessageContent) -> rusqlite::types::Value,
+) -> Result<(), StoreError> {
     let rows: Vec<(i64, String, Vec<u8>)> = transaction
         .prepare("SELECT message_id, object_name, payload FROM messages ORDER BY message_id")?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
         .collect::<rusqlite::Result<_>>()
         .map_err(unreadable)?;
-    let mut update = transaction.prepare("UPDATE messages SET counts_unread = ?2 WHERE message_id = ?1")?;
+    let mut update = transaction.prepare(&format!("UPDATE messages SET {column} = ?2 WHERE message_id = ?1"))?;
     for (message_id, object_name, payload) in rows {
         let content = decode_content(&proto::MessageContent { object_name, payload });
-        update.execute(params![message_id, content.policy().counted])?;
+        update.execute(params![message_id, value(&content)])?;
     }
     Ok(())
 }
 
 /// Migration 0006's backfill: sets `search_text` of every existing row from its content (SEARCH-5).
 fn backfill_search_text(transaction: &Transaction<'_>) -> Result<(), StoreError> {
-    let rows: Vec<(i64, String, Vec<u8>)> = transaction
-        .prepare("SELECT message_id, object_name, payload FROM messages ORDER BY message_id")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(unreadable)?;
-    let mut update = transaction.prepare("UPDATE messages SET search_text = ?2 WHERE message_id = ?1")?;
-    for (message_id, object_name, payload) in rows {
-        let content = decode_content(&proto::MessageContent { object_name, payload });
-        update.execute(params![message_id, search_text(&content)])?;
-    }
-    Ok(())
+    backfill_from_content(transaction, "search_text", |content| search_text(content).into())
 }
 
 /// What the `search_text` column holds for `content`: its searchable text, folded (migration 0006).
