@@ -318,7 +318,7 @@ impl Store for MemoryStore {
         keyword: &str,
     ) -> Result<Vec<ConversationMatches>, StoreError> {
         let keyword = fold_for_search(keyword);
-        let mut counts: BTreeMap<(u32, &str), u32> = BTreeMap::new();
+        let mut counts: BTreeMap<(ConversationType, &str), u32> = BTreeMap::new();
         for message in self.messages.values() {
             let in_channel = message.conversation_type != ConversationType::UltraGroup
                 || channel_id.is_none()
@@ -328,17 +328,16 @@ impl Store for MemoryStore {
                 && message_types.contains(&message.content.message_type())
                 && message.content.searchable_text().is_some_and(|text| fold_for_search(text).contains(&keyword));
             if matches {
-                *counts.entry((message.conversation_type.ordinal(), &message.target_id)).or_default() += 1;
+                *counts.entry((message.conversation_type, &message.target_id)).or_default() += 1;
             }
         }
+        // `ConversationType` orders by ordinal, as SQLite's `ORDER BY conversation_type` does.
         Ok(counts
             .into_iter()
-            .filter_map(|((ordinal, target_id), count)| {
-                Some(ConversationMatches {
-                    conversation_type: ConversationType::from_ordinal(ordinal)?,
-                    target_id: target_id.to_owned(),
-                    count,
-                })
+            .map(|((conversation_type, target_id), count)| ConversationMatches {
+                conversation_type,
+                target_id: target_id.to_owned(),
+                count,
             })
             .collect())
     }
