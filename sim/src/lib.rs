@@ -9,6 +9,7 @@
 //!   share.
 //! - [`check`]: the checkers, invariants judged from a whole run's history (the server's wire, the devices' events
 //!   and databases), run after every scenario.
+//! - [`hostile`]: a peer that speaks the wire protocol badly, added by a scenario step or an explored world.
 //! - [`scenario`]: the YAML scenario format and its parser; [`runner`] runs one scenario; [`expect`] checks its
 //!   expectations; [`trace`] is the canonical trace; [`report`] the conformance report; [`cli`] the `imsim` tool;
 //!   [`spec`] the rules of the behaviour spec (`docs/spec/`).
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod device;
 pub mod expect;
 pub mod explore;
+pub mod hostile;
 pub mod ledger;
 pub mod net;
 pub mod report;

@@ -40,6 +40,7 @@ pub use watch::{Progress, WATCH_PERIOD_TICKS, Watchdog};
 
 use crate::check::{self, History, journal::Journal};
 use crate::device::{DeviceConfig, device_host};
+use crate::hostile::{Attack, HOSTILE_USER_PREFIX, Plan, Setting, hostile_peer};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
 use crate::scenario::{
     AppSettings, Check, Endpoint, Expectation, Location, Scenario, StepKind, TokenChoice, file_content, numbered_text,
@@ -227,6 +228,8 @@ struct Run<'a> {
     callback_cursor: usize,
     /// What crossed the server's wire, for the checkers.
     journal: Rc<RefCell<Journal>>,
+    /// How many hostile peers the run has added (each host needs its own name).
+    hostile_peers: u32,
 }
 
 impl<'a> Run<'a> {
@@ -299,6 +302,7 @@ impl<'a> Run<'a> {
             server_callbacks: Vec::new(),
             callback_cursor: 0,
             journal,
+            hostile_peers: 0,
         }
     }
 
@@ -391,7 +395,9 @@ impl<'a> Run<'a> {
     /// no tick when every call has been answered, as in most scenarios.
     fn settle_calls(&mut self) -> Result<(), Failure> {
         let unsettled = |world: &World| {
-            world.ledger.first_deadline().is_some() || world.devices.values().any(|log| log.call_lists_queued > 0)
+            world.ledger.first_deadline().is_some()
+                || world.devices.values().any(|log| log.call_lists_queued > 0)
+                || world.hostile_peers_pending > 0
         };
         // Calls still queued are made within a tick or two; their results are then bounded by the ledger.
         let give_up_at = self.sim.elapsed() + crate::ledger::RESULT_BOUND + crate::ledger::RESULT_BOUND;
@@ -473,6 +479,7 @@ impl<'a> Run<'a> {
                 self.app_server_called.notify_one();
                 banned.map_err(|e| e.to_string())
             }
+            StepKind::HostilePeer { attack, seed } => self.add_hostile_peer(*attack, *seed),
             StepKind::Unban { user } => {
                 self.server.borrow_mut().unban_user(&self.app_key, user).map_err(|e| e.to_string())
             }
@@ -625,6 +632,33 @@ impl<'a> Run<'a> {
             TokenChoice::Expired => server.issue_token(&self.app_key, user, now_ms, Some(now_ms)),
         };
         token.map_err(|e| e.to_string())
+    }
+
+    /// Adds a hostile peer (`crate::hostile`) to the network, signed up as a user of its own; it attacks at once.
+    fn add_hostile_peer(&mut self, attack: Option<Attack>, seed: u64) -> Result<(), String> {
+        if let Some(user) = self.users.values().find(|user| user.starts_with(HOSTILE_USER_PREFIX)) {
+            return Err(format!("hostile_peer: user {user} of this scenario's devices is named like a hostile peer"));
+        }
+        self.hostile_peers += 1;
+        let name = format!("{HOSTILE_USER_PREFIX}{}", self.hostile_peers);
+        let now_ms = self.now_unix_ms();
+        let (token, foreign_cursor) = {
+            let mut server = self.server.borrow_mut();
+            let token = server.issue_token(&self.app_key, &name, now_ms, None).map_err(|e| e.to_string())?;
+            let foreign_cursor =
+                self.users.values().map(|user| server.inbox_last_seq(&self.app_key, user)).max().unwrap_or(0);
+            (token, foreign_cursor.max(1))
+        };
+        let setting = Setting {
+            name,
+            app_key: self.app_key.clone(),
+            token,
+            foreign_cursor,
+        };
+        let plan = Plan::draw(seed, attack, &setting);
+        self.world.borrow_mut().hostile_peers_pending += 1;
+        self.sim.client(setting.name.as_str(), hostile_peer(plan, self.world.clone(), self.location()));
+        Ok(())
     }
 
     /// Where the step being carried out is (nowhere, before the first step).

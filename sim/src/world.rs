@@ -131,6 +131,8 @@ pub struct World {
     pub failures: Vec<(Location, String)>,
     /// Every call made through the API table and the results that answered it: the calling convention's checker.
     pub ledger: CallLedger,
+    /// Hostile peers added and not yet done (`crate::hostile`): the run does not end before they are.
+    pub hostile_peers_pending: u32,
 }
 
 /// A handle on the world, shared by the runner and every host.

@@ -28,6 +28,7 @@ mod delivery;
 pub mod journal;
 mod limits;
 mod membership;
+pub mod protocol;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -110,6 +111,7 @@ pub const CHECKERS: &[Checker] = &[
     limits::RATE,
     limits::SIZE,
     limits::SESSIONS,
+    protocol::PROTOCOL,
 ];
 
 /// Runs every checker over `history`; an empty list when the run kept every invariant.

@@ -416,3 +416,23 @@ fn without_sync_a_message_is_owed_by_the_device_it_was_sent_to() {
         violations[0]
     );
 }
+
+fn closed_with(journal: &mut Journal, conn: ConnId, code: ErrorCode, ms: i64) {
+    let closed = proto::SessionClosed { code: code.to_wire(), reason: "bad frame".into() };
+    journal.outbound(conn, &frame(Body::SessionClosed(closed)), at(ms));
+    journal.closed(conn, at(ms));
+}
+
+#[test]
+fn a_protocol_error_is_a_breach_for_a_device_of_the_world_only() {
+    let mut history = clean_delivery();
+    // A hostile peer, signed in as a user of its own, earns its protocol error: no breach.
+    let intruder = ConnId(9);
+    connect(&mut history.journal, intruder, "intruder-1", "intruder-1", Platform::Mobile, 30);
+    closed_with(&mut history.journal, intruder, ErrorCode::PROTOCOL_UNEXPECTED_FRAME, 31);
+    // A kick is no protocol error.
+    closed_with(&mut history.journal, A, ErrorCode::DISCONN_KICK, 32);
+    assert_eq!(check(&history), []);
+    closed_with(&mut history.journal, B, ErrorCode::PROTOCOL_MALFORMED_FRAME, 40);
+    assert_eq!(names(&check(&history)), [("protocol", 1)]);
+}

@@ -21,6 +21,7 @@ use std::time::Duration;
 use imsim_engine::ErrorCode;
 
 use crate::check::journal::{Via, Wire};
+use crate::check::protocol::is_protocol_error;
 use crate::check::{self, History};
 use crate::runner::run_scenario_with_final_state;
 use crate::scenario::parse_scenario;
@@ -151,6 +152,9 @@ fn counters(world: &World, history: &History) -> BTreeMap<&'static str, u64> {
                 (*count > 1).then_some("reconnect")
             }
             Wire::SessionClosed { code } if *code == ErrorCode::DISCONN_KICK.to_wire() => Some("kick"),
+            Wire::SessionClosed { code } if is_protocol_error(*code) => {
+                Some("hostile peer closed with a protocol error")
+            }
             Wire::Delivered { via: Via::Package, .. } => Some("offline package message"),
             Wire::Delivered { via: Via::Chatroom, .. } => Some("chatroom delivery"),
             Wire::PublishAck { code, .. } if *code == ErrorCode::SEND_MSG_FREQUENCY_OVERRUN.to_wire() => {
@@ -186,6 +190,7 @@ pub fn required_counters() -> Vec<&'static str> {
         "chatroom delivery",
         "refused call",
         "kick",
+        "hostile peer closed with a protocol error",
     ]);
     required
 }

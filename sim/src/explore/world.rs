@@ -67,6 +67,12 @@ pub const SLOW_LINK_MAX: Duration = Duration::from_secs(3);
 /// How many messages a burst sends at once: past the 5 a second the server accepts (SEND-2).
 const BURST_MESSAGES: std::ops::RangeInclusive<u32> = 6..=8;
 
+/// The share of worlds in which hostile peers attack.
+const HOSTILE_WORLDS_SHARE: f64 = 0.2;
+
+/// In such a world, the chance that an operation of its timeline is a hostile peer.
+const HOSTILE_PEER_CHANCE: f64 = 0.15;
+
 /// The longest pause between a send (or a restart) and the crash that interrupts it: a few network latencies.
 const CRASH_DELAY_MAX_MS: u64 = 30;
 
@@ -170,13 +176,15 @@ pub enum Op {
     /// A fault ends: the link repaired, the device restarted and connected, the network back, the app in front,
     /// the user unbanned, the device connected again.
     FaultOff(FaultKind, String),
+    /// A hostile peer attacks the server's wire (`crate::hostile`), its attack and bytes drawn from this seed.
+    Hostile(u64),
 }
 
 impl Op {
     /// The device or user the op concerns, if any.
     pub fn subject(&self) -> Option<&str> {
         match self {
-            Op::Advance(_) => None,
+            Op::Advance(_) | Op::Hostile(_) => None,
             Op::Call { device, .. } | Op::Send { device, .. } => Some(device),
             Op::FaultOn(_, subject) | Op::FaultOff(_, subject) => Some(subject),
         }
@@ -237,6 +245,7 @@ impl World {
         let mut timeline = Timeline::new(&world, users, faults, methods, invalid_share);
         timeline.chatrooms = rng.random_bool(0.5);
         timeline.bursts = rng.random_bool(0.3);
+        timeline.hostile = rng.random_bool(HOSTILE_WORLDS_SHARE);
         world.ops = timeline.draw(&mut rng);
         world
     }
@@ -343,6 +352,8 @@ struct Timeline<'w> {
     chatrooms: bool,
     /// Whether this world's sends are now and then a burst past the rate limit.
     bursts: bool,
+    /// Whether hostile peers now and then attack the server's wire.
+    hostile: bool,
 }
 
 impl<'w> Timeline<'w> {
@@ -372,6 +383,7 @@ impl<'w> Timeline<'w> {
             kept: Vec::new(),
             chatrooms: false,
             bursts: false,
+            hostile: false,
         }
     }
 
@@ -392,7 +404,9 @@ impl<'w> Timeline<'w> {
             ops.push(Op::Advance(Duration::from_millis(wait)));
             let device = self.world.devices.choose(rng).expect("a world has devices").clone();
             let roll = rng.random_range(0..10);
-            let drawn = if (roll < 2 && !self.faults.is_empty()) || !state.device_up(&device.name) {
+            let drawn = if self.hostile && rng.random_bool(HOSTILE_PEER_CHANCE) {
+                vec![Op::Hostile(rng.random())]
+            } else if (roll < 2 && !self.faults.is_empty()) || !state.device_up(&device.name) {
                 // A crashed device does nothing but restart.
                 self.fault(&device, &state, rng)
             } else if roll < 3 && self.chatrooms {
@@ -533,6 +547,7 @@ fn is_reference(value: &Json) -> bool {
 fn render(op: &Op) -> String {
     match op {
         Op::Advance(duration) => format!("  - advance: {}ms", duration.as_millis()),
+        Op::Hostile(seed) => format!("  - hostile_peer: {seed}"),
         Op::Call { device, method, arguments, keep_as } => {
             let mut call = Map::new();
             call.insert("device".into(), Json::String(device.clone()));

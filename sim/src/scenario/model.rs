@@ -342,6 +342,14 @@ pub enum StepKind {
         /// How long the ban lasts; never zero.
         duration: Duration,
     },
+    /// A hostile peer joins the network and attacks the server's wire (`crate::hostile`): the attack given, or one
+    /// drawn from `seed`, whose bytes are drawn from `seed` too.
+    HostilePeer {
+        /// The attack, if the scenario names one.
+        attack: Option<crate::hostile::Attack>,
+        /// The seed of its bytes (and of its attack, if none is named).
+        seed: u64,
+    },
     /// The App Server API lifts `user`'s ban (USER-9).
     Unban {
         /// The user.
@@ -714,6 +722,10 @@ impl Step {
             StepKind::RevokeTokens { user } => format!("revoke_tokens {user}"),
             StepKind::Ban { user, duration } => format!("ban {user} duration={}", format_duration(*duration)),
             StepKind::Unban { user } => format!("unban {user}"),
+            StepKind::HostilePeer { attack, seed } => match attack {
+                Some(attack) => format!("hostile_peer attack={} seed={seed}", attack.name()),
+                None => format!("hostile_peer seed={seed}"),
+            },
             StepKind::BlacklistAdd { device, user } => format!("blacklist_add {device} {user:?}"),
             StepKind::BlacklistRemove { device, user } => format!("blacklist_remove {device} {user:?}"),
             StepKind::BlacklistStatus { device, user } => format!("blacklist_status {device} {user:?}"),

@@ -6,6 +6,7 @@ use super::call::{call_step, is_event_expect, listener_expect};
 use super::chatroom::chatroom_step;
 use super::expect::expect;
 use super::{Context, latency_range, non_empty, positive_duration};
+use crate::hostile::Attack;
 use crate::scenario::model::{Endpoint, FILE_BYTES_MAX, SEND_COUNT_MAX, Step, StepKind, TokenChoice};
 use crate::scenario::yaml::{Fields, Node, Res, Value, fail};
 
@@ -24,6 +25,7 @@ pub(super) const STEPS: &[&str] = &[
     "revoke_tokens",
     "ban",
     "unban",
+    "hostile_peer",
     "foreground",
     "background",
     "network_lost",
@@ -135,6 +137,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "revoke_tokens" => StepKind::RevokeTokens { user: context.user(value, "revoke_tokens")? },
         "ban" => ban(value, context)?,
         "unban" => StepKind::Unban { user: context.user(value, "unban")? },
+        "hostile_peer" => hostile_peer(value)?,
         "foreground" => StepKind::Foreground { device: context.device(value, "foreground")? },
         "background" => StepKind::Background { device: context.device(value, "background")? },
         "network_lost" => StepKind::NetworkLost { device: context.device(value, "network_lost")? },
@@ -426,6 +429,21 @@ fn ban(node: &Node, context: &Context<'_>) -> Res<StepKind> {
     let user = context.user(fields.require("user")?, "ban.user")?;
     let duration = positive_duration(fields.require("duration")?, "ban.duration", " (`unban` lifts a ban)")?;
     Ok(StepKind::Ban { user, duration })
+}
+
+/// `hostile_peer: SEED`, or `hostile_peer: { attack: NAME, seed: SEED }`.
+fn hostile_peer(node: &Node) -> Res<StepKind> {
+    const SEED: &str = "a seed from 0 to 18446744073709551615";
+    if !matches!(node.value, Value::Map(_)) {
+        return Ok(StepKind::HostilePeer { attack: None, seed: node.int("hostile_peer", SEED)? });
+    }
+    let fields = mapping(node, "hostile_peer", &["attack", "seed"], "{ attack: oversized, seed: 1 }")?;
+    let attack = fields.require("attack")?.choice("hostile_peer.attack", &Attack::ALL, Attack::name)?;
+    let seed = match fields.get("seed") {
+        Some(seed) => seed.int("hostile_peer.seed", SEED)?,
+        None => 0,
+    };
+    Ok(StepKind::HostilePeer { attack: Some(attack), seed })
 }
 
 pub(super) fn conversation_type(node: Option<&Node>, what: &str) -> Res<ConversationType> {
