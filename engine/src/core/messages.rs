@@ -337,19 +337,22 @@ impl Core {
         designated: bool,
     ) {
         let mut message_id = attached.message_id;
-        let settled = if message_id == 0 {
-            attached
-        } else {
-            let Some((_, store)) = self.store.as_mut() else { return };
-            match store.message(message_id) {
-                Ok(Some(stored)) => stored,
-                // Deleted while in flight (a chatroom's cache purged when the room was left, CR-21): the send is
-                // still reported, as a message that is no longer stored.
-                Ok(None) => {
-                    message_id = 0;
-                    Message { message_id, ..attached }
-                }
-                Err(_) => return,
+        let stored = match self.store.as_mut() {
+            Some((_, store)) if message_id != 0 => store.message(message_id),
+            _ => Ok(None),
+        };
+        let settled = match stored {
+            Ok(Some(stored)) => stored,
+            // Not stored (SEND-17), or deleted while in flight (a chatroom's cache purged when the room was left,
+            // CR-21): the send is still reported, as a message that is not stored.
+            Ok(None) => {
+                message_id = 0;
+                Message { message_id, ..attached }
+            }
+            // The call is still owed its one result (CALL-13): a database that cannot be read is reported.
+            Err(_) => {
+                self.emit_sent(attached, ErrorCode::NATIVE_OPERATION_ERROR, designated);
+                return;
             }
         };
         let (sent_status, uid, sent_time) = match accepted {
@@ -357,13 +360,21 @@ impl Core {
             // A failure keeps the provisional sent time.
             None => (SentStatus::Failed, None, settled.sent_time),
         };
-        if message_id != 0 {
-            let Some((_, store)) = self.store.as_mut() else { return };
-            if store.update_send_result(message_id, sent_status, uid, sent_time).is_err() {
-                return;
-            }
+        if message_id != 0
+            && let Some((_, store)) = self.store.as_mut()
+            && store.update_send_result(message_id, sent_status, uid, sent_time).is_err()
+        {
+            // Reported as the database holds it: the result could not be recorded.
+            self.emit_sent(settled, ErrorCode::NATIVE_OPERATION_ERROR, designated);
+            return;
         }
         let message = Message { sent_status, message_uid: uid.map(str::to_owned), sent_time, ..settled };
+        self.emit_sent(message, code, designated);
+    }
+
+    /// Reports a settled send through its listener: `onGroupMessageToDesignatedUsersSent` for a directed group
+    /// message (GRP-16), `onMediaMessageSent` for a media message (SEND-9), else `onMessageSent`.
+    fn emit_sent(&mut self, message: Message, code: ErrorCode, designated: bool) {
         self.emit(if designated {
             Event::GroupMessageToDesignatedUsersSent { code, message }
         } else if message.content.media().is_some() {
@@ -449,13 +460,17 @@ impl Core {
     }
 
     /// The stored `messageId` of the send of this database that `wire` is a copy of, if that send is still
-    /// waiting for its result (`sending`): the copy carries the publish's client message ID, which this database
-    /// made from its own ID and the message's (`outbox`).
+    /// waiting for its result: its publish is in flight, or the database holds it as `sending` (a send an earlier
+    /// process began). The copy carries the publish's client message ID, which this database made from its own ID
+    /// and the message's (`outbox`). A publish in flight counts whatever its stored status says: the app may have
+    /// overwritten it (`changeMessageSentStatus`) without settling the send, which still owes its call a result
+    /// (found by `imsim explore`, seed 154).
     fn own_unsettled_send(&self, wire: &proto::DeliveredMessage) -> Option<i64> {
         let message_id = wire.client_message_id.strip_prefix(&format!("{:016x}-", self.database_id))?;
         let message_id = i64::from_str_radix(message_id, 16).ok()?;
         let stored = self.store()?.message(message_id).ok()??;
-        (stored.sent_status == SentStatus::Sending).then_some(message_id)
+        let in_flight = self.pending_publishes.contains_key(&wire.client_message_id);
+        (in_flight || stored.sent_status == SentStatus::Sending).then_some(message_id)
     }
 
     /// Settles each waiting send that `own` holds a copy of as the server accepted it (SEND-14), exactly as its

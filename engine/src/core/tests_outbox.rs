@@ -213,6 +213,35 @@ fn a_copy_of_its_own_send_settles_the_send_instead_of_being_stored_again() {
     assert_eq!(harness.core.store().expect("open").all_messages().expect("readable"), std::slice::from_ref(sent));
 }
 
+/// The app overwrites the status of a send in flight (`changeMessageSentStatus`) before its own copy comes back
+/// (found by `imsim explore`, seed 154): the copy still settles the send, exactly once, rather than being stored as
+/// a second message with the send's UID, which left the send's call without a result (CALL-13).
+#[test]
+fn a_copy_of_its_own_send_settles_it_even_after_the_app_overwrote_its_status() {
+    let mut harness = Harness::connected("alice");
+    let message = harness.core.create_text_message(ConversationType::Private, "alice", None, "note").expect("valid");
+    harness.core.send_message(harness.now, &message).expect("accepted");
+    let frames = harness.frames();
+    let [Body::Publish(publish)] = frames.as_slice() else { panic!("expected a publish, got {frames:?}") };
+    let events = harness.events();
+    let [Event::MessageAttached { message: attached }] = events.as_slice() else { panic!("{events:?}") };
+    harness.core.change_message_sent_status(attached.message_id, SentStatus::Received).expect("accepted");
+    harness.events();
+
+    let copy = proto::DeliveredMessage {
+        client_message_id: publish.client_message_id.clone(),
+        ..delivered(1, "UID-1", "alice", "note")
+    };
+    harness.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(copy) }));
+    let events = harness.events();
+    let [Event::MessageSent { code: ErrorCode::SUCCESS, message: sent }] = events.as_slice() else {
+        panic!("expected the send settled, got {events:?}")
+    };
+    assert_eq!((sent.message_id, sent.message_uid.as_deref()), (attached.message_id, Some("UID-1")));
+    let stored = harness.core.store().expect("open").all_messages().expect("readable");
+    assert_eq!(stored, std::slice::from_ref(sent), "one row: the send, now with its UID");
+}
+
 /// A copy whose client message ID another database made (the same user's other device, SYNC-17) is an ordinary
 /// received message here.
 #[test]
