@@ -230,6 +230,10 @@ struct Run<'a> {
     journal: Rc<RefCell<Journal>>,
     /// How many hostile peers the run has added (each host needs its own name).
     hostile_peers: u32,
+    /// The switches of each App Key when the run began.
+    initial_app_configs: BTreeMap<String, AppConfig>,
+    /// The App Key switches changed mid-run (`app_settings`), in order, for the checkers.
+    config_changes: Vec<(Duration, String, AppConfig)>,
 }
 
 impl<'a> Run<'a> {
@@ -253,6 +257,10 @@ impl<'a> Run<'a> {
         server
             .set_app_config(&settings.app_key, app_config(&settings.app))
             .expect("invariant: the app was created just above");
+        let initial_app_configs = [settings.app_key.as_str(), OTHER_APP_KEY]
+            .into_iter()
+            .filter_map(|app_key| Some((app_key.to_owned(), server.app_config(app_key)?.clone())))
+            .collect();
         let server = Rc::new(RefCell::new(server));
         let world: SharedWorld = Rc::new(RefCell::new(World::default()));
         let storage_root = fresh_storage_root(seed);
@@ -303,6 +311,8 @@ impl<'a> Run<'a> {
             callback_cursor: 0,
             journal,
             hostile_peers: 0,
+            initial_app_configs,
+            config_changes: Vec::new(),
         }
     }
 
@@ -318,10 +328,6 @@ impl<'a> Run<'a> {
             events.insert(device.clone(), all.into_iter().map(|(_, event)| event.clone()).collect());
             calls.insert(device.clone(), log.calls.clone());
         }
-        let app_configs = [self.app_key.as_str(), OTHER_APP_KEY]
-            .into_iter()
-            .filter_map(|app_key| Some((app_key.to_owned(), server.app_config(app_key)?.clone())))
-            .collect();
         History {
             journal: self.journal.borrow().clone(),
             users: self.users.clone(),
@@ -330,7 +336,8 @@ impl<'a> Run<'a> {
             calls,
             stored: state.stored.clone(),
             unread_total: state.unread_total.clone(),
-            app_configs,
+            app_configs: self.initial_app_configs.clone(),
+            config_changes: self.config_changes.clone(),
             send_rate: server.config().client_send_rate,
             final_status: world.devices.iter().map(|(device, log)| (device.clone(), log.status)).collect(),
         }
@@ -480,6 +487,14 @@ impl<'a> Run<'a> {
                 banned.map_err(|e| e.to_string())
             }
             StepKind::HostilePeer { attack, seed } => self.add_hostile_peer(*attack, *seed),
+            StepKind::AppSettings { settings, .. } => {
+                let config = app_config(settings);
+                self.server.borrow_mut().set_app_config(&self.app_key, config.clone()).map_err(|e| e.to_string())?;
+                self.config_changes.push((self.sim.elapsed(), self.app_key.clone(), config));
+                // What the change lets go out now (CFG-13: at once) goes out at once.
+                self.app_server_called.notify_one();
+                Ok(())
+            }
             StepKind::Unban { user } => {
                 self.server.borrow_mut().unban_user(&self.app_key, user).map_err(|e| e.to_string())
             }

@@ -13,9 +13,10 @@ use crate::server::ConnId;
 
 pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
     let mut breaches = Vec::new();
-    // Each accepted private publish of a stored type: (recipient user, UID).
+    // Each accepted private publish of a stored type: (recipient user, UID), with whether multi-device sync was on
+    // when the server accepted it (a message keeps the mode it was sent in, CFG-13).
     let mut targets: BTreeMap<(ConnId, &str), &str> = BTreeMap::new();
-    let mut accepted: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut accepted: BTreeMap<(&str, &str), bool> = BTreeMap::new();
     for entry in history.journal.entries() {
         match &entry.wire {
             Wire::Publish {
@@ -30,7 +31,8 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
             }
             Wire::PublishAck { client_message_id, code: 0, uid } => {
                 if let Some(target) = targets.get(&(entry.conn, client_message_id.as_str())) {
-                    accepted.insert((target, uid.as_str()));
+                    let sync = history.config_at(&history.app_key, entry.at).is_some_and(|config| config.multi_device_sync);
+                    accepted.entry((target, uid.as_str())).or_insert(sync);
                 }
             }
             _ => {}
@@ -48,7 +50,6 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
     }
     // SYNC-1, SYNC-2: with multi-device sync on, every device of the recipient gets the message; with it off, the
     // one it belongs to does.
-    let sync = history.app_configs.get(&history.app_key).is_some_and(|config| config.multi_device_sync);
     let holds = |device: &str, uid: &str| {
         history
             .stored
@@ -62,7 +63,7 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
             continue;
         }
         let stored = history.stored.get(device).map(Vec::as_slice).unwrap_or_default();
-        for (_, uid) in accepted.iter().filter(|(target, _)| target == user) {
+        for ((_, uid), &sync) in accepted.iter().filter(|((target, _), _)| target == user) {
             let held = if sync {
                 holds(device, uid)
             } else {

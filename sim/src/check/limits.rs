@@ -118,7 +118,8 @@ fn sessions(history: &History, index: &Index) -> Vec<String> {
             Wire::Connected { .. } => {
                 let conns = open.entry(class).or_default();
                 conns.insert(entry.conn);
-                let limit = history.app_configs.get(&session.app_key).map_or(1, |config| config.device_limit(platform));
+                let limit =
+                    history.config_at(&session.app_key, entry.at).map_or(1, |config| config.device_limit(platform));
                 if conns.len() > limit as usize {
                     breaches.push(format!(
                         "at {:?}: {user} had {} open {platform} sessions (the limit is {limit})",

@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use imsim_engine::core::Event;
 use imsim_engine::{ConnectionStatus, Message, Platform};
@@ -55,12 +56,28 @@ pub struct History {
     pub stored: BTreeMap<String, Vec<Message>>,
     /// Each device's total unread count, as its database reports it.
     pub unread_total: BTreeMap<String, u32>,
-    /// The server's switches per App Key (the platform classes' device limits).
+    /// The server's switches per App Key when the run began (the platform classes' device limits, multi-device
+    /// sync); [`History::config_at`] gives them at any instant.
     pub app_configs: BTreeMap<String, AppConfig>,
+    /// The switches changed mid-run, in order: when, which App Key, its switches from then on.
+    pub config_changes: Vec<(Duration, String, AppConfig)>,
     /// The client send rate (CFG-11), if the server applies one.
     pub send_rate: Option<u32>,
     /// Each device's connection status when the run ended.
     pub final_status: BTreeMap<String, ConnectionStatus>,
+}
+
+impl History {
+    /// The switches of `app_key` in force at `at`: the last change at or before it, else those the run began
+    /// with. (A change applies to what happens from its instant on, CFG-13.)
+    pub fn config_at(&self, app_key: &str, at: Duration) -> Option<&AppConfig> {
+        self.config_changes
+            .iter()
+            .rev()
+            .find(|(changed_at, changed, _)| *changed_at <= at && changed == app_key)
+            .map(|(_, _, config)| config)
+            .or_else(|| self.app_configs.get(app_key))
+    }
 }
 
 /// One invariant broken: which checker saw it, how often, and a few examples.

@@ -153,7 +153,7 @@ fn counters(world: &World, history: &History) -> BTreeMap<&'static str, u64> {
             }
             Wire::SessionClosed { code } if *code == ErrorCode::DISCONN_KICK.to_wire() => Some("kick"),
             Wire::SessionClosed { code } if is_protocol_error(*code) => {
-                Some("hostile peer closed with a protocol error")
+                Some("hostile peer closed")
             }
             Wire::Delivered { via: Via::Package, .. } => Some("offline package message"),
             Wire::Delivered { via: Via::Chatroom, .. } => Some("chatroom delivery"),
@@ -190,7 +190,7 @@ pub fn required_counters() -> Vec<&'static str> {
         "chatroom delivery",
         "refused call",
         "kick",
-        "hostile peer closed with a protocol error",
+        "hostile peer closed",
     ]);
     required
 }

@@ -56,6 +56,9 @@ pub enum FaultKind {
     RevokeTokens,
     /// The app disconnects, and later connects again.
     Disconnect,
+    /// An administrator changes one of the App Key's switches (multi-device sync, the mobile device limit, the
+    /// reconnect kicking policy), and later sets it back (CFG-13: each takes effect at once).
+    Switch,
 }
 
 /// The shortest one-way latency of a slow link.
@@ -78,7 +81,7 @@ const CRASH_DELAY_MAX_MS: u64 = 30;
 
 impl FaultKind {
     /// Every kind.
-    pub const ALL: [FaultKind; 13] = [
+    pub const ALL: [FaultKind; 14] = [
         FaultKind::Partition,
         FaultKind::PartitionToServer,
         FaultKind::PartitionFromServer,
@@ -92,6 +95,7 @@ impl FaultKind {
         FaultKind::Ban,
         FaultKind::RevokeTokens,
         FaultKind::Disconnect,
+        FaultKind::Switch,
     ];
 
     /// Its name in summaries.
@@ -110,6 +114,7 @@ impl FaultKind {
             FaultKind::Ban => "ban",
             FaultKind::RevokeTokens => "token revocation",
             FaultKind::Disconnect => "disconnect",
+            FaultKind::Switch => "server-side switch",
         }
     }
 
@@ -184,7 +189,9 @@ impl Op {
     /// The device or user the op concerns, if any.
     pub fn subject(&self) -> Option<&str> {
         match self {
-            Op::Advance(_) | Op::Hostile(_) => None,
+            Op::Advance(_) | Op::Hostile(_) | Op::FaultOn(FaultKind::Switch, _) | Op::FaultOff(FaultKind::Switch, _) => {
+                None
+            }
             Op::Call { device, .. } | Op::Send { device, .. } => Some(device),
             Op::FaultOn(_, subject) | Op::FaultOff(_, subject) => Some(subject),
         }
@@ -330,6 +337,11 @@ impl FaultState {
         self.on.iter().find(|(kind, subject)| kind.on_the_link() && subject == device).map(|(kind, _)| *kind)
     }
 
+    /// The switch changed and not yet set back, as its `app_settings` text.
+    fn switch_on(&self) -> Option<&str> {
+        self.on.iter().find(|(kind, _)| *kind == FaultKind::Switch).map(|(_, subject)| subject.as_str())
+    }
+
     /// The ops that end every fault still on, in a fixed order.
     fn healing(&self) -> Vec<Op> {
         self.on.iter().map(|(kind, subject)| Op::FaultOff(*kind, subject.clone())).collect()
@@ -439,6 +451,18 @@ impl<'w> Timeline<'w> {
             return vec![restart];
         }
         let Some(kind) = self.faults.choose(rng).copied() else { return Vec::new() };
+        if kind == FaultKind::Switch {
+            // One switch changed at a time: each `app_settings` step starts again from `settings.app`.
+            if let Some(on) = state.switch_on() {
+                return vec![Op::FaultOff(kind, on.to_owned())];
+            }
+            let change = match rng.random_range(0..3) {
+                0 => format!("multi_device_sync: {}", !self.world.multi_device_sync),
+                1 => format!("mobile_devices_max: {}", if self.world.mobile_devices_max == 1 { 2 } else { 1 }),
+                _ => "reconnect_kick_policy: true".to_owned(),
+            };
+            return vec![Op::FaultOn(kind, change)];
+        }
         let subject = match kind {
             FaultKind::Ban | FaultKind::RevokeTokens => device.user.clone(),
             _ => name.clone(),
@@ -579,6 +603,7 @@ fn render(op: &Op) -> String {
             FaultKind::Ban => format!("  - ban: {{ user: {subject}, duration: 1h }}"),
             FaultKind::RevokeTokens => format!("  - revoke_tokens: {subject}"),
             FaultKind::Disconnect => format!("  - disconnect: {subject}"),
+            FaultKind::Switch => format!("  - app_settings: {{ {subject} }}"),
         },
         Op::FaultOff(kind, subject) => match kind {
             FaultKind::Partition | FaultKind::PartitionToServer | FaultKind::PartitionFromServer => {
@@ -597,6 +622,7 @@ fn render(op: &Op) -> String {
             FaultKind::Ban => format!("  - unban: {subject}"),
             // The connect step fetches a new token, so it also ends a revocation's effect.
             FaultKind::RevokeTokens | FaultKind::Disconnect => format!("  - connect: {subject}"),
+            FaultKind::Switch => "  - app_settings: {}".to_owned(),
         },
     }
 }

@@ -342,6 +342,14 @@ pub enum StepKind {
         /// How long the ban lasts; never zero.
         duration: Duration,
     },
+    /// The App Key's switches change mid-run, as an administrator's console change (CFG-13: at once): they become
+    /// `settings.app` with the `changes` applied (each `app_settings` step starts again from `settings.app`).
+    AppSettings {
+        /// The switches from now on.
+        settings: Box<AppSettings>,
+        /// The switches the step names, with their values as written, in file order.
+        changes: Vec<(String, String)>,
+    },
     /// A hostile peer joins the network and attacks the server's wire (`crate::hostile`): the attack given, or one
     /// drawn from `seed`, whose bytes are drawn from `seed` too.
     HostilePeer {
@@ -722,6 +730,13 @@ impl Step {
             StepKind::RevokeTokens { user } => format!("revoke_tokens {user}"),
             StepKind::Ban { user, duration } => format!("ban {user} duration={}", format_duration(*duration)),
             StepKind::Unban { user } => format!("unban {user}"),
+            StepKind::AppSettings { changes, .. } => {
+                if changes.is_empty() {
+                    return "app_settings as settings.app".to_owned();
+                }
+                let changes: Vec<String> = changes.iter().map(|(name, value)| format!("{name}={value}")).collect();
+                format!("app_settings {}", changes.join(" "))
+            }
             StepKind::HostilePeer { attack, seed } => match attack {
                 Some(attack) => format!("hostile_peer attack={} seed={seed}", attack.name()),
                 None => format!("hostile_peer seed={seed}"),

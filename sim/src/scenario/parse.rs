@@ -25,7 +25,7 @@ use steps::step;
 
 const TOP_FIELDS: &[&str] = &["name", "rules", "seed", "settings", "devices", "steps"];
 const SETTINGS_FIELDS: &[&str] = &["tick", "latency", "app_key", "heartbeat", "app"];
-const APP_FIELDS: &[&str] = &[
+pub(super) const APP_FIELDS: &[&str] = &[
     "reconnect_kick_policy",
     "mobile_devices_max",
     "mini_program_devices_max",
@@ -76,7 +76,7 @@ pub(crate) fn scenario(path: &Path, text: &str) -> Res<Scenario> {
         None => Settings::default(),
     };
     let devices = devices(top.require("devices")?)?;
-    let context = Context { devices: &devices };
+    let context = Context { devices: &devices, app: &settings.app };
     let steps = top
         .require("steps")?
         .seq("steps", "a sequence of steps (write `steps: []` for none)")?
@@ -158,7 +158,7 @@ fn settings(node: &Node) -> Res<Settings> {
         None => (defaults.heartbeat_interval, defaults.heartbeat_timeout),
     };
     let app = match fields.get("app") {
-        Some(node) => app(node)?,
+        Some(node) => app(node, &AppSettings::default(), "settings.app")?,
         None => defaults.app,
     };
     Ok(Settings { tick, latency_min, latency_max, app_key, heartbeat_interval, heartbeat_timeout, app })
@@ -190,19 +190,20 @@ fn heartbeat(node: &Node) -> Res<(Duration, Duration)> {
     Ok((interval, timeout))
 }
 
-/// `settings.app`: the App Key's console switches, every one optional.
-fn app(node: &Node) -> Res<AppSettings> {
-    let defaults = AppSettings::default();
-    let fields = node.fields("settings.app", "in settings.app", APP_FIELDS)?;
+/// `settings.app` (`what`), or an `app_settings` step: the App Key's console switches, every one optional, each
+/// one left out keeping its value in `defaults`.
+pub(super) fn app(node: &Node, defaults: &AppSettings, what: &str) -> Res<AppSettings> {
+    let fields = node.fields(what, &format!("in {what}"), APP_FIELDS)?;
+    let prefix = what;
     let switch = |name: &str, default: bool| match fields.get(name) {
-        Some(node) => node.bool(&format!("settings.app.{name}")),
+        Some(node) => node.bool(&format!("{prefix}.{name}")),
         None => Ok(default),
     };
     let devices_max = |name: &str, default: u32| {
         let Some(node) = fields.get(name) else {
             return Ok(default);
         };
-        let what = format!("settings.app.{name}");
+        let what = format!("{prefix}.{name}");
         match node.int::<u32>(&what, DEVICES_MAX_RANGE)? {
             0 => fail(node.at, format!("{what}: 0 is out of range; expected {DEVICES_MAX_RANGE}")),
             max => Ok(max),
@@ -212,7 +213,7 @@ fn app(node: &Node) -> Res<AppSettings> {
         let Some(node) = fields.get(name) else {
             return Ok(default);
         };
-        let what = format!("settings.app.{name}");
+        let what = format!("{prefix}.{name}");
         let range = format!("an integer from {} to {} ({rule})", DAYS.start(), DAYS.end());
         let days = node.int::<u32>(&what, &range)?;
         if !DAYS.contains(&days) {
@@ -223,14 +224,14 @@ fn app(node: &Node) -> Res<AppSettings> {
     let token_ttl = match fields.get("token_ttl") {
         Some(node) => Some(positive_duration(
             node,
-            "settings.app.token_ttl",
+            &format!("{prefix}.token_ttl"),
             " (leave token_ttl out for tokens that never expire, or connect with `token: expired`)",
         )?),
         None => defaults.token_ttl,
     };
     let chatroom_destroy_after = match fields.get("chatroom_destroy_after") {
         Some(node) => {
-            let what = "settings.app.chatroom_destroy_after";
+            let what = &format!("{prefix}.chatroom_destroy_after");
             let duration = positive_duration(node, what, "")?;
             if duration > CHATROOM_DESTROY_AFTER_MAX {
                 let duration = format_duration(duration);
@@ -260,8 +261,8 @@ fn app(node: &Node) -> Res<AppSettings> {
             defaults.chatroom_messages_per_second,
         )?,
         chatroom_join_message_types: match fields.get("chatroom_join_message_types") {
-            Some(node) => Some(chatroom::object_names(node, "settings.app.chatroom_join_message_types")?),
-            None => defaults.chatroom_join_message_types,
+            Some(node) => Some(chatroom::object_names(node, &format!("{prefix}.chatroom_join_message_types"))?),
+            None => defaults.chatroom_join_message_types.clone(),
         },
         chatroom_realtime_eviction: switch("chatroom_realtime_eviction", defaults.chatroom_realtime_eviction)?,
         chatroom_status_callback: switch("chatroom_status_callback", defaults.chatroom_status_callback)?,
@@ -332,6 +333,8 @@ fn non_empty(node: &Node, what: &str) -> Res<String> {
 /// What steps can refer to.
 struct Context<'a> {
     devices: &'a [DeviceSpec],
+    /// The App Key's switches as `settings.app` sets them, which an `app_settings` step changes.
+    app: &'a AppSettings,
 }
 
 impl Context<'_> {

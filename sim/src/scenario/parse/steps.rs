@@ -26,6 +26,7 @@ pub(super) const STEPS: &[&str] = &[
     "ban",
     "unban",
     "hostile_peer",
+    "app_settings",
     "foreground",
     "background",
     "network_lost",
@@ -138,6 +139,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "ban" => ban(value, context)?,
         "unban" => StepKind::Unban { user: context.user(value, "unban")? },
         "hostile_peer" => hostile_peer(value)?,
+        "app_settings" => app_settings(value, context)?,
         "foreground" => StepKind::Foreground { device: context.device(value, "foreground")? },
         "background" => StepKind::Background { device: context.device(value, "background")? },
         "network_lost" => StepKind::NetworkLost { device: context.device(value, "network_lost")? },
@@ -429,6 +431,34 @@ fn ban(node: &Node, context: &Context<'_>) -> Res<StepKind> {
     let user = context.user(fields.require("user")?, "ban.user")?;
     let duration = positive_duration(fields.require("duration")?, "ban.duration", " (`unban` lifts a ban)")?;
     Ok(StepKind::Ban { user, duration })
+}
+
+/// The switches of `settings.app` that are the server's own, not the App Key's, and so are set for the whole run.
+const SERVER_WIDE_SETTINGS: &[&str] = &["private_offline_days", "group_offline_days", "send_rate_limit"];
+
+/// `app_settings: { multi_device_sync: true, … }`: `settings.app` with these switches changed, from now on.
+fn app_settings(node: &Node, context: &Context<'_>) -> Res<StepKind> {
+    let fields = mapping(node, "app_settings", super::APP_FIELDS, "{ multi_device_sync: true }")?;
+    let mut changes = Vec::new();
+    for name in super::APP_FIELDS {
+        let Some(value) = fields.get(name) else { continue };
+        if SERVER_WIDE_SETTINGS.contains(name) {
+            return fail(value.at, format!("app_settings.{name}: is the server's for the whole run; set it in settings.app"));
+        }
+        changes.push(((*name).to_owned(), written(value)));
+    }
+    let settings = super::app(node, context.app, "app_settings")?;
+    Ok(StepKind::AppSettings { settings: Box::new(settings), changes })
+}
+
+/// A value as written: a scalar's text, or a list's items.
+fn written(node: &Node) -> String {
+    match &node.value {
+        Value::Scalar(text, _) => text.clone(),
+        Value::Seq(items) => format!("[{}]", items.iter().map(written).collect::<Vec<_>>().join(", ")),
+        Value::Null => "null".to_owned(),
+        Value::Map(_) => "{…}".to_owned(),
+    }
 }
 
 /// `hostile_peer: SEED`, or `hostile_peer: { attack: NAME, seed: SEED }`.
