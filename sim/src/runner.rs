@@ -38,7 +38,7 @@ mod watch;
 
 pub use watch::{Progress, WATCH_PERIOD_TICKS, Watchdog};
 
-use crate::check::{self, History, journal::Journal};
+use crate::check::{self, GroupChange, History, journal::Journal};
 use crate::device::{DeviceConfig, device_host};
 use crate::hostile::{Attack, HOSTILE_USER_PREFIX, Plan, Setting, hostile_peer};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
@@ -230,6 +230,8 @@ struct Run<'a> {
     journal: Rc<RefCell<Journal>>,
     /// How many hostile peers the run has added (each host needs its own name).
     hostile_peers: u32,
+    /// The group memberships the App Server API changed, for the checkers.
+    group_changes: Vec<(Duration, GroupChange)>,
     /// The switches of each App Key when the run began.
     initial_app_configs: BTreeMap<String, AppConfig>,
     /// The App Key switches changed mid-run (`app_settings`), in order, for the checkers.
@@ -313,6 +315,7 @@ impl<'a> Run<'a> {
             hostile_peers: 0,
             initial_app_configs,
             config_changes: Vec::new(),
+            group_changes: Vec::new(),
         }
     }
 
@@ -338,6 +341,7 @@ impl<'a> Run<'a> {
             unread_total: state.unread_total.clone(),
             app_configs: self.initial_app_configs.clone(),
             config_changes: self.config_changes.clone(),
+            group_changes: self.group_changes.clone(),
             send_rate: server.config().client_send_rate,
             final_status: world.devices.iter().map(|(device, log)| (device.clone(), log.status)).collect(),
         }
@@ -628,7 +632,19 @@ impl<'a> Run<'a> {
         };
         drop(server);
         self.app_server_called.notify_one();
-        result.map_err(|e| e.to_string())
+        result.map_err(|e| e.to_string())?;
+        let change = match kind {
+            StepKind::CreateGroup { group, members: users, .. } | StepKind::AddMembers { group, users } => {
+                Some(GroupChange::Added { group: group.clone(), users: users.clone() })
+            }
+            StepKind::RemoveMembers { group, users } => {
+                Some(GroupChange::Removed { group: group.clone(), users: users.clone() })
+            }
+            StepKind::DismissGroup { group } => Some(GroupChange::Dismissed { group: group.clone() }),
+            _ => None,
+        };
+        self.group_changes.extend(change.map(|change| (self.sim.elapsed(), change)));
+        Ok(())
     }
 
     /// A token of the kind the step asks for, issued now by the App Server API. (The server gives a user's tokens

@@ -1,5 +1,6 @@
-//! Chatroom membership: the server pushes a room's messages only to connections that are in the room (CR-10, CR-11,
-//! CR-15, CR-30, CR-43).
+//! Membership: the server pushes a room's messages only to connections that are in the room (CR-10, CR-11, CR-15,
+//! CR-30, CR-43), and a group's messages only to the users who were its members when the message was accepted (GRP-6,
+//! GRP-5).
 //!
 //! Membership is per connection, read off the wire: a join answered 0 puts the connection in the room (and out of
 //! the rooms the answer says it left, CR-8); a leave's answer, whatever its code, a destruction or a kick or ban
@@ -8,9 +9,12 @@
 //! breach.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use imsim_engine::ConversationType;
 
 use super::journal::{RoomRequest, Via, Wire};
-use super::{Checker, History, Index};
+use super::{Checker, GroupChange, History, Index};
 use crate::server::ConnId;
 
 /// A chatroom message delivered to a connection that left the room, was kicked or banned, or never joined.
@@ -67,4 +71,67 @@ fn after_leaving(history: &History, index: &Index) -> Vec<String> {
         }
     }
     breaches
+}
+
+/// A group message delivered to a user who was not in the group when the server accepted it.
+pub(super) const OUTSIDE_THE_GROUP: Checker = Checker {
+    name: "outside-the-group",
+    invariant: "a group message reaches only users who were members of the group when the server accepted it",
+    check: outside_the_group,
+};
+
+/// Judged for the messages whose acceptance the wire shows (a `PublishAck` with their UID); the instant of a change
+/// and of an acceptance in the same millisecond is taken in the user's favour (a member), so the checker never
+/// blames an order the runner cannot see.
+fn outside_the_group(history: &History, index: &Index) -> Vec<String> {
+    let accepted_at: BTreeMap<&str, Duration> = history
+        .journal
+        .entries()
+        .iter()
+        .filter_map(|entry| match &entry.wire {
+            Wire::PublishAck { code: 0, uid, .. } => Some((uid.as_str(), entry.at)),
+            _ => None,
+        })
+        .collect();
+    let mut breaches = Vec::new();
+    let mut judged: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for entry in history.journal.entries() {
+        let Wire::Delivered { message, .. } = &entry.wire else { continue };
+        if message.conversation_type != ConversationType::Group.ordinal() {
+            continue;
+        }
+        let Some(&at) = accepted_at.get(message.uid.as_str()) else { continue };
+        let Some(user) = index.sessions.get(&entry.conn).and_then(|session| session.user.as_deref()) else { continue };
+        if judged.insert((message.uid.as_str(), user)) && !member_at(history, &message.target_id, user, at) {
+            breaches.push(format!(
+                "at {:?}: group message {} of {} (accepted at {at:?}) delivered to {user}, not a member then",
+                entry.at, message.uid, message.target_id
+            ));
+        }
+    }
+    breaches
+}
+
+/// Whether `user` could have been a member of `group` at `at`: a member just before that instant, or at some
+/// point of the changes made at it.
+fn member_at(history: &History, group: &str, user: &str, at: Duration) -> bool {
+    let mut member = false;
+    let mut member_during_the_instant = false;
+    for (changed_at, change) in &history.group_changes {
+        if *changed_at > at {
+            break;
+        }
+        let names = |users: &[String]| users.iter().any(|named| named == user);
+        let now_member = match change {
+            GroupChange::Added { group: changed, users } if changed == group && names(users) => true,
+            GroupChange::Removed { group: changed, users } if changed == group && names(users) => false,
+            GroupChange::Dismissed { group: changed } if changed == group => false,
+            _ => continue,
+        };
+        if *changed_at == at {
+            member_during_the_instant |= member || now_member;
+        }
+        member = now_member;
+    }
+    member || member_during_the_instant
 }

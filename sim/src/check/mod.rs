@@ -61,10 +61,37 @@ pub struct History {
     pub app_configs: BTreeMap<String, AppConfig>,
     /// The switches changed mid-run, in order: when, which App Key, its switches from then on.
     pub config_changes: Vec<(Duration, String, AppConfig)>,
+    /// The group memberships the App Server API changed, in order, as the runner called it (groups change off the
+    /// wire, so this is the one record of them a checker can trust).
+    pub group_changes: Vec<(Duration, GroupChange)>,
     /// The client send rate (CFG-11), if the server applies one.
     pub send_rate: Option<u32>,
     /// Each device's connection status when the run ended.
     pub final_status: BTreeMap<String, ConnectionStatus>,
+}
+
+/// A change of a group's members by the App Server API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupChange {
+    /// The group was created with these members, or they were added (GRP-5, GRP-6).
+    Added {
+        /// The group ID.
+        group: String,
+        /// The users added.
+        users: Vec<String>,
+    },
+    /// These members were removed (GRP-6).
+    Removed {
+        /// The group ID.
+        group: String,
+        /// The users removed.
+        users: Vec<String>,
+    },
+    /// The group was dismissed: nobody is a member any more (GRP-5).
+    Dismissed {
+        /// The group ID.
+        group: String,
+    },
 }
 
 impl History {
@@ -125,6 +152,7 @@ pub const CHECKERS: &[Checker] = &[
     status::UNREAD,
     status::SENT_STATUS,
     membership::AFTER_LEAVING,
+    membership::OUTSIDE_THE_GROUP,
     limits::RATE,
     limits::SIZE,
     limits::SESSIONS,

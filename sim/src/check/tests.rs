@@ -436,3 +436,32 @@ fn a_protocol_error_is_a_breach_for_a_device_of_the_world_only() {
     closed_with(&mut history.journal, B, ErrorCode::PROTOCOL_MALFORMED_FRAME, 40);
     assert_eq!(names(&check(&history)), [("protocol", 1)]);
 }
+
+/// a's group message to g1 accepted at `accepted_ms` (its `PublishAck`), then delivered to b at 50 ms.
+fn group_message_to_b(history: &mut History, accepted_ms: i64) {
+    let ack = proto::PublishAck { client_message_id: "c1".into(), code: 0, message_uid: "g-1".into(), sent_time: 1 };
+    history.journal.outbound(A, &frame(Body::PublishAck(ack)), at(accepted_ms));
+    deliver(&mut history.journal, B, wire_message(1, "g-1", ConversationType::Group, "g1"), 50);
+}
+
+#[test]
+fn a_group_message_accepted_after_the_recipient_was_removed_reached_it_outside_the_group() {
+    use super::GroupChange;
+    use std::time::Duration;
+    let added = (Duration::ZERO, GroupChange::Added { group: "g1".into(), users: vec!["ua".into(), "ub".into()] });
+    let removed = |ms| (Duration::from_millis(ms), GroupChange::Removed { group: "g1".into(), users: vec!["ub".into()] });
+    let judge = |accepted_ms: i64, changes: Vec<(Duration, GroupChange)>| {
+        let mut history = signed_in();
+        history.group_changes = changes;
+        group_message_to_b(&mut history, accepted_ms);
+        names(&check(&history))
+    };
+    assert_eq!(judge(10, vec![added.clone(), removed(20)]), [], "accepted while b was a member");
+    assert_eq!(judge(20, vec![added.clone(), removed(20)]), [], "the same instant: either order is possible");
+    assert_eq!(judge(21, vec![added.clone(), removed(20)]), [("outside-the-group", 1)]);
+    assert_eq!(judge(10, vec![]), [("outside-the-group", 1)], "never a member");
+    let dismissed = (Duration::from_millis(5), GroupChange::Dismissed { group: "g1".into() });
+    assert_eq!(judge(10, vec![added.clone(), dismissed]), [("outside-the-group", 1)]);
+    let back = (Duration::from_millis(30), GroupChange::Added { group: "g1".into(), users: vec!["ub".into()] });
+    assert_eq!(judge(30, vec![added, removed(20), back]), [], "added back at the instant of acceptance");
+}

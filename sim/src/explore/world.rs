@@ -56,6 +56,8 @@ pub enum FaultKind {
     RevokeTokens,
     /// The app disconnects, and later connects again.
     Disconnect,
+    /// The App Server API removes the user from the group, and later adds it back (GRP-6).
+    RemovedFromGroup,
     /// An administrator changes one of the App Key's switches (multi-device sync, the mobile device limit, the
     /// reconnect kicking policy), and later sets it back (CFG-13: each takes effect at once).
     Switch,
@@ -81,7 +83,7 @@ const CRASH_DELAY_MAX_MS: u64 = 30;
 
 impl FaultKind {
     /// Every kind.
-    pub const ALL: [FaultKind; 14] = [
+    pub const ALL: [FaultKind; 15] = [
         FaultKind::Partition,
         FaultKind::PartitionToServer,
         FaultKind::PartitionFromServer,
@@ -95,6 +97,7 @@ impl FaultKind {
         FaultKind::Ban,
         FaultKind::RevokeTokens,
         FaultKind::Disconnect,
+        FaultKind::RemovedFromGroup,
         FaultKind::Switch,
     ];
 
@@ -114,6 +117,7 @@ impl FaultKind {
             FaultKind::Ban => "ban",
             FaultKind::RevokeTokens => "token revocation",
             FaultKind::Disconnect => "disconnect",
+            FaultKind::RemovedFromGroup => "removed from the group",
             FaultKind::Switch => "server-side switch",
         }
     }
@@ -464,7 +468,7 @@ impl<'w> Timeline<'w> {
             return vec![Op::FaultOn(kind, change)];
         }
         let subject = match kind {
-            FaultKind::Ban | FaultKind::RevokeTokens => device.user.clone(),
+            FaultKind::Ban | FaultKind::RevokeTokens | FaultKind::RemovedFromGroup => device.user.clone(),
             _ => name.clone(),
         };
         if kind.on_the_link()
@@ -604,6 +608,7 @@ fn render(op: &Op) -> String {
             FaultKind::RevokeTokens => format!("  - revoke_tokens: {subject}"),
             FaultKind::Disconnect => format!("  - disconnect: {subject}"),
             FaultKind::Switch => format!("  - app_settings: {{ {subject} }}"),
+            FaultKind::RemovedFromGroup => format!("  - remove_members: {{ group: {GROUP}, users: [{subject}] }}"),
         },
         Op::FaultOff(kind, subject) => match kind {
             FaultKind::Partition | FaultKind::PartitionToServer | FaultKind::PartitionFromServer => {
@@ -623,6 +628,7 @@ fn render(op: &Op) -> String {
             // The connect step fetches a new token, so it also ends a revocation's effect.
             FaultKind::RevokeTokens | FaultKind::Disconnect => format!("  - connect: {subject}"),
             FaultKind::Switch => "  - app_settings: {}".to_owned(),
+            FaultKind::RemovedFromGroup => format!("  - add_members: {{ group: {GROUP}, users: [{subject}] }}"),
         },
     }
 }
