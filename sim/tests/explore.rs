@@ -14,8 +14,8 @@ use imsim_sim::explore::{required_counters, run_world};
 use imsim_sim::runner::run_scenario;
 use imsim_sim::scenario::load_scenario;
 
-/// Worlds per `cargo test` run: about five seconds of a release build.
-const WORLDS: u64 = 60;
+/// Worlds per `cargo test` run: about eight seconds of a release build, and enough for every required counter.
+const WORLDS: u64 = 80;
 
 fn workspace_root() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
