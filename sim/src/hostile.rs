@@ -111,7 +111,9 @@ pub enum Closing {
 impl std::fmt::Display for Closing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Closing::WithError(code) => write!(f, "closed with {} ({})", code.to_wire(), code.name().unwrap_or("unnamed")),
+            Closing::WithError(code) => {
+                write!(f, "closed with {} ({})", code.to_wire(), code.name().unwrap_or("unnamed"))
+            }
             Closing::Silently => f.write_str("closed silently"),
             Closing::NotClosed => write!(f, "still open after {}s", HOSTILE_CLOSE_BOUND.as_secs()),
         }

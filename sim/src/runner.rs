@@ -680,12 +680,7 @@ impl<'a> Run<'a> {
                 self.users.values().map(|user| server.inbox_last_seq(&self.app_key, user)).max().unwrap_or(0);
             (token, foreign_cursor.max(1))
         };
-        let setting = Setting {
-            name,
-            app_key: self.app_key.clone(),
-            token,
-            foreign_cursor,
-        };
+        let setting = Setting { name, app_key: self.app_key.clone(), token, foreign_cursor };
         let plan = Plan::draw(seed, attack, &setting);
         self.world.borrow_mut().hostile_peers_pending += 1;
         self.sim.client(setting.name.as_str(), hostile_peer(plan, self.world.clone(), self.location()));

@@ -31,7 +31,8 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
             }
             Wire::PublishAck { client_message_id, code: 0, uid } => {
                 if let Some(target) = targets.get(&(entry.conn, client_message_id.as_str())) {
-                    let sync = history.config_at(&history.app_key, entry.at).is_some_and(|config| config.multi_device_sync);
+                    let sync =
+                        history.config_at(&history.app_key, entry.at).is_some_and(|config| config.multi_device_sync);
                     accepted.entry((target, uid.as_str())).or_insert(sync);
                 }
             }

@@ -9,11 +9,8 @@ use super::journal::Wire;
 use super::{Checker, History, Index};
 
 /// The codes with which the server closes a connection that broke the wire protocol.
-pub const PROTOCOL_ERRORS: [ErrorCode; 3] = [
-    ErrorCode::PROTOCOL_MALFORMED_FRAME,
-    ErrorCode::PROTOCOL_FRAME_TOO_LARGE,
-    ErrorCode::PROTOCOL_UNEXPECTED_FRAME,
-];
+pub const PROTOCOL_ERRORS: [ErrorCode; 3] =
+    [ErrorCode::PROTOCOL_MALFORMED_FRAME, ErrorCode::PROTOCOL_FRAME_TOO_LARGE, ErrorCode::PROTOCOL_UNEXPECTED_FRAME];
 
 /// Whether `code` (as on the wire) is one of [`PROTOCOL_ERRORS`].
 pub fn is_protocol_error(code: u32) -> bool {
@@ -36,7 +33,10 @@ fn protocol(history: &History, index: &Index) -> Vec<String> {
             let Wire::SessionClosed { code } = entry.wire else { return None };
             let session = index.sessions.get(&entry.conn)?;
             (is_protocol_error(code) && history.users.contains_key(&session.device)).then(|| {
-                format!("at {:?}: the server closed {}'s connection with protocol error {code}", entry.at, session.device)
+                format!(
+                    "at {:?}: the server closed {}'s connection with protocol error {code}",
+                    entry.at, session.device
+                )
             })
         })
         .collect()

@@ -449,7 +449,8 @@ fn a_group_message_accepted_after_the_recipient_was_removed_reached_it_outside_t
     use super::GroupChange;
     use std::time::Duration;
     let added = (Duration::ZERO, GroupChange::Added { group: "g1".into(), users: vec!["ua".into(), "ub".into()] });
-    let removed = |ms| (Duration::from_millis(ms), GroupChange::Removed { group: "g1".into(), users: vec!["ub".into()] });
+    let removed =
+        |ms| (Duration::from_millis(ms), GroupChange::Removed { group: "g1".into(), users: vec!["ub".into()] });
     let judge = |accepted_ms: i64, changes: Vec<(Duration, GroupChange)>| {
         let mut history = signed_in();
         history.group_changes = changes;

@@ -152,9 +152,7 @@ fn counters(world: &World, history: &History) -> BTreeMap<&'static str, u64> {
                 (*count > 1).then_some("reconnect")
             }
             Wire::SessionClosed { code } if *code == ErrorCode::DISCONN_KICK.to_wire() => Some("kick"),
-            Wire::SessionClosed { code } if is_protocol_error(*code) => {
-                Some("hostile peer closed")
-            }
+            Wire::SessionClosed { code } if is_protocol_error(*code) => Some("hostile peer closed"),
             Wire::Delivered { via: Via::Package, .. } => Some("offline package message"),
             Wire::Delivered { via: Via::Chatroom, .. } => Some("chatroom delivery"),
             Wire::PublishAck { code, .. } if *code == ErrorCode::SEND_MSG_FREQUENCY_OVERRUN.to_wire() => {

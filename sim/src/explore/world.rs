@@ -193,9 +193,10 @@ impl Op {
     /// The device or user the op concerns, if any.
     pub fn subject(&self) -> Option<&str> {
         match self {
-            Op::Advance(_) | Op::Hostile(_) | Op::FaultOn(FaultKind::Switch, _) | Op::FaultOff(FaultKind::Switch, _) => {
-                None
-            }
+            Op::Advance(_)
+            | Op::Hostile(_)
+            | Op::FaultOn(FaultKind::Switch, _)
+            | Op::FaultOff(FaultKind::Switch, _) => None,
             Op::Call { device, .. } | Op::Send { device, .. } => Some(device),
             Op::FaultOn(_, subject) | Op::FaultOff(_, subject) => Some(subject),
         }
@@ -487,11 +488,18 @@ impl<'w> Timeline<'w> {
         }
     }
 
-    /// Chatroom traffic: a join (fetching a few messages, creating the room if need be), or a message to a room.
+    /// Chatroom traffic: a join (fetching a few messages, creating the room if need be), a leave (so that
+    /// deliveries after leaving have their chance to show), or a message to a room.
     fn chatroom(&mut self, device: &str, rng: &mut ChaCha8Rng) -> Op {
         let room = if rng.random_bool(0.8) { ROOMS[0] } else { ROOMS[1] }.to_owned();
-        if rng.random_bool(0.3) {
-            return join(device, &room);
+        match rng.random_range(0..10) {
+            0..3 => return join(device, &room),
+            3..5 => {
+                let mut arguments = Map::new();
+                arguments.insert("targetId".into(), Json::String(room));
+                return Op::Call { device: device.to_owned(), method: "leaveChatRoom", arguments, keep_as: None };
+            }
+            _ => {}
         }
         self.texts += 1;
         Op::Send {

@@ -443,7 +443,10 @@ fn app_settings(node: &Node, context: &Context<'_>) -> Res<StepKind> {
     for name in super::APP_FIELDS {
         let Some(value) = fields.get(name) else { continue };
         if SERVER_WIDE_SETTINGS.contains(name) {
-            return fail(value.at, format!("app_settings.{name}: is the server's for the whole run; set it in settings.app"));
+            return fail(
+                value.at,
+                format!("app_settings.{name}: is the server's for the whole run; set it in settings.app"),
+            );
         }
         changes.push(((*name).to_owned(), written(value)));
     }
