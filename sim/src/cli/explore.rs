@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::explore::shrink::shrink;
 use crate::explore::world::World;
-use crate::explore::{Outcome, required_counters, run_world, world_trace};
+use crate::explore::{Outcome, REFUSAL_CODE_PREFIX, required_counters, run_world, world_trace};
 
 /// Every how many seeds a sweep runs a world twice and compares the two traces.
 pub(super) const DETERMINISM_SAMPLE_EVERY: u64 = 10;
@@ -190,7 +190,7 @@ struct Summary {
     invalid: Vec<(u64, String)>,
     findings: BTreeMap<String, Vec<u64>>,
     /// Per counter: the total, and how many worlds saw it at least once.
-    counters: BTreeMap<&'static str, (u64, u64)>,
+    counters: BTreeMap<String, (u64, u64)>,
     simulated: Duration,
     determinism_checked: u64,
     nondeterministic: Vec<u64>,
@@ -204,7 +204,7 @@ impl Summary {
             self.invalid.push((outcome.seed, reason.clone()));
         }
         for (name, count) in &outcome.counters {
-            let entry = self.counters.entry(name).or_default();
+            let entry = self.counters.entry(name.clone()).or_default();
             entry.0 += count;
             entry.1 += u64::from(*count > 0);
         }
@@ -214,7 +214,7 @@ impl Summary {
         if self.worlds < COVERAGE_MIN_SEEDS {
             return Vec::new();
         }
-        required_counters().into_iter().filter(|name| !self.counters.contains_key(name)).collect()
+        required_counters().into_iter().filter(|name| !self.counters.contains_key(*name)).collect()
     }
 
     fn failed(&self) -> bool {
@@ -235,10 +235,17 @@ impl Summary {
             crate::cli::human_duration(self.simulated)
         );
         let _ = writeln!(text, "coverage (total, share of worlds):");
-        for (name, (total, worlds)) in &self.counters {
+        let (codes, kinds): (Vec<_>, Vec<_>) =
+            self.counters.iter().partition(|(name, _)| name.starts_with(REFUSAL_CODE_PREFIX));
+        for (name, (total, worlds)) in kinds {
             let share = *worlds as f64 * 100.0 / self.worlds.max(1) as f64;
             let _ = writeln!(text, "  {name:<34} {total:>8}  {share:5.1} %");
         }
+        let codes: Vec<String> = codes
+            .iter()
+            .map(|(name, (total, _))| format!("{}×{total}", name.trim_start_matches(REFUSAL_CODE_PREFIX)))
+            .collect();
+        let _ = writeln!(text, "refusal codes seen (code×times): {}", codes.join(", "));
         for name in self.missing_coverage() {
             let _ = writeln!(text, "MISSING COVERAGE: no world had a {name}");
         }

@@ -40,8 +40,9 @@ pub struct Outcome {
     pub invalid: Option<String>,
     /// The hash of its canonical trace.
     pub trace_hash: String,
-    /// How many times each kind of fault and of interesting event happened.
-    pub counters: BTreeMap<&'static str, u64>,
+    /// How many times each kind of fault and of interesting event happened, and each refusal code was seen (as
+    /// `code N`, from the wire and from the app's calls).
+    pub counters: BTreeMap<String, u64>,
     /// Simulated time at its end.
     pub simulated: Duration,
 }
@@ -109,11 +110,11 @@ pub fn run_world(world: &World) -> Outcome {
 }
 
 /// The kinds of fault injected and of interesting event seen in one world, for a sweep's coverage.
-fn counters(world: &World, history: &History) -> BTreeMap<&'static str, u64> {
-    let mut counters: BTreeMap<&'static str, u64> = BTreeMap::new();
+fn counters(world: &World, history: &History) -> BTreeMap<String, u64> {
+    let mut counters: BTreeMap<String, u64> = BTreeMap::new();
     for op in &world.ops {
         if let Op::FaultOn(kind, _) = op {
-            *counters.entry(kind.name()).or_default() += 1;
+            *counters.entry(kind.name().to_owned()).or_default() += 1;
         }
     }
     let mut connects: BTreeMap<&str, u64> = BTreeMap::new();
@@ -140,7 +141,7 @@ fn counters(world: &World, history: &History) -> BTreeMap<&'static str, u64> {
                 unacknowledged_package.remove(&entry.conn);
             }
             Wire::Closed if unacknowledged_package.remove(&entry.conn).is_some() => {
-                *counters.entry("package cut").or_default() += 1;
+                *counters.entry("package cut".to_owned()).or_default() += 1;
             }
             _ => {}
         }
@@ -166,15 +167,29 @@ fn counters(world: &World, history: &History) -> BTreeMap<&'static str, u64> {
             _ => None,
         };
         if let Some(event) = event {
-            *counters.entry(event).or_default() += 1;
+            *counters.entry(event.to_owned()).or_default() += 1;
         }
     }
     let refused = history.calls.values().flatten().filter(|call| call.code != 0).count();
     if refused > 0 {
-        counters.insert("refused call", u64::try_from(refused).unwrap_or(u64::MAX));
+        counters.insert("refused call".to_owned(), u64::try_from(refused).unwrap_or(u64::MAX));
+    }
+    // Every refusal code seen: the app's calls refused by the engine, and the server's answers on the wire.
+    let call_codes = history.calls.values().flatten().filter_map(|call| (call.code != 0).then_some(call.code));
+    let wire_codes = history.journal.entries().iter().filter_map(|entry| match entry.wire {
+        Wire::PublishAck { code, .. } | Wire::Response { code, .. } | Wire::SessionClosed { code } if code != 0 => {
+            Some(ErrorCode::from_wire(code).0)
+        }
+        _ => None,
+    });
+    for code in call_codes.chain(wire_codes) {
+        *counters.entry(format!("{REFUSAL_CODE_PREFIX}{code}")).or_default() += 1;
     }
     counters
 }
+
+/// The start of a refusal code's counter: `code 23406`.
+pub const REFUSAL_CODE_PREFIX: &str = "code ";
 
 /// The fault kinds and events a healthy sweep must see at least once; a harness that injects nothing cannot pass.
 pub fn required_counters() -> Vec<&'static str> {
