@@ -10,10 +10,12 @@
 //! seed and the command that replays it alone.
 
 mod explore;
+mod outputs;
+mod parallel;
 mod paths;
 mod watch;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -24,6 +26,7 @@ pub use paths::{Found, check_report_writable, find_scenarios, has_scenario_exten
 use crate::report::{LoadFailure, ScenarioRuns, render_report};
 use crate::runner::{RunReport, run_scenario, run_scenario_watched, sweep_seeds};
 use crate::scenario::{Scenario, load_scenario, parse_duration};
+use outputs::FileResult;
 use watch::WallClock;
 
 /// How many characters of a scenario's name, and of its list of rules, its result line shows.
@@ -60,6 +63,17 @@ enum Command {
         /// Write the Markdown conformance report to this file (checked to be writable before anything runs).
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Write the results as JSON to this file: per scenario, each seed's verdict, failure, trace hash and replay
+        /// command.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write the results as JUnit XML to this file: one test case per scenario, for CI systems.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Run this many scenarios at once, one simulation per thread (default: the machine's cores). The results,
+        /// traces and reports are the same whatever it is.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+        jobs: Option<u32>,
         /// The wall-clock budget of one run (one scenario under one seed), like 90s or 10m: a run still going then
         /// fails, naming its step and the simulated instant it reached.
         #[arg(long, default_value = "5m", value_parser = parse_timeout)]
@@ -95,9 +109,11 @@ enum Command {
 /// Runs the command line and returns the process's exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Run { paths, trace, seed, seeds, report, timeout } => {
-            let options = RunOptions { show_trace: trace, seed, seeds, timeout };
-            run(paths, &options, report.as_deref())
+        Command::Run { paths, trace, seed, seeds, report, json, junit, jobs, timeout } => {
+            let jobs = jobs.map_or_else(parallel::default_jobs, |jobs| jobs as usize);
+            let options = RunOptions { show_trace: trace, seed, seeds, timeout, jobs };
+            let outputs = Outputs { report, json, junit };
+            run(paths, &options, &outputs)
         }
         Command::Explore { seeds, from, shard, time_budget, regressions } => {
             explore::explore(&explore::ExploreOptions { seeds, from, shard, time_budget, regressions })
@@ -113,6 +129,15 @@ struct RunOptions {
     seed: Option<u64>,
     seeds: u32,
     timeout: Duration,
+    jobs: usize,
+}
+
+/// The files `imsim run` writes besides its output.
+#[derive(Debug)]
+struct Outputs {
+    report: Option<PathBuf>,
+    json: Option<PathBuf>,
+    junit: Option<PathBuf>,
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {
@@ -122,7 +147,7 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
     }
 }
 
-fn run(paths: Vec<PathBuf>, options: &RunOptions, report_path: Option<&Path>) -> ExitCode {
+fn run(paths: Vec<PathBuf>, options: &RunOptions, outputs: &Outputs) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
     let usage_error = |message: String| {
         eprintln!("error: {message}");
@@ -132,40 +157,59 @@ fn run(paths: Vec<PathBuf>, options: &RunOptions, report_path: Option<&Path>) ->
         Ok(found) => found,
         Err(message) => return usage_error(message),
     };
-    if let Some(report_path) = report_path
-        && let Err(message) = check_report_writable(report_path)
-    {
-        return usage_error(format!("{message}; nothing was run"));
+    for output in [&outputs.report, &outputs.json, &outputs.junit].into_iter().flatten() {
+        if let Err(message) = check_report_writable(output) {
+            return usage_error(format!("{message}; nothing was run"));
+        }
     }
     for warning in &found.warnings {
         eprintln!("warning: {warning}");
     }
+    let mut results: Vec<FileResult> = Vec::with_capacity(found.files.len());
+    let run_file = |index: usize| {
+        let file = &found.files[index];
+        match load_scenario(file) {
+            Ok(scenario) => {
+                // Wall time is printed on the scenario's line and in the JUnit file, and goes nowhere else: not
+                // into the run, its trace, the report or the JSON.
+                let started = Instant::now(); // determinism: ok, reporting only
+                let runs = run_sweep_watched(&scenario, options.seed, options.seeds, options.timeout);
+                FileResult::Ran { runs, wall: started.elapsed() }
+            }
+            Err(error) => {
+                FileResult::DidNotLoad(LoadFailure { path: file.display().to_string(), message: error.to_string() })
+            }
+        }
+    };
+    parallel::run_in_order(found.files.len(), options.jobs, run_file, |_, result| {
+        match &result {
+            FileResult::Ran { runs, wall } => print_runs(runs, *wall, options.show_trace),
+            FileResult::DidNotLoad(failure) => println!("FAIL {} (does not load)\n  {}", failure.path, failure.message),
+        }
+        results.push(result);
+    });
     let mut scenarios: Vec<ScenarioRuns> = Vec::new();
     let mut load_failures = Vec::new();
-    for file in &found.files {
-        let scenario = match load_scenario(file) {
-            Ok(scenario) => scenario,
-            Err(error) => {
-                println!("FAIL {} (does not load)\n  {error}", file.display());
-                load_failures.push(LoadFailure { path: file.display().to_string(), message: error.to_string() });
-                continue;
-            }
-        };
-        // Wall time is printed on the scenario's line and goes nowhere else: not into the run, its trace or the
-        // report file.
-        let started = Instant::now(); // determinism: ok, reporting only
-        let runs = run_sweep_watched(&scenario, options.seed, options.seeds, options.timeout);
-        let wall = started.elapsed();
-        print_runs(&runs, wall, options.show_trace);
-        scenarios.push(runs);
+    for result in &results {
+        match result {
+            FileResult::Ran { runs, .. } => scenarios.push(runs.clone()),
+            FileResult::DidNotLoad(failure) => load_failures.push(failure.clone()),
+        }
     }
     let passed = scenarios.iter().filter(|scenario| scenario.passed()).count();
     let failed = scenarios.len() - passed + load_failures.len();
-    if let Some(report_path) = report_path
-        && let Err(error) = std::fs::write(report_path, render_report(&scenarios, &load_failures))
-    {
-        eprintln!("error: cannot write {}: {error}", report_path.display());
-        return ExitCode::from(2);
+    let documents = [
+        (&outputs.report, render_report(&scenarios, &load_failures)),
+        (&outputs.json, outputs::render_json(&results)),
+        (&outputs.junit, outputs::render_junit(&results)),
+    ];
+    for (path, text) in documents {
+        if let Some(path) = path
+            && let Err(error) = std::fs::write(path, text)
+        {
+            eprintln!("error: cannot write {}: {error}", path.display());
+            return ExitCode::from(2);
+        }
     }
     println!("\n{passed} passed, {failed} failed");
     if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }

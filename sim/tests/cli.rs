@@ -497,3 +497,95 @@ fn explore_runs_its_shard_of_the_seeds_and_replay_shows_one_world() {
     assert!(stdout.contains("converge: 90s"), "its liveness phase: {stdout}");
     assert!(stdout.trim_end().lines().last().unwrap_or_default().starts_with("no findings (trace "), "{stdout}");
 }
+
+/// A fresh temporary directory for one test's output files.
+fn output_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("imsim-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// The output lines of a run, with the wall-clock part of each verdict line (` in 0.123 s wall, 85x`: the one
+/// thing that may differ) cut.
+fn without_wall_times(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|line| !line.starts_with("SLOW "))
+        .map(|line| {
+            let wall = line.find(" wall, ").and_then(|wall| Some((line[..wall].rfind(" in ")?, wall)));
+            match wall.and_then(|(start, wall)| Some((start, wall + line[wall..].find(')')?))) {
+                Some((start, end)) => format!("{}{}", &line[..start], &line[end..]),
+                None => line.to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// `--jobs` changes how many scenarios run at once and nothing else: the output (in file order), the report and the
+/// JSON are the same with one job and with three.
+#[test]
+fn the_results_are_the_same_whatever_the_number_of_jobs() {
+    let dir = output_dir("jobs");
+    let mut runs = Vec::new();
+    for jobs in ["1", "3"] {
+        let (report, json) = (dir.join(format!("report-{jobs}.md")), dir.join(format!("results-{jobs}.json")));
+        let (report_arg, json_arg) = (report.to_string_lossy().into_owned(), json.to_string_lossy().into_owned());
+        let args = ["run", "scenarios/sync", "scenarios/protocol", "--seeds", "2", "--jobs", jobs];
+        let (output, stdout) = imsim(&[&args[..], &["--report", &report_arg, "--json", &json_arg]].concat());
+        assert!(output.status.success(), "{stdout}");
+        let read = |path: &Path| std::fs::read_to_string(path).expect("written");
+        runs.push((without_wall_times(&stdout), read(&report), read(&json)));
+    }
+    assert_eq!(runs[0].0, runs[1].0, "the output, in file order");
+    assert_eq!(runs[0].1, runs[1].1, "the report");
+    assert_eq!(runs[0].2, runs[1].2, "the JSON");
+    assert!(runs[0].0.iter().filter(|line| line.starts_with("PASS ")).count() >= 4, "{:?}", runs[0].0);
+}
+
+/// `--json` and `--junit` give one result per scenario; a failed one carries the failure's place and message, its
+/// seed and the command that replays it, and a file that does not load is an error of its own.
+#[test]
+fn json_and_junit_carry_each_failure_with_its_seed_and_replay_command() {
+    let dir = output_dir("machine-readable");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "name: x\nrules: [CONN-1]\nseed: 1\ndevices:\n  a: { user: u }\nsteps:\n  - jump: a\n")
+        .expect("written");
+    let (json, junit) = (dir.join("results.json"), dir.join("results.xml"));
+    let (output, stdout) = imsim(&[
+        "run",
+        "fixtures/failing-scenarios/wrong-status.yaml",
+        "scenarios/connection/connect-succeeds.yaml",
+        &bad.to_string_lossy(),
+        "--json",
+        &json.to_string_lossy(),
+        "--junit",
+        &junit.to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("written")).expect("JSON");
+    assert_eq!((json["passed"].as_u64(), json["failed"].as_u64()), (Some(1), Some(2)), "{json:#}");
+    let failed = &json["scenarios"][0];
+    assert_eq!(failed["path"], "fixtures/failing-scenarios/wrong-status.yaml");
+    assert_eq!(failed["passed"], false);
+    let run = &failed["runs"][0];
+    assert_eq!(run["seed"], 99);
+    assert_eq!(run["failure"]["place"], "fixtures/failing-scenarios/wrong-status.yaml:9:5");
+    assert!(run["failure"]["message"].as_str().is_some_and(|m| m.contains("expected signOut")), "{run:#}");
+    assert_eq!(
+        run["replay"],
+        "cargo run --release -p imsim-sim --bin imsim -- run fixtures/failing-scenarios/wrong-status.yaml --seed 99 --trace"
+    );
+    assert_eq!(json["scenarios"][1]["passed"], true);
+    assert_eq!(json["scenarios"][1]["runs"][0]["failure"], serde_json::Value::Null);
+    assert!(json["scenarios"][2]["load_error"].as_str().is_some_and(|e| e.contains("jump")), "{json:#}");
+
+    let junit = std::fs::read_to_string(&junit).expect("written");
+    assert!(junit.contains(r#"tests="3" failures="1" errors="1""#), "{junit}");
+    assert!(junit.contains(r#"classname="failing-scenarios""#), "{junit}");
+    assert!(junit.contains("has status connected, expected signOut"), "{junit}");
+    assert!(junit.contains("seed 99: at fixtures/failing-scenarios/wrong-status.yaml:9:5"), "{junit}");
+    assert!(junit.contains("replay: cargo run --release -p imsim-sim --bin imsim -- run"), "{junit}");
+    assert!(junit.contains(r#"<error message="the scenario does not load""#), "{junit}");
+}
