@@ -1,14 +1,44 @@
-//! The conformance run: every scenario under `scenarios/` passes, its canonical trace matches the snapshot under
-//! `fixtures/traces/`, it also passes under a sweep of other seeds derived from its own, and running it twice with
-//! the same seed gives byte-identical traces.
+//! The conformance run: each scenario under `scenarios/` is its own test case (a libtest-mimic harness), named by
+//! its path under `scenarios/` (`chatrooms/join-and-leave.yaml`), so `cargo test --release -- chatrooms/` runs one
+//! area, failures are listed by scenario and cargo-nextest can split them across machines. A scenario's case
+//! passes when the scenario passes under its own seed with a canonical trace that matches its snapshot under
+//! `fixtures/traces/`, gives the byte-identical trace when run again with that seed, and passes under a sweep of
+//! other seeds derived from its own. The harness's own checks (the seed drives the network, a few failure messages)
+//! are cases beside them.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use imsim_sim::cli::scenario_files;
 use imsim_sim::runner::{RunReport, run_scenario, sweep_seeds};
 use imsim_sim::scenario::{Scenario, load_scenario, parse_scenario};
+use libtest_mimic::{Arguments, Failed, Trial};
 
+fn main() {
+    let arguments = Arguments::from_args();
+    let mut trials: Vec<Trial> = all_scenarios()
+        .into_iter()
+        .map(|scenario| {
+            let name = case_name(&scenario);
+            Trial::test(name, move || conformance_case(&scenario))
+        })
+        .collect();
+    trials.extend([
+        Trial::test("harness: the seed drives the network", the_seed_drives_the_network),
+        Trial::test(
+            "harness: a statuses check fails when no device has the status it expects",
+            a_statuses_check_fails_when_no_device_has_the_status_it_expects,
+        ),
+        Trial::test(
+            "harness: sameAs the first and the last message fail on the other end of the page",
+            same_as_the_first_and_the_last_message_fail_on_the_other_end_of_the_page,
+        ),
+        Trial::test(
+            "harness: a history page from sync_time needs an earlier page",
+            a_history_page_from_sync_time_needs_an_earlier_page,
+        ),
+    ]);
+    libtest_mimic::run(&arguments, trials).exit();
+}
 fn workspace_root() -> PathBuf {
     // Canonical, so that failures and replay commands name `/path/to/imsim/scenarios/...`, not `sim/../scenarios`.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -40,29 +70,8 @@ fn describe_failure(report: &RunReport) -> String {
     )
 }
 
-#[test]
-fn every_scenario_passes_and_matches_its_trace_snapshot() {
-    let mut failures = Vec::new();
-    for scenario in all_scenarios() {
-        let report = run_scenario(&scenario, None);
-        if !report.passed() {
-            failures.push(describe_failure(&report));
-            continue;
-        }
-        insta::with_settings!({
-            snapshot_path => "../../fixtures/traces",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-            description => scenario.name.clone(),
-        }, {
-            insta::assert_snapshot!(snapshot_name(&scenario), report.trace.render());
-        });
-    }
-    assert!(failures.is_empty(), "{} scenario(s) failed:\n{}", failures.len(), failures.join("\n"));
-}
-
-/// How many seeds the sweep runs each scenario under, its own included: a CI-sized default, raised with
-/// `IMSIM_SEEDS` (for example `IMSIM_SEEDS=64 cargo test --release --test scenarios`).
+/// How many seeds each scenario runs under, its own included: a CI-sized default, raised with `IMSIM_SEEDS` (for
+/// example `IMSIM_SEEDS=64 cargo test --release --test scenarios`).
 const SWEEP_SEEDS_DEFAULT: usize = 4;
 
 fn sweep_seed_count() -> usize {
@@ -72,71 +81,59 @@ fn sweep_seed_count() -> usize {
     }
 }
 
-#[test]
-fn every_scenario_passes_under_a_sweep_of_seeds() {
-    // What a scenario asserts is what its rules promise, so it holds under every network timing; the scenario's own
-    // seed is run by the snapshot test, the sweep runs the others `sweep_seeds` derives from it.
-    let scenarios = all_scenarios();
-    let count = sweep_seed_count();
-    let runs: Vec<(&Scenario, u64)> = scenarios
-        .iter()
-        .flat_map(|scenario| sweep_seeds(scenario.seed, count).into_iter().skip(1).map(move |seed| (scenario, seed)))
-        .collect();
-    let next = Mutex::new(runs.iter());
-    let failures = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let Some(&(scenario, seed)) = next.lock().unwrap().next() else { break };
-                    let report = run_scenario(scenario, Some(seed));
-                    if let Some(failure) = &report.failure {
-                        let line = format!(
-                            "{} seed={}\n  at {}: {}\n  replay: {}",
-                            scenario.path.display(),
-                            seed,
-                            report.failure_place().unwrap_or_default(),
-                            failure.message,
-                            report.replay_command()
-                        );
-                        failures.lock().unwrap().push((scenario.path.clone(), seed, line));
-                    }
-                }
-            });
-        }
-    });
-    let mut failures = failures.into_inner().unwrap();
-    failures.sort();
-    assert!(
-        failures.is_empty(),
-        "{} of {} runs failed (each scenario under {} seed(s) besides its own):\n{}",
-        failures.len(),
-        runs.len(),
-        count.saturating_sub(1),
-        failures.into_iter().map(|(_, _, line)| line).collect::<Vec<_>>().join("\n")
-    );
+/// A scenario's case name: its path under `scenarios/`, like `chatrooms/join-and-leave.yaml`.
+fn case_name(scenario: &Scenario) -> String {
+    let scenarios = workspace_root().join("scenarios");
+    let relative = scenario.path.strip_prefix(&scenarios).unwrap_or(&scenario.path);
+    relative.display().to_string().replace('\\', "/")
 }
 
-#[test]
-fn the_same_seed_gives_the_same_trace_byte_for_byte() {
-    for scenario in all_scenarios() {
-        let first = run_scenario(&scenario, None);
-        let second = run_scenario(&scenario, None);
-        assert_eq!(
-            first.trace.hash(),
-            second.trace.hash(),
-            "{} is not deterministic; replay: {}\nfirst:\n{}\nsecond:\n{}",
-            scenario.path.display(),
-            first.replay_command(),
-            first.trace.render(),
-            second.trace.render()
-        );
+/// One scenario's conformance: it passes under its own seed and its trace matches the snapshot; the same seed gives
+/// the same trace again, byte for byte; and it passes under the sweep's other seeds. (What a scenario asserts is
+/// what its rules promise, so it holds under every network timing.)
+fn conformance_case(scenario: &Scenario) -> Result<(), Failed> {
+    let report = run_scenario(scenario, None);
+    if !report.passed() {
+        return Err(describe_failure(&report).into());
     }
+    insta::with_settings!({
+        snapshot_path => "../../fixtures/traces",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => scenario.name.clone(),
+    }, {
+        insta::assert_snapshot!(snapshot_name(scenario), report.trace.render());
+    });
+    let again = run_scenario(scenario, None);
+    if again.trace.hash() != report.trace.hash() {
+        return Err(format!(
+            "not deterministic: the same seed gave another trace; replay: {}\nfirst:\n{}\nsecond:\n{}",
+            report.replay_command(),
+            report.trace.render(),
+            again.trace.render()
+        )
+        .into());
+    }
+    let failures: Vec<String> = sweep_seeds(scenario.seed, sweep_seed_count())
+        .into_iter()
+        .skip(1)
+        .map(|seed| run_scenario(scenario, Some(seed)))
+        .filter(|run| !run.passed())
+        .map(|run| {
+            let message = run.failure.as_ref().map_or("", |failure| failure.message.as_str());
+            format!(
+                "seed={} (derived from {})\n  at {}: {message}\n  replay: {}",
+                run.seed,
+                scenario.seed,
+                run.failure_place().unwrap_or_default(),
+                run.replay_command()
+            )
+        })
+        .collect();
+    if failures.is_empty() { Ok(()) } else { Err(failures.join("\n").into()) }
 }
 
-#[test]
-fn the_seed_drives_the_network() {
+fn the_seed_drives_the_network() -> Result<(), Failed> {
     // A harness that ignored the seed would pass the determinism test trivially; with latency drawn from a range,
     // other seeds must give other timings.
     let scenario = all_scenarios()
@@ -146,6 +143,7 @@ fn the_seed_drives_the_network() {
     let hashes: std::collections::BTreeSet<String> =
         (1..=4).map(|seed| run_scenario(&scenario, Some(seed)).trace.hash()).collect();
     assert!(hashes.len() > 1, "four seeds gave one trace");
+    Ok(())
 }
 
 /// Runs an inline scenario and returns its failure message (`None` if it passed).
@@ -154,8 +152,7 @@ fn failure_of(text: &str) -> Option<String> {
     run_scenario(&scenario, None).failure.map(|failure| failure.message)
 }
 
-#[test]
-fn a_statuses_check_fails_when_no_device_has_the_status_it_expects() {
+fn a_statuses_check_fails_when_no_device_has_the_status_it_expects() -> Result<(), Failed> {
     // The check the kicking race uses, on two users' devices: nobody is kicked, and the check must say so.
     let failure = failure_of(
         r#"name: n
@@ -170,10 +167,10 @@ steps:
     )
     .expect("the check fails");
     assert_eq!(failure, "expectation not met within 2s: the statuses are c connected, d connected");
+    Ok(())
 }
 
-#[test]
-fn same_as_the_first_and_the_last_message_fail_on_the_other_end_of_the_page() {
+fn same_as_the_first_and_the_last_message_fail_on_the_other_end_of_the_page() -> Result<(), Failed> {
     let history = |check: &str| {
         format!(
             r#"name: n
@@ -199,10 +196,10 @@ steps:
     assert_eq!(failure_of(&history(oldest)), None, "order before: syncTime is the oldest message's sent time");
     let failure = failure_of(&history(newest)).expect("the newest is the wrong end for order before");
     assert!(failure.contains("differs: syncTime: expected messages.-1.sentTime = "), "{failure}");
+    Ok(())
 }
 
-#[test]
-fn a_history_page_from_sync_time_needs_an_earlier_page() {
+fn a_history_page_from_sync_time_needs_an_earlier_page() -> Result<(), Failed> {
     let failure = failure_of(
         r#"name: n
 rules: [CR-26]
@@ -214,4 +211,5 @@ steps:
     )
     .expect("there is no syncTime to start from");
     assert_eq!(failure, r#"chatroom_history from sync_time, but a has had no chatRoomMessagesLoaded of "r1" yet"#);
+    Ok(())
 }
