@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 
 pub use paths::{Found, check_report_writable, find_scenarios, has_scenario_extension, scenario_files};
 
-use crate::report::{LoadFailure, ScenarioRuns, render_report};
+use crate::report::{LoadFailure, ScenarioRuns, render_report, render_report_json};
 use crate::runner::{RunReport, run_scenario, run_scenario_watched, sweep_seeds};
 use crate::scenario::{Scenario, load_scenario, parse_duration};
 use outputs::FileResult;
@@ -60,7 +60,8 @@ enum Command {
         /// scenario passes when it passes under every one.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(SEEDS_MAX)))]
         seeds: u32,
-        /// Write the Markdown conformance report to this file (checked to be writable before anything runs).
+        /// Write the Markdown conformance report to this file (checked to be writable before anything runs), and its
+        /// JSON twin beside it (the same name, with the extension `.json`).
         #[arg(long)]
         report: Option<PathBuf>,
         /// Write the results as JSON to this file: per scenario, each seed's verdict, failure, trace hash and replay
@@ -198,8 +199,11 @@ fn run(paths: Vec<PathBuf>, options: &RunOptions, outputs: &Outputs) -> ExitCode
     }
     let passed = scenarios.iter().filter(|scenario| scenario.passed()).count();
     let failed = scenarios.len() - passed + load_failures.len();
+    // The report's JSON twin sits beside it: `reports/conformance.md` and `reports/conformance.json`.
+    let report_json = outputs.report.as_ref().map(|report| report.with_extension("json"));
     let documents = [
         (&outputs.report, render_report(&scenarios, &load_failures)),
+        (&report_json, render_report_json(&scenarios, &load_failures)),
         (&outputs.json, outputs::render_json(&results)),
         (&outputs.junit, outputs::render_junit(&results)),
     ];

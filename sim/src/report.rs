@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use serde::Serialize;
+
 use crate::runner::RunReport;
 use crate::spec::{self, SPEC_DIR};
 
@@ -68,12 +70,7 @@ pub struct LoadFailure {
 pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) -> String {
     let passed = scenarios.iter().filter(|scenario| scenario.passed()).count();
     let failed = scenarios.len() - passed + load_failures.len();
-    let mut by_rule: BTreeMap<&str, Vec<&ScenarioRuns>> = BTreeMap::new();
-    for scenario in scenarios {
-        for rule in &scenario.first().rules {
-            by_rule.entry(rule.as_str()).or_default().push(scenario);
-        }
-    }
+    let by_rule = scenarios_by_rule(scenarios);
     let rules = spec::rules();
     let checked = rules.iter().filter(|rule| by_rule.contains_key(rule.id)).count();
     let checked_passing = rules
@@ -106,6 +103,7 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
         out,
         "- Rules are also checked by unit and property tests that name them; this report counts scenarios only.\n"
     );
+    render_areas(&mut out, &rule_statuses(&by_rule));
     let _ = writeln!(out, "## Scenarios\n");
     let _ = writeln!(out, "| result | scenario | file | seed | passed under | simulated | rules |");
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
@@ -154,6 +152,156 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
         );
     }
     out
+}
+
+/// Where a rule stands in a run of the suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStatus {
+    /// No scenario names it.
+    NotYetChecked,
+    /// Every scenario that names it passed.
+    Pass,
+    /// A scenario that names it failed.
+    Fail,
+}
+
+/// Every rule of the spec, in the spec's order, with its status and the scenarios that name it.
+fn rule_statuses<'a>(
+    by_rule: &BTreeMap<&str, Vec<&'a ScenarioRuns>>,
+) -> Vec<(&'static spec::SpecRule, RuleStatus, Vec<&'a ScenarioRuns>)> {
+    spec::rules()
+        .iter()
+        .map(|rule| match by_rule.get(rule.id) {
+            None => (rule, RuleStatus::NotYetChecked, Vec::new()),
+            Some(runs) => {
+                let status =
+                    if runs.iter().all(|scenario| scenario.passed()) { RuleStatus::Pass } else { RuleStatus::Fail };
+                (rule, status, runs.clone())
+            }
+        })
+        .collect()
+}
+
+/// One area of the spec (the rules sharing an ID prefix, such as `CONN`): how many rules, checked, passing, and
+/// which are not yet checked.
+#[derive(Debug, Serialize)]
+struct Area {
+    area: &'static str,
+    rules: usize,
+    checked: usize,
+    passing: usize,
+    not_yet_checked: Vec<&'static str>,
+}
+
+/// The areas of `statuses`, in the order the spec first names them.
+fn areas(statuses: &[(&'static spec::SpecRule, RuleStatus, Vec<&ScenarioRuns>)]) -> Vec<Area> {
+    let mut areas: Vec<Area> = Vec::new();
+    for (rule, status, _) in statuses {
+        let name = rule.id.split('-').next().unwrap_or(rule.id);
+        let index = match areas.iter().position(|area| area.area == name) {
+            Some(index) => index,
+            None => {
+                areas.push(Area { area: name, rules: 0, checked: 0, passing: 0, not_yet_checked: Vec::new() });
+                areas.len() - 1
+            }
+        };
+        let area = &mut areas[index];
+        area.rules += 1;
+        match status {
+            RuleStatus::NotYetChecked => area.not_yet_checked.push(rule.id),
+            RuleStatus::Pass => {
+                area.checked += 1;
+                area.passing += 1;
+            }
+            RuleStatus::Fail => area.checked += 1,
+        }
+    }
+    areas
+}
+
+/// The totals by area, and the rules nobody checks yet.
+fn render_areas(out: &mut String, statuses: &[(&'static spec::SpecRule, RuleStatus, Vec<&ScenarioRuns>)]) {
+    let _ = writeln!(out, "## Areas\n");
+    let _ = writeln!(out, "| area | rules | checked | passing | not yet checked |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for area in areas(statuses) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            area.area,
+            area.rules,
+            area.checked,
+            area.passing,
+            area.not_yet_checked.join(", ")
+        );
+    }
+    let _ = writeln!(out);
+}
+
+/// The JSON twin of [`render_report`]: the same totals, areas and rule statuses, for tools.
+pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) -> String {
+    #[derive(Serialize)]
+    struct Totals {
+        scenarios_passed: usize,
+        scenarios_failed: usize,
+        seeds_per_scenario: usize,
+        rules: usize,
+        rules_checked: usize,
+        rules_passing: usize,
+    }
+    #[derive(Serialize)]
+    struct Rule<'a> {
+        id: &'static str,
+        status: RuleStatus,
+        scenarios: Vec<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct Document<'a> {
+        totals: Totals,
+        areas: Vec<Area>,
+        rules: Vec<Rule<'a>>,
+    }
+    let by_rule = scenarios_by_rule(scenarios);
+    let statuses = rule_statuses(&by_rule);
+    let passed = scenarios.iter().filter(|scenario| scenario.passed()).count();
+    let paths: Vec<String> = scenarios.iter().map(|scenario| scenario.first().path.display().to_string()).collect();
+    let path_of = |runs: &ScenarioRuns| {
+        scenarios.iter().position(|scenario| std::ptr::eq(scenario, runs)).map_or("", |index| paths[index].as_str())
+    };
+    let document = Document {
+        totals: Totals {
+            scenarios_passed: passed,
+            scenarios_failed: scenarios.len() - passed + load_failures.len(),
+            seeds_per_scenario: scenarios.iter().map(|scenario| scenario.runs().len()).max().unwrap_or(1),
+            rules: statuses.len(),
+            rules_checked: statuses.iter().filter(|(_, status, _)| *status != RuleStatus::NotYetChecked).count(),
+            rules_passing: statuses.iter().filter(|(_, status, _)| *status == RuleStatus::Pass).count(),
+        },
+        areas: areas(&statuses),
+        rules: statuses
+            .iter()
+            .map(|(rule, status, runs)| Rule {
+                id: rule.id,
+                status: *status,
+                scenarios: runs.iter().map(|runs| path_of(runs)).collect(),
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("invariant: plain data serialises");
+    text.push('\n');
+    text
+}
+
+/// The scenarios that name each rule.
+fn scenarios_by_rule(scenarios: &[ScenarioRuns]) -> BTreeMap<&str, Vec<&ScenarioRuns>> {
+    let mut by_rule: BTreeMap<&str, Vec<&ScenarioRuns>> = BTreeMap::new();
+    for scenario in scenarios {
+        for rule in &scenario.first().rules {
+            by_rule.entry(rule.as_str()).or_default().push(scenario);
+        }
+    }
+    by_rule
 }
 
 /// The failed runs, each with its seed, the step that failed, the first line of why, and the replay command.
@@ -244,6 +392,30 @@ mod tests {
         let passing = ScenarioRuns::new(run(4, None), vec![run(77, None)]);
         assert!(passing.passed() && passing.seeds_summary() == "2/2 seeds");
         assert!(!render_report(&[passing], &[]).contains("## Failures"));
+    }
+
+    /// The areas total their rules, checked and passing, list what nobody checks, and agree with the JSON twin.
+    #[test]
+    fn areas_total_their_rules_and_list_the_unchecked_in_both_forms() {
+        let failing = RunReport { rules: vec!["CONN-5".to_owned()], ..run(5, Some("no")) };
+        let scenarios = [ScenarioRuns::new(run(4, None), vec![]), ScenarioRuns::new(failing, vec![])];
+        let conn_rules = spec::rules().iter().filter(|rule| rule.id.starts_with("CONN-")).count();
+        let report = render_report(&scenarios, &[]);
+        let row = report.lines().find(|line| line.starts_with("| CONN |")).expect("a CONN row");
+        assert!(row.starts_with(&format!("| CONN | {conn_rules} | 2 | 1 | CONN-1, CONN-2, CONN-3, CONN-6,")), "{row}");
+        let json: serde_json::Value = serde_json::from_str(&render_report_json(&scenarios, &[])).expect("JSON");
+        let conn = json["areas"].as_array().expect("areas").iter().find(|area| area["area"] == "CONN").expect("CONN");
+        assert_eq!(
+            (conn["rules"].as_u64(), conn["checked"].as_u64(), conn["passing"].as_u64()),
+            (Some(conn_rules as u64), Some(2), Some(1))
+        );
+        assert_eq!(conn["not_yet_checked"].as_array().map(Vec::len), Some(conn_rules - 2));
+        assert_eq!(json["totals"]["rules_checked"], 2);
+        assert_eq!(json["totals"]["scenarios_failed"], 1);
+        let rule = |id: &str| json["rules"].as_array().expect("rules").iter().find(|rule| rule["id"] == id).cloned();
+        assert_eq!(rule("CONN-4").map(|rule| rule["status"].clone()), Some(serde_json::json!("pass")));
+        assert_eq!(rule("CONN-5").map(|rule| rule["status"].clone()), Some(serde_json::json!("fail")));
+        assert_eq!(rule("CONN-6").map(|rule| rule["scenarios"].clone()), Some(serde_json::json!([])));
     }
 
     #[test]
