@@ -172,12 +172,8 @@ fn publishes_in_flight_are_resent_in_the_order_they_were_sent() {
     assert_eq!(message_ids, (1..=17).collect::<Vec<i64>>());
 }
 
-/// A message to oneself whose acknowledgement was lost comes back in the sender's own inbox carrying the publish's
-/// client message ID (found by `imsim explore`, seed 216): the copy settles the waiting send as its acknowledgement
-/// would have (SEND-14), is acknowledged to the server (RECV-7), and is neither stored again nor reported as
-/// received (RECV-9); the late acknowledgement then changes nothing.
-#[test]
-fn a_copy_of_its_own_send_settles_the_send_instead_of_being_stored_again() {
+/// alice, connected, sends a text to herself: the harness, the publish on the wire and the attached message.
+fn alice_sends_a_note_to_herself() -> (Harness, proto::Publish, Message) {
     let mut harness = Harness::connected("alice");
     let message = harness.core.create_text_message(ConversationType::Private, "alice", None, "note").expect("valid");
     harness.core.send_message(harness.now, &message).expect("accepted");
@@ -185,11 +181,25 @@ fn a_copy_of_its_own_send_settles_the_send_instead_of_being_stored_again() {
     let [Body::Publish(publish)] = frames.as_slice() else { panic!("expected a publish, got {frames:?}") };
     let events = harness.events();
     let [Event::MessageAttached { message: attached }] = events.as_slice() else { panic!("{events:?}") };
+    (harness, publish.clone(), attached.clone())
+}
 
-    let copy = proto::DeliveredMessage {
+/// The copy of `publish` the server delivers back to its sender, with the publish's client message ID.
+fn own_copy(publish: &proto::Publish) -> proto::DeliveredMessage {
+    proto::DeliveredMessage {
         client_message_id: publish.client_message_id.clone(),
         ..delivered(1, "UID-1", "alice", "note")
-    };
+    }
+}
+
+/// A message to oneself whose acknowledgement was lost comes back in the sender's own inbox carrying the publish's
+/// client message ID (found by `imsim explore`, seed 216): the copy settles the waiting send as its acknowledgement
+/// would have (SEND-14), is acknowledged to the server (RECV-7), and is neither stored again nor reported as
+/// received (RECV-9); the late acknowledgement then changes nothing.
+#[test]
+fn a_copy_of_its_own_send_settles_the_send_instead_of_being_stored_again() {
+    let (mut harness, publish, attached) = alice_sends_a_note_to_herself();
+    let copy = own_copy(&publish);
     harness.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(copy.clone()) }));
     assert_eq!(harness.frames(), [Body::InboxAck(proto::InboxAck { cursor: 1 })]);
     let events = harness.events();
@@ -218,20 +228,10 @@ fn a_copy_of_its_own_send_settles_the_send_instead_of_being_stored_again() {
 /// a second message with the send's UID, which left the send's call without a result (CALL-13).
 #[test]
 fn a_copy_of_its_own_send_settles_it_even_after_the_app_overwrote_its_status() {
-    let mut harness = Harness::connected("alice");
-    let message = harness.core.create_text_message(ConversationType::Private, "alice", None, "note").expect("valid");
-    harness.core.send_message(harness.now, &message).expect("accepted");
-    let frames = harness.frames();
-    let [Body::Publish(publish)] = frames.as_slice() else { panic!("expected a publish, got {frames:?}") };
-    let events = harness.events();
-    let [Event::MessageAttached { message: attached }] = events.as_slice() else { panic!("{events:?}") };
+    let (mut harness, publish, attached) = alice_sends_a_note_to_herself();
     harness.core.change_message_sent_status(attached.message_id, SentStatus::Received).expect("accepted");
     harness.events();
-
-    let copy = proto::DeliveredMessage {
-        client_message_id: publish.client_message_id.clone(),
-        ..delivered(1, "UID-1", "alice", "note")
-    };
+    let copy = own_copy(&publish);
     harness.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(copy) }));
     let events = harness.events();
     let [Event::MessageSent { code: ErrorCode::SUCCESS, message: sent }] = events.as_slice() else {
