@@ -214,7 +214,7 @@ fn a_copy_of_its_own_send_settles_the_send_instead_of_being_stored_again() {
     assert_eq!(stored, std::slice::from_ref(sent), "one row: the send, now with its UID");
 
     harness.server_sends(Body::PublishAck(proto::PublishAck {
-        client_message_id: publish.client_message_id.clone(),
+        client_message_id: publish.client_message_id,
         code: 0,
         message_uid: "UID-1".into(),
         sent_time: copy.sent_time,
