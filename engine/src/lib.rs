@@ -30,6 +30,7 @@ pub mod driver;
 pub mod error;
 pub mod files;
 pub mod limits;
+pub mod marks;
 pub mod options;
 pub mod store;
 pub mod token;

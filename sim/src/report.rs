@@ -101,7 +101,9 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
     );
     let _ = writeln!(
         out,
-        "- Rules are also checked by unit and property tests that name them; this report counts scenarios only.\n"
+        "- Rules are also checked by unit and property tests that name them; this report counts scenarios only. A rule \
+         whose code carries a coverage mark counts only where the claiming scenarios reached it (a claim that did not \
+         fails its scenario).\n"
     );
     render_areas(&mut out, &rule_statuses(&by_rule));
     let _ = writeln!(out, "## Scenarios\n");
@@ -131,8 +133,8 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
     }
     render_failures(&mut out, scenarios);
     let _ = writeln!(out, "\n## Rules\n");
-    let _ = writeln!(out, "| rule | spec | status | scenarios |");
-    let _ = writeln!(out, "|---|---|---|---|");
+    let _ = writeln!(out, "| rule | spec | status | coverage mark | scenarios |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
     for rule in rules {
         let (status, names) = match by_rule.get(rule.id) {
             None => ("not yet checked", String::new()),
@@ -144,14 +146,33 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
         };
         let _ = writeln!(
             out,
-            "| [{}]({}) | {}:{} | {status} | {names} |",
+            "| [{}]({}) | {}:{} | {status} | {} | {names} |",
             rule.id,
             rule.link(SPEC_FROM_REPORT),
             rule.part,
-            rule.line
+            rule.line,
+            mark_cell(rule.id, by_rule.get(rule.id).map(Vec::as_slice).unwrap_or_default())
         );
     }
     out
+}
+
+/// Whether the rule's code carries a coverage mark (`imsim_engine::marks`), and if so whether the scenarios that
+/// claim it reached it under every seed (a run that claims a marked rule and misses it fails, so a passing claim
+/// always did).
+fn mark_cell(rule: &str, claims: &[&ScenarioRuns]) -> &'static str {
+    if !imsim_engine::marks::is_marked(rule) {
+        return "";
+    }
+    let reached_by_all = !claims.is_empty()
+        && claims.iter().all(|scenario| scenario.runs().iter().all(|run| run.reached.iter().any(|r| r == rule)));
+    if reached_by_all {
+        "reached"
+    } else if claims.is_empty() {
+        "marked"
+    } else {
+        "**not reached**"
+    }
 }
 
 /// Where a rule stands in a run of the suite.
@@ -254,6 +275,8 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
     struct Rule<'a> {
         id: &'static str,
         status: RuleStatus,
+        /// Whether its code carries a coverage mark, which every claiming run must reach.
+        marked: bool,
         scenarios: Vec<&'a str>,
     }
     #[derive(Serialize)]
@@ -284,6 +307,7 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
             .map(|(rule, status, runs)| Rule {
                 id: rule.id,
                 status: *status,
+                marked: imsim_engine::marks::is_marked(rule.id),
                 scenarios: runs.iter().map(|runs| path_of(runs)).collect(),
             })
             .collect(),
@@ -360,6 +384,7 @@ mod tests {
             }),
             trace: Trace::default(),
             simulated: Duration::from_millis(1_500),
+            reached: Vec::new(),
         }
     }
 

@@ -22,6 +22,7 @@ use imsim_engine::api::{
 use imsim_engine::content::encode_content;
 use imsim_engine::core::Event;
 use imsim_engine::driver::{EngineOptions, database_path};
+use imsim_engine::marks;
 use imsim_engine::options::DeploymentOptions;
 use imsim_engine::store::{SqliteStore, Store as _};
 use imsim_engine::token::hex;
@@ -73,6 +74,8 @@ pub struct RunReport {
     pub trace: Trace,
     /// Simulated time at the end of the run.
     pub simulated: Duration,
+    /// The rules whose coverage marks the run reached (`imsim_engine::marks`).
+    pub reached: Vec<String>,
 }
 
 impl RunReport {
@@ -157,7 +160,24 @@ fn run_watched(
     let seed = seed_override.unwrap_or(scenario.seed);
     let mut run = Run::new(scenario, seed);
     run.watchdog = watchdog;
-    let mut failure = run.execute(scenario).and_then(|()| run.settle_calls()).err();
+    let (outcome, reached) = marks::record(|| run.execute(scenario).and_then(|()| run.settle_calls()));
+    let mut failure = outcome.err();
+    // A claimed rule whose code carries a coverage mark must have been reached: a claim the run never exercised
+    // would pass whether or not the rule holds.
+    let unreached: Vec<String> = scenario
+        .rules
+        .iter()
+        .map(ToString::to_string)
+        .filter(|rule| marks::is_marked(rule) && !reached.contains(rule.as_str()))
+        .collect();
+    if failure.is_none() && !unreached.is_empty() {
+        let message = format!(
+            "the scenario claims {}, whose code (marked with imsim_engine::mark!) the run never reached: exercise \
+             the rule or drop the claim",
+            unreached.join(", ")
+        );
+        failure = Some(Failure { step_index: None, location: None, message });
+    }
     let mut state = run.final_state();
     state.history = run.history(&state);
     // The checkers judge any prefix of a run soundly, so a run that failed a step is judged too: a broken invariant
@@ -178,6 +198,7 @@ fn run_watched(
         failure,
         trace: run.world.borrow().trace.clone(),
         simulated: run.sim.elapsed(),
+        reached: reached.into_iter().map(str::to_owned).collect(),
     };
     run.cleanup();
     (report, state)

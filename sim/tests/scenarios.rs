@@ -36,6 +36,10 @@ fn main() {
             "harness: a history page from sync_time needs an earlier page",
             a_history_page_from_sync_time_needs_an_earlier_page,
         ),
+        Trial::test(
+            "harness: a claimed rule whose coverage mark the run never reached fails the scenario",
+            a_claimed_rule_whose_mark_the_run_never_reached_fails_the_scenario,
+        ),
     ]);
     libtest_mimic::run(&arguments, trials).exit();
 }
@@ -211,5 +215,24 @@ steps:
     )
     .expect("there is no syncTime to start from");
     assert_eq!(failure, r#"chatroom_history from sync_time, but a has had no chatRoomMessagesLoaded of "r1" yet"#);
+    Ok(())
+}
+
+/// SEND-2's code carries a coverage mark (the rate refusal): a scenario that claims it and sends once passes every
+/// step and still fails; the sixth send in a second reaches the mark and passes.
+fn a_claimed_rule_whose_mark_the_run_never_reached_fails_the_scenario() -> Result<(), Failed> {
+    let sends = |count: u32| {
+        format!(
+            "name: n\nrules: [SEND-2]\nseed: 1\ndevices: {{ a: {{ user: zhangsan }}, b: {{ user: lisi }} }}\nsteps:\n  - \
+             connect: a\n  - expect: {{ device: a, status: connected }}\n  - send: {{ device: a, to: lisi, text: \"m{{n}}\", \
+             count: {count} }}\n  - advance: 500ms\n"
+        )
+    };
+    let failure = failure_of(&sends(1)).expect("a claim of SEND-2 that never reached the rate refusal fails");
+    assert!(
+        failure.contains("claims SEND-2, whose code (marked with imsim_engine::mark!) the run never reached"),
+        "{failure}"
+    );
+    assert_eq!(failure_of(&sends(6)), None, "the sixth send is refused: the mark is reached");
     Ok(())
 }

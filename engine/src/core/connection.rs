@@ -32,6 +32,7 @@ impl Core {
             && self.transport == TransportState::Established
             && session.user_id == claims.user_id
         {
+            crate::mark!("CONN-10");
             let user_id = Some(session.user_id.clone());
             self.emit(Event::Connected { code: ErrorCode::CONNECTION_EXIST, user_id });
             return Ok(());

@@ -23,6 +23,7 @@ impl Server {
         }
         check_user_id(user_id)?;
         let app = app_mut(&mut self.apps, app_key)?;
+        imsim_engine::mark!("USER-9");
         app.bans.insert(user_id.to_owned(), now_ms.saturating_add(duration_ms));
         let conns: Vec<ConnId> =
             app.online.get(user_id).map(|conns| conns.iter().copied().collect()).unwrap_or_default();

@@ -75,6 +75,7 @@ impl Server {
         others.sort_unstable();
         let excess = others.len() + 1 - limit;
         for (_, other) in others.into_iter().take(excess) {
+            imsim_engine::mark!("KICK-1");
             let reason = format!("the user logged in on another {platform} device");
             self.close_with_error(other, ErrorCode::DISCONN_KICK, reason, now_ms);
         }

@@ -251,6 +251,7 @@ fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
         return Some(ErrorCode::MSG_SIZE_OUT_OF_LIMIT);
     }
     if rate_exceeded {
+        imsim_engine::mark!("SEND-2");
         return Some(ErrorCode::SEND_MSG_FREQUENCY_OVERRUN);
     }
     None

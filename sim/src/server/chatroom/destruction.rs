@@ -57,6 +57,7 @@ impl Server {
         for app in self.apps.values_mut() {
             membership::evict_abnormally_disconnected(app, now_ms, &mut notices);
             for room_id in app.rooms_destroyed_by(now_ms) {
+                imsim_engine::mark!("CR-4");
                 notices.extend(destroy(app, &room_id, ChatRoomStatus::DestroyAuto, now_ms));
             }
         }

@@ -1,0 +1,96 @@
+//! Coverage marks (TigerBeetle's): the code that carries out a rule says so when it runs, so a test that claims the
+//! rule can be held to having reached it.
+//!
+//! A scenario's `rules:` is a promise that the scenario would fail if the rule broke; a scenario that never runs the
+//! rule's code cannot keep it. So the engine and the fake server call [`mark!`] where a rule takes effect (a rate
+//! refusal, a kick, a room destroyed at its deadline), and the runner records the marks each run reaches
+//! ([`record`]): a scenario that claims a marked rule its run never reached fails, and the conformance report
+//! counts such a rule as checked only when a passing scenario both claims and reached it.
+//!
+//! Marks are per thread (one simulation runs on one thread) and cost one thread-local check when nothing records.
+//! Every marked rule is listed in [`MARKED_RULES`]; `mark!` refuses, at compile time, a rule that is not, so the
+//! list is the whole set of rules whose code carries a mark.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+/// Every rule whose implementation carries a [`mark!`].
+pub const MARKED_RULES: &[&str] = &["CONN-10", "CR-4", "KICK-1", "SEND-2", "USER-9"];
+
+thread_local! {
+    static REACHED: RefCell<Option<BTreeSet<&'static str>>> = const { RefCell::new(None) };
+}
+
+/// Records that the code of `rule` ran, if marks are being recorded on this thread. Use [`mark!`].
+pub fn reached(rule: &'static str) {
+    REACHED.with(|reached| {
+        if let Some(reached) = reached.borrow_mut().as_mut() {
+            reached.insert(rule);
+        }
+    });
+}
+
+/// Runs `work`, and returns what it returned with the rules whose marks it reached on this thread.
+pub fn record<T>(work: impl FnOnce() -> T) -> (T, BTreeSet<&'static str>) {
+    let outer = REACHED.with(|reached| reached.borrow_mut().replace(BTreeSet::new()));
+    let result = work();
+    let mine = REACHED.with(|reached| std::mem::replace(&mut *reached.borrow_mut(), outer)).unwrap_or_default();
+    // A recording around this one saw these too.
+    for rule in &mine {
+        reached(rule);
+    }
+    (result, mine)
+}
+
+/// Whether `rules` holds `rule`; for [`mark!`]'s compile-time check.
+pub const fn is_marked(rule: &str) -> bool {
+    let mut index = 0;
+    while index < MARKED_RULES.len() {
+        if const_eq(MARKED_RULES[index], rule) {
+            return true;
+        }
+        index += 1;
+    }
+    false
+}
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut index = 0;
+    while index < a.len() {
+        if a[index] != b[index] {
+            return false;
+        }
+        index += 1;
+    }
+    true
+}
+
+/// `mark!("SEND-2")`: the code of rule SEND-2 runs here. The rule must be listed in [`MARKED_RULES`].
+#[macro_export]
+macro_rules! mark {
+    ($rule:literal) => {{
+        const _: () = assert!($crate::marks::is_marked($rule), "list the rule in imsim_engine::marks::MARKED_RULES");
+        $crate::marks::reached($rule);
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recording_sees_the_marks_reached_inside_it_and_nothing_outside() {
+        crate::mark!("SEND-2");
+        let ((), outer) = record(|| {
+            crate::mark!("CR-4");
+            let ((), inner) = record(|| crate::mark!("KICK-1"));
+            assert_eq!(inner, BTreeSet::from(["KICK-1"]));
+        });
+        assert_eq!(outer, BTreeSet::from(["CR-4", "KICK-1"]), "the inner recording's marks count outside it too");
+        assert!(is_marked("CONN-10") && !is_marked("CONN-99"));
+    }
+}
