@@ -15,7 +15,8 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 /// Every rule whose implementation carries a [`mark!`].
-pub const MARKED_RULES: &[&str] = &["CONN-10", "CR-4", "KICK-1", "SEND-2", "USER-9"];
+pub const MARKED_RULES: &[&str] =
+    &["CONN-10", "CONN-21", "CR-4", "KICK-1", "KICK-4", "OFFLINE-6", "RECV-3", "SEND-2", "SEND-19", "USER-9"];
 
 thread_local! {
     static REACHED: RefCell<Option<BTreeSet<&'static str>>> = const { RefCell::new(None) };

@@ -112,6 +112,7 @@ impl Inbox {
         while let Some(&(expires_at_ms, seq)) = self.by_expiry.first()
             && expires_at_ms < now_ms
         {
+            imsim_engine::mark!("OFFLINE-6");
             self.by_expiry.pop_first();
             self.entries.remove(&seq);
         }
@@ -184,6 +185,10 @@ impl Inbox {
                 entry.first_sent_login.get_or_insert(login);
             }
             scanned = seq;
+        }
+        if !messages.is_empty() {
+            // RECV-3: what a device missed goes to it in packages.
+            imsim_engine::mark!("RECV-3");
         }
         let package = proto::InboxPackage { messages, has_package };
         debug_assert!(

@@ -41,6 +41,7 @@ impl Server {
     ) -> bool {
         let app = self.apps.get_mut(app_key).expect("invariant: the token check found the app");
         if ban_end(&mut app.bans, user_id, now_ms).is_some() {
+            imsim_engine::mark!("CONN-21");
             self.refuse_connect(conn, ErrorCode::CONN_USER_BLOCKED, now_ms);
             return false;
         }
@@ -69,6 +70,7 @@ impl Server {
             return true;
         }
         if platform == Platform::Mobile && request.reconnect && request.kick_reconnect_device && policy_enabled {
+            imsim_engine::mark!("KICK-4");
             self.refuse_connect(conn, ErrorCode::CONN_OTHER_DEVICE_LOGIN, now_ms);
             return false;
         }

@@ -248,6 +248,7 @@ fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
         return Some(ErrorCode::PROTOCOL_MALFORMED_FRAME);
     }
     if publish.content.as_ref().map_or(0, content_bytes) > MESSAGE_CONTENT_BYTES_MAX {
+        imsim_engine::mark!("SEND-19");
         return Some(ErrorCode::MSG_SIZE_OUT_OF_LIMIT);
     }
     if rate_exceeded {
