@@ -410,7 +410,7 @@ mod tests {
         );
         assert!(
             report.contains(
-                "| [CONN-4](../docs/spec/part1.md#connection-conn) | part1.md:237 | **FAIL** | a \\| scenario |"
+                "| [CONN-4](../docs/spec/part1.md#connection-conn) | part1.md:237 | **FAIL** |  | a \\| scenario |"
             ),
             "{report}"
         );
@@ -441,6 +441,24 @@ mod tests {
         assert_eq!(rule("CONN-4").map(|rule| rule["status"].clone()), Some(serde_json::json!("pass")));
         assert_eq!(rule("CONN-5").map(|rule| rule["status"].clone()), Some(serde_json::json!("fail")));
         assert_eq!(rule("CONN-6").map(|rule| rule["scenarios"].clone()), Some(serde_json::json!([])));
+    }
+
+    /// A marked rule shows whether every claiming run reached its mark; an unmarked one shows nothing.
+    #[test]
+    fn the_mark_column_says_whether_the_claims_reached_the_rules_code() {
+        let claiming = |reached: &[&str]| {
+            let run = RunReport {
+                rules: vec!["SEND-2".to_owned()],
+                reached: reached.iter().map(|rule| (*rule).to_owned()).collect(),
+                ..run(4, None)
+            };
+            ScenarioRuns::new(run, vec![])
+        };
+        let (reaching, missing) = (claiming(&["SEND-2"]), claiming(&[]));
+        assert_eq!(mark_cell("SEND-2", &[&reaching]), "reached");
+        assert_eq!(mark_cell("SEND-2", &[&reaching, &missing]), "**not reached**");
+        assert_eq!(mark_cell("SEND-2", &[]), "marked");
+        assert_eq!(mark_cell("CONN-4", &[&reaching]), "", "CONN-4's code carries no mark");
     }
 
     #[test]
