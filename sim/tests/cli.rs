@@ -86,8 +86,8 @@ fn the_report_counts_rules_against_the_spec() {
     // Each rule links to its section of the spec (the anchor GitHub gives the heading), with its line.
     assert!(
         text.contains(
-            "| [CONN-4](../docs/spec/part1.md#connection-conn) | part1.md:237 | pass | connect opens the database, \
-             then connects |"
+            "| [CONN-4](../docs/spec/part1.md#connection-conn) | part1.md:237 | pass |  | connect opens the \
+             database, then connects |"
         ),
         "{text}"
     );
@@ -367,7 +367,13 @@ fn the_yaml_size_budget_is_refused_in_words() {
 fn a_huge_name_and_rules_list_are_cut_in_the_pass_line() {
     let dir = TempDir::new("huge-fields");
     let name = "n".repeat(5_000);
-    let rules: Vec<&str> = imsim_sim::spec::rules().iter().map(|rule| rule.id).take(300).collect();
+    // Rules whose code carries a coverage mark would need the run to reach it; these need nothing.
+    let rules: Vec<&str> = imsim_sim::spec::rules()
+        .iter()
+        .map(|rule| rule.id)
+        .filter(|rule| !imsim_engine::marks::is_marked(rule))
+        .take(300)
+        .collect();
     let file = dir.write(
         "a.yaml",
         &format!(
