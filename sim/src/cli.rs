@@ -189,28 +189,32 @@ fn run(paths: Vec<PathBuf>, options: &RunOptions, outputs: &Outputs) -> ExitCode
         }
         results.push(result);
     });
+    // Each document is rendered only if asked for; the machine-readable ones first, from the results as they are,
+    // then the results are split (moved, not copied) for the Markdown report and its JSON twin.
+    let mut documents: Vec<(PathBuf, String)> = Vec::new();
+    if let Some(path) = &outputs.json {
+        documents.push((path.clone(), outputs::render_json(&results)));
+    }
+    if let Some(path) = &outputs.junit {
+        documents.push((path.clone(), outputs::render_junit(&results)));
+    }
     let mut scenarios: Vec<ScenarioRuns> = Vec::new();
     let mut load_failures = Vec::new();
-    for result in &results {
+    for result in results {
         match result {
-            FileResult::Ran { runs, .. } => scenarios.push(runs.clone()),
-            FileResult::DidNotLoad(failure) => load_failures.push(failure.clone()),
+            FileResult::Ran { runs, .. } => scenarios.push(runs),
+            FileResult::DidNotLoad(failure) => load_failures.push(failure),
         }
+    }
+    if let Some(path) = &outputs.report {
+        documents.push((path.clone(), render_report(&scenarios, &load_failures)));
+        // The report's JSON twin sits beside it: `reports/conformance.md` and `reports/conformance.json`.
+        documents.push((path.with_extension("json"), render_report_json(&scenarios, &load_failures)));
     }
     let passed = scenarios.iter().filter(|scenario| scenario.passed()).count();
     let failed = scenarios.len() - passed + load_failures.len();
-    // The report's JSON twin sits beside it: `reports/conformance.md` and `reports/conformance.json`.
-    let report_json = outputs.report.as_ref().map(|report| report.with_extension("json"));
-    let documents = [
-        (&outputs.report, render_report(&scenarios, &load_failures)),
-        (&report_json, render_report_json(&scenarios, &load_failures)),
-        (&outputs.json, outputs::render_json(&results)),
-        (&outputs.junit, outputs::render_junit(&results)),
-    ];
     for (path, text) in documents {
-        if let Some(path) = path
-            && let Err(error) = std::fs::write(path, text)
-        {
+        if let Err(error) = std::fs::write(&path, text) {
             eprintln!("error: cannot write {}: {error}", path.display());
             return ExitCode::from(2);
         }
