@@ -8,6 +8,7 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::time::Duration;
 
 use imsim_engine::api::{Call, CallOutcome, Returned};
 use imsim_engine::core::Delivery;
@@ -18,6 +19,7 @@ use tokio::sync::mpsc;
 use crate::net::{SERVER_HOST, SERVER_PORT, sim_unix_ms};
 use crate::scenario::arguments::{NodeDeserializer, resolve};
 use crate::scenario::{CallArguments, describe_call_arguments};
+use crate::wakes::{SharedWakes, Sleeper};
 use crate::world::{CallRecord, DeviceCommand, QueuedCall, SharedWorld};
 
 /// Opens turmoil TCP connections to the fake server, and writes each attempt and its outcome to the trace, so the
@@ -44,13 +46,21 @@ impl Connector for TurmoilConnector {
     }
 }
 
-/// The simulation's wall clock: the fixed epoch plus simulated time.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SimClock;
+/// The simulation's wall clock for one engine: the fixed epoch plus simulated time. It passes on when the engine's
+/// driver next has a timer due, so the runner can jump over the time in between (`crate::wakes`).
+pub struct SimClock {
+    sleeper: Sleeper,
+    wakes: SharedWakes,
+}
 
 impl Clock for SimClock {
     fn unix_ms(&self) -> i64 {
         sim_unix_ms()
+    }
+
+    fn next_timer(&self, due_in: Option<Duration>) {
+        let now = turmoil::sim_elapsed().unwrap_or_default();
+        self.wakes.borrow_mut().set(self.sleeper.clone(), due_in.map(|due_in| now + due_in));
     }
 }
 
@@ -89,10 +99,14 @@ async fn run_device(config: DeviceConfig, world: SharedWorld) -> turmoil::Result
         log.boots += 1;
         (log.boots, log.files.clone())
     };
+    let wakes = world.borrow().wakes.clone();
     // Each engine of this boot (ENG-6 creates another) draws its own seed.
     let runtime = |generation: u64| Runtime {
         connector: Box::new(TurmoilConnector { device: config.name.clone(), world: world.clone() }),
-        clock: Box::new(SimClock),
+        clock: Box::new(SimClock {
+            sleeper: Sleeper::Engine { device: config.name.clone(), boot, generation },
+            wakes: wakes.clone(),
+        }),
         rng_seed: config
             .rng_seed
             .wrapping_add(u64::from(boot - 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))

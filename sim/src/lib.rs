@@ -10,6 +10,7 @@
 //! - [`check`]: the checkers, invariants judged from a whole run's history (the server's wire, the devices' events
 //!   and databases), run after every scenario.
 //! - [`hostile`]: a peer that speaks the wire protocol badly, added by a scenario step or an explored world.
+//! - [`wakes`]: when each host's next timer is due, so the runner can jump over idle time.
 //! - [`scenario`]: the YAML scenario format and its parser; [`runner`] runs one scenario; [`expect`] checks its
 //!   expectations; [`trace`] is the canonical trace; [`report`] the conformance report; [`cli`] the `imsim` tool;
 //!   [`spec`] the rules of the behaviour spec (`docs/spec/`).
@@ -30,4 +31,5 @@ pub mod server;
 pub mod server_host;
 pub mod spec;
 pub mod trace;
+pub mod wakes;
 pub mod world;

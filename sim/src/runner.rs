@@ -37,7 +37,7 @@ mod server_callbacks;
 mod short_forms;
 mod watch;
 
-pub use watch::{Progress, WATCH_PERIOD_TICKS, Watchdog};
+pub use watch::{Progress, Watchdog};
 
 use crate::check::{self, GroupChange, History, journal::Journal};
 use crate::device::{DeviceConfig, device_host};
@@ -152,6 +152,15 @@ pub fn run_scenario_watched(scenario: &Scenario, seed_override: Option<u64>, wat
     run_watched(scenario, seed_override, Some(watchdog)).0
 }
 
+/// Runs `scenario` like `run_scenario`, but steps every tick instead of jumping over idle time (`crate::wakes`):
+/// the reference that jumping is held to, for it must give the same trace byte for byte.
+pub fn run_scenario_tick_by_tick(scenario: &Scenario, seed_override: Option<u64>) -> RunReport {
+    let seed = seed_override.unwrap_or(scenario.seed);
+    let mut run = Run::new(scenario, seed);
+    run.jump_idle_time = false;
+    run.finish(scenario, seed).0
+}
+
 fn run_watched(
     scenario: &Scenario,
     seed_override: Option<u64>,
@@ -160,48 +169,56 @@ fn run_watched(
     let seed = seed_override.unwrap_or(scenario.seed);
     let mut run = Run::new(scenario, seed);
     run.watchdog = watchdog;
-    let (outcome, reached) = marks::record(|| run.execute(scenario).and_then(|()| run.settle_calls()));
-    let mut failure = outcome.err();
-    // A claimed rule whose code carries a coverage mark must have been reached: a claim the run never exercised
-    // would pass whether or not the rule holds.
-    let unreached: Vec<String> = scenario
-        .rules
-        .iter()
-        .map(ToString::to_string)
-        .filter(|rule| marks::is_marked(rule) && !reached.contains(rule.as_str()))
-        .collect();
-    if failure.is_none() && !unreached.is_empty() {
-        let message = format!(
-            "the scenario claims {}, whose code (marked with imsim_engine::mark!) the run never reached: exercise \
+    run.finish(scenario, seed)
+}
+
+impl Run<'_> {
+    /// Carries out the scenario's steps, then judges the run.
+    fn finish(mut self, scenario: &Scenario, seed: u64) -> (RunReport, FinalState) {
+        let run = &mut self;
+        let (outcome, reached) = marks::record(|| run.execute(scenario).and_then(|()| run.settle_calls()));
+        let mut failure = outcome.err();
+        // A claimed rule whose code carries a coverage mark must have been reached: a claim the run never exercised
+        // would pass whether or not the rule holds.
+        let unreached: Vec<String> = scenario
+            .rules
+            .iter()
+            .map(ToString::to_string)
+            .filter(|rule| marks::is_marked(rule) && !reached.contains(rule.as_str()))
+            .collect();
+        if failure.is_none() && !unreached.is_empty() {
+            let message = format!(
+                "the scenario claims {}, whose code (marked with imsim_engine::mark!) the run never reached: exercise \
              the rule or drop the claim",
-            unreached.join(", ")
-        );
-        failure = Some(Failure { step_index: None, location: None, message });
-    }
-    let mut state = run.final_state();
-    state.history = run.history(&state);
-    // The checkers judge any prefix of a run soundly, so a run that failed a step is judged too: a broken invariant
-    // often explains the failed expectation.
-    let violations = check::check(&state.history);
-    if !violations.is_empty() {
-        let broken = format!("the run broke an invariant every run keeps\n{}", check::describe(&violations));
-        match &mut failure {
-            Some(failure) => failure.message = format!("{}\n{broken}", failure.message),
-            None => failure = Some(Failure { step_index: None, location: None, message: broken }),
+                unreached.join(", ")
+            );
+            failure = Some(Failure { step_index: None, location: None, message });
         }
+        let mut state = run.final_state();
+        state.history = run.history(&state);
+        // The checkers judge any prefix of a run soundly, so a run that failed a step is judged too: a broken invariant
+        // often explains the failed expectation.
+        let violations = check::check(&state.history);
+        if !violations.is_empty() {
+            let broken = format!("the run broke an invariant every run keeps\n{}", check::describe(&violations));
+            match &mut failure {
+                Some(failure) => failure.message = format!("{}\n{broken}", failure.message),
+                None => failure = Some(Failure { step_index: None, location: None, message: broken }),
+            }
+        }
+        let report = RunReport {
+            path: scenario.path.clone(),
+            name: scenario.name.clone(),
+            rules: scenario.rules.iter().map(|rule| rule.to_string()).collect(),
+            seed,
+            failure,
+            trace: run.world.borrow().trace.clone(),
+            simulated: run.sim.elapsed(),
+            reached: reached.into_iter().map(str::to_owned).collect(),
+        };
+        run.cleanup();
+        (report, state)
     }
-    let report = RunReport {
-        path: scenario.path.clone(),
-        name: scenario.name.clone(),
-        rules: scenario.rules.iter().map(|rule| rule.to_string()).collect(),
-        seed,
-        failure,
-        trace: run.world.borrow().trace.clone(),
-        simulated: run.sim.elapsed(),
-        reached: reached.into_iter().map(str::to_owned).collect(),
-    };
-    run.cleanup();
-    (report, state)
 }
 
 /// A directory for this run's databases, unique within the process and wiped first. Its path never reaches the
@@ -251,6 +268,11 @@ struct Run<'a> {
     journal: Rc<RefCell<Journal>>,
     /// How many hostile peers the run has added (each host needs its own name).
     hostile_peers: u32,
+    /// Whether the runner has handed something to a host (a command, an App Server API call, a fault) since the
+    /// last tick: the next tick then carries it out, so it cannot be jumped over.
+    handed_over: bool,
+    /// Whether idle time is jumped over (`crate::wakes`); off only for the tick-by-tick reference run.
+    jump_idle_time: bool,
     /// The group memberships the App Server API changed, for the checkers.
     group_changes: Vec<(Duration, GroupChange)>,
     /// The switches of each App Key when the run began.
@@ -291,7 +313,8 @@ impl<'a> Run<'a> {
         let mut sim = sim_builder(network).build();
         let app_server_called = Rc::new(Notify::new());
         let journal = Rc::new(RefCell::new(Journal::default()));
-        sim.host(SERVER_HOST, server_host(server.clone(), app_server_called.clone(), journal.clone()));
+        let wakes = world.borrow().wakes.clone();
+        sim.host(SERVER_HOST, server_host(server.clone(), app_server_called.clone(), journal.clone(), wakes));
         for device in &scenario.devices {
             let config = DeviceConfig {
                 name: device.name.clone(),
@@ -334,6 +357,8 @@ impl<'a> Run<'a> {
             callback_cursor: 0,
             journal,
             hostile_peers: 0,
+            handed_over: true,
+            jump_idle_time: true,
             initial_app_configs,
             config_changes: Vec::new(),
             group_changes: Vec::new(),
@@ -412,6 +437,8 @@ impl<'a> Run<'a> {
         self.step_once().map_err(|message| Failure { step_index: None, location: None, message })?;
         for (index, step) in scenario.steps.iter().enumerate() {
             self.current_step = Some(step.location);
+            // Whatever a step does, it hands to the hosts for the next tick.
+            self.handed_over = true;
             self.record_step(&step.describe());
             self.execute_step(&step.kind).map_err(|message| Failure {
                 step_index: Some(index),
@@ -434,7 +461,7 @@ impl<'a> Run<'a> {
         // Calls still queued are made within a tick or two; their results are then bounded by the ledger.
         let give_up_at = self.sim.elapsed() + crate::ledger::RESULT_BOUND + crate::ledger::RESULT_BOUND;
         while unsettled(&self.world.borrow()) && self.sim.elapsed() < give_up_at {
-            self.step_once().map_err(|message| Failure { step_index: None, location: None, message })?;
+            self.step_toward(give_up_at).map_err(|message| Failure { step_index: None, location: None, message })?;
         }
         Ok(())
     }
@@ -576,6 +603,7 @@ impl<'a> Run<'a> {
                 self.sim.crash(device.as_str());
                 let mut world = self.world.borrow_mut();
                 world.ledger.engine_gone(device);
+                world.wakes.borrow_mut().forget_device(device);
                 // Calls queued for the dead boot are never made.
                 world.device_mut(device).call_lists_queued = 0;
                 Ok(())
@@ -725,18 +753,68 @@ impl<'a> Run<'a> {
         let is_calls = matches!(command, DeviceCommand::Calls(_));
         let sender = log.commands.as_ref().ok_or_else(|| format!("device {device} is not running"))?;
         sender.send(command).map_err(|_| format!("device {device} is not running"))?;
+        self.handed_over = true;
         if is_calls {
             log.call_lists_queued += 1;
         }
         Ok(())
     }
 
+    /// Steps the simulation by one tick.
     fn step_once(&mut self) -> Result<(), String> {
-        self.sim.step().map_err(|error| format!("the simulation failed: {error}"))?;
+        self.step_by(self.tick)
+    }
+
+    /// Steps the simulation toward `limit`: straight to the earliest instant at which anything is due when nothing
+    /// is happening now (`crate::wakes`), otherwise by one tick; never past `limit` (rounded down to a whole tick).
+    /// The run is the same either way, tick for tick.
+    fn step_toward(&mut self, limit: Duration) -> Result<(), String> {
+        match self.idle_until(limit) {
+            Some(until) => self.step_by(until - self.sim.elapsed()),
+            None => self.step_once(),
+        }
+    }
+
+    /// When the simulation is idle (the runner has handed nothing to a host since the last tick, no hostile peer
+    /// runs, nothing is on the network), the instant to jump to: the earliest of the hosts' timers and the calls'
+    /// result bounds (CALL-13), rounded up to a whole tick as ticking would reach it, and `limit` rounded down.
+    /// `None` when that is not at least two ticks away.
+    fn idle_until(&self, limit: Duration) -> Option<Duration> {
+        if !self.jump_idle_time || self.handed_over || self.tick.is_zero() {
+            return None;
+        }
+        let world = self.world.borrow();
+        if world.hostile_peers_pending > 0 {
+            return None;
+        }
+        let mut in_flight = false;
+        self.sim.links(|mut links| in_flight = links.any(|mut link| link.next().is_some()));
+        if in_flight {
+            return None;
+        }
+        let now = self.sim.elapsed();
+        let ticks_to = |instant: Duration, round_up: bool| {
+            let whole = instant.saturating_sub(now).as_nanos() / self.tick.as_nanos();
+            let part = instant.saturating_sub(now).as_nanos() % self.tick.as_nanos();
+            whole + u128::from(round_up && part > 0)
+        };
+        let mut ticks = ticks_to(limit, false);
+        if let Some(wake) = world.wakes.borrow().earliest() {
+            ticks = ticks.min(ticks_to(wake, true));
+        }
+        if let Some(bound) = world.ledger.first_deadline() {
+            ticks = ticks.min(ticks_to(bound, true));
+        }
+        let ticks = u32::try_from(ticks).ok().filter(|ticks| *ticks >= 2)?;
+        Some(now + self.tick * ticks)
+    }
+
+    /// Steps the simulation by `duration` (one tick, or a jump over idle time), then checks what every tick checks.
+    fn step_by(&mut self, duration: Duration) -> Result<(), String> {
+        self.sim.step_by(duration).map_err(|error| format!("the simulation failed: {error}"))?;
+        self.handed_over = false;
         self.ticks += 1;
-        if self.ticks.is_multiple_of(WATCH_PERIOD_TICKS)
-            && let Some(watchdog) = &mut self.watchdog
-        {
+        if let Some(watchdog) = &mut self.watchdog {
             let progress = Progress { step: self.current_step, simulated: self.sim.elapsed(), ticks: self.ticks };
             watchdog.watch(&progress)?;
         }
@@ -761,7 +839,7 @@ impl<'a> Run<'a> {
     fn advance(&mut self, duration: Duration) -> Result<(), String> {
         let until = self.sim.elapsed() + duration;
         while self.sim.elapsed() < until {
-            self.step_once()?;
+            self.step_toward(until)?;
         }
         Ok(())
     }

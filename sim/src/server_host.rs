@@ -19,14 +19,10 @@ use crate::check::journal::Journal;
 use crate::device::HostFuture;
 use crate::net::{SERVER_PORT, sim_unix_ms};
 use crate::server::{ConnId, Server, ServerOutput};
+use crate::wakes::{SharedWakes, Sleeper};
 
 /// Bytes read from a connection per read call.
 const READ_CHUNK_BYTES: usize = 16 * 1024;
-
-/// How often the server's timers are checked in any case. Besides this tick, the host wakes at exactly the deadline
-/// `Server::poll_timeout` gives (an idle session, a chatroom's inactivity deadline, CR-4), so a room is destroyed at
-/// its deadline in simulated time, not up to a tick late.
-const TIMER_PERIOD: Duration = Duration::from_secs(1);
 
 /// What a connection task is told to do.
 enum Outgoing {
@@ -42,16 +38,20 @@ type Outboxes = Rc<RefCell<BTreeMap<ConnId, mpsc::UnboundedSender<Outgoing>>>>;
 /// `api_called` is notified after each App Server API call the runner makes, so that what the call produced (a
 /// delivery, a kick) is handed to the connections at once rather than at the next timer tick. Every frame read or
 /// written, and every connection's end, goes into `journal` for the checkers (`check::journal`).
+///
+/// Before each wait, the host writes when its earliest timer is due into `wakes`, so the runner can jump over the
+/// time in between (`crate::wakes`).
 pub fn server_host(
     server: Rc<RefCell<Server>>,
     api_called: Rc<Notify>,
     journal: Rc<RefCell<Journal>>,
+    wakes: SharedWakes,
 ) -> impl Fn() -> HostFuture {
     // Connection IDs are never reused, not even across a restart of the host.
     let next_conn = Rc::new(Cell::new(1_u64));
     move || {
         let wire = Wire { server: server.clone(), outboxes: Rc::default(), journal: journal.clone() };
-        Box::pin(run_server(wire, next_conn.clone(), api_called.clone()))
+        Box::pin(run_server(wire, next_conn.clone(), api_called.clone(), wakes.clone()))
     }
 }
 
@@ -64,23 +64,27 @@ struct Wire {
     journal: Rc<RefCell<Journal>>,
 }
 
-async fn run_server(wire: Wire, next_conn: Rc<Cell<u64>>, api_called: Rc<Notify>) -> turmoil::Result {
+async fn run_server(
+    wire: Wire,
+    next_conn: Rc<Cell<u64>>,
+    api_called: Rc<Notify>,
+    wakes: SharedWakes,
+) -> turmoil::Result {
     let listener = TcpListener::bind(("0.0.0.0", SERVER_PORT)).await?;
     let server = wire.server.clone();
     // Connection tasks ring this after handling input, which may have moved the server's next deadline.
     let input_handled = Rc::new(Notify::new());
-    let mut timer = tokio::time::interval(TIMER_PERIOD);
-    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        // The server's timers all live in `Server::poll_timeout` (idle sessions, a chatroom's inactivity deadline,
+        // CR-4, its real-time eviction, CR-18), so the host wakes exactly when one is due and at no other time.
         let deadline = server.borrow().poll_timeout().map(wake_time);
+        let due = deadline.map(|deadline| {
+            turmoil::sim_elapsed().unwrap_or_default() + deadline.saturating_duration_since(tokio::time::Instant::now())
+        });
+        wakes.borrow_mut().set(Sleeper::Server, due);
         let accepted = tokio::select! {
             biased;
             accepted = listener.accept() => accepted,
-            _ = timer.tick() => {
-                server.borrow_mut().handle_timeout(sim_unix_ms());
-                wire.dispatch();
-                continue;
-            }
             () = sleep_until_deadline(deadline) => {
                 server.borrow_mut().handle_timeout(sim_unix_ms());
                 wire.dispatch();
@@ -221,8 +225,8 @@ mod tests {
     use crate::net::{NetworkSettings, SERVER_HOST, SIM_EPOCH_UNIX_MS, sim_builder};
     use crate::server::ServerConfig;
 
-    /// CR-4: the host wakes at `Server::poll_timeout`, so a room whose deadline falls between two ticks of the 1 s
-    /// timer is destroyed at exactly its deadline in simulated time.
+    /// CR-4: the host wakes at `Server::poll_timeout`, so a room is destroyed at exactly its deadline in simulated
+    /// time.
     #[test]
     fn a_chatroom_is_destroyed_at_exactly_its_deadline() {
         let settings = NetworkSettings {
@@ -238,16 +242,22 @@ mod tests {
         config.chatroom_destroy_after_ms = 2_345;
         server.borrow_mut().set_app_config("app", config).expect("a valid config");
         let api_called = Rc::new(Notify::new());
-        sim.host(SERVER_HOST, server_host(server.clone(), api_called.clone(), Rc::default()));
+        let wakes = SharedWakes::default();
+        sim.host(SERVER_HOST, server_host(server.clone(), api_called.clone(), Rc::default(), wakes.clone()));
         let now = |sim: &turmoil::Sim<'_>| {
             i64::try_from(SIM_EPOCH_UNIX_MS).unwrap() + i64::try_from(sim.elapsed().as_millis()).unwrap()
         };
         for _ in 0..10 {
             sim.step().expect("the server runs");
         }
+        assert_eq!(wakes.borrow().earliest(), None, "no timer is due before there is a room");
         let created = now(&sim);
+        let created_elapsed = sim.elapsed();
         server.borrow_mut().create_chatroom("app", "room", created).expect("a valid room");
         api_called.notify_one();
+        sim.step().expect("the server runs");
+        // What the runner jumps to: the room's deadline, in simulated time since the start.
+        assert_eq!(wakes.borrow().earliest(), Some(created_elapsed + Duration::from_millis(2_345)));
         let mut destroyed_at = None;
         while destroyed_at.is_none() && now(&sim) < created + 5_000 {
             let before = now(&sim);

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use crate::ledger::CallLedger;
 use crate::scenario::{CallArguments, ChatroomCall, HistoryFrom, Location};
 use crate::trace::{Trace, describe_event};
+use crate::wakes::SharedWakes;
 
 /// A command the runner gives a device, carried out by the device's host through the engine API.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,6 +134,8 @@ pub struct World {
     pub ledger: CallLedger,
     /// Hostile peers added and not yet done (`crate::hostile`): the run does not end before they are.
     pub hostile_peers_pending: u32,
+    /// When each host's earliest timer is due, for jumping over idle time (`crate::wakes`).
+    pub wakes: SharedWakes,
 }
 
 /// A handle on the world, shared by the runner and every host.

@@ -84,7 +84,7 @@ fn bad_frames_close_only_their_own_connection() {
     let results: Log = Rc::default();
 
     let mut sim = sim_builder(settings()).build();
-    sim.host(SERVER_HOST, server_host(server, Rc::default(), Rc::default()));
+    sim.host(SERVER_HOST, server_host(server, Rc::default(), Rc::default(), Rc::default()));
 
     // A well-behaved client, connected first and still served after the others misbehave.
     let log = results.clone();

@@ -2,14 +2,15 @@
 //! its path under `scenarios/` (`chatrooms/join-and-leave.yaml`), so `cargo test --release -- chatrooms/` runs one
 //! area, failures are listed by scenario and cargo-nextest can split them across machines. A scenario's case
 //! passes when the scenario passes under its own seed with a canonical trace that matches its snapshot under
-//! `fixtures/traces/`, gives the byte-identical trace when run again with that seed, and passes under a sweep of
-//! other seeds derived from its own. The harness's own checks (the seed drives the network, a few failure messages)
+//! `fixtures/traces/`, gives the byte-identical trace when run again with that seed (tick by tick, without jumping
+//! over idle time, when the run is short enough), and passes under a sweep of other seeds derived from its own. The harness's own checks (the seed drives the network, a few failure messages)
 //! are cases beside them.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use imsim_sim::cli::scenario_files;
-use imsim_sim::runner::{RunReport, run_scenario, sweep_seeds};
+use imsim_sim::runner::{RunReport, run_scenario, run_scenario_tick_by_tick, sweep_seeds};
 use imsim_sim::scenario::{Scenario, load_scenario, parse_scenario};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -74,6 +75,10 @@ fn describe_failure(report: &RunReport) -> String {
     )
 }
 
+/// The longest run (in simulated time) that the determinism check runs again tick by tick: a few hundred thousand
+/// ticks, a second or two of wall time; longer runs (an idle week) are run again with jumps.
+const TICK_BY_TICK_SIMULATED_MAX: Duration = Duration::from_secs(5 * 60);
+
 /// How many seeds each scenario runs under, its own included: a CI-sized default, raised with `IMSIM_SEEDS` (for
 /// example `IMSIM_SEEDS=64 cargo test --release --test scenarios`).
 const SWEEP_SEEDS_DEFAULT: usize = 4;
@@ -108,10 +113,17 @@ fn conformance_case(scenario: &Scenario) -> Result<(), Failed> {
     }, {
         insta::assert_snapshot!(snapshot_name(scenario), report.trace.render());
     });
-    let again = run_scenario(scenario, None);
+    // The run again: the same seed must give the same trace byte for byte. A run short enough to step through tick
+    // by tick is run again that way, without jumping over idle time, which holds the jumps to being exact too.
+    let (again, how) = if report.simulated <= TICK_BY_TICK_SIMULATED_MAX {
+        (run_scenario_tick_by_tick(scenario, None), "tick by tick (without jumping over idle time)")
+    } else {
+        (run_scenario(scenario, None), "the same way")
+    };
     if again.trace.hash() != report.trace.hash() {
         return Err(format!(
-            "not deterministic: the same seed gave another trace; replay: {}\nfirst:\n{}\nsecond:\n{}",
+            "not deterministic: the same seed gave another trace when run again {how}; replay: {}\nfirst:\n{}\n\
+             second:\n{}",
             report.replay_command(),
             report.trace.render(),
             again.trace.render()

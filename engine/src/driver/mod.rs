@@ -82,6 +82,11 @@ impl Connector for TcpConnector {
 pub trait Clock {
     /// Milliseconds since the Unix epoch.
     fn unix_ms(&self) -> i64;
+
+    /// Told each time the driver waits for input, how long until the earliest timer it is waiting on fires (`None`:
+    /// it waits on none). A real clock ignores it; a simulated one uses it to jump over time in which nothing is
+    /// due (the simulator's runner), so it must hear of every timer the driver waits on.
+    fn next_timer(&self, _due_in: Option<std::time::Duration>) {}
 }
 
 /// The operating system's wall clock, for production use. The simulator injects its own clock instead.

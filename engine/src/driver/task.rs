@@ -74,9 +74,11 @@ impl EngineDriver {
         loop {
             self.apply_outputs().await;
             if self.core.is_destroyed() {
+                self.clock.next_timer(None);
                 return;
             }
             let deadline = self.core.poll_timeout().map(|ms| self.started + Duration::from_millis(ms));
+            self.clock.next_timer(deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())));
             tokio::select! {
                 biased;
                 command = self.commands.recv() => match command {
@@ -162,7 +164,9 @@ impl EngineDriver {
                 writer.write_all(&unwritten).await?;
                 writer.shutdown().await
             };
-            let _ = tokio::time::timeout(Duration::from_millis(CLOSE_FLUSH_TIMEOUT_MS), flush).await;
+            let bound = Duration::from_millis(CLOSE_FLUSH_TIMEOUT_MS);
+            self.clock.next_timer(Some(bound));
+            let _ = tokio::time::timeout(bound, flush).await;
         }
         self.drop_transport();
     }

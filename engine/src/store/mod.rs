@@ -12,7 +12,7 @@ mod memory;
 mod sqlite;
 
 pub use memory::MemoryStore;
-pub use sqlite::{SqliteStore, Sync};
+pub use sqlite::{INSERT_MESSAGE_SQL, SqliteStore, Sync, schema_sql};
 
 use crate::content;
 use crate::conversation::Conversation;

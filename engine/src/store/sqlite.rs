@@ -51,6 +51,15 @@ const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("../../migrations/0006_search_text.sql"), backfill: Some(backfill_search_text) },
 ];
 
+/// The schema's SQL, migration by migration: what a tool needs to compare the store with raw SQLite on the same
+/// schema (the ingestion workload of `imsim bench`).
+pub fn schema_sql() -> impl Iterator<Item = &'static str> {
+    MIGRATIONS.iter().map(|migration| migration.sql)
+}
+
+/// The statement that stores one message, with its parameters in the order `insert_message` binds them.
+pub const INSERT_MESSAGE_SQL: &str = INSERT_MESSAGE;
+
 /// The schema version this engine writes: the number of migrations. (Far below `u32::MAX`, so the cast is exact.)
 const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 

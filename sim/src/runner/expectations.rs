@@ -106,7 +106,12 @@ impl Run<'_> {
                 });
                 return Err(format!("expectation not met within {}: {observed}", format_duration(expectation.within)));
             }
-            self.step_once()?;
+            // A database re-read is due at its period even when nothing else happens.
+            let next_check = match &expectation.check {
+                Check::Stored { .. } | Check::Unread { .. } => deadline.min(read_at + STORE_REREAD_PERIOD),
+                _ => deadline,
+            };
+            self.step_toward(next_check)?;
         }
     }
 
@@ -140,7 +145,7 @@ impl Run<'_> {
                     have.join(", ")
                 ));
             }
-            self.step_once()?;
+            self.step_toward(deadline)?;
         }
     }
 

@@ -54,7 +54,7 @@ impl Run<'_> {
                     seen.join("; ")
                 ));
             }
-            self.step_once()?;
+            self.step_toward(deadline)?;
         }
     }
 

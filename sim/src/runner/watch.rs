@@ -2,16 +2,14 @@
 //!
 //! The runner never reads a clock: what a run does depends on its scenario and seed alone. A [`Watchdog`] may read
 //! the wall clock (the command line's does, to print SLOW lines and enforce `--timeout`); it sees where the run is
-//! every [`WATCH_PERIOD_TICKS`] ticks and can only end the run, never change what the run did before that. A run
-//! that a watchdog ends fails at the step it had reached, with the watchdog's reason.
+//! after every step of the simulation (a tick, or a jump over idle time) and can only end the run, never change what
+//! the run did before that. (A step can carry much work, a burst of thousands of sends, so a period counted in ticks
+//! could let a busy run go unwatched for minutes; a report costs one clock read.) A run that a watchdog ends fails
+//! at the step it had reached, with the watchdog's reason.
 
 use std::time::Duration;
 
 use crate::scenario::Location;
-
-/// How often, in simulated ticks, a run reports to its watchdog: often enough that a stuck run is noticed within
-/// a fraction of a second of wall time, rarely enough to cost nothing measurable per tick.
-pub const WATCH_PERIOD_TICKS: u64 = 1_024;
 
 /// Where a run is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +24,6 @@ pub struct Progress {
 
 /// Watches a run from outside the simulation.
 pub trait Watchdog {
-    /// Called every [`WATCH_PERIOD_TICKS`] ticks; an `Err` ends the run, failing it with that reason.
+    /// Called after every step of the simulation; an `Err` ends the run, failing it with that reason.
     fn watch(&mut self, progress: &Progress) -> Result<(), String>;
 }

@@ -341,19 +341,19 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "settings.app.mobile_devices_max: 0 is out of range; expected an integer from 1",
     ),
     (
-        "advance-past-the-tick-bound.yaml",
+        "advance-past-the-step-bound.yaml",
         8,
         5,
-        "advance: 10h is 36000000 ticks of 1ms, more than the 3600000 one step may take (about 3 min of wall time \
-         with 2 hosts); raise `settings.tick` to 10ms or more, or shorten the step",
+        "advance: 1000h is longer than the 192h one step may cover (the spec's longest period, 7 days of offline \
+         retention, and a day more); split it into several steps if the scenario really needs that long",
     ),
     (
         "within-absurd.yaml",
         11,
         5,
-        "expect.within: 18446744073709551615ms is 18446744073709551 ticks of 1s, more than the 3600000 one step may \
-         take (about 1779342 days of wall time with 3 hosts); shorten the step: even the longest tick (1s) cannot \
-         fit it",
+        "expect.within: 18446744073709551615ms is longer than the 192h one step may cover (the spec's longest \
+         period, 7 days of offline retention, and a day more); split it into several steps if the scenario really \
+         needs that long",
     ),
     ("multiple-documents.yaml", 11, 1, "exactly one YAML document"),
     (
