@@ -9,6 +9,7 @@
 //! a conformance scenario must hold whatever the network's timing, and one that fails under a derived seed prints that
 //! seed and the command that replays it alone.
 
+mod bench;
 mod explore;
 mod outputs;
 mod parallel;
@@ -100,6 +101,19 @@ enum Command {
         #[arg(long, default_value = "fixtures/regressions")]
         regressions: PathBuf,
     },
+    /// Measure the throughput workloads, each beside its baseline in the same process, print the ratios, and write
+    /// the report with its SVG charts beside it; exits 1 if a workload fails (a goal missed is reported, not fatal).
+    Bench {
+        /// The report to write; its charts go beside it.
+        #[arg(long, default_value = "reports/throughput.md")]
+        output: PathBuf,
+        /// Small sizes and one iteration a side: checks that every workload runs; the figures are indicative only.
+        #[arg(long)]
+        quick: bool,
+        /// Only the workloads whose name contains this text (`end_to_end`, `store`, ...).
+        #[arg(long)]
+        filter: Option<String>,
+    },
     /// Run the explored world of SEED once and print it as a scenario, its full trace and its verdict.
     Replay {
         /// The world's seed.
@@ -119,6 +133,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Explore { seeds, from, shard, time_budget, regressions } => {
             explore::explore(&explore::ExploreOptions { seeds, from, shard, time_budget, regressions })
         }
+        Command::Bench { output, quick, filter } => bench::bench(&bench::BenchOptions { output, quick, filter }),
         Command::Replay { seed } => explore::replay(seed),
     }
 }

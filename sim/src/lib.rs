@@ -11,11 +11,13 @@
 //!   and databases), run after every scenario.
 //! - [`hostile`]: a peer that speaks the wire protocol badly, added by a scenario step or an explored world.
 //! - [`wakes`]: when each host's next timer is due, so the runner can jump over idle time.
+//! - [`bench`]: the throughput workloads of `imsim bench` and the criterion benches, each beside its baseline.
 //! - [`scenario`]: the YAML scenario format and its parser; [`runner`] runs one scenario; [`expect`] checks its
 //!   expectations; [`trace`] is the canonical trace; [`report`] the conformance report; [`cli`] the `imsim` tool;
 //!   [`spec`] the rules of the behaviour spec (`docs/spec/`).
 
 pub mod api_mapping;
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod device;
