@@ -14,6 +14,7 @@ mod explore;
 mod outputs;
 mod parallel;
 mod paths;
+mod select;
 mod watch;
 
 use std::path::PathBuf;
@@ -21,13 +22,15 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
 pub use paths::{Found, check_report_writable, find_scenarios, has_scenario_extension, scenario_files};
 
 use crate::report::{LoadFailure, ScenarioRuns, render_report, render_report_json};
 use crate::runner::{RunReport, run_scenario, run_scenario_watched, sweep_seeds};
-use crate::scenario::{Scenario, load_scenario, parse_duration};
+use crate::scenario::{Scenario, parse_duration};
 use outputs::FileResult;
+use select::{Candidate, Selection};
 use watch::WallClock;
 
 /// How many characters of a scenario's name, and of its list of rules, its result line shows.
@@ -72,6 +75,12 @@ enum Command {
         /// Write the results as JUnit XML to this file: one test case per scenario, for CI systems.
         #[arg(long)]
         junit: Option<PathBuf>,
+        /// Only the scenarios whose path or name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Only the scenarios that claim this rule in `rules:` (a rule ID of the spec, like CR-4).
+        #[arg(long)]
+        rule: Option<String>,
         /// Run this many scenarios at once, one simulation per thread (default: the machine's cores). The results,
         /// traces and reports are the same whatever it is.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -80,6 +89,17 @@ enum Command {
         /// fails, naming its step and the simulated instant it reached.
         #[arg(long, default_value = "5m", value_parser = parse_timeout)]
         timeout: Duration,
+    },
+    /// List the scenarios (path, name and the rules each claims), with the same choice as `run`.
+    List {
+        /// Scenario files or directories. Default: scenarios/.
+        paths: Vec<PathBuf>,
+        /// Only the scenarios whose path or name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Only the scenarios that claim this rule.
+        #[arg(long)]
+        rule: Option<String>,
     },
     /// Run random worlds by seed under every checker, shrink each finding into a regression scenario, and print
     /// the fault coverage; exits 1 on a finding, a world that could not be judged, a nondeterministic world, or a
@@ -124,12 +144,13 @@ enum Command {
 /// Runs the command line and returns the process's exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Run { paths, trace, seed, seeds, report, json, junit, jobs, timeout } => {
+        Command::Run { paths, trace, seed, seeds, report, json, junit, filter, rule, jobs, timeout } => {
             let jobs = jobs.map_or_else(parallel::default_jobs, |jobs| jobs as usize);
             let options = RunOptions { show_trace: trace, seed, seeds, timeout, jobs };
             let outputs = Outputs { report, json, junit };
-            run(paths, &options, &outputs)
+            run(paths, &Selection { filter, rule }, &options, &outputs)
         }
+        Command::List { paths, filter, rule } => list(paths, &Selection { filter, rule }),
         Command::Explore { seeds, from, shard, time_budget, regressions } => {
             explore::explore(&explore::ExploreOptions { seeds, from, shard, time_budget, regressions })
         }
@@ -163,14 +184,39 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
     }
 }
 
-fn run(paths: Vec<PathBuf>, options: &RunOptions, outputs: &Outputs) -> ExitCode {
+fn usage_error(message: String) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+/// The scenario files under `paths` (default `scenarios/`) that `selection` chooses, loaded; warnings go to stderr.
+fn chosen_scenarios(paths: Vec<PathBuf>, selection: &Selection) -> Result<Vec<Candidate>, String> {
+    selection.validate()?;
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
-    let usage_error = |message: String| {
-        eprintln!("error: {message}");
-        ExitCode::from(2)
-    };
-    let found = match find_scenarios(&paths) {
-        Ok(found) => found,
+    let found = find_scenarios(&paths)?;
+    for warning in &found.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let chosen = selection.choose(&found.files);
+    if chosen.is_empty() && !found.files.is_empty() {
+        return Err(format!("no scenario of the {} found matches the --filter and --rule given", found.files.len()));
+    }
+    Ok(chosen)
+}
+
+fn list(paths: Vec<PathBuf>, selection: &Selection) -> ExitCode {
+    match chosen_scenarios(paths, selection) {
+        Ok(chosen) => {
+            print!("{}", select::render_list(&chosen));
+            ExitCode::SUCCESS
+        }
+        Err(message) => usage_error(message),
+    }
+}
+
+fn run(paths: Vec<PathBuf>, selection: &Selection, options: &RunOptions, outputs: &Outputs) -> ExitCode {
+    let chosen = match chosen_scenarios(paths, selection) {
+        Ok(chosen) => chosen,
         Err(message) => return usage_error(message),
     };
     for output in [&outputs.report, &outputs.json, &outputs.junit].into_iter().flatten() {
@@ -178,32 +224,39 @@ fn run(paths: Vec<PathBuf>, options: &RunOptions, outputs: &Outputs) -> ExitCode
             return usage_error(format!("{message}; nothing was run"));
         }
     }
-    for warning in &found.warnings {
-        eprintln!("warning: {warning}");
-    }
-    let mut results: Vec<FileResult> = Vec::with_capacity(found.files.len());
+    let mut results: Vec<FileResult> = Vec::with_capacity(chosen.len());
     let run_file = |index: usize| {
-        let file = &found.files[index];
-        match load_scenario(file) {
+        let candidate = &chosen[index];
+        match &candidate.loaded {
             Ok(scenario) => {
                 // Wall time is printed on the scenario's line and in the JUnit file, and goes nowhere else: not
                 // into the run, its trace, the report or the JSON.
                 let started = Instant::now(); // determinism: ok, reporting only
-                let runs = run_sweep_watched(&scenario, options.seed, options.seeds, options.timeout);
+                let runs = run_sweep_watched(scenario, options.seed, options.seeds, options.timeout);
                 FileResult::Ran { runs, wall: started.elapsed() }
             }
-            Err(error) => {
-                FileResult::DidNotLoad(LoadFailure { path: file.display().to_string(), message: error.to_string() })
-            }
+            Err(error) => FileResult::DidNotLoad(LoadFailure {
+                path: candidate.path.display().to_string(),
+                message: error.to_string(),
+            }),
         }
     };
-    parallel::run_in_order(found.files.len(), options.jobs, run_file, |_, result| {
-        match &result {
+    // A progress bar on stderr when it is a terminal (indicatif draws nothing otherwise), above which the result
+    // lines print.
+    let progress = ProgressBar::new(chosen.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios ({elapsed})")
+            .unwrap_or(ProgressStyle::default_bar()),
+    );
+    parallel::run_in_order(chosen.len(), options.jobs, run_file, |_, result| {
+        progress.suspend(|| match &result {
             FileResult::Ran { runs, wall } => print_runs(runs, *wall, options.show_trace),
             FileResult::DidNotLoad(failure) => println!("FAIL {} (does not load)\n  {}", failure.path, failure.message),
-        }
+        });
+        progress.inc(1);
         results.push(result);
     });
+    progress.finish_and_clear();
     // Each document is rendered only if asked for; the machine-readable ones first, from the results as they are,
     // then the results are split (moved, not copied) for the Markdown report and its JSON twin.
     let mut documents: Vec<(PathBuf, String)> = Vec::new();

@@ -594,3 +594,27 @@ fn json_and_junit_carry_each_failure_with_its_seed_and_replay_command() {
     assert!(junit.contains("replay: cargo run --release -p imsim-sim --bin imsim -- run"), "{junit}");
     assert!(junit.contains(r#"<error message="the scenario does not load""#), "{junit}");
 }
+
+#[test]
+fn filter_and_rule_choose_the_scenarios_that_run_and_list_shows_them() {
+    let (output, stdout) = imsim(&["list", "--rule", "CR-4"]);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("scenarios/chatrooms/auto-destruction-after-an-hour.yaml\n"), "{stdout}");
+    assert!(stdout.contains("  [CR-4, CR-5, CR-23, CR-43, BIZ-21, CR-14]\n"), "{stdout}");
+    assert!(!stdout.contains("scenarios/connection/"), "only the scenarios claiming CR-4: {stdout}");
+
+    let (output, stdout) = imsim(&["run", "--filter", "auto-destruction", "--rule", "CR-4"]);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.starts_with("PASS an inactive room is destroyed after exactly one hour"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("1 passed, 0 failed"), "{stdout}");
+
+    let (output, _) = imsim(&["run", "--filter", "auto-destruction", "--rule", "CONN-4"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(" found matches the --filter and --rule given"), "{stderr}");
+
+    let (output, _) = imsim(&["list", "--rule", "CONN-999"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--rule CONN-999: the spec has no rule CONN-999"), "{stderr}");
+}
