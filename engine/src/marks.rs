@@ -79,6 +79,17 @@ macro_rules! mark {
     }};
 }
 
+/// `checks!(unit: "RECONN-4", "RECONN-5")` or `checks!(property: "RECV-13")`, written in a test: the test checks
+/// these rules, and fails if they break. It expands to nothing; the simulator's build script reads the markers from
+/// the test sources (`sim/build.rs`, lexing them, so a marker in a comment or a string does not count), refuses a
+/// rule the spec does not have, and the conformance report counts each marked test among the checks of its rules,
+/// with its kind. A scenario says the same with its `rules:`.
+#[macro_export]
+macro_rules! checks {
+    (unit: $($rule:literal),+ $(,)?) => {};
+    (property: $($rule:literal),+ $(,)?) => {};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,7 @@ pub mod scenario;
 pub mod server;
 pub mod server_host;
 pub mod spec;
+pub mod test_checks;
 pub mod trace;
 pub mod wakes;
 pub mod world;

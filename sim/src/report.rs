@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::runner::RunReport;
 use crate::spec::{self, SPEC_DIR};
+use crate::test_checks::{TestCheck, tests_checking};
 
 /// The spec directory as a report under `reports/` reaches it.
 const SPEC_FROM_REPORT: &str = "../docs/spec";
@@ -72,11 +73,11 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
     let failed = scenarios.len() - passed + load_failures.len();
     let by_rule = scenarios_by_rule(scenarios);
     let rules = spec::rules();
-    let checked = rules.iter().filter(|rule| by_rule.contains_key(rule.id)).count();
-    let checked_passing = rules
-        .iter()
-        .filter(|rule| by_rule.get(rule.id).is_some_and(|runs| runs.iter().all(|scenario| scenario.passed())))
-        .count();
+    let statuses = rule_statuses(&by_rule);
+    let checked = statuses.iter().filter(|(_, status, _)| *status != RuleStatus::NotYetChecked).count();
+    let checked_passing = statuses.iter().filter(|(_, status, _)| *status == RuleStatus::Pass).count();
+    let by_scenario = rules.iter().filter(|rule| by_rule.contains_key(rule.id)).count();
+    let by_test = rules.iter().filter(|rule| !tests_checking(rule.id).is_empty()).count();
     let seeds = scenarios.iter().map(|scenario| scenario.runs().len()).max().unwrap_or(1);
 
     let mut out = String::new();
@@ -95,17 +96,18 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
     }
     let _ = writeln!(
         out,
-        "- Spec rules checked by a scenario: {checked} of {} ({checked_passing} with every scenario passing); each rule \
-         links to its section of the spec in `{SPEC_DIR}/`.",
+        "- Spec rules checked: {checked} of {} ({checked_passing} passing): {by_scenario} by a scenario, {by_test} by a \
+         unit or property test that marks them (`imsim_engine::checks!`, read from the test sources when imsim is \
+         built; CI runs every test, so a marked test counts as passing). Each rule links to its section of the spec \
+         in `{SPEC_DIR}/`.",
         rules.len()
     );
     let _ = writeln!(
         out,
-        "- Rules are also checked by unit and property tests that name them; this report counts scenarios only. A rule \
-         whose code carries a coverage mark counts only where the claiming scenarios reached it (a claim that did not \
-         fails its scenario).\n"
+        "- A rule whose code carries a coverage mark counts only where the claiming scenarios reached it (a claim that \
+         did not fails its scenario).\n"
     );
-    render_areas(&mut out, &rule_statuses(&by_rule));
+    render_areas(&mut out, &statuses);
     let _ = writeln!(out, "## Scenarios\n");
     let _ = writeln!(out, "| result | scenario | file | seed | passed under | simulated | rules |");
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
@@ -133,25 +135,27 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
     }
     render_failures(&mut out, scenarios);
     let _ = writeln!(out, "\n## Rules\n");
-    let _ = writeln!(out, "| rule | spec | status | coverage mark | scenarios |");
-    let _ = writeln!(out, "|---|---|---|---|---|");
-    for rule in rules {
-        let (status, names) = match by_rule.get(rule.id) {
-            None => ("not yet checked", String::new()),
-            Some(runs) => {
-                let status = if runs.iter().all(|scenario| scenario.passed()) { "pass" } else { "**FAIL**" };
-                let names: Vec<String> = runs.iter().map(|scenario| cell(&scenario.first().name)).collect();
-                (status, names.join("; "))
-            }
+    let _ = writeln!(out, "| rule | spec | status | checked by | coverage mark | scenarios and tests |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for (rule, status, runs) in &statuses {
+        let status = match status {
+            RuleStatus::NotYetChecked => "not yet checked",
+            RuleStatus::Pass => "pass",
+            RuleStatus::Fail => "**FAIL**",
         };
+        let tests = tests_checking(rule.id);
+        let mut names: Vec<String> = runs.iter().map(|scenario| cell(&scenario.first().name)).collect();
+        names.extend(tests.iter().map(|test| format!("`{}` ({} test in `{}`)", test.test, test.kind, test.file)));
         let _ = writeln!(
             out,
-            "| [{}]({}) | {}:{} | {status} | {} | {names} |",
+            "| [{}]({}) | {}:{} | {status} | {} | {} | {} |",
             rule.id,
             rule.link(SPEC_FROM_REPORT),
             rule.part,
             rule.line,
-            mark_cell(rule.id, by_rule.get(rule.id).map(Vec::as_slice).unwrap_or_default())
+            check_kinds(runs, &tests).join(", "),
+            mark_cell(rule.id, runs),
+            names.join("; ")
         );
     }
     out
@@ -187,14 +191,30 @@ pub enum RuleStatus {
     Fail,
 }
 
-/// Every rule of the spec, in the spec's order, with its status and the scenarios that name it.
+/// Which kinds of check cover a rule: `scenario`, `unit`, `property`, each once, in that order.
+fn check_kinds(scenarios: &[&ScenarioRuns], tests: &[TestCheck]) -> Vec<&'static str> {
+    let mut kinds = Vec::new();
+    if !scenarios.is_empty() {
+        kinds.push("scenario");
+    }
+    for kind in ["unit", "property"] {
+        if tests.iter().any(|test| test.kind == kind) {
+            kinds.push(kind);
+        }
+    }
+    kinds
+}
+
+/// Every rule of the spec, in the spec's order, with its status and the scenarios that name it. A rule no scenario
+/// names but a marked test checks passes (CI runs every test).
 fn rule_statuses<'a>(
     by_rule: &BTreeMap<&str, Vec<&'a ScenarioRuns>>,
 ) -> Vec<(&'static spec::SpecRule, RuleStatus, Vec<&'a ScenarioRuns>)> {
     spec::rules()
         .iter()
         .map(|rule| match by_rule.get(rule.id) {
-            None => (rule, RuleStatus::NotYetChecked, Vec::new()),
+            None if tests_checking(rule.id).is_empty() => (rule, RuleStatus::NotYetChecked, Vec::new()),
+            None => (rule, RuleStatus::Pass, Vec::new()),
             Some(runs) => {
                 let status =
                     if runs.iter().all(|scenario| scenario.passed()) { RuleStatus::Pass } else { RuleStatus::Fail };
@@ -277,7 +297,11 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
         status: RuleStatus,
         /// Whether its code carries a coverage mark, which every claiming run must reach.
         marked: bool,
+        /// `scenario`, `unit`, `property`: the kinds of check that cover it.
+        checked_by: Vec<&'static str>,
         scenarios: Vec<&'a str>,
+        /// The marked tests that check it, as `file::test`.
+        tests: Vec<String>,
     }
     #[derive(Serialize)]
     struct Document<'a> {
@@ -304,11 +328,16 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
         areas: areas(&statuses),
         rules: statuses
             .iter()
-            .map(|(rule, status, runs)| Rule {
-                id: rule.id,
-                status: *status,
-                marked: imsim_engine::marks::is_marked(rule.id),
-                scenarios: runs.iter().map(|runs| path_of(runs)).collect(),
+            .map(|(rule, status, runs)| {
+                let tests = tests_checking(rule.id);
+                Rule {
+                    id: rule.id,
+                    status: *status,
+                    marked: imsim_engine::marks::is_marked(rule.id),
+                    checked_by: check_kinds(runs, &tests),
+                    scenarios: runs.iter().map(|runs| path_of(runs)).collect(),
+                    tests: tests.iter().map(|test| format!("{}::{}", test.file, test.test)).collect(),
+                }
             })
             .collect(),
     };
@@ -410,7 +439,7 @@ mod tests {
         );
         assert!(
             report.contains(
-                "| [CONN-4](../docs/spec/part1.md#connection-conn) | part1.md:237 | **FAIL** |  | a \\| scenario |"
+                "| [CONN-4](../docs/spec/part1.md#connection-conn) | part1.md:237 | **FAIL** | scenario |  | a \\| scenario |"
             ),
             "{report}"
         );
@@ -435,12 +464,29 @@ mod tests {
             (Some(conn_rules as u64), Some(2), Some(1))
         );
         assert_eq!(conn["not_yet_checked"].as_array().map(Vec::len), Some(conn_rules - 2));
-        assert_eq!(json["totals"]["rules_checked"], 2);
+        // Besides the two the scenarios claim, the rules that marked unit and property tests check.
+        let by_tests = spec::rules()
+            .iter()
+            .filter(|rule| !["CONN-4", "CONN-5"].contains(&rule.id) && !tests_checking(rule.id).is_empty())
+            .count();
+        assert_eq!(json["totals"]["rules_checked"], 2 + by_tests);
+        assert_eq!(rule_of(&json, "RECONN-4")["checked_by"], serde_json::json!(["unit"]));
+        assert_eq!(
+            rule_of(&json, "RECONN-4")["tests"],
+            serde_json::json!(["engine/src/core/reconnect.rs::follows_reconn_4_then_every_64_seconds"])
+        );
+        assert_eq!(rule_of(&json, "RECONN-4")["status"], "pass", "a marked test counts as passing");
+        assert_eq!(rule_of(&json, "CONN-4")["checked_by"], serde_json::json!(["scenario"]));
+        assert!(report.contains("| pass | unit |  | `follows_reconn_4_then_every_64_seconds` (unit test in `engine/src/core/reconnect.rs`) |"), "{report}");
         assert_eq!(json["totals"]["scenarios_failed"], 1);
         let rule = |id: &str| json["rules"].as_array().expect("rules").iter().find(|rule| rule["id"] == id).cloned();
         assert_eq!(rule("CONN-4").map(|rule| rule["status"].clone()), Some(serde_json::json!("pass")));
         assert_eq!(rule("CONN-5").map(|rule| rule["status"].clone()), Some(serde_json::json!("fail")));
         assert_eq!(rule("CONN-6").map(|rule| rule["scenarios"].clone()), Some(serde_json::json!([])));
+    }
+
+    fn rule_of(json: &serde_json::Value, id: &str) -> serde_json::Value {
+        json["rules"].as_array().expect("rules").iter().find(|rule| rule["id"] == id).cloned().expect("the rule")
     }
 
     /// A marked rule shows whether every claiming run reached its mark; an unmarked one shows nothing.

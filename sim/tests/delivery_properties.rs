@@ -107,6 +107,7 @@ proptest! {
         seed in any::<u64>(),
         ops in proptest::collection::vec((0_u64..3_000, op()), 1..40),
     ) {
+        imsim_engine::checks!(property: "RECV-13", "RECV-15", "SEND-14", "UNREAD-1");
         let scenario = scenario(seed, &ops);
         let (report, state) = run_scenario_with_final_state(&scenario, None);
         let steps: Vec<String> = scenario.steps.iter().map(Step::describe).collect();

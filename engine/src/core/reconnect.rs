@@ -44,6 +44,7 @@ mod tests {
 
     #[test]
     fn follows_reconn_4_then_every_64_seconds() {
+        crate::checks!(unit: "RECONN-4");
         let mut schedule = ReconnectSchedule::default();
         let delays: Vec<u64> = (0..12).map(|_| schedule.next_delay_ms()).collect();
         assert_eq!(delays, [0, 250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 64_000, 64_000]);

@@ -198,6 +198,7 @@ fn a_global_mute_covers_every_room() {
 /// at most `count` and never more than 500.
 #[test]
 fn queries_give_creation_and_join_times() {
+    imsim_engine::checks!(unit: "CR-34");
     let mut h = chatroom_harness();
     let created = h.now;
     h.server.create_chatroom(APP, ROOM, h.now).unwrap();

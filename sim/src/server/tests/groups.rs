@@ -117,6 +117,7 @@ fn a_muted_member_gets_22408_until_the_mute_ends() {
 /// GRP-10: muting all answers 22408 to everyone but the whitelist; an individual mute beats the whitelist.
 #[test]
 fn mute_all_spares_the_whitelist() {
+    imsim_engine::checks!(unit: "GRP-10");
     let mut h = Harness::new();
     group(&mut h, &["alice", "bob", "carol"]);
     let alice = h.connect_live("alice", "phone");
@@ -144,6 +145,7 @@ fn mute_all_spares_the_whitelist() {
 /// GRP-3, BIZ-28: at most 3000 members; a call that would pass the cap changes nothing.
 #[test]
 fn a_group_holds_at_most_3000_members() {
+    imsim_engine::checks!(unit: "GRP-3", "BIZ-28");
     let mut h = Harness::new();
     let ids: Vec<String> = (0..3001).map(|i| format!("u{i}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
