@@ -82,12 +82,13 @@ fn the_report_counts_rules_against_the_spec() {
     let text = std::fs::read_to_string(&report).expect("the report was written");
     let _ = std::fs::remove_file(&report);
     assert!(text.contains("- Scenarios: 1 passed, 0 failed."), "{text}");
-    assert!(text.contains("Spec rules checked by a scenario: 9 of 738"), "{text}");
+    assert!(text.contains("- Spec rules checked: ") && text.contains(" of 738 ("), "{text}");
+    assert!(text.contains("): 9 by a scenario, "), "{text}");
     // Each rule links to its section of the spec (the anchor GitHub gives the heading), with its line.
     assert!(
         text.contains(
-            "| [CONN-4](../docs/spec/part1.md#connection-conn) | part1.md:237 | pass |  | connect opens the \
-             database, then connects |"
+            "| [CONN-4](../docs/spec/part1.md#connection-conn) | part1.md:237 | pass | scenario |  | connect opens \
+             the database, then connects |"
         ),
         "{text}"
     );
