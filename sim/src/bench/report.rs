@@ -169,28 +169,25 @@ fn draw_bars(
     let mut builder = ChartBuilder::on(root);
     builder.caption(caption, ("sans-serif", 18)).margin(12).x_label_area_size(40).y_label_area_size(70);
     let error = |error: DrawingAreaErrorKind<_>| error.to_string();
+    // The two y axes are different types, so the drawing is written once for both.
+    macro_rules! draw_on {
+        ($y:expr) => {{
+            let mut chart = builder.build_cartesian_2d((0..count).into_segmented(), $y).map_err(error)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_label_formatter(&label)
+                .x_labels(values.len())
+                .draw()
+                .map_err(error)?;
+            chart.draw_series(bars(values)).map_err(error)?;
+            chart.draw_series(goals(values)).map_err(error)?;
+        }};
+    }
     if log_scale {
-        let mut chart = builder.build_cartesian_2d((0..count).into_segmented(), range.log_scale()).map_err(error)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_label_formatter(&label)
-            .x_labels(values.len())
-            .draw()
-            .map_err(error)?;
-        chart.draw_series(bars(values)).map_err(error)?;
-        chart.draw_series(goals(values)).map_err(error)?;
+        draw_on!(range.log_scale());
     } else {
-        let mut chart = builder.build_cartesian_2d((0..count).into_segmented(), range).map_err(error)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_label_formatter(&label)
-            .x_labels(values.len())
-            .draw()
-            .map_err(error)?;
-        chart.draw_series(bars(values)).map_err(error)?;
-        chart.draw_series(goals(values)).map_err(error)?;
+        draw_on!(range);
     }
     Ok(())
 }
