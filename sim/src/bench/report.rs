@@ -86,6 +86,8 @@ pub fn render_markdown(outcomes: &[Outcome], context: &Context) -> String {
 fn ratio_text(ratio: f64, unit: Unit) -> String {
     match unit {
         Unit::SimulatedSeconds => format!("{}×", grouped(ratio)),
+        // Below 10 %, one decimal, so a small ratio does not read as nothing.
+        Unit::Messages | Unit::Deliveries if ratio < 0.1 => format!("{:.1} %", ratio * 100.0),
         Unit::Messages | Unit::Deliveries => format!("{:.0} %", ratio * 100.0),
     }
 }
@@ -252,6 +254,7 @@ mod tests {
         let outcomes = [
             outcome("end_to_end/2", Unit::Messages, 0.612, Some(0.5)),
             outcome("store_ingestion", Unit::Messages, 0.55, Some(0.7)),
+            outcome("end_to_end/20", Unit::Messages, 0.0024, Some(0.5)),
             outcome("offline_expiry_week", Unit::SimulatedSeconds, 123_456.0, Some(100_000.0)),
         ];
         let report = render_markdown(&outcomes, &context());
@@ -263,7 +266,8 @@ mod tests {
             report.contains("| `store_ingestion` | imsim | 550 messages/s | bare | 1,000 | 55 % | 70 % **missed** |")
         );
         assert!(report.contains("| 123,456,000 simulated s/s | bare | 1,000 | 123,456× | 100,000× met |"), "{report}");
-        assert!(report.contains("- **Goals met:** 2 of 3"));
+        assert!(report.contains("| 0.2 % | 50 % **missed** |"), "{report}");
+        assert!(report.contains("- **Goals met:** 2 of 4"));
         assert!(report.contains("- **Commit:** `abc1234`"));
     }
 
