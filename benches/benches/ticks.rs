@@ -15,6 +15,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use imsim_sim::bench::workloads::{connect_all_yaml, devices_yaml};
 use imsim_sim::net::{NetworkSettings, SERVER_HOST, SERVER_PORT, sim_builder};
 use imsim_sim::runner::run_scenario;
 use imsim_sim::scenario::parse_scenario;
@@ -27,19 +28,12 @@ const TICK: Duration = Duration::from_millis(1);
 
 /// N desktop devices of N users (so no device kicks another), each connected, then the idle period.
 fn idle_scenario(devices: usize) -> String {
-    let mut yaml = format!("name: {devices} idle devices\nrules: [CONN-4]\nseed: 1\ndevices:\n");
-    for n in 1..=devices {
-        yaml.push_str(&format!("  d{n}: {{ user: user{n}, platform: desktop }}\n"));
-    }
-    yaml.push_str("steps:\n");
-    for n in 1..=devices {
-        yaml.push_str(&format!("  - connect: d{n}\n"));
-    }
-    for n in 1..=devices {
-        yaml.push_str(&format!("  - expect: {{ device: d{n}, status: connected }}\n"));
-    }
-    yaml.push_str(&format!("  - advance: {}ms\n", IDLE.as_millis()));
-    yaml
+    format!(
+        "name: {devices} idle devices\nrules: [CONN-4]\nseed: 1\n{}steps:\n{}  - advance: {}ms\n",
+        devices_yaml(devices),
+        connect_all_yaml(devices),
+        IDLE.as_millis()
+    )
 }
 
 /// Bare turmoil: `devices` clients each holding one idle connection to a server that reads from all of them, stepped

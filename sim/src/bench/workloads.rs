@@ -98,6 +98,27 @@ fn scenario_side(
     })
 }
 
+/// The `devices:` of a workload scenario: `d1` to `dN`, desktops of users `u1` to `uN` (so no device kicks another).
+pub fn devices_yaml(devices: usize) -> String {
+    let mut yaml = String::from("devices:\n");
+    for n in 1..=devices {
+        yaml.push_str(&format!("  d{n}: {{ user: u{n}, platform: desktop }}\n"));
+    }
+    yaml
+}
+
+/// Steps that connect `d1` to `dN` and wait until each is connected.
+pub fn connect_all_yaml(devices: usize) -> String {
+    let mut yaml = String::new();
+    for n in 1..=devices {
+        yaml.push_str(&format!("  - connect: d{n}\n"));
+    }
+    for n in 1..=devices {
+        yaml.push_str(&format!("  - expect: {{ device: d{n}, status: connected }}\n"));
+    }
+    yaml
+}
+
 /// Messages each of `devices` devices sends in the end-to-end workload.
 fn end_to_end_messages_each(devices: usize, scale: Scale) -> usize {
     let total = match scale {
@@ -112,18 +133,10 @@ fn end_to_end_messages_each(devices: usize, scale: Scale) -> usize {
 fn end_to_end_scenario(devices: usize, each: usize) -> String {
     let mut yaml = format!(
         "name: end to end with {devices} devices\nrules: [SEND-4]\nseed: 1\nsettings:\n  app: {{ send_rate_limit: \
-         1000000 }}\ndevices:\n"
+         1000000 }}\n{}steps:\n{}",
+        devices_yaml(devices),
+        connect_all_yaml(devices)
     );
-    for n in 1..=devices {
-        yaml.push_str(&format!("  d{n}: {{ user: u{n}, platform: desktop }}\n"));
-    }
-    yaml.push_str("steps:\n");
-    for n in 1..=devices {
-        yaml.push_str(&format!("  - connect: d{n}\n"));
-    }
-    for n in 1..=devices {
-        yaml.push_str(&format!("  - expect: {{ device: d{n}, status: connected }}\n"));
-    }
     let next = |n: usize| n % devices + 1;
     for n in 1..=devices {
         yaml.push_str(&format!("  - send: {{ device: d{n}, to: u{}, text: \"m{{n}}\", count: {each} }}\n", next(n)));
@@ -490,22 +503,14 @@ fn time_compression(name: &str, what: &str, yaml: &str, goal: f64) -> Workload {
 fn fan_out_scenario(members: usize, messages: usize, chatroom: bool) -> String {
     let mut yaml = format!(
         "name: fan-out to {members}\nrules: [SEND-4]\nseed: 1\nsettings:\n  app: {{ send_rate_limit: 1000000, \
-         chatroom_messages_per_second: 1000000 }}\ndevices:\n"
+         chatroom_messages_per_second: 1000000 }}\n{}steps:\n",
+        devices_yaml(members)
     );
-    for n in 1..=members {
-        yaml.push_str(&format!("  d{n}: {{ user: u{n}, platform: desktop }}\n"));
-    }
-    yaml.push_str("steps:\n");
     if !chatroom {
         let users: Vec<String> = (1..=members).map(|n| format!("u{n}")).collect();
         yaml.push_str(&format!("  - create_group: {{ id: g1, name: G, members: [{}] }}\n", users.join(", ")));
     }
-    for n in 1..=members {
-        yaml.push_str(&format!("  - connect: d{n}\n"));
-    }
-    for n in 1..=members {
-        yaml.push_str(&format!("  - expect: {{ device: d{n}, status: connected }}\n"));
-    }
+    yaml.push_str(&connect_all_yaml(members));
     let (kind, target) = if chatroom { ("chatroom", "r1") } else { ("group", "g1") };
     if chatroom {
         for n in 1..=members {

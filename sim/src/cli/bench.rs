@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::paths::check_report_writable;
 use crate::bench::report::{
     COMPRESSION_CHART, Context, RATIOS_CHART, render_compression_chart, render_markdown, render_ratios_chart,
 };
@@ -31,7 +32,7 @@ pub(super) fn bench(options: &BenchOptions) -> ExitCode {
         eprintln!("error: no workload's name contains {:?}", options.filter.as_deref().unwrap_or_default());
         return ExitCode::from(2);
     }
-    if let Err(message) = check_writable(&options.output) {
+    if let Err(message) = check_report_writable(&options.output) {
         eprintln!("error: {message}");
         return ExitCode::from(2);
     }
@@ -102,15 +103,6 @@ fn summary_line(outcome: &Outcome) -> String {
     )
 }
 
-fn check_writable(output: &Path) -> Result<(), String> {
-    let directory = output.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if directory.is_dir() {
-        Ok(())
-    } else {
-        Err(format!("cannot write {}: {} is not a directory", output.display(), directory.display()))
-    }
-}
-
 fn write_report(output: &Path, outcomes: &[Outcome], context: &Context) -> Result<(), String> {
     let directory = output.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let write = |path: PathBuf, text: String| {
@@ -126,21 +118,13 @@ fn today() -> String {
     let seconds = std::time::SystemTime::now() // determinism: ok, the report's date only
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
-    let (year, month, day) = civil_from_days(i64::try_from(seconds / 86_400).unwrap_or(0));
-    format!("{year:04}-{month:02}-{day:02}")
+    date_of(i64::try_from(seconds).unwrap_or(0))
 }
 
-/// The proleptic Gregorian date of a day number since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = u32::try_from(day_of_year - (153 * month_index + 2) / 5 + 1).unwrap_or(1);
-    let month = u32::try_from(if month_index < 10 { month_index + 3 } else { month_index - 9 }).unwrap_or(1);
-    (year_of_era + era * 400 + i64::from(month <= 2), month, day)
+/// The UTC date, `YYYY-MM-DD`, of `seconds` since the Unix epoch.
+fn date_of(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map_or_else(|| "an unknown date".to_owned(), |time| time.date_naive().to_string())
 }
 
 /// The commit checked out, `-dirty` when the work tree has changes; "unknown" outside a git checkout.
@@ -189,9 +173,10 @@ mod tests {
 
     #[test]
     fn days_since_the_epoch_are_civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_965), (2024, 8, 30));
-        assert_eq!(civil_from_days(20_428), (2025, 12, 6));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        let day = 86_400;
+        assert_eq!(date_of(0), "1970-01-01");
+        assert_eq!(date_of(19_965 * day), "2024-08-30");
+        assert_eq!(date_of(20_428 * day), "2025-12-06");
+        assert_eq!(date_of(11_016 * day), "2000-02-29");
     }
 }
