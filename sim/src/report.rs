@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::markers::{TestCheck, tests_checking};
 use crate::runner::RunReport;
 use crate::spec::{self, SPEC_DIR};
-use crate::test_checks::{TestCheck, tests_checking};
 
 /// The spec directory as a report under `reports/` reaches it.
 const SPEC_FROM_REPORT: &str = "../docs/spec";
@@ -165,7 +165,7 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
 /// claim it reached it under every seed (a run that claims a marked rule and misses it fails, so a passing claim
 /// always did).
 fn mark_cell(rule: &str, claims: &[&ScenarioRuns]) -> &'static str {
-    if !imsim_engine::marks::is_marked(rule) {
+    if !crate::markers::is_marked(rule) {
         return "";
     }
     let reached_by_all = !claims.is_empty()
@@ -333,7 +333,7 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
                 Rule {
                     id: rule.id,
                     status: *status,
-                    marked: imsim_engine::marks::is_marked(rule.id),
+                    marked: crate::markers::is_marked(rule.id),
                     checked_by: check_kinds(runs, &tests),
                     scenarios: runs.iter().map(|runs| path_of(runs)).collect(),
                     tests: tests.iter().map(|test| format!("{}::{}", test.file, test.test)).collect(),

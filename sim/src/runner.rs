@@ -184,7 +184,7 @@ impl Run<'_> {
             .rules
             .iter()
             .map(ToString::to_string)
-            .filter(|rule| marks::is_marked(rule) && !reached.contains(rule.as_str()))
+            .filter(|rule| crate::markers::is_marked(rule) && !reached.contains(rule.as_str()))
             .collect();
         if failure.is_none() && !unreached.is_empty() {
             let message = format!(

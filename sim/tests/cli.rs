@@ -372,7 +372,7 @@ fn a_huge_name_and_rules_list_are_cut_in_the_pass_line() {
     let rules: Vec<&str> = imsim_sim::spec::rules()
         .iter()
         .map(|rule| rule.id)
-        .filter(|rule| !imsim_engine::marks::is_marked(rule))
+        .filter(|rule| !imsim_sim::markers::is_marked(rule))
         .take(300)
         .collect();
     let file = dir.write(
