@@ -58,9 +58,15 @@ pub fn framed_len(frame: &Frame) -> usize {
 }
 
 /// Reassembles frames from a byte stream.
+///
+/// Whole frames are decoded in place and skipped with a read cursor, so a frame costs one copy into the buffer and
+/// no shifting of what follows it; the consumed prefix is dropped when the buffer empties (the common case: a read
+/// ends on a frame boundary) or, before new bytes are buffered, once it is at least half the buffer.
 #[derive(Debug, Default)]
 pub struct Deframer {
     buffer: Vec<u8>,
+    /// Where the next frame starts in `buffer`; everything before it has been returned.
+    read_from: usize,
     /// Set once the stream is broken; every later call returns the same error.
     failed: Option<FrameError>,
 }
@@ -72,51 +78,61 @@ impl Deframer {
     }
 
     /// Buffers bytes read from the stream.
+    #[inline]
     pub fn push(&mut self, bytes: &[u8]) {
-        if self.failed.is_none() {
-            self.buffer.extend_from_slice(bytes);
+        if self.failed.is_some() {
+            return;
         }
+        if self.read_from == self.buffer.len() {
+            self.buffer.clear();
+            self.read_from = 0;
+        } else if self.read_from >= self.buffer.len() / 2 {
+            self.buffer.drain(..self.read_from);
+            self.read_from = 0;
+        }
+        self.buffer.extend_from_slice(bytes);
     }
 
     /// The next whole frame, `Ok(None)` if more bytes are needed, or the error that broke the stream.
+    #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FrameError> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
-        match self.decode_next() {
-            Ok(frame) => Ok(frame),
-            Err(error) => {
-                self.buffer = Vec::new();
-                self.failed = Some(error.clone());
-                Err(error)
-            }
-        }
-    }
-
-    fn decode_next(&mut self) -> Result<Option<Frame>, FrameError> {
-        let Some(header) = self.buffer.first_chunk::<FRAME_HEADER_BYTES>() else {
+        let unread = &self.buffer[self.read_from..];
+        let Some(header) = unread.first_chunk::<FRAME_HEADER_BYTES>() else {
             return Ok(None);
         };
         let announced_bytes = u32::from_be_bytes(*header);
         if announced_bytes > FRAME_SIZE_BYTES_MAX {
-            return Err(FrameError::TooLarge { announced_bytes });
+            return Err(self.fail(FrameError::TooLarge { announced_bytes }));
         }
         let frame_end = FRAME_HEADER_BYTES + announced_bytes as usize;
-        if self.buffer.len() < frame_end {
+        let Some(body) = unread.get(FRAME_HEADER_BYTES..frame_end) else {
             return Ok(None);
+        };
+        match Frame::decode(body) {
+            Ok(frame) if frame.body.is_some() => {
+                self.read_from += frame_end;
+                Ok(Some(frame))
+            }
+            Ok(_) => Err(self.fail(FrameError::Malformed("frame has no body".to_owned()))),
+            Err(error) => Err(self.fail(FrameError::Malformed(error.to_string()))),
         }
-        let frame = Frame::decode(&self.buffer[FRAME_HEADER_BYTES..frame_end])
-            .map_err(|error| FrameError::Malformed(error.to_string()))?;
-        if frame.body.is_none() {
-            return Err(FrameError::Malformed("frame has no body".to_owned()));
-        }
-        self.buffer.drain(..frame_end);
-        Ok(Some(frame))
+    }
+
+    /// Breaks the stream for good: the buffer is dropped and every later call returns `error`.
+    #[cold]
+    fn fail(&mut self, error: FrameError) -> FrameError {
+        self.buffer = Vec::new();
+        self.read_from = 0;
+        self.failed = Some(error.clone());
+        error
     }
 
     /// Bytes buffered but not yet returned as frames.
     pub fn buffered_bytes(&self) -> usize {
-        self.buffer.len()
+        self.buffer.len() - self.read_from
     }
 }
 

@@ -100,6 +100,33 @@ fn every_frame_type_round_trips() {
 }
 
 #[test]
+fn a_long_stream_read_across_frame_boundaries_keeps_the_buffer_small() {
+    let frames = one_of_each_frame();
+    let mut wire = Vec::new();
+    for frame in &frames {
+        encode_frame(frame, &mut wire).expect("small frames encode");
+    }
+    let largest_frame = frames.iter().map(framed_len).max().expect("frames");
+    // Reads of a frame and a half never end on a boundary, so the consumed prefix is never dropped by emptying.
+    let read_bytes = largest_frame * 3 / 2;
+    let stream: Vec<u8> = wire.iter().copied().cycle().take(wire.len() * 200).collect();
+    let mut deframer = Deframer::new();
+    let mut decoded = 0;
+    for read in stream.chunks(read_bytes) {
+        deframer.push(read);
+        while deframer.next_frame().expect("valid stream").is_some() {
+            decoded += 1;
+        }
+        assert!(
+            deframer.buffer.len() <= 2 * (read_bytes + largest_frame),
+            "the consumed prefix is dropped: {} bytes held",
+            deframer.buffer.len()
+        );
+    }
+    assert_eq!(decoded, frames.len() * 200);
+}
+
+#[test]
 fn an_oversized_length_prefix_is_refused_before_buffering_the_body() {
     let mut deframer = Deframer::new();
     deframer.push(&(FRAME_SIZE_BYTES_MAX + 1).to_be_bytes());
