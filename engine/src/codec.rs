@@ -94,7 +94,6 @@ impl Deframer {
     }
 
     /// The next whole frame, `Ok(None)` if more bytes are needed, or the error that broke the stream.
-    #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FrameError> {
         if let Some(error) = &self.failed {
             return Err(error.clone());

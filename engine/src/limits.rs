@@ -11,6 +11,10 @@ pub const FRAME_SIZE_BYTES_MAX: u32 = 1 << 20;
 /// The length prefix of every frame: 4 bytes, big-endian.
 pub const FRAME_HEADER_BYTES: usize = 4;
 
+/// Bytes the engine's driver and the fake server read from a connection per read call (imsim's choice; the deframer
+/// takes reads of any size).
+pub const READ_CHUNK_BYTES: usize = 16 * 1024;
+
 /// SEND-19: the serialised content of one message may be at most 128 KB; the server refuses more with 30016.
 pub const MESSAGE_CONTENT_BYTES_MAX: usize = 128 * 1024;
 

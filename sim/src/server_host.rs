@@ -11,6 +11,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use imsim_engine::codec::{Deframer, encode_frame};
+use imsim_engine::limits::READ_CHUNK_BYTES;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::{Notify, mpsc};
 use turmoil::net::{TcpListener, TcpStream};
@@ -20,9 +21,6 @@ use crate::device::HostFuture;
 use crate::net::{SERVER_PORT, sim_unix_ms};
 use crate::server::{ConnId, Server, ServerOutput};
 use crate::wakes::{SharedWakes, Sleeper};
-
-/// Bytes read from a connection per read call.
-const READ_CHUNK_BYTES: usize = 16 * 1024;
 
 /// What a connection task is told to do.
 enum Outgoing {

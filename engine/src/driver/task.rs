@@ -13,13 +13,11 @@ use tokio::time::Instant;
 
 use super::{Callbacks, Clock, Command, ConnectFuture, Connector, Transport};
 use crate::core::{Core, Delivery, Now, TransportAction};
+use crate::limits::READ_CHUNK_BYTES;
 
 /// How long a closing connection may take to write what was queued before it (a logout frame, say). The peer may
 /// be unreachable, so the write cannot be allowed to wait for ever.
 const CLOSE_FLUSH_TIMEOUT_MS: u64 = 1_000;
-
-/// Bytes read from the transport per read call.
-const READ_CHUNK_BYTES: usize = 16 * 1024;
 
 /// Runs the engine. Nothing happens until this future is polled; it finishes when the engine is destroyed or every
 /// `Engine` handle is dropped.

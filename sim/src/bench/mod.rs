@@ -8,6 +8,7 @@
 //!
 //! The wall clock is read here, by [`measure`], and only here: around a whole iteration, never inside a simulation.
 
+pub mod codec;
 pub mod report;
 pub mod workloads;
 
@@ -45,6 +46,7 @@ pub enum Baseline {
 pub enum Unit {
     Messages,
     Deliveries,
+    Frames,
     SimulatedSeconds,
 }
 
@@ -54,6 +56,7 @@ impl Unit {
         match self {
             Unit::Messages => "messages/s",
             Unit::Deliveries => "deliveries/s",
+            Unit::Frames => "frames/s",
             Unit::SimulatedSeconds => "simulated s/s",
         }
     }

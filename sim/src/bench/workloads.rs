@@ -1,5 +1,5 @@
-//! The workloads, in the order `imsim bench` measures them (issue 12's benchmarks 1, 2, 3, 5 and 6; the codec's,
-//! benchmark 4, is per frame kind in nanoseconds and stays a criterion bench, `benches/benches/codec_kinds.rs`).
+//! The workloads, in the order `imsim bench` measures them (issue 12's benchmarks 1 to 6; the codec's, benchmark 4,
+//! has its own module, [`super::codec`], with its frames).
 //!
 //! - **End to end** (`end_to_end/N`, N = 2, 10, 20): N devices each send private texts to the next one through the
 //!   simulated network and the fake server until every recipient has stored them all (the scenario runner, as a
@@ -16,6 +16,8 @@
 //!   at the default 1 ms tick. Goals: 3,600 and 100,000.
 //! - **Chatroom fan-out** (`chatroom_fan_out/N`, N = 10, 20): one member sends to a room of N member devices until
 //!   every other member has stored every message, beside the same through a group of the same members.
+//! - **Codec** (`codec/KIND`, one per frame kind): the round trip of a frame through the codec beside raw prost.
+//!   Goal: 90 % ([`super::codec`]).
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -70,6 +72,7 @@ pub fn all(scale: Scale) -> Vec<Workload> {
     for members in FAN_OUT_MEMBERS {
         workloads.push(fan_out(members, scale));
     }
+    workloads.extend(super::codec::workloads(scale));
     workloads
 }
 
@@ -560,6 +563,10 @@ mod tests {
     #[test]
     fn every_workload_runs_at_the_quick_scale() {
         let outcomes = super::super::run_workloads(all(Scale::Quick), Scale::Quick, |_| {}).expect("measured");
+        let (outcomes, codec) = outcomes.split_at(outcomes.len() - super::super::codec::frames().len());
+        let codec_units: Vec<(&str, u64)> =
+            codec.iter().map(|outcome| (outcome.name.as_str(), outcome.subject.units)).collect();
+        assert!(codec_units.iter().all(|(name, units)| name.starts_with("codec/") && *units == 50), "{codec_units:?}");
         let names: Vec<&str> = outcomes.iter().map(|outcome| outcome.name.as_str()).collect();
         assert_eq!(
             names,
