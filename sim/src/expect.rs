@@ -33,6 +33,16 @@ pub fn find_listener_event(
         .find_map(|(offset, (_, event))| matching(event, listener, pattern, kept).map(|value| (from + offset, value)))
 }
 
+/// Whether `event` is an event of `listener` that matches `pattern`.
+pub fn event_matches(
+    event: &Event,
+    listener: &str,
+    pattern: &Pattern,
+    kept: &BTreeMap<String, serde_json::Value>,
+) -> bool {
+    matching(event, listener, pattern, kept).is_some()
+}
+
 /// The serialised form of `event` if it is an event of `listener` that matches `pattern`. Only an event of the
 /// listener is serialised.
 fn matching(

@@ -10,7 +10,7 @@
 //! to the app server are matched the same way, in the run's order (`runner/server_callbacks.rs`).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -231,6 +231,17 @@ fn fresh_storage_root(seed: u64) -> PathBuf {
     root
 }
 
+/// Where the window of a negative check opens: the instant the step that acted before it started (or a checkpoint),
+/// and how many events each device and how many callbacks the server had emitted by then.
+#[derive(Clone, Default)]
+struct NegativeWindow {
+    /// What opened it, as a failure names it: "the step that acted before the check", "checkpoint NAME".
+    opened_by: String,
+    opened_at: Duration,
+    events: BTreeMap<String, usize>,
+    callbacks: usize,
+}
+
 struct Run<'a> {
     sim: turmoil::Sim<'a>,
     world: SharedWorld,
@@ -264,6 +275,14 @@ struct Run<'a> {
     server_callbacks: Vec<AppServerCallback>,
     /// The index of the first callback the next `server_callback` expectation may match.
     callback_cursor: usize,
+    /// Where the window of the next negative check opens (`crate::scenario::negative_windows`).
+    negative_window: NegativeWindow,
+    /// Per device, the events a positive check matched: expected, so no negative check counts them.
+    matched_events: BTreeMap<String, BTreeSet<usize>>,
+    /// The server callbacks a `server_callback` check matched.
+    matched_callbacks: BTreeSet<usize>,
+    /// The windows opened by the `checkpoint` steps so far, by name.
+    checkpoints: BTreeMap<String, NegativeWindow>,
     /// What crossed the server's wire, for the checkers.
     journal: Rc<RefCell<Journal>>,
     /// How many hostile peers the run has added (each host needs its own name).
@@ -355,6 +374,10 @@ impl<'a> Run<'a> {
             app_server_called,
             server_callbacks: Vec::new(),
             callback_cursor: 0,
+            negative_window: NegativeWindow::default(),
+            matched_events: BTreeMap::new(),
+            matched_callbacks: BTreeSet::new(),
+            checkpoints: BTreeMap::new(),
             journal,
             hostile_peers: 0,
             handed_over: true,
@@ -440,6 +463,9 @@ impl<'a> Run<'a> {
             // Whatever a step does, it hands to the hosts for the next tick.
             self.handed_over = true;
             self.record_step(&step.describe());
+            if step.kind.opens_negative_window() {
+                self.open_negative_window();
+            }
             self.execute_step(&step.kind).map_err(|message| Failure {
                 step_index: Some(index),
                 location: Some(step.location),
@@ -447,6 +473,31 @@ impl<'a> Run<'a> {
             })?;
         }
         Ok(())
+    }
+
+    /// Opens the window of the negative checks to come at this instant: they look at every event and callback
+    /// from here on.
+    fn open_negative_window(&mut self) {
+        self.negative_window = self.window_here();
+    }
+
+    /// A window opening at this instant.
+    fn window_here(&self) -> NegativeWindow {
+        let world = self.world.borrow();
+        NegativeWindow {
+            opened_by: "the step that acted before the check".to_owned(),
+            opened_at: self.sim.elapsed(),
+            events: world.devices.iter().map(|(device, log)| (device.clone(), log.events.len())).collect(),
+            callbacks: self.server_callbacks.len(),
+        }
+    }
+
+    /// The window of a negative check: at the checkpoint `since`, or at the step that acted before it.
+    fn window_of(&self, since: Option<&str>) -> Result<NegativeWindow, String> {
+        match since {
+            None => Ok(self.negative_window.clone()),
+            Some(name) => self.checkpoints.get(name).cloned().ok_or_else(|| format!("no checkpoint {name} yet")),
+        }
     }
 
     /// CALL-13 once the steps are done: lets simulated time run on until every accepted call owing a bounded result
@@ -495,6 +546,11 @@ impl<'a> Run<'a> {
                 self.command(&step.device, DeviceCommand::Calls(vec![queued]))
             }
             StepKind::Advance(duration) => self.advance(*duration),
+            StepKind::Checkpoint(name) => {
+                let window = NegativeWindow { opened_by: format!("checkpoint {name}"), ..self.window_here() };
+                self.checkpoints.insert(name.clone(), window);
+                Ok(())
+            }
             StepKind::Converge(duration) => {
                 self.advance(*duration)?;
                 let state = self.final_state();
@@ -620,9 +676,11 @@ impl<'a> Run<'a> {
                 // One tick boots the host, so the next step can talk to the new engine.
                 self.step_once()
             }
-            StepKind::Expect(Expectation { device, check: Check::NoEvent { listener, pattern, period }, .. }) => {
-                self.expect_no_event(device, listener, pattern, *period)
-            }
+            StepKind::Expect(Expectation {
+                device,
+                check: Check::NoEvent { listener, pattern, period, since },
+                ..
+            }) => self.expect_no_event(device, listener, pattern, *period, since.as_deref()),
             StepKind::Expect(expectation) => self.expect(expectation),
             StepKind::ExpectStatuses(expectation) => self.expect_statuses(expectation),
             StepKind::ExpectServerCallback(expectation) => self.expect_server_callback(expectation),

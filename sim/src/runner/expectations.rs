@@ -2,51 +2,48 @@
 //! themselves, against a device's events, calls, database and KV copy. Event and call checks consume a device's
 //! events and calls in order (see the runner's module documentation).
 
-use std::collections::BTreeMap;
 use std::time::Duration;
-
-use imsim_engine::core::Event;
 
 use imsim_engine::ConnectionStatus;
 use imsim_engine::store::Store as _;
 
 use super::{Run, STORE_REREAD_PERIOD};
-use crate::expect::{check_call, check_entries, check_stored, describe_missing_listener_event, find_listener_event};
+use crate::expect::{
+    check_call, check_entries, check_stored, describe_missing_listener_event, event_matches, find_listener_event,
+};
 use crate::scenario::{Check, EntriesRead, Expectation, Pattern, StatusesExpectation, StoredContents, format_duration};
 use crate::trace::describe_event;
 use crate::world::DeviceCommand;
 
 impl Run<'_> {
-    /// Lets `period` pass and fails if `device` emitted an event of `listener` matching `pattern` meanwhile.
+    /// Lets `period` pass and fails if `device` emitted an event of `listener` matching `pattern` in the check's
+    /// window: since the step that acted before it (`crate::scenario::negative_windows`), leaving out the events a
+    /// positive check matched.
     pub(super) fn expect_no_event(
         &mut self,
         device: &str,
         listener: &str,
         pattern: &Pattern,
         period: Duration,
+        since: Option<&str>,
     ) -> Result<(), String> {
-        self.expect_none(device, period, |events, kept| {
-            find_listener_event(events, 0, listener, pattern, kept).map(|(index, _)| index)
-        })
-    }
-
-    /// Lets `period` pass and fails if `find` finds, among the events `device` emitted meanwhile, one that was not
-    /// to come (its index).
-    fn expect_none(
-        &mut self,
-        device: &str,
-        period: Duration,
-        find: impl Fn(&[(Duration, Event)], &BTreeMap<String, serde_json::Value>) -> Option<usize>,
-    ) -> Result<(), String> {
-        let first = self.event_count(device);
+        let window = self.window_of(since)?;
+        let first = window.events.get(device).copied().unwrap_or(0);
         self.advance(period)?;
         let world = self.world.borrow();
-        let events = world.devices.get(device).map(|log| &log.events[first..]).unwrap_or_default();
-        match find(events, &world.kept) {
+        let events = world.devices.get(device).map(|log| log.events.as_slice()).unwrap_or_default();
+        let matched = self.matched_events.get(device);
+        let unexpected = (first..events.len())
+            .filter(|index| !matched.is_some_and(|matched| matched.contains(index)))
+            .find(|&index| event_matches(&events[index].1, listener, pattern, &world.kept));
+        match unexpected {
             Some(index) => Err(format!(
-                "{device} emitted {} at {}ms, within the {} in which none was expected",
+                "{device} emitted {} at {}ms, within the window in which none was expected (from {}, {}ms, to {} \
+                 after the check began)",
                 describe_event(&events[index].1),
                 events[index].0.as_millis(),
+                window.opened_by,
+                window.opened_at.as_millis(),
                 format_duration(period)
             )),
             None => Ok(()),
@@ -197,6 +194,9 @@ impl Run<'_> {
                 drop(world);
                 let cursors = if by_callback { &mut self.callback_cursors } else { &mut self.event_cursors };
                 cursors.insert(device.clone(), matched + 1);
+                if !by_callback {
+                    self.matched_events.entry(device.clone()).or_default().insert(matched);
+                }
                 if let Some(name) = keep_as {
                     // An event with a message keeps the message, which later calls take (`$name`); any other the event.
                     let kept = match value.get("message") {

@@ -30,7 +30,9 @@ impl Run<'_> {
     pub(super) fn expect_server_callback(&mut self, expectation: &CallbackExpectation) -> Result<(), String> {
         match expectation {
             CallbackExpectation::Callback { pattern, within } => self.expect_callback(pattern, *within),
-            CallbackExpectation::NoCallback { pattern, period } => self.expect_no_callback(pattern, *period),
+            CallbackExpectation::NoCallback { pattern, period, since } => {
+                self.expect_no_callback(pattern, *period, since.as_deref())
+            }
         }
     }
 
@@ -41,6 +43,7 @@ impl Run<'_> {
         loop {
             let found = self.server_callbacks[self.callback_cursor..].iter().position(|c| pattern.matches(c));
             if let Some(offset) = found {
+                self.matched_callbacks.insert(self.callback_cursor + offset);
                 self.callback_cursor += offset + 1;
                 self.world.borrow_mut().trace.record(self.sim.elapsed(), "step", "expect held");
                 return Ok(());
@@ -58,14 +61,29 @@ impl Run<'_> {
         }
     }
 
-    /// Lets `period` pass and fails if a callback matching `pattern` came meanwhile.
-    fn expect_no_callback(&mut self, pattern: &CallbackPattern, period: Duration) -> Result<(), String> {
-        let first = self.server_callbacks.len();
+    /// Lets `period` pass and fails if a callback matching `pattern` came in the check's window: since the step
+    /// that acted before it (`crate::scenario::negative_windows`), leaving out the callbacks a `server_callback`
+    /// check matched.
+    fn expect_no_callback(
+        &mut self,
+        pattern: &CallbackPattern,
+        period: Duration,
+        since: Option<&str>,
+    ) -> Result<(), String> {
+        let window = self.window_of(since)?;
+        let first = window.callbacks;
         self.advance(period)?;
-        match self.server_callbacks[first..].iter().find(|callback| pattern.matches(callback)) {
+        let unexpected = (first..self.server_callbacks.len())
+            .filter(|index| !self.matched_callbacks.contains(index))
+            .map(|index| &self.server_callbacks[index])
+            .find(|callback| pattern.matches(callback));
+        match unexpected {
             Some(callback) => Err(format!(
-                "the server made {}, within the {} in which none was expected",
+                "the server made {}, within the window in which none was expected (from {}, {}ms, to {} after the \
+                 check began)",
                 describe_callback(callback),
+                window.opened_by,
+                window.opened_at.as_millis(),
                 format_duration(period)
             )),
             None => Ok(()),

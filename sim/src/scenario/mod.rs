@@ -279,6 +279,7 @@
 pub mod arguments;
 pub mod listeners;
 mod model;
+pub mod negative_windows;
 mod parse;
 pub mod run_length;
 mod yaml;
@@ -327,12 +328,9 @@ pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, ScenarioError
         column: problem.at.column,
         message: problem.message,
     })?;
-    run_length::check(&scenario).map_err(|(at, message)| ScenarioError {
-        path: path.to_owned(),
-        line: at.line,
-        column: at.column,
-        message,
-    })?;
+    run_length::check(&scenario)
+        .and_then(|()| negative_windows::check(&scenario))
+        .map_err(|(at, message)| ScenarioError { path: path.to_owned(), line: at.line, column: at.column, message })?;
     Ok(scenario)
 }
 

@@ -300,6 +300,9 @@ pub enum StepKind {
     },
     /// Simulated time moves on.
     Advance(Duration),
+    /// A named point in the run, where the window of a negative check with `since: NAME` opens
+    /// (`crate::scenario::negative_windows`). Nothing happens.
+    Checkpoint(String),
     /// Simulated time moves on with nothing injected, then the devices must have converged (the `converged`
     /// checker: every accepted private message of a stored type on its recipient's devices, nothing left sending). The liveness
     /// check after a scenario's faults are healed; explored worlds end with it.
@@ -718,6 +721,7 @@ impl Step {
                 line
             }
             StepKind::Advance(d) => format!("advance {}", format_duration(*d)),
+            StepKind::Checkpoint(name) => format!("checkpoint {name}"),
             StepKind::Converge(d) => format!("converge {}", format_duration(*d)),
             StepKind::Partition(x, y) => format!("partition {x} <-> {y}"),
             StepKind::Repair(x, y) => format!("repair {x} <-> {y}"),

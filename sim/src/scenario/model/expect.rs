@@ -79,14 +79,18 @@ pub enum Check {
         /// The name to keep the matched event under (its message, if it has one).
         keep_as: Option<String>,
     },
-    /// The device's app gets no event of `listener` matching `pattern` during `period` from the step on.
+    /// The device's app gets no event of `listener` matching `pattern` in the check's window: from the step that
+    /// acted before it, or from the checkpoint `since`, to `period` after the check begins
+    /// (`crate::scenario::negative_windows`).
     NoEvent {
         /// The listener.
         listener: String,
         /// What its fields would be.
         pattern: Pattern,
-        /// How long none may come; never zero.
+        /// How long none may come after the check begins; never zero.
         period: Duration,
+        /// The checkpoint the window opens at, instead of the step that acted before the check.
+        since: Option<String>,
     },
     /// The device's connection status is this.
     Status(ConnectionStatus),
@@ -228,9 +232,12 @@ impl Expectation {
                     let _ = write!(line, " as={name}");
                 }
             }
-            Check::NoEvent { listener, pattern, period } => {
+            Check::NoEvent { listener, pattern, period, since } => {
                 // The period is the whole check; `within` adds nothing.
                 let _ = write!(line, "no_event {listener} {pattern} for={}", format_duration(*period));
+                if let Some(since) = since {
+                    let _ = write!(line, " since={since}");
+                }
                 return line;
             }
         }

@@ -153,12 +153,15 @@ pub enum CallbackExpectation {
         /// How long it may take; default 10s.
         within: Duration,
     },
-    /// No callback matching the pattern comes during `period` from the step on.
+    /// No callback matching the pattern comes in the check's window: from the step that acted before it, or from
+    /// the checkpoint `since`, to `period` after the check begins (`crate::scenario::negative_windows`).
     NoCallback {
         /// What must not come.
         pattern: CallbackPattern,
-        /// How long none may come; never zero.
+        /// How long none may come after the check begins; never zero.
         period: Duration,
+        /// The checkpoint the window opens at, instead of the step that acted before the check.
+        since: Option<String>,
     },
 }
 
@@ -169,8 +172,13 @@ impl CallbackExpectation {
             CallbackExpectation::Callback { pattern, within } => {
                 format!("expect server_callback {} within={}", pattern.describe_fields(), format_duration(*within))
             }
-            CallbackExpectation::NoCallback { pattern, period } => {
-                format!("expect no_server_callback {} for={}", pattern.describe_fields(), format_duration(*period))
+            CallbackExpectation::NoCallback { pattern, period, since } => {
+                let since = since.as_ref().map(|since| format!(" since={since}")).unwrap_or_default();
+                format!(
+                    "expect no_server_callback {} for={}{since}",
+                    pattern.describe_fields(),
+                    format_duration(*period)
+                )
             }
         }
     }

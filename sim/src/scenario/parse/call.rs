@@ -16,7 +16,7 @@ use crate::scenario::yaml::{Node, Res, Value, fail};
 /// The keys of a `call` step besides the method's parameters.
 pub(super) const CALL_KEYS: &[&str] = &["device", "method", "callback", "as"];
 /// The keys of a listener `expect` besides the event's fields.
-pub(super) const EXPECT_KEYS: &[&str] = &["device", "event", "no_event", "callback", "within", "for", "as"];
+pub(super) const EXPECT_KEYS: &[&str] = &["device", "event", "no_event", "callback", "within", "for", "as", "since"];
 /// The checks an expect may have instead of an event: one of them beside `event` is a second check.
 const OTHER_CHECKS: &[&str] =
     &["status", "stored", "unread", "entries", "call", "server_callback", "no_server_callback"];
@@ -97,7 +97,7 @@ fn is_key(key: &Node, names: &[&str]) -> bool {
     matches!(&key.value, Value::Scalar(text, _) if names.contains(&text.as_str()))
 }
 
-fn name_to_keep(node: &Node, what: &str) -> Res<String> {
+pub(super) fn name_to_keep(node: &Node, what: &str) -> Res<String> {
     let name = node.text(what)?;
     if !is_valid_name(&name) {
         return fail(node.at, format!("{what}: {name:?} is not a name; use letters, digits and _, like page1"));
@@ -186,13 +186,20 @@ pub(super) fn listener_expect(node: &Node, context: &Context<'_>) -> Res<StepKin
             );
         };
         let period = positive_duration(period.value, "expect.for", "")?;
-        let check = Check::NoEvent { listener, pattern, period };
+        let since = field("since").map(|entry| name_to_keep(entry.value, "expect.since")).transpose()?;
+        let check = Check::NoEvent { listener, pattern, period, since };
         return Ok(StepKind::Expect(Expectation { device, within: period, check }));
     }
     if let Some(entry) = field("for") {
         return fail(
             entry.key_at,
             "field \"for\" only applies to a no_event check; the time an event may take is `within`",
+        );
+    }
+    if let Some(entry) = field("since") {
+        return fail(
+            entry.key_at,
+            "field \"since\" only applies to a no_event check: it names the checkpoint its window opens at",
         );
     }
     let within = match field("within") {

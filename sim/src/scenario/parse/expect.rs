@@ -21,6 +21,7 @@ pub(super) const EXPECT_CHECK_FIELDS: &[&str] = &[
     "device",
     "within",
     "for",
+    "since",
     "event",
     "no_event",
     "status",
@@ -138,6 +139,13 @@ fn device_expectation(node: &Node, fields: &Fields<'_>, context: &Context<'_>) -
         return fail(
             period.key_at,
             "field \"for\" only applies to a no_event check; the time any other check may take is `within`",
+        );
+    }
+    if let Some(since) = fields.entry("since") {
+        return fail(
+            since.key_at,
+            "field \"since\" only applies to a negative check (no_event, no_server_callback): it names the \
+             checkpoint its window opens at",
         );
     }
     let within = match fields.get("within") {

@@ -155,7 +155,7 @@ fn expect_step(event: &Json) -> Json {
         let Some(given) = variant.get("properties").and_then(Json::as_object) else { continue };
         let Some(listener) = given.get("event").and_then(|event| event.get("const")).cloned() else { continue };
         for key in ["event", "no_event", "callback"] {
-            let mut properties = named(&["device", "within", "for", "as"]);
+            let mut properties = named(&["device", "within", "for", "as", "since"]);
             properties.insert(key.into(), json!({ "const": listener }));
             for (name, schema) in given.iter().filter(|(name, _)| *name != "event") {
                 // A pattern, not a value: operators and references are allowed, so only the description is kept.
@@ -177,7 +177,7 @@ fn expect_step(event: &Json) -> Json {
     // The other checks (status, stored, unread, entries, call, statuses, server callbacks): their fields are named,
     // the parser checks their values.
     let others: Vec<&str> = EXPECT_CHECK_FIELDS.iter().copied().filter(|key| !EXPECT_KEYS.contains(key)).collect();
-    let mut properties = named(&["device", "within", "for"]);
+    let mut properties = named(&["device", "within", "for", "since"]);
     properties.extend(named(&others));
     properties.extend(named(super::server_callback::PATTERN_FIELDS));
     properties.insert("code".into(), json!({ "type": "integer" }));

@@ -62,7 +62,14 @@ pub(super) fn expectation(fields: &Fields<'_>, default_within: std::time::Durati
                      take is `within`",
                 );
             }
-            "within" | "for" => {}
+            "since" if !negative => {
+                return fail(
+                    *key_at,
+                    "field \"since\" only applies to a no_server_callback check: it names the checkpoint its window \
+                     opens at",
+                );
+            }
+            "within" | "for" | "since" => {}
             other if PATTERN_FIELDS.contains(&other) && kind.fields().contains(&other) => {
                 let what = format!("expect.{other}");
                 match other {
@@ -103,7 +110,8 @@ pub(super) fn expectation(fields: &Fields<'_>, default_within: std::time::Durati
             );
         };
         let period = positive_duration(period, "expect.for", "")?;
-        return Ok(CallbackExpectation::NoCallback { pattern, period });
+        let since = fields.get("since").map(|node| super::call::name_to_keep(node, "expect.since")).transpose()?;
+        return Ok(CallbackExpectation::NoCallback { pattern, period, since });
     }
     let within = match fields.get("within") {
         Some(node) => node.duration("expect.within")?,

@@ -16,6 +16,7 @@ pub(super) const STEPS: &[&str] = &[
     "send",
     "advance",
     "converge",
+    "checkpoint",
     "partition",
     "repair",
     "partition_oneway",
@@ -108,6 +109,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "send" => send(value, context)?,
         "advance" => StepKind::Advance(value.duration("advance")?),
         "converge" => StepKind::Converge(value.duration("converge")?),
+        "checkpoint" => StepKind::Checkpoint(super::call::name_to_keep(value, "checkpoint")?),
         "partition" => {
             let (x, y) = link(value, context, "partition")?;
             StepKind::Partition(x, y)
