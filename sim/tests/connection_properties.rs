@@ -104,15 +104,18 @@ fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
         vec![step(StepKind::Repair(a, server))]
     };
     // The device reaches `status`, then stays there: no status change at all, so no attempt, for a long while.
+    // (The window opens at the checkpoint, once the status is reached, not at the fault that led to it.)
     let quiet = |status| {
         [
             expect(Duration::from_secs(10), Check::Status(status)),
+            step(StepKind::Checkpoint("settled".to_owned())),
             expect(
                 QUIET_PERIOD,
                 Check::NoEvent {
                     listener: "onConnectionStatusChanged".to_owned(),
                     pattern: Pattern::Any,
                     period: QUIET_PERIOD,
+                    since: Some("settled".to_owned()),
                 },
             ),
         ]

@@ -140,6 +140,8 @@
 //!                                                         # a listener by its manual name, and the fields its
 //!                                                         # serialised event must match (see `pattern`)
 //!   - expect: { device: b, no_event: onMessageReceived, message: { text: hi }, for: 2s }
+//!   - checkpoint: settled                                 # a named point: `since: settled` opens a negative
+//!   - expect: { device: b, no_event: onConnectionStatusChanged, for: 5s, since: settled }   # check's window there
 //!   - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false,
 //!               has_package: false, within: 5s }
 //!   - expect: { device: a, event: messageSent, code: 0, sent_status: sent }
@@ -183,8 +185,10 @@
 //! - **expect** takes `device`, `within` (default `10s`: the simulated time the check may take to hold) and exactly
 //!   one check: `event`, `no_event`, `status`, `stored`, `unread`, `entries` or `call` (or, without `device`,
 //!   `server_callback` or `no_server_callback`, below). A `no_event` check holds when the device's app gets no
-//!   matching event during `for` (required, >= 1ms) of simulated time from the step on; it takes `for` instead of
-//!   `within`, which it does not allow, and `for` belongs to it alone. An `event` or `no_event` check may add the
+//!   matching event in its window: from the start of the last step before it that acted (or from the
+//!   `checkpoint` its `since` names) to `for` (required) after it begins, leaving out the events positive checks
+//!   matched (`negative_windows`); it takes `for` instead of `within`, which it does not allow, and `for` and
+//!   `since` belong to it alone. An `event` or `no_event` check may add the
 //!   fields of its event, and only those:
 //!
 //!   | event                     | fields                                                        |

@@ -417,7 +417,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "unknown-step.yaml",
         10,
         5,
-        r#"unknown step "jump"; expected one of connect, disconnect, send, advance, converge, partition, "#,
+        r#"unknown step "jump"; expected one of connect, disconnect, send, advance, converge, checkpoint, partition, "#,
     ),
     ("unknown-top-level-key.yaml", 6, 1, r#"unknown field "step" at the top level; expected one of name, rules,"#),
     ("unread-total-and-target.yaml", 9, 46, "expect.unread has both total and target; use `total: N`"),

@@ -160,7 +160,7 @@ fn no_event(device: &str, period_ms: u64, listener: &str, pairs: &[(&str, Patter
     StepKind::Expect(Expectation {
         device: device.to_owned(),
         within: period,
-        check: Check::NoEvent { listener: listener.to_owned(), pattern: fields_or_any(pairs), period },
+        check: Check::NoEvent { listener: listener.to_owned(), pattern: fields_or_any(pairs), period, since: None },
     })
 }
 

@@ -58,6 +58,7 @@ fn callback_checks_parse_to_their_models_and_lines() {
             StepKind::ExpectServerCallback(CallbackExpectation::NoCallback {
                 pattern: joined,
                 period: Duration::from_secs(10),
+                since: None,
             }),
         ]
     );
