@@ -72,13 +72,8 @@ pub(super) fn check(scenario: &Scenario) -> Result<(), (Location, String)> {
     for step in &scenario.steps {
         match &step.kind {
             StepKind::Latency { min, .. } => latency_min = latency_min.min(*min),
-            StepKind::Checkpoint(name) => {
-                if since_checkpoint.insert(name, Duration::ZERO).is_some() {
-                    return Err((
-                        step.location,
-                        format!("checkpoint: {name:?} is already a checkpoint; name each once"),
-                    ));
-                }
+            StepKind::Checkpoint(name) if since_checkpoint.insert(name, Duration::ZERO).is_some() => {
+                return Err((step.location, format!("checkpoint: {name:?} is already a checkpoint; name each once")));
             }
             _ => {}
         }
