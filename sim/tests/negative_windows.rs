@@ -170,3 +170,30 @@ fn since_names_an_earlier_checkpoint_and_a_checkpoint_is_named_once() {
     let error = steps(&["expect: { device: a, status: connected, since: c }"]).expect_err("refused");
     assert!(error.contains("field \"since\" only applies to a negative check"), "{error}");
 }
+
+#[test]
+fn times_and_a_following_no_event_say_exactly_n() {
+    let exactly = |sent: u32, expected: u32| {
+        failure(&with_steps(
+            TWO_DEVICES,
+            &[
+                "connect: a",
+                "connect: b",
+                "expect: { device: a, status: connected }",
+                "expect: { device: b, status: connected }",
+                &format!("send: {{ device: b, to: zhangsan, text: \"m{{n}}\", count: {sent} }}"),
+                &format!("expect: {{ device: a, event: onMessageReceived, times: {expected}, within: 2s }}"),
+                "expect: { device: a, no_event: onMessageReceived, for: 2s }",
+            ],
+        ))
+    };
+    assert_eq!(exactly(3, 3), None);
+    let (line, message) = exactly(2, 3).expect("too few");
+    assert_eq!(
+        (line, message.as_str()),
+        (11, "expectation not met within 2s: 2 of the 3 matching onMessageReceived events since the last match so far")
+    );
+    let (line, message) = exactly(4, 3).expect("too many");
+    assert_eq!(line, 12);
+    assert!(message.contains("text: \"m4\""), "the fourth is the one too many: {message}");
+}

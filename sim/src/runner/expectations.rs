@@ -146,6 +146,16 @@ impl Run<'_> {
         }
     }
 
+    /// Keeps a matched event under `name`: an event with a message keeps the message, which later calls take
+    /// (`$name`); any other the event.
+    fn keep(&mut self, name: &str, value: serde_json::Value) {
+        let kept = match value.get("message") {
+            Some(message) => message.clone(),
+            None => value,
+        };
+        self.world.borrow_mut().kept.insert(name.to_owned(), kept);
+    }
+
     fn event_count(&self, device: &str) -> usize {
         self.world.borrow().devices.get(device).map_or(0, |log| log.events.len())
     }
@@ -170,7 +180,34 @@ impl Run<'_> {
                     Err(format!("{device} has status {}, expected {status}", log.status))
                 }
             }
-            Check::Event { listener, pattern, keep_as } | Check::Callback { listener, pattern, keep_as } => {
+            Check::Event { listener, pattern, keep_as, times: times @ 2.. } => {
+                let times = *times as usize;
+                let cursor = self.event_cursors.get(device).copied().unwrap_or(0);
+                let mut matches = Vec::new();
+                let mut from = cursor;
+                while matches.len() < times {
+                    let Some((matched, value)) = find_listener_event(&log.events, from, listener, pattern, &world.kept)
+                    else {
+                        break;
+                    };
+                    matches.push((matched, value));
+                    from = matched + 1;
+                }
+                drop(world);
+                if matches.len() < times {
+                    return Err(format!(
+                        "{} of the {times} matching {listener} events since the last match so far",
+                        matches.len()
+                    ));
+                }
+                self.event_cursors.insert(device.clone(), from);
+                self.matched_events.entry(device.clone()).or_default().extend(matches.iter().map(|(index, _)| *index));
+                if let (Some(name), Some((_, value))) = (keep_as, matches.pop()) {
+                    self.keep(name, value);
+                }
+                Ok(())
+            }
+            Check::Event { listener, pattern, keep_as, .. } | Check::Callback { listener, pattern, keep_as } => {
                 // A callback's results are a sequence of their own, consumed in order like the listeners' events.
                 let by_callback = matches!(expectation.check, Check::Callback { .. });
                 let (events, cursors) = if by_callback {
@@ -198,12 +235,7 @@ impl Run<'_> {
                     self.matched_events.entry(device.clone()).or_default().insert(matched);
                 }
                 if let Some(name) = keep_as {
-                    // An event with a message keeps the message, which later calls take (`$name`); any other the event.
-                    let kept = match value.get("message") {
-                        Some(message) => message.clone(),
-                        None => value,
-                    };
-                    self.world.borrow_mut().kept.insert(name.clone(), kept);
+                    self.keep(name, value);
                 }
                 Ok(())
             }

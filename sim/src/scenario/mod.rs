@@ -140,6 +140,8 @@
 //!                                                         # a listener by its manual name, and the fields its
 //!                                                         # serialised event must match (see `pattern`)
 //!   - expect: { device: b, no_event: onMessageReceived, message: { text: hi }, for: 2s }
+//!   - expect: { device: b, event: onMessageReceived, times: 3 }   # three matching events, one after the other;
+//!   - expect: { device: b, no_event: onMessageReceived, for: 2s } # with this, exactly three (matched ones are left out)
 //!   - checkpoint: settled                                 # a named point: `since: settled` opens a negative
 //!   - expect: { device: b, no_event: onConnectionStatusChanged, for: 5s, since: settled }   # check's window there
 //!   - expect: { device: b, event: messageReceived, text: hello, from: zhangsan, left: 0, offline: false,

@@ -166,7 +166,7 @@ fn no_event(device: &str, period_ms: u64, listener: &str, pairs: &[(&str, Patter
 
 /// An event check of `listener` with these fields, keeping nothing.
 fn event(listener: &str, pairs: &[(&str, Pattern)]) -> Check {
-    Check::Event { listener: listener.to_owned(), pattern: fields_or_any(pairs), keep_as: None }
+    Check::Event { listener: listener.to_owned(), pattern: fields_or_any(pairs), keep_as: None, times: 1 }
 }
 
 fn fields_or_any(pairs: &[(&str, Pattern)]) -> Pattern {

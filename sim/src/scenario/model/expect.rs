@@ -66,8 +66,12 @@ pub enum Check {
         listener: String,
         /// What its fields must be.
         pattern: Pattern,
-        /// The name to keep the matched event under (its message, if it has one), for later steps' `$name`.
+        /// The name to keep the matched event under (its message, if it has one), for later steps' `$name`; with
+        /// `times`, the last match.
         keep_as: Option<String>,
+        /// How many matching events, each after the one before; 1 to `SEND_COUNT_MAX`. With a `no_event` of the
+        /// same listener after it, "exactly this many".
+        times: u32,
     },
     /// A per-call callback of the device (CALL-4) gets an event of `listener` matching `pattern`: the result of a
     /// call made with `callback: true`.
@@ -225,9 +229,12 @@ impl Expectation {
             Check::Call { method, code } => {
                 let _ = write!(line, "call {method} code={code}");
             }
-            Check::Event { listener, pattern, keep_as } | Check::Callback { listener, pattern, keep_as } => {
+            Check::Event { listener, pattern, keep_as, .. } | Check::Callback { listener, pattern, keep_as } => {
                 let kind = if matches!(self.check, Check::Callback { .. }) { "callback" } else { "event" };
                 let _ = write!(line, "{kind} {listener} {pattern}");
+                if let Check::Event { times: times @ 2.., .. } = self.check {
+                    let _ = write!(line, " times={times}");
+                }
                 if let Some(name) = keep_as {
                     let _ = write!(line, " as={name}");
                 }

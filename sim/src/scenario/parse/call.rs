@@ -9,14 +9,15 @@ use imsim_engine::api::{Call, Completion, Method};
 use super::{Context, positive_duration};
 use crate::scenario::arguments::{NodeDeserializer, has_references, is_valid_name};
 use crate::scenario::listeners::listeners;
-use crate::scenario::model::{CallArguments, CallStep, Check, Expectation, StepKind};
+use crate::scenario::model::{CallArguments, CallStep, Check, Expectation, SEND_COUNT_MAX, StepKind};
 use crate::scenario::pattern::Pattern;
 use crate::scenario::yaml::{Node, Res, Value, fail};
 
 /// The keys of a `call` step besides the method's parameters.
 pub(super) const CALL_KEYS: &[&str] = &["device", "method", "callback", "as"];
 /// The keys of a listener `expect` besides the event's fields.
-pub(super) const EXPECT_KEYS: &[&str] = &["device", "event", "no_event", "callback", "within", "for", "as", "since"];
+pub(super) const EXPECT_KEYS: &[&str] =
+    &["device", "event", "no_event", "callback", "within", "for", "as", "since", "times"];
 /// The checks an expect may have instead of an event: one of them beside `event` is a second check.
 const OTHER_CHECKS: &[&str] =
     &["status", "stored", "unread", "entries", "call", "server_callback", "no_server_callback"];
@@ -171,7 +172,7 @@ pub(super) fn listener_expect(node: &Node, context: &Context<'_>) -> Res<StepKin
     }
     let pattern = if fields.is_empty() { Pattern::Any } else { Pattern::Fields(fields) };
     if negative {
-        for name in ["within", "as"] {
+        for name in ["within", "as", "times"] {
             if let Some(entry) = field(name) {
                 return fail(
                     entry.key_at,
@@ -210,10 +211,24 @@ pub(super) fn listener_expect(node: &Node, context: &Context<'_>) -> Res<StepKin
         Some(entry) => Some(name_to_keep(entry.value, "expect.as")?),
         None => None,
     };
+    let times = match field("times") {
+        Some(entry) if which.key == "callback" => {
+            return fail(entry.key_at, "field \"times\" only applies to an event check");
+        }
+        Some(entry) => {
+            let range = format!("an integer from 1 to {SEND_COUNT_MAX}");
+            let times = entry.value.int::<u32>("expect.times", &range)?;
+            if !(1..=SEND_COUNT_MAX).contains(&times) {
+                return fail(entry.value.at, format!("expect.times: {times} is out of range; expected {range}"));
+            }
+            times
+        }
+        None => 1,
+    };
     let check = if which.key == "callback" {
         Check::Callback { listener, pattern, keep_as }
     } else {
-        Check::Event { listener, pattern, keep_as }
+        Check::Event { listener, pattern, keep_as, times }
     };
     Ok(StepKind::Expect(Expectation { device, within, check }))
 }

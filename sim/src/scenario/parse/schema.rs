@@ -155,7 +155,7 @@ fn expect_step(event: &Json) -> Json {
         let Some(given) = variant.get("properties").and_then(Json::as_object) else { continue };
         let Some(listener) = given.get("event").and_then(|event| event.get("const")).cloned() else { continue };
         for key in ["event", "no_event", "callback"] {
-            let mut properties = named(&["device", "within", "for", "as", "since"]);
+            let mut properties = named(&["device", "within", "for", "as", "since", "times"]);
             properties.insert(key.into(), json!({ "const": listener }));
             for (name, schema) in given.iter().filter(|(name, _)| *name != "event") {
                 // A pattern, not a value: operators and references are allowed, so only the description is kept.
