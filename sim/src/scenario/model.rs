@@ -17,6 +17,7 @@ use imsim_engine::api::{Call, Method};
 use imsim_engine::types::{ConversationType, Platform};
 
 use super::yaml::Node;
+use crate::server::{AppConfig, CHATROOM_DESTROY_AFTER_MS_MAX, ServerConfig};
 
 pub use chatroom::{ChatroomAdmin, ChatroomCall, HistoryFrom};
 pub use expect::{Check, EntriesRead, Expectation, StatusesExpectation, StoredContents, StoredPattern};
@@ -194,30 +195,36 @@ pub struct AppSettings {
 }
 
 /// The longest `chatroom_destroy_after`.
-pub const CHATROOM_DESTROY_AFTER_MAX: Duration = Duration::from_secs(24 * 60 * 60);
+pub const CHATROOM_DESTROY_AFTER_MAX: Duration = Duration::from_millis(CHATROOM_DESTROY_AFTER_MS_MAX as u64);
 
 impl Default for AppSettings {
+    /// The fake server's own defaults (`ServerConfig::default`, `AppConfig::default`), read from there so a scenario
+    /// that leaves a setting out runs against exactly what the server does by default: a second copy of the numbers
+    /// here would let a wrong default in the server pass every scenario.
     fn default() -> Self {
+        let server = ServerConfig::default();
+        let app = AppConfig::default();
         AppSettings {
-            reconnect_kick_policy: false,
-            mobile_devices_max: 1,
-            mini_program_devices_max: 1,
-            multi_device_sync: false,
-            token_ttl: None,
-            compensation_days: 1,
-            private_offline_days: 7,
-            group_offline_days: 7,
-            send_rate_limit: 5,
-            chatroom_multi_room: false,
-            chatroom_destroy_after: Duration::from_secs(60 * 60),
-            chatroom_member_events: false,
-            chatroom_cloud_storage: false,
-            chatroom_kv: false,
-            chatroom_messages_per_second: 100,
-            chatroom_join_message_types: None,
-            chatroom_realtime_eviction: false,
-            chatroom_status_callback: false,
-            chatroom_kv_callback: false,
+            reconnect_kick_policy: app.reconnect_kick_policy_enabled,
+            mobile_devices_max: app.mobile_devices_max,
+            mini_program_devices_max: app.mini_program_devices_max,
+            multi_device_sync: app.multi_device_sync,
+            token_ttl: app.token_ttl_ms.map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0))),
+            compensation_days: app.compensation_days,
+            private_offline_days: server.private_offline_days,
+            group_offline_days: server.group_offline_days,
+            // The scenario's setting has no "unlimited"; the server's default has a limit.
+            send_rate_limit: server.client_send_rate.unwrap_or(u32::MAX),
+            chatroom_multi_room: app.chatroom_multi_room,
+            chatroom_destroy_after: Duration::from_millis(u64::try_from(app.chatroom_destroy_after_ms).unwrap_or(0)),
+            chatroom_member_events: app.chatroom_member_events,
+            chatroom_cloud_storage: app.chatroom_cloud_storage,
+            chatroom_kv: app.chatroom_kv,
+            chatroom_messages_per_second: app.chatroom_messages_per_second,
+            chatroom_join_message_types: app.chatroom_join_message_types.map(|names| names.into_iter().collect()),
+            chatroom_realtime_eviction: app.chatroom_realtime_eviction,
+            chatroom_status_callback: app.chatroom_status_callback,
+            chatroom_kv_callback: app.chatroom_kv_callback,
         }
     }
 }
