@@ -263,6 +263,7 @@ fn permission_refusal(app: &App, sender: &str, publish: &proto::Publish, now_ms:
     if publish.conversation_type == ConversationType::Group.ordinal() {
         groups::send_refusal(app, &publish.target_id, sender, now_ms)
     } else if publish.conversation_type == ConversationType::Chatroom.ordinal() {
+        imsim_engine::mark!("CR-37");
         chatroom::send_refusal(app, &publish.target_id, sender, now_ms)
     } else {
         is_blacklisted(app, &publish.target_id, sender).then_some(ErrorCode::REJECTED_BY_BLACKLIST)
