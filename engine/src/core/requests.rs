@@ -87,6 +87,7 @@ impl Core {
             return Err(ImError::destroyed());
         }
         if !self.is_established() {
+            crate::mark!("CONN-1");
             return Err(ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "not connected"));
         }
         Ok(())

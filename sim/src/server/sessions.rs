@@ -114,7 +114,9 @@ impl Server {
             self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason, now_ms);
             return;
         }
+        imsim_engine::mark!("CONN-2");
         let Ok(claims) = check_token(&self.apps, &request.app_key, &request.token, now_ms) else {
+            imsim_engine::mark!("CONN-14");
             self.refuse_connect(conn, ErrorCode::CONN_TOKEN_INCORRECT, now_ms);
             return;
         };
@@ -198,6 +200,7 @@ impl Server {
         let Some(Conn::Open(session)) = self.conns.get(&conn) else {
             return;
         };
+        imsim_engine::mark!("CONN-20");
         let key = (session.user_id.clone(), session.device_id.clone());
         if let Some(app) = self.apps.get_mut(&session.app_key) {
             app.devices.entry(key).or_default().logout_receive_push = Some(receive_push);
