@@ -257,6 +257,7 @@ impl Core {
     ///
     /// A media message is refused with -101: it is sent with `sendMediaMessage`, which uploads its file (SEND-7).
     pub fn send_message(&mut self, now: Now, message: &Message) -> Result<(), ImError> {
+        crate::mark!("SEND-3");
         self.send_to(now, message, Vec::new())
     }
 
@@ -296,10 +297,12 @@ impl Core {
             ..message.clone()
         };
         if policy.stored {
+            crate::mark!("SEND-15");
             outgoing.message_id = store.insert_outgoing_directed(&outgoing, &directed).map_err(native_error)?;
         }
         let designated = !directed.is_empty();
         let message = outgoing.clone();
+        crate::mark!("SEND-5");
         self.emit(if designated {
             Event::GroupMessageToDesignatedUsersAttached { message }
         } else {
@@ -307,6 +310,7 @@ impl Core {
         });
 
         if !self.is_established() {
+            crate::mark!("SEND-16");
             self.settle_send(outgoing, ErrorCode::NETWORK_UNAVAILABLE, None, designated);
             return Ok(());
         }
@@ -368,6 +372,7 @@ impl Core {
             self.emit_sent(settled, ErrorCode::NATIVE_OPERATION_ERROR, designated);
             return;
         }
+        crate::mark!("SEND-14");
         let message = Message { sent_status, message_uid: uid.map(str::to_owned), sent_time, ..settled };
         self.emit_sent(message, code, designated);
     }
@@ -378,8 +383,10 @@ impl Core {
         self.emit(if designated {
             Event::GroupMessageToDesignatedUsersSent { code, message }
         } else if message.content.media().is_some() {
+            crate::mark!("SEND-9");
             Event::MediaMessageSent { code, message }
         } else {
+            crate::mark!("SEND-4");
             Event::MessageSent { code, message }
         });
     }
@@ -417,10 +424,15 @@ impl Core {
         let count = reported.len();
         for (index, message) in reported.into_iter().enumerate() {
             let left = u32::try_from(count - index - 1).unwrap_or(u32::MAX);
+            crate::mark!("RECV-1");
+            crate::mark!("RECV-4");
+            crate::mark!("RECV-5");
+            crate::mark!("RECV-6");
             self.emit(Event::MessageReceived { message, left, offline: true, has_package: package.has_package });
         }
         // The last package, persisted and acknowledged: catch-up is over for this connection (RECV-7).
         if !package.has_package && self.is_established() {
+            crate::mark!("RECV-7");
             self.emit(Event::OfflineMessageSyncCompleted);
         }
     }
@@ -431,6 +443,8 @@ impl Core {
         let cursor = (!delivered.status_message).then_some(delivered.seq);
         for message in self.persist_received(now, std::slice::from_ref(&delivered), cursor, false) {
             // RECV-9: real-time messages report left 0, offline false, hasPackage false.
+            crate::mark!("RECV-1");
+            crate::mark!("RECV-9");
             self.emit(Event::MessageReceived { message, left: 0, offline: false, has_package: false });
         }
     }
@@ -515,7 +529,11 @@ impl Core {
                 let to_store: Vec<Message> =
                     messages.iter().filter(|(_, stored)| *stored).map(|(message, _)| message.clone()).collect();
                 match store.insert_received(&to_store, cursor) {
-                    Ok(outcomes) => outcomes,
+                    Ok(outcomes) => {
+                        crate::mark!("RECV-11");
+                        crate::mark!("RECV-12");
+                        outcomes
+                    }
                     Err(_) => {
                         // Not persisted, so not acknowledged: the server will deliver these again on the next
                         // connection.
@@ -666,7 +684,11 @@ fn to_report(messages: Vec<(Message, bool)>, outcomes: Vec<Received>) -> Vec<Mes
             }
             match outcomes.next() {
                 Some(Received::Stored(message_id)) => Some(Message { message_id, ..message }),
-                Some(Received::Duplicate) | None => None,
+                Some(Received::Duplicate) => {
+                    crate::mark!("RECV-13");
+                    None
+                }
+                None => None,
             }
         })
         .collect()
@@ -689,6 +711,7 @@ pub(super) fn native_error(error: StoreError) -> ImError {
 ///   status sent. Otherwise direction receive, sent status received.
 /// - `retrieved` (delivered by offline compensation, SYNC-12): received status retrieved. Otherwise unread.
 pub(super) fn received_message(wire: &proto::DeliveredMessage, now: Now, offline: bool, user_id: &str) -> Message {
+    crate::mark!("RECV-16");
     let conversation_type = ConversationType::from_ordinal(wire.conversation_type).unwrap_or(ConversationType::Invalid);
     let own = wire.sender_user_id == user_id;
     Message {

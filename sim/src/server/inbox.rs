@@ -189,6 +189,7 @@ impl Inbox {
         if !messages.is_empty() {
             // RECV-3: what a device missed goes to it in packages.
             imsim_engine::mark!("RECV-3");
+            imsim_engine::mark!("RECV-15");
         }
         let package = proto::InboxPackage { messages, has_package };
         debug_assert!(

@@ -253,6 +253,9 @@ fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
     }
     if rate_exceeded {
         imsim_engine::mark!("SEND-2");
+        imsim_engine::mark!("SEND-1");
+        imsim_engine::mark!("BIZ-8");
+        imsim_engine::mark!("BIZ-25");
         return Some(ErrorCode::SEND_MSG_FREQUENCY_OVERRUN);
     }
     None
