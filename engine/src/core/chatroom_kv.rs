@@ -360,7 +360,10 @@ fn split_native(
     match read {
         Ok(entries) => Ok((ErrorCode::SUCCESS, entries)),
         Err(error) if error.code.0 < 0 => Err(error),
-        Err(error) => Ok((error.code, BTreeMap::new())),
+        Err(error) => {
+            crate::mark!("CODE-11");
+            Ok((error.code, BTreeMap::new()))
+        }
     }
 }
 

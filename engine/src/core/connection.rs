@@ -109,6 +109,8 @@ impl Core {
     /// `destroy()` (ENG-4, ENG-5): disconnects as `disconnect(true)` would, then refuses every later call with
     /// -102. No event follows the ones this call itself produces.
     pub fn destroy(&mut self, now: Now) -> Result<(), ImError> {
+        crate::mark!("ENG-4");
+        crate::mark!("ENG-5");
         self.disconnect(now, true)?;
         self.destroyed = true;
         self.store = None;
@@ -137,6 +139,7 @@ impl Core {
             kick_reconnect_device: {
                 if self.config.kick_reconnect_device {
                     crate::mark!("KICK-6");
+                    crate::mark!("ENG-14");
                 }
                 self.config.kick_reconnect_device
             },

@@ -219,6 +219,7 @@ pub(super) fn check_token(
         return Err(TokenRefusal::Malformed);
     }
     if claims.app_key != request_app_key {
+        imsim_engine::mark!("ENG-18");
         return Err(TokenRefusal::AppKeyMismatch);
     }
     let app = apps.get(&claims.app_key).ok_or(TokenRefusal::UnknownApp)?;
