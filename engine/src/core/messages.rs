@@ -425,6 +425,7 @@ impl Core {
         for (index, message) in reported.into_iter().enumerate() {
             let left = u32::try_from(count - index - 1).unwrap_or(u32::MAX);
             crate::mark!("RECV-1");
+            crate::mark!("OFFLINE-5");
             crate::mark!("RECV-4");
             crate::mark!("RECV-5");
             crate::mark!("RECV-6");

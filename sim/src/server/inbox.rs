@@ -113,6 +113,9 @@ impl Inbox {
             && expires_at_ms < now_ms
         {
             imsim_engine::mark!("OFFLINE-6");
+            imsim_engine::mark!("OFFLINE-1");
+            imsim_engine::mark!("OFFLINE-4");
+            imsim_engine::mark!("CFG-8");
             self.by_expiry.pop_first();
             self.entries.remove(&seq);
         }

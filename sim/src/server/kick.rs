@@ -73,7 +73,10 @@ impl Server {
                 // Several devices of one class online at once, as the app's settings allow.
                 match platform {
                     Platform::Mobile => imsim_engine::mark!("CFG-7"),
-                    Platform::Web => imsim_engine::mark!("MULTI-6"),
+                    Platform::Web => {
+                        imsim_engine::mark!("MULTI-6");
+                        imsim_engine::mark!("CFG-2");
+                    }
                     _ => {}
                 }
             }

@@ -130,7 +130,10 @@ impl Server {
         let app = self.apps.get_mut(&claims.app_key).expect("invariant: check_token found the app");
         // SYNC-13: a device with nothing (cursor 0) is a new device or a reinstall.
         let compensation_from_ms = (app.config.multi_device_sync && request.inbox_cursor == 0)
-            .then(|| compensation_start_ms(now_ms, app.config.compensation_days, utc_offset_ms));
+            .then(|| {
+                imsim_engine::mark!("SYNC-6");
+                compensation_start_ms(now_ms, app.config.compensation_days, utc_offset_ms)
+            });
         // A cursor past the inbox's end (the client kept state the server no longer has) resumes from the end, so
         // that every later entry still reaches the device.
         let mut cursor = 0;
@@ -138,6 +141,7 @@ impl Server {
             inbox.expire(now_ms);
             cursor = request.inbox_cursor.min(inbox.last_seq());
             // SYNC-17: messages that arrived while no device was online belong to the first one to connect.
+            imsim_engine::mark!("SYNC-17");
             inbox.claim(cursor, &request.device_id);
         }
         app.online.entry(claims.user_id.clone()).or_default().insert(conn);

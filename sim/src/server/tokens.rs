@@ -230,6 +230,7 @@ pub(super) fn check_token(
     let user = app.users.get(&claims.user_id).ok_or(TokenRefusal::UnknownUser)?;
     if claims.expires_at_ms.is_some_and(|expires_at_ms| expires_at_ms <= now_ms) {
         imsim_engine::mark!("CONN-12");
+        imsim_engine::mark!("CFG-10");
         return Err(TokenRefusal::Expired);
     }
     if user.revoked_through_ms.is_some_and(|through| claims.issued_at_ms <= through) {
