@@ -68,6 +68,7 @@ impl Core {
         channel_id: Option<&str>,
         path: &str,
     ) -> Result<Message, ImError> {
+        crate::mark!("MTYPE-12");
         self.new_message(conversation_type, target_id, channel_id, || {
             Ok(MessageContent::Image {
                 media: local_media(path)?,
@@ -144,6 +145,7 @@ impl Core {
         reference_message: &Message,
         text: &str,
     ) -> Result<Message, ImError> {
+        crate::mark!("MTYPE-17");
         self.new_message(conversation_type, target_id, channel_id, || {
             Ok(MessageContent::Reference {
                 text: text.to_owned(),
@@ -204,11 +206,13 @@ impl Core {
                 return Err(ImError::param("message identifier must not be empty"));
             }
             if message_identifier.starts_with(RESERVED_OBJECT_NAME_PREFIX) {
+                crate::mark!("MTYPE-25");
                 return Err(ImError::param(format!(
                     "message identifier {message_identifier:?} is in the reserved namespace \
                      {RESERVED_OBJECT_NAME_PREFIX:?}"
                 )));
             }
+            crate::mark!("MTYPE-21");
             Ok(MessageContent::Custom { identifier: message_identifier.to_owned(), policy, fields })
         })
     }
@@ -275,6 +279,9 @@ impl Core {
             )));
         }
         if !message.content.is_sendable() {
+            if let MessageContent::RecallNotification { .. } = message.content {
+                crate::mark!("MTYPE-16");
+            }
             return Err(ImError::param(format!(
                 "a {} message cannot be sent by the app (MTYPE-8, MTYPE-16)",
                 message.message_type()
@@ -284,6 +291,14 @@ impl Core {
             return Err(ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first"));
         };
         let policy = message.content.policy();
+        if let MessageContent::Custom { .. } = message.content {
+            crate::mark!("MTYPE-6");
+            crate::mark!("MTYPE-7");
+        }
+        if message.mentioned_info.is_some() {
+            crate::mark!("MENTION-1");
+            crate::mark!("MENTION-3");
+        }
         let mut outgoing = Message {
             message_id: 0,
             message_uid: None,
@@ -520,6 +535,7 @@ impl Core {
             .iter()
             .map(|wire| {
                 let message = received_message(wire, now, offline, user_id);
+                crate::mark!("MTYPE-2");
                 // MTYPE-2 to MTYPE-9; a status delivery is never stored, whatever its type (SYNC-3).
                 let stored = cursor.is_some() && !wire.status_message && message.content.policy().stored;
                 (message, stored)
@@ -583,6 +599,7 @@ impl Core {
         }
         validate_conversation(conversation_type, target_id, None)?;
         if conversation_type == ConversationType::Chatroom {
+            crate::mark!("UNREAD-10");
             return Err(ImError::param("chatrooms have no unread count (UNREAD-10)"));
         }
         self.database()?.unread_count(conversation_type, target_id).map_err(native_error)
@@ -609,6 +626,7 @@ impl Core {
         let count = self.unread_count(conversation_type, target_id)?;
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         let code = ErrorCode::SUCCESS;
+        crate::mark!("UNREAD-2");
         self.emit(Event::UnreadCountLoaded { code, conversation_type, target_id, channel_id, count });
         Ok(())
     }
@@ -618,6 +636,7 @@ impl Core {
     pub fn load_total_unread_count(&mut self, channel_id: Option<&str>) -> Result<(), ImError> {
         let count = self.total_unread_count()?;
         let channel_id = channel_id.map(str::to_owned);
+        crate::mark!("UNREAD-1");
         self.emit(Event::TotalUnreadCountLoaded { code: ErrorCode::SUCCESS, channel_id, count });
         Ok(())
     }
@@ -648,9 +667,13 @@ impl Core {
         distinct.dedup();
         let database = self.database()?;
         let mut count = 0u32;
+        if distinct.contains(&ConversationType::Chatroom) {
+            crate::mark!("UNREAD-10");
+        }
         for conversation_type in distinct.into_iter().filter(|kind| *kind != ConversationType::Chatroom) {
             count = count.saturating_add(database.unread_count_of_type(conversation_type).map_err(native_error)?);
         }
+        crate::mark!("UNREAD-3");
         self.emit(Event::UnreadCountByConversationTypesLoaded {
             code: ErrorCode::SUCCESS,
             conversation_types: conversation_types.to_vec(),
@@ -761,6 +784,7 @@ fn mentioned_info_from_wire(wire: &proto::MentionedInfo) -> Option<MentionedInfo
 pub(super) fn validate_mentioned_info(info: Option<&MentionedInfo>) -> Result<(), ImError> {
     match info {
         Some(info) if info.mentioned_type == MentionedType::Part && info.user_id_list.is_empty() => {
+            crate::mark!("MENTION-9");
             Err(ImError::param("mentionedInfo of type part must list at least one user (MENTION-9)"))
         }
         _ => Ok(()),
@@ -806,6 +830,7 @@ pub(super) fn validate_conversation(
     if conversation_type == ConversationType::UltraGroup
         && channel_id.is_some_and(|id| id.chars().count() > CHANNEL_ID_CHARS_MAX)
     {
+        crate::mark!("MSG-20");
         return Err(ImError::param(format!("channel id has more than {CHANNEL_ID_CHARS_MAX} characters")));
     }
     Ok(())

@@ -194,6 +194,8 @@ impl Server {
 impl App {
     /// The UID (MSG-6) and sent time (MSG-22, strictly later than the app's previous one) of a new message.
     pub(super) fn stamp(&mut self, now_ms: i64) -> (String, i64) {
+        imsim_engine::mark!("MSG-6");
+        imsim_engine::mark!("MSG-22");
         self.last_uid += 1;
         let sent_time = self.last_sent_time_ms.map_or(now_ms, |last| now_ms.max(last.saturating_add(1)));
         self.last_sent_time_ms = Some(sent_time);
