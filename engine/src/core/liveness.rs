@@ -62,7 +62,12 @@ impl Core {
     /// Foreground cancels a pending retry and restarts the schedule at d(1) = 0 (RECONN-5, RECONN-9). Background
     /// changes nothing: reconnection goes on on the same schedule (RECONN-13).
     pub fn handle_app_state(&mut self, now: Now, foreground: bool) {
-        if self.destroyed || !foreground {
+        if self.destroyed {
+            return;
+        }
+        if !foreground {
+            // RECONN-13: in the background, reconnection goes on, on the same schedule.
+            crate::mark!("RECONN-13");
             return;
         }
         if self.session.is_some() && self.reconnect_at_ms.is_some() {

@@ -154,6 +154,7 @@ impl Core {
             .map_err(super::messages::native_error)?;
         crate::mark!("SEND-8");
         crate::mark!("SEND-12");
+        crate::mark!("XAPI-1");
         self.emit_ending(upload.call, Event::SendingMediaMessageCanceled { code: ErrorCode::SUCCESS, message });
         Ok(())
     }

@@ -129,11 +129,10 @@ impl Server {
         let utc_offset_ms = self.config.natural_day_utc_offset_ms;
         let app = self.apps.get_mut(&claims.app_key).expect("invariant: check_token found the app");
         // SYNC-13: a device with nothing (cursor 0) is a new device or a reinstall.
-        let compensation_from_ms = (app.config.multi_device_sync && request.inbox_cursor == 0)
-            .then(|| {
-                imsim_engine::mark!("SYNC-6");
-                compensation_start_ms(now_ms, app.config.compensation_days, utc_offset_ms)
-            });
+        let compensation_from_ms = (app.config.multi_device_sync && request.inbox_cursor == 0).then(|| {
+            imsim_engine::mark!("SYNC-6");
+            compensation_start_ms(now_ms, app.config.compensation_days, utc_offset_ms)
+        });
         // A cursor past the inbox's end (the client kept state the server no longer has) resumes from the end, so
         // that every later entry still reaches the device.
         let mut cursor = 0;
