@@ -27,7 +27,7 @@ use serde::{Serialize, Serializer};
 
 use crate::core::CallId;
 use crate::driver::{CallbackReceiver, CallbackRoute, Engine};
-use crate::error::ImError;
+use crate::error::{ErrorCode, ImError};
 use crate::types::Message;
 
 // Each area file holds its methods' parameter structs and nothing else, so all of them are the API's.
@@ -140,7 +140,9 @@ impl Engine {
     /// Its results come through the engine listeners (CALL-5), tagged with the call's number.
     pub async fn call(&self, call: Call) -> CallOutcome {
         let (engine, number) = self.for_call(None);
-        CallOutcome { call: number, result: call.invoke(&engine).await }
+        let result = call.invoke(&engine).await;
+        note_status(&result);
+        CallOutcome { call: number, result }
     }
 
     /// Carries out `call` with a per-call callback (CALL-4): its progress and its terminal result come only through
@@ -154,7 +156,26 @@ impl Engine {
             Completion::Returns | Completion::StatusOnly => CallbackRoute::new("", &[], None),
         };
         let (engine, number) = self.for_call(Some(route));
-        (CallOutcome { call: number, result: call.invoke(&engine).await }, receiver)
+        let result = call.invoke(&engine).await;
+        note_status(&result);
+        (CallOutcome { call: number, result }, receiver)
+    }
+}
+
+/// The status code a call returns (CALL-1, CODE-6): 0, or the code of a synchronous failure (CALL-12, CODE-11),
+/// -101, -102 or -103 (CODE-2 to CODE-4).
+fn note_status(result: &Result<Returned, ImError>) {
+    crate::mark!("CALL-1");
+    crate::mark!("CODE-6");
+    if let Err(error) = result {
+        crate::mark!("CALL-12");
+        crate::mark!("CODE-11");
+        match error.code {
+            ErrorCode::PARAM_ERROR => crate::mark!("CODE-2"),
+            ErrorCode::ENGINE_DESTROYED => crate::mark!("CODE-3"),
+            ErrorCode::NATIVE_OPERATION_ERROR => crate::mark!("CODE-4"),
+            _ => {}
+        }
     }
 }
 

@@ -82,6 +82,7 @@ impl Core {
         }
         self.check_server_call()?;
         let fetch_count = join_fetch_count(message_count);
+        crate::mark!("CR-10");
         self.chatrooms.insert(target_id.to_owned(), ChatRoom { fetch_count, entries: None });
         self.send_join(now, target_id, fetch_count, auto_create, false);
         Ok(())
@@ -126,6 +127,7 @@ impl Core {
             .filter(|count| (1..=CHATROOM_HISTORY_COUNT_MAX).contains(count))
             .ok_or_else(|| ImError::param(format!("count must be 1 to {CHATROOM_HISTORY_COUNT_MAX} (CR-45)")))?;
         self.check_server_call()?;
+        crate::mark!("CR-25");
         let body = request::Body::ChatroomHistory(proto::ChatroomHistoryQuery {
             room_id: target_id.to_owned(),
             timestamp,
@@ -138,6 +140,7 @@ impl Core {
 
     /// Reports `ChatRoomJoining` and sends the join.
     fn send_join(&mut self, now: Now, room_id: &str, fetch_count: u32, auto_create: bool, rejoin: bool) {
+        crate::mark!("CR-11");
         self.emit(Event::ChatRoomJoining { target_id: room_id.to_owned() });
         let body = request::Body::ChatroomJoin(proto::ChatroomJoin {
             room_id: room_id.to_owned(),
@@ -161,6 +164,7 @@ impl Core {
             })
             .collect();
         for (room_id, fetch_count) in rooms {
+            crate::mark!("CR-13");
             self.send_join(now, &room_id, fetch_count, false, true);
         }
     }
@@ -192,7 +196,8 @@ impl Core {
                 }
             }
             ChatroomRequest::Leave { room_id } => {
-                self.forget_chat_room(&room_id);
+                crate::mark!("CR-20");
+                self.left_chat_room(&room_id);
                 self.emit(Event::ChatRoomLeft { code, target_id: room_id });
             }
             ChatroomRequest::History { room_id } => {
@@ -202,6 +207,7 @@ impl Core {
                     }
                     _ => (Vec::new(), 0),
                 };
+                crate::mark!("CR-26");
                 self.emit(Event::ChatRoomMessagesLoaded { code, target_id: room_id, messages, sync_time });
             }
         }
@@ -218,11 +224,15 @@ impl Core {
     ) {
         // CR-40: rooms left under the single-room rule are forgotten without `ChatRoomLeft`.
         for left in joined.left_room_ids.iter().filter(|left| **left != room_id) {
-            self.forget_chat_room(left);
+            crate::mark!("CR-40");
+            self.left_chat_room(left);
         }
         // CR-42: a rejoin that is a new membership means the user was evicted meanwhile: the cache is stale.
-        if rejoin && !joined.resumed {
-            self.purge_chat_room(&room_id);
+        if rejoin {
+            crate::mark!("CR-41");
+            if !joined.resumed {
+                self.purge_chat_room(&room_id);
+            }
         }
         // The room may have been forgotten meanwhile by an earlier answer (an older join that failed); the server's
         // word that the user is a member now is what counts.
@@ -273,12 +283,16 @@ impl Core {
         }
         match notice.body {
             Some(chatroom_notice::Body::Destroyed(destroyed)) => {
-                self.forget_chat_room(&room_id);
+                crate::mark!("CR-43");
+                self.left_chat_room(&room_id);
                 if let Some(status) = ChatRoomStatus::from_ordinal(destroyed.status) {
+                    crate::mark!("CR-23");
                     self.emit(Event::ChatRoomStatusChanged { target_id: room_id, status });
                 }
             }
             Some(chatroom_notice::Body::MembersChanged(changed)) => {
+                crate::mark!("CR-24");
+                crate::mark!("CR-44");
                 let actions = changed
                     .actions
                     .into_iter()
@@ -295,12 +309,21 @@ impl Core {
             // for a kick (neither `onChatRoomLeft`, which answers `leaveChatRoom`, nor `onChatRoomStatusChanged`,
             // which reports resets and destructions), so nothing is reported: the app learns it from a rejoin or a
             // send refused with 23409 / 23406.
-            Some(chatroom_notice::Body::Kicked(_)) => self.forget_chat_room(&room_id),
+            Some(chatroom_notice::Body::Kicked(_)) => self.left_chat_room(&room_id),
             None => {}
         }
     }
 
     /// Stops holding `room_id` and purges its local messages. No event.
+    /// The user is no longer a member of `room_id` (left, kicked, evicted, moved out by the single-room rule, or the
+    /// room was destroyed): its local messages go with the membership (CR-21, BIZ-19, BIZ-26).
+    fn left_chat_room(&mut self, room_id: &str) {
+        crate::mark!("CR-21");
+        crate::mark!("BIZ-19");
+        crate::mark!("BIZ-26");
+        self.forget_chat_room(room_id);
+    }
+
     pub(super) fn forget_chat_room(&mut self, room_id: &str) {
         self.chatrooms.remove(room_id);
         self.purge_chat_room(room_id);
@@ -339,6 +362,7 @@ pub(super) fn check_room_id(room_id: &str) -> Result<(), ImError> {
 /// CR-10, CR-38: how many messages a join with `message_count` (-1 or more) fetches: -1 none, 0 the default 10,
 /// otherwise that many, at most 50.
 pub(super) fn join_fetch_count(message_count: i32) -> u32 {
+    crate::mark!("CR-38");
     match message_count {
         ..=-1 => 0,
         0 => CHATROOM_JOIN_FETCH_DEFAULT,

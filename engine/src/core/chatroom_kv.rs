@@ -54,6 +54,7 @@ impl Core {
         check_room_id(target_id)?;
         check_key(key)?;
         if !is_valid_value(value) {
+            crate::mark!("CRKV-5");
             return Err(ImError::param(format!("a value has at most {CHATROOM_ENTRY_VALUE_CHARS_MAX} characters")));
         }
         self.check_server_call()?;
@@ -98,6 +99,7 @@ impl Core {
         let local_errors: BTreeMap<String, ErrorCode> =
             invalid.into_iter().map(|(key, _)| (key.clone(), ErrorCode::CHATROOM_PARAMETER_INVALID)).collect();
         if valid.is_empty() {
+            crate::mark!("CRKV-8");
             self.emit(Event::ChatRoomEntriesAdded {
                 code: ErrorCode::SUCCESS,
                 target_id: target_id.to_owned(),
@@ -188,6 +190,7 @@ impl Core {
         }
         check_room_id(target_id)?;
         check_key(key)?;
+        crate::mark!("CRKV-9");
         let entries = self.synced_entries(target_id)?;
         let value =
             entries.get(key).ok_or_else(|| ImError::new(ErrorCode::KV_KEY_NOT_EXIST, format!("no entry {key:?}")))?;
@@ -200,6 +203,8 @@ impl Core {
     /// Fails with -102 once destroyed; -101 for an empty or over-64-character `target_id`; 23406 when the engine
     /// does not hold the room; 34004 before the KV sync of the current join (CRKV-13).
     pub fn get_chat_room_all_entries(&self, target_id: &str) -> Result<BTreeMap<String, String>, ImError> {
+        crate::mark!("CRKV-10");
+        crate::mark!("CRKV-21");
         self.synced_entries(target_id).cloned()
     }
 
@@ -255,6 +260,7 @@ impl Core {
         let key_code = |key: &str| if code.is_success() { failed_keys.get(key).copied().unwrap_or(code) } else { code };
         match request {
             EntriesRequest::Set { room_id, key, value } => {
+                crate::mark!("CRKV-7");
                 let code = key_code(&key);
                 if code.is_success() {
                     self.update_entries(&room_id, |entries| {
@@ -264,6 +270,7 @@ impl Core {
                 self.emit(Event::ChatRoomEntryAdded { code, target_id: room_id, key });
             }
             EntriesRequest::SetMany { room_id, entries, local_errors } => {
+                crate::mark!("CRKV-8");
                 if code.is_success() {
                     let set: Vec<(String, String)> = entries
                         .iter()
@@ -277,6 +284,7 @@ impl Core {
                 self.emit(Event::ChatRoomEntriesAdded { code, target_id: room_id, entries, error_entries });
             }
             EntriesRequest::Remove { room_id, key } => {
+                crate::mark!("CRKV-11");
                 let code = key_code(&key);
                 if code.is_success() {
                     self.update_entries(&room_id, |entries| {
@@ -286,6 +294,7 @@ impl Core {
                 self.emit(Event::ChatRoomEntryRemoved { code, target_id: room_id, key });
             }
             EntriesRequest::RemoveMany { room_id, keys } => {
+                crate::mark!("CRKV-12");
                 if code.is_success() {
                     let removed: Vec<&String> = keys.iter().filter(|key| !failed_keys.contains_key(*key)).collect();
                     self.update_entries(&room_id, |entries| {
@@ -302,16 +311,19 @@ impl Core {
     /// CRKV-13, CRKV-14, CRKV-20: the sync that follows a join: the copy becomes `entries`, then
     /// `ChatRoomEntriesChanged{update, all}` if there are any, then `ChatRoomEntriesSynced`.
     pub(super) fn sync_chat_room_entries(&mut self, room_id: &str, entries: BTreeMap<String, String>) {
+        crate::mark!("CRKV-20");
         if let Some(room) = self.chatrooms.get_mut(room_id) {
             room.entries = Some(entries.clone());
         }
         if !entries.is_empty() {
+            crate::mark!("CRKV-14");
             self.emit(Event::ChatRoomEntriesChanged {
                 operation_type: ChatRoomEntriesOperationType::Update,
                 room_id: room_id.to_owned(),
                 entries,
             });
         }
+        crate::mark!("CRKV-13");
         self.emit(Event::ChatRoomEntriesSynced { room_id: room_id.to_owned() });
     }
 
@@ -326,6 +338,7 @@ impl Core {
             ChatRoomEntriesOperationType::Update => copy.extend(entries.clone()),
             ChatRoomEntriesOperationType::Remove => copy.retain(|key, _| !entries.contains_key(key)),
         });
+        crate::mark!("CRKV-14");
         self.emit(Event::ChatRoomEntriesChanged { operation_type: operation, room_id, entries });
     }
 
@@ -347,7 +360,10 @@ fn split_native(
     match read {
         Ok(entries) => Ok((ErrorCode::SUCCESS, entries)),
         Err(error) if error.code.0 < 0 => Err(error),
-        Err(error) => Ok((error.code, BTreeMap::new())),
+        Err(error) => {
+            crate::mark!("CODE-11");
+            Ok((error.code, BTreeMap::new()))
+        }
     }
 }
 
@@ -355,6 +371,7 @@ fn check_key(key: &str) -> Result<(), ImError> {
     if is_valid_chatroom_entry_key(key) {
         Ok(())
     } else {
+        crate::mark!("CRKV-5");
         Err(ImError::param(format!(
             "a key has 1 to {CHATROOM_ENTRY_KEY_CHARS_MAX} characters, each a letter, a digit or one of + = - _"
         )))

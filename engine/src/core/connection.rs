@@ -32,6 +32,7 @@ impl Core {
             && self.transport == TransportState::Established
             && session.user_id == claims.user_id
         {
+            crate::mark!("CONN-9");
             crate::mark!("CONN-10");
             let user_id = Some(session.user_id.clone());
             self.emit(Event::Connected { code: ErrorCode::CONNECTION_EXIST, user_id });
@@ -44,6 +45,8 @@ impl Core {
         self.forget_all_chat_rooms();
 
         let Some(claims) = claims else {
+            crate::mark!("CONN-6");
+            crate::mark!("CONN-15");
             // CONN-6: a token that names no user opens no database.
             self.emit(Event::DatabaseOpened { code: ErrorCode::CONN_TOKEN_INCORRECT });
             self.emit(Event::Connected { code: ErrorCode::CONN_TOKEN_INCORRECT, user_id: None });
@@ -55,8 +58,11 @@ impl Core {
             self.emit(Event::Connected { code, user_id: Some(claims.user_id) });
             return Ok(());
         }
+        crate::mark!("CONN-4");
+        crate::mark!("CONN-6");
         self.emit(Event::DatabaseOpened { code: ErrorCode::SUCCESS });
 
+        crate::mark!("CONN-3");
         let connect_deadline_ms = u64::try_from(timeout_seconds)
             .ok()
             .filter(|&seconds| seconds > 0)
@@ -87,10 +93,15 @@ impl Core {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
+        crate::mark!("CONN-17");
         if self.transport == TransportState::Established {
+            crate::mark!("CONN-20");
             self.queue_frame(Body::Logout(proto::Logout { receive_push }));
         }
         self.end_session(now, ErrorCode::NETWORK_UNAVAILABLE);
+        crate::mark!("CONN-19");
+        crate::mark!("RECONN-7");
+        crate::mark!("CONN-18");
         self.set_status(ConnectionStatus::SignOut);
         Ok(())
     }
@@ -98,6 +109,8 @@ impl Core {
     /// `destroy()` (ENG-4, ENG-5): disconnects as `disconnect(true)` would, then refuses every later call with
     /// -102. No event follows the ones this call itself produces.
     pub fn destroy(&mut self, now: Now) -> Result<(), ImError> {
+        crate::mark!("ENG-4");
+        crate::mark!("ENG-5");
         self.disconnect(now, true)?;
         self.destroyed = true;
         self.store = None;
@@ -123,7 +136,13 @@ impl Core {
             device_id: self.config.device_id.clone(),
             inbox_cursor,
             reconnect: session.attempts > 1,
-            kick_reconnect_device: self.config.kick_reconnect_device,
+            kick_reconnect_device: {
+                if self.config.kick_reconnect_device {
+                    crate::mark!("KICK-6");
+                    crate::mark!("ENG-14");
+                }
+                self.config.kick_reconnect_device
+            },
         };
         self.queue_frame(Body::Connect(request));
         self.transport = TransportState::AwaitingConnectAck { deadline_ms: now.monotonic_ms + CONNECT_ACK_TIMEOUT_MS };
@@ -201,6 +220,7 @@ impl Core {
             if !session.connect_reported {
                 session.connect_reported = true;
                 let (call, user_id) = (session.call, Some(session.user_id.clone()));
+                crate::mark!("CONN-5");
                 self.emit_for(call, Event::Connected { code: ErrorCode::SUCCESS, user_id });
             }
         }
@@ -231,6 +251,14 @@ impl Core {
 
     /// Ends the session over a connection error: report it, set the matching status, stop reconnecting.
     fn fail_session(&mut self, now: Now, code: ErrorCode) {
+        crate::mark!("RECONN-6");
+        crate::mark!("RECONN-10");
+        match code {
+            ErrorCode::CONN_TOKEN_INCORRECT => crate::mark!("CONN-15"),
+            ErrorCode::DISCONN_KICK => crate::mark!("KICK-12"),
+            ErrorCode::CONN_OTHER_DEVICE_LOGIN => crate::mark!("KICK-10"),
+            _ => {}
+        }
         let status = status_for_connection_error(code).unwrap_or(ConnectionStatus::Unknown);
         let report = self.session.as_ref().filter(|s| !s.connect_reported).map(|s| (s.call, s.user_id.clone()));
         if let Some((call, user_id)) = report {
@@ -253,6 +281,7 @@ impl Core {
     pub(super) fn handle_connection_timeouts(&mut self, now: Now) {
         let connect_deadline = self.session.as_ref().and_then(|session| session.connect_deadline_ms);
         if connect_deadline.is_some_and(|deadline| now.monotonic_ms >= deadline) {
+            crate::mark!("CONN-16");
             self.fail_session(now, ErrorCode::CONNECT_TIMEOUT);
             return;
         }
@@ -306,11 +335,17 @@ impl Core {
             self.set_status(ConnectionStatus::Suspend);
         }
         if !self.network_available {
+            crate::mark!("RECONN-3");
             // RECONN-3: no attempt until the network returns (`handle_network_changed`).
             self.set_status(ConnectionStatus::NetworkUnavailable);
             return;
         }
+        crate::mark!("RECONN-1");
+        if self.session.as_ref().is_some_and(|session| !session.connect_reported) {
+            crate::mark!("RECONN-11");
+        }
         self.set_status(ConnectionStatus::Connecting);
+        crate::mark!("RECONN-8");
         self.reconnect_at_ms = Some(now.monotonic_ms + self.reconnect.next_delay_ms());
     }
 

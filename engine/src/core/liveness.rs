@@ -42,11 +42,15 @@ impl Core {
             return;
         }
         if !available {
+            crate::mark!("RECONN-3");
             self.abandon_transport(now);
             self.set_status(ConnectionStatus::NetworkUnavailable);
             return;
         }
         if self.transport == TransportState::Closed {
+            crate::mark!("RECONN-3");
+            crate::mark!("RECONN-5");
+            crate::mark!("RECONN-9");
             self.reconnect.reset();
             self.set_status(ConnectionStatus::Connecting);
             self.reconnect_at_ms = Some(now.monotonic_ms + self.reconnect.next_delay_ms());
@@ -58,10 +62,17 @@ impl Core {
     /// Foreground cancels a pending retry and restarts the schedule at d(1) = 0 (RECONN-5, RECONN-9). Background
     /// changes nothing: reconnection goes on on the same schedule (RECONN-13).
     pub fn handle_app_state(&mut self, now: Now, foreground: bool) {
-        if self.destroyed || !foreground {
+        if self.destroyed {
+            return;
+        }
+        if !foreground {
+            // RECONN-13: in the background, reconnection goes on, on the same schedule.
+            crate::mark!("RECONN-13");
             return;
         }
         if self.session.is_some() && self.reconnect_at_ms.is_some() {
+            crate::mark!("RECONN-5");
+            crate::mark!("RECONN-9");
             self.reconnect.reset();
             self.reconnect_at_ms = Some(now.monotonic_ms + self.reconnect.next_delay_ms());
         }
@@ -92,11 +103,14 @@ impl Core {
             return;
         }
         if self.heartbeat.answer_deadline_ms.is_some_and(|deadline| now.monotonic_ms >= deadline) {
+            crate::mark!("RECONN-2");
+            crate::mark!("RECONN-12");
             // RECONN-2, CONN-8: a heartbeat timeout is a lost connection: suspend, then reconnect.
             self.drop_transport(now);
             return;
         }
         if self.heartbeat.next_ping_at_ms.is_some_and(|at| now.monotonic_ms >= at) {
+            crate::mark!("RECONN-12");
             self.heartbeat.nonce = self.heartbeat.nonce.wrapping_add(1);
             let nonce = self.heartbeat.nonce;
             self.queue_frame(Body::Ping(proto::Ping { nonce }));

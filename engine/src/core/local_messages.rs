@@ -26,9 +26,12 @@ impl Core {
         }
         validate_conversation(conversation_type, target_id, None)?;
         if conversation_type == ConversationType::Chatroom {
+            crate::mark!("UNREAD-10");
             return Err(ImError::param("chatrooms have no unread messages (UNREAD-10)"));
         }
         let message = self.database()?.first_unread_message(conversation_type, target_id).map_err(native_error)?;
+        crate::mark!("XAPI-2");
+        crate::mark!("UNREAD-6");
         self.emit(Event::FirstUnreadMessageLoaded {
             code: ErrorCode::SUCCESS,
             conversation_type,
@@ -55,6 +58,7 @@ impl Core {
         }
         validate_conversation(conversation_type, target_id, None)?;
         if conversation_type == ConversationType::Chatroom {
+            crate::mark!("UNREAD-10");
             return Err(ImError::param("chatrooms have no unread messages (UNREAD-10)"));
         }
         let Some((user_id, store)) = self.store.as_ref() else { return Err(no_database()) };
@@ -63,6 +67,8 @@ impl Core {
         } else {
             Vec::new()
         };
+        crate::mark!("XAPI-3");
+        crate::mark!("MENTION-6");
         self.emit(Event::UnreadMentionedMessagesLoaded {
             code: ErrorCode::SUCCESS,
             conversation_type,
@@ -121,6 +127,8 @@ impl Core {
             let last_message_id = conversation.last_message.as_ref().map_or(0, |message| message.message_id);
             std::cmp::Reverse((conversation.top, conversation.operation_time, last_message_id))
         });
+        crate::mark!("XAPI-4");
+        crate::mark!("SEARCH-5");
         self.emit(Event::ConversationsSearched {
             code: ErrorCode::SUCCESS,
             conversation_types: conversation_types.to_vec(),
@@ -140,6 +148,7 @@ impl Core {
             let Some(message) = store.message(message_id)? else { return Err(StoreError::NoSuchMessage(message_id)) };
             store.update_send_result(message_id, sent_status, None, message.sent_time)
         })?;
+        crate::mark!("XAPI-5");
         self.emit(Event::MessageSentStatusChanged { code: outcome, message_id });
         Ok(())
     }
@@ -154,6 +163,7 @@ impl Core {
     ) -> Result<(), ImError> {
         let outcome =
             self.overwrite_status(message_id, |store| store.set_received_status(message_id, received_status))?;
+        crate::mark!("XAPI-5");
         self.emit(Event::MessageReceiveStatusChanged { code: outcome, message_id });
         Ok(())
     }

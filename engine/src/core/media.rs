@@ -90,6 +90,7 @@ impl Core {
                 message.message_type()
             )));
         };
+        crate::mark!("SEND-7");
         let file = match (&media.local, &media.remote) {
             (Some(local), _) => Some(
                 self.files
@@ -113,9 +114,11 @@ impl Core {
             ..message.clone()
         };
         outgoing.message_id = self.database_mut()?.insert_outgoing(&outgoing).map_err(super::messages::native_error)?;
+        crate::mark!("SEND-10");
         self.emit(Event::MediaMessageAttached { message: outgoing.clone() });
 
         if !self.is_established() {
+            crate::mark!("SEND-16");
             self.settle_send(outgoing, ErrorCode::NETWORK_UNAVAILABLE, None, false);
             return Ok(());
         }
@@ -149,6 +152,9 @@ impl Core {
         self.database_mut()?
             .update_send_result(message.message_id, SentStatus::Canceled, None, sent_time)
             .map_err(super::messages::native_error)?;
+        crate::mark!("SEND-8");
+        crate::mark!("SEND-12");
+        crate::mark!("XAPI-1");
         self.emit_ending(upload.call, Event::SendingMediaMessageCanceled { code: ErrorCode::SUCCESS, message });
         Ok(())
     }
@@ -176,6 +182,8 @@ impl Core {
             self.emit(Event::MediaMessageDownloaded { code: ErrorCode::MEDIA_EXCEPTION, message });
             return Ok(());
         }
+        crate::mark!("DL-1");
+        crate::mark!("DL-2");
         let download = Transfer {
             call: self.call_context,
             message: message.clone(),
@@ -196,10 +204,15 @@ impl Core {
             return Err(ImError::destroyed());
         }
         match self.transfers.downloads.remove(&message.message_id) {
-            Some(download) => self.emit_ending(
-                download.call,
-                Event::DownloadingMediaMessageCanceled { code: ErrorCode::SUCCESS, message: download.message },
-            ),
+            Some(download) => {
+                crate::mark!("DL-3");
+                crate::mark!("DL-4");
+                crate::mark!("DL-5");
+                self.emit_ending(
+                    download.call,
+                    Event::DownloadingMediaMessageCanceled { code: ErrorCode::SUCCESS, message: download.message },
+                );
+            }
             None => self.emit(Event::DownloadingMediaMessageCanceled {
                 code: ErrorCode::MEDIA_EXCEPTION,
                 message: message.clone(),
@@ -265,6 +278,7 @@ impl Core {
         let answer = match body {
             Some(response::Body::FileUploadProgress(answer)) if code.is_success() => answer,
             _ => {
+                crate::mark!("SEND-13");
                 let code = if code.is_success() { ErrorCode::FILE_UPLOAD_FAILED } else { code };
                 let upload = self.transfers.uploads.remove(&message_id).expect("invariant: looked up above");
                 self.settle_send(upload.message, code, None, false);
@@ -276,6 +290,8 @@ impl Core {
         let reached = progress(received, total);
         if reached > upload.progress {
             upload.progress = reached;
+            crate::mark!("SEND-9");
+            crate::mark!("SEND-11");
             let event = Event::MediaMessageSending { message: upload.message.clone(), progress: reached };
             self.emit(event);
         }
@@ -291,6 +307,7 @@ impl Core {
         }
         let upload = self.transfers.uploads.remove(&message_id).expect("invariant: looked up above");
         let mut message = upload.message;
+        crate::mark!("SEND-13");
         set_media(&mut message.content, |media| media.remote = Some(answer.url.clone()));
         if let Err(error) = self
             .database_mut()
@@ -334,6 +351,7 @@ impl Core {
             return;
         }
         let download = self.transfers.downloads.remove(&message_id).expect("invariant: looked up above");
+        crate::mark!("DL-6");
         let outcome = self.save_download(download.message.clone(), &download.bytes);
         let (code, message) = match outcome {
             Ok(message) => (ErrorCode::SUCCESS, message),

@@ -68,6 +68,7 @@ impl Core {
         channel_id: Option<&str>,
         path: &str,
     ) -> Result<Message, ImError> {
+        crate::mark!("MTYPE-12");
         self.new_message(conversation_type, target_id, channel_id, || {
             Ok(MessageContent::Image {
                 media: local_media(path)?,
@@ -144,6 +145,7 @@ impl Core {
         reference_message: &Message,
         text: &str,
     ) -> Result<Message, ImError> {
+        crate::mark!("MTYPE-17");
         self.new_message(conversation_type, target_id, channel_id, || {
             Ok(MessageContent::Reference {
                 text: text.to_owned(),
@@ -204,11 +206,13 @@ impl Core {
                 return Err(ImError::param("message identifier must not be empty"));
             }
             if message_identifier.starts_with(RESERVED_OBJECT_NAME_PREFIX) {
+                crate::mark!("MTYPE-25");
                 return Err(ImError::param(format!(
                     "message identifier {message_identifier:?} is in the reserved namespace \
                      {RESERVED_OBJECT_NAME_PREFIX:?}"
                 )));
             }
+            crate::mark!("MTYPE-21");
             Ok(MessageContent::Custom { identifier: message_identifier.to_owned(), policy, fields })
         })
     }
@@ -257,6 +261,7 @@ impl Core {
     ///
     /// A media message is refused with -101: it is sent with `sendMediaMessage`, which uploads its file (SEND-7).
     pub fn send_message(&mut self, now: Now, message: &Message) -> Result<(), ImError> {
+        crate::mark!("SEND-3");
         self.send_to(now, message, Vec::new())
     }
 
@@ -274,6 +279,9 @@ impl Core {
             )));
         }
         if !message.content.is_sendable() {
+            if let MessageContent::RecallNotification { .. } = message.content {
+                crate::mark!("MTYPE-16");
+            }
             return Err(ImError::param(format!(
                 "a {} message cannot be sent by the app (MTYPE-8, MTYPE-16)",
                 message.message_type()
@@ -283,6 +291,14 @@ impl Core {
             return Err(ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "no database is open: connect first"));
         };
         let policy = message.content.policy();
+        if let MessageContent::Custom { .. } = message.content {
+            crate::mark!("MTYPE-6");
+            crate::mark!("MTYPE-7");
+        }
+        if message.mentioned_info.is_some() {
+            crate::mark!("MENTION-1");
+            crate::mark!("MENTION-3");
+        }
         let mut outgoing = Message {
             message_id: 0,
             message_uid: None,
@@ -296,10 +312,12 @@ impl Core {
             ..message.clone()
         };
         if policy.stored {
+            crate::mark!("SEND-15");
             outgoing.message_id = store.insert_outgoing_directed(&outgoing, &directed).map_err(native_error)?;
         }
         let designated = !directed.is_empty();
         let message = outgoing.clone();
+        crate::mark!("SEND-5");
         self.emit(if designated {
             Event::GroupMessageToDesignatedUsersAttached { message }
         } else {
@@ -307,6 +325,7 @@ impl Core {
         });
 
         if !self.is_established() {
+            crate::mark!("SEND-16");
             self.settle_send(outgoing, ErrorCode::NETWORK_UNAVAILABLE, None, designated);
             return Ok(());
         }
@@ -368,6 +387,7 @@ impl Core {
             self.emit_sent(settled, ErrorCode::NATIVE_OPERATION_ERROR, designated);
             return;
         }
+        crate::mark!("SEND-14");
         let message = Message { sent_status, message_uid: uid.map(str::to_owned), sent_time, ..settled };
         self.emit_sent(message, code, designated);
     }
@@ -378,8 +398,10 @@ impl Core {
         self.emit(if designated {
             Event::GroupMessageToDesignatedUsersSent { code, message }
         } else if message.content.media().is_some() {
+            crate::mark!("SEND-9");
             Event::MediaMessageSent { code, message }
         } else {
+            crate::mark!("SEND-4");
             Event::MessageSent { code, message }
         });
     }
@@ -417,10 +439,16 @@ impl Core {
         let count = reported.len();
         for (index, message) in reported.into_iter().enumerate() {
             let left = u32::try_from(count - index - 1).unwrap_or(u32::MAX);
+            crate::mark!("RECV-1");
+            crate::mark!("OFFLINE-5");
+            crate::mark!("RECV-4");
+            crate::mark!("RECV-5");
+            crate::mark!("RECV-6");
             self.emit(Event::MessageReceived { message, left, offline: true, has_package: package.has_package });
         }
         // The last package, persisted and acknowledged: catch-up is over for this connection (RECV-7).
         if !package.has_package && self.is_established() {
+            crate::mark!("RECV-7");
             self.emit(Event::OfflineMessageSyncCompleted);
         }
     }
@@ -431,6 +459,8 @@ impl Core {
         let cursor = (!delivered.status_message).then_some(delivered.seq);
         for message in self.persist_received(now, std::slice::from_ref(&delivered), cursor, false) {
             // RECV-9: real-time messages report left 0, offline false, hasPackage false.
+            crate::mark!("RECV-1");
+            crate::mark!("RECV-9");
             self.emit(Event::MessageReceived { message, left: 0, offline: false, has_package: false });
         }
     }
@@ -505,6 +535,7 @@ impl Core {
             .iter()
             .map(|wire| {
                 let message = received_message(wire, now, offline, user_id);
+                crate::mark!("MTYPE-2");
                 // MTYPE-2 to MTYPE-9; a status delivery is never stored, whatever its type (SYNC-3).
                 let stored = cursor.is_some() && !wire.status_message && message.content.policy().stored;
                 (message, stored)
@@ -515,7 +546,11 @@ impl Core {
                 let to_store: Vec<Message> =
                     messages.iter().filter(|(_, stored)| *stored).map(|(message, _)| message.clone()).collect();
                 match store.insert_received(&to_store, cursor) {
-                    Ok(outcomes) => outcomes,
+                    Ok(outcomes) => {
+                        crate::mark!("RECV-11");
+                        crate::mark!("RECV-12");
+                        outcomes
+                    }
                     Err(_) => {
                         // Not persisted, so not acknowledged: the server will deliver these again on the next
                         // connection.
@@ -564,6 +599,7 @@ impl Core {
         }
         validate_conversation(conversation_type, target_id, None)?;
         if conversation_type == ConversationType::Chatroom {
+            crate::mark!("UNREAD-10");
             return Err(ImError::param("chatrooms have no unread count (UNREAD-10)"));
         }
         self.database()?.unread_count(conversation_type, target_id).map_err(native_error)
@@ -590,6 +626,7 @@ impl Core {
         let count = self.unread_count(conversation_type, target_id)?;
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         let code = ErrorCode::SUCCESS;
+        crate::mark!("UNREAD-2");
         self.emit(Event::UnreadCountLoaded { code, conversation_type, target_id, channel_id, count });
         Ok(())
     }
@@ -599,6 +636,7 @@ impl Core {
     pub fn load_total_unread_count(&mut self, channel_id: Option<&str>) -> Result<(), ImError> {
         let count = self.total_unread_count()?;
         let channel_id = channel_id.map(str::to_owned);
+        crate::mark!("UNREAD-1");
         self.emit(Event::TotalUnreadCountLoaded { code: ErrorCode::SUCCESS, channel_id, count });
         Ok(())
     }
@@ -629,9 +667,13 @@ impl Core {
         distinct.dedup();
         let database = self.database()?;
         let mut count = 0u32;
+        if distinct.contains(&ConversationType::Chatroom) {
+            crate::mark!("UNREAD-10");
+        }
         for conversation_type in distinct.into_iter().filter(|kind| *kind != ConversationType::Chatroom) {
             count = count.saturating_add(database.unread_count_of_type(conversation_type).map_err(native_error)?);
         }
+        crate::mark!("UNREAD-3");
         self.emit(Event::UnreadCountByConversationTypesLoaded {
             code: ErrorCode::SUCCESS,
             conversation_types: conversation_types.to_vec(),
@@ -666,7 +708,11 @@ fn to_report(messages: Vec<(Message, bool)>, outcomes: Vec<Received>) -> Vec<Mes
             }
             match outcomes.next() {
                 Some(Received::Stored(message_id)) => Some(Message { message_id, ..message }),
-                Some(Received::Duplicate) | None => None,
+                Some(Received::Duplicate) => {
+                    crate::mark!("RECV-13");
+                    None
+                }
+                None => None,
             }
         })
         .collect()
@@ -689,6 +735,7 @@ pub(super) fn native_error(error: StoreError) -> ImError {
 ///   status sent. Otherwise direction receive, sent status received.
 /// - `retrieved` (delivered by offline compensation, SYNC-12): received status retrieved. Otherwise unread.
 pub(super) fn received_message(wire: &proto::DeliveredMessage, now: Now, offline: bool, user_id: &str) -> Message {
+    crate::mark!("RECV-16");
     let conversation_type = ConversationType::from_ordinal(wire.conversation_type).unwrap_or(ConversationType::Invalid);
     let own = wire.sender_user_id == user_id;
     Message {
@@ -737,6 +784,7 @@ fn mentioned_info_from_wire(wire: &proto::MentionedInfo) -> Option<MentionedInfo
 pub(super) fn validate_mentioned_info(info: Option<&MentionedInfo>) -> Result<(), ImError> {
     match info {
         Some(info) if info.mentioned_type == MentionedType::Part && info.user_id_list.is_empty() => {
+            crate::mark!("MENTION-9");
             Err(ImError::param("mentionedInfo of type part must list at least one user (MENTION-9)"))
         }
         _ => Ok(()),
@@ -782,6 +830,7 @@ pub(super) fn validate_conversation(
     if conversation_type == ConversationType::UltraGroup
         && channel_id.is_some_and(|id| id.chars().count() > CHANNEL_ID_CHARS_MAX)
     {
+        crate::mark!("MSG-20");
         return Err(ImError::param(format!("channel id has more than {CHANNEL_ID_CHARS_MAX} characters")));
     }
     Ok(())

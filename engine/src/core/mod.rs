@@ -339,6 +339,8 @@ impl Core {
 
     fn set_status(&mut self, status: ConnectionStatus) {
         if self.status != status {
+            crate::mark!("CONN-7");
+            crate::mark!("CONN-8");
             self.status = status;
             self.emit(Event::ConnectionStatusChanged { status });
         }

@@ -23,9 +23,12 @@ impl NotificationRequest {
     pub(super) fn settled(self, code: ErrorCode, body: Option<response::Body>) -> Event {
         match self {
             NotificationRequest::SetTypeLevel { conversation_type, level } => {
+                crate::mark!("DND-17");
                 Event::ConversationTypeNotificationLevelChanged { code, conversation_type, level }
             }
             NotificationRequest::GetTypeLevel { conversation_type } => {
+                crate::mark!("DND-18");
+                crate::mark!("XAPI-6");
                 let level = match body {
                     Some(response::Body::ConversationTypeLevel(answer)) if code.is_success() => {
                         PushNotificationLevel::from_ordinal(answer.level).unwrap_or(PushNotificationLevel::None)
@@ -46,6 +49,8 @@ fn check_type(conversation_type: ConversationType) -> Result<(), ImError> {
         | ConversationType::System
         | ConversationType::UltraGroup => Ok(()),
         ConversationType::Chatroom | ConversationType::Invalid => {
+            crate::mark!("DND-13");
+            crate::mark!("DND-46");
             Err(ImError::param(format!("{conversation_type} has no notification level (DND-13, DND-46)")))
         }
     }

@@ -22,6 +22,7 @@ pub struct ReconnectSchedule {
 impl ReconnectSchedule {
     /// The delay before the next attempt; advances the schedule.
     pub fn next_delay_ms(&mut self) -> u64 {
+        crate::mark!("RECONN-4");
         let delay = RECONNECT_DELAYS_MS.get(self.attempts as usize).copied().unwrap_or(RECONNECT_DELAY_STEADY_MS);
         self.attempts = self.attempts.saturating_add(1);
         delay

@@ -87,6 +87,7 @@ impl Core {
             return Err(ImError::destroyed());
         }
         if !self.is_established() {
+            crate::mark!("CONN-1");
             return Err(ImError::new(ErrorCode::NATIVE_OPERATION_ERROR, "not connected"));
         }
         Ok(())
@@ -138,9 +139,16 @@ impl Core {
 /// reports the empty answer rather than inventing one.
 fn settled(request: BlacklistRequest, code: ErrorCode, body: Option<response::Body>) -> Event {
     match request {
-        BlacklistRequest::BlacklistAdd { user_id } => Event::BlacklistAdded { code, user_id },
-        BlacklistRequest::BlacklistRemove { user_id } => Event::BlacklistRemoved { code, user_id },
+        BlacklistRequest::BlacklistAdd { user_id } => {
+            crate::mark!("BLACK-5");
+            Event::BlacklistAdded { code, user_id }
+        }
+        BlacklistRequest::BlacklistRemove { user_id } => {
+            crate::mark!("BLACK-6");
+            Event::BlacklistRemoved { code, user_id }
+        }
         BlacklistRequest::BlacklistStatus { user_id } => {
+            crate::mark!("BLACK-7");
             let status = match (code.is_success(), body) {
                 (true, Some(response::Body::BlacklistStatus(status))) if status.in_blacklist => {
                     BlacklistStatus::InBlacklist
@@ -151,6 +159,7 @@ fn settled(request: BlacklistRequest, code: ErrorCode, body: Option<response::Bo
             Event::BlacklistStatusLoaded { code, user_id, status }
         }
         BlacklistRequest::Blacklist => {
+            crate::mark!("BLACK-8");
             let user_ids = match body {
                 Some(response::Body::Blacklist(list)) if code.is_success() => list.user_ids,
                 _ => Vec::new(),

@@ -60,6 +60,8 @@ impl Callbacks {
 
     /// Sets (`set`) or removes the engine listener `listener` (CALL-3).
     pub(super) fn set_listener(&mut self, listener: &str, set: bool) {
+        crate::mark!("CALL-3");
+        crate::mark!("CODE-9");
         if set {
             self.removed.remove(listener);
         } else {
@@ -80,12 +82,20 @@ impl Callbacks {
             && let Some(route) = self.routes.get(&ended)
             && route.cancellation == Some(listener)
         {
+            crate::mark!("CALL-8");
+            crate::mark!("CALL-9");
             let _ = route.sender.send(Delivery { call: Some(ended), event: delivery.event.clone(), ends: None });
             self.routes.remove(&ended);
             delivery.ends = None;
         }
-        let for_listeners =
-            |delivery: Delivery, removed: &BTreeSet<String>| (!removed.contains(listener)).then_some(delivery);
+        let for_listeners = |delivery: Delivery, removed: &BTreeSet<String>| {
+            crate::mark!("CALL-5");
+            if removed.contains(listener) {
+                crate::mark!("CALL-3");
+                return None;
+            }
+            Some(delivery)
+        };
         let Some(call) = delivery.call else { return for_listeners(delivery, &self.removed) };
         let Some(route) = self.routes.get(&call) else { return for_listeners(delivery, &self.removed) };
         let terminal = listener == route.result;
@@ -93,8 +103,15 @@ impl Callbacks {
             return for_listeners(delivery, &self.removed);
         }
         // An app that dropped its callback has chosen not to hear the result.
+        crate::mark!("CALL-4");
+        crate::mark!("CODE-8");
+        if !terminal {
+            crate::mark!("CALL-8");
+            crate::mark!("CALL-9");
+        }
         let _ = route.sender.send(delivery);
         if terminal {
+            crate::mark!("CALL-13");
             self.routes.remove(&call);
         }
         None

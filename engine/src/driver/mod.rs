@@ -136,6 +136,9 @@ impl StoreOpener for Storage {
 
 /// The start of the media URLs an engine's uploads get (ENG-9, SEND-13): the `fileServer` option's, or the default.
 fn file_server_url(option: Option<&str>) -> Result<String, ImError> {
+    if option.is_some() {
+        crate::mark!("ENG-9");
+    }
     let address = ServerAddress::parse(option.unwrap_or(MEDIA_FILE_SERVER_DEFAULT))?;
     Ok(address.base_url())
 }
@@ -246,6 +249,7 @@ impl Engine {
             heartbeat_timeout_ms: options.heartbeat_timeout_ms,
             file_server: file_server_url(options.deployment.file_server.as_deref())?,
         };
+        crate::mark!("ENG-1");
         let core = Core::new(config, Box::new(runtime.storage), runtime.files, runtime.rng_seed);
         let (command_sender, command_receiver) = mpsc::unbounded_channel();
         let (event_sender, event_receiver) = mpsc::unbounded_channel();

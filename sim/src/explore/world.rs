@@ -269,9 +269,10 @@ impl World {
         let _ =
             writeln!(yaml, "# An explored world (imsim explore), seed {}. Replay: imsim run <this file>", self.seed);
         let _ = writeln!(yaml, "name: {}", yaml_string(name));
-        // What every world's checkers judge; not the marked rules a world may never reach (RECV-3's packages,
-        // SEND-2's refusals): a claim there would have to be exercised (`imsim_engine::marks`).
-        let _ = writeln!(yaml, "rules: [RECV-11, RECV-13, RECV-15, SEND-14, UNREAD-1, MULTI-2]");
+        // What every world does: it connects its devices (CONN-3), whose statuses change (CONN-8). Its checkers judge
+        // more (RECV-11, RECV-13, RECV-15, SEND-14, UNREAD-1, MULTI-2), but their code carries coverage marks that a
+        // random world need not reach, and a claim there would have to be exercised (`imsim_engine::marks`).
+        let _ = writeln!(yaml, "rules: [CONN-3, CONN-8]");
         let _ = writeln!(yaml, "seed: {}", self.seed);
         let _ = writeln!(yaml, "settings:");
         let _ = writeln!(yaml, "  tick: 10ms");

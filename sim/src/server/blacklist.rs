@@ -65,9 +65,11 @@ fn add(app: &mut App, owner: &str, user_id: &str) -> Result<(), ApiError> {
     let cap = app.config.blacklist_cap;
     let list = app.blacklists.entry(owner.to_owned()).or_default();
     if list.contains(user_id) {
+        imsim_engine::mark!("BLACK-12");
         return Ok(());
     }
     if list.order.len() >= cap as usize {
+        imsim_engine::mark!("BLACK-12");
         return Err(ApiError::BlacklistFull { user_id: owner.to_owned(), cap });
     }
     list.order.push(user_id.to_owned());
@@ -138,6 +140,7 @@ impl Server {
                 })
                 .map_err(|error| wire_code(&error)),
             Some(request::Body::Blacklist(proto::BlacklistQuery {})) => {
+                imsim_engine::mark!("BLACK-9");
                 Ok(Some(response::Body::Blacklist(proto::Blacklist { user_ids: list(app, &owner) })))
             }
             Some(request::Body::ConversationTypeLevelSet(set)) => {

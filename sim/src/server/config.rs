@@ -193,6 +193,7 @@ impl Server {
     pub fn set_app_config(&mut self, app_key: &str, config: AppConfig) -> Result<(), ApiError> {
         let app = app_mut(&mut self.apps, app_key)?;
         config.check()?;
+        imsim_engine::mark!("CFG-13");
         app.config = config;
         Ok(())
     }

@@ -43,6 +43,7 @@ impl Server {
         ack: Option<(ConnId, proto::PublishAck)>,
         now_ms: i64,
     ) {
+        imsim_engine::mark!("CFG-2");
         let sync = self.apps.get(app_key).is_some_and(|app| app.config.multi_device_sync);
         let Fanout { message, recipients, sender_copy, retention_ms } = fanout;
         let sender_copy = sender_copy.filter(|_| sync);
@@ -54,6 +55,8 @@ impl Server {
         let app = self.apps.get_mut(app_key).expect("invariant: the caller found the app");
         let mut touched = Vec::with_capacity(recipients.len() + 1);
         for ((user_id, target_id), route) in recipients.into_iter().zip(routes) {
+            imsim_engine::mark!("OFFLINE-2");
+            imsim_engine::mark!("OFFLINE-3");
             let inbox = app.inboxes.entry(user_id.clone()).or_default();
             inbox.expire(now_ms);
             // The publish's ID stays only in the sender's own inbox (a message to oneself).

@@ -101,6 +101,7 @@ impl Server {
             }
             return Err(error);
         }
+        imsim_engine::mark!("GRP-5");
         group.name = name.to_owned();
         Ok(())
     }
@@ -108,6 +109,7 @@ impl Server {
     /// Dismisses a group (GRP-5): its membership, mutes and whitelist are gone, and sending into it answers 22406.
     pub fn dismiss_group(&mut self, app_key: &str, group_id: &str) -> Result<(), ApiError> {
         let app = app_mut(&mut self.apps, app_key)?;
+        imsim_engine::mark!("GRP-5");
         app.groups.remove(group_id).map(drop).ok_or_else(|| ApiError::UnknownGroup { group_id: group_id.to_owned() })
     }
 

@@ -113,6 +113,9 @@ impl Inbox {
             && expires_at_ms < now_ms
         {
             imsim_engine::mark!("OFFLINE-6");
+            imsim_engine::mark!("OFFLINE-1");
+            imsim_engine::mark!("OFFLINE-4");
+            imsim_engine::mark!("CFG-8");
             self.by_expiry.pop_first();
             self.entries.remove(&seq);
         }
@@ -189,6 +192,7 @@ impl Inbox {
         if !messages.is_empty() {
             // RECV-3: what a device missed goes to it in packages.
             imsim_engine::mark!("RECV-3");
+            imsim_engine::mark!("RECV-15");
         }
         let package = proto::InboxPackage { messages, has_package };
         debug_assert!(

@@ -61,18 +61,54 @@ impl Server {
                 stale.push(other);
             } else if session.platform == platform {
                 others.push((session.login_seq, other));
+            } else {
+                imsim_engine::mark!("MULTI-1");
             }
         }
         for other in stale {
             self.close(other, now_ms);
         }
         if others.len() < limit {
+            if !others.is_empty() {
+                // Several devices of one class online at once, as the app's settings allow.
+                match platform {
+                    Platform::Mobile => imsim_engine::mark!("CFG-7"),
+                    Platform::Web => {
+                        imsim_engine::mark!("MULTI-6");
+                        imsim_engine::mark!("CFG-2");
+                    }
+                    _ => {}
+                }
+            }
             return true;
         }
-        if platform == Platform::Mobile && request.reconnect && request.kick_reconnect_device && policy_enabled {
-            imsim_engine::mark!("KICK-4");
-            self.refuse_connect(conn, ErrorCode::CONN_OTHER_DEVICE_LOGIN, now_ms);
-            return false;
+        imsim_engine::mark!("MULTI-2");
+        imsim_engine::mark!("MULTI-3");
+        match platform {
+            Platform::Mobile => imsim_engine::mark!("MULTI-4"),
+            Platform::Desktop => imsim_engine::mark!("MULTI-5"),
+            Platform::Web => imsim_engine::mark!("MULTI-6"),
+            Platform::MiniProgram => imsim_engine::mark!("MULTI-7"),
+        }
+        if platform == Platform::Mobile && request.reconnect {
+            imsim_engine::mark!("KICK-2");
+            imsim_engine::mark!("KICK-3");
+            if request.kick_reconnect_device {
+                imsim_engine::mark!("KICK-7");
+                imsim_engine::mark!("KICK-9");
+                if policy_enabled {
+                    imsim_engine::mark!("KICK-4");
+                    self.refuse_connect(conn, ErrorCode::CONN_OTHER_DEVICE_LOGIN, now_ms);
+                    return false;
+                }
+                imsim_engine::mark!("CFG-6");
+            }
+            imsim_engine::mark!("KICK-5");
+        } else if platform == Platform::Mobile {
+            imsim_engine::mark!("KICK-11");
+        } else {
+            imsim_engine::mark!("KICK-13");
+            imsim_engine::mark!("MULTI-9");
         }
         others.sort_unstable();
         let excess = others.len() + 1 - limit;

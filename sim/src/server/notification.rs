@@ -16,7 +16,10 @@ fn covered_type(ordinal: u32) -> Result<u32, ErrorCode> {
             | ConversationType::Group
             | ConversationType::System
             | ConversationType::UltraGroup,
-        ) => Ok(ordinal),
+        ) => {
+            imsim_engine::mark!("DND-13");
+            Ok(ordinal)
+        }
         _ => Err(ErrorCode::PROTOCOL_MALFORMED_FRAME),
     }
 }
@@ -41,5 +44,11 @@ pub(super) fn type_level(
 ) -> Result<u32, ErrorCode> {
     let conversation_type = covered_type(query.conversation_type)?;
     let never_set = PushNotificationLevel::None.ordinal();
-    Ok(app.type_levels.get(&(user_id.to_owned(), conversation_type)).copied().unwrap_or(never_set))
+    match app.type_levels.get(&(user_id.to_owned(), conversation_type)) {
+        Some(&level) => Ok(level),
+        None => {
+            imsim_engine::mark!("DND-7");
+            Ok(never_set)
+        }
+    }
 }

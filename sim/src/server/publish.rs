@@ -194,6 +194,8 @@ impl Server {
 impl App {
     /// The UID (MSG-6) and sent time (MSG-22, strictly later than the app's previous one) of a new message.
     pub(super) fn stamp(&mut self, now_ms: i64) -> (String, i64) {
+        imsim_engine::mark!("MSG-6");
+        imsim_engine::mark!("MSG-22");
         self.last_uid += 1;
         let sent_time = self.last_sent_time_ms.map_or(now_ms, |last| now_ms.max(last.saturating_add(1)));
         self.last_sent_time_ms = Some(sent_time);
@@ -213,12 +215,16 @@ fn group_fanout(
     let group_id = &sender_copy.target_id;
     let is_recipient = |user_id: &String| user_id != sender && group.members.contains(user_id);
     let recipients: Vec<String> = if directed_user_ids.is_empty() {
+        imsim_engine::mark!("GRP-1");
+        imsim_engine::mark!("GRP-6");
         group.members.iter().filter(|user_id| is_recipient(user_id)).cloned().collect()
     } else {
         let mut seen = BTreeSet::new();
         directed_user_ids.iter().filter(|user_id| is_recipient(user_id) && seen.insert(*user_id)).cloned().collect()
     };
     if !directed_user_ids.is_empty() {
+        imsim_engine::mark!("GRP-16");
+        imsim_engine::mark!("GRP-21");
         if recipients.is_empty() {
             return Fanout { message, recipients: Vec::new(), sender_copy: None, retention_ms };
         }
@@ -253,6 +259,10 @@ fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
     }
     if rate_exceeded {
         imsim_engine::mark!("SEND-2");
+        imsim_engine::mark!("CFG-11");
+        imsim_engine::mark!("SEND-1");
+        imsim_engine::mark!("BIZ-8");
+        imsim_engine::mark!("BIZ-25");
         return Some(ErrorCode::SEND_MSG_FREQUENCY_OVERRUN);
     }
     None
@@ -263,9 +273,15 @@ fn permission_refusal(app: &App, sender: &str, publish: &proto::Publish, now_ms:
     if publish.conversation_type == ConversationType::Group.ordinal() {
         groups::send_refusal(app, &publish.target_id, sender, now_ms)
     } else if publish.conversation_type == ConversationType::Chatroom.ordinal() {
+        imsim_engine::mark!("CR-37");
         chatroom::send_refusal(app, &publish.target_id, sender, now_ms)
+    } else if is_blacklisted(app, &publish.target_id, sender) {
+        imsim_engine::mark!("BLACK-1");
+        imsim_engine::mark!("BLACK-2");
+        imsim_engine::mark!("BLACK-10");
+        Some(ErrorCode::REJECTED_BY_BLACKLIST)
     } else {
-        is_blacklisted(app, &publish.target_id, sender).then_some(ErrorCode::REJECTED_BY_BLACKLIST)
+        None
     }
 }
 

@@ -56,8 +56,11 @@ impl Server {
         check_user_id(from_user_id)?;
         check_user_id(to_user_id)?;
         let app = app_mut(&mut self.apps, app_key)?;
-        if blacklist == BlacklistCheck::Verify && is_blacklisted(app, to_user_id, from_user_id) {
-            return Ok(PublishOutcome::Refused { code: ErrorCode::REJECTED_BY_BLACKLIST });
+        if is_blacklisted(app, to_user_id, from_user_id) {
+            imsim_engine::mark!("BLACK-4");
+            if blacklist == BlacklistCheck::Verify {
+                return Ok(PublishOutcome::Refused { code: ErrorCode::REJECTED_BY_BLACKLIST });
+            }
         }
         self.send_as(app_key, ConversationType::Private, from_user_id, to_user_id, content, now_ms)
     }

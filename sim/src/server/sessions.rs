@@ -114,7 +114,9 @@ impl Server {
             self.close_with_error(conn, ErrorCode::PROTOCOL_MALFORMED_FRAME, reason, now_ms);
             return;
         }
+        imsim_engine::mark!("CONN-2");
         let Ok(claims) = check_token(&self.apps, &request.app_key, &request.token, now_ms) else {
+            imsim_engine::mark!("CONN-14");
             self.refuse_connect(conn, ErrorCode::CONN_TOKEN_INCORRECT, now_ms);
             return;
         };
@@ -127,8 +129,10 @@ impl Server {
         let utc_offset_ms = self.config.natural_day_utc_offset_ms;
         let app = self.apps.get_mut(&claims.app_key).expect("invariant: check_token found the app");
         // SYNC-13: a device with nothing (cursor 0) is a new device or a reinstall.
-        let compensation_from_ms = (app.config.multi_device_sync && request.inbox_cursor == 0)
-            .then(|| compensation_start_ms(now_ms, app.config.compensation_days, utc_offset_ms));
+        let compensation_from_ms = (app.config.multi_device_sync && request.inbox_cursor == 0).then(|| {
+            imsim_engine::mark!("SYNC-6");
+            compensation_start_ms(now_ms, app.config.compensation_days, utc_offset_ms)
+        });
         // A cursor past the inbox's end (the client kept state the server no longer has) resumes from the end, so
         // that every later entry still reaches the device.
         let mut cursor = 0;
@@ -136,6 +140,7 @@ impl Server {
             inbox.expire(now_ms);
             cursor = request.inbox_cursor.min(inbox.last_seq());
             // SYNC-17: messages that arrived while no device was online belong to the first one to connect.
+            imsim_engine::mark!("SYNC-17");
             inbox.claim(cursor, &request.device_id);
         }
         app.online.entry(claims.user_id.clone()).or_default().insert(conn);
@@ -198,6 +203,7 @@ impl Server {
         let Some(Conn::Open(session)) = self.conns.get(&conn) else {
             return;
         };
+        imsim_engine::mark!("CONN-20");
         let key = (session.user_id.clone(), session.device_id.clone());
         if let Some(app) = self.apps.get_mut(&session.app_key) {
             app.devices.entry(key).or_default().logout_receive_push = Some(receive_push);

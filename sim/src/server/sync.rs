@@ -82,6 +82,7 @@ impl Reader<'_> {
                 if received && !had_elsewhere {
                     return Some(false);
                 }
+                imsim_engine::mark!("SYNC-12");
                 (entry.message.sent_time >= window_start_ms).then_some(received && had_elsewhere)
             }
         }
@@ -120,8 +121,12 @@ impl Server {
     /// sync off, every device with sync on.
     pub(super) fn route_for(&self, app_key: &str, user_id: &str, sync: bool) -> Route {
         if sync {
+            imsim_engine::mark!("SYNC-2");
             return Route::AllDevices { origin: None };
         }
+        imsim_engine::mark!("SYNC-1");
+        imsim_engine::mark!("SYNC-17");
+        imsim_engine::mark!("MULTI-8");
         let newest = self.user_sessions(app_key, user_id).into_iter().max_by_key(|session| session.login_seq);
         Route::OneDevice { device: newest.map(|session| session.device_id) }
     }

@@ -219,6 +219,7 @@ pub(super) fn check_token(
         return Err(TokenRefusal::Malformed);
     }
     if claims.app_key != request_app_key {
+        imsim_engine::mark!("ENG-18");
         return Err(TokenRefusal::AppKeyMismatch);
     }
     let app = apps.get(&claims.app_key).ok_or(TokenRefusal::UnknownApp)?;
@@ -228,9 +229,13 @@ pub(super) fn check_token(
         .map_err(|_| TokenRefusal::BadSignature)?;
     let user = app.users.get(&claims.user_id).ok_or(TokenRefusal::UnknownUser)?;
     if claims.expires_at_ms.is_some_and(|expires_at_ms| expires_at_ms <= now_ms) {
+        imsim_engine::mark!("CONN-12");
+        imsim_engine::mark!("CFG-10");
         return Err(TokenRefusal::Expired);
     }
     if user.revoked_through_ms.is_some_and(|through| claims.issued_at_ms <= through) {
+        imsim_engine::mark!("CONN-12");
+        imsim_engine::mark!("CONN-23");
         return Err(TokenRefusal::Revoked);
     }
     Ok(claims)

@@ -90,6 +90,7 @@ impl CallbackLog {
     /// Records a CR-36 callback if the switch is on.
     pub(super) fn status(&mut self, reports: Reports, callback: AppServerCallback) {
         if reports.status_callback {
+            imsim_engine::mark!("CR-36");
             self.push(callback);
         }
     }
@@ -105,6 +106,7 @@ impl CallbackLog {
         at_ms: i64,
     ) {
         if reports.kv_callback && !entries.is_empty() {
+            imsim_engine::mark!("CRKV-15");
             let room_id = room_id.to_owned();
             let user_id = user_id.to_owned();
             self.push(AppServerCallback::ChatroomEntriesChanged { room_id, user_id, operation, entries, at_ms });

@@ -25,6 +25,9 @@ pub(super) struct RoomDeadlineBases {
 impl RoomDeadlineBases {
     /// The bases of `room`, computed from scratch.
     pub(super) fn of(room: &Room) -> RoomDeadlineBases {
+        if room.keep_alive {
+            imsim_engine::mark!("CR-7");
+        }
         RoomDeadlineBases {
             last_activity_ms: (!room.keep_alive).then_some(room.last_activity_ms),
             first_offline_ms: room

@@ -31,12 +31,15 @@ pub(super) fn destroy(app: &mut App, room_id: &str, status: ChatRoomStatus, now_
     let chatrooms = &mut app.chatrooms;
     let room = chatrooms.rooms.remove(room_id).expect("invariant: the caller found the room");
     chatrooms.refresh_deadlines(room_id);
+    imsim_engine::mark!("CR-8");
+    imsim_engine::mark!("CRKV-3");
     let entries = room.entries.iter().map(|(key, entry)| (key.clone(), entry.value.clone())).collect();
     let remove = ChatRoomEntriesOperationType::Remove;
     chatrooms.callbacks.entries_changed(reports, room_id, "", remove, entries, now_ms);
     let destroyed = AppServerCallback::ChatroomDestroyed { room_id: room_id.to_owned(), status, at_ms: now_ms };
     chatrooms.callbacks.status(reports, destroyed);
     let destroyed = chatroom_notice::Body::Destroyed(proto::ChatroomDestroyed { status: status.ordinal() });
+    imsim_engine::mark!("CR-5");
     room.notify(room_id, destroyed, &[], &mut notices);
     for user_id in room.members.keys() {
         if let Some(rooms) = chatrooms.memberships.get_mut(user_id) {
@@ -58,6 +61,7 @@ impl Server {
             membership::evict_abnormally_disconnected(app, now_ms, &mut notices);
             for room_id in app.rooms_destroyed_by(now_ms) {
                 imsim_engine::mark!("CR-4");
+                imsim_engine::mark!("BIZ-21");
                 notices.extend(destroy(app, &room_id, ChatRoomStatus::DestroyAuto, now_ms));
             }
         }

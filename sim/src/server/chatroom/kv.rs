@@ -49,13 +49,19 @@ pub(super) fn set(
     let mut changed = Vec::new();
     for proto::ChatroomEntry { key, value } in &request.entries {
         let code = if !is_valid_chatroom_entry_key(key) || value.chars().count() > CHATROOM_ENTRY_VALUE_CHARS_MAX {
+            imsim_engine::mark!("CRKV-5");
             Some(ErrorCode::CHATROOM_PARAMETER_INVALID)
         } else if room.entries.contains_key(key) {
+            imsim_engine::mark!("CRKV-17");
             (!request.overwrite).then_some(ErrorCode::KV_OVERWRITE_DENIED)
+        } else if room.entries.len() >= CHATROOM_ENTRIES_MAX {
+            imsim_engine::mark!("CRKV-2");
+            Some(ErrorCode::KV_MAX_SIZE_EXCEEDED)
         } else {
-            (room.entries.len() >= CHATROOM_ENTRIES_MAX).then_some(ErrorCode::KV_MAX_SIZE_EXCEEDED)
+            None
         };
         if let Some(code) = code {
+            imsim_engine::mark!("CRKV-18");
             failed_keys.push(proto::ChatroomKeyError { key: key.clone(), code: code.to_wire() });
             continue;
         }
@@ -88,9 +94,11 @@ pub(super) fn remove(
         } else {
             match room.entries.get(key) {
                 None => Some(ErrorCode::KV_KEY_NOT_EXIST),
-                Some(entry) => {
-                    (entry.owner != caller.user_id && !request.force).then_some(ErrorCode::KV_OVERWRITE_DENIED)
+                Some(entry) if entry.owner != caller.user_id => {
+                    imsim_engine::mark!("CRKV-17");
+                    (!request.force).then_some(ErrorCode::KV_OVERWRITE_DENIED)
                 }
+                Some(_) => None,
             }
         };
         if let Some(code) = code {
@@ -116,6 +124,7 @@ fn admit<'a>(
     now_ms: i64,
 ) -> Result<&'a mut Room, ErrorCode> {
     if !app.config.chatroom_kv {
+        imsim_engine::mark!("CRKV-1");
         return Err(ErrorCode::KV_STORE_NOT_AVAILABLE);
     }
     let room = app
@@ -136,6 +145,7 @@ fn admit<'a>(
     }
     let recent: usize = window.iter().map(|&(_, count)| count).sum();
     if recent + entries > CHATROOM_ENTRY_OPERATIONS_PER_SECOND_MAX as usize {
+        imsim_engine::mark!("CRKV-4");
         return Err(ErrorCode::KV_RATE_EXCEEDED);
     }
     window.push_back((now_ms, entries));
@@ -164,6 +174,10 @@ pub(super) fn delete_when_left(
         .filter(|(_, entry)| entry.delete_when_left && entry.owner == user_id)
         .map(|(key, _)| key.clone())
         .collect();
+    imsim_engine::mark!("CRKV-19");
+    if !keys.is_empty() {
+        imsim_engine::mark!("CRKV-6");
+    }
     let removed = keys
         .into_iter()
         .map(|key| {

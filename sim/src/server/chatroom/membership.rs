@@ -65,6 +65,7 @@ pub(super) fn evict_abnormally_disconnected(app: &mut App, now_ms: i64, notices:
         .collect();
     let reports = Reports::of(&app.config);
     for (room_id, user_id) in due {
+        imsim_engine::mark!("CR-18");
         app.chatrooms.end_membership(&room_id, &user_id, reports, now_ms, notices);
     }
 }
@@ -82,15 +83,19 @@ pub(super) fn join(
     let fetched_types = app.config.chatroom_join_message_types.as_ref();
     let chatrooms = &mut app.chatrooms;
     if chatrooms.rooms.get(room_id).is_some_and(|room| moderation::is_banned(room, &caller.user_id, now_ms)) {
+        imsim_engine::mark!("CR-30");
         return Err(ErrorCode::KICKED_FROM_CHATROOM);
     }
     if !chatrooms.rooms.contains_key(room_id) {
         if !join.auto_create {
+            imsim_engine::mark!("CR-39");
+            imsim_engine::mark!("CR-14");
             return Err(ErrorCode::CHATROOM_NOT_EXIST);
         }
         chatrooms.create(room_id, reports, now_ms);
     }
     let mut left_room_ids = Vec::new();
+    imsim_engine::mark!("BIZ-6");
     if !app.config.chatroom_multi_room {
         let others: Vec<String> = chatrooms
             .memberships
@@ -98,6 +103,7 @@ pub(super) fn join(
             .map(|rooms| rooms.iter().filter(|other| *other != room_id).cloned().collect())
             .unwrap_or_default();
         for other in others {
+            imsim_engine::mark!("CR-9");
             chatrooms.end_membership(&other, &caller.user_id, reports, now_ms, notices);
             left_room_ids.push(other);
         }
@@ -108,6 +114,8 @@ pub(super) fn join(
     let resumed = match room.members.get_mut(&caller.user_id) {
         Some(member) => {
             if !member.is_online() {
+                imsim_engine::mark!("CR-42");
+                imsim_engine::mark!("CRKV-19");
                 member.offline_since_ms = 0;
                 member.missed = 0;
             }
@@ -134,6 +142,7 @@ pub(super) fn join(
     };
     chatrooms.refresh_deadlines(room_id);
     let room = &mut chatrooms.rooms.get_mut(room_id).expect("invariant: found or created above");
+    imsim_engine::mark!("CR-12");
     let fetch = join.fetch_count.min(CHATROOM_JOIN_FETCH_MAX) as usize;
     Ok(proto::ChatroomJoined {
         messages: messages::latest(room, fetch, fetched_types, now_ms),
@@ -193,6 +202,7 @@ impl Chatrooms {
         now_ms: i64,
         notices: &mut Notices,
     ) {
+        imsim_engine::mark!("CR-15");
         let room = self.rooms.get_mut(room_id).expect("invariant: the caller found the room");
         room.members.remove(user_id).expect("invariant: the caller found the member");
         if let Some(rooms) = self.memberships.get_mut(user_id) {
@@ -230,12 +240,19 @@ impl Chatrooms {
         for (user_id, member) in &mut room.members {
             // A member sending from a connection that has not joined the room is not away from it: its own message
             // does not count toward its eviction.
-            if member.is_online() || user_id == sender || room.user_whitelist.contains(user_id) {
+            if member.is_online() || user_id == sender {
+                continue;
+            }
+            if room.user_whitelist.contains(user_id) {
+                imsim_engine::mark!("CR-19");
+                imsim_engine::mark!("CR-29");
                 continue;
             }
             member.missed = member.missed.saturating_add(1);
             let offline_for = now_ms.saturating_sub(member.offline_since_ms);
             if offline_for >= CHATROOM_EVICTION_OFFLINE_MS || member.missed >= CHATROOM_EVICTION_MESSAGES {
+                imsim_engine::mark!("CR-16");
+                imsim_engine::mark!("CR-42");
                 evicted.push(user_id.clone());
             }
         }

@@ -69,10 +69,17 @@ pub(in crate::server) fn publish(
     while window.front().is_some_and(|&at| at <= now_ms.saturating_sub(CHATROOM_SHEDDING_WINDOW_MS)) {
         window.pop_front();
     }
-    let protected = protected || room.user_whitelist.contains(&message.sender_user_id);
-    if !protected {
-        let threshold = if low_priority { (cap / 2).max(1) } else { cap };
-        if window.len() >= threshold as usize {
+    let threshold = if low_priority { (cap / 2).max(1) } else { cap };
+    if window.len() >= threshold as usize {
+        if protected {
+            imsim_engine::mark!("CR-28");
+        } else if room.user_whitelist.contains(&message.sender_user_id) {
+            imsim_engine::mark!("CR-29");
+        } else {
+            if low_priority {
+                imsim_engine::mark!("CR-27");
+            }
+            imsim_engine::mark!("BIZ-13");
             return false;
         }
     }
@@ -85,6 +92,8 @@ pub(in crate::server) fn publish(
     chatrooms.count_for_eviction(&room_id, &message.sender_user_id, reports, now_ms, notices);
     for conn in conns {
         if Some(conn) != sender_conn {
+            imsim_engine::mark!("CR-22");
+            imsim_engine::mark!("BIZ-19");
             let delivery = proto::ChatroomDelivery { message: Some(message.clone()) };
             notices.push((conn, Body::ChatroomDelivery(delivery)));
         }
@@ -127,6 +136,7 @@ pub(super) fn history(
     now_ms: i64,
 ) -> Result<proto::ChatroomHistory, ErrorCode> {
     if !app.config.chatroom_cloud_storage {
+        imsim_engine::mark!("CR-45");
         return Err(ErrorCode::CHATROOM_HISTORY_UNAVAILABLE);
     }
     if !app.chatrooms.is_member(&query.room_id, &caller.user_id) {
@@ -141,6 +151,7 @@ pub(super) fn history(
     expire(&mut room.history, now_ms);
     // The history is in sent-time order, so the page's bounds are found by binary search, not by a scan.
     let history = &room.history;
+    imsim_engine::mark!("CR-45");
     let range = match order {
         TimeOrder::Before => {
             let end = if query.timestamp == 0 {

@@ -202,6 +202,7 @@ impl Room {
 impl Chatrooms {
     /// Creates `room_id` (which must not exist) with a new session (CR-6), with its CR-36 callback.
     fn create(&mut self, room_id: &str, reports: Reports, now_ms: i64) {
+        imsim_engine::mark!("CR-2");
         self.sessions_created += 1;
         self.rooms.insert(room_id.to_owned(), Room::new(self.sessions_created, now_ms));
         self.refresh_deadlines(room_id);

@@ -68,9 +68,19 @@ pub(super) fn is_banned(room: &Room, user_id: &str, now_ms: i64) -> bool {
 /// Whether `user_id` may not send into `room` at `now_ms` (CR-31 to CR-33, see the module documentation).
 pub(super) fn is_muted(chatrooms: &Chatrooms, room: &Room, user_id: &str, now_ms: i64) -> bool {
     let active = |ends: &Option<i64>| ends.is_none_or(|ends_at| now_ms < ends_at);
-    room.mutes.get(user_id).is_some_and(active)
-        || (room.mute_all && !room.mute_all_whitelist.contains(user_id))
-        || chatrooms.global_mutes.get(user_id).is_some_and(active)
+    if room.mutes.get(user_id).is_some_and(active) {
+        imsim_engine::mark!("CR-31");
+        return true;
+    }
+    if room.mute_all && !room.mute_all_whitelist.contains(user_id) {
+        imsim_engine::mark!("CR-32");
+        return true;
+    }
+    if chatrooms.global_mutes.get(user_id).is_some_and(active) {
+        imsim_engine::mark!("CR-33");
+        return true;
+    }
+    false
 }
 
 /// A mute's end: `now_ms + duration_ms`, or `None` (until unmuted); a duration must be positive.
@@ -110,6 +120,7 @@ impl Server {
         for user_id in user_ids {
             room.bans.insert(user_id.clone(), now_ms.saturating_add(duration_ms));
             if let Some(member) = room.members.get(user_id) {
+                imsim_engine::mark!("CR-30");
                 let kicked = proto::ChatroomKicked { code: ErrorCode::KICKED_FROM_CHATROOM.to_wire() };
                 for &conn in &member.conns {
                     let notice = proto::ChatroomNotice {
@@ -273,6 +284,7 @@ impl Server {
         let mut notices = Notices::new();
         let mut outcomes = Vec::with_capacity(room_ids.len());
         for room_id in room_ids {
+            imsim_engine::mark!("CR-35");
             let (message_uid, sent_time) = app.stamp(now_ms);
             let message = proto::DeliveredMessage {
                 message_uid: message_uid.clone(),
