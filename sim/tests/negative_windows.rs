@@ -25,23 +25,27 @@ fn with_steps(head: &str, steps: &[&str]) -> String {
     format!("{head}steps:\n{steps}")
 }
 
+/// Both devices connected, then `steps` (the first of them on line 10).
+fn connected_then(steps: &[&str]) -> String {
+    let connected = [
+        "connect: a",
+        "connect: b",
+        "expect: { device: a, status: connected }",
+        "expect: { device: b, status: connected }",
+    ];
+    with_steps(TWO_DEVICES, &[&connected[..], steps].concat())
+}
+
 #[test]
 fn an_event_that_came_while_an_earlier_expect_waited_is_in_the_window() {
     // b's message reaches a while the expect on b's own result waits; a no_event that opened only when it began
     // would miss it.
-    let yaml = with_steps(
-        TWO_DEVICES,
-        &[
-            "connect: a",
-            "connect: b",
-            "expect: { device: a, status: connected }",
-            "expect: { device: b, status: connected }",
-            "send: { device: b, to: zhangsan, text: hi }",
-            "expect: { device: b, event: onMessageSent, code: 0 }",
-            "advance: 1s",
-            "expect: { device: a, no_event: onMessageReceived, for: 1s }",
-        ],
-    );
+    let yaml = connected_then(&[
+        "send: { device: b, to: zhangsan, text: hi }",
+        "expect: { device: b, event: onMessageSent, code: 0 }",
+        "advance: 1s",
+        "expect: { device: a, no_event: onMessageReceived, for: 1s }",
+    ]);
     let (line, message) = failure(&yaml).expect("the check fails");
     assert_eq!(line, 13);
     assert!(message.starts_with("a emitted event onMessageReceived"), "{message}");
@@ -50,18 +54,11 @@ fn an_event_that_came_while_an_earlier_expect_waited_is_in_the_window() {
 
 #[test]
 fn an_event_a_positive_check_matched_is_not_counted_and_a_second_one_is() {
-    let matched_then_nothing = with_steps(
-        TWO_DEVICES,
-        &[
-            "connect: a",
-            "connect: b",
-            "expect: { device: a, status: connected }",
-            "expect: { device: b, status: connected }",
-            "send: { device: b, to: zhangsan, text: hi }",
-            "expect: { device: a, event: onMessageReceived, message: { text: hi } }",
-            "expect: { device: a, no_event: onMessageReceived, for: 2s }",
-        ],
-    );
+    let matched_then_nothing = connected_then(&[
+        "send: { device: b, to: zhangsan, text: hi }",
+        "expect: { device: a, event: onMessageReceived, message: { text: hi } }",
+        "expect: { device: a, no_event: onMessageReceived, for: 2s }",
+    ]);
     assert_eq!(failure(&matched_then_nothing), None, "the one matched message is expected");
     let two_sent_one_matched = matched_then_nothing.replace("text: hi }\n", "text: hi, count: 2 }\n");
     let (line, message) = failure(&two_sent_one_matched).expect("the second message is caught");
@@ -174,18 +171,11 @@ fn since_names_an_earlier_checkpoint_and_a_checkpoint_is_named_once() {
 #[test]
 fn times_and_a_following_no_event_say_exactly_n() {
     let exactly = |sent: u32, expected: u32| {
-        failure(&with_steps(
-            TWO_DEVICES,
-            &[
-                "connect: a",
-                "connect: b",
-                "expect: { device: a, status: connected }",
-                "expect: { device: b, status: connected }",
-                &format!("send: {{ device: b, to: zhangsan, text: \"m{{n}}\", count: {sent} }}"),
-                &format!("expect: {{ device: a, event: onMessageReceived, times: {expected}, within: 2s }}"),
-                "expect: { device: a, no_event: onMessageReceived, for: 2s }",
-            ],
-        ))
+        failure(&connected_then(&[
+            &format!("send: {{ device: b, to: zhangsan, text: \"m{{n}}\", count: {sent} }}"),
+            &format!("expect: {{ device: a, event: onMessageReceived, times: {expected}, within: 2s }}"),
+            "expect: { device: a, no_event: onMessageReceived, for: 2s }",
+        ]))
     };
     assert_eq!(exactly(3, 3), None);
     let (line, message) = exactly(2, 3).expect("too few");
