@@ -18,6 +18,15 @@ pub(super) const APP_KEY: &str = "app";
 
 struct MemoryOpener;
 
+/// Opens every user's database at one file, as a device's disk would keep it across a crash.
+pub(super) struct FileOpener(pub(super) std::path::PathBuf);
+
+impl StoreOpener for FileOpener {
+    fn open(&mut self, _app_key: &str, _user_id: &str) -> Result<Box<dyn Store>, StoreError> {
+        Ok(Box::new(crate::store::SqliteStore::open(&self.0)?))
+    }
+}
+
 impl StoreOpener for MemoryOpener {
     fn open(&mut self, _app_key: &str, _user_id: &str) -> Result<Box<dyn Store>, StoreError> {
         Ok(Box::new(MemoryStore::new()))

@@ -1,13 +1,10 @@
 //! Chatrooms in the core (CR-10 to CR-26, CR-38 to CR-45, BIZ-19, BIZ-26, UNREAD-10): the harness plays the server
 //! frame by frame, so each test pins the requests sent, the events reported, in order, and the local cache.
 
-use std::path::PathBuf;
-
-use super::tests::{Harness, delivered, token_for};
+use super::tests::{FileOpener, Harness, delivered, token_for};
 use super::*;
 use crate::content::encode_content;
 use crate::proto::{self, chatroom_notice, frame::Body, request, response};
-use crate::store::SqliteStore;
 use crate::types::{ChatRoomMemberActionType, ConversationType, MessageContent, TimeOrder};
 
 pub(super) const ROOM: &str = "room-1";
@@ -549,15 +546,6 @@ fn history_is_reported_with_its_sync_time_and_not_stored() {
             sync_time: 0
         }]
     );
-}
-
-/// Opens every user's database at one file, as a device's disk would keep it across a crash.
-struct FileOpener(PathBuf);
-
-impl StoreOpener for FileOpener {
-    fn open(&mut self, _app_key: &str, _user_id: &str) -> Result<Box<dyn Store>, StoreError> {
-        Ok(Box::new(SqliteStore::open(&self.0)?))
-    }
 }
 
 #[test]

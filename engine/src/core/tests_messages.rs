@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::tests::{Harness, delivered};
+use super::tests::{FileOpener, Harness, delivered};
 use super::*;
 use crate::content::tests::every_type;
 use crate::content::{decode_content, encode_content, without_local_paths};
@@ -676,4 +676,51 @@ fn created_messages_of_every_sendable_type_arrive_as_sent() {
     }
     let unread = receiver.core.unread_count(ConversationType::Private, "alice").expect("counted");
     assert_eq!(unread, 3, "text, voice and location count; the storage-policy custom message does not");
+}
+
+#[test]
+fn a_package_the_store_cannot_commit_is_not_acknowledged_and_comes_again() {
+    // Persist before acknowledge: a write that never commits (here the disk refuses it, as a crash before the commit
+    // would leave it) must not be acknowledged, or the server would drop what the device never stored. Acknowledging
+    // first and storing second fails this test: the acknowledgement goes out before the connection is dropped.
+    let dir = std::env::temp_dir().join(format!("imsim-persist-before-ack-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let file = dir.join("db.sqlite");
+    let mut harness = Harness::with_store(Box::new(FileOpener(file.clone())), 1).connect_as("alice");
+    let disk = rusqlite::Connection::open(&file).expect("the same database");
+    disk.execute_batch("CREATE TRIGGER refuse BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'disk full'); END;")
+        .expect("the trigger");
+    let package = || proto::InboxPackage {
+        messages: vec![delivered(1, "U1", "bob", "one"), delivered(2, "U2", "bob", "two")],
+        has_package: false,
+    };
+    harness.server_sends(Body::InboxPackage(package()));
+    let sent = harness.frames();
+    assert!(
+        !sent.iter().any(|body| matches!(body, Body::InboxAck(_))),
+        "nothing stored, nothing acknowledged: {sent:?}"
+    );
+    let events = harness.events();
+    assert!(!events.iter().any(|event| matches!(event, Event::MessageReceived { .. })), "nothing reported: {events:?}");
+    assert_eq!(store(&harness).inbox_cursor().expect("readable"), 0);
+    // The disk recovers; the next connection gets the same package, which is now stored and acknowledged once.
+    disk.execute_batch("DROP TRIGGER refuse;").expect("dropped");
+    harness.advance(120_000);
+    let _ = harness.actions();
+    harness.open_and_ack("alice");
+    harness.events();
+    harness.server_sends(Body::InboxPackage(package()));
+    assert_eq!(harness.frames(), [Body::InboxAck(proto::InboxAck { cursor: 2 })]);
+    let texts: Vec<String> = store(&harness)
+        .all_messages()
+        .expect("readable")
+        .iter()
+        .map(|message| match &message.content {
+            MessageContent::Text { text } => text.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(texts, ["one", "two"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }

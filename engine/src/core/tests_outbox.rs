@@ -3,21 +3,11 @@
 
 use std::path::PathBuf;
 
-use super::tests::{Harness, delivered, token_for};
+use super::tests::{FileOpener, Harness, delivered, token_for};
 use super::*;
 use crate::limits;
 use crate::proto::{self, frame::Body};
-use crate::store::SqliteStore;
 use crate::types::{ConversationType, SentStatus};
-
-/// Opens every user's database at one file, as a device's disk would keep it across a crash.
-struct FileOpener(PathBuf);
-
-impl StoreOpener for FileOpener {
-    fn open(&mut self, _app_key: &str, _user_id: &str) -> Result<Box<dyn Store>, StoreError> {
-        Ok(Box::new(SqliteStore::open(&self.0)?))
-    }
-}
 
 struct TempFile(PathBuf);
 
