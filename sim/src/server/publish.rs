@@ -1,7 +1,7 @@
 //! Publishing messages: private, group and chatroom conversations (CTYPE, GRP, CR), idempotent retries (DESIGN.md),
 //! message UIDs (MSG-6) and sent times (MSG-22), the limits a publish can break: content size (SEND-19) and send rate
 //! (SEND-2, counting every conversation type, BIZ-8), and who may send: blacklists (BLACK-2), group membership and
-//! mutes (GRP-22) and chatroom membership (CR-22).
+//! mutes (GRP-22) and chatroom membership and mutes (23406 and 23408 in the spec README's codes; CR-31 to CR-33).
 //!
 //! A publish is checked in this order, and the first rule it breaks answers its `PublishAck`:
 //!
@@ -268,7 +268,8 @@ fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
     None
 }
 
-/// The code refusing `sender`'s well-formed `publish` for who they are, or `None` (BLACK-2, GRP-22, CR-22).
+/// The code refusing `sender`'s well-formed `publish` for who they are, or `None` (BLACK-2, GRP-22; a chatroom's
+/// non-member 23406 and mutes 23408, CR-31 to CR-33).
 fn permission_refusal(app: &App, sender: &str, publish: &proto::Publish, now_ms: i64) -> Option<ErrorCode> {
     if publish.conversation_type == ConversationType::Group.ordinal() {
         groups::send_refusal(app, &publish.target_id, sender, now_ms)
