@@ -71,11 +71,12 @@ pub struct LoadFailure {
 pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) -> String {
     let passed = scenarios.iter().filter(|scenario| scenario.passed()).count();
     let failed = scenarios.len() - passed + load_failures.len();
-    let by_rule = scenarios_by_rule(scenarios);
+    let (by_rule, partly_by_rule) = scenarios_by_rule(scenarios);
     let rules = spec::rules();
-    let statuses = rule_statuses(&by_rule);
-    let checked = statuses.iter().filter(|(_, status, _)| *status != RuleStatus::NotYetChecked).count();
+    let statuses = rule_statuses(&by_rule, &partly_by_rule);
+    let checked = statuses.iter().filter(|(_, status, _)| status.counts_as_checked()).count();
     let checked_passing = statuses.iter().filter(|(_, status, _)| *status == RuleStatus::Pass).count();
+    let only_in_part = statuses.iter().filter(|(_, status, _)| *status == RuleStatus::Partial).count();
     let by_scenario = rules.iter().filter(|rule| by_rule.contains_key(rule.id)).count();
     let by_test = rules.iter().filter(|rule| !tests_checking(rule.id).is_empty()).count();
     let seeds = scenarios.iter().map(|scenario| scenario.runs().len()).max().unwrap_or(1);
@@ -101,6 +102,11 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
          built; CI runs every test, so a marked test counts as passing). Each rule links to its section of the spec \
          in `{SPEC_DIR}/`.",
         rules.len()
+    );
+    let _ = writeln!(
+        out,
+        "- Checked only in part: {only_in_part} more, each named under `partial:` by a scenario that says what it \
+         leaves unchecked; a partial claim never counts as checked."
     );
     let _ = writeln!(
         out,
@@ -140,12 +146,14 @@ pub fn render_report(scenarios: &[ScenarioRuns], load_failures: &[LoadFailure]) 
     for (rule, status, runs) in &statuses {
         let status = match status {
             RuleStatus::NotYetChecked => "not yet checked",
+            RuleStatus::Partial => "checked only in part",
             RuleStatus::Pass => "pass",
             RuleStatus::Fail => "**FAIL**",
         };
         let tests = tests_checking(rule.id);
         let mut names: Vec<String> = runs.iter().map(|scenario| cell(&scenario.first().name)).collect();
         names.extend(tests.iter().map(|test| format!("`{}` ({} test in `{}`)", test.test, test.kind, test.file)));
+        names.extend(partial_claims(rule.id, &partly_by_rule));
         let _ = writeln!(
             out,
             "| [{}]({}) | {}:{} | {status} | {} | {} | {} |",
@@ -185,10 +193,19 @@ fn mark_cell(rule: &str, claims: &[&ScenarioRuns]) -> &'static str {
 pub enum RuleStatus {
     /// No scenario names it.
     NotYetChecked,
+    /// Only scenarios that check it in part name it (`partial:`): not counted as checked.
+    Partial,
     /// Every scenario that names it passed.
     Pass,
     /// A scenario that names it failed.
     Fail,
+}
+
+impl RuleStatus {
+    /// Whether the rule counts as checked: a scenario claims it in full or a marked test checks it.
+    fn counts_as_checked(self) -> bool {
+        matches!(self, RuleStatus::Pass | RuleStatus::Fail)
+    }
 }
 
 /// Which kinds of check cover a rule: `scenario`, `unit`, `property`, each once, in that order.
@@ -209,12 +226,14 @@ fn check_kinds(scenarios: &[&ScenarioRuns], tests: &[TestCheck]) -> Vec<&'static
 /// names but a marked test checks passes (CI runs every test).
 fn rule_statuses<'a>(
     by_rule: &BTreeMap<&str, Vec<&'a ScenarioRuns>>,
+    partly_by_rule: &BTreeMap<&str, Vec<&'a ScenarioRuns>>,
 ) -> Vec<(&'static spec::SpecRule, RuleStatus, Vec<&'a ScenarioRuns>)> {
     spec::rules()
         .iter()
         .map(|rule| match by_rule.get(rule.id) {
-            None if tests_checking(rule.id).is_empty() => (rule, RuleStatus::NotYetChecked, Vec::new()),
-            None => (rule, RuleStatus::Pass, Vec::new()),
+            None if !tests_checking(rule.id).is_empty() => (rule, RuleStatus::Pass, Vec::new()),
+            None if partly_by_rule.contains_key(rule.id) => (rule, RuleStatus::Partial, Vec::new()),
+            None => (rule, RuleStatus::NotYetChecked, Vec::new()),
             Some(runs) => {
                 let status =
                     if runs.iter().all(|scenario| scenario.passed()) { RuleStatus::Pass } else { RuleStatus::Fail };
@@ -232,6 +251,8 @@ struct Area {
     rules: usize,
     checked: usize,
     passing: usize,
+    /// Checked only in part (`partial:` claims), not counted as checked.
+    partial: Vec<&'static str>,
     not_yet_checked: Vec<&'static str>,
 }
 
@@ -243,7 +264,14 @@ fn areas(statuses: &[(&'static spec::SpecRule, RuleStatus, Vec<&ScenarioRuns>)])
         let index = match areas.iter().position(|area| area.area == name) {
             Some(index) => index,
             None => {
-                areas.push(Area { area: name, rules: 0, checked: 0, passing: 0, not_yet_checked: Vec::new() });
+                areas.push(Area {
+                    area: name,
+                    rules: 0,
+                    checked: 0,
+                    passing: 0,
+                    partial: Vec::new(),
+                    not_yet_checked: Vec::new(),
+                });
                 areas.len() - 1
             }
         };
@@ -251,6 +279,7 @@ fn areas(statuses: &[(&'static spec::SpecRule, RuleStatus, Vec<&ScenarioRuns>)])
         area.rules += 1;
         match status {
             RuleStatus::NotYetChecked => area.not_yet_checked.push(rule.id),
+            RuleStatus::Partial => area.partial.push(rule.id),
             RuleStatus::Pass => {
                 area.checked += 1;
                 area.passing += 1;
@@ -264,16 +293,17 @@ fn areas(statuses: &[(&'static spec::SpecRule, RuleStatus, Vec<&ScenarioRuns>)])
 /// The totals by area, and the rules nobody checks yet.
 fn render_areas(out: &mut String, statuses: &[(&'static spec::SpecRule, RuleStatus, Vec<&ScenarioRuns>)]) {
     let _ = writeln!(out, "## Areas\n");
-    let _ = writeln!(out, "| area | rules | checked | passing | not yet checked |");
-    let _ = writeln!(out, "|---|---|---|---|---|");
+    let _ = writeln!(out, "| area | rules | checked | passing | checked only in part | not yet checked |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
     for area in areas(statuses) {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             area.area,
             area.rules,
             area.checked,
             area.passing,
+            area.partial.join(", "),
             area.not_yet_checked.join(", ")
         );
     }
@@ -290,6 +320,7 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
         rules: usize,
         rules_checked: usize,
         rules_passing: usize,
+        rules_checked_only_in_part: usize,
     }
     #[derive(Serialize)]
     struct Rule<'a> {
@@ -300,8 +331,15 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
         /// `scenario`, `unit`, `property`: the kinds of check that cover it.
         checked_by: Vec<&'static str>,
         scenarios: Vec<&'a str>,
+        /// The scenarios that check it only in part, with what each leaves unchecked.
+        partial: Vec<PartialRow<'a>>,
         /// The marked tests that check it, as `file::test`.
         tests: Vec<String>,
+    }
+    #[derive(Serialize)]
+    struct PartialRow<'a> {
+        scenario: &'a str,
+        missing: &'a str,
     }
     #[derive(Serialize)]
     struct Document<'a> {
@@ -309,8 +347,8 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
         areas: Vec<Area>,
         rules: Vec<Rule<'a>>,
     }
-    let by_rule = scenarios_by_rule(scenarios);
-    let statuses = rule_statuses(&by_rule);
+    let (by_rule, partly_by_rule) = scenarios_by_rule(scenarios);
+    let statuses = rule_statuses(&by_rule, &partly_by_rule);
     let passed = scenarios.iter().filter(|scenario| scenario.passed()).count();
     let paths: Vec<String> = scenarios.iter().map(|scenario| scenario.first().path.display().to_string()).collect();
     let path_of = |runs: &ScenarioRuns| {
@@ -322,8 +360,9 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
             scenarios_failed: scenarios.len() - passed + load_failures.len(),
             seeds_per_scenario: scenarios.iter().map(|scenario| scenario.runs().len()).max().unwrap_or(1),
             rules: statuses.len(),
-            rules_checked: statuses.iter().filter(|(_, status, _)| *status != RuleStatus::NotYetChecked).count(),
+            rules_checked: statuses.iter().filter(|(_, status, _)| status.counts_as_checked()).count(),
             rules_passing: statuses.iter().filter(|(_, status, _)| *status == RuleStatus::Pass).count(),
+            rules_checked_only_in_part: statuses.iter().filter(|(_, status, _)| *status == RuleStatus::Partial).count(),
         },
         areas: areas(&statuses),
         rules: statuses
@@ -336,6 +375,16 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
                     marked: crate::markers::is_marked(rule.id),
                     checked_by: check_kinds(runs, &tests),
                     scenarios: runs.iter().map(|runs| path_of(runs)).collect(),
+                    partial: partly_by_rule
+                        .get(rule.id)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|runs| {
+                            let claim = runs.first().partial.iter().find(|claim| claim.rule.as_str() == rule.id)?;
+                            Some(PartialRow { scenario: path_of(runs), missing: &claim.missing })
+                        })
+                        .collect(),
                     tests: tests.iter().map(|test| format!("{}::{}", test.file, test.test)).collect(),
                 }
             })
@@ -346,15 +395,33 @@ pub fn render_report_json(scenarios: &[ScenarioRuns], load_failures: &[LoadFailu
     text
 }
 
-/// The scenarios that name each rule.
-fn scenarios_by_rule(scenarios: &[ScenarioRuns]) -> BTreeMap<&str, Vec<&ScenarioRuns>> {
-    let mut by_rule: BTreeMap<&str, Vec<&ScenarioRuns>> = BTreeMap::new();
+/// The scenarios that claim each rule in full (`rules:`), and those that claim it only in part (`partial:`).
+type ClaimsByRule<'a> = BTreeMap<&'a str, Vec<&'a ScenarioRuns>>;
+
+fn scenarios_by_rule(scenarios: &[ScenarioRuns]) -> (ClaimsByRule<'_>, ClaimsByRule<'_>) {
+    let (mut in_full, mut in_part): (ClaimsByRule<'_>, ClaimsByRule<'_>) = Default::default();
     for scenario in scenarios {
         for rule in &scenario.first().rules {
-            by_rule.entry(rule.as_str()).or_default().push(scenario);
+            in_full.entry(rule.as_str()).or_default().push(scenario);
+        }
+        for claim in &scenario.first().partial {
+            in_part.entry(claim.rule.as_str()).or_default().push(scenario);
         }
     }
-    by_rule
+    (in_full, in_part)
+}
+
+/// What the scenarios that check `rule` only in part leave unchecked, as `name (partial: what)`.
+fn partial_claims(rule: &str, in_part: &ClaimsByRule<'_>) -> Vec<String> {
+    let claims = in_part.get(rule).map(Vec::as_slice).unwrap_or_default();
+    claims
+        .iter()
+        .filter_map(|scenario| {
+            let run = scenario.first();
+            let claim = run.partial.iter().find(|claim| claim.rule.as_str() == rule)?;
+            Some(format!("{} (in part; not yet: {})", cell(&run.name), cell(&claim.missing)))
+        })
+        .collect()
 }
 
 /// The failed runs, each with its seed, the step that failed, the first line of why, and the replay command.
@@ -405,6 +472,7 @@ mod tests {
             path: PathBuf::from("scenarios/x.yaml"),
             name: "a | scenario".to_owned(),
             rules: vec!["CONN-4".to_owned()],
+            partial: Vec::new(),
             seed,
             failure: failure.map(|message| Failure {
                 step_index: Some(0),
@@ -458,7 +526,7 @@ mod tests {
         let conn_rules = spec::rules().iter().filter(|rule| rule.id.starts_with("CONN-")).count();
         let report = render_report(&scenarios, &[]);
         let row = report.lines().find(|line| line.starts_with("| CONN |")).expect("a CONN row");
-        assert!(row.starts_with(&format!("| CONN | {conn_rules} | 2 | 1 | CONN-1, CONN-2, CONN-3, CONN-6,")), "{row}");
+        assert!(row.starts_with(&format!("| CONN | {conn_rules} | 2 | 1 |  | CONN-1, CONN-2, CONN-3, CONN-6,")), "{row}");
         let json: serde_json::Value = serde_json::from_str(&render_report_json(&scenarios, &[])).expect("JSON");
         let conn = json["areas"].as_array().expect("areas").iter().find(|area| area["area"] == "CONN").expect("CONN");
         assert_eq!(
@@ -507,6 +575,39 @@ mod tests {
         assert_eq!(mark_cell("SEND-2", &[&reaching, &missing]), "**not reached**");
         assert_eq!(mark_cell("SEND-2", &[]), "marked");
         assert_eq!(mark_cell("CONN-13", &[&reaching]), "", "CONN-13's code carries no mark");
+    }
+
+    /// A rule claimed only in part is listed apart and never counted as checked; a full claim elsewhere outranks it.
+    #[test]
+    fn a_partial_claim_is_shown_apart_and_never_counted_as_checked() {
+        let in_part = |rule: &str| crate::scenario::PartialClaim {
+            rule: crate::scenario::RuleId::new(rule).expect("a rule of the spec"),
+            missing: "the second bullet".to_owned(),
+        };
+        let partial = RunReport { partial: vec![in_part("CONN-6"), in_part("CONN-4")], ..run(4, None) };
+        let only_full = report_rules(&[ScenarioRuns::new(run(4, None), vec![])]);
+        let scenarios = [ScenarioRuns::new(partial, vec![])];
+        let report = render_report(&scenarios, &[]);
+        let row = report.lines().find(|line| line.starts_with("| CONN |")).expect("a CONN row");
+        assert!(row.contains(" | 1 | 1 | CONN-6 | CONN-1, CONN-2, CONN-3, CONN-5, CONN-7,"), "{row}");
+        assert!(report.contains("- Checked only in part: 1 more,"), "{report}");
+        assert!(
+            report.contains("| checked only in part |  | marked | a \\| scenario (in part; not yet: the second bullet) |"),
+            "{report}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&render_report_json(&scenarios, &[])).expect("JSON");
+        assert_eq!(rule_of(&json, "CONN-6")["status"], "partial");
+        assert_eq!(
+            rule_of(&json, "CONN-6")["partial"],
+            serde_json::json!([{ "scenario": "scenarios/x.yaml", "missing": "the second bullet" }])
+        );
+        assert_eq!(rule_of(&json, "CONN-4")["status"], "pass", "the full claim of the same run outranks the partial");
+        assert_eq!(json["totals"]["rules_checked_only_in_part"], 1);
+        assert_eq!(json["totals"]["rules_checked"], only_full["totals"]["rules_checked"], "CONN-6 is not counted");
+    }
+
+    fn report_rules(scenarios: &[ScenarioRuns]) -> serde_json::Value {
+        serde_json::from_str(&render_report_json(scenarios, &[])).expect("JSON")
     }
 
     #[test]

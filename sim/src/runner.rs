@@ -44,7 +44,7 @@ use crate::device::{DeviceConfig, device_host};
 use crate::hostile::{Attack, HOSTILE_USER_PREFIX, Plan, Setting, hostile_peer};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
 use crate::scenario::{
-    AppSettings, Check, Endpoint, Expectation, Location, Scenario, StepKind, TokenChoice, file_content, numbered_text,
+    AppSettings, Check, Endpoint, Expectation, Location, PartialClaim, Scenario, StepKind, TokenChoice, file_content, numbered_text,
 };
 use crate::server::{AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;
@@ -64,8 +64,10 @@ pub struct RunReport {
     pub path: PathBuf,
     /// The scenario's name.
     pub name: String,
-    /// The rule IDs it checks.
+    /// The rule IDs it checks in full.
     pub rules: Vec<String>,
+    /// The rules it checks only in part, with what it leaves unchecked.
+    pub partial: Vec<PartialClaim>,
     /// The seed it ran with.
     pub seed: u64,
     /// `None` if every step passed.
@@ -210,6 +212,7 @@ impl Run<'_> {
             path: scenario.path.clone(),
             name: scenario.name.clone(),
             rules: scenario.rules.iter().map(|rule| rule.to_string()).collect(),
+            partial: scenario.partial.clone(),
             seed,
             failure,
             trace: run.world.borrow().trace.clone(),

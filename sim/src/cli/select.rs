@@ -49,7 +49,11 @@ impl Selection {
                 let ruled = self
                     .rule
                     .as_ref()
-                    .is_none_or(|rule| scenario.rules.iter().any(|claimed| claimed.to_string() == *rule));
+                    .is_none_or(|rule| {
+                        scenario.rules.iter().chain(scenario.partial.iter().map(|claim| &claim.rule)).any(|claimed| {
+                            claimed.as_str() == rule
+                        })
+                    });
                 filtered && ruled
             }
             Err(_) => self.rule.is_none() && self.filter.as_ref().is_some_and(|text| path.contains(text)),
@@ -66,7 +70,8 @@ impl Selection {
     }
 }
 
-/// `imsim list`: one line per chosen scenario (its path, name and rules), then the totals.
+/// `imsim list`: one line per chosen scenario (its path, name, the rules it claims in full and those it claims in
+/// part), then the totals, which count only full claims.
 pub(super) fn render_list(candidates: &[Candidate]) -> String {
     let mut out = String::new();
     let mut rules = std::collections::BTreeSet::new();
@@ -76,7 +81,10 @@ pub(super) fn render_list(candidates: &[Candidate]) -> String {
             Ok(scenario) => {
                 let claimed: Vec<String> = scenario.rules.iter().map(ToString::to_string).collect();
                 rules.extend(claimed.iter().cloned());
-                out.push_str(&format!("{path}\n  {}\n  [{}]\n", scenario.name, claimed.join(", ")));
+                let in_part: Vec<String> = scenario.partial.iter().map(|claim| claim.rule.to_string()).collect();
+                let in_part =
+                    if in_part.is_empty() { String::new() } else { format!(" in part: [{}]", in_part.join(", ")) };
+                out.push_str(&format!("{path}\n  {}\n  [{}]{in_part}\n", scenario.name, claimed.join(", ")));
             }
             Err(error) => out.push_str(&format!("{path}\n  does not load: {error}\n")),
         }

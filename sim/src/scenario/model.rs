@@ -30,8 +30,11 @@ pub struct Scenario {
     pub path: PathBuf,
     /// What it checks, in a few words.
     pub name: String,
-    /// The spec rules it checks, in file order.
+    /// The spec rules it checks in full, in file order.
     pub rules: Vec<RuleId>,
+    /// The spec rules it checks only in part, each with what it leaves unchecked, in file order. A partial claim never
+    /// counts as checking its rule (the conformance report lists it apart).
+    pub partial: Vec<PartialClaim>,
     /// The seed of every random choice in the run.
     pub seed: u64,
     /// Simulation settings, defaults filled in.
@@ -63,6 +66,15 @@ pub(crate) fn distinct_users(devices: &[DeviceSpec]) -> Vec<&str> {
         }
     }
     users
+}
+
+/// A rule a scenario checks only in part (`partial:`), with what is left unchecked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartialClaim {
+    /// The rule.
+    pub rule: RuleId,
+    /// What of the rule the scenario does not check yet, in a few words.
+    pub missing: String,
 }
 
 /// A rule ID of the spec, such as `SEND-4`. Only IDs of the spec (`crate::spec`, generated from `docs/spec/`) can be

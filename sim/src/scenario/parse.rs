@@ -17,13 +17,14 @@ use imsim_engine::options::DeploymentOptions;
 use imsim_engine::types::Platform;
 
 use super::model::{
-    AppSettings, CHATROOM_DESTROY_AFTER_MAX, DeviceSpec, Endpoint, LATENCY_MAX, RuleId, Scenario, Settings, Step,
+    AppSettings, CHATROOM_DESTROY_AFTER_MAX, DeviceSpec, Endpoint, LATENCY_MAX, Location, PartialClaim, RuleId, Scenario, Settings,
+    Step,
     distinct_users, format_duration,
 };
 use super::yaml::{self, Entry, Fields, Node, Res, Value, fail};
 use steps::step;
 
-const TOP_FIELDS: &[&str] = &["name", "rules", "seed", "settings", "devices", "steps"];
+const TOP_FIELDS: &[&str] = &["name", "rules", "partial", "seed", "settings", "devices", "steps"];
 const SETTINGS_FIELDS: &[&str] = &["tick", "latency", "app_key", "heartbeat", "app"];
 pub(super) const APP_FIELDS: &[&str] = &[
     "reconnect_kick_policy",
@@ -69,7 +70,15 @@ pub(crate) fn scenario(path: &Path, text: &str) -> Res<Scenario> {
         }
         name
     };
-    let rules = rules(top.require("rules")?)?;
+    let rules_node = top.require("rules")?;
+    let rules = rules(rules_node)?;
+    let partial = match top.get("partial") {
+        Some(node) => partial_claims(node, &rules)?,
+        None => Vec::new(),
+    };
+    if rules.is_empty() && partial.is_empty() {
+        return fail(rules_node.at, "rules: list at least one rule ID the scenario checks (or name one under partial:)");
+    }
     let seed = top.require("seed")?.int("seed", "an integer from 0 to 18446744073709551615")?;
     let settings = match top.get("settings") {
         Some(node) => settings(node)?,
@@ -83,32 +92,57 @@ pub(crate) fn scenario(path: &Path, text: &str) -> Res<Scenario> {
         .iter()
         .map(|node| step(node, &context))
         .collect::<Res<Vec<Step>>>()?;
-    Ok(Scenario { path: path.to_owned(), name, rules, seed, settings, devices, steps })
+    Ok(Scenario { path: path.to_owned(), name, rules, partial, seed, settings, devices, steps })
 }
 
 fn rules(node: &Node) -> Res<Vec<RuleId>> {
     let items = node.seq("rules", "a list of rule IDs, like [SEND-4, RECV-1]")?;
-    if items.is_empty() {
-        return fail(node.at, "rules: list at least one rule ID the scenario checks");
-    }
     let mut rules: Vec<RuleId> = Vec::with_capacity(items.len());
     for item in items {
         let id = item.text("rules")?;
-        if !RuleId::is_well_formed(&id) {
-            return fail(
-                item.at,
-                format!("rules: {id:?} is not a rule ID; expected capital letters, a dash and a number, like SEND-4"),
-            );
-        }
-        let Some(rule) = RuleId::new(&id) else {
-            return fail(item.at, format!("rules: {id} is not a rule of the spec (docs/spec/)"));
-        };
+        let rule = rule_id(&id, item.at, "rules")?;
         if rules.contains(&rule) {
             return fail(item.at, format!("rules: {id} is listed twice"));
         }
         rules.push(rule);
     }
     Ok(rules)
+}
+
+/// `partial:`: the rules the scenario checks only in part, each with what it leaves unchecked, as
+/// `RULE-ID: what is missing`. A rule is claimed in full (`rules:`) or in part, not both.
+fn partial_claims(node: &Node, full: &[RuleId]) -> Res<Vec<PartialClaim>> {
+    let entries = node.entries("partial", "in partial", "rule")?;
+    let mut claims = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let rule = rule_id(entry.key, entry.key_at, "partial")?;
+        if full.contains(&rule) {
+            return fail(
+                entry.key_at,
+                format!("partial: {rule} is also under rules:; claim a rule in full or in part, not both"),
+            );
+        }
+        let missing = entry.value.text(&format!("partial.{rule}"))?;
+        if missing.trim().is_empty() {
+            return fail(entry.value.at, format!("partial.{rule}: say what of the rule the scenario does not check yet"));
+        }
+        claims.push(PartialClaim { rule, missing });
+    }
+    Ok(claims)
+}
+
+/// The spec rule `id` (written at `at`, under `what`), if `id` has the shape of one and the spec has it.
+fn rule_id(id: &str, at: Location, what: &str) -> Res<RuleId> {
+    if !RuleId::is_well_formed(id) {
+        return fail(
+            at,
+            format!("{what}: {id:?} is not a rule ID; expected capital letters, a dash and a number, like SEND-4"),
+        );
+    }
+    match RuleId::new(id) {
+        Some(rule) => Ok(rule),
+        None => fail(at, format!("{what}: {id} is not a rule of the spec (docs/spec/)")),
+    }
 }
 
 /// The `min` and `max` of a latency (`settings.latency`, the `latency` step): durations, `min <= max`, and

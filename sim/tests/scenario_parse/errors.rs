@@ -143,8 +143,8 @@ fn errors_display_as_path_line_column_message() {
     let error = parse_scenario(Path::new("dir/s.yaml"), "name: n\nbogus: 1\n").expect_err("unknown key");
     assert_eq!(
         error.to_string(),
-        "dir/s.yaml:2:1: unknown field \"bogus\" at the top level; expected one of name, rules, seed, settings, \
-         devices, steps"
+        "dir/s.yaml:2:1: unknown field \"bogus\" at the top level; expected one of name, rules, partial, seed, \
+         settings, devices, steps"
     );
     let missing = load_scenario(Path::new("no/such/file.yaml")).expect_err("missing file");
     assert_eq!((missing.line, missing.column), (1, 1));
@@ -462,4 +462,37 @@ fn every_bad_fixture_is_in_the_table() {
     let mut listed: Vec<&str> = BAD.iter().map(|&(file, ..)| file).collect();
     listed.sort_unstable();
     assert_eq!(on_disk, listed);
+}
+
+/// `partial:` names rules the scenario checks only in part, each with what it leaves unchecked; a rule is claimed in
+/// full or in part, never both, and a scenario must claim something.
+#[test]
+fn partial_claims_name_a_rule_of_the_spec_and_what_is_missing() {
+    let with_claims = |claims: &str| {
+        parse(&format!("name: n\n{claims}\nseed: 1\ndevices: {{ a: {{ user: u }} }}\nsteps: []\n"))
+            .map(|scenario| {
+                let partial = scenario.partial.iter().map(|claim| (claim.rule.to_string(), claim.missing.clone()));
+                (scenario.rules.len(), partial.collect::<Vec<_>>())
+            })
+            .map_err(|error| (error.line, error.column, error.message))
+    };
+    assert_eq!(
+        with_claims("rules: [USER-9]\npartial: { DND-7: the level of a conversation only }"),
+        Ok((1, vec![("DND-7".to_owned(), "the level of a conversation only".to_owned())]))
+    );
+    assert_eq!(with_claims("rules: []\npartial: { DND-7: levels }"), Ok((0, vec![("DND-7".to_owned(), "levels".to_owned())])));
+    let refused = [
+        ("rules: []", 2, 8, "rules: list at least one rule ID the scenario checks (or name one under partial:)"),
+        ("rules: [DND-7]\npartial: { DND-7: x }", 3, 12, "partial: DND-7 is also under rules:"),
+        ("rules: [USER-9]\npartial: { DND-9999: x }", 3, 12, "partial: DND-9999 is not a rule of the spec"),
+        ("rules: [USER-9]\npartial: { dnd-7: x }", 3, 12, r#"partial: "dnd-7" is not a rule ID"#),
+        ("rules: [USER-9]\npartial: { DND-7: '' }", 3, 19, "partial.DND-7: say what of the rule"),
+        ("rules: [USER-9]\npartial: [DND-7]", 3, 10, "partial: expected a mapping"),
+        ("rules: [USER-9]\npartial: { DND-7: a, DND-7: b }", 3, 22, "duplicate rule \"DND-7\" in partial"),
+    ];
+    for (claims, line, column, message) in refused {
+        let (at_line, at_column, said) = with_claims(claims).expect_err(claims);
+        assert!(said.starts_with(message), "{claims}: {said}");
+        assert_eq!((at_line, at_column), (line, column), "{claims}: {said}");
+    }
 }

@@ -43,6 +43,7 @@ fn a_full_scenario_becomes_the_exact_model() {
         path: PathBuf::from("test.yaml"),
         name: "private text both ways".to_owned(),
         rules,
+        partial: Vec::new(),
         seed: 7,
         settings: Settings {
             tick: Duration::from_millis(10),

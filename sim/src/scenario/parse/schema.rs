@@ -44,9 +44,15 @@ pub fn scenario_schema() -> Json {
             "name": { "type": "string", "minLength": 1, "description": "What the scenario shows, in one line." },
             "rules": {
                 "type": "array",
-                "minItems": 1,
                 "items": { "type": "string", "pattern": "^[A-Z]+-[0-9]+$" },
-                "description": "The spec's rules this scenario checks, like [SEND-4, RECV-1].",
+                "description": "The spec's rules this scenario checks in full, like [SEND-4, RECV-1].",
+            },
+            "partial": {
+                "type": "object",
+                "propertyNames": { "pattern": "^[A-Z]+-[0-9]+$" },
+                "additionalProperties": { "type": "string", "minLength": 1 },
+                "description": "The spec's rules this scenario checks only in part, each with what it leaves \
+                                unchecked (`DND-7: the level of a conversation only`). Never counted as checked.",
             },
             "seed": { "type": "integer", "minimum": 0 },
             "settings": settings(),
