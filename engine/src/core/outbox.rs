@@ -3,8 +3,10 @@
 //! Every publish carries a client message ID built from the database's own random ID and the message's local
 //! `messageId`: `<database id>-<message id>`. The server answers a publish it has already accepted with the
 //! original acknowledgement, so the same ID can be sent again without creating a second message: after a reconnect
-//! (a publish in flight, re-sent byte for byte) and after a crash (a message the database still holds as `sending`,
-//! re-published under the same ID when the engine next connects, if it is recent enough). A message that is not
+//! (a publish in flight, re-sent byte for byte, the same call still waiting for its result) and after a crash (a
+//! message the database still holds as `sending`, asked after under the same ID when the engine next connects, if
+//! it is recent enough: the server acknowledges it only if it had accepted it, and never delivers it anew, since
+//! there is no automatic resend, SEND-14). A message that is not
 //! stored has no `messageId`; its ID ends in a random number instead, and it is never resumed.
 
 use rand::RngCore as _;
@@ -52,6 +54,12 @@ impl Core {
 
     /// Publishes `message` (already attached) and waits for its acknowledgement.
     pub(super) fn publish(&mut self, now: Now, message: Message, directed: Vec<String>, status: bool) {
+        self.put_on_wire(now, message, directed, status, false);
+    }
+
+    /// Publishes `message`, or with `only_if_accepted` asks the server for the acknowledgement of an earlier
+    /// process's publish of it, which the server gives only if it had accepted that publish (SEND-14).
+    fn put_on_wire(&mut self, now: Now, message: Message, directed: Vec<String>, status: bool, only_if_accepted: bool) {
         let client_message_id = self.client_message_id(message.message_id);
         let publish = proto::Publish {
             client_message_id: client_message_id.clone(),
@@ -63,6 +71,7 @@ impl Core {
             directed_user_ids: directed,
             status_message: status,
             mentioned_info: message.mentioned_info.as_ref().map(super::messages::mentioned_info_to_wire),
+            only_if_accepted,
         };
         let designated = !publish.directed_user_ids.is_empty();
         let mut frame_bytes = Vec::new();
@@ -83,9 +92,11 @@ impl Core {
         );
     }
 
-    /// Finishes the sends an earlier process left `sending`: those sent within the acknowledgement timeout are
-    /// published again under their client message ID, so the server answers with the original acknowledgement if
-    /// it had accepted them; older ones fail with 30003. Called once the session is open.
+    /// Finishes the sends an earlier process left `sending`, without sending any of them again (SEND-14: there is no
+    /// automatic resend). Those sent within the acknowledgement timeout are asked after under their client message
+    /// ID (`only_if_accepted`): the server answers with the original acknowledgement if it had accepted the publish
+    /// before the crash, and refuses it with 30003 otherwise, so the message ends sent or failed as the server saw
+    /// it. Older ones fail with 30003 at once. Called once the session is open.
     ///
     /// A directed group message is resumed to the same designated users, stored with it (GRP-16).
     pub(super) fn resume_interrupted_sends(&mut self, now: Now) {
@@ -113,7 +124,8 @@ impl Core {
                 self.settle_send(message, ErrorCode::MSG_RESPONSE_TIMEOUT, None, !directed.is_empty());
             } else {
                 let status = message.content.policy().status;
-                self.publish(now, message, directed, status);
+                crate::mark!("SEND-14");
+                self.put_on_wire(now, message, directed, status, true);
             }
         }
     }

@@ -6,7 +6,9 @@
 //! A publish is checked in this order, and the first rule it breaks answers its `PublishAck`:
 //!
 //! 1. A `client_message_id` already accepted from the same (user, device) gets the original acknowledgement again,
-//!    and nothing else happens: a retry after a lost ack never duplicates a message.
+//!    and nothing else happens: a retry after a lost ack never duplicates a message. A publish marked
+//!    `only_if_accepted` (an engine asking after a send a crash interrupted) that was not accepted before gets 30003
+//!    and is not delivered: there is no automatic resend (SEND-14).
 //! 2. The conversation type must be private, group or chatroom; ultra groups are **not yet supported** by the fake
 //!    server and answer as if the sender had not joined any, 22406 (`NOT_IN_GROUP`); the system conversation, which
 //!    only the Server API sends into, 90003 (`PROTOCOL_UNEXPECTED_FRAME`); an ordinal outside the enum (including
@@ -112,6 +114,17 @@ impl Server {
         let device_key = (session.user_id.clone(), session.device_id.clone());
         if let Some(ack) = app.devices.get(&device_key).and_then(|device| device.acks.get(id)) {
             let ack = ack.clone();
+            self.send(conn, Body::PublishAck(ack));
+            return;
+        }
+        if publish.only_if_accepted {
+            // SEND-14: an earlier process's publish that never arrived is not sent now; the message fails.
+            let ack = proto::PublishAck {
+                client_message_id: publish.client_message_id,
+                code: ErrorCode::MSG_RESPONSE_TIMEOUT.to_wire(),
+                message_uid: String::new(),
+                sent_time: 0,
+            };
             self.send(conn, Body::PublishAck(ack));
             return;
         }
