@@ -623,6 +623,7 @@ impl Core {
         target_id: &str,
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
+        validate_conversation(conversation_type, target_id, channel_id)?;
         let count = self.unread_count(conversation_type, target_id)?;
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         let code = ErrorCode::SUCCESS;
@@ -661,6 +662,12 @@ impl Core {
         }
         if conversation_types.contains(&ConversationType::Invalid) {
             return Err(ImError::param("the invalid conversation type counts nothing (CALL-12)"));
+        }
+        if conversation_types.contains(&ConversationType::UltraGroup)
+            && channel_id.is_some_and(|id| id.chars().count() > CHANNEL_ID_CHARS_MAX)
+        {
+            crate::mark!("MSG-20");
+            return Err(ImError::param(format!("channel id has more than {CHANNEL_ID_CHARS_MAX} characters")));
         }
         let mut distinct = conversation_types.to_vec();
         distinct.sort_unstable();

@@ -43,6 +43,10 @@ impl Core {
     /// `addToBlacklist(userId)` (BLACK-5) → `Event::BlacklistAdded`.
     pub fn add_to_blacklist(&mut self, now: Now, user_id: &str) -> Result<(), ImError> {
         let user_id = self.check_blacklist_call(user_id)?;
+        if self.current_user_id() == Some(user_id.as_str()) {
+            crate::mark!("BLACK-12");
+            return Err(ImError::param("a user cannot add themselves to their blacklist (BLACK-12)"));
+        }
         let body = request::Body::BlacklistAdd(proto::BlacklistAdd { user_id: user_id.clone() });
         self.send_request(now, body, RequestKind::Blacklist(BlacklistRequest::BlacklistAdd { user_id }));
         Ok(())
