@@ -53,6 +53,7 @@ fn one_of_each_frame() -> Vec<Frame> {
                 user_ids: vec!["carol".into()],
                 mentioned_content: "@carol".into(),
             }),
+            only_if_accepted: true,
         }),
         Body::InboxAck(proto::InboxAck { cursor: 3 }),
         Body::Logout(proto::Logout { receive_push: true }),

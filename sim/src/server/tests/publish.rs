@@ -100,6 +100,31 @@ fn publishes_are_idempotent_per_device() {
     assert_eq!(h.server.inbox_len(APP, "alice", h.now), 2);
 }
 
+/// SEND-14: a publish asked after `only_if_accepted` (an engine finishing a send a crash interrupted) gets the
+/// original acknowledgement if the server had accepted it, and 30003 with nothing delivered if it had not.
+#[test]
+fn a_publish_asked_after_is_acknowledged_only_if_it_was_accepted() {
+    let mut h = Harness::new();
+    let bob = h.connect_live("bob", "phone");
+    h.connect_live("alice", "phone");
+    let outputs = h.publish(bob, "m1", "alice", "hi");
+    let ServerOutput::Send { frame, .. } = &outputs[0] else { panic!("{outputs:?}") };
+    let original = publish_ack(frame).clone();
+    let asked_after = |id: &str| proto::Publish {
+        client_message_id: id.to_owned(),
+        conversation_type: 1,
+        target_id: "alice".to_owned(),
+        content: Some(text_content("hi")),
+        only_if_accepted: true,
+        ..proto::Publish::default()
+    };
+    assert_eq!(only_ack(bob, &h.publish_with(bob, asked_after("m1"))), original);
+    assert_eq!(only_ack(bob, &h.publish_with(bob, asked_after("m2"))), refused("m2", ErrorCode::MSG_RESPONSE_TIMEOUT));
+    assert_eq!(h.server.inbox_len(APP, "alice", h.now), 1, "only the accepted m1 is in alice's inbox");
+    // Refused, m2 was not remembered: an ordinary publish of it later is a new message.
+    assert_eq!(h.publish(bob, "m2", "alice", "hi").len(), 2, "ack and delivery");
+}
+
 /// SEND-19: content (object name plus payload) over 128 KB answers 30016 and nothing is delivered.
 #[test]
 fn oversized_content_answers_30016() {
