@@ -216,6 +216,7 @@ fn scenario(seed: u64, config: Config, ops: &[(u64, Op)]) -> Scenario {
         // The property bears on CR-9, CR-13, CR-16, CR-20, CR-21, CR-22 and CR-40 to CR-43, but a random instance
         // need not reach each rule's coverage mark, so it claims none.
         rules: Vec::new(),
+        partial: Vec::new(),
         seed,
         settings: Settings {
             tick: Duration::from_millis(10),

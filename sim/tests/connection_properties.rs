@@ -145,6 +145,7 @@ fn scenario(seed: u64, schedule: &[(u64, Fault)], ending: Ending) -> Scenario {
         // The property bears on RECONN-1, RECONN-3, RECONN-4, RECONN-6, RECONN-7 and MULTI-2, but a random instance
         // need not reach each rule's coverage mark, so it claims none.
         rules: Vec::new(),
+        partial: Vec::new(),
         seed,
         settings: Settings {
             tick: Duration::from_millis(10),

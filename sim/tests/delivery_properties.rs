@@ -86,6 +86,7 @@ fn scenario(seed: u64, ops: &[(u64, Op)]) -> Scenario {
         // A random instance need not reach every rule's coverage mark, so it claims none: the property as a whole
         // checks its rules (`checks!` below).
         rules: Vec::new(),
+        partial: Vec::new(),
         seed,
         settings: Settings {
             tick: Duration::from_millis(10),
