@@ -65,7 +65,8 @@ fn an_interrupted_send_is_published_again_under_the_same_id_after_a_restart() {
     second.actions();
     second.open_and_ack("alice");
     let after = publishes(&mut second);
-    assert_eq!(after, std::slice::from_ref(&before), "the same publish, same client message ID, same content");
+    let asked_after = proto::Publish { only_if_accepted: true, ..before.clone() };
+    assert_eq!(after, [asked_after], "the same publish, same client message ID, same content, asked after (SEND-14)");
 
     second.events();
     second.server_sends(Body::PublishAck(proto::PublishAck {
@@ -81,6 +82,31 @@ fn an_interrupted_send_is_published_again_under_the_same_id_after_a_restart() {
     let stored = second.core.store().expect("open").all_messages().expect("readable");
     assert_eq!(stored.len(), 1, "still one message");
     assert_eq!(stored[0].message_uid.as_deref(), Some("UID-1"));
+}
+
+/// SEND-14: the server had not accepted the interrupted publish, so it refuses the asking-after with 30003: the
+/// message fails, and is not sent again by itself.
+#[test]
+fn an_interrupted_send_the_server_never_accepted_fails_with_30003() {
+    let file = TempFile::new("resume-refused");
+    let before = send_then_crash(&file, 1);
+    let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
+    second.core.connect(second.now, &token_for("alice"), 0).expect("accepted");
+    second.actions();
+    second.open_and_ack("alice");
+    assert_eq!(publishes(&mut second).len(), 1, "asked after once");
+    second.events();
+    second.server_sends(Body::PublishAck(proto::PublishAck {
+        client_message_id: before.client_message_id,
+        code: ErrorCode::MSG_RESPONSE_TIMEOUT.to_wire(),
+        ..proto::PublishAck::default()
+    }));
+    let events = second.events();
+    let [Event::MessageSent { code, message }] = events.as_slice() else { panic!("{events:?}") };
+    assert_eq!((*code, message.sent_status), (ErrorCode::MSG_RESPONSE_TIMEOUT, SentStatus::Failed));
+    let stored = second.core.store().expect("open").all_messages().expect("readable");
+    assert_eq!((stored.len(), stored[0].sent_status, stored[0].message_uid.as_deref()), (1, SentStatus::Failed, None));
+    assert!(publishes(&mut second).is_empty(), "no automatic resend");
 }
 
 #[test]
@@ -99,7 +125,8 @@ fn an_interrupted_directed_send_is_resumed_to_the_same_users_only() {
     second.core.connect(second.now, &token_for("alice"), 0).expect("accepted");
     second.actions();
     second.open_and_ack("alice");
-    assert_eq!(publishes(&mut second), [before], "the same publish, to the same designated users");
+    let asked_after = proto::Publish { only_if_accepted: true, ..before };
+    assert_eq!(publishes(&mut second), [asked_after], "the same publish, to the same designated users");
 }
 
 #[test]
