@@ -938,6 +938,7 @@ fn app_config(settings: &AppSettings) -> AppConfig {
         chatroom_realtime_eviction: settings.chatroom_realtime_eviction,
         chatroom_status_callback: settings.chatroom_status_callback,
         chatroom_kv_callback: settings.chatroom_kv_callback,
+        group_offline_max_count: settings.group_offline_max_count,
         ..AppConfig::default()
     }
 }

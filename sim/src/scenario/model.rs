@@ -178,6 +178,9 @@ pub struct AppSettings {
     pub private_offline_days: u32,
     /// `groupOfflineDays` (CFG-8): how many days the server keeps group offline messages. 1 to 7, default 7.
     pub group_offline_days: u32,
+    /// `groupOfflineMaxCount` (CFG-8, OFFLINE-7): how many group messages per group wait for a user's devices, the
+    /// newest. 1 to `GROUP_OFFLINE_MAX_COUNT_MAX`; `None`, the default, keeps them all.
+    pub group_offline_max_count: Option<u32>,
     /// `clientSendRate` (CFG-11, BIZ-8): sends per client connection per second; 5 unless raised for a fee.
     pub send_rate_limit: u32,
     /// One user may be in several chatrooms at once (BIZ-6, CR-9). Default false: joining a room leaves the other.
@@ -225,6 +228,7 @@ impl Default for AppSettings {
             compensation_days: app.compensation_days,
             private_offline_days: server.private_offline_days,
             group_offline_days: server.group_offline_days,
+            group_offline_max_count: app.group_offline_max_count,
             // The scenario's setting has no "unlimited"; the server's default has a limit.
             send_rate_limit: server.client_send_rate.unwrap_or(u32::MAX),
             chatroom_multi_room: app.chatroom_multi_room,

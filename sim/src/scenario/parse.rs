@@ -16,6 +16,8 @@ use std::time::Duration;
 use imsim_engine::options::DeploymentOptions;
 use imsim_engine::types::Platform;
 
+use crate::server::GROUP_OFFLINE_MAX_COUNT_MAX;
+
 use super::model::{
     AppSettings, CHATROOM_DESTROY_AFTER_MAX, DeviceSpec, Endpoint, LATENCY_MAX, Location, PartialClaim, RuleId, Scenario, Settings,
     Step,
@@ -35,6 +37,7 @@ pub(super) const APP_FIELDS: &[&str] = &[
     "compensation_days",
     "private_offline_days",
     "group_offline_days",
+    "group_offline_max_count",
     "send_rate_limit",
     "chatroom_multi_room",
     "chatroom_destroy_after",
@@ -275,6 +278,18 @@ pub(super) fn app(node: &Node, defaults: &AppSettings, what: &str) -> Res<AppSet
         }
         None => defaults.chatroom_destroy_after,
     };
+    let group_offline_max_count = match fields.get("group_offline_max_count") {
+        Some(node) => {
+            let what = format!("{prefix}.group_offline_max_count");
+            let range = format!("an integer from 1 to {GROUP_OFFLINE_MAX_COUNT_MAX} (OFFLINE-7; leave it out to keep all)");
+            let count: u32 = node.int(&what, &range)?;
+            if !(1..=GROUP_OFFLINE_MAX_COUNT_MAX).contains(&count) {
+                return fail(node.at, format!("{what}: {count} is out of range; expected {range}"));
+            }
+            Some(count)
+        }
+        None => defaults.group_offline_max_count,
+    };
     Ok(AppSettings {
         reconnect_kick_policy: switch("reconnect_kick_policy", defaults.reconnect_kick_policy)?,
         mobile_devices_max: devices_max("mobile_devices_max", defaults.mobile_devices_max)?,
@@ -284,6 +299,7 @@ pub(super) fn app(node: &Node, defaults: &AppSettings, what: &str) -> Res<AppSet
         compensation_days: days("compensation_days", "CFG-3", defaults.compensation_days)?,
         private_offline_days: days("private_offline_days", "CFG-8", defaults.private_offline_days)?,
         group_offline_days: days("group_offline_days", "CFG-8", defaults.group_offline_days)?,
+        group_offline_max_count,
         send_rate_limit: devices_max("send_rate_limit", defaults.send_rate_limit)?,
         chatroom_multi_room: switch("chatroom_multi_room", defaults.chatroom_multi_room)?,
         chatroom_destroy_after,

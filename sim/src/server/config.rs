@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use imsim_engine::Platform;
 
-use super::Server;
+use super::{GROUP_OFFLINE_MAX_COUNT_MAX, Server};
 use super::tokens::{ApiError, app_mut};
 
 /// CFG-7, MULTI-4: one mobile device per user by default (more by ticket).
@@ -117,6 +117,10 @@ pub struct AppConfig {
     ///
     /// [`AppServerCallback`]: super::AppServerCallback
     pub chatroom_kv_callback: bool,
+    /// CFG-8, OFFLINE-4, OFFLINE-7 `groupOfflineMaxCount`, an App-level ticket setting: at most this many group
+    /// messages per (user, group) wait in the user's inbox for a device that has not been sent them, the newest;
+    /// `None` (the default) keeps every group message within `groupOfflineDays`. At least 1.
+    pub group_offline_max_count: Option<u32>,
 }
 
 impl Default for AppConfig {
@@ -141,6 +145,7 @@ impl Default for AppConfig {
             chatroom_realtime_eviction: false,
             chatroom_status_callback: false,
             chatroom_kv_callback: false,
+            group_offline_max_count: None,
         }
     }
 }
@@ -182,6 +187,11 @@ impl AppConfig {
         }
         if self.chatroom_messages_per_second == 0 {
             return invalid("chatroom_messages_per_second", 0);
+        }
+        if let Some(count) = self.group_offline_max_count
+            && !(1..=GROUP_OFFLINE_MAX_COUNT_MAX).contains(&count)
+        {
+            return invalid("group_offline_max_count", i64::from(count));
         }
         Ok(())
     }

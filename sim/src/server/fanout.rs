@@ -7,6 +7,7 @@
 //! sender's other devices.
 
 use imsim_engine::proto::{self, frame::Body};
+use imsim_engine::types::ConversationType;
 
 use super::inbox::Route;
 use super::{ConnId, Server};
@@ -52,6 +53,7 @@ impl Server {
             return;
         }
         let routes: Vec<Route> = recipients.iter().map(|(user_id, _)| self.route_for(app_key, user_id, sync)).collect();
+        let group_offline_max_count = self.apps.get(app_key).and_then(|app| app.config.group_offline_max_count);
         let app = self.apps.get_mut(app_key).expect("invariant: the caller found the app");
         let mut touched = Vec::with_capacity(recipients.len() + 1);
         for ((user_id, target_id), route) in recipients.into_iter().zip(routes) {
@@ -62,11 +64,15 @@ impl Server {
             // The publish's ID stays only in the sender's own inbox (a message to oneself).
             let client_message_id =
                 if user_id == message.sender_user_id { message.client_message_id.clone() } else { String::new() };
+            let group_id = (message.conversation_type == ConversationType::Group.ordinal()).then(|| target_id.clone());
             inbox.append(
                 proto::DeliveredMessage { target_id, client_message_id, ..message.clone() },
                 retention_ms,
                 route,
             );
+            if let Some((group_id, max_count)) = group_id.zip(group_offline_max_count) {
+                inbox.cap_queued_group(&group_id, max_count);
+            }
             touched.push(user_id);
         }
         if let Some(SenderCopy { user_id, device_id, target_id }) = sender_copy {

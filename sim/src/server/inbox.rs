@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use imsim_engine::codec::framed_len;
 use imsim_engine::limits::{FRAME_HEADER_BYTES, OFFLINE_PACKAGE_BYTES_MAX, OFFLINE_PACKAGE_MESSAGES_MAX};
 use imsim_engine::proto;
+use imsim_engine::types::ConversationType;
 use prost::encoding::{encoded_len_varint, key_len};
 
 /// The field number of `Frame.inbox_package` in `imsim.proto`, for sizing a package before building its frame.
@@ -64,6 +65,19 @@ pub(super) struct Entry {
     pub(super) route: Route,
     /// The server's login count when a device was first sent the entry, if one was.
     pub(super) first_sent_login: Option<u64>,
+    /// The last instant it is kept: its key in `Inbox::by_expiry`.
+    expires_at_ms: i64,
+}
+
+/// Forgets entry `seq` (holding `message`) as queued for its group (OFFLINE-7): it was sent to a device, or it left
+/// the inbox.
+fn dequeue(queued_by_group: &mut BTreeMap<String, BTreeSet<u64>>, seq: u64, message: &proto::DeliveredMessage) {
+    if let Some(queued) = queued_by_group.get_mut(&message.target_id) {
+        queued.remove(&seq);
+        if queued.is_empty() {
+            queued_by_group.remove(&message.target_id);
+        }
+    }
 }
 
 /// What a reader makes of an entry: `None` to skip it, or `Some(retrieved)` to hand it out with that flag.
@@ -78,11 +92,19 @@ pub(super) struct Inbox {
     /// `(expires_at_ms, seq)` of every entry: the last instant it is kept (it expires once `now > expires_at_ms`,
     /// OFFLINE-6), and which it is.
     by_expiry: BTreeSet<(i64, u64)>,
+    /// The group messages no device has been sent yet, by group: what `groupOfflineMaxCount` caps (OFFLINE-7).
+    /// An entry leaves its set when it is first sent to a device, expires, or is dropped by the cap.
+    queued_by_group: BTreeMap<String, BTreeSet<u64>>,
 }
 
 impl Default for Inbox {
     fn default() -> Inbox {
-        Inbox { next_seq: 1, entries: BTreeMap::new(), by_expiry: BTreeSet::new() }
+        Inbox {
+            next_seq: 1,
+            entries: BTreeMap::new(),
+            by_expiry: BTreeSet::new(),
+            queued_by_group: BTreeMap::new(),
+        }
     }
 }
 
@@ -103,8 +125,28 @@ impl Inbox {
         message.seq = seq;
         let expires_at_ms = message.sent_time.saturating_add(retention_ms);
         self.by_expiry.insert((expires_at_ms, seq));
-        self.entries.insert(seq, Entry { message, route, first_sent_login: None });
+        if message.conversation_type == ConversationType::Group.ordinal() {
+            self.queued_by_group.entry(message.target_id.clone()).or_default().insert(seq);
+        }
+        self.entries.insert(seq, Entry { message, route, first_sent_login: None, expires_at_ms });
         seq
+    }
+
+    /// OFFLINE-7: drops the oldest group messages of `group_id` that no device has been sent yet, beyond the newest
+    /// `max_count`. Entries already sent to a device are not counted and never dropped: the cap thins a queue, it
+    /// does not take back what a device is reading.
+    pub(super) fn cap_queued_group(&mut self, group_id: &str, max_count: u32) {
+        let Some(queued) = self.queued_by_group.get_mut(group_id) else { return };
+        let keep = usize::try_from(max_count).unwrap_or(usize::MAX);
+        while queued.len() > keep {
+            let Some(seq) = queued.pop_first() else { break };
+            imsim_engine::mark!("OFFLINE-7");
+            imsim_engine::mark!("OFFLINE-4");
+            imsim_engine::mark!("CFG-8");
+            if let Some(entry) = self.entries.remove(&seq) {
+                self.by_expiry.remove(&(entry.expires_at_ms, seq));
+            }
+        }
     }
 
     /// Drops the entries expired at `now_ms` (OFFLINE-6: `now − sentTime > retention`).
@@ -117,7 +159,9 @@ impl Inbox {
             imsim_engine::mark!("OFFLINE-4");
             imsim_engine::mark!("CFG-8");
             self.by_expiry.pop_first();
-            self.entries.remove(&seq);
+            if let Some(entry) = self.entries.remove(&seq) {
+                dequeue(&mut self.queued_by_group, seq, &entry.message);
+            }
         }
     }
 
@@ -185,6 +229,9 @@ impl Inbox {
                 }
                 messages_bytes += entry_bytes;
                 messages.push(message);
+                if entry.first_sent_login.is_none() {
+                    dequeue(&mut self.queued_by_group, seq, &entry.message);
+                }
                 entry.first_sent_login.get_or_insert(login);
             }
             scanned = seq;
@@ -216,6 +263,9 @@ impl Inbox {
         for (&seq, entry) in self.entries.range_mut(cursor.saturating_add(1)..) {
             if let Some(retrieved) = view(entry) {
                 messages.push(proto::DeliveredMessage { retrieved, ..entry.message.clone() });
+                if entry.first_sent_login.is_none() {
+                    dequeue(&mut self.queued_by_group, seq, &entry.message);
+                }
                 entry.first_sent_login.get_or_insert(login);
             }
             scanned = seq;

@@ -117,6 +117,10 @@ pub const SYSTEM_OFFLINE_DAYS: u32 = 7;
 /// CFG-8, OFFLINE-4: the offline retention can be set from 1 to 7 days.
 pub const OFFLINE_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=7;
 
+/// OFFLINE-7, CFG-8: the largest `groupOfflineMaxCount` a scenario may ask for. imsim's bound, not the spec's (which
+/// gives none): it keeps a setting that is meant to cut the queue from being used to ask for an unbounded one.
+pub const GROUP_OFFLINE_MAX_COUNT_MAX: u32 = 10_000;
+
 /// CFG-11, SEND-1, BIZ-8: a client may send at most 5 messages per second.
 pub const CLIENT_SEND_RATE_DEFAULT: u32 = 5;
 
