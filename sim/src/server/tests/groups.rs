@@ -265,3 +265,27 @@ fn group_calls_check_their_arguments() {
         Err(ApiError::InvalidAppConfig { field: "group_members_max", value: 0 })
     );
 }
+
+/// OFFLINE-7: with `groupOfflineMaxCount` set, only the newest N group messages per group wait for a user, each group
+/// on its own; a count of 0 is refused.
+#[test]
+fn the_group_offline_cap_keeps_the_newest_per_group() {
+    let mut h = Harness::new();
+    let capped = AppConfig { group_offline_max_count: Some(2), ..AppConfig::default() };
+    h.server.set_app_config(APP, capped).expect("in range");
+    group(&mut h, &["alice", "bob"]);
+    h.server.create_group(APP, "g2", "other", &["alice", "bob"]).expect("created");
+    let alice = h.connect_live("alice", "phone");
+    for (id, text) in [("a1", "one"), ("a2", "two"), ("a3", "three")] {
+        h.publish_with(alice, group_publish(id, "g1", text));
+        h.advance(300);
+    }
+    h.publish_with(alice, group_publish("b1", "g2", "elsewhere"));
+    let (bob, outputs) = h.connect("bob", "phone", 0);
+    assert_eq!(texts(&package(bob, &outputs).messages), vec!["two", "three", "elsewhere"]);
+    let zero = AppConfig { group_offline_max_count: Some(0), ..AppConfig::default() };
+    assert_eq!(
+        h.server.set_app_config(APP, zero),
+        Err(ApiError::InvalidAppConfig { field: "group_offline_max_count", value: 0 })
+    );
+}
