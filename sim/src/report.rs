@@ -526,7 +526,10 @@ mod tests {
         let conn_rules = spec::rules().iter().filter(|rule| rule.id.starts_with("CONN-")).count();
         let report = render_report(&scenarios, &[]);
         let row = report.lines().find(|line| line.starts_with("| CONN |")).expect("a CONN row");
-        assert!(row.starts_with(&format!("| CONN | {conn_rules} | 2 | 1 |  | CONN-1, CONN-2, CONN-3, CONN-6,")), "{row}");
+        assert!(
+            row.starts_with(&format!("| CONN | {conn_rules} | 2 | 1 |  | CONN-1, CONN-2, CONN-3, CONN-6,")),
+            "{row}"
+        );
         let json: serde_json::Value = serde_json::from_str(&render_report_json(&scenarios, &[])).expect("JSON");
         let conn = json["areas"].as_array().expect("areas").iter().find(|area| area["area"] == "CONN").expect("CONN");
         assert_eq!(
@@ -592,7 +595,9 @@ mod tests {
         assert!(row.contains(" | 1 | 1 | CONN-6 | CONN-1, CONN-2, CONN-3, CONN-5, CONN-7,"), "{row}");
         assert!(report.contains("- Checked only in part: 1 more,"), "{report}");
         assert!(
-            report.contains("| checked only in part |  | marked | a \\| scenario (in part; not yet: the second bullet) |"),
+            report.contains(
+                "| checked only in part |  | marked | a \\| scenario (in part; not yet: the second bullet) |"
+            ),
             "{report}"
         );
         let json: serde_json::Value = serde_json::from_str(&render_report_json(&scenarios, &[])).expect("JSON");

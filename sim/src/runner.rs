@@ -44,7 +44,8 @@ use crate::device::{DeviceConfig, device_host};
 use crate::hostile::{Attack, HOSTILE_USER_PREFIX, Plan, Setting, hostile_peer};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
 use crate::scenario::{
-    AppSettings, Check, Endpoint, Expectation, Location, PartialClaim, Scenario, StepKind, TokenChoice, file_content, numbered_text,
+    AppSettings, Check, Endpoint, Expectation, Location, PartialClaim, Scenario, StepKind, TokenChoice, file_content,
+    numbered_text,
 };
 use crate::server::{AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;

@@ -609,7 +609,10 @@ fn filter_and_rule_choose_the_scenarios_that_run_and_list_shows_them() {
     let (output, stdout) = imsim(&["list", "--rule", "CR-4"]);
     assert!(output.status.success(), "{stdout}");
     assert!(stdout.contains("scenarios/chatrooms/auto-destruction-after-an-hour.yaml\n"), "{stdout}");
-    assert!(stdout.contains("  [CR-5] in part: [CR-4, CR-43, CR-23, BIZ-21, CR-14]\n"), "a partial claim counts: {stdout}");
+    assert!(
+        stdout.contains("  [CR-5] in part: [CR-4, CR-43, CR-23, BIZ-21, CR-14]\n"),
+        "a partial claim counts: {stdout}"
+    );
     assert!(!stdout.contains("scenarios/connection/"), "only the scenarios claiming CR-4: {stdout}");
 
     let (output, stdout) = imsim(&["run", "--filter", "auto-destruction", "--rule", "CR-4"]);

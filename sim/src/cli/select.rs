@@ -46,14 +46,13 @@ impl Selection {
             Ok(scenario) => {
                 let filtered =
                     self.filter.as_ref().is_none_or(|text| path.contains(text) || scenario.name.contains(text));
-                let ruled = self
-                    .rule
-                    .as_ref()
-                    .is_none_or(|rule| {
-                        scenario.rules.iter().chain(scenario.partial.iter().map(|claim| &claim.rule)).any(|claimed| {
-                            claimed.as_str() == rule
-                        })
-                    });
+                let ruled = self.rule.as_ref().is_none_or(|rule| {
+                    scenario
+                        .rules
+                        .iter()
+                        .chain(scenario.partial.iter().map(|claim| &claim.rule))
+                        .any(|claimed| claimed.as_str() == rule)
+                });
                 filtered && ruled
             }
             Err(_) => self.rule.is_none() && self.filter.as_ref().is_some_and(|text| path.contains(text)),

@@ -19,9 +19,8 @@ use imsim_engine::types::Platform;
 use crate::server::GROUP_OFFLINE_MAX_COUNT_MAX;
 
 use super::model::{
-    AppSettings, CHATROOM_DESTROY_AFTER_MAX, DeviceSpec, Endpoint, LATENCY_MAX, Location, PartialClaim, RuleId, Scenario, Settings,
-    Step,
-    distinct_users, format_duration,
+    AppSettings, CHATROOM_DESTROY_AFTER_MAX, DeviceSpec, Endpoint, LATENCY_MAX, Location, PartialClaim, RuleId,
+    Scenario, Settings, Step, distinct_users, format_duration,
 };
 use super::yaml::{self, Entry, Fields, Node, Res, Value, fail};
 use steps::step;
@@ -80,7 +79,10 @@ pub(crate) fn scenario(path: &Path, text: &str) -> Res<Scenario> {
         None => Vec::new(),
     };
     if rules.is_empty() && partial.is_empty() {
-        return fail(rules_node.at, "rules: list at least one rule ID the scenario checks (or name one under partial:)");
+        return fail(
+            rules_node.at,
+            "rules: list at least one rule ID the scenario checks (or name one under partial:)",
+        );
     }
     let seed = top.require("seed")?.int("seed", "an integer from 0 to 18446744073709551615")?;
     let settings = match top.get("settings") {
@@ -127,7 +129,10 @@ fn partial_claims(node: &Node, full: &[RuleId]) -> Res<Vec<PartialClaim>> {
         }
         let missing = entry.value.text(&format!("partial.{rule}"))?;
         if missing.trim().is_empty() {
-            return fail(entry.value.at, format!("partial.{rule}: say what of the rule the scenario does not check yet"));
+            return fail(
+                entry.value.at,
+                format!("partial.{rule}: say what of the rule the scenario does not check yet"),
+            );
         }
         claims.push(PartialClaim { rule, missing });
     }
@@ -281,7 +286,8 @@ pub(super) fn app(node: &Node, defaults: &AppSettings, what: &str) -> Res<AppSet
     let group_offline_max_count = match fields.get("group_offline_max_count") {
         Some(node) => {
             let what = format!("{prefix}.group_offline_max_count");
-            let range = format!("an integer from 1 to {GROUP_OFFLINE_MAX_COUNT_MAX} (OFFLINE-7; leave it out to keep all)");
+            let range =
+                format!("an integer from 1 to {GROUP_OFFLINE_MAX_COUNT_MAX} (OFFLINE-7; leave it out to keep all)");
             let count: u32 = node.int(&what, &range)?;
             if !(1..=GROUP_OFFLINE_MAX_COUNT_MAX).contains(&count) {
                 return fail(node.at, format!("{what}: {count} is out of range; expected {range}"));

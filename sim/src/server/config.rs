@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 
 use imsim_engine::Platform;
 
-use super::{GROUP_OFFLINE_MAX_COUNT_MAX, Server};
 use super::tokens::{ApiError, app_mut};
+use super::{GROUP_OFFLINE_MAX_COUNT_MAX, Server};
 
 /// CFG-7, MULTI-4: one mobile device per user by default (more by ticket).
 pub const MOBILE_DEVICES_MAX_DEFAULT: u32 = 1;

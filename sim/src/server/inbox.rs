@@ -99,12 +99,7 @@ pub(super) struct Inbox {
 
 impl Default for Inbox {
     fn default() -> Inbox {
-        Inbox {
-            next_seq: 1,
-            entries: BTreeMap::new(),
-            by_expiry: BTreeSet::new(),
-            queued_by_group: BTreeMap::new(),
-        }
+        Inbox { next_seq: 1, entries: BTreeMap::new(), by_expiry: BTreeSet::new(), queued_by_group: BTreeMap::new() }
     }
 }
 

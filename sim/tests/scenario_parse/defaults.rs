@@ -37,6 +37,7 @@ fn defaults_are_filled_in() {
                 compensation_days: 1,
                 private_offline_days: 7,
                 group_offline_days: 7,
+                group_offline_max_count: None,
                 send_rate_limit: 5,
                 chatroom_multi_room: false,
                 chatroom_destroy_after: Duration::from_secs(3600),
@@ -191,6 +192,25 @@ fn the_new_forms_have_defaults() {
         (error.line, error.column, error.message.as_str()),
         (4, 40, "settings.app.group_offline_days: -1 is out of range; expected an integer from 1 to 7 (CFG-8)")
     );
+    // OFFLINE-7: groupOfflineMaxCount is unset (every message kept) unless given, and then 1 to 10,000.
+    let cap = |yaml: &str| {
+        parse(&format!(
+            "name: n\nrules: [OFFLINE-7]\nseed: 1\nsettings: {{ app: {yaml} }}\ndevices: {{ a: {{ user: u }} }}\n\
+             steps: []\n"
+        ))
+        .map(|scenario| scenario.settings.app.group_offline_max_count)
+        .map_err(|error| error.message)
+    };
+    assert_eq!(cap("{}"), Ok(None));
+    assert_eq!(cap("{ group_offline_max_count: 1 }"), Ok(Some(1)));
+    assert_eq!(cap("{ group_offline_max_count: 10000 }"), Ok(Some(10_000)));
+    for refused in ["0", "10001", "-1"] {
+        let message = cap(&format!("{{ group_offline_max_count: {refused} }}")).expect_err(refused);
+        assert!(
+            message.ends_with("expected an integer from 1 to 10000 (OFFLINE-7; leave it out to keep all)"),
+            "{message}"
+        );
+    }
 }
 
 #[test]

@@ -480,7 +480,10 @@ fn partial_claims_name_a_rule_of_the_spec_and_what_is_missing() {
         with_claims("rules: [USER-9]\npartial: { DND-7: the level of a conversation only }"),
         Ok((1, vec![("DND-7".to_owned(), "the level of a conversation only".to_owned())]))
     );
-    assert_eq!(with_claims("rules: []\npartial: { DND-7: levels }"), Ok((0, vec![("DND-7".to_owned(), "levels".to_owned())])));
+    assert_eq!(
+        with_claims("rules: []\npartial: { DND-7: levels }"),
+        Ok((0, vec![("DND-7".to_owned(), "levels".to_owned())]))
+    );
     let refused = [
         ("rules: []", 2, 8, "rules: list at least one rule ID the scenario checks (or name one under partial:)"),
         ("rules: [DND-7]\npartial: { DND-7: x }", 3, 12, "partial: DND-7 is also under rules:"),

@@ -61,6 +61,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 compensation_days: 7,
                 private_offline_days: 1,
                 group_offline_days: 3,
+                group_offline_max_count: None,
                 send_rate_limit: 5,
                 chatroom_multi_room: false,
                 chatroom_destroy_after: Duration::from_secs(3600),
