@@ -14,7 +14,7 @@ use super::sqlite::cursor_to_sql;
 use super::{ConversationMatches, Received, Store, StoreError};
 use crate::content::{decode_content, encode_content};
 use crate::types::{
-    ConversationType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus, SentStatus,
+    ConversationType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus, SentStatus, TimeOrder,
     fold_for_search,
 };
 
@@ -209,6 +209,32 @@ impl Store for MemoryStore {
             .collect();
         conversation.sort_by_key(|message| message.sent_time);
         Ok(conversation)
+    }
+
+    fn history_page(
+        &self,
+        (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+        sent_time: i64,
+        order: TimeOrder,
+        count: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let in_page = |message: &&Message| {
+            message.conversation_type == conversation_type
+                && message.target_id == target_id
+                && (conversation_type != ConversationType::UltraGroup || message.channel_id.as_deref() == channel_id)
+                && match order {
+                    TimeOrder::Before => sent_time == 0 || message.sent_time < sent_time,
+                    TimeOrder::After => message.sent_time > sent_time,
+                }
+        };
+        let mut page: Vec<Message> = self.messages.values().filter(in_page).cloned().collect();
+        // Collected in `message_id` order; the stable sort then orders by sent time, ties kept by ID.
+        page.sort_by_key(|message| message.sent_time);
+        if order == TimeOrder::Before {
+            page.reverse();
+        }
+        page.truncate(usize::try_from(count).unwrap_or(usize::MAX));
+        Ok(page)
     }
 
     fn database_id(&mut self, candidate: u64) -> Result<u64, StoreError> {

@@ -16,7 +16,7 @@ pub use sqlite::{INSERT_MESSAGE_SQL, SqliteStore, Sync, schema_sql};
 
 use crate::content;
 use crate::conversation::Conversation;
-use crate::types::{ConversationType, Message, MessageContent, MessageType, ReceivedStatus, SentStatus};
+use crate::types::{ConversationType, Message, MessageContent, MessageType, ReceivedStatus, SentStatus, TimeOrder};
 
 /// A storage failure. The core treats any of these as fatal to the operation that caused it.
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +148,20 @@ pub trait Store {
         &self,
         conversation_type: ConversationType,
         target_id: &str,
+    ) -> Result<Vec<Message>, StoreError>;
+
+    /// HIST-5, HIST-9, HIST-10: a page of one conversation's history: at most `count` messages sent strictly before
+    /// `sent_time`, newest first (`TimeOrder::Before`), or strictly after it, oldest first (`After`). A `sent_time`
+    /// of 0 starts from the newest message (`Before`) or the oldest (`After`). Messages sent at the same instant are
+    /// ordered by `message_id`, the same way round. In an ultra group only `channel_id`'s messages are in the page
+    /// (`None` is the messages without a channel); other types ignore it (CALL-11). Served by an index, so a page
+    /// costs the same whatever the conversation holds.
+    fn history_page(
+        &self,
+        conversation: (ConversationType, &str, Option<&str>),
+        sent_time: i64,
+        order: TimeOrder,
+        count: u32,
     ) -> Result<Vec<Message>, StoreError>;
 
     /// How many messages one conversation holds (what `conversation_messages` would return, without reading them).

@@ -27,7 +27,7 @@ use crate::content::{decode_content, encode_content};
 use crate::proto;
 use crate::types::{
     ConversationType, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection, MessageType,
-    ReceivedStatus, SentStatus, fold_for_search,
+    ReceivedStatus, SentStatus, TimeOrder, fold_for_search,
 };
 
 /// A migration's Rust step: runs after its SQL, inside its transaction.
@@ -448,6 +448,40 @@ impl Store for SqliteStore {
                 " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 ORDER BY sent_time, message_id"
             ),
             params![conversation_type.ordinal(), target_id],
+        )
+    }
+
+    fn history_page(
+        &self,
+        (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+        sent_time: i64,
+        order: TimeOrder,
+        count: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        // Three statements rather than one with `OR`s, so that each walks `messages_by_conversation` from its bound:
+        // `?4` is true when the channel does not matter (every type but ultra groups).
+        macro_rules! page {
+            ($bound:literal, $order:literal) => {
+                concat!(
+                    "SELECT ",
+                    message_columns!(),
+                    " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ",
+                    $bound,
+                    " AND (?4 OR channel_id IS ?5) ORDER BY ",
+                    $order,
+                    " LIMIT ?6"
+                )
+            };
+        }
+        let sql = match order {
+            TimeOrder::Before if sent_time == 0 => page!("?3 = 0", "sent_time DESC, message_id DESC"),
+            TimeOrder::Before => page!("sent_time < ?3", "sent_time DESC, message_id DESC"),
+            TimeOrder::After => page!("sent_time > ?3", "sent_time, message_id"),
+        };
+        let any_channel = conversation_type != ConversationType::UltraGroup;
+        self.select_messages(
+            sql,
+            params![conversation_type.ordinal(), target_id, sent_time, any_channel, channel_id, count],
         )
     }
 

@@ -29,6 +29,7 @@ macro_rules! store_conformance_tests {
             inbox_cursor_starts_at_zero_and_never_moves_backwards,
             insert_received_with_an_unstorable_cursor_writes_nothing,
             conversation_messages_are_ordered_by_sent_time_then_message_id,
+            history_pages_go_either_way_from_the_anchor,
             conversation_messages_are_filtered_by_type_and_target,
             all_messages_lists_every_message_by_id,
             message_of_an_unknown_id_is_none,

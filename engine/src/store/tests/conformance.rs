@@ -7,7 +7,7 @@ use crate::content::tests::every_type;
 use crate::store::{ConversationMatches, Received, Store, StoreError};
 use crate::types::{
     ConversationType, CustomMessagePolicy, Degrees, Media, MentionedInfo, MentionedType, Message, MessageContent,
-    MessageDirection, MessageType, PushNotificationLevel, ReceivedStatus, SentStatus,
+    MessageDirection, MessageType, PushNotificationLevel, ReceivedStatus, SentStatus, TimeOrder,
 };
 
 pub(super) fn insert_outgoing_assigns_increasing_ids(store: &mut impl Store) {
@@ -235,6 +235,52 @@ pub(super) fn conversation_messages_are_ordered_by_sent_time_then_message_id(sto
         .map(|message| message.message_id)
         .collect();
     assert_eq!(order, [early, tie_first, tie_second, moved, late]);
+}
+
+/// HIST-5, HIST-9, HIST-10: pages go strictly before or after the anchor, newest or oldest first, ties by ID; 0
+/// starts from an end; `count` bounds the page; an ultra group pages one channel.
+pub(super) fn history_pages_go_either_way_from_the_anchor(store: &mut impl Store) {
+    for (sent_time, text) in [(100, "a"), (200, "b"), (200, "c"), (300, "d"), (400, "e")] {
+        store.insert_outgoing(&outgoing("bob", sent_time, text)).unwrap();
+    }
+    store.insert_outgoing(&outgoing("carol", 250, "elsewhere")).unwrap();
+    let page = |store: &mut dyn Store, sent_time, order, count| -> Vec<String> {
+        let page = store.history_page((ConversationType::Private, "bob", None), sent_time, order, count).unwrap();
+        page.iter().map(|message| text_of(message).to_owned()).collect()
+    };
+    assert_eq!(page(store, 300, TimeOrder::Before, 20), ["c", "b", "a"], "strictly before, newest first");
+    assert_eq!(page(store, 200, TimeOrder::After, 20), ["d", "e"], "strictly after, oldest first");
+    assert_eq!(page(store, 0, TimeOrder::Before, 2), ["e", "d"], "0 starts from the newest");
+    assert_eq!(page(store, 0, TimeOrder::After, 3), ["a", "b", "c"], "0 starts from the oldest");
+    assert_eq!(page(store, 100, TimeOrder::Before, 20), Vec::<String>::new());
+    assert_eq!(page(store, 400, TimeOrder::After, 20), Vec::<String>::new());
+    assert_eq!(page(store, 0, TimeOrder::Before, 0), Vec::<String>::new());
+
+    let in_channel = |channel: Option<&str>, sent_time, text: &str| Message {
+        conversation_type: ConversationType::UltraGroup,
+        channel_id: channel.map(str::to_owned),
+        ..outgoing("guild", sent_time, text)
+    };
+    for message in [in_channel(Some("c1"), 10, "one"), in_channel(Some("c2"), 20, "two"), in_channel(None, 30, "none")]
+    {
+        store.insert_outgoing(&message).unwrap();
+    }
+    let channel = |store: &mut dyn Store, channel| -> Vec<String> {
+        let page = store.history_page((ConversationType::UltraGroup, "guild", channel), 0, TimeOrder::After, 20);
+        page.unwrap().iter().map(|message| text_of(message).to_owned()).collect()
+    };
+    assert_eq!(channel(store, Some("c1")), ["one"]);
+    assert_eq!(channel(store, None), ["none"], "no channel is a channel of its own");
+    // Other types ignore the channel (CALL-11).
+    let ignoring = store.history_page((ConversationType::Private, "bob", Some("c1")), 0, TimeOrder::After, 20);
+    assert_eq!(ignoring.unwrap().len(), 5);
+}
+
+fn text_of(message: &Message) -> &str {
+    match &message.content {
+        MessageContent::Text { text } => text,
+        other => panic!("not a text message: {other:?}"),
+    }
 }
 
 pub(super) fn conversation_messages_are_filtered_by_type_and_target(store: &mut impl Store) {
