@@ -54,16 +54,21 @@ fn send_then_crash_all(file: &TempFile, rng_seed: u64) -> Vec<proto::Publish> {
     // `first` is dropped here: the process is gone, the file stays.
 }
 
+/// The next process, with another seed, opening the same database and connecting as alice.
+fn restart_and_connect(file: &TempFile) -> Harness {
+    let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
+    second.core.connect(second.now, &token_for("alice"), 0).expect("accepted");
+    second.actions();
+    second.open_and_ack("alice");
+    second
+}
+
 #[test]
 fn an_interrupted_send_is_published_again_under_the_same_id_after_a_restart() {
     let file = TempFile::new("resume");
     let before = send_then_crash(&file, 1);
 
-    // The next process, with another seed, connects to the same database.
-    let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
-    second.core.connect(second.now, &token_for("alice"), 0).expect("accepted");
-    second.actions();
-    second.open_and_ack("alice");
+    let mut second = restart_and_connect(&file);
     let after = publishes(&mut second);
     let asked_after = proto::Publish { only_if_accepted: true, ..before.clone() };
     assert_eq!(after, [asked_after], "the same publish, same client message ID, same content, asked after (SEND-14)");
@@ -90,10 +95,7 @@ fn an_interrupted_send_is_published_again_under_the_same_id_after_a_restart() {
 fn an_interrupted_send_the_server_never_accepted_fails_with_30003() {
     let file = TempFile::new("resume-refused");
     let before = send_then_crash(&file, 1);
-    let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
-    second.core.connect(second.now, &token_for("alice"), 0).expect("accepted");
-    second.actions();
-    second.open_and_ack("alice");
+    let mut second = restart_and_connect(&file);
     assert_eq!(publishes(&mut second).len(), 1, "asked after once");
     second.events();
     second.server_sends(Body::PublishAck(proto::PublishAck {
@@ -121,10 +123,7 @@ fn an_interrupted_directed_send_is_resumed_to_the_same_users_only() {
     assert_eq!(before.directed_user_ids, designated);
     drop(first);
 
-    let mut second = Harness::with_store(Box::new(FileOpener(file.0.clone())), 2);
-    second.core.connect(second.now, &token_for("alice"), 0).expect("accepted");
-    second.actions();
-    second.open_and_ack("alice");
+    let mut second = restart_and_connect(&file);
     let asked_after = proto::Publish { only_if_accepted: true, ..before };
     assert_eq!(publishes(&mut second), [asked_after], "the same publish, to the same designated users");
 }
