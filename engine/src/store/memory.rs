@@ -211,6 +211,10 @@ impl Store for MemoryStore {
         Ok(conversation)
     }
 
+    fn message_by_uid(&self, message_uid: &str) -> Result<Option<Message>, StoreError> {
+        Ok(self.messages.values().find(|message| message.message_uid.as_deref() == Some(message_uid)).cloned())
+    }
+
     fn history_page(
         &self,
         (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),

@@ -143,6 +143,9 @@ pub trait Store {
     /// The message with this `messageId`, if any.
     fn message(&self, message_id: i64) -> Result<Option<Message>, StoreError>;
 
+    /// GET-2, GET-3: the message with this `messageUid`, if any (only a message the server accepted has one).
+    fn message_by_uid(&self, message_uid: &str) -> Result<Option<Message>, StoreError>;
+
     /// The messages of one conversation, oldest first: by `sent_time`, then `message_id`.
     fn conversation_messages(
         &self,

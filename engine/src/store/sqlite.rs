@@ -451,6 +451,14 @@ impl Store for SqliteStore {
         )
     }
 
+    fn message_by_uid(&self, message_uid: &str) -> Result<Option<Message>, StoreError> {
+        let found = self.select_messages(
+            concat!("SELECT ", message_columns!(), " FROM messages WHERE message_uid = ?1"),
+            params![message_uid],
+        )?;
+        Ok(found.into_iter().next())
+    }
+
     fn history_page(
         &self,
         (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),

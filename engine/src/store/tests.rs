@@ -33,6 +33,7 @@ macro_rules! store_conformance_tests {
             conversation_messages_are_filtered_by_type_and_target,
             all_messages_lists_every_message_by_id,
             message_of_an_unknown_id_is_none,
+            message_by_uid_finds_only_a_message_with_that_uid,
             every_content_type_round_trips,
             unread_count_counts_received_messages_of_counted_types,
             unread_count_counts_unread_and_retrieved_only,

@@ -324,6 +324,19 @@ pub(super) fn all_messages_lists_every_message_by_id(store: &mut impl Store) {
     assert_eq!(store.all_messages().unwrap(), [stored_as(&first, 1), stored_as(&second, 2), stored_as(&third, 3)]);
 }
 
+/// GET-2, GET-3: a message is found by its UID once it has one; a message still sending has none.
+pub(super) fn message_by_uid_finds_only_a_message_with_that_uid(store: &mut impl Store) {
+    let sending = store.insert_outgoing(&outgoing("bob", 100, "sending")).unwrap();
+    let sent = store.insert_outgoing(&outgoing("bob", 200, "sent")).unwrap();
+    store.update_send_result(sent, SentStatus::Sent, Some("uid-sent"), 201).unwrap();
+    store.insert_received(&[received("bob", "uid-in", 300, "in")], 1).unwrap();
+    assert_eq!(store.message_by_uid("uid-sent").unwrap().map(|message| message.message_id), Some(sent));
+    assert_eq!(store.message_by_uid("uid-in").unwrap().map(|message| text_of(&message).to_owned()), Some("in".into()));
+    assert_eq!(store.message_by_uid("uid-none").unwrap(), None);
+    assert_eq!(store.message_by_uid("").unwrap(), None, "a message still sending has no UID to be found by");
+    assert!(store.message(sending).unwrap().is_some());
+}
+
 pub(super) fn message_of_an_unknown_id_is_none(store: &mut impl Store) {
     assert_eq!(store.message(1).unwrap(), None);
     let message_id = store.insert_outgoing(&outgoing("bob", 1, "hi")).unwrap();
