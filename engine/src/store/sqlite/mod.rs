@@ -20,48 +20,25 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+mod migrations;
+mod rows;
+
+use migrations::migrate;
+pub use migrations::schema_sql;
+use rows::{MessageRow, count_to_u32, insert_message, search_text, unreadable};
 
 use super::{ConversationMatches, Received, Store, StoreError, searchable_object_names};
-use crate::content::{decode_content, encode_content};
+use crate::content::encode_content;
 use crate::proto;
 use crate::types::{
-    ConversationType, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection, MessageType,
-    ReceivedStatus, SentStatus, TimeOrder, fold_for_search,
+    ConversationType, MentionedType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus,
+    SentStatus, TimeOrder, fold_for_search,
 };
-
-/// A migration's Rust step: runs after its SQL, inside its transaction.
-type Backfill = fn(&Transaction<'_>) -> Result<(), StoreError>;
-
-/// One schema migration: its SQL, and what must follow it in the same transaction that SQL cannot do.
-struct Migration {
-    /// The file's statements.
-    sql: &'static str,
-    /// A backfill that needs the engine's own rules (decoding content, say).
-    backfill: Option<Backfill>,
-}
-
-/// The schema migrations, in order: entry N-1 takes a database from `user_version` N-1 to N.
-const MIGRATIONS: &[Migration] = &[
-    Migration { sql: include_str!("../../migrations/0001_init.sql"), backfill: None },
-    Migration { sql: include_str!("../../migrations/0002_counts_unread.sql"), backfill: Some(backfill_counts_unread) },
-    Migration { sql: include_str!("../../migrations/0003_interrupted_sends.sql"), backfill: None },
-    Migration { sql: include_str!("../../migrations/0004_directed_recipients.sql"), backfill: None },
-    Migration { sql: include_str!("../../migrations/0005_mentioned_info.sql"), backfill: None },
-    Migration { sql: include_str!("../../migrations/0006_search_text.sql"), backfill: Some(backfill_search_text) },
-];
-
-/// The schema's SQL, migration by migration: what a tool needs to compare the store with raw SQLite on the same
-/// schema (the ingestion workload of `imsim bench`).
-pub fn schema_sql() -> impl Iterator<Item = &'static str> {
-    MIGRATIONS.iter().map(|migration| migration.sql)
-}
 
 /// The statement that stores one message, with its parameters in the order `insert_message` binds them.
 pub const INSERT_MESSAGE_SQL: &str = INSERT_MESSAGE;
-
-/// The schema version this engine writes: the number of migrations. (Far below `u32::MAX`, so the cast is exact.)
-const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// The `sync_state` key of the inbox cursor.
 const INBOX_CURSOR_KEY: &str = "inbox_cursor";
@@ -226,71 +203,6 @@ enum JournalMode {
     Default,
     /// `journal_mode=WAL`.
     WriteAheadLog,
-}
-
-/// Applies the migrations above the database's `user_version`, each in its own transaction with the version bump.
-///
-/// The version is read inside each transaction, so two processes opening the same new file cannot both apply a
-/// migration.
-fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
-    loop {
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version = schema_version(&transaction)?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
-        }
-        let Some(migration) = MIGRATIONS.get(version as usize) else {
-            // Up to date: the transaction wrote nothing and is dropped.
-            return Ok(());
-        };
-        transaction.execute_batch(migration.sql)?;
-        if let Some(backfill) = migration.backfill {
-            backfill(&transaction)?;
-        }
-        transaction.pragma_update(None, "user_version", version + 1)?;
-        transaction.commit()?;
-    }
-}
-
-/// Migration 0002's backfill: sets `counts_unread` of every existing row from its content's type (MTYPE-2 to
-/// MTYPE-9), which for a custom message is in its payload.
-fn backfill_counts_unread(transaction: &Transaction<'_>) -> Result<(), StoreError> {
-    backfill_from_content(transaction, "counts_unread", |content| content.policy().counted.into())
-}
-
-/// A backfill's one pass: sets `column` of every stored row to `value` of the row's content, as it reads back.
-fn backfill_from_content(
-    transaction: &Transaction<'_>,
-    column: &str,
-    value: impl Fn(&MessageContent) -> rusqlite::types::Value,
-) -> Result<(), StoreError> {
-    let rows: Vec<(i64, String, Vec<u8>)> = transaction
-        .prepare("SELECT message_id, object_name, payload FROM messages ORDER BY message_id")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(unreadable)?;
-    let mut update = transaction.prepare(&format!("UPDATE messages SET {column} = ?2 WHERE message_id = ?1"))?;
-    for (message_id, object_name, payload) in rows {
-        let content = decode_content(&proto::MessageContent { object_name, payload });
-        update.execute(params![message_id, value(&content)])?;
-    }
-    Ok(())
-}
-
-/// Migration 0006's backfill: sets `search_text` of every existing row from its content (SEARCH-5).
-fn backfill_search_text(transaction: &Transaction<'_>) -> Result<(), StoreError> {
-    backfill_from_content(transaction, "search_text", |content| search_text(content).into())
-}
-
-/// What the `search_text` column holds for `content`: its searchable text, folded (migration 0006).
-fn search_text(content: &MessageContent) -> Option<String> {
-    content.searchable_text().map(fold_for_search)
-}
-
-/// The database's `PRAGMA user_version` (0 for a new file).
-fn schema_version(connection: &Connection) -> Result<u32, StoreError> {
-    let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    u32::try_from(version).map_err(|_| StoreError::Corrupt(format!("negative schema version {version}")))
 }
 
 impl Store for SqliteStore {
@@ -639,60 +551,6 @@ impl Store for SqliteStore {
     }
 }
 
-/// A `COUNT(*)` as the API's `u32`. Four billion messages do not fit in a phone's database, so saturating is only
-/// a guard.
-fn count_to_u32(count: i64) -> Result<u32, StoreError> {
-    Ok(u32::try_from(count).unwrap_or(u32::MAX))
-}
-
-/// Inserts `message` with the given send state, ignoring `message.message_id`. Returns the new `messageId`, or
-/// `None` if a message with this UID is already stored (and nothing was written).
-fn insert_message(
-    transaction: &Transaction<'_>,
-    message: &Message,
-    sent_status: SentStatus,
-    message_uid: Option<&str>,
-) -> Result<Option<i64>, StoreError> {
-    if let Some(message_uid) = message_uid {
-        let stored: bool = transaction.prepare_cached(UID_IS_STORED)?.query_row([message_uid], |row| row.get(0))?;
-        if stored {
-            return Ok(None);
-        }
-    }
-    let wire = encode_content(&message.content);
-    // Decided on the content as it will read back (an `Unknown` holding a valid known type reads back typed).
-    let stored_content = decode_content(&wire);
-    let counts_unread = stored_content.policy().counted;
-    let proto::MessageContent { object_name, payload } = wire;
-    let mentioned = message.mentioned_info.as_ref();
-    let mentioned_user_ids = mentioned
-        .map(|info| serde_json::to_string(&info.user_id_list))
-        .transpose()
-        .map_err(|error| StoreError::Corrupt(format!("mentioned users: {error}")))?;
-    let message_id = transaction.prepare_cached(INSERT_MESSAGE)?.insert(params![
-        message.conversation_type.ordinal(),
-        message.target_id,
-        message.channel_id,
-        object_name,
-        payload,
-        message.direction.ordinal(),
-        message.sender_user_id,
-        sent_status.ordinal(),
-        message.received_status.ordinal(),
-        message.sent_time,
-        message.received_time,
-        message_uid,
-        message.offline,
-        message.extra,
-        counts_unread,
-        mentioned.map(|info| info.mentioned_type.ordinal()),
-        mentioned_user_ids,
-        mentioned.and_then(|info| info.mentioned_content.as_deref()),
-        search_text(&stored_content),
-    ])?;
-    Ok(Some(message_id))
-}
-
 /// The inbox cursor as SQLite stores it (a signed 64-bit integer). A cursor beyond `i64::MAX` cannot be stored and
 /// fails like any other value SQLite refuses. `MemoryStore` applies the same limit, so both stores agree.
 pub(super) fn cursor_to_sql(inbox_cursor: u64) -> Result<i64, StoreError> {
@@ -703,127 +561,4 @@ pub(super) fn cursor_to_sql(inbox_cursor: u64) -> Result<i64, StoreError> {
 /// The error for a database whose `sync_state` lost its cursor row (migration 0001 creates it).
 fn missing_cursor() -> StoreError {
     StoreError::Corrupt(format!("sync_state has no '{INBOX_CURSOR_KEY}' row"))
-}
-
-/// Classifies an error from reading a row: a value of the wrong type or range is the file's fault (`Corrupt`),
-/// anything else is SQLite's.
-fn unreadable(error: rusqlite::Error) -> StoreError {
-    match error {
-        rusqlite::Error::InvalidColumnType(..)
-        | rusqlite::Error::FromSqlConversionFailure(..)
-        | rusqlite::Error::IntegralValueOutOfRange(..)
-        | rusqlite::Error::Utf8Error(..) => StoreError::Corrupt(error.to_string()),
-        other => StoreError::Sqlite(other),
-    }
-}
-
-/// One row of `messages` as SQLite holds it, before its values are checked.
-struct MessageRow {
-    message_id: i64,
-    conversation_type: i64,
-    target_id: String,
-    channel_id: Option<String>,
-    object_name: String,
-    payload: Vec<u8>,
-    direction: i64,
-    sender_user_id: String,
-    sent_status: i64,
-    received_status: i64,
-    sent_time: i64,
-    received_time: i64,
-    message_uid: Option<String>,
-    offline: i64,
-    extra: Option<String>,
-    mentioned_type: Option<i64>,
-    mentioned_user_ids: Option<String>,
-    mentioned_content: Option<String>,
-}
-
-impl MessageRow {
-    /// Reads a row selected with `message_columns!()`, by position in that list (a lookup by column name compares
-    /// strings for every value of every row).
-    fn read(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
-        Ok(MessageRow {
-            message_id: row.get(0)?,
-            conversation_type: row.get(1)?,
-            target_id: row.get(2)?,
-            channel_id: row.get(3)?,
-            object_name: row.get(4)?,
-            payload: row.get(5)?,
-            direction: row.get(6)?,
-            sender_user_id: row.get(7)?,
-            sent_status: row.get(8)?,
-            received_status: row.get(9)?,
-            sent_time: row.get(10)?,
-            received_time: row.get(11)?,
-            message_uid: row.get(12)?,
-            offline: row.get(13)?,
-            extra: row.get(14)?,
-            mentioned_type: row.get(15)?,
-            mentioned_user_ids: row.get(16)?,
-            mentioned_content: row.get(17)?,
-        })
-    }
-
-    /// The message this row holds, or `Corrupt` if a value is out of its domain.
-    fn into_message(self) -> Result<Message, StoreError> {
-        let message_id = self.message_id;
-        let offline = match self.offline {
-            0 => false,
-            1 => true,
-            other => {
-                return Err(StoreError::Corrupt(format!("message {message_id}: offline is {other}, not 0 or 1")));
-            }
-        };
-        let mentioned_info = match self.mentioned_type {
-            None => None,
-            Some(mentioned_type) => Some(MentionedInfo {
-                mentioned_type: enum_value(message_id, "mentioned_type", mentioned_type, MentionedType::from_ordinal)?,
-                user_id_list: serde_json::from_str(self.mentioned_user_ids.as_deref().unwrap_or("[]")).map_err(
-                    |error| StoreError::Corrupt(format!("message {message_id}: mentioned_user_ids: {error}")),
-                )?,
-                mentioned_content: self.mentioned_content,
-            }),
-        };
-        Ok(Message {
-            conversation_type: enum_value(
-                message_id,
-                "conversation_type",
-                self.conversation_type,
-                ConversationType::from_ordinal,
-            )?,
-            target_id: self.target_id,
-            channel_id: self.channel_id,
-            message_id,
-            message_uid: self.message_uid,
-            direction: enum_value(message_id, "direction", self.direction, MessageDirection::from_ordinal)?,
-            received_time: self.received_time,
-            sent_time: self.sent_time,
-            received_status: enum_value(
-                message_id,
-                "received_status",
-                self.received_status,
-                ReceivedStatus::from_ordinal,
-            )?,
-            sent_status: enum_value(message_id, "sent_status", self.sent_status, SentStatus::from_ordinal)?,
-            sender_user_id: self.sender_user_id,
-            offline,
-            extra: self.extra,
-            mentioned_info,
-            content: decode_content(&proto::MessageContent { object_name: self.object_name, payload: self.payload }),
-        })
-    }
-}
-
-/// The enum value with ordinal `value` in column `column` of message `message_id`, or `Corrupt`.
-fn enum_value<T>(
-    message_id: i64,
-    column: &str,
-    value: i64,
-    from_ordinal: fn(u32) -> Option<T>,
-) -> Result<T, StoreError> {
-    u32::try_from(value)
-        .ok()
-        .and_then(from_ordinal)
-        .ok_or_else(|| StoreError::Corrupt(format!("message {message_id}: unknown {column} ordinal {value}")))
 }
