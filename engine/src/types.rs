@@ -832,6 +832,19 @@ manual_enum! {
     }
 }
 
+manual_enum! {
+    /// `RCIMIWMessageOperationPolicy` (HIST-6, DEL-11): whether a history fetch or a clear works on the local
+    /// database, the server's history, or both.
+    MessageOperationPolicy {
+        /// The local database only.
+        Local = 0, "local";
+        /// The server's history only.
+        Remote = 1, "remote";
+        /// Both.
+        LocalRemote = 2, "localRemote";
+    }
+}
+
 /// `RCIMIWChatRoomMemberAction` (CR-24, CR-44): one user's join or leave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

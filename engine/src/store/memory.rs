@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::sqlite::cursor_to_sql;
-use super::{ConversationMatches, Received, Store, StoreError};
+use super::{ConversationMatches, MessageFilter, Received, Store, StoreError};
 use crate::content::{decode_content, encode_content};
 use crate::types::{
     ConversationType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus, SentStatus, TimeOrder,
@@ -170,6 +170,28 @@ impl Store for MemoryStore {
             .delete_where(|message| message.conversation_type == conversation_type && message.target_id == target_id))
     }
 
+    fn insert_local(&mut self, messages: &[Message]) -> Result<Vec<i64>, StoreError> {
+        Ok(messages.iter().map(|message| self.insert(Message { message_uid: None, ..message.clone() })).collect())
+    }
+
+    fn delete_messages(&mut self, message_ids: &[i64]) -> Result<Vec<Message>, StoreError> {
+        let deleted: Vec<Message> =
+            message_ids.iter().filter_map(|message_id| self.messages.get(message_id)).cloned().collect();
+        self.delete_where(|message| message_ids.contains(&message.message_id));
+        let mut deleted = deleted;
+        deleted.sort_by_key(|message| message.message_id);
+        deleted.dedup_by_key(|message| message.message_id);
+        Ok(deleted)
+    }
+
+    fn delete_messages_sent_up_to(
+        &mut self,
+        conversation: (ConversationType, &str, Option<&str>),
+        sent_up_to: i64,
+    ) -> Result<u64, StoreError> {
+        Ok(self.delete_where(|message| in_conversation(message, conversation) && message.sent_time <= sent_up_to))
+    }
+
     fn delete_conversation_type_messages(&mut self, conversation_type: ConversationType) -> Result<u64, StoreError> {
         Ok(self.delete_where(|message| message.conversation_type == conversation_type))
     }
@@ -223,9 +245,7 @@ impl Store for MemoryStore {
         count: u32,
     ) -> Result<Vec<Message>, StoreError> {
         let in_page = |message: &&Message| {
-            message.conversation_type == conversation_type
-                && message.target_id == target_id
-                && (conversation_type != ConversationType::UltraGroup || message.channel_id.as_deref() == channel_id)
+            in_conversation(message, (conversation_type, target_id, channel_id))
                 && match order {
                     TimeOrder::Before => sent_time == 0 || message.sent_time < sent_time,
                     TimeOrder::After => message.sent_time > sent_time,
@@ -239,6 +259,30 @@ impl Store for MemoryStore {
         }
         page.truncate(usize::try_from(count).unwrap_or(usize::MAX));
         Ok(page)
+    }
+
+    fn search_messages(
+        &self,
+        conversation: (ConversationType, &str, Option<&str>),
+        filter: &MessageFilter<'_>,
+        offset: u32,
+        count: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let keyword = filter.keyword.map(fold_for_search);
+        let kept = |message: &&Message| {
+            in_conversation(message, conversation)
+                && filter.sent_time.contains(&message.sent_time)
+                && keyword.as_deref().is_none_or(|keyword| {
+                    message.content.searchable_text().is_some_and(|text| fold_for_search(text).contains(keyword))
+                })
+                && filter.sender_user_id.is_none_or(|sender| message.sender_user_id == sender)
+        };
+        let mut found: Vec<Message> = self.messages.values().filter(kept).cloned().collect();
+        // Collected in `message_id` order; the stable sort by sent time, reversed, is newest first, ties by ID.
+        found.sort_by_key(|message| message.sent_time);
+        found.reverse();
+        let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+        Ok(found.into_iter().skip(skip).take(usize::try_from(count).unwrap_or(usize::MAX)).collect())
     }
 
     fn database_id(&mut self, candidate: u64) -> Result<u64, StoreError> {
@@ -371,6 +415,17 @@ impl Store for MemoryStore {
             })
             .collect())
     }
+}
+
+/// Whether `message` is one of the conversation's: in an ultra group, of the channel (`None`: no channel); in the
+/// other types, whatever its channel (CALL-11).
+fn in_conversation(
+    message: &Message,
+    (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+) -> bool {
+    message.conversation_type == conversation_type
+        && message.target_id == target_id
+        && (conversation_type != ConversationType::UltraGroup || message.channel_id.as_deref() == channel_id)
 }
 
 /// The twin of `SqliteStore`'s unread condition (UNREAD-6, SYNC-12). `content` is already as stored.

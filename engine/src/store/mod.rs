@@ -63,6 +63,17 @@ pub struct ConversationMatches {
     pub count: u32,
 }
 
+/// Which of one conversation's messages a search returns (`Store::search_messages`, SEARCH-2 to SEARCH-7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageFilter<'a> {
+    /// Only messages whose searchable text contains this keyword, ignoring case (SEARCH-5); unfolded.
+    pub keyword: Option<&'a str>,
+    /// Only messages this user sent (SEARCH-4).
+    pub sender_user_id: Option<&'a str>,
+    /// Only messages sent within this range, both ends included.
+    pub sent_time: std::ops::RangeInclusive<i64>,
+}
+
 /// The object names of the searchable types among `message_types` (SEARCH-5: text, reference and file); the other
 /// types have no searchable text, so a search for them finds nothing.
 fn searchable_object_names(message_types: &[MessageType]) -> Vec<&'static str> {
@@ -137,6 +148,23 @@ pub trait Store {
     /// opened: nothing is joined after a restart) and returns how many were deleted.
     fn delete_conversation_type_messages(&mut self, conversation_type: ConversationType) -> Result<u64, StoreError>;
 
+    /// INS-1, INS-5, INS-6: stores messages the app inserts, each exactly as given (direction, statuses, times and
+    /// sender: the core sets them, INS-9), without a UID, in one transaction: all of them are stored or none.
+    /// Returns their new `messageId`s, in order.
+    fn insert_local(&mut self, messages: &[Message]) -> Result<Vec<i64>, StoreError>;
+
+    /// DEL-9, DEL-16: deletes the messages with these IDs, in one transaction, and returns those it deleted, as they
+    /// were stored, by `message_id`. An ID that is not stored is ignored.
+    fn delete_messages(&mut self, message_ids: &[i64]) -> Result<Vec<Message>, StoreError>;
+
+    /// DEL-11: deletes the messages of one conversation sent at or before `sent_up_to` (`i64::MAX`: all of them) and
+    /// returns how many. In an ultra group only `channel_id`'s messages go, as in `history_page`.
+    fn delete_messages_sent_up_to(
+        &mut self,
+        conversation: (ConversationType, &str, Option<&str>),
+        sent_up_to: i64,
+    ) -> Result<u64, StoreError>;
+
     /// The highest inbox sequence number persisted (0 for a new database).
     fn inbox_cursor(&self) -> Result<u64, StoreError>;
 
@@ -164,6 +192,17 @@ pub trait Store {
         conversation: (ConversationType, &str, Option<&str>),
         sent_time: i64,
         order: TimeOrder,
+        count: u32,
+    ) -> Result<Vec<Message>, StoreError>;
+
+    /// SEARCH-2 to SEARCH-7: the messages of one conversation that `filter` keeps, newest first (by `sent_time`, then
+    /// `message_id`), the first `offset` skipped, at most `count`. The channel is read as `history_page` reads it.
+    /// Served by the conversation's index: the filter is applied to its rows only.
+    fn search_messages(
+        &self,
+        conversation: (ConversationType, &str, Option<&str>),
+        filter: &MessageFilter<'_>,
+        offset: u32,
         count: u32,
     ) -> Result<Vec<Message>, StoreError>;
 

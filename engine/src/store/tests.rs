@@ -5,6 +5,7 @@
 //! what only a real file has: reopening, the schema snapshot, version checks and corrupt rows.
 
 mod conformance;
+mod message_store;
 mod sqlite;
 
 use crate::store::{MemoryStore, SqliteStore};
@@ -51,6 +52,10 @@ macro_rules! store_conformance_tests {
             search_conversations_counts_matches_per_conversation_ignoring_case,
             search_conversations_searches_only_the_types_asked_for,
             conversation_is_made_from_its_stored_messages,
+            insert_local_stores_every_message_as_given_without_a_uid,
+            delete_messages_deletes_the_known_ids_and_ignores_the_rest,
+            delete_messages_sent_up_to_keeps_what_came_after_and_other_conversations,
+            search_messages_filters_one_conversation_newest_first,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {

@@ -29,7 +29,7 @@ use migrations::migrate;
 pub use migrations::schema_sql;
 use rows::{MessageRow, count_to_u32, insert_message, search_text, unreadable};
 
-use super::{ConversationMatches, Received, Store, StoreError, searchable_object_names};
+use super::{ConversationMatches, MessageFilter, Received, Store, StoreError, searchable_object_names};
 use crate::content::encode_content;
 use crate::proto;
 use crate::types::{
@@ -104,6 +104,18 @@ const SEARCH_CONVERSATIONS: &str = "SELECT conversation_type, target_id, COUNT(*
      AND object_name IN (SELECT value FROM json_each(?2)) AND instr(search_text, ?3) > 0 \
      AND (conversation_type <> 5 OR ?4 IS NULL OR channel_id = ?4) \
      GROUP BY conversation_type, target_id ORDER BY conversation_type, target_id";
+
+/// `Store::search_messages`: `?1` the conversation type, `?2` the target, `?3` true when the channel does not matter
+/// and `?4` the channel; `?5` the folded keyword or NULL, `?6` the sender or NULL; `?7` to `?8` the sent times kept,
+/// both included; `?9` the count and `?10` the offset. The conversation and time bounds walk
+/// `messages_by_conversation` from its newest end; the keyword and sender are tested on those rows only.
+const SEARCH_MESSAGES: &str = concat!(
+    "SELECT ",
+    message_columns!(),
+    " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND sent_time BETWEEN ?7 AND ?8 \
+     AND (?3 OR channel_id IS ?4) AND (?5 IS NULL OR instr(search_text, ?5) > 0) \
+     AND (?6 IS NULL OR sender_user_id = ?6) ORDER BY sent_time DESC, message_id DESC LIMIT ?9 OFFSET ?10"
+);
 
 const _: () = assert!(ConversationType::UltraGroup as u32 == 5);
 const _: () = assert!(MentionedType::All as u32 == 0);
@@ -318,6 +330,54 @@ impl Store for SqliteStore {
         Ok(deleted as u64)
     }
 
+    fn insert_local(&mut self, messages: &[Message]) -> Result<Vec<i64>, StoreError> {
+        let transaction = self.write_transaction()?;
+        let mut message_ids = Vec::with_capacity(messages.len());
+        for message in messages {
+            // Without a UID nothing can be a duplicate, so every message is inserted.
+            let message_id = insert_message(&transaction, message, message.sent_status, None)?
+                .ok_or(rusqlite::Error::StatementChangedRows(0))?;
+            message_ids.push(message_id);
+        }
+        transaction.commit()?;
+        Ok(message_ids)
+    }
+
+    fn delete_messages(&mut self, message_ids: &[i64]) -> Result<Vec<Message>, StoreError> {
+        let transaction = self.write_transaction()?;
+        let mut deleted = Vec::new();
+        {
+            let mut delete = transaction
+                .prepare_cached(concat!("DELETE FROM messages WHERE message_id = ?1 RETURNING ", message_columns!()))?;
+            for message_id in message_ids {
+                if let Some(row) = delete.query_row([message_id], MessageRow::read).optional().map_err(unreadable)? {
+                    deleted.push(row.into_message()?);
+                }
+            }
+        }
+        transaction.commit()?;
+        deleted.sort_by_key(|message| message.message_id);
+        deleted.dedup_by_key(|message| message.message_id);
+        Ok(deleted)
+    }
+
+    fn delete_messages_sent_up_to(
+        &mut self,
+        (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+        sent_up_to: i64,
+    ) -> Result<u64, StoreError> {
+        let transaction = self.write_transaction()?;
+        let any_channel = conversation_type != ConversationType::UltraGroup;
+        let deleted = transaction
+            .prepare_cached(
+                "DELETE FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND sent_time <= ?3 \
+                 AND (?4 OR channel_id IS ?5)",
+            )?
+            .execute(params![conversation_type.ordinal(), target_id, sent_up_to, any_channel, channel_id])?;
+        transaction.commit()?;
+        Ok(deleted as u64)
+    }
+
     fn delete_conversation_type_messages(&mut self, conversation_type: ConversationType) -> Result<u64, StoreError> {
         let transaction = self.write_transaction()?;
         let deleted = transaction
@@ -402,6 +462,31 @@ impl Store for SqliteStore {
         self.select_messages(
             sql,
             params![conversation_type.ordinal(), target_id, sent_time, any_channel, channel_id, count],
+        )
+    }
+
+    fn search_messages(
+        &self,
+        (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+        filter: &MessageFilter<'_>,
+        offset: u32,
+        count: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let any_channel = conversation_type != ConversationType::UltraGroup;
+        self.select_messages(
+            SEARCH_MESSAGES,
+            params![
+                conversation_type.ordinal(),
+                target_id,
+                any_channel,
+                channel_id,
+                filter.keyword.map(fold_for_search),
+                filter.sender_user_id,
+                filter.sent_time.start(),
+                filter.sent_time.end(),
+                count,
+                offset,
+            ],
         )
     }
 
