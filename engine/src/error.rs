@@ -103,6 +103,9 @@ error_codes! {
     DISCONN_KICK = 31010, "RC_DISCONN_KICK";
     /// Another device is online, so this reconnecting device gave up (KICK-10).
     CONN_OTHER_DEVICE_LOGIN = 31023, "RC_CONN_OTHER_DEVICE_LOGIN";
+    /// The App Key's cloud storage of private and group history is off (CFG-1): a remote history fetch or
+    /// deletion is refused (HIST-12, DEL-14).
+    MSG_ROAMING_SERVICE_UNAVAILABLE = 33007, "MSG_ROAMING_SERVICE_UNAVAILABLE";
     /// `connect` while a connection already exists (CONN-10).
     CONNECTION_EXIST = 34001, "RC_CONNECTION_EXIST";
     /// A KV read before the KV sync that follows a join has finished (CRKV-13).

@@ -36,6 +36,12 @@ pub const OFFLINE_PACKAGE_MESSAGES_MAX: usize = 200;
 /// package of large messages holds fewer than 200 and still fits in one frame.
 pub const OFFLINE_PACKAGE_BYTES_MAX: usize = 768 * 1024;
 
+/// HIST-7, HIST-13: `getMessages` fetches 1 to 20 messages a call; another count is refused with -101.
+pub const HISTORY_PAGE_COUNT_MAX: u32 = 20;
+
+/// SEARCH-2 to SEARCH-4: a search returns 1 to 50 messages a call; another count is refused with -101.
+pub const SEARCH_COUNT_MAX: u32 = 50;
+
 /// MSG-3: a channel ID has at most 20 characters.
 pub const CHANNEL_ID_CHARS_MAX: usize = 20;
 

@@ -80,7 +80,8 @@ impl CallLedger {
                 _ => {}
             }
         }
-        let may_be_dropped = !callback && self.is_removed(device, method);
+        let may_be_dropped =
+            !callback && (self.is_removed(device, method) || !method.completion().reaches_engine_listener());
         if code == 0
             && !may_be_dropped
             && let Completion::Listener { bounded: true, .. } = method.completion()

@@ -23,6 +23,7 @@ impl ApiMethod for Connect {
         progress: &["onDatabaseOpened"],
         bounded: false,
         cancellation: None,
+        engine_listener: true,
     };
 
     async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {

@@ -16,6 +16,7 @@ mod blacklist;
 mod chatroom;
 mod connection;
 mod media;
+mod message_store;
 mod messages;
 mod notification;
 
@@ -35,6 +36,7 @@ pub use blacklist::*;
 pub use chatroom::*;
 pub use connection::*;
 pub use media::*;
+pub use message_store::*;
 pub use messages::*;
 pub use notification::*;
 
@@ -70,13 +72,28 @@ pub enum Completion {
         /// DL-5). It is another call's result (the cancel's), delivered as ending this one too
         /// ([`crate::core::Delivery::ends`]); this call's own listener (CALL-8) receives it.
         cancellation: Option<&'static str>,
+        /// Whether an engine listener receives the result of a call made without a callback. `false` for the
+        /// methods the manual gives a callback object and no listener (GET-4): `result` then names the callback
+        /// interface, and without a callback the result is dropped ([`crate::core::Event::only_through_callback`]).
+        engine_listener: bool,
     },
 }
 
 impl Completion {
     /// The terminal result of a call answered through a listener, with the listeners of its progress.
     const fn listener(result: &'static str, progress: &'static [&'static str]) -> Completion {
-        Completion::Listener { result, progress, bounded: true, cancellation: None }
+        Completion::Listener { result, progress, bounded: true, cancellation: None, engine_listener: true }
+    }
+
+    /// The result of a method with no engine listener, which only a per-call callback receives (GET-4).
+    const fn callback_only(callback: &'static str) -> Completion {
+        Completion::Listener {
+            result: callback,
+            progress: &[],
+            bounded: true,
+            cancellation: None,
+            engine_listener: false,
+        }
     }
 
     /// A transfer that ends in `result` or, once cancelled, in `cancellation`; its duration depends on its file.
@@ -85,7 +102,13 @@ impl Completion {
         progress: &'static [&'static str],
         cancellation: &'static str,
     ) -> Completion {
-        Completion::Listener { result, progress, bounded: false, cancellation: Some(cancellation) }
+        Completion::Listener {
+            result,
+            progress,
+            bounded: false,
+            cancellation: Some(cancellation),
+            engine_listener: true,
+        }
     }
 
     /// Whether an event of `listener` ends a call of this method: its result, or its cancellation.
@@ -96,6 +119,12 @@ impl Completion {
                 listener == result || cancellation.is_some_and(|cancellation| cancellation == listener)
             }
         }
+    }
+
+    /// Whether the result of a call made without a callback reaches an engine listener (`false`: it is dropped,
+    /// GET-4).
+    pub fn reaches_engine_listener(self) -> bool {
+        matches!(self, Completion::Listener { engine_listener: true, .. })
     }
 
     /// The listeners that carry this method's results, the terminal one last.
@@ -314,6 +343,17 @@ api_table! {
     "searchConversations" => SearchConversations,
     "changeMessageSentStatus" => ChangeMessageSentStatus,
     "changeMessageReceiveStatus" => ChangeMessageReceiveStatus,
+    "getMessages" => GetMessages,
+    "getMessageById" => GetMessageById,
+    "getMessageByUid" => GetMessageByUid,
+    "insertMessage" => InsertMessage,
+    "insertMessages" => InsertMessages,
+    "deleteLocalMessages" => DeleteLocalMessages,
+    "deleteMessages" => DeleteMessages,
+    "clearMessages" => ClearMessages,
+    "searchMessages" => SearchMessages,
+    "searchMessagesByTimeRange" => SearchMessagesByTimeRange,
+    "searchMessagesByUserId" => SearchMessagesByUserId,
     "changeConversationTypeNotificationLevel" => ChangeConversationTypeNotificationLevel,
     "getConversationTypeNotificationLevel" => GetConversationTypeNotificationLevel,
     "addToBlacklist" => AddToBlacklist,

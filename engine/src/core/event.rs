@@ -7,7 +7,7 @@ use crate::conversation::SearchConversationResult;
 use crate::error::ErrorCode;
 use crate::types::{
     BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus,
-    ConversationType, Message, MessageType, PushNotificationLevel,
+    ConversationType, Message, MessageType, PushNotificationLevel, TimeOrder,
 };
 
 /// What the app's listeners receive (the manual's `on…` callbacks), in the order they happened.
@@ -442,6 +442,152 @@ pub enum Event {
         /// The number of unread messages of those types.
         count: u32,
     },
+    /// `onMessagesLoaded(code, type, targetId, channelId, sentTime, order, messages)` (HIST-8): a page of one
+    /// conversation's history, the result of `getMessages`.
+    #[serde(rename = "onMessagesLoaded")]
+    MessagesLoaded {
+        /// 0, or why the page could not be loaded (33007: no cloud storage for `remote`, HIST-12).
+        code: ErrorCode,
+        /// The conversation's type, as passed.
+        conversation_type: ConversationType,
+        /// The conversation's target, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// The anchor, as passed.
+        sent_time: i64,
+        /// The direction, as passed.
+        order: TimeOrder,
+        /// The page: newest first for `before`, oldest first for `after` (HIST-9); empty on failure.
+        messages: Vec<Message>,
+    },
+    /// `IRCIMIWGetMessageCallback` (GET-4): the result of `getMessageById` or `getMessageByUid`. The manual gives
+    /// these methods no engine listener, so only a per-call callback receives it: its `onSuccess(message)` when
+    /// `code` is 0, its `onError(code)` otherwise.
+    #[serde(rename = "IRCIMIWGetMessageCallback")]
+    MessageLoaded {
+        /// 0, or 34204 when no stored message matches (GET-5).
+        code: ErrorCode,
+        /// The stored message; `null` on a miss.
+        message: Option<Message>,
+    },
+    /// `onMessageInserted(code, message)` (INS-1): the result of `insertMessage`.
+    #[serde(rename = "onMessageInserted")]
+    MessageInserted {
+        /// 0, or why the message could not be stored.
+        code: ErrorCode,
+        /// The message as stored, with its new `messageId` (INS-9).
+        message: Message,
+    },
+    /// `onMessagesInserted(code, messages)` (INS-5): the result of `insertMessages`: all of them, or none (INS-6).
+    #[serde(rename = "onMessagesInserted")]
+    MessagesInserted {
+        /// 0, or why none could be stored.
+        code: ErrorCode,
+        /// The messages as stored, in the order given.
+        messages: Vec<Message>,
+    },
+    /// `onLocalMessagesDeleted(code, messages)` (DEL-9): the result of `deleteLocalMessages`.
+    #[serde(rename = "onLocalMessagesDeleted")]
+    LocalMessagesDeleted {
+        /// 0, or why nothing could be deleted.
+        code: ErrorCode,
+        /// The messages, as passed (DEL-16: those not stored were ignored).
+        messages: Vec<Message>,
+    },
+    /// `onMessagesDeleted(code, type, targetId, channelId, messages)` (DEL-10): the result of `deleteMessages`.
+    #[serde(rename = "onMessagesDeleted")]
+    MessagesDeleted {
+        /// 0, or why nothing was deleted (33007 without cloud storage, DEL-14).
+        code: ErrorCode,
+        /// The conversation's type, as passed.
+        conversation_type: ConversationType,
+        /// The conversation's target, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// The messages, as passed.
+        messages: Vec<Message>,
+    },
+    /// `onMessagesCleared(code, type, targetId, channelId, timestamp)` (DEL-11): the result of `clearMessages`.
+    #[serde(rename = "onMessagesCleared")]
+    MessagesCleared {
+        /// 0, or why nothing was cleared (33007 for a remote policy without cloud storage, DEL-14).
+        code: ErrorCode,
+        /// The conversation's type, as passed.
+        conversation_type: ConversationType,
+        /// The conversation's target, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// The timestamp, as passed.
+        timestamp: i64,
+    },
+    /// `onMessagesSearched(code, type, targetId, channelId, keyword, startTime, count, messages)` (SEARCH-2).
+    #[serde(rename = "onMessagesSearched")]
+    MessagesSearched {
+        /// 0, or why the search failed.
+        code: ErrorCode,
+        /// The conversation's type, as passed.
+        conversation_type: ConversationType,
+        /// The conversation's target, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// The keyword, as passed.
+        keyword: String,
+        /// The anchor, as passed.
+        start_time: i64,
+        /// The count, as passed.
+        count: i32,
+        /// The matches, newest first (SEARCH-6).
+        messages: Vec<Message>,
+    },
+    /// `onMessagesSearchedByTimeRange(code, type, targetId, channelId, keyword, startTime, endTime, offset, count,
+    /// messages)` (SEARCH-3).
+    #[serde(rename = "onMessagesSearchedByTimeRange")]
+    MessagesSearchedByTimeRange {
+        /// 0, or why the search failed.
+        code: ErrorCode,
+        /// The conversation's type, as passed.
+        conversation_type: ConversationType,
+        /// The conversation's target, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// The keyword, as passed.
+        keyword: String,
+        /// The range's start, as passed.
+        start_time: i64,
+        /// The range's end, as passed.
+        end_time: i64,
+        /// The offset, as passed.
+        offset: i32,
+        /// The count, as passed.
+        count: i32,
+        /// The matches, newest first, after the offset (SEARCH-7).
+        messages: Vec<Message>,
+    },
+    /// `onMessagesSearchedByUserId(code, userId, type, targetId, channelId, startTime, count, messages)` (SEARCH-4).
+    #[serde(rename = "onMessagesSearchedByUserId")]
+    MessagesSearchedByUserId {
+        /// 0, or why the search failed.
+        code: ErrorCode,
+        /// The sender, as passed.
+        user_id: String,
+        /// The conversation's type, as passed.
+        conversation_type: ConversationType,
+        /// The conversation's target, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// The anchor, as passed.
+        start_time: i64,
+        /// The count, as passed.
+        count: i32,
+        /// The sender's messages, newest first (SEARCH-6).
+        messages: Vec<Message>,
+    },
 }
 
 impl Event {
@@ -457,6 +603,12 @@ impl Event {
                 .map(str::to_owned)
                 .collect()
         })
+    }
+
+    /// Whether only a per-call callback ever receives this event: the manual gives its methods no engine listener
+    /// (GET-4), so a call made without a callback has its result dropped.
+    pub fn only_through_callback(&self) -> bool {
+        matches!(self, Event::MessageLoaded { .. })
     }
 
     /// The manual's name of the listener that receives this event, such as `onMessageReceived`: the `event` tag
@@ -489,6 +641,16 @@ impl Event {
             Event::ChatRoomStatusChanged { .. } => "onChatRoomStatusChanged",
             Event::ChatRoomMemberChanged { .. } => "onChatRoomMemberChanged",
             Event::ChatRoomMessagesLoaded { .. } => "onChatRoomMessagesLoaded",
+            Event::MessagesLoaded { .. } => "onMessagesLoaded",
+            Event::MessageLoaded { .. } => "IRCIMIWGetMessageCallback",
+            Event::MessageInserted { .. } => "onMessageInserted",
+            Event::MessagesInserted { .. } => "onMessagesInserted",
+            Event::LocalMessagesDeleted { .. } => "onLocalMessagesDeleted",
+            Event::MessagesDeleted { .. } => "onMessagesDeleted",
+            Event::MessagesCleared { .. } => "onMessagesCleared",
+            Event::MessagesSearched { .. } => "onMessagesSearched",
+            Event::MessagesSearchedByTimeRange { .. } => "onMessagesSearchedByTimeRange",
+            Event::MessagesSearchedByUserId { .. } => "onMessagesSearchedByUserId",
             Event::ChatRoomEntryAdded { .. } => "onChatRoomEntryAdded",
             Event::ChatRoomEntriesAdded { .. } => "onChatRoomEntriesAdded",
             Event::ChatRoomEntryRemoved { .. } => "onChatRoomEntryRemoved",

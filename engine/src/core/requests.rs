@@ -8,6 +8,7 @@
 
 use super::chatroom::ChatroomRequest;
 use super::chatroom_kv::EntriesRequest;
+use super::history::HistoryRequest;
 use super::media::MediaRequest;
 use super::notification::NotificationRequest;
 use super::{Core, Event, Now};
@@ -28,6 +29,8 @@ pub(super) enum RequestKind {
     ChatroomEntries(EntriesRequest),
     /// A piece of a media upload or download (`media.rs`).
     Media(MediaRequest),
+    /// The server's history: a page, a deletion, a clear (`history.rs`).
+    History(HistoryRequest),
 }
 
 /// A blacklist request: its answer is one event, whatever it says.
@@ -128,6 +131,7 @@ impl Core {
             RequestKind::ChatroomEntries(request) => self.chatroom_entries_settled(request, code, body),
             RequestKind::Notification(request) => self.emit(request.settled(code, body)),
             RequestKind::Media(request) => self.media_settled(now, request, code, body),
+            RequestKind::History(request) => self.history_settled(now, request, code, body),
         }
     }
 

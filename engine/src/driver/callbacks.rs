@@ -89,6 +89,11 @@ impl Callbacks {
             delivery.ends = None;
         }
         let for_listeners = |delivery: Delivery, removed: &BTreeSet<String>| {
+            if delivery.event.only_through_callback() {
+                // GET-4: no engine listener exists for it; the call passed no callback.
+                crate::mark!("GET-4");
+                return None;
+            }
             crate::mark!("CALL-5");
             if removed.contains(listener) {
                 crate::mark!("CALL-3");

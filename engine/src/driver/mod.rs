@@ -15,6 +15,7 @@ mod callbacks;
 mod chatroom;
 mod local_messages;
 mod media;
+mod message_store;
 mod notification;
 mod task;
 

@@ -36,6 +36,8 @@
 //!                                        # default false
 //!     chatroom_status_callback: true     # chatroom status sync to the app server (CR-36); default false
 //!     chatroom_kv_callback: true         # chatroom KV sync to the app server (CRKV-15); default false
+//!     cloud_storage: true                # the server keeps each user's history (CFG-1, HIST); default false
+//!     delete_compensation_on_timestamp_delete: true  # CFG-4, DEL-6; default false
 //! devices:                               # required, non-empty; file order is kept and significant
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;

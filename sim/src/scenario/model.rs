@@ -207,6 +207,12 @@ pub struct AppSettings {
     pub chatroom_status_callback: bool,
     /// Chatroom KV sync to the app server (CRKV-15): every KV change is called back. Default false.
     pub chatroom_kv_callback: bool,
+    /// `cloudStorage` (CFG-1): the server keeps each user's private, group and system history, and remote history
+    /// fetches and deletions work (HIST, DEL). Default false (33007).
+    pub cloud_storage: bool,
+    /// `deleteCompensationOnTimestampDelete` (CFG-4, DEL-6): a remote deletion by timestamp also deletes the
+    /// offline-compensation copies. Default false.
+    pub delete_compensation_on_timestamp_delete: bool,
 }
 
 /// The longest `chatroom_destroy_after`.
@@ -241,6 +247,8 @@ impl Default for AppSettings {
             chatroom_realtime_eviction: app.chatroom_realtime_eviction,
             chatroom_status_callback: app.chatroom_status_callback,
             chatroom_kv_callback: app.chatroom_kv_callback,
+            cloud_storage: app.cloud_storage,
+            delete_compensation_on_timestamp_delete: app.delete_compensation_on_timestamp_delete,
         }
     }
 }

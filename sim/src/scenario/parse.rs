@@ -48,6 +48,8 @@ pub(super) const APP_FIELDS: &[&str] = &[
     "chatroom_realtime_eviction",
     "chatroom_status_callback",
     "chatroom_kv_callback",
+    "cloud_storage",
+    "delete_compensation_on_timestamp_delete",
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device", "file_server"];
 const TICK_MIN: Duration = Duration::from_millis(1);
@@ -323,6 +325,11 @@ pub(super) fn app(node: &Node, defaults: &AppSettings, what: &str) -> Res<AppSet
         chatroom_realtime_eviction: switch("chatroom_realtime_eviction", defaults.chatroom_realtime_eviction)?,
         chatroom_status_callback: switch("chatroom_status_callback", defaults.chatroom_status_callback)?,
         chatroom_kv_callback: switch("chatroom_kv_callback", defaults.chatroom_kv_callback)?,
+        cloud_storage: switch("cloud_storage", defaults.cloud_storage)?,
+        delete_compensation_on_timestamp_delete: switch(
+            "delete_compensation_on_timestamp_delete",
+            defaults.delete_compensation_on_timestamp_delete,
+        )?,
     })
 }
 

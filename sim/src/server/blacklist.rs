@@ -148,6 +148,13 @@ impl Server {
             }
             Some(request::Body::ConversationTypeLevel(query)) => super::notification::type_level(app, &owner, &query)
                 .map(|level| Some(response::Body::ConversationTypeLevel(proto::ConversationTypeLevel { level }))),
+            Some(request::Body::History(query)) => super::history::page(app, &owner, &query, now_ms).map(Some),
+            Some(request::Body::HistoryDelete(delete)) => {
+                super::history::delete(app, &owner, &delete, now_ms).map(|()| None)
+            }
+            Some(request::Body::HistoryClear(clear)) => {
+                super::history::clear(app, &owner, &clear, now_ms).map(|()| None)
+            }
             Some(
                 request::Body::ChatroomJoin(_)
                 | request::Body::ChatroomLeave(_)

@@ -121,6 +121,13 @@ pub struct AppConfig {
     /// messages per (user, group) wait in the user's inbox for a device that has not been sent them, the newest;
     /// `None` (the default) keeps every group message within `groupOfflineDays`. At least 1.
     pub group_offline_max_count: Option<u32>,
+    /// CFG-1 `cloudStorage`: the server keeps each user's private, group and system history (HIST-1, DEL-3), and
+    /// remote history fetches and deletions work. Off by default: they are refused with 33007 (HIST-12, DEL-14).
+    /// Only messages sent while it is on are kept.
+    pub cloud_storage: bool,
+    /// CFG-4 `deleteCompensationOnTimestampDelete`: a remote deletion by timestamp also deletes the caller's
+    /// offline-compensation copies (DEL-6). Off by default (DEL-4).
+    pub delete_compensation_on_timestamp_delete: bool,
 }
 
 impl Default for AppConfig {
@@ -146,6 +153,8 @@ impl Default for AppConfig {
             chatroom_status_callback: false,
             chatroom_kv_callback: false,
             group_offline_max_count: None,
+            cloud_storage: false,
+            delete_compensation_on_timestamp_delete: false,
         }
     }
 }

@@ -47,6 +47,10 @@ impl Server {
         imsim_engine::mark!("CFG-2");
         let sync = self.apps.get(app_key).is_some_and(|app| app.config.multi_device_sync);
         let Fanout { message, recipients, sender_copy, retention_ms } = fanout;
+        let cloud_storage = self.apps.get(app_key).is_some_and(|app| app.config.cloud_storage);
+        if cloud_storage && !message.status_message {
+            self.record_history(app_key, &message, &recipients, sender_copy.as_ref());
+        }
         let sender_copy = sender_copy.filter(|_| sync);
         if message.status_message {
             self.fan_out_status(app_key, &message, &recipients, sender_copy.as_ref(), sync, ack);
@@ -87,6 +91,26 @@ impl Server {
         }
         for user_id in touched {
             self.deliver_to_live_sessions(app_key, &user_id, now_ms);
+        }
+    }
+
+    /// CFG-1, HIST-14: records an accepted message in the history of each recipient and of its sending user.
+    fn record_history(
+        &mut self,
+        app_key: &str,
+        message: &proto::DeliveredMessage,
+        recipients: &[(String, String)],
+        sender_copy: Option<&SenderCopy>,
+    ) {
+        let app = self.apps.get_mut(app_key).expect("invariant: the caller found the app");
+        for (user_id, target_id) in recipients {
+            app.histories.record(user_id, &proto::DeliveredMessage { target_id: target_id.clone(), ..message.clone() });
+        }
+        if let Some(copy) = sender_copy
+            && !recipients.iter().any(|(user_id, _)| *user_id == copy.user_id)
+        {
+            let own = proto::DeliveredMessage { target_id: copy.target_id.clone(), ..message.clone() };
+            app.histories.record(&copy.user_id, &own);
         }
     }
 

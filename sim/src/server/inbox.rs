@@ -144,6 +144,19 @@ impl Inbox {
         }
     }
 
+    /// DEL-5, DEL-6: removes every entry whose message `doomed` selects (a deletion of the owner's history that
+    /// takes its offline-compensation copies with it). Devices not yet sent them never will be.
+    pub(super) fn remove_where(&mut self, doomed: impl Fn(&proto::DeliveredMessage) -> bool) {
+        let seqs: Vec<u64> =
+            self.entries.iter().filter(|(_, entry)| doomed(&entry.message)).map(|(seq, _)| *seq).collect();
+        for seq in seqs {
+            if let Some(entry) = self.entries.remove(&seq) {
+                self.by_expiry.remove(&(entry.expires_at_ms, seq));
+                dequeue(&mut self.queued_by_group, seq, &entry.message);
+            }
+        }
+    }
+
     /// Drops the entries expired at `now_ms` (OFFLINE-6: `now − sentTime > retention`).
     pub(super) fn expire(&mut self, now_ms: i64) {
         while let Some(&(expires_at_ms, seq)) = self.by_expiry.first()

@@ -59,6 +59,7 @@ mod config;
 mod fanout;
 mod files;
 mod groups;
+mod history;
 mod idle;
 mod inbox;
 mod kick;
@@ -90,6 +91,7 @@ pub use config::{
     GROUP_MEMBERS_MAX_DEFAULT, MINI_PROGRAM_DEVICES_MAX_DEFAULT, MOBILE_DEVICES_MAX_DEFAULT, WEB_PAGES_MAX_DEFAULT,
     WEB_PAGES_MAX_WITH_SYNC,
 };
+pub use history::CLOUD_HISTORY_RETENTION_MS;
 pub use idle::SESSION_IDLE_TIMEOUT_MS;
 pub use publish::{CLIENT_MESSAGE_ID_BYTES_MAX, PUBLISH_ACKS_REMEMBERED_PER_DEVICE};
 pub use server_api::{BlacklistCheck, PublishOutcome};
@@ -263,6 +265,8 @@ struct App {
     files: files::StoredFiles,
     /// The counter behind file URLs.
     last_file: u64,
+    /// Each user's cloud history, while cloud storage is on (CFG-1, HIST).
+    histories: history::Histories,
 }
 
 #[derive(Debug, Default)]
@@ -334,6 +338,7 @@ impl Server {
             type_levels: BTreeMap::new(),
             files: files::StoredFiles::default(),
             last_file: 0,
+            histories: history::Histories::default(),
         });
     }
 

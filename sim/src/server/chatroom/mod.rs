@@ -253,7 +253,10 @@ impl ChatroomRequest {
             | request::Body::ConversationTypeLevelSet(_)
             | request::Body::ConversationTypeLevel(_)
             | request::Body::FileUploadChunk(_)
-            | request::Body::FileDownloadChunk(_)) => Err(other),
+            | request::Body::FileDownloadChunk(_)
+            | request::Body::History(_)
+            | request::Body::HistoryDelete(_)
+            | request::Body::HistoryClear(_)) => Err(other),
         }
     }
 
