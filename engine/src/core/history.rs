@@ -299,7 +299,8 @@ impl Core {
     /// Stores the messages of a remote page that are not stored yet, as read, and returns each as now stored.
     fn store_remote_page(&mut self, now: Now, remote: &[proto::DeliveredMessage]) -> Result<Vec<Message>, ImError> {
         let user_id = self.current_user_id().unwrap_or_default().to_owned();
-        let messages: Vec<Message> = remote
+        // Stored oldest first, whichever way the page goes, so local IDs follow the sent times.
+        let mut messages: Vec<Message> = remote
             .iter()
             .map(|wire| Message {
                 received_status: ReceivedStatus::Read,
@@ -307,6 +308,7 @@ impl Core {
             })
             .filter(|message| message.content.policy().stored)
             .collect();
+        messages.sort_by_key(|message| message.sent_time);
         let store = self.database_mut()?;
         let outcomes = store.insert_received_outside_inbox(&messages).map_err(native_error)?;
         let mut stored = Vec::with_capacity(messages.len());

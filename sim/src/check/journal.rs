@@ -41,6 +41,8 @@ pub enum Via {
     JoinFetch,
     /// A page of chatroom history (`ChatroomHistory`).
     History,
+    /// A page of the user's cloud history of a private, group or system conversation (`History`, HIST-1).
+    CloudHistory,
 }
 
 /// A delivered message, as much of it as the checkers judge.
@@ -265,6 +267,12 @@ impl Journal {
                     Some(response::Body::ChatroomHistory(history)) => {
                         for message in &history.messages {
                             self.push(conn, now_ms, delivered(Via::History, message));
+                        }
+                        Vec::new()
+                    }
+                    Some(response::Body::History(history)) => {
+                        for message in &history.messages {
+                            self.push(conn, now_ms, delivered(Via::CloudHistory, message));
                         }
                         Vec::new()
                     }
