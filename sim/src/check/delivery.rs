@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use imsim_engine::core::Event;
 use imsim_engine::{ConversationType, Message};
 
-use super::journal::Wire;
+use super::journal::{Via, Wire};
 use super::{Checker, History, Index};
 
 /// An acknowledged message missing from its device.
@@ -56,6 +56,7 @@ fn lost(history: &History, index: &Index) -> Vec<String> {
             .max()
             .unwrap_or(0);
         let held: BTreeSet<&str> = stored.iter().filter_map(|message| message.message_uid.as_deref()).collect();
+        let deleted = deleted_by_app(history.events.get(device).map(Vec::as_slice).unwrap_or_default());
         let mut missing = BTreeSet::new();
         for message in index.delivered_on(history, &conns) {
             if message.from_inbox()
@@ -63,6 +64,7 @@ fn lost(history: &History, index: &Index) -> Vec<String> {
                 && message.stored_type
                 && !message.status_message
                 && !held.contains(message.uid.as_str())
+                && !deleted.contains(message.uid.as_str())
                 && missing.insert(message.seq)
             {
                 breaches.push(format!(
@@ -154,12 +156,20 @@ fn order(history: &History, index: &Index) -> Vec<String> {
                 _ => None,
             })
             .collect();
-        let stored = history
-            .stored
-            .get(device)
-            .into_iter()
-            .flatten()
-            .filter(|message| message.message_uid.as_deref().is_none_or(|uid| !own.contains(uid)));
+        // A message a history page brought (HIST-11) is stored when fetched, in page order, not in inbox order.
+        let fetched: BTreeSet<&str> = history
+            .journal
+            .entries()
+            .iter()
+            .filter(|entry| conns.contains(&entry.conn))
+            .filter_map(|entry| match &entry.wire {
+                Wire::Delivered { via: Via::CloudHistory, message } => Some(message.uid.as_str()),
+                _ => None,
+            })
+            .collect();
+        let stored = history.stored.get(device).into_iter().flatten().filter(|message| {
+            message.message_uid.as_deref().is_none_or(|uid| !own.contains(uid) && !fetched.contains(uid))
+        });
         breaches.extend(out_of_order(device, "stores", stored, &seqs));
     }
     breaches
@@ -189,6 +199,44 @@ fn out_of_order<'a>(
         last.insert(conversation, (seq, uid));
     }
     breaches
+}
+
+/// The UIDs of the messages the app deleted from the device's database (DEL-9 to DEL-11): those a successful
+/// `deleteLocalMessages` or `deleteMessages` named (by UID, or by a `messageId` an earlier event gave with its UID),
+/// and those a successful `clearMessages` covered among the messages the device had seen by then. A deleted message
+/// is gone from that device only, so only that device's `lost` check excuses it. A clear's event does not say its
+/// policy, so a remote-only clear is excused as well: that weakens the check only for runs that clear remotely.
+fn deleted_by_app(events: &[Event]) -> BTreeSet<&str> {
+    let mut seen: Vec<&Message> = Vec::new();
+    let mut deleted = BTreeSet::new();
+    for event in events {
+        match event {
+            Event::MessageReceived { message, .. } | Event::MessageSent { message, .. } => seen.push(message),
+            Event::MessagesLoaded { messages, .. } => seen.extend(messages),
+            Event::LocalMessagesDeleted { code, messages } | Event::MessagesDeleted { code, messages, .. }
+                if code.is_success() =>
+            {
+                for message in messages {
+                    let uid = message.message_uid.as_deref().or_else(|| {
+                        let same_id =
+                            |known: &&&Message| known.message_id == message.message_id && message.message_id > 0;
+                        seen.iter().rev().find(same_id).and_then(|known| known.message_uid.as_deref())
+                    });
+                    deleted.extend(uid);
+                }
+            }
+            Event::MessagesCleared { code, conversation_type, target_id, timestamp, .. } if code.is_success() => {
+                let covered = |message: &&&Message| {
+                    message.conversation_type == *conversation_type
+                        && message.target_id == *target_id
+                        && (*timestamp == 0 || message.sent_time <= *timestamp)
+                };
+                deleted.extend(seen.iter().filter(covered).filter_map(|message| message.message_uid.as_deref()));
+            }
+            _ => {}
+        }
+    }
+    deleted
 }
 
 /// The messages of `events` reported by `onMessageReceived`, in order.

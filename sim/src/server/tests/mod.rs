@@ -16,6 +16,7 @@ mod chatroom_moderation;
 mod connect;
 mod files;
 mod groups;
+mod history;
 mod lifetimes;
 mod multi;
 mod publish;
