@@ -401,7 +401,7 @@ const BAD: &[(&str, u64, u64, &str)] = &[
         "unknown-app-switch.yaml",
         5,
         35,
-        r#"unknown field "cloud_storage" in settings.app; expected one of reconnect_kick_policy, mobile_devices_max,"#,
+        r#"unknown field "cloud_backup" in settings.app; expected one of reconnect_kick_policy, mobile_devices_max,"#,
     ),
     ("unknown-device.yaml", 10, 21, r#"send.device: unknown device "c"; declared devices are a, b"#),
     ("file-too-large.yaml", 7, 45, "file.size: 16777217 bytes is more than the 16777216 a scenario may use"),

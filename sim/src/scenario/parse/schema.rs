@@ -109,8 +109,8 @@ fn step() -> Json {
     json!({ "oneOf": branches })
 }
 
-/// A `call` step: one branch per method of the API table, with the method's parameters (each may also be a
-/// `$NAME` reference) beside `device`, `callback` and `as`.
+/// A `call` step: one branch per method of the API table, with the method's parameters (each, and each element of a
+/// list, may also be a `$NAME` reference) beside `device`, `callback` and `as`.
 fn call_step(call: &Json) -> Json {
     let variants = call.get("oneOf").and_then(Json::as_array).cloned().unwrap_or_default();
     let branches: Vec<Json> = variants
@@ -127,10 +127,14 @@ fn call_step(call: &Json) -> Json {
                 json!({ "type": "string", "description": "Keep what the call returns, for later `$NAME`s." }),
             );
             let given = variant.get("properties").and_then(Json::as_object).cloned().unwrap_or_default();
-            for (name, schema) in given {
+            for (name, mut schema) in given {
                 let schema = if name == "method" {
                     schema
                 } else {
+                    // A list's elements may be references too (`messages: [$m1, { … }]`).
+                    if let Some(items) = schema.get_mut("items") {
+                        *items = json!({ "anyOf": [items.take(), { "type": "string", "pattern": REFERENCE }] });
+                    }
                     json!({ "anyOf": [schema, { "type": "string", "pattern": REFERENCE }] })
                 };
                 properties.insert(name, schema);
