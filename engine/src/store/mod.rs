@@ -12,7 +12,7 @@ mod memory;
 mod sqlite;
 
 pub use memory::MemoryStore;
-pub use sqlite::{INSERT_MESSAGE_SQL, SqliteStore, Sync, schema_sql};
+pub use sqlite::{HISTORY_PAGE_BEFORE_SQL, INSERT_MESSAGE_SQL, SEARCH_MESSAGES_SQL, SqliteStore, Sync, schema_sql};
 
 use crate::content;
 use crate::conversation::Conversation;

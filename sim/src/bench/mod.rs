@@ -10,6 +10,7 @@
 
 pub mod codec;
 pub mod report;
+pub mod store_queries;
 pub mod workloads;
 
 use std::time::{Duration, Instant};
@@ -48,6 +49,8 @@ pub enum Unit {
     Deliveries,
     Frames,
     SimulatedSeconds,
+    /// Store queries (a page of history, a search).
+    Queries,
 }
 
 impl Unit {
@@ -58,6 +61,7 @@ impl Unit {
             Unit::Deliveries => "deliveries/s",
             Unit::Frames => "frames/s",
             Unit::SimulatedSeconds => "simulated s/s",
+            Unit::Queries => "queries/s",
         }
     }
 }

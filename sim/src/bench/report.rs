@@ -87,8 +87,10 @@ fn ratio_text(ratio: f64, unit: Unit) -> String {
     match unit {
         Unit::SimulatedSeconds => format!("{}×", grouped(ratio)),
         // Below 10 %, one decimal, so a small ratio does not read as nothing.
-        Unit::Messages | Unit::Deliveries | Unit::Frames if ratio < 0.1 => format!("{:.1} %", ratio * 100.0),
-        Unit::Messages | Unit::Deliveries | Unit::Frames => format!("{:.0} %", ratio * 100.0),
+        Unit::Messages | Unit::Deliveries | Unit::Frames | Unit::Queries if ratio < 0.1 => {
+            format!("{:.1} %", ratio * 100.0)
+        }
+        Unit::Messages | Unit::Deliveries | Unit::Frames | Unit::Queries => format!("{:.0} %", ratio * 100.0),
     }
 }
 

@@ -72,6 +72,7 @@ pub fn all(scale: Scale) -> Vec<Workload> {
     for members in FAN_OUT_MEMBERS {
         workloads.push(fan_out(members, scale));
     }
+    workloads.extend(super::store_queries::workloads(scale));
     workloads.extend(super::codec::workloads(scale));
     workloads
 }
@@ -263,7 +264,7 @@ fn catch_up_messages(scale: Scale) -> usize {
 }
 
 /// A fresh directory for one iteration's database files, under the system's temporary directory.
-fn scratch_database(name: &str) -> PathBuf {
+pub(super) fn scratch_database(name: &str) -> PathBuf {
     let directory = std::env::temp_dir().join(format!("imsim-bench-{}", std::process::id()));
     std::fs::create_dir_all(&directory).expect("a writable temporary directory");
     let path = directory.join(name);
@@ -580,10 +581,13 @@ mod tests {
                 "offline_expiry_week",
                 "chatroom_fan_out/10",
                 "chatroom_fan_out/20",
+                "history_page/large",
+                "history_page/raw",
+                "search_messages",
             ]
         );
         let units: Vec<u64> = outcomes.iter().map(|outcome| outcome.subject.units).collect();
-        assert_eq!(units, [100, 100, 100, 400, 400, 3_605, 604_802, 90, 190]);
+        assert_eq!(units, [100, 100, 100, 400, 400, 3_605, 604_802, 90, 190, 20, 20, 2]);
         assert!(outcomes.iter().all(|outcome| outcome.ratio > 0.0 && outcome.ratio.is_finite()));
     }
 

@@ -105,11 +105,36 @@ const SEARCH_CONVERSATIONS: &str = "SELECT conversation_type, target_id, COUNT(*
      AND (conversation_type <> 5 OR ?4 IS NULL OR channel_id = ?4) \
      GROUP BY conversation_type, target_id ORDER BY conversation_type, target_id";
 
+/// One of `Store::history_page`'s statements: `?1` the conversation type, `?2` the target, `?3` the anchor, `?4` true
+/// when the channel does not matter (every type but ultra groups) and `?5` the channel, `?6` the count. Three
+/// statements rather than one with `OR`s, so that each walks `messages_by_conversation` from its bound.
+macro_rules! history_page {
+    ($bound:literal, $order:literal) => {
+        concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ",
+            $bound,
+            " AND (?4 OR channel_id IS ?5) ORDER BY ",
+            $order,
+            " LIMIT ?6"
+        )
+    };
+}
+
+/// HIST-5: the page strictly before a non-zero anchor, newest first (public for the store benchmarks' raw
+/// baseline, which issues the same statement).
+pub const HISTORY_PAGE_BEFORE_SQL: &str = history_page!("sent_time < ?3", "sent_time DESC, message_id DESC");
+/// HIST-10: the page from the newest message (`?3` is 0).
+const HISTORY_FROM_NEWEST: &str = history_page!("?3 = 0", "sent_time DESC, message_id DESC");
+/// HIST-5: the page strictly after the anchor, oldest first.
+const HISTORY_AFTER: &str = history_page!("sent_time > ?3", "sent_time, message_id");
+
 /// `Store::search_messages`: `?1` the conversation type, `?2` the target, `?3` true when the channel does not matter
 /// and `?4` the channel; `?5` the folded keyword or NULL, `?6` the sender or NULL; `?7` to `?8` the sent times kept,
 /// both included; `?9` the count and `?10` the offset. The conversation and time bounds walk
 /// `messages_by_conversation` from its newest end; the keyword and sender are tested on those rows only.
-const SEARCH_MESSAGES: &str = concat!(
+pub const SEARCH_MESSAGES_SQL: &str = concat!(
     "SELECT ",
     message_columns!(),
     " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND sent_time BETWEEN ?7 AND ?8 \
@@ -438,25 +463,10 @@ impl Store for SqliteStore {
         order: TimeOrder,
         count: u32,
     ) -> Result<Vec<Message>, StoreError> {
-        // Three statements rather than one with `OR`s, so that each walks `messages_by_conversation` from its bound:
-        // `?4` is true when the channel does not matter (every type but ultra groups).
-        macro_rules! page {
-            ($bound:literal, $order:literal) => {
-                concat!(
-                    "SELECT ",
-                    message_columns!(),
-                    " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ",
-                    $bound,
-                    " AND (?4 OR channel_id IS ?5) ORDER BY ",
-                    $order,
-                    " LIMIT ?6"
-                )
-            };
-        }
         let sql = match order {
-            TimeOrder::Before if sent_time == 0 => page!("?3 = 0", "sent_time DESC, message_id DESC"),
-            TimeOrder::Before => page!("sent_time < ?3", "sent_time DESC, message_id DESC"),
-            TimeOrder::After => page!("sent_time > ?3", "sent_time, message_id"),
+            TimeOrder::Before if sent_time == 0 => HISTORY_FROM_NEWEST,
+            TimeOrder::Before => HISTORY_PAGE_BEFORE_SQL,
+            TimeOrder::After => HISTORY_AFTER,
         };
         let any_channel = conversation_type != ConversationType::UltraGroup;
         self.select_messages(
@@ -474,7 +484,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<Message>, StoreError> {
         let any_channel = conversation_type != ConversationType::UltraGroup;
         self.select_messages(
-            SEARCH_MESSAGES,
+            SEARCH_MESSAGES_SQL,
             params![
                 conversation_type.ordinal(),
                 target_id,
