@@ -299,3 +299,73 @@ fn unread_counts_use_the_partial_index() {
     store.insert_received(&[arrived], 1).unwrap();
     assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
 }
+
+/// The committed database written by schema version 6 (`fixtures/databases/schema-6.db`), frozen: later engines must
+/// open it, upgrade it in place and read back every row as this engine wrote it (issue 14: a database written by
+/// today's schema opens and upgrades).
+const SCHEMA_6_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/databases/schema-6.db");
+
+/// The rows the schema-6 fixture holds, as `write_the_schema_6_fixture` stored them.
+fn schema_6_rows() -> Vec<Message> {
+    let mentioned = Message {
+        conversation_type: ConversationType::Group,
+        mentioned_info: Some(crate::types::MentionedInfo {
+            mentioned_type: crate::types::MentionedType::Part,
+            user_id_list: vec!["me".to_owned()],
+            mentioned_content: Some("@me".to_owned()),
+        }),
+        ..received("team", "uid-3", 3_000, "Ünïcode @me")
+    };
+    vec![
+        Message {
+            sent_status: SentStatus::Sent,
+            message_uid: Some("uid-1".to_owned()),
+            ..outgoing("bob", 1_000, "hello")
+        },
+        received("bob", "uid-2", 2_000, "a reply"),
+        mentioned,
+    ]
+}
+
+/// Writes the fixture: run once with `IMSIM_WRITE_SCHEMA_6_FIXTURE=1` while the engine's schema is version 6. It
+/// never rewrites an existing file: the fixture is the past, kept as it was.
+#[test]
+fn write_the_schema_6_fixture() {
+    let path = Path::new(SCHEMA_6_FIXTURE);
+    if std::env::var_os("IMSIM_WRITE_SCHEMA_6_FIXTURE").is_none() || path.exists() {
+        return;
+    }
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut store = SqliteStore::open_with(path, crate::store::Sync::Normal).unwrap();
+    assert_eq!(user_version(path), 6, "the fixture is written by schema version 6 only");
+    let rows = schema_6_rows();
+    let id = store.insert_outgoing(&rows[0]).unwrap();
+    store.update_send_result(id, SentStatus::Sent, Some("uid-1"), 1_000).unwrap();
+    store.insert_received(&rows[1..], 7).unwrap();
+    // One file, no WAL beside it.
+    store.connection().pragma_update(None, "journal_mode", "DELETE").unwrap();
+}
+
+#[test]
+fn the_committed_schema_6_database_opens_upgrades_and_reads_back() {
+    let directory = TempDir::new("schema_6_fixture");
+    let path = directory.database();
+    std::fs::copy(SCHEMA_6_FIXTURE, &path).expect("fixtures/databases/schema-6.db is committed");
+    assert_eq!(user_version(&path), 6);
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&path), i64::from(super::super::sqlite::schema_sql().count() as u32));
+    let stored = store.all_messages().unwrap();
+    let expected: Vec<Message> = schema_6_rows()
+        .into_iter()
+        .enumerate()
+        .map(|(index, message)| super::stored_as(&message, index as i64 + 1))
+        .collect();
+    assert_eq!(stored, expected);
+    assert_eq!(store.inbox_cursor().unwrap(), 7);
+    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
+    assert_eq!(store.unread_mentioned_messages(ConversationType::Group, "team", "me").unwrap().len(), 1);
+    // The new queries work on it, and writing goes on from the stored IDs.
+    let page = store.history_page((ConversationType::Private, "bob", None), 0, crate::types::TimeOrder::Before, 20);
+    assert_eq!(page.unwrap().len(), 2);
+    assert_eq!(store.insert_outgoing(&outgoing("bob", 4_000, "after the upgrade")).unwrap(), 4);
+}
