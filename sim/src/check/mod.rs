@@ -29,6 +29,7 @@ mod delivery;
 pub mod journal;
 mod limits;
 mod membership;
+mod pages;
 pub mod protocol;
 mod status;
 #[cfg(test)]
@@ -151,6 +152,7 @@ pub const CHECKERS: &[Checker] = &[
     delivery::ORDER,
     status::UNREAD,
     status::SENT_STATUS,
+    pages::PAGES,
     membership::AFTER_LEAVING,
     membership::OUTSIDE_THE_GROUP,
     limits::RATE,

@@ -466,3 +466,73 @@ fn a_group_message_accepted_after_the_recipient_was_removed_reached_it_outside_t
     let back = (Duration::from_millis(30), GroupChange::Added { group: "g1".into(), users: vec!["ub".into()] });
     assert_eq!(judge(30, vec![added, removed(20), back]), [], "added back at the instant of acceptance");
 }
+
+#[test]
+fn a_message_the_app_deleted_is_not_lost_and_only_on_its_device() {
+    // DEL-9, DEL-11: u1 deleted by messageId, u2 by a clear of the conversation up to its sent time.
+    let mut history = clean_delivery();
+    history.stored.get_mut("b").unwrap().clear();
+    let events = history.events.get_mut("b").unwrap();
+    let by_id = Message { message_uid: None, ..stored("u1", 1, "ua") };
+    events.push(Event::LocalMessagesDeleted { code: ErrorCode::SUCCESS, messages: vec![by_id] });
+    let violations = check(&history);
+    assert_eq!(names(&violations), [("lost", 1)], "u2 is still owed: {violations:?}");
+    let events = history.events.get_mut("b").unwrap();
+    events.push(Event::MessagesCleared {
+        code: ErrorCode::SUCCESS,
+        conversation_type: ConversationType::Private,
+        target_id: "ua".into(),
+        channel_id: None,
+        timestamp: 0,
+    });
+    assert_eq!(check(&history), []);
+    // A refused deletion excuses nothing.
+    let mut refused = clean_delivery();
+    refused.stored.get_mut("b").unwrap().clear();
+    refused.events.get_mut("b").unwrap().push(Event::MessagesCleared {
+        code: ErrorCode::MSG_ROAMING_SERVICE_UNAVAILABLE,
+        conversation_type: ConversationType::Private,
+        target_id: "ua".into(),
+        channel_id: None,
+        timestamp: 0,
+    });
+    assert_eq!(names(&check(&refused)), [("lost", 2)]);
+}
+
+/// A page of `messages` for b's conversation with ua, before `anchor`.
+fn page(anchor: i64, messages: Vec<Message>) -> Event {
+    Event::MessagesLoaded {
+        code: ErrorCode::SUCCESS,
+        conversation_type: ConversationType::Private,
+        target_id: "ua".into(),
+        channel_id: None,
+        sent_time: anchor,
+        order: imsim_engine::types::TimeOrder::Before,
+        messages,
+    }
+}
+
+#[test]
+fn a_page_out_of_order_out_of_bounds_or_unlike_the_database_is_reported() {
+    let timed = |uid: &str, id: i64, sent_time: i64| Message { sent_time, ..stored(uid, id, "ua") };
+    let mut history = clean_delivery();
+    for message in history.stored.get_mut("b").unwrap() {
+        message.sent_time = message.message_id * 100;
+    }
+    let good = page(300, vec![timed("u2", 2, 200), timed("u1", 1, 100)]);
+    history.events.get_mut("b").unwrap().push(good);
+    assert_eq!(check(&history), []);
+    let cases = [
+        (page(300, vec![timed("u1", 1, 100), timed("u2", 2, 200)]), "not newest first"),
+        (page(200, vec![timed("u2", 2, 200)]), "outside its bounds"),
+        (page(0, vec![Message { target_id: "uc".into(), ..timed("u2", 2, 200) }]), "holds message 2 of Private uc"),
+        (page(0, vec![timed("u9", 2, 200)]), "but it is stored as"),
+    ];
+    for (event, expected) in cases {
+        let mut broken = history.clone();
+        broken.events.get_mut("b").unwrap().push(event);
+        let violations = check(&broken);
+        assert_eq!(names(&violations), [("pages", 1)], "{expected}");
+        assert!(violations[0].examples[0].contains(expected), "{}", violations[0]);
+    }
+}
