@@ -203,3 +203,20 @@ fn a_download_writes_the_file_and_stores_its_path() {
     assert_eq!(stored.received_status, ReceivedStatus::Downloaded);
     assert_eq!(stored.content.media().and_then(|media| media.local.as_deref()), Some(path));
 }
+
+#[test]
+fn an_upload_with_every_byte_and_no_url_fails_the_send() {
+    // SEND-13: the file service answered every byte without a URL: the send fails with 34011, nothing is published.
+    let (mut harness, image) = with_image(10);
+    harness.core.send_media_message(harness.now, &image).expect("accepted");
+    harness.events();
+    let [(request_id, _, _, _)] = pieces(&mut harness)[..] else { panic!("one piece") };
+    answer_upload(&mut harness, request_id, 10, "");
+    let events = harness.events();
+    let sent = events.iter().find_map(|event| match event {
+        Event::MediaMessageSent { code, message } => Some((*code, message.sent_status)),
+        _ => None,
+    });
+    assert_eq!(sent, Some((ErrorCode::FILE_UPLOAD_FAILED, SentStatus::Failed)), "{events:?}");
+    assert!(harness.frames().iter().all(|body| !matches!(body, Body::Publish(_))), "nothing is published");
+}

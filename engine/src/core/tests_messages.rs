@@ -724,3 +724,27 @@ fn a_package_the_store_cannot_commit_is_not_acknowledged_and_comes_again() {
     assert_eq!(texts, ["one", "two"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_message_sent_is_attached_and_stored_as_a_new_send_whatever_it_carried() {
+    // SEND-4, MSG-10: the message an app passes may carry statuses and times of its own (a literal, a message read
+    // back); the send attaches and stores it as a new one: sending, unread, no receive time, sent by the user.
+    let mut harness = Harness::connected("alice");
+    let created = harness.core.create_text_message(ConversationType::Private, "bob", None, "hi").expect("valid");
+    let carried = Message {
+        received_status: ReceivedStatus::Read,
+        sent_status: SentStatus::Failed,
+        received_time: 77,
+        offline: true,
+        sender_user_id: "mallory".into(),
+        ..created
+    };
+    harness.core.send_message(harness.now, &carried).expect("accepted");
+    let events = harness.events();
+    let [Event::MessageAttached { message: attached }] = events.as_slice() else { panic!("{events:?}") };
+    let fields = (attached.received_status, attached.sent_status, attached.received_time, attached.offline);
+    assert_eq!(fields, (ReceivedStatus::Unread, SentStatus::Sending, 0, false));
+    assert_eq!(attached.sender_user_id, "alice");
+    let stored = harness.core.store().expect("open").message(attached.message_id).expect("read").expect("stored");
+    assert_eq!(&stored, attached);
+}

@@ -121,3 +121,14 @@ fn a_request_without_an_answer_times_out_with_30003() {
     harness.advance(1);
     assert_eq!(harness.events(), [Event::BlacklistLoaded { code: ErrorCode::MSG_RESPONSE_TIMEOUT, user_ids: vec![] }]);
 }
+
+#[test]
+fn a_blacklist_user_id_of_64_characters_is_accepted_and_65_refused() {
+    // MSG-2, BLACK-5: a user ID has 1 to 64 characters.
+    let mut harness = Harness::connected("alice");
+    let now = harness.now;
+    let longest = "b".repeat(limits::TARGET_ID_CHARS_MAX);
+    assert_eq!(harness.core.add_to_blacklist(now, &longest).map_err(|error| error.code), Ok(()));
+    let too_long = "b".repeat(limits::TARGET_ID_CHARS_MAX + 1);
+    assert_eq!(harness.core.add_to_blacklist(now, &too_long).map_err(|error| error.code), Err(ErrorCode::PARAM_ERROR));
+}

@@ -259,3 +259,16 @@ fn the_per_type_notification_level_is_kept_per_user_and_checked() {
     }
     assert_eq!(request(&mut h, alice, 10, get(2)), ok(10, level(3)), "a malformed request changed nothing");
 }
+
+/// BLACK-9, USER-13: the Server API's remove takes the user off the list (and removing one not listed changes nothing).
+#[test]
+fn the_server_api_removes_from_a_blacklist() {
+    let mut h = Harness::new();
+    h.server.blacklist_add(APP, "alice", "bob").expect("added");
+    h.server.blacklist_add(APP, "alice", "carol").expect("added");
+    h.server.blacklist_remove(APP, "alice", "bob").expect("removed");
+    assert_eq!(h.server.blacklist_list(APP, "alice"), ["carol"]);
+    h.server.blacklist_remove(APP, "alice", "dave").expect("a no-op");
+    assert_eq!(h.server.blacklist_list(APP, "alice"), ["carol"]);
+    assert!(h.server.blacklist_remove(APP, "alice", "").is_err(), "an empty user ID is refused");
+}

@@ -253,6 +253,14 @@ fn group_calls_check_their_arguments() {
     assert_eq!(h.server.add_group_members(APP, "g9", &["a"]), Err(unknown()));
     assert_eq!(h.server.set_group_mute_all(APP, "g9", true), Err(unknown()));
     assert_eq!(h.server.create_group(APP, "", "x", &["a"]), Err(ApiError::InvalidGroupId { group_id: String::new() }));
+    // MSG-2: a group ID of 64 characters is accepted, 65 refused.
+    let longest = "g".repeat(imsim_engine::limits::TARGET_ID_CHARS_MAX);
+    assert_eq!(h.server.create_group(APP, &longest, "x", &["a"]), Ok(()));
+    let too_long = "g".repeat(imsim_engine::limits::TARGET_ID_CHARS_MAX + 1);
+    assert_eq!(
+        h.server.create_group(APP, &too_long, "x", &["a"]),
+        Err(ApiError::InvalidGroupId { group_id: too_long.clone() })
+    );
     assert_eq!(h.server.create_group(APP, "g1", "x", &[""]), Err(ApiError::InvalidUserId { user_id: String::new() }));
     group(&mut h, &["alice"]);
     assert_eq!(
