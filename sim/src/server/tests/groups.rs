@@ -297,3 +297,52 @@ fn the_group_offline_cap_keeps_the_newest_per_group() {
         Err(ApiError::InvalidAppConfig { field: "group_offline_max_count", value: 0 })
     );
 }
+
+/// OFFLINE-4, CFG-8: the App-level offline settings. Private and group retention are 7 days by default, each
+/// settable from 1 to 7 days and to nothing else, each applying to every conversation of its kind, to the
+/// millisecond; the group message count is unlimited by default (its cap: the test above).
+#[test]
+fn the_offline_settings_have_their_defaults_ranges_and_effects() {
+    imsim_engine::checks!(unit: "OFFLINE-4", "CFG-8");
+    const DAY: i64 = 24 * 60 * 60 * 1_000;
+    let defaults = ServerConfig::default();
+    assert_eq!((defaults.private_offline_days, defaults.group_offline_days), (7, 7));
+    assert_eq!(AppConfig::default().group_offline_max_count, None);
+    for days in [0, 8] {
+        let private = ServerConfig { private_offline_days: days, ..ServerConfig::default() };
+        assert!(std::panic::catch_unwind(|| Server::new(private)).is_err(), "private {days} days is refused");
+        let group = ServerConfig { group_offline_days: days, ..ServerConfig::default() };
+        assert!(std::panic::catch_unwind(|| Server::new(group)).is_err(), "group {days} days is refused");
+    }
+    for (private_days, group_days) in [(1, 7), (7, 1), (2, 5), (7, 7)] {
+        let config = ServerConfig {
+            private_offline_days: private_days,
+            group_offline_days: group_days,
+            client_send_rate: None,
+            ..defaults.clone()
+        };
+        let mut h = Harness::with_config(config);
+        group(&mut h, &["alice", "bob"]);
+        let alice = h.connect_live("alice", "phone");
+        let sent = h.now;
+        // Thirty group messages, all kept: no count limit by default.
+        for n in 0..30 {
+            h.publish_with(alice, group_publish(&format!("g{n}"), "g1", "group"));
+        }
+        h.publish(alice, "p", "bob", "private");
+        let kept = |h: &Harness, at: i64| h.server.inbox_len(APP, "bob", at);
+        // MSG-22: the server's sent times are strictly increasing: group message n at `sent + n`, the private one
+        // at `sent + 30`. Each is kept while `now - sentTime` is at most its retention.
+        let group_last = |n: i64| sent + n + i64::from(group_days) * DAY;
+        let private_end = sent + 30 + i64::from(private_days) * DAY;
+        let expected = |at: i64| usize::from(at <= private_end) + (0..30).filter(|&n| at <= group_last(n)).count();
+        for at in [private_end, private_end + 1, group_last(0), group_last(0) + 1, group_last(29), group_last(29) + 1] {
+            assert_eq!(
+                kept(&h, at),
+                expected(at),
+                "private {private_days} d, group {group_days} d, at +{} ms",
+                at - sent
+            );
+        }
+    }
+}
