@@ -197,6 +197,23 @@ impl Core {
         Ok(())
     }
 
+    /// DEL-10: the IDs of those of `messages` stored in `conversation`: a message of another conversation, or not
+    /// stored at all, is not this call's to delete (DEL-16 ignores what is not stored).
+    fn message_ids_in(&self, conversation: &Conversation, messages: &[Message]) -> Result<Vec<i64>, ImError> {
+        let store = self.database()?;
+        let (conversation_type, target_id, channel_id) = conversation.key();
+        let mut message_ids = Vec::new();
+        for message in messages {
+            let Some(stored) = store.message(message.message_id).map_err(native_error)? else { continue };
+            let same_channel =
+                conversation_type != ConversationType::UltraGroup || stored.channel_id.as_deref() == channel_id;
+            if stored.conversation_type == conversation_type && stored.target_id == target_id && same_channel {
+                message_ids.push(stored.message_id);
+            }
+        }
+        Ok(message_ids)
+    }
+
     /// DEL-11: deletes the local messages sent at or before `timestamp` (0: all).
     fn clear_local(&mut self, conversation: &Conversation, timestamp: i64) -> Result<(), ImError> {
         crate::mark!("DEL-11");
@@ -222,10 +239,10 @@ impl Core {
                 crate::mark!("DEL-10");
                 crate::mark!("DEL-14");
                 let code = if code.is_success() {
-                    let message_ids: Vec<i64> = messages.iter().map(|message| message.message_id).collect();
-                    let deleted = self
-                        .database_mut()
-                        .and_then(|store| store.delete_messages(&message_ids).map(|_| ()).map_err(native_error));
+                    let deleted = self.message_ids_in(&conversation, &messages).and_then(|message_ids| {
+                        let store = self.database_mut()?;
+                        store.delete_messages(&message_ids).map(|_| ()).map_err(native_error)
+                    });
                     code_of(deleted)
                 } else {
                     code

@@ -217,7 +217,7 @@ fn deleted_by_app(events: &[Event]) -> BTreeSet<&str> {
                 if code.is_success() =>
             {
                 for message in messages {
-                    let uid = message.message_uid.as_deref().or_else(|| {
+                    let uid = message.message_uid.as_deref().filter(|uid| !uid.is_empty()).or_else(|| {
                         let same_id =
                             |known: &&&Message| known.message_id == message.message_id && message.message_id > 0;
                         seen.iter().rev().find(same_id).and_then(|known| known.message_uid.as_deref())

@@ -214,6 +214,8 @@ pub struct World {
     pub multi_device_sync: bool,
     /// `mobile_devices_max` (CFG-7).
     pub mobile_devices_max: u32,
+    /// `cloud_storage` (CFG-1): whether the server keeps the history the message store's remote calls reach.
+    pub cloud_storage: bool,
     /// The timeline of the safety phase.
     pub ops: Vec<Op>,
 }
@@ -251,6 +253,7 @@ impl World {
             seed,
             multi_device_sync: rng.random_bool(0.3),
             mobile_devices_max: if rng.random_bool(0.2) { 2 } else { 1 },
+            cloud_storage: rng.random_bool(0.5),
             devices,
             ops: Vec::new(),
         };
@@ -279,8 +282,9 @@ impl World {
         let _ = writeln!(yaml, "  heartbeat: {{ interval: 5s, timeout: 2s }}");
         let _ = writeln!(
             yaml,
-            "  app: {{ multi_device_sync: {}, mobile_devices_max: {}, chatroom_kv: true, chatroom_cloud_storage: true }}",
-            self.multi_device_sync, self.mobile_devices_max
+            "  app: {{ multi_device_sync: {}, mobile_devices_max: {}, cloud_storage: {}, chatroom_kv: true, \
+             chatroom_cloud_storage: true }}",
+            self.multi_device_sync, self.mobile_devices_max, self.cloud_storage
         );
         let _ = writeln!(yaml, "devices:");
         for device in &self.devices {
@@ -464,9 +468,10 @@ impl<'w> Timeline<'w> {
             if let Some(on) = state.switch_on() {
                 return vec![Op::FaultOff(kind, on.to_owned())];
             }
-            let change = match rng.random_range(0..3) {
+            let change = match rng.random_range(0..4) {
                 0 => format!("multi_device_sync: {}", !self.world.multi_device_sync),
                 1 => format!("mobile_devices_max: {}", if self.world.mobile_devices_max == 1 { 2 } else { 1 }),
+                2 => format!("cloud_storage: {}", !self.world.cloud_storage),
                 _ => "reconnect_kick_policy: true".to_owned(),
             };
             return vec![Op::FaultOn(kind, change)];
