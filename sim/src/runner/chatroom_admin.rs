@@ -23,6 +23,7 @@ pub(super) fn call(
     match admin {
         ChatroomAdmin::Create { room } => server.create_chatroom(app_key, room, now_ms),
         ChatroomAdmin::Destroy { room } => server.destroy_chatroom(app_key, room, now_ms),
+        ChatroomAdmin::ClearHistory { room } => server.clear_chatroom_history(app_key, room),
         ChatroomAdmin::KeepAlive { room, keep_alive } => server.set_chatroom_keep_alive(app_key, room, *keep_alive),
         ChatroomAdmin::Whitelist { room, users } => server.add_chatroom_user_whitelist(app_key, room, users),
         ChatroomAdmin::Unwhitelist { room, users } => server.remove_chatroom_user_whitelist(app_key, room, users),

@@ -121,6 +121,12 @@ pub enum ApiError {
         /// `CHATROOM_BROADCAST_CONTENT_BYTES_MAX`.
         max: usize,
     },
+    /// DEL-8: a chatroom's history can be cleared only while chatroom cloud history storage is on.
+    #[error("chatroom cloud history storage is off: there is no history of {room_id:?} to clear")]
+    ChatroomHistoryOff {
+        /// The chatroom ID given.
+        room_id: String,
+    },
 }
 
 /// A registered user's token state.

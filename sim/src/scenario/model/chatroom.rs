@@ -168,6 +168,11 @@ pub enum ChatroomAdmin {
         /// The room ID; never empty.
         room: String,
     },
+    /// Clears the room's history for every user (DEL-8); needs chatroom cloud history storage.
+    ClearHistory {
+        /// The room ID; never empty.
+        room: String,
+    },
     /// Puts the room on the keep-alive list (CR-7), or takes it off.
     KeepAlive {
         /// The room ID; never empty.
@@ -270,6 +275,7 @@ impl ChatroomAdmin {
         match self {
             ChatroomAdmin::Create { room } => format!("create_chatroom {room}"),
             ChatroomAdmin::Destroy { room } => format!("destroy_chatroom {room}"),
+            ChatroomAdmin::ClearHistory { room } => format!("chatroom_clear_history {room}"),
             ChatroomAdmin::KeepAlive { room, keep_alive } => format!("chatroom_keep_alive {room} {keep_alive}"),
             ChatroomAdmin::Whitelist { room, users } => format!("chatroom_whitelist {room} [{}]", users.join(", ")),
             ChatroomAdmin::Unwhitelist { room, users } => {

@@ -21,6 +21,7 @@ pub(super) fn chatroom_step(step: &str, node: &Node, context: &Context<'_>) -> R
     match step {
         "create_chatroom" => Ok(StepKind::ChatroomAdmin(ChatroomAdmin::Create { room: id(node, step)? })),
         "destroy_chatroom" => Ok(StepKind::ChatroomAdmin(ChatroomAdmin::Destroy { room: id(node, step)? })),
+        "chatroom_clear_history" => Ok(StepKind::ChatroomAdmin(ChatroomAdmin::ClearHistory { room: id(node, step)? })),
         "chatroom_keep_alive" => keep_alive(node),
         "chatroom_whitelist" | "chatroom_unwhitelist" => {
             let fields = mapping(node, step, &["room", "users"], "{ room: r1, users: [lisi] }")?;

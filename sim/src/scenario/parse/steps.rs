@@ -59,6 +59,7 @@ pub(super) const STEPS: &[&str] = &[
     "kv_remove_many",
     "create_chatroom",
     "destroy_chatroom",
+    "chatroom_clear_history",
     "chatroom_keep_alive",
     "chatroom_whitelist",
     "chatroom_unwhitelist",

@@ -357,6 +357,19 @@ impl Server {
         Ok(())
     }
 
+    /// DEL-8: the Server API's "clear chatroom history": the room's history is emptied for every user; messages sent
+    /// afterwards are kept as before. Refused when chatroom cloud history storage is off (there is none to clear),
+    /// and for an unknown room.
+    pub fn clear_chatroom_history(&mut self, app_key: &str, room_id: &str) -> Result<(), ApiError> {
+        let app = app_mut(&mut self.apps, app_key)?;
+        if !app.config.chatroom_cloud_storage {
+            return Err(ApiError::ChatroomHistoryOff { room_id: room_id.to_owned() });
+        }
+        room_mut(app, room_id)?.history.clear();
+        imsim_engine::mark!("DEL-8");
+        Ok(())
+    }
+
     /// The Server API's keep-alive list (CR-7): a room on it is never destroyed for inactivity. Taking a room off
     /// the list makes its usual deadline (`last activity + chatroom_destroy_after_ms`) apply again, at once if it
     /// has passed.

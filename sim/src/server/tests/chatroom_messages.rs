@@ -246,3 +246,29 @@ fn a_join_can_fetch_only_specified_types() {
     let dave = h.connect_live("dave", "phone");
     assert_eq!(ids(&join(&mut h, dave, ROOM, 10).0.messages), ["g1", "t1", "g2", "t2"], "every type by default");
 }
+
+/// DEL-8: the Server API clears a room's history for everyone, only while chatroom cloud history storage is on and
+/// only for a room that exists; messages sent afterwards are kept.
+#[test]
+fn the_server_api_clears_a_rooms_history() {
+    let mut h = chatroom_harness();
+    h.server.create_chatroom(APP, ROOM, h.now).unwrap();
+    let alice = member(&mut h, "alice", "phone", ROOM);
+    say(&mut h, alice, ROOM, "before");
+    assert_eq!(
+        h.server.clear_chatroom_history(APP, ROOM),
+        Err(ApiError::ChatroomHistoryOff { room_id: ROOM.to_owned() }),
+        "no history to clear while the switch is off"
+    );
+    h.configure(|config| config.chatroom_cloud_storage = true);
+    assert_eq!(h.server.chatroom_history_len(APP, ROOM), Some(1), "the refusal changed nothing");
+    assert_eq!(
+        h.server.clear_chatroom_history(APP, "missing"),
+        Err(ApiError::UnknownChatroom { room_id: "missing".to_owned() })
+    );
+    h.server.clear_chatroom_history(APP, ROOM).unwrap();
+    assert_eq!(history(&mut h, alice, 0, 0, 50).0, Vec::<String>::new());
+    h.advance(10);
+    say(&mut h, alice, ROOM, "after");
+    assert_eq!(history(&mut h, alice, 0, 0, 50).0, strings(&["after"]));
+}
