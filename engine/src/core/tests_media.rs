@@ -220,3 +220,27 @@ fn an_upload_with_every_byte_and_no_url_fails_the_send() {
     assert_eq!(sent, Some((ErrorCode::FILE_UPLOAD_FAILED, SentStatus::Failed)), "{events:?}");
     assert!(harness.frames().iter().all(|body| !matches!(body, Body::Publish(_))), "nothing is published");
 }
+
+#[test]
+fn a_media_message_sent_is_attached_as_a_new_send_whatever_it_carried() {
+    // SEND-9, MSG-7, MSG-10: a media message the app passes may carry a direction and statuses of its own (a
+    // literal, a message read back); the send attaches and stores it as the user's new send.
+    let (mut harness, image) = with_image(10);
+    let carried = Message {
+        direction: MessageDirection::Receive,
+        received_status: ReceivedStatus::Read,
+        sent_status: SentStatus::Failed,
+        received_time: 77,
+        offline: true,
+        sender_user_id: "mallory".into(),
+        ..image
+    };
+    harness.core.send_media_message(harness.now, &carried).expect("accepted");
+    let events = harness.events();
+    let Some(Event::MediaMessageAttached { message: attached }) = events.first() else { panic!("{events:?}") };
+    let fields = (attached.direction, attached.received_status, attached.sent_status, attached.received_time);
+    assert_eq!(fields, (MessageDirection::Send, ReceivedStatus::Unread, SentStatus::Sending, 0));
+    assert_eq!((attached.offline, attached.sender_user_id.as_str()), (false, "alice"));
+    let stored = harness.core.store().expect("open").message(attached.message_id).expect("read").expect("stored");
+    assert_eq!(&stored, attached);
+}
