@@ -409,3 +409,19 @@ fn sanitize(name: &str) -> String {
         name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
     if cleaned.chars().all(|c| c == '.') { "file".to_owned() } else { cleaned }
 }
+
+#[cfg(test)]
+mod sanitize_tests {
+    use super::sanitize;
+
+    #[test]
+    fn a_file_name_keeps_its_safe_characters_and_cannot_climb_out_of_its_directory() {
+        // SEND-13: the name in an upload's URL.
+        assert_eq!(sanitize("photo.jpg"), "photo.jpg");
+        assert_eq!(sanitize("readme"), "readme");
+        assert_eq!(sanitize("a b/c?d"), "a_b_c_d");
+        assert_eq!(sanitize(".."), "file");
+        assert_eq!(sanitize("."), "file");
+        assert_eq!(sanitize(""), "file");
+    }
+}
