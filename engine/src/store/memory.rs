@@ -175,12 +175,10 @@ impl Store for MemoryStore {
     }
 
     fn delete_messages(&mut self, message_ids: &[i64]) -> Result<Vec<Message>, StoreError> {
-        let deleted: Vec<Message> =
-            message_ids.iter().filter_map(|message_id| self.messages.get(message_id)).cloned().collect();
+        // A set: each ID once, in order, and a lookup per message rather than a scan of the list.
+        let message_ids: std::collections::BTreeSet<i64> = message_ids.iter().copied().collect();
+        let deleted = message_ids.iter().filter_map(|message_id| self.messages.get(message_id)).cloned().collect();
         self.delete_where(|message| message_ids.contains(&message.message_id));
-        let mut deleted = deleted;
-        deleted.sort_by_key(|message| message.message_id);
-        deleted.dedup_by_key(|message| message.message_id);
         Ok(deleted)
     }
 

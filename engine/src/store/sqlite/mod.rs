@@ -374,15 +374,14 @@ impl Store for SqliteStore {
         {
             let mut delete = transaction
                 .prepare_cached(concat!("DELETE FROM messages WHERE message_id = ?1 RETURNING ", message_columns!()))?;
-            for message_id in message_ids {
+            // In ID order; a repeated ID deletes nothing the second time.
+            for message_id in message_ids.iter().collect::<std::collections::BTreeSet<_>>() {
                 if let Some(row) = delete.query_row([message_id], MessageRow::read).optional().map_err(unreadable)? {
                     deleted.push(row.into_message()?);
                 }
             }
         }
         transaction.commit()?;
-        deleted.sort_by_key(|message| message.message_id);
-        deleted.dedup_by_key(|message| message.message_id);
         Ok(deleted)
     }
 
