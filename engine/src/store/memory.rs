@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::sqlite::cursor_to_sql;
-use super::{ConversationMatches, MessageFilter, Received, Store, StoreError};
+use super::{ConversationMatches, ConversationQuery, ConversationState, MessageFilter, Received, Store, StoreError};
 use crate::content::{decode_content, encode_content};
 use crate::types::{
     ConversationType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus, SentStatus, TimeOrder,
@@ -33,6 +33,8 @@ pub struct MemoryStore {
     inbox_cursor: u64,
     /// The database's random ID, once one was asked for.
     database_id: Option<u64>,
+    /// The conversation list's own states (SQLite's `conversations`), kept as its triggers keep it.
+    conversations: BTreeMap<(ConversationType, String), ConversationState>,
 }
 
 impl MemoryStore {
@@ -45,6 +47,7 @@ impl MemoryStore {
             directed_user_ids: BTreeMap::new(),
             inbox_cursor: 0,
             database_id: None,
+            conversations: BTreeMap::new(),
         }
     }
 
@@ -58,8 +61,27 @@ impl MemoryStore {
         if let Some(message_uid) = &message.message_uid {
             self.message_ids_by_uid.insert(message_uid.clone(), message_id);
         }
+        let key = (message.conversation_type, message.target_id.clone());
         self.messages.insert(message_id, message);
+        if key.0 != ConversationType::Chatroom {
+            // Migration 0007's trigger: the newest stored message's time, never moving backwards.
+            let newest = self.newest_sent_time(key.0, &key.1);
+            self.conversations
+                .entry(key.clone())
+                .and_modify(|state| state.operation_time = state.operation_time.max(newest))
+                .or_insert_with(|| new_state(key, newest));
+        }
         message_id
+    }
+
+    /// The newest sent time among one conversation's stored messages (`i64::MIN` for none).
+    fn newest_sent_time(&self, conversation_type: ConversationType, target_id: &str) -> i64 {
+        self.messages
+            .values()
+            .filter(|message| message.conversation_type == conversation_type && message.target_id == target_id)
+            .map(|message| message.sent_time)
+            .max()
+            .unwrap_or(i64::MIN)
     }
 
     /// Deletes every message `doomed` selects, with its UID, and returns how many. IDs are not reused.
@@ -126,6 +148,10 @@ impl Store for MemoryStore {
             }
             self.message_ids_by_uid.insert(message_uid.to_owned(), message_id);
             message.sent_time = sent_time;
+            let key = (message.conversation_type, message.target_id.clone());
+            if let Some(state) = self.conversations.get_mut(&key) {
+                state.operation_time = state.operation_time.max(sent_time);
+            }
         }
         Ok(())
     }
@@ -382,6 +408,119 @@ impl Store for MemoryStore {
             .cloned())
     }
 
+    fn conversation_state(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<ConversationState>, StoreError> {
+        Ok(self.conversations.get(&(conversation_type, target_id.to_owned())).cloned())
+    }
+
+    fn conversation_states(&self, query: &ConversationQuery<'_>) -> Result<Vec<ConversationState>, StoreError> {
+        let mut states: Vec<ConversationState> = self
+            .conversations
+            .values()
+            .filter(|state| {
+                query.conversation_types.contains(&state.conversation_type)
+                    && state.operation_time < query.operation_time_before
+                    && (!query.only_top || state.top)
+                    && (!query.only_unread
+                        || self.messages.values().any(|message| {
+                            message.conversation_type == state.conversation_type
+                                && message.target_id == state.target_id
+                                && counts_as_unread(message)
+                        }))
+            })
+            .cloned()
+            .collect();
+        states.sort_by(|a, b| {
+            (b.top, b.operation_time)
+                .cmp(&(a.top, a.operation_time))
+                .then_with(|| (a.conversation_type, &a.target_id).cmp(&(b.conversation_type, &b.target_id)))
+        });
+        if let Some(limit) = query.limit {
+            states.truncate(limit as usize);
+        }
+        Ok(states)
+    }
+
+    fn save_draft(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        draft: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let key = (conversation_type, target_id.to_owned());
+        let state = self.conversations.entry(key.clone()).or_insert_with(|| new_state(key, now));
+        state.draft = draft.to_owned();
+        state.operation_time = now;
+        Ok(())
+    }
+
+    fn clear_draft(&mut self, conversation_type: ConversationType, target_id: &str) -> Result<(), StoreError> {
+        if let Some(state) = self.conversations.get_mut(&(conversation_type, target_id.to_owned())) {
+            state.draft.clear();
+        }
+        Ok(())
+    }
+
+    fn set_top(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        top: bool,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let key = (conversation_type, target_id.to_owned());
+        match self.conversations.get_mut(&key) {
+            Some(state) if state.top == top => Ok(false),
+            Some(state) => {
+                state.top = top;
+                Ok(true)
+            }
+            None if top => {
+                self.conversations.insert(key.clone(), ConversationState { top: true, ..new_state(key, now) });
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn remove_conversation(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self.conversations.remove(&(conversation_type, target_id.to_owned())).is_some())
+    }
+
+    fn remove_conversations_of_types(&mut self, conversation_types: &[ConversationType]) -> Result<u64, StoreError> {
+        self.conversations.retain(|(conversation_type, _), _| !conversation_types.contains(conversation_type));
+        Ok(self.delete_where(|message| conversation_types.contains(&message.conversation_type)))
+    }
+
+    fn mark_read_sent_up_to(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        sent_up_to: i64,
+    ) -> Result<u64, StoreError> {
+        let mut marked = 0;
+        for message in self.messages.values_mut() {
+            if message.conversation_type == conversation_type
+                && message.target_id == target_id
+                && message.sent_time <= sent_up_to
+                && message.direction == MessageDirection::Receive
+                && matches!(message.received_status, ReceivedStatus::Unread | ReceivedStatus::Retrieved)
+            {
+                message.received_status = ReceivedStatus::Read;
+                marked += 1;
+            }
+        }
+        Ok(marked)
+    }
+
     fn search_conversations(
         &self,
         conversation_types: &[ConversationType],
@@ -417,6 +556,11 @@ impl Store for MemoryStore {
 
 /// Whether `message` is one of the conversation's: in an ultra group, of the channel (`None`: no channel); in the
 /// other types, whatever its channel (CALL-11).
+/// A conversation's own state as a new row of SQLite's `conversations` has it: unpinned, no draft.
+fn new_state((conversation_type, target_id): (ConversationType, String), operation_time: i64) -> ConversationState {
+    ConversationState { conversation_type, target_id, operation_time, top: false, draft: String::new() }
+}
+
 fn in_conversation(
     message: &Message,
     (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),

@@ -12,11 +12,15 @@ mod memory;
 mod sqlite;
 
 pub use memory::MemoryStore;
-pub use sqlite::{HISTORY_PAGE_BEFORE_SQL, INSERT_MESSAGE_SQL, SEARCH_MESSAGES_SQL, SqliteStore, Sync, schema_sql};
+pub use sqlite::{
+    HISTORY_PAGE_BEFORE_SQL, INSERT_MESSAGE_SQL, SEARCH_MESSAGES_SQL, SqliteStore, Sync, conversation_list_sql, schema_sql,
+};
 
 use crate::content;
 use crate::conversation::Conversation;
-use crate::types::{ConversationType, Message, MessageContent, MessageType, ReceivedStatus, SentStatus, TimeOrder};
+use crate::types::{
+    ConversationType, Message, MessageContent, MessageType, PushNotificationLevel, ReceivedStatus, SentStatus, TimeOrder,
+};
 
 /// A storage failure. The core treats any of these as fatal to the operation that caused it.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,38 @@ pub struct MessageFilter<'a> {
     pub sender_user_id: Option<&'a str>,
     /// Only messages sent within this range, both ends included.
     pub sent_time: std::ops::RangeInclusive<i64>,
+}
+
+/// A conversation's own state (migration 0007): what its messages cannot give. The rest of `RCIMIWConversation`
+/// (its last message, its unread and mentioned counts) is read from its messages (`Store::conversation_of`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversationState {
+    /// The conversation's type; never a chatroom (CTYPE-9).
+    pub conversation_type: ConversationType,
+    /// The conversation's target.
+    pub target_id: String,
+    /// CONV-2: the latest of its newest message's sent time, its last draft save and its creation when empty.
+    pub operation_time: i64,
+    /// Whether it is pinned (TOP).
+    pub top: bool,
+    /// Its draft; empty when there is none (DRAFT-6).
+    pub draft: String,
+}
+
+/// Which conversations a list reads (`Store::conversation_states`), always in the order of CONV-7: pinned first,
+/// then the newest operation time, then by type and target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversationQuery<'a> {
+    /// Only conversations of these types.
+    pub conversation_types: &'a [ConversationType],
+    /// Only those whose operation time is strictly before this (CONV-6's `startTime`); `i64::MAX` for no bound.
+    pub operation_time_before: i64,
+    /// Only pinned ones (TOP-4).
+    pub only_top: bool,
+    /// Only those holding a message that counts as unread (CONV-10).
+    pub only_unread: bool,
+    /// At most this many; `None` for all of them.
+    pub limit: Option<u32>,
 }
 
 /// The object names of the searchable types among `message_types` (SEARCH-5: text, reference and file); the other
@@ -262,30 +298,112 @@ pub trait Store {
     fn last_message(&self, conversation_type: ConversationType, target_id: &str)
     -> Result<Option<Message>, StoreError>;
 
-    /// CONV-1, CONV-5: the conversation as its stored messages make it for `user_id`; `None` when it holds none.
-    /// Its `mentionedCount` counts in groups only (MENTION-7); its `firstUnreadMsgSendTime` in ultra groups only
-    /// (CONV-3).
+    /// CONV-1, CONV-5: the conversation as the list holds it for `user_id`; `None` when it is not in the list (never
+    /// created, removed, or a chatroom).
     fn conversation(
         &self,
         conversation_type: ConversationType,
         target_id: &str,
         user_id: &str,
     ) -> Result<Option<Conversation>, StoreError> {
-        let Some(last_message) = self.last_message(conversation_type, target_id)? else { return Ok(None) };
-        let unread_count = self.unread_count(conversation_type, target_id)?;
+        match self.conversation_state(conversation_type, target_id)? {
+            Some(state) => self.conversation_of(state, user_id).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// CONV-6, CONV-7, CONV-10, TOP-4: the conversations `query` selects, in its order, as `conversation` gives
+    /// each.
+    fn conversations(&self, query: &ConversationQuery<'_>, user_id: &str) -> Result<Vec<Conversation>, StoreError> {
+        let states = self.conversation_states(query)?;
+        states.into_iter().map(|state| self.conversation_of(state, user_id)).collect()
+    }
+
+    /// The conversation whose own state is `state`, completed from its stored messages for `user_id`: its last
+    /// message (`last_message`), its unread count (UNREAD-6), its `mentionedCount` in groups only (MENTION-7) and
+    /// its `firstUnreadMsgSendTime` in ultra groups only (CONV-3).
+    fn conversation_of(&self, state: ConversationState, user_id: &str) -> Result<Conversation, StoreError> {
+        let ConversationState { conversation_type, target_id, operation_time, top, draft } = state;
+        let last_message = self.last_message(conversation_type, &target_id)?;
+        let unread_count = self.unread_count(conversation_type, &target_id)?;
         let mentioned_count = if conversation_type == ConversationType::Group {
-            u32::try_from(self.unread_mentioned_messages(conversation_type, target_id, user_id)?.len())
+            u32::try_from(self.unread_mentioned_messages(conversation_type, &target_id, user_id)?.len())
                 .unwrap_or(u32::MAX)
         } else {
             0
         };
-        let mut conversation = Conversation::from_last_message(last_message, unread_count, mentioned_count);
-        if conversation_type == ConversationType::UltraGroup {
-            conversation.first_unread_msg_send_time =
-                self.first_unread_message(conversation_type, target_id)?.map_or(0, |message| message.sent_time);
-        }
-        Ok(Some(conversation))
+        let first_unread_msg_send_time = if conversation_type == ConversationType::UltraGroup {
+            self.first_unread_message(conversation_type, &target_id)?.map_or(0, |message| message.sent_time)
+        } else {
+            0
+        };
+        Ok(Conversation {
+            conversation_type,
+            channel_id: last_message.as_ref().and_then(|message| message.channel_id.clone()),
+            target_id,
+            unread_count,
+            mentioned_count,
+            first_unread_msg_send_time,
+            top,
+            draft,
+            notification_level: PushNotificationLevel::None,
+            last_message,
+            operation_time,
+        })
     }
+
+    /// The own state of one conversation of the list, if it is there.
+    fn conversation_state(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<ConversationState>, StoreError>;
+
+    /// The own states of the conversations `query` selects, in its order. Served by the list's index, so a page
+    /// costs the same whatever the list holds.
+    fn conversation_states(&self, query: &ConversationQuery<'_>) -> Result<Vec<ConversationState>, StoreError>;
+
+    /// DRAFT-1, DRAFT-4, DRAFT-5: stores `draft` as the conversation's draft and sets its operation time to `now`,
+    /// creating the conversation (with no message) if it is not in the list.
+    fn save_draft(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        draft: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// DRAFT-3, DRAFT-6: empties the conversation's draft, its operation time unchanged; nothing if it is not in the
+    /// list.
+    fn clear_draft(&mut self, conversation_type: ConversationType, target_id: &str) -> Result<(), StoreError>;
+
+    /// TOP-2, TOP-7: pins or unpins the conversation and says whether that changed it. Pinning one that is not in
+    /// the list creates it, with no message and operation time `now`; unpinning one that is not changes nothing.
+    fn set_top(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        top: bool,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// CREM-1, CREM-4: takes the conversation out of the list, with its draft and its pinned flag, and keeps its
+    /// messages. Says whether it was there.
+    fn remove_conversation(&mut self, conversation_type: ConversationType, target_id: &str)
+    -> Result<bool, StoreError>;
+
+    /// CREM-2: takes every conversation of these types out of the list and deletes their messages, in one
+    /// transaction. Returns how many messages were deleted.
+    fn remove_conversations_of_types(&mut self, conversation_types: &[ConversationType]) -> Result<u64, StoreError>;
+
+    /// UNREAD-4, UNREAD-7: marks as read every received message of one conversation sent at or before `sent_up_to`
+    /// that is unread or retrieved, and returns how many.
+    fn mark_read_sent_up_to(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        sent_up_to: i64,
+    ) -> Result<u64, StoreError>;
 
     /// XAPI-4, SEARCH-5: every conversation of one of `conversation_types` with stored messages of one of
     /// `message_types` whose searchable text (`MessageContent::searchable_text`) contains `keyword`, ignoring case

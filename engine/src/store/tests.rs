@@ -5,6 +5,7 @@
 //! what only a real file has: reopening, the schema snapshot, version checks and corrupt rows.
 
 mod conformance;
+mod conversations;
 mod message_store;
 mod sqlite;
 
@@ -56,6 +57,13 @@ macro_rules! store_conformance_tests {
             delete_messages_deletes_the_known_ids_and_ignores_the_rest,
             delete_messages_sent_up_to_keeps_what_came_after_and_other_conversations,
             search_messages_filters_one_conversation_newest_first,
+            stored_messages_make_conversations_but_chatrooms_none,
+            the_list_puts_pinned_first_and_pages_by_operation_time,
+            pinning_a_missing_conversation_creates_it_and_unpinning_does_not,
+            drafts_create_and_move_the_conversation_and_clearing_keeps_its_time,
+            removing_keeps_the_messages_until_the_next_one_brings_it_back,
+            removing_types_deletes_their_conversations_and_messages,
+            marking_read_up_to_a_time_leaves_the_later_ones_unread,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {

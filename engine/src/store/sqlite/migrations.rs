@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("../../../migrations/0004_directed_recipients.sql"), backfill: None },
     Migration { sql: include_str!("../../../migrations/0005_mentioned_info.sql"), backfill: None },
     Migration { sql: include_str!("../../../migrations/0006_search_text.sql"), backfill: Some(backfill_search_text) },
+    Migration { sql: include_str!("../../../migrations/0007_conversations.sql"), backfill: None },
 ];
 
 /// The schema's SQL, migration by migration: what a tool needs to compare the store with raw SQLite on the same

@@ -22,14 +22,19 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+mod conversations;
 mod migrations;
 mod rows;
 
+pub use conversations::list_sql as conversation_list_sql;
 use migrations::migrate;
 pub use migrations::schema_sql;
 use rows::{MessageRow, count_to_u32, insert_message, search_text, unreadable};
 
-use super::{ConversationMatches, MessageFilter, Received, Store, StoreError, searchable_object_names};
+use super::{
+    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, Received, Store, StoreError,
+    searchable_object_names,
+};
 use crate::content::encode_content;
 use crate::proto;
 use crate::types::{
@@ -610,6 +615,63 @@ impl Store for SqliteStore {
             params![conversation_type.ordinal(), target_id],
         )?;
         Ok(newest.into_iter().next())
+    }
+
+    fn conversation_state(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<ConversationState>, StoreError> {
+        self.select_conversation_state(conversation_type, target_id)
+    }
+
+    fn conversation_states(&self, query: &ConversationQuery<'_>) -> Result<Vec<ConversationState>, StoreError> {
+        self.select_conversation_states(query)
+    }
+
+    fn save_draft(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        draft: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.write_draft(conversation_type, target_id, draft, now)
+    }
+
+    fn clear_draft(&mut self, conversation_type: ConversationType, target_id: &str) -> Result<(), StoreError> {
+        self.empty_draft(conversation_type, target_id)
+    }
+
+    fn set_top(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        top: bool,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.write_top(conversation_type, target_id, top, now)
+    }
+
+    fn remove_conversation(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<bool, StoreError> {
+        self.delete_conversation_row(conversation_type, target_id)
+    }
+
+    fn remove_conversations_of_types(&mut self, conversation_types: &[ConversationType]) -> Result<u64, StoreError> {
+        self.delete_conversations_of_types(conversation_types)
+    }
+
+    fn mark_read_sent_up_to(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        sent_up_to: i64,
+    ) -> Result<u64, StoreError> {
+        self.mark_read(conversation_type, target_id, sent_up_to)
     }
 
     fn search_conversations(

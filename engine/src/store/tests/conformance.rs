@@ -1,6 +1,7 @@
 //! The contract of `Store`: every function here runs against each implementation (see `store_conformance_tests!`
 //! in `store/tests.rs`), starting from an empty store.
 
+pub(super) use super::conversations::*;
 pub(super) use super::message_store::*;
 use super::{outgoing, received, stored_as};
 use crate::content::encode_content;

@@ -54,6 +54,15 @@ fn user_version(path: &Path) -> i64 {
 
 /// The schema after every migration, as `schema` prints it.
 const EXPECTED_SCHEMA: &str = "\
+conversations: CREATE TABLE conversations (
+    conversation_type INTEGER NOT NULL,
+    target_id TEXT NOT NULL,
+    operation_time INTEGER NOT NULL,
+    top INTEGER NOT NULL DEFAULT 0 CHECK (top IN (0, 1)),
+    draft TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (conversation_type, target_id)
+) STRICT, WITHOUT ROWID
+conversations_in_list_order: CREATE INDEX conversations_in_list_order ON conversations (top DESC, operation_time DESC, conversation_type, target_id)
 directed_recipients: CREATE TABLE directed_recipients (
     message_id INTEGER NOT NULL REFERENCES messages (message_id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
@@ -79,7 +88,21 @@ messages: CREATE TABLE messages (
 , counts_unread INTEGER NOT NULL DEFAULT 1 CHECK (counts_unread IN (0, 1)), mentioned_type INTEGER, mentioned_user_ids TEXT, mentioned_content TEXT, search_text TEXT) STRICT
 messages_by_conversation: CREATE INDEX messages_by_conversation ON messages (conversation_type, target_id, sent_time, message_id)
 messages_by_uid: CREATE UNIQUE INDEX messages_by_uid ON messages (message_uid)
+messages_keep_their_conversation: CREATE TRIGGER messages_keep_their_conversation AFTER INSERT ON messages WHEN NEW.conversation_type <> 3
+BEGIN
+    INSERT INTO conversations (conversation_type, target_id, operation_time)
+        VALUES (NEW.conversation_type, NEW.target_id, (SELECT MAX(sent_time) FROM messages
+            WHERE conversation_type = NEW.conversation_type AND target_id = NEW.target_id))
+        ON CONFLICT (conversation_type, target_id)
+        DO UPDATE SET operation_time = max(operation_time, excluded.operation_time);
+END
 messages_sending: CREATE INDEX messages_sending ON messages (message_id) WHERE sent_status = 0
+messages_sent_time_moves_their_conversation: CREATE TRIGGER messages_sent_time_moves_their_conversation AFTER UPDATE OF sent_time ON messages
+    WHEN NEW.conversation_type <> 3
+BEGIN
+    UPDATE conversations SET operation_time = max(operation_time, NEW.sent_time)
+        WHERE conversation_type = NEW.conversation_type AND target_id = NEW.target_id;
+END
 messages_unread: CREATE INDEX messages_unread ON messages (conversation_type, target_id)
     WHERE direction = 1 AND counts_unread = 1 AND received_status IN (0, 4)
 sync_state: CREATE TABLE sync_state (
@@ -94,7 +117,7 @@ fn schema_matches_snapshot() {
     let directory = TempDir::new("schema_matches_snapshot");
     drop(SqliteStore::open(&directory.database()).unwrap());
     assert_eq!(schema(&Connection::open(directory.database()).unwrap()), EXPECTED_SCHEMA);
-    assert_eq!(user_version(&directory.database()), 6);
+    assert_eq!(user_version(&directory.database()), 7);
 }
 
 #[test]
@@ -112,7 +135,7 @@ fn reopening_a_file_keeps_messages_and_cursor_without_migrating_again() {
     assert_eq!(reopened.all_messages().unwrap(), messages);
     assert_eq!(reopened.inbox_cursor().unwrap(), 42);
     // Migration 0001 would have failed on the existing tables, or reset the cursor; the version is unchanged.
-    assert_eq!(user_version(&path), 6);
+    assert_eq!(user_version(&path), 7);
     // The UID index and the ID sequence survived as well.
     let results = reopened.insert_received(&[received("bob", "uid-1", 1_234, "hello")], 43).unwrap();
     assert_eq!(results, [Received::Duplicate]);
@@ -139,7 +162,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     drop(future);
 
     let error = SqliteStore::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 6 }), "{error:?}");
+    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 7 }), "{error:?}");
     assert_eq!(user_version(&path), 99);
     assert_eq!(schema(&Connection::open(&path).unwrap()), "from_the_future: CREATE TABLE from_the_future (x INTEGER)");
 }
@@ -253,7 +276,7 @@ fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
     drop(old);
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(user_version(&path), 6);
+    assert_eq!(user_version(&path), 7);
     assert_eq!(store.all_messages().unwrap(), expected);
     assert_eq!(store.inbox_cursor().unwrap(), 6);
     let raw = Connection::open(&path).unwrap();
@@ -298,6 +321,33 @@ fn unread_counts_use_the_partial_index() {
     let arrived = Message { direction: MessageDirection::Receive, ..outgoing("bob", 1, "hi") };
     store.insert_received(&[arrived], 1).unwrap();
     assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
+}
+
+#[test]
+fn a_page_of_the_conversation_list_is_read_in_index_order() {
+    // Issue 15: no sort of the whole list for a page; each half (pinned, not) is a seek in the list's index.
+    let store = SqliteStore::open_in_memory().unwrap();
+    let types = [ConversationType::Private, ConversationType::Group];
+    let query = crate::store::ConversationQuery {
+        conversation_types: &types,
+        operation_time_before: i64::MAX,
+        only_top: false,
+        only_unread: false,
+        limit: Some(20),
+    };
+    let sql = super::super::sqlite::conversation_list_sql(&query);
+    let mut statement = store.connection().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let details = statement.query_map(rusqlite::params![i64::MAX, 20], |row| row.get::<_, String>(3)).unwrap();
+    let plan = details.map(Result::unwrap).collect::<Vec<_>>();
+    let searches = plan.iter().filter(|detail| detail.contains("USING INDEX conversations_in_list_order")).count();
+    assert_eq!(searches, 2, "{plan:#?}");
+    // Each half comes out of its seek already in order (no sort between the seek and the half's rows): only the
+    // two halves, at most `count` rows each, are sorted into one page.
+    for (index, detail) in plan.iter().enumerate() {
+        if detail.starts_with("SEARCH conversations") {
+            assert!(plan[index + 1].starts_with("SCAN (subquery"), "{plan:#?}");
+        }
+    }
 }
 
 /// The committed database written by schema version 6 (`fixtures/databases/schema-6.db`), frozen: later engines must
@@ -367,5 +417,26 @@ fn the_committed_schema_6_database_opens_upgrades_and_reads_back() {
     // The new queries work on it, and writing goes on from the stored IDs.
     let page = store.history_page((ConversationType::Private, "bob", None), 0, crate::types::TimeOrder::Before, 20);
     assert_eq!(page.unwrap().len(), 2);
+    // Migration 0007 made the conversation list from the stored messages (CONV-5), newest first.
+    let conversations = store
+        .conversations(
+            &crate::store::ConversationQuery {
+                conversation_types: &[ConversationType::Private, ConversationType::Group],
+                operation_time_before: i64::MAX,
+                only_top: false,
+                only_unread: false,
+                limit: None,
+            },
+            "me",
+        )
+        .unwrap();
+    let listed: Vec<(&str, i64, u32, u32)> = conversations
+        .iter()
+        .map(|conversation| {
+            let (target, time) = (conversation.target_id.as_str(), conversation.operation_time);
+            (target, time, conversation.unread_count, conversation.mentioned_count)
+        })
+        .collect();
+    assert_eq!(listed, [("team", 3_000, 1, 1), ("bob", 2_000, 1, 0)]);
     assert_eq!(store.insert_outgoing(&outgoing("bob", 4_000, "after the upgrade")).unwrap(), 4);
 }

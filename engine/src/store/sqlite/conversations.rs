@@ -1,0 +1,181 @@
+//! The conversation list in SQLite (migration 0007): each conversation's own state, read in the list's order through
+//! `conversations_in_list_order`, and the writes of DRAFT, TOP, CREM and UNREAD-4.
+//!
+//! A page is two index seeks, one per pinned flag, each bounded by the operation time and cut to the page size, so
+//! its cost does not grow with the list (the `getConversations` bench of issue 15 holds it to that). The type filter
+//! is written `+conversation_type`, which keeps SQLite from choosing the primary key for it instead of the list's
+//! order.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::rows::unreadable;
+use super::SqliteStore;
+use crate::store::{ConversationQuery, ConversationState, StoreError};
+use crate::types::{ConversationType, ReceivedStatus};
+
+const _: () = assert!(ReceivedStatus::Read as u32 == 1);
+
+/// The columns `state_from_row` reads.
+const STATE_COLUMNS: &str = "conversation_type, target_id, operation_time, top, draft";
+
+/// The messages of one conversation that count as unread: `counts_as_unread!()` for the correlated row.
+const HAS_UNREAD: &str = "EXISTS (SELECT 1 FROM messages WHERE messages.conversation_type = conversations.conversation_type \
+                          AND messages.target_id = conversations.target_id AND messages.direction = 1 \
+                          AND messages.counts_unread = 1 AND messages.received_status IN (0, 4))";
+
+/// `Store::conversation_states`: the statement for this query's shape. The types are the enum's own ordinals, so
+/// writing them into the text is safe; `?1` is the operation time bound, `?2` the limit (-1: none).
+pub fn list_sql(query: &ConversationQuery<'_>) -> String {
+    let types: Vec<String> = query.conversation_types.iter().map(|kind| kind.ordinal().to_string()).collect();
+    let mut filter = format!("operation_time < ?1 AND +conversation_type IN ({})", types.join(", "));
+    if query.only_unread {
+        filter = format!("{filter} AND {HAS_UNREAD}");
+    }
+    let part = |top: u8| {
+        format!(
+            "SELECT * FROM (SELECT {STATE_COLUMNS} FROM conversations WHERE top = {top} AND {filter} \
+             ORDER BY operation_time DESC, conversation_type, target_id LIMIT ?2)"
+        )
+    };
+    let pinned_or_not =
+        if query.only_top { part(1) } else { format!("{} UNION ALL {}", part(1), part(0)) };
+    format!("{pinned_or_not} ORDER BY top DESC, operation_time DESC, conversation_type, target_id LIMIT ?2")
+}
+
+/// A row of `STATE_COLUMNS`.
+fn state_from_row(row: &Row<'_>) -> rusqlite::Result<(u32, String, i64, bool, String)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+}
+
+/// The state a row of `STATE_COLUMNS` holds; `Corrupt` for an unknown type ordinal.
+fn into_state(
+    (ordinal, target_id, operation_time, top, draft): (u32, String, i64, bool, String),
+) -> Result<ConversationState, StoreError> {
+    let conversation_type = ConversationType::from_ordinal(ordinal)
+        .ok_or_else(|| StoreError::Corrupt(format!("conversation type ordinal {ordinal}")))?;
+    Ok(ConversationState { conversation_type, target_id, operation_time, top, draft })
+}
+
+impl SqliteStore {
+    pub(super) fn select_conversation_state(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<Option<ConversationState>, StoreError> {
+        let sql = format!("SELECT {STATE_COLUMNS} FROM conversations WHERE conversation_type = ?1 AND target_id = ?2");
+        let row = self
+            .connection
+            .prepare_cached(&sql)?
+            .query_row(params![conversation_type.ordinal(), target_id], state_from_row)
+            .optional()
+            .map_err(unreadable)?;
+        row.map(into_state).transpose()
+    }
+
+    pub(super) fn select_conversation_states(
+        &self,
+        query: &ConversationQuery<'_>,
+    ) -> Result<Vec<ConversationState>, StoreError> {
+        if query.conversation_types.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = query.limit.map_or(-1, i64::from);
+        let mut statement = self.connection.prepare_cached(&list_sql(query))?;
+        let rows = statement.query_map(params![query.operation_time_before, limit], state_from_row)?;
+        rows.map(|row| into_state(row.map_err(unreadable)?)).collect()
+    }
+
+    pub(super) fn write_draft(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        draft: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .prepare_cached(
+                "INSERT INTO conversations (conversation_type, target_id, operation_time, draft) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (conversation_type, target_id) \
+                 DO UPDATE SET draft = excluded.draft, operation_time = excluded.operation_time",
+            )?
+            .execute(params![conversation_type.ordinal(), target_id, now, draft])?;
+        Ok(())
+    }
+
+    pub(super) fn empty_draft(&mut self, conversation_type: ConversationType, target_id: &str) -> Result<(), StoreError> {
+        self.connection
+            .prepare_cached("UPDATE conversations SET draft = '' WHERE conversation_type = ?1 AND target_id = ?2")?
+            .execute(params![conversation_type.ordinal(), target_id])?;
+        Ok(())
+    }
+
+    pub(super) fn write_top(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        top: bool,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = if top {
+            self.connection
+                .prepare_cached(
+                    "INSERT INTO conversations (conversation_type, target_id, operation_time, top) VALUES (?1, ?2, ?3, 1) \
+                     ON CONFLICT (conversation_type, target_id) DO UPDATE SET top = 1 WHERE top = 0",
+                )?
+                .execute(params![conversation_type.ordinal(), target_id, now])?
+        } else {
+            self.connection
+                .prepare_cached(
+                    "UPDATE conversations SET top = 0 WHERE conversation_type = ?1 AND target_id = ?2 AND top = 1",
+                )?
+                .execute(params![conversation_type.ordinal(), target_id])?
+        };
+        Ok(changed > 0)
+    }
+
+    pub(super) fn delete_conversation_row(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<bool, StoreError> {
+        let deleted = self
+            .connection
+            .prepare_cached("DELETE FROM conversations WHERE conversation_type = ?1 AND target_id = ?2")?
+            .execute(params![conversation_type.ordinal(), target_id])?;
+        Ok(deleted > 0)
+    }
+
+    pub(super) fn delete_conversations_of_types(
+        &mut self,
+        conversation_types: &[ConversationType],
+    ) -> Result<u64, StoreError> {
+        let transaction = self.write_transaction()?;
+        let mut deleted = 0;
+        for conversation_type in conversation_types {
+            deleted += transaction
+                .prepare_cached("DELETE FROM messages WHERE conversation_type = ?1")?
+                .execute(params![conversation_type.ordinal()])? as u64;
+            transaction
+                .prepare_cached("DELETE FROM conversations WHERE conversation_type = ?1")?
+                .execute(params![conversation_type.ordinal()])?;
+        }
+        transaction.commit()?;
+        Ok(deleted)
+    }
+
+    pub(super) fn mark_read(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        sent_up_to: i64,
+    ) -> Result<u64, StoreError> {
+        let marked = self
+            .connection
+            .prepare_cached(
+                "UPDATE messages SET received_status = 1 WHERE conversation_type = ?1 AND target_id = ?2 \
+                 AND sent_time <= ?3 AND direction = 1 AND received_status IN (0, 4)",
+            )?
+            .execute(params![conversation_type.ordinal(), target_id, sent_up_to])?;
+        Ok(marked as u64)
+    }
+}

@@ -1,0 +1,158 @@
+//! The contract of the conversation list (issue 15, migration 0007): which messages make a conversation, its own
+//! state (operation time, pinned flag, draft), the list's order and bounds, removal and marking as read. Run against
+//! each implementation like the rest of `conformance`.
+
+use super::{outgoing, received};
+use crate::store::{ConversationQuery, Store};
+use crate::types::{ConversationType, Message, ReceivedStatus};
+
+const PRIVATE: ConversationType = ConversationType::Private;
+const GROUP: ConversationType = ConversationType::Group;
+
+/// Every list type but chatroom and invalid.
+const LISTED: &[ConversationType] =
+    &[ConversationType::Private, ConversationType::Group, ConversationType::System, ConversationType::UltraGroup];
+
+/// The whole list of `types` in CONV-7's order.
+fn list(types: &[ConversationType]) -> ConversationQuery<'_> {
+    ConversationQuery {
+        conversation_types: types,
+        operation_time_before: i64::MAX,
+        only_top: false,
+        only_unread: false,
+        limit: None,
+    }
+}
+
+/// The targets and operation times of the conversations `query` selects, in order.
+fn targets(store: &impl Store, query: &ConversationQuery<'_>) -> Vec<(String, i64)> {
+    let states = store.conversation_states(query).unwrap();
+    states.into_iter().map(|state| (state.target_id, state.operation_time)).collect()
+}
+
+fn pairs(expected: &[(&str, i64)]) -> Vec<(String, i64)> {
+    expected.iter().map(|&(target, time)| (target.to_owned(), time)).collect()
+}
+
+pub(super) fn stored_messages_make_conversations_but_chatrooms_none(store: &mut impl Store) {
+    // CONV-5, CTYPE-1, CTYPE-9: a sent, a received and an inserted message each make one; a chatroom's never.
+    store.insert_outgoing(&outgoing("bob", 100, "a")).unwrap();
+    store.insert_received(&[received("carol", "u1", 50, "b")], 1).unwrap();
+    store.insert_local(&[Message { conversation_type: GROUP, ..outgoing("team", 70, "c") }]).unwrap();
+    let room = Message { conversation_type: ConversationType::Chatroom, ..received("room", "u2", 500, "d") };
+    store.insert_received_outside_inbox(&[room]).unwrap();
+    let all = [LISTED, &[ConversationType::Chatroom]].concat();
+    assert_eq!(targets(store, &list(&all)), pairs(&[("bob", 100), ("team", 70), ("carol", 50)]));
+    assert_eq!(store.conversation_state(ConversationType::Chatroom, "room").unwrap(), None);
+    // CONV-2: a newer message moves the conversation forward, an older one does not move it back.
+    store.insert_received(&[received("carol", "u3", 200, "e"), received("carol", "u4", 10, "f")], 2).unwrap();
+    assert_eq!(targets(store, &list(LISTED)), pairs(&[("carol", 200), ("bob", 100), ("team", 70)]));
+    // A send's authoritative time (MSG-22) moves it too.
+    store.update_send_result(1, crate::types::SentStatus::Sent, Some("u5"), 300).unwrap();
+    assert_eq!(targets(store, &list(LISTED))[0], ("bob".to_owned(), 300));
+    assert_eq!(targets(store, &list(&[GROUP])), pairs(&[("team", 70)]), "only the types asked for");
+}
+
+pub(super) fn the_list_puts_pinned_first_and_pages_by_operation_time(store: &mut impl Store) {
+    // CONV-6, CONV-7, TOP-6, TOP-10.
+    for (target, sent_time) in [("a", 10), ("b", 20), ("c", 30), ("d", 40), ("e", 40)] {
+        store.insert_outgoing(&outgoing(target, sent_time, "x")).unwrap();
+    }
+    assert!(store.set_top(PRIVATE, "b", true, 999).unwrap());
+    assert!(!store.set_top(PRIVATE, "b", true, 999).unwrap(), "already pinned: no change");
+    // Ties on the operation time go by type, then target, ascending.
+    let everything = pairs(&[("b", 20), ("d", 40), ("e", 40), ("c", 30), ("a", 10)]);
+    assert_eq!(targets(store, &list(LISTED)), everything);
+    let page = |before, limit| ConversationQuery { operation_time_before: before, limit: Some(limit), ..list(LISTED) };
+    assert_eq!(targets(store, &page(i64::MAX, 2)), pairs(&[("b", 20), ("d", 40)]));
+    // The next page starts strictly before the last one's operation time: a pinned conversation older than the
+    // bound is in it, at the top.
+    assert_eq!(targets(store, &page(40, 2)), pairs(&[("b", 20), ("c", 30)]));
+    assert_eq!(targets(store, &page(20, 5)), pairs(&[("a", 10)]));
+    assert_eq!(targets(store, &page(10, 5)), pairs(&[]));
+    let pinned = ConversationQuery { only_top: true, ..list(LISTED) };
+    assert_eq!(targets(store, &pinned), pairs(&[("b", 20)]));
+    assert!(store.set_top(PRIVATE, "b", false, 999).unwrap());
+    assert_eq!(targets(store, &pinned), pairs(&[]));
+    assert_eq!(targets(store, &list(LISTED))[0], ("d".to_owned(), 40));
+}
+
+pub(super) fn pinning_a_missing_conversation_creates_it_and_unpinning_does_not(store: &mut impl Store) {
+    // TOP-7: created empty at `now`; unpinning a missing one changes nothing.
+    assert!(!store.set_top(PRIVATE, "ghost", false, 5).unwrap());
+    assert_eq!(store.conversation_state(PRIVATE, "ghost").unwrap(), None);
+    assert!(store.set_top(GROUP, "new", true, 5).unwrap());
+    let conversation = store.conversation(GROUP, "new", "me").unwrap().unwrap();
+    assert_eq!((conversation.top, conversation.operation_time, conversation.last_message), (true, 5, None));
+}
+
+pub(super) fn drafts_create_and_move_the_conversation_and_clearing_keeps_its_time(store: &mut impl Store) {
+    // DRAFT-1, DRAFT-4 to DRAFT-6.
+    store.insert_outgoing(&outgoing("bob", 100, "a")).unwrap();
+    store.save_draft(PRIVATE, "bob", "half a thought", 250).unwrap();
+    let bob = store.conversation(PRIVATE, "bob", "me").unwrap().unwrap();
+    assert_eq!((bob.draft.as_str(), bob.operation_time), ("half a thought", 250));
+    store.save_draft(PRIVATE, "nobody", "hi", 260).unwrap();
+    let nobody = store.conversation(PRIVATE, "nobody", "me").unwrap().unwrap();
+    assert_eq!((nobody.draft.as_str(), nobody.operation_time, nobody.last_message), ("hi", 260, None));
+    store.clear_draft(PRIVATE, "bob").unwrap();
+    let bob = store.conversation(PRIVATE, "bob", "me").unwrap().unwrap();
+    assert_eq!((bob.draft.as_str(), bob.operation_time), ("", 250));
+    store.clear_draft(PRIVATE, "missing").unwrap();
+    assert_eq!(store.conversation_state(PRIVATE, "missing").unwrap(), None);
+    // DRAFT-7: sending does not clear it.
+    store.save_draft(PRIVATE, "bob", "again", 270).unwrap();
+    store.insert_outgoing(&outgoing("bob", 280, "b")).unwrap();
+    let bob = store.conversation(PRIVATE, "bob", "me").unwrap().unwrap();
+    assert_eq!((bob.draft.as_str(), bob.operation_time), ("again", 280));
+}
+
+pub(super) fn removing_keeps_the_messages_until_the_next_one_brings_it_back(store: &mut impl Store) {
+    // CREM-1, CREM-4, CREM-6.
+    store.insert_received(&[received("bob", "u1", 100, "a"), received("bob", "u2", 200, "b")], 2).unwrap();
+    store.set_top(PRIVATE, "bob", true, 300).unwrap();
+    store.save_draft(PRIVATE, "bob", "draft", 300).unwrap();
+    assert!(store.remove_conversation(PRIVATE, "bob").unwrap());
+    assert!(!store.remove_conversation(PRIVATE, "bob").unwrap(), "already gone");
+    assert_eq!(store.conversation(PRIVATE, "bob", "me").unwrap(), None);
+    assert_eq!(store.conversation_messages(PRIVATE, "bob").unwrap().len(), 2, "the messages stay");
+    // An older message brings it back, with the newest stored message's time, unpinned, no draft, unread 3.
+    store.insert_received(&[received("bob", "u3", 150, "c")], 3).unwrap();
+    let bob = store.conversation(PRIVATE, "bob", "me").unwrap().unwrap();
+    assert_eq!((bob.top, bob.draft.as_str(), bob.operation_time, bob.unread_count), (false, "", 200, 3));
+}
+
+pub(super) fn removing_types_deletes_their_conversations_and_messages(store: &mut impl Store) {
+    // CREM-2, CREM-3.
+    store.insert_outgoing(&outgoing("bob", 1, "a")).unwrap();
+    store.insert_outgoing(&Message { conversation_type: GROUP, ..outgoing("team", 2, "b") }).unwrap();
+    store.insert_outgoing(&Message { conversation_type: ConversationType::System, ..outgoing("sys", 3, "c") }).unwrap();
+    assert_eq!(store.remove_conversations_of_types(&[PRIVATE, ConversationType::System]).unwrap(), 2);
+    assert_eq!(targets(store, &list(LISTED)), pairs(&[("team", 2)]));
+    let left: Vec<String> = store.all_messages().unwrap().into_iter().map(|message| message.target_id).collect();
+    assert_eq!(left, ["team"]);
+}
+
+pub(super) fn marking_read_up_to_a_time_leaves_the_later_ones_unread(store: &mut impl Store) {
+    // UNREAD-4, UNREAD-7, CONV-10.
+    let batch = [received("bob", "u1", 100, "a"), received("bob", "u2", 200, "b"), received("bob", "u3", 300, "c")];
+    store.insert_received(&batch, 3).unwrap();
+    store.insert_received(&[received("carol", "u4", 50, "d")], 4).unwrap();
+    store.insert_outgoing(&outgoing("dave", 60, "e")).unwrap();
+    let unread = ConversationQuery { only_unread: true, ..list(LISTED) };
+    assert_eq!(targets(store, &unread), pairs(&[("bob", 300), ("carol", 50)]));
+    assert_eq!(store.mark_read_sent_up_to(PRIVATE, "bob", 0).unwrap(), 0);
+    assert_eq!(store.mark_read_sent_up_to(PRIVATE, "bob", 200).unwrap(), 2, "at or before the timestamp");
+    assert_eq!(store.unread_count(PRIVATE, "bob").unwrap(), 1);
+    assert_eq!(store.mark_read_sent_up_to(PRIVATE, "bob", 200).unwrap(), 0, "already read");
+    let statuses: Vec<ReceivedStatus> = store
+        .conversation_messages(PRIVATE, "bob")
+        .unwrap()
+        .into_iter()
+        .map(|message| message.received_status)
+        .collect();
+    assert_eq!(statuses, [ReceivedStatus::Read, ReceivedStatus::Read, ReceivedStatus::Unread]);
+    store.mark_read_sent_up_to(PRIVATE, "bob", i64::MAX).unwrap();
+    assert_eq!(targets(store, &unread), pairs(&[("carol", 50)]));
+    assert_eq!(store.unread_count(PRIVATE, "carol").unwrap(), 1, "other conversations untouched");
+}
