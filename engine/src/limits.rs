@@ -39,6 +39,9 @@ pub const OFFLINE_PACKAGE_BYTES_MAX: usize = 768 * 1024;
 /// HIST-7, HIST-13: `getMessages` fetches 1 to 20 messages a call; another count is refused with -101.
 pub const HISTORY_PAGE_COUNT_MAX: u32 = 20;
 
+/// CONV-6: `getConversations` returns at most this many conversations a page (`0 < count ≤ 50`).
+pub const CONVERSATION_PAGE_COUNT_MAX: u32 = 50;
+
 /// SEARCH-2 to SEARCH-4: a search returns 1 to 50 messages a call; another count is refused with -101.
 pub const SEARCH_COUNT_MAX: u32 = 50;
 

@@ -187,6 +187,7 @@ fn the_migration_rules_name_the_surface_and_imsim_uses_their_names() {
         "onMessageSentStatusChanged",
         "onMessageReceiveStatusChanged",
         "IRCIMIWGetMessageCallback",
+        "IRCIMIWGetUnreadConversationsCallback",
     ];
     for listener in listeners().keys().filter(|listener| !BEYOND_THE_SURFACE.contains(&listener.as_str())) {
         assert!(surface.iter().any(|known| known == listener), "{listener} is not a manual name");

@@ -8,29 +8,7 @@ use crate::driver::Engine;
 use crate::error::ImError;
 use crate::types::{ConversationType, Message, MessageOperationPolicy, TimeOrder};
 
-/// Declares a parameter struct whose call answers through `$completion`, and its dispatch onto the typed method.
-macro_rules! store_method {
-    ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident: $ty:ty, )* } => $completion:expr, |$this:ident, $engine:ident| $call:expr) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
-        pub struct $name {
-            $( $(#[$fdoc])* pub $field: $ty, )*
-        }
-
-        impl ApiMethod for $name {
-            const COMPLETION: Completion = $completion;
-
-            async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
-                let $this = self;
-                let $engine = engine;
-                $call.await.map(|()| Returned::Nothing)
-            }
-        }
-    };
-}
-
-store_method! {
+api_method! {
     /// `getMessages(type, targetId, channelId, sentTime, order, policy, count)` (HIST-3) → `onMessagesLoaded`.
     GetMessages {
         /// The conversation's type.
@@ -60,7 +38,7 @@ store_method! {
     )
 }
 
-store_method! {
+api_method! {
     /// `getMessageById(messageId)` (GET-1) → `IRCIMIWGetMessageCallback`, a per-call callback only (GET-4).
     GetMessageById {
         /// The message's local ID.
@@ -69,7 +47,7 @@ store_method! {
     |call, engine| engine.get_message_by_id(call.message_id)
 }
 
-store_method! {
+api_method! {
     /// `getMessageByUid(messageUid)` (GET-2, GET-3) → `IRCIMIWGetMessageCallback`, a per-call callback only (GET-4).
     GetMessageByUid {
         /// The server's UID of the message.
@@ -78,7 +56,7 @@ store_method! {
     |call, engine| engine.get_message_by_uid(&call.message_uid)
 }
 
-store_method! {
+api_method! {
     /// `insertMessage(message)` (INS-1) → `onMessageInserted`.
     InsertMessage {
         /// The message: its conversation, direction, sent time and content are used (INS-3).
@@ -87,7 +65,7 @@ store_method! {
     |call, engine| engine.insert_message(call.message)
 }
 
-store_method! {
+api_method! {
     /// `insertMessages(messages)` (INS-5) → `onMessagesInserted`: all or none (INS-6).
     InsertMessages {
         /// The messages, each as `insertMessage` takes it.
@@ -96,7 +74,7 @@ store_method! {
     |call, engine| engine.insert_messages(call.messages)
 }
 
-store_method! {
+api_method! {
     /// `deleteLocalMessages(messages)` (DEL-9) → `onLocalMessagesDeleted`.
     DeleteLocalMessages {
         /// The messages; only their `messageId`s matter.
@@ -105,7 +83,7 @@ store_method! {
     |call, engine| engine.delete_local_messages(call.messages)
 }
 
-store_method! {
+api_method! {
     /// `deleteMessages(type, targetId, channelId, messages)` (DEL-10) → `onMessagesDeleted`.
     DeleteMessages {
         /// The conversation's type.
@@ -121,7 +99,7 @@ store_method! {
     |call, engine| engine.delete_messages(call.conversation_type, &call.target_id, call.channel_id.as_deref(), call.messages)
 }
 
-store_method! {
+api_method! {
     /// `clearMessages(type, targetId, channelId, timestamp, policy)` (DEL-11) → `onMessagesCleared`.
     ClearMessages {
         /// The conversation's type.
@@ -145,7 +123,7 @@ store_method! {
     )
 }
 
-store_method! {
+api_method! {
     /// `searchMessages(type, targetId, channelId, keyword, startTime, count)` (SEARCH-2) → `onMessagesSearched`.
     SearchMessages {
         /// The conversation's type; not a chatroom (SEARCH-8).
@@ -172,7 +150,7 @@ store_method! {
     )
 }
 
-store_method! {
+api_method! {
     /// `searchMessagesByTimeRange(type, targetId, channelId, keyword, startTime, endTime, offset, count)`
     /// (SEARCH-3) → `onMessagesSearchedByTimeRange`.
     SearchMessagesByTimeRange {
@@ -206,7 +184,7 @@ store_method! {
     )
 }
 
-store_method! {
+api_method! {
     /// `searchMessagesByUserId(userId, type, targetId, channelId, startTime, count)` (SEARCH-4) →
     /// `onMessagesSearchedByUserId`.
     SearchMessagesByUserId {

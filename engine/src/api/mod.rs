@@ -12,9 +12,34 @@
 //! "messageCount": -1, "autoCreate": false }`. The conversation type is `conversationType` everywhere (the Dart
 //! parameter is named `type`; the message object's field, which names the same thing, is `conversationType`).
 
+/// Declares a method's parameter struct (its fields the manual's parameters, serde naming them as the manual does)
+/// whose call answers through `$completion`, and its dispatch onto the typed method, which returns `()`: the whole
+/// description of a method whose result is an event.
+macro_rules! api_method {
+    ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident: $ty:ty, )* } => $completion:expr, |$this:ident, $engine:ident| $call:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[$fdoc])* pub $field: $ty, )*
+        }
+
+        impl ApiMethod for $name {
+            const COMPLETION: Completion = $completion;
+
+            async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
+                let $this = self;
+                let $engine = engine;
+                $call.await.map(|()| Returned::Nothing)
+            }
+        }
+    };
+}
+
 mod blacklist;
 mod chatroom;
 mod connection;
+mod conversations;
 mod media;
 mod message_store;
 mod messages;
@@ -35,6 +60,7 @@ use crate::types::Message;
 pub use blacklist::*;
 pub use chatroom::*;
 pub use connection::*;
+pub use conversations::*;
 pub use media::*;
 pub use message_store::*;
 pub use messages::*;
@@ -369,6 +395,19 @@ api_table! {
     "getChatRoomAllEntries" => GetChatRoomAllEntries,
     "removeChatRoomEntry" => RemoveChatRoomEntry,
     "removeChatRoomEntries" => RemoveChatRoomEntries,
+    "getConversations" => GetConversations,
+    "getConversation" => GetConversation,
+    "getUnreadConversations" => GetUnreadConversations,
+    "clearUnreadCount" => ClearUnreadCount,
+    "getUnreadMentionedCount" => GetUnreadMentionedCount,
+    "removeConversation" => RemoveConversation,
+    "removeConversations" => RemoveConversations,
+    "saveDraftMessage" => SaveDraftMessage,
+    "getDraftMessage" => GetDraftMessage,
+    "clearDraftMessage" => ClearDraftMessage,
+    "changeConversationTopStatus" => ChangeConversationTopStatus,
+    "getConversationTopStatus" => GetConversationTopStatus,
+    "getTopConversations" => GetTopConversations,
 }
 
 #[cfg(test)]

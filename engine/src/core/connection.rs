@@ -199,6 +199,9 @@ impl Core {
                 self.handle_chatroom_delivery(now, delivery)
             }
             (TransportState::Established, Body::ChatroomNotice(notice)) => self.handle_chatroom_notice(notice),
+            (TransportState::Established, Body::ConversationStates(states)) => {
+                self.handle_conversation_states(now, states)
+            }
             (_, Body::SessionClosed(closed)) => self.handle_session_closed(now, ErrorCode::from_wire(closed.code)),
             // Anything else is a frame the server may not send in this state.
             _ => self.drop_transport(now),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::conversation::SearchConversationResult;
+use crate::conversation::{Conversation, SearchConversationResult};
 use crate::error::ErrorCode;
 use crate::types::{
     BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus,
@@ -588,6 +588,188 @@ pub enum Event {
         /// The sender's messages, newest first (SEARCH-6).
         messages: Vec<Message>,
     },
+    /// `onConversationsLoaded(code, conversationTypes, channelId, startTime, count, conversations)` (CONV-6).
+    #[serde(rename = "onConversationsLoaded")]
+    ConversationsLoaded {
+        /// 0, or why the list could not be read.
+        code: ErrorCode,
+        /// The types asked for.
+        conversation_types: Vec<ConversationType>,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The bound asked for: only conversations whose operation time is before it; 0 from the newest.
+        start_time: i64,
+        /// The page size asked for.
+        count: i32,
+        /// The page, pinned first, then newest operation time first (CONV-7).
+        conversations: Vec<Conversation>,
+    },
+    /// `onConversationLoaded(code, type, targetId, channelId, conversation)` (CONV-8).
+    #[serde(rename = "onConversationLoaded")]
+    ConversationLoaded {
+        /// 0, or why the conversation could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The conversation; `null` when the list does not hold it (CONV-9).
+        conversation: Option<Conversation>,
+    },
+    /// `IRCIMIWGetUnreadConversationsCallback` (CONV-10): the result of `getUnreadConversations`, which has no
+    /// engine listener, so only a per-call callback receives it.
+    #[serde(rename = "IRCIMIWGetUnreadConversationsCallback")]
+    UnreadConversationsLoaded {
+        /// 0, or why the list could not be read.
+        code: ErrorCode,
+        /// The conversations holding unread messages, in the list's order (CONV-11).
+        conversations: Vec<Conversation>,
+    },
+    /// `onUnreadCountCleared(code, type, targetId, channelId, timestamp)` (UNREAD-4).
+    #[serde(rename = "onUnreadCountCleared")]
+    UnreadCountCleared {
+        /// 0, or why nothing was cleared.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The send time up to which messages are now read (UNREAD-7).
+        timestamp: i64,
+    },
+    /// `onUnreadMentionedCountLoaded(code, type, targetId, channelId, count)` (UNREAD-5).
+    #[serde(rename = "onUnreadMentionedCountLoaded")]
+    UnreadMentionedCountLoaded {
+        /// 0, or why the count could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The unread messages that mention the current user (groups only, MENTION-7).
+        count: u32,
+    },
+    /// `onConversationRemoved(code, type, targetId, channelId)` (CREM-1).
+    #[serde(rename = "onConversationRemoved")]
+    ConversationRemoved {
+        /// 0, or why it was not removed.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+    },
+    /// `onConversationsRemoved(code, conversationTypes, channelId)` (CREM-2).
+    #[serde(rename = "onConversationsRemoved")]
+    ConversationsRemoved {
+        /// 0, or why nothing was removed.
+        code: ErrorCode,
+        /// The types asked for.
+        conversation_types: Vec<ConversationType>,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+    },
+    /// `onDraftMessageSaved(code, type, targetId, channelId, draft)` (DRAFT-1).
+    #[serde(rename = "onDraftMessageSaved")]
+    DraftMessageSaved {
+        /// 0, or why it was not saved.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The draft saved.
+        draft: String,
+    },
+    /// `onDraftMessageLoaded(code, type, targetId, channelId, draft)` (DRAFT-2).
+    #[serde(rename = "onDraftMessageLoaded")]
+    DraftMessageLoaded {
+        /// 0, or why it could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The draft; `""` when there is none (DRAFT-6).
+        draft: String,
+    },
+    /// `onDraftMessageCleared(code, type, targetId, channelId)` (DRAFT-3).
+    #[serde(rename = "onDraftMessageCleared")]
+    DraftMessageCleared {
+        /// 0, or why it was not cleared.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+    },
+    /// `onConversationTopStatusChanged(code, type, targetId, channelId, top)` (TOP-2).
+    #[serde(rename = "onConversationTopStatusChanged")]
+    ConversationTopStatusChanged {
+        /// 0, or why the server refused the change (nothing changed then).
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The state asked for.
+        top: bool,
+    },
+    /// `onConversationTopStatusLoaded(code, type, targetId, channelId, top)` (TOP-3).
+    #[serde(rename = "onConversationTopStatusLoaded")]
+    ConversationTopStatusLoaded {
+        /// 0, or why it could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// Whether it is pinned; `false` for a conversation the list does not hold.
+        top: bool,
+    },
+    /// `onTopConversationsLoaded(code, conversationTypes, channelId, conversations)` (TOP-4).
+    #[serde(rename = "onTopConversationsLoaded")]
+    TopConversationsLoaded {
+        /// 0, or why the list could not be read.
+        code: ErrorCode,
+        /// The types asked for.
+        conversation_types: Vec<ConversationType>,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The pinned conversations, newest operation time first (TOP-10).
+        conversations: Vec<Conversation>,
+    },
+    /// `onConversationTopStatusSynced(type, targetId, channelId, top)` (TOP-5, TOP-9): another device of the user
+    /// changed a pinned state, told at once or when this device connects.
+    #[serde(rename = "onConversationTopStatusSynced")]
+    ConversationTopStatusSynced {
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The ultra group channel; `null` for other types.
+        channel_id: Option<String>,
+        /// The state now held.
+        top: bool,
+    },
 }
 
 impl Event {
@@ -608,7 +790,7 @@ impl Event {
     /// Whether only a per-call callback ever receives this event: the manual gives its methods no engine listener
     /// (GET-4), so a call made without a callback has its result dropped.
     pub fn only_through_callback(&self) -> bool {
-        matches!(self, Event::MessageLoaded { .. })
+        matches!(self, Event::MessageLoaded { .. } | Event::UnreadConversationsLoaded { .. })
     }
 
     /// The manual's name of the listener that receives this event, such as `onMessageReceived`: the `event` tag
@@ -669,6 +851,20 @@ impl Event {
             Event::ConversationTypeNotificationLevelLoaded { .. } => "onConversationTypeNotificationLevelLoaded",
             Event::MessageSentStatusChanged { .. } => "onMessageSentStatusChanged",
             Event::MessageReceiveStatusChanged { .. } => "onMessageReceiveStatusChanged",
+            Event::ConversationsLoaded { .. } => "onConversationsLoaded",
+            Event::ConversationLoaded { .. } => "onConversationLoaded",
+            Event::UnreadConversationsLoaded { .. } => "IRCIMIWGetUnreadConversationsCallback",
+            Event::UnreadCountCleared { .. } => "onUnreadCountCleared",
+            Event::UnreadMentionedCountLoaded { .. } => "onUnreadMentionedCountLoaded",
+            Event::ConversationRemoved { .. } => "onConversationRemoved",
+            Event::ConversationsRemoved { .. } => "onConversationsRemoved",
+            Event::DraftMessageSaved { .. } => "onDraftMessageSaved",
+            Event::DraftMessageLoaded { .. } => "onDraftMessageLoaded",
+            Event::DraftMessageCleared { .. } => "onDraftMessageCleared",
+            Event::ConversationTopStatusChanged { .. } => "onConversationTopStatusChanged",
+            Event::ConversationTopStatusLoaded { .. } => "onConversationTopStatusLoaded",
+            Event::TopConversationsLoaded { .. } => "onTopConversationsLoaded",
+            Event::ConversationTopStatusSynced { .. } => "onConversationTopStatusSynced",
         }
     }
 }

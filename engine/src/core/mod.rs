@@ -17,6 +17,7 @@
 mod chatroom;
 mod chatroom_kv;
 mod connection;
+mod conversations;
 mod event;
 mod history;
 mod liveness;

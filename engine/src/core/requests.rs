@@ -31,6 +31,8 @@ pub(super) enum RequestKind {
     Media(MediaRequest),
     /// The server's history: a page, a deletion, a clear (`history.rs`).
     History(HistoryRequest),
+    /// A conversation's pinned state (`conversations.rs`).
+    Top(super::conversations::TopRequest),
 }
 
 /// A blacklist request: its answer is one event, whatever it says.
@@ -132,6 +134,7 @@ impl Core {
             RequestKind::Notification(request) => self.emit(request.settled(code, body)),
             RequestKind::Media(request) => self.media_settled(now, request, code, body),
             RequestKind::History(request) => self.history_settled(now, request, code, body),
+            RequestKind::Top(request) => self.top_settled(now, request, code, body),
         }
     }
 

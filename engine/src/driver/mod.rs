@@ -13,6 +13,7 @@
 mod blacklist;
 mod callbacks;
 mod chatroom;
+mod conversations;
 mod local_messages;
 mod media;
 mod message_store;

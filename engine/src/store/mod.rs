@@ -13,13 +13,15 @@ mod sqlite;
 
 pub use memory::MemoryStore;
 pub use sqlite::{
-    HISTORY_PAGE_BEFORE_SQL, INSERT_MESSAGE_SQL, SEARCH_MESSAGES_SQL, SqliteStore, Sync, conversation_list_sql, schema_sql,
+    HISTORY_PAGE_BEFORE_SQL, INSERT_MESSAGE_SQL, SEARCH_MESSAGES_SQL, SqliteStore, Sync, conversation_list_sql,
+    schema_sql,
 };
 
 use crate::content;
 use crate::conversation::Conversation;
 use crate::types::{
-    ConversationType, Message, MessageContent, MessageType, PushNotificationLevel, ReceivedStatus, SentStatus, TimeOrder,
+    ConversationType, Message, MessageContent, MessageType, PushNotificationLevel, ReceivedStatus, SentStatus,
+    TimeOrder,
 };
 
 /// A storage failure. The core treats any of these as fatal to the operation that caused it.

@@ -124,6 +124,16 @@ impl Server {
             Some(Err(body)) => Some(body),
             None => None,
         };
+        if let Some(request::Body::ConversationTopSet(set)) = body {
+            let app_key = session.app_key.clone();
+            let code = match self.set_conversation_top(conn, &app_key, &owner, set) {
+                Ok(()) => ErrorCode::SUCCESS,
+                Err(code) => code,
+            };
+            let response = proto::Response { request_id: request.request_id, code: code.to_wire(), body: None };
+            self.send(conn, Body::Response(response));
+            return;
+        }
         let app = self.apps.get_mut(&session.app_key).expect("invariant: a session's app exists");
         let result = match body {
             None => Err(ErrorCode::PROTOCOL_MALFORMED_FRAME),
@@ -162,8 +172,9 @@ impl Server {
                 | request::Body::ChatroomEntriesSet(_)
                 | request::Body::ChatroomEntriesRemove(_)
                 | request::Body::FileUploadChunk(_)
-                | request::Body::FileDownloadChunk(_),
-            ) => unreachable!("invariant: the chatroom and file requests were taken above"),
+                | request::Body::FileDownloadChunk(_)
+                | request::Body::ConversationTopSet(_),
+            ) => unreachable!("invariant: the chatroom, file and pinning requests were taken above"),
         };
         let (code, body) = match result {
             Ok(body) => (ErrorCode::SUCCESS, body),

@@ -56,6 +56,7 @@ mod bans;
 mod blacklist;
 mod chatroom;
 mod config;
+mod conversations;
 mod fanout;
 mod files;
 mod groups;
@@ -267,6 +268,8 @@ struct App {
     last_file: u64,
     /// Each user's cloud history, while cloud storage is on (CFG-1, HIST).
     histories: history::Histories,
+    /// Each user's pinned conversations (TOP).
+    pinned: conversations::PinnedStates,
 }
 
 #[derive(Debug, Default)]
@@ -339,6 +342,7 @@ impl Server {
             files: files::StoredFiles::default(),
             last_file: 0,
             histories: history::Histories::default(),
+            pinned: conversations::PinnedStates::default(),
         });
     }
 
@@ -382,6 +386,7 @@ impl Server {
             Body::Response(_)
             | Body::ChatroomDelivery(_)
             | Body::ChatroomNotice(_)
+            | Body::ConversationStates(_)
             | Body::ConnectAck(_)
             | Body::PublishAck(_)
             | Body::InboxPackage(_)
@@ -546,5 +551,6 @@ fn body_name(body: &Body) -> &'static str {
         Body::Response(_) => "Response",
         Body::ChatroomDelivery(_) => "ChatroomDelivery",
         Body::ChatroomNotice(_) => "ChatroomNotice",
+        Body::ConversationStates(_) => "ConversationStates",
     }
 }

@@ -148,7 +148,7 @@ impl Server {
         device.logout_receive_push = None;
 
         let session = Session {
-            app_key: claims.app_key,
+            app_key: claims.app_key.clone(),
             user_id: claims.user_id.clone(),
             platform,
             device_id: request.device_id,
@@ -163,9 +163,13 @@ impl Server {
             uploads: Default::default(),
         };
         self.conns.insert(conn, Conn::Open(Box::new(session)));
-        let ack =
-            proto::ConnectAck { code: ErrorCode::SUCCESS.to_wire(), user_id: claims.user_id, server_time: now_ms };
+        let ack = proto::ConnectAck {
+            code: ErrorCode::SUCCESS.to_wire(),
+            user_id: claims.user_id.clone(),
+            server_time: now_ms,
+        };
         self.send(conn, Body::ConnectAck(ack));
+        self.send_pinned_states(conn, &claims.app_key, &claims.user_id);
         self.send_next_package(conn, now_ms);
     }
 

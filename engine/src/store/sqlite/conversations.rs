@@ -8,8 +8,8 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::rows::unreadable;
 use super::SqliteStore;
+use super::rows::unreadable;
 use crate::store::{ConversationQuery, ConversationState, StoreError};
 use crate::types::{ConversationType, ReceivedStatus};
 
@@ -37,8 +37,7 @@ pub fn list_sql(query: &ConversationQuery<'_>) -> String {
              ORDER BY operation_time DESC, conversation_type, target_id LIMIT ?2)"
         )
     };
-    let pinned_or_not =
-        if query.only_top { part(1) } else { format!("{} UNION ALL {}", part(1), part(0)) };
+    let pinned_or_not = if query.only_top { part(1) } else { format!("{} UNION ALL {}", part(1), part(0)) };
     format!("{pinned_or_not} ORDER BY top DESC, operation_time DESC, conversation_type, target_id LIMIT ?2")
 }
 
@@ -102,7 +101,11 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) fn empty_draft(&mut self, conversation_type: ConversationType, target_id: &str) -> Result<(), StoreError> {
+    pub(super) fn empty_draft(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<(), StoreError> {
         self.connection
             .prepare_cached("UPDATE conversations SET draft = '' WHERE conversation_type = ?1 AND target_id = ?2")?
             .execute(params![conversation_type.ordinal(), target_id])?;

@@ -252,6 +252,7 @@ impl ChatroomRequest {
             | request::Body::Blacklist(_)
             | request::Body::ConversationTypeLevelSet(_)
             | request::Body::ConversationTypeLevel(_)
+            | request::Body::ConversationTopSet(_)
             | request::Body::FileUploadChunk(_)
             | request::Body::FileDownloadChunk(_)
             | request::Body::History(_)

@@ -1,0 +1,93 @@
+//! Pinned conversations on the server (TOP-1, TOP-5, TOP-8, TOP-9): every pinned state a user has set, kept
+//! whatever the multi-device sync switch says (TOP-8), sent at once to the user's other online devices and, on
+//! connect, to the device that connects.
+//!
+//! A state once set is remembered, `false` included, so a device that was offline while another unpinned a
+//! conversation learns of it when it connects. Setting the value already held changes nothing and tells no one
+//! (TOP-9).
+
+use std::collections::BTreeMap;
+
+use imsim_engine::error::ErrorCode;
+use imsim_engine::proto::{self, frame::Body};
+use imsim_engine::types::ConversationType;
+
+use super::{ConnId, Server};
+
+/// Each user's pinned states, by (user ID, conversation type ordinal, target ID).
+#[derive(Debug, Default)]
+pub(super) struct PinnedStates {
+    states: BTreeMap<(String, u32, String), bool>,
+}
+
+impl PinnedStates {
+    /// Every state `user_id` has set, by type then target.
+    fn of_user(&self, user_id: &str) -> Vec<proto::ConversationTop> {
+        let from = (user_id.to_owned(), 0, String::new());
+        self.states
+            .range(from..)
+            .take_while(|((owner, _, _), _)| owner == user_id)
+            .map(|((_, conversation_type, target_id), &top)| proto::ConversationTop {
+                conversation_type: *conversation_type,
+                target_id: target_id.clone(),
+                top,
+            })
+            .collect()
+    }
+}
+
+/// The types a conversation can be pinned in: every type with a conversation list entry (CTYPE-9: not chatrooms).
+fn pinnable(ordinal: u32) -> bool {
+    matches!(
+        ConversationType::from_ordinal(ordinal),
+        Some(
+            ConversationType::Private
+                | ConversationType::Group
+                | ConversationType::System
+                | ConversationType::UltraGroup
+        )
+    )
+}
+
+impl Server {
+    /// `changeConversationTopStatus` (TOP-2): records `user_id`'s state and, if it changed, sends it to the user's
+    /// other online devices (TOP-5, TOP-9). A type without a conversation list is a malformed request.
+    pub(super) fn set_conversation_top(
+        &mut self,
+        conn: ConnId,
+        app_key: &str,
+        user_id: &str,
+        set: proto::ConversationTop,
+    ) -> Result<(), ErrorCode> {
+        if !pinnable(set.conversation_type) || set.target_id.is_empty() {
+            return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
+        }
+        let app = self.apps.get_mut(app_key).expect("invariant: a session's app exists");
+        let key = (user_id.to_owned(), set.conversation_type, set.target_id.clone());
+        let held = app.pinned.states.get(&key).copied().unwrap_or(false);
+        app.pinned.states.insert(key, set.top);
+        if held == set.top {
+            imsim_engine::mark!("TOP-9");
+            return Ok(());
+        }
+        imsim_engine::mark!("TOP-1");
+        imsim_engine::mark!("TOP-8");
+        let others: Vec<ConnId> = app
+            .online
+            .get(user_id)
+            .map(|conns| conns.iter().copied().filter(|&other| other != conn).collect())
+            .unwrap_or_default();
+        for other in others {
+            self.send(other, Body::ConversationStates(proto::ConversationStates { tops: vec![set.clone()] }));
+        }
+        Ok(())
+    }
+
+    /// TOP-9: right after a successful connect, the device gets every pinned state its user has set, if any.
+    pub(super) fn send_pinned_states(&mut self, conn: ConnId, app_key: &str, user_id: &str) {
+        let tops = self.apps.get(app_key).map(|app| app.pinned.of_user(user_id)).unwrap_or_default();
+        if !tops.is_empty() {
+            self.send(conn, Body::ConversationStates(proto::ConversationStates { tops }));
+        }
+    }
+}
