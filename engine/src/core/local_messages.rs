@@ -65,6 +65,7 @@ impl Core {
         let messages = if conversation_type == ConversationType::Group {
             store.unread_mentioned_messages(conversation_type, target_id, user_id).map_err(native_error)?
         } else {
+            crate::mark!("MENTION-7");
             Vec::new()
         };
         crate::mark!("XAPI-3");

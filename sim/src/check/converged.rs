@@ -64,6 +64,10 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
             continue;
         }
         let stored = history.stored.get(device).map(Vec::as_slice).unwrap_or_default();
+        // A message the app deleted from this device is gone from it by design (DEL-9 to DEL-11, CREM-2).
+        let deleted =
+            super::delivery::deleted_by_app(history.events.get(device).map(Vec::as_slice).unwrap_or_default());
+        let holds = |device: &str, uid: &str| holds(device, uid) || deleted.contains(uid);
         for ((_, uid), &sync) in accepted.iter().filter(|((target, _), _)| target == user) {
             let held = if sync {
                 holds(device, uid)

@@ -201,12 +201,13 @@ fn out_of_order<'a>(
     breaches
 }
 
-/// The UIDs of the messages the app deleted from the device's database (DEL-9 to DEL-11): those a successful
+/// The UIDs of the messages the app deleted from the device's database (DEL-9 to DEL-11, CREM-2): those a successful
 /// `deleteLocalMessages` or `deleteMessages` named (by UID, or by a `messageId` an earlier event gave with its UID),
-/// and those a successful `clearMessages` covered among the messages the device had seen by then. A deleted message
+/// and those a successful `clearMessages` or `removeConversations` covered among the messages the device had seen by
+/// then. A deleted message
 /// is gone from that device only, so only that device's `lost` check excuses it. A clear's event does not say its
 /// policy, so a remote-only clear is excused as well: that weakens the check only for runs that clear remotely.
-fn deleted_by_app(events: &[Event]) -> BTreeSet<&str> {
+pub(super) fn deleted_by_app(events: &[Event]) -> BTreeSet<&str> {
     let mut seen: Vec<&Message> = Vec::new();
     let mut deleted = BTreeSet::new();
     for event in events {
@@ -231,6 +232,11 @@ fn deleted_by_app(events: &[Event]) -> BTreeSet<&str> {
                         && message.target_id == *target_id
                         && (*timestamp == 0 || message.sent_time <= *timestamp)
                 };
+                deleted.extend(seen.iter().filter(covered).filter_map(|message| message.message_uid.as_deref()));
+            }
+            // CREM-2: the conversations of these types go with their messages.
+            Event::ConversationsRemoved { code, conversation_types, .. } if code.is_success() => {
+                let covered = |message: &&&Message| conversation_types.contains(&message.conversation_type);
                 deleted.extend(seen.iter().filter(covered).filter_map(|message| message.message_uid.as_deref()));
             }
             _ => {}

@@ -375,6 +375,16 @@ fn an_accepted_message_missing_from_its_connected_recipient_has_not_converged() 
     history.final_status.insert("b".into(), imsim_engine::ConnectionStatus::Suspend);
     history.stored.get_mut("b").unwrap().clear();
     assert_eq!(super::check_converged(&history), [], "a device left offline owes nothing yet");
+    // A message the app deleted from b is not owed to b any more; another device's deletion excuses nothing.
+    history.final_status.insert("b".into(), imsim_engine::ConnectionStatus::Connected);
+    let deletion = |uid: &str| Event::LocalMessagesDeleted {
+        code: ErrorCode::SUCCESS,
+        messages: vec![stored(uid, 1, "ua")],
+    };
+    history.events.entry("a".into()).or_default().push(deletion("uid-1"));
+    assert_eq!(names(&super::check_converged(&history)), [("converged", 1)]);
+    history.events.entry("b".into()).or_default().push(deletion("uid-1"));
+    assert_eq!(super::check_converged(&history), [], "deleted on b by its app");
 }
 
 #[test]
@@ -497,6 +507,18 @@ fn a_message_the_app_deleted_is_not_lost_and_only_on_its_device() {
         timestamp: 0,
     });
     assert_eq!(names(&check(&refused)), [("lost", 2)]);
+    // CREM-2: removing the conversations of a type deletes their messages; of another type, nothing.
+    let mut removed = clean_delivery();
+    removed.stored.get_mut("b").unwrap().clear();
+    let remove = |conversation_types| Event::ConversationsRemoved {
+        code: ErrorCode::SUCCESS,
+        conversation_types,
+        channel_id: None,
+    };
+    removed.events.get_mut("b").unwrap().push(remove(vec![ConversationType::Group]));
+    assert_eq!(names(&check(&removed)), [("lost", 2)]);
+    removed.events.get_mut("b").unwrap().push(remove(vec![ConversationType::Private]));
+    assert_eq!(check(&removed), []);
 }
 
 /// A page of `messages` for b's conversation with ua, before `anchor`.
