@@ -208,6 +208,7 @@ impl Core {
         validate_conversation(conversation_type, target_id, channel_id)?;
         refuse_chatroom(conversation_type, "UNREAD-10")?;
         let count = if conversation_type == ConversationType::Group {
+            crate::mark!("MENTION-6");
             let user_id = self.current_user_id().unwrap_or_default();
             let store = self.database()?;
             let mentioned = store.unread_mentioned_messages(conversation_type, target_id, user_id);

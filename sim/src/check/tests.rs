@@ -377,10 +377,8 @@ fn an_accepted_message_missing_from_its_connected_recipient_has_not_converged() 
     assert_eq!(super::check_converged(&history), [], "a device left offline owes nothing yet");
     // A message the app deleted from b is not owed to b any more; another device's deletion excuses nothing.
     history.final_status.insert("b".into(), imsim_engine::ConnectionStatus::Connected);
-    let deletion = |uid: &str| Event::LocalMessagesDeleted {
-        code: ErrorCode::SUCCESS,
-        messages: vec![stored(uid, 1, "ua")],
-    };
+    let deletion =
+        |uid: &str| Event::LocalMessagesDeleted { code: ErrorCode::SUCCESS, messages: vec![stored(uid, 1, "ua")] };
     history.events.entry("a".into()).or_default().push(deletion("uid-1"));
     assert_eq!(names(&super::check_converged(&history)), [("converged", 1)]);
     history.events.entry("b".into()).or_default().push(deletion("uid-1"));
