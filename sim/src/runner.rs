@@ -20,11 +20,12 @@ use imsim_engine::api::{
     AddToBlacklist, Call, Connect, Disconnect, GetBlacklist, GetBlacklistStatus, RemoveFromBlacklist,
 };
 use imsim_engine::content::encode_content;
+use imsim_engine::conversation::Conversation;
 use imsim_engine::core::Event;
 use imsim_engine::driver::{EngineOptions, database_path};
 use imsim_engine::marks;
 use imsim_engine::options::DeploymentOptions;
-use imsim_engine::store::{SqliteStore, Store as _};
+use imsim_engine::store::{ConversationQuery, SqliteStore, Store as _};
 use imsim_engine::token::hex;
 use imsim_engine::{ConversationType, Message, MessageContent};
 use rand::{RngCore as _, SeedableRng as _};
@@ -130,6 +131,20 @@ pub fn run_scenario(scenario: &Scenario, seed_override: Option<u64>) -> RunRepor
     run_scenario_with_final_state(scenario, seed_override).0
 }
 
+/// The whole conversation list of every type a list holds (CTYPE-9: not chatrooms), for the checkers.
+const EVERY_LISTED_CONVERSATION: ConversationQuery<'static> = ConversationQuery {
+    conversation_types: &[
+        ConversationType::Private,
+        ConversationType::Group,
+        ConversationType::System,
+        ConversationType::UltraGroup,
+    ],
+    operation_time_before: i64::MAX,
+    only_top: false,
+    only_unread: false,
+    limit: None,
+};
+
 /// What the devices hold when a run ends, for checkers that judge a whole run (delivery, order, duplicates).
 #[derive(Clone, Debug, Default)]
 pub struct FinalState {
@@ -140,6 +155,8 @@ pub struct FinalState {
     pub events: BTreeMap<String, Vec<(Duration, Event)>>,
     /// Each device's total unread count, as its database reports it (`Store::total_unread_count`).
     pub unread_total: BTreeMap<String, u32>,
+    /// Each device's conversation list, every listed type, as its database reports it (`Store::conversations`).
+    pub conversations: BTreeMap<String, Vec<Conversation>>,
     /// Everything the checkers read, for those a caller runs itself (`check::check_converged` after a liveness
     /// phase).
     pub history: History,
@@ -412,6 +429,7 @@ impl<'a> Run<'a> {
             calls,
             stored: state.stored.clone(),
             unread_total: state.unread_total.clone(),
+            conversations: state.conversations.clone(),
             app_configs: self.initial_app_configs.clone(),
             config_changes: self.config_changes.clone(),
             group_changes: self.group_changes.clone(),
@@ -423,12 +441,18 @@ impl<'a> Run<'a> {
     fn final_state(&self) -> FinalState {
         let mut state = FinalState::default();
         for device in self.users.keys() {
-            let (stored, unread) = match self.open_device_store(device) {
-                Ok(store) => (store.all_messages().unwrap_or_default(), store.total_unread_count().unwrap_or_default()),
-                Err(_) => (Vec::new(), 0),
+            let user = self.users.get(device).map(String::as_str).unwrap_or_default();
+            let (stored, unread, conversations) = match self.open_device_store(device) {
+                Ok(store) => (
+                    store.all_messages().unwrap_or_default(),
+                    store.total_unread_count().unwrap_or_default(),
+                    store.conversations(&EVERY_LISTED_CONVERSATION, user).unwrap_or_default(),
+                ),
+                Err(_) => (Vec::new(), 0, Vec::new()),
             };
             state.stored.insert(device.clone(), stored);
             state.unread_total.insert(device.clone(), unread);
+            state.conversations.insert(device.clone(), conversations);
         }
         for (device, log) in &self.world.borrow().devices {
             state.events.insert(device.clone(), log.events.clone());

@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use imsim_engine::conversation::Conversation;
 use imsim_engine::core::Event;
 use imsim_engine::{ConnectionStatus, Message, Platform};
 
@@ -25,6 +26,7 @@ use crate::server::{AppConfig, ConnId};
 use crate::world::CallRecord;
 
 mod converged;
+mod conversations;
 mod delivery;
 pub mod journal;
 mod limits;
@@ -57,6 +59,8 @@ pub struct History {
     pub stored: BTreeMap<String, Vec<Message>>,
     /// Each device's total unread count, as its database reports it.
     pub unread_total: BTreeMap<String, u32>,
+    /// Each device's conversation list at the end, every listed type, in the list's order (CONV-7).
+    pub conversations: BTreeMap<String, Vec<Conversation>>,
     /// The server's switches per App Key when the run began (the platform classes' device limits, multi-device
     /// sync); [`History::config_at`] gives them at any instant.
     pub app_configs: BTreeMap<String, AppConfig>,
@@ -151,6 +155,7 @@ pub const CHECKERS: &[Checker] = &[
     delivery::PHANTOM,
     delivery::ORDER,
     status::UNREAD,
+    conversations::CONVERSATIONS,
     status::SENT_STATUS,
     pages::PAGES,
     membership::AFTER_LEAVING,

@@ -556,3 +556,60 @@ fn a_page_out_of_order_out_of_bounds_or_unlike_the_database_is_reported() {
         assert!(violations[0].examples[0].contains(expected), "{}", violations[0]);
     }
 }
+
+/// b's conversation with ua as its database would list it after `clean_delivery`: u2, the newest, last; both read.
+fn listed_conversation(history: &History) -> imsim_engine::conversation::Conversation {
+    let stored = &history.stored["b"];
+    imsim_engine::conversation::Conversation {
+        conversation_type: ConversationType::Private,
+        target_id: "ua".into(),
+        channel_id: None,
+        unread_count: 0,
+        mentioned_count: 0,
+        first_unread_msg_send_time: 0,
+        top: false,
+        draft: String::new(),
+        notification_level: imsim_engine::types::PushNotificationLevel::None,
+        last_message: stored.iter().max_by_key(|message| (message.sent_time, message.message_id)).cloned(),
+        operation_time: stored.iter().map(|message| message.sent_time).max().unwrap_or(0),
+    }
+}
+
+#[test]
+fn a_conversation_unlike_its_stored_messages_or_a_list_out_of_order_is_reported() {
+    let mut history = clean_delivery();
+    let good = listed_conversation(&history);
+    history.conversations.insert("b".into(), vec![good.clone()]);
+    assert_eq!(check(&history), []);
+    let older = imsim_engine::conversation::Conversation {
+        target_id: "uz".into(),
+        last_message: None,
+        operation_time: good.operation_time - 1,
+        ..good.clone()
+    };
+    history.conversations.insert("b".into(), vec![good.clone(), older.clone()]);
+    assert_eq!(check(&history), [], "an empty conversation left by deletions (DEL-15)");
+    let cases = [
+        (vec![older.clone(), good.clone()], "before"),
+        (vec![imsim_engine::conversation::Conversation { top: true, ..older }, good.clone()], ""),
+        (vec![imsim_engine::conversation::Conversation { last_message: None, ..good.clone() }], "last message none"),
+        (vec![imsim_engine::conversation::Conversation { unread_count: 1, ..good.clone() }], "1 unread"),
+        (vec![imsim_engine::conversation::Conversation { mentioned_count: 1, ..good.clone() }], "1 mentions"),
+        (vec![imsim_engine::conversation::Conversation { operation_time: -1, ..good.clone() }], "older than"),
+        (
+            vec![imsim_engine::conversation::Conversation { conversation_type: ConversationType::Chatroom, ..good }],
+            "CTYPE-9",
+        ),
+    ];
+    for (index, (list, expected)) in cases.into_iter().enumerate() {
+        let mut broken = history.clone();
+        broken.conversations.insert("b".into(), list);
+        let violations = check(&broken);
+        if index == 1 {
+            assert_eq!(violations, [], "a pinned conversation comes first whatever its time");
+            continue;
+        }
+        assert_eq!(names(&violations), [("conversations", 1)], "{expected}: {violations:?}");
+        assert!(violations[0].examples[0].contains(expected), "{}", violations[0]);
+    }
+}
