@@ -13,8 +13,8 @@ mod sqlite;
 
 pub use memory::MemoryStore;
 pub use sqlite::{
-    HISTORY_PAGE_BEFORE_SQL, INSERT_MESSAGE_SQL, SEARCH_MESSAGES_SQL, SqliteStore, Sync, conversation_list_sql,
-    schema_sql,
+    HISTORY_PAGE_BEFORE_SQL, INSERT_MESSAGE_SQL, SEARCH_MESSAGES_SQL, SqliteStore, Sync, TOTAL_UNREAD_COUNT_SQL,
+    conversation_list_sql, schema_sql,
 };
 
 use crate::content;

@@ -9,6 +9,7 @@
 //! The wall clock is read here, by [`measure`], and only here: around a whole iteration, never inside a simulation.
 
 pub mod codec;
+pub mod conversation_queries;
 pub mod report;
 pub mod store_queries;
 pub mod workloads;

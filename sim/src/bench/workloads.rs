@@ -73,6 +73,7 @@ pub fn all(scale: Scale) -> Vec<Workload> {
         workloads.push(fan_out(members, scale));
     }
     workloads.extend(super::store_queries::workloads(scale));
+    workloads.extend(super::conversation_queries::workloads(scale));
     workloads.extend(super::codec::workloads(scale));
     workloads
 }

@@ -27,6 +27,9 @@ mod migrations;
 mod rows;
 
 pub use conversations::list_sql as conversation_list_sql;
+
+/// The statement `getTotalUnreadCount` issues (`Store::total_unread_count`), for tools that run it bare.
+pub const TOTAL_UNREAD_COUNT_SQL: &str = TOTAL_UNREAD_COUNT;
 use migrations::migrate;
 pub use migrations::schema_sql;
 use rows::{MessageRow, count_to_u32, insert_message, search_text, unreadable};
