@@ -17,6 +17,10 @@ use prost::Message as _;
 use crate::proto;
 use crate::types::{ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, MessageContent};
 
+/// The object name of a typing status (TYPING-4): a status message the engine sends and consumes itself; it never
+/// becomes a `MessageContent`, is never stored and never reaches `onMessageReceived` (TYPING-9).
+pub const TYPING_STATUS_OBJECT_NAME: &str = "RC:TypSts";
+
 /// The object name of a text message (MTYPE-10, MTYPE-27).
 pub const TEXT_OBJECT_NAME: &str = "RC:TxtMsg";
 /// The object name of a voice message (MTYPE-11, MTYPE-27: the SDK's voice is "HD voice").

@@ -68,3 +68,15 @@ pub struct SearchConversationResult {
     /// How many of its stored messages of the searched types match the keyword (SEARCH-5).
     pub count: u32,
 }
+
+/// `RCIMIWTypingStatus` (TYPING-3): one user typing in a conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TypingStatus {
+    /// The user who is typing.
+    pub user_id: String,
+    /// The type name of the message being typed: the `currentType` the sender passed.
+    pub content_type: String,
+    /// When the typing status was sent, Unix ms.
+    pub sent_time: i64,
+}

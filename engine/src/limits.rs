@@ -110,3 +110,10 @@ pub const LONGITUDE_DEGREES_MAX: f64 = 180.0;
 
 /// MTYPE-18, imsim's reading (the manual gives no bound): a location's latitude is within ±90 degrees.
 pub const LATITUDE_DEGREES_MAX: f64 = 90.0;
+
+/// TYPING-7: a user's typing entry expires this long after the last typing status received from them.
+pub const TYPING_STATUS_EXPIRY_MS: u64 = 6_000;
+
+/// TYPING-8: the engine sends at most one typing status per conversation in this window; calls within it send
+/// nothing and return 0.
+pub const TYPING_STATUS_INTERVAL_MS: u64 = 6_000;

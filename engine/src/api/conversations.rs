@@ -1,5 +1,5 @@
 //! The conversation list: lists (CONV), unread counts by conversation (UNREAD), removal (CREM), drafts (DRAFT) and
-//! pinning (TOP).
+//! pinning (TOP), and typing status (TYPING).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -189,4 +189,20 @@ api_method! {
         channel_id: Option<String>,
     } => Completion::listener("onTopConversationsLoaded", &[]),
     |call, engine| engine.get_top_conversations(&call.conversation_types, call.channel_id.as_deref())
+}
+
+api_method! {
+    /// `sendTypingStatus(type, targetId, channelId, currentType)` (TYPING-1): a status code and nothing more.
+    SendTypingStatus {
+        /// The conversation's type: private only (TYPING-5).
+        conversation_type: ConversationType,
+        /// The other user.
+        target_id: String,
+        /// The ultra group channel; `null` for other types (CALL-10).
+        #[serde(default)]
+        channel_id: Option<String>,
+        /// The type name of the message being typed, such as `RC:TxtMsg` (TYPING-3).
+        current_type: String,
+    } => Completion::StatusOnly,
+    |call, engine| engine.send_typing_status(call.conversation_type, &call.target_id, call.channel_id.as_deref(), &call.current_type)
 }

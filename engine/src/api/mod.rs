@@ -408,6 +408,7 @@ api_table! {
     "changeConversationTopStatus" => ChangeConversationTopStatus,
     "getConversationTopStatus" => GetConversationTopStatus,
     "getTopConversations" => GetTopConversations,
+    "sendTypingStatus" => SendTypingStatus,
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::conversation::{Conversation, SearchConversationResult};
+use crate::conversation::{Conversation, SearchConversationResult, TypingStatus};
 use crate::error::ErrorCode;
 use crate::types::{
     BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus,
@@ -770,6 +770,19 @@ pub enum Event {
         /// The state now held.
         top: bool,
     },
+    /// `onTypingStatusChanged(type, targetId, channelId, userTypingStatus)` (TYPING-2, TYPING-6): the users typing
+    /// in a conversation changed.
+    #[serde(rename = "onTypingStatusChanged")]
+    TypingStatusChanged {
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target: the other user of the private conversation.
+        target_id: String,
+        /// The ultra group channel; `null` for other types.
+        channel_id: Option<String>,
+        /// Everyone now typing in the conversation, by user ID; empty when nobody is.
+        user_typing_status: Vec<TypingStatus>,
+    },
 }
 
 impl Event {
@@ -865,6 +878,7 @@ impl Event {
             Event::ConversationTopStatusLoaded { .. } => "onConversationTopStatusLoaded",
             Event::TopConversationsLoaded { .. } => "onTopConversationsLoaded",
             Event::ConversationTopStatusSynced { .. } => "onConversationTopStatusSynced",
+            Event::TypingStatusChanged { .. } => "onTypingStatusChanged",
         }
     }
 }

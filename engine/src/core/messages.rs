@@ -437,6 +437,7 @@ impl Core {
             .max(current);
         let reported = self.persist_received(now, &package.messages, Some(cursor), true);
         let count = reported.len();
+        self.end_typing_on_messages(&reported);
         for (index, message) in reported.into_iter().enumerate() {
             let left = u32::try_from(count - index - 1).unwrap_or(u32::MAX);
             crate::mark!("RECV-1");
@@ -455,14 +456,19 @@ impl Core {
 
     pub(super) fn handle_inbox_delivery(&mut self, now: Now, delivery: proto::InboxDelivery) {
         let Some(delivered) = delivery.message else { return };
+        if delivered.status_message && self.take_typing_status(now, &delivered) {
+            return;
+        }
         // A status message (SYNC-3) is not in the inbox: there is nothing to persist or acknowledge.
         let cursor = (!delivered.status_message).then_some(delivered.seq);
-        for message in self.persist_received(now, std::slice::from_ref(&delivered), cursor, false) {
+        let reported = self.persist_received(now, std::slice::from_ref(&delivered), cursor, false);
+        for message in reported.iter().cloned() {
             // RECV-9: real-time messages report left 0, offline false, hasPackage false.
             crate::mark!("RECV-1");
             crate::mark!("RECV-9");
             self.emit(Event::MessageReceived { message, left: 0, offline: false, has_package: false });
         }
+        self.end_typing_on_messages(&reported);
     }
 
     /// Stores those of `delivered` whose type is stored, and the new cursor, in one transaction, then acknowledges

@@ -46,6 +46,7 @@ mod tests_outbox;
 #[cfg(test)]
 mod tests_requests;
 mod timed;
+mod typing;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -219,6 +220,8 @@ pub struct Core {
     /// The app call being carried out, or whose request or publish is being settled: the events emitted meanwhile
     /// answer it (CALL-4, CALL-13).
     call_context: Option<CallId>,
+    /// Typing status sent and received (`typing`).
+    typing: typing::Typing,
 }
 
 impl Core {
@@ -254,6 +257,7 @@ impl Core {
             files,
             transfers: media::Transfers::default(),
             call_context: None,
+            typing: typing::Typing::default(),
         }
     }
 
@@ -323,10 +327,19 @@ impl Core {
         let publish_deadline = self.pending_publishes.earliest_deadline_ms();
         let heartbeat_deadline = self.heartbeat.deadline_ms();
         let request_deadline = self.pending_requests.earliest_deadline_ms();
-        [ack_deadline, connect_deadline, publish_deadline, request_deadline, heartbeat_deadline, self.reconnect_at_ms]
-            .into_iter()
-            .flatten()
-            .min()
+        let typing_deadline = self.typing.deadline_ms();
+        [
+            ack_deadline,
+            connect_deadline,
+            publish_deadline,
+            request_deadline,
+            heartbeat_deadline,
+            self.reconnect_at_ms,
+            typing_deadline,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Handles every deadline that has passed by `now`. Spurious calls are harmless.
@@ -338,6 +351,7 @@ impl Core {
         self.expire_requests(now);
         self.handle_heartbeat_timeouts(now);
         self.handle_connection_timeouts(now);
+        self.expire_typing(now);
     }
 
     fn set_status(&mut self, status: ConnectionStatus) {

@@ -1,4 +1,4 @@
-//! The conversation list's methods (CONV, UNREAD, CREM, DRAFT, TOP): each returns at once, and its result follows
+//! The conversation list's methods (CONV, UNREAD, CREM, DRAFT, TOP) and typing status (TYPING): each returns at once, and its result follows
 //! as an event (see `core::conversations`).
 
 use super::Engine;
@@ -161,5 +161,20 @@ impl Engine {
     ) -> Result<(), ImError> {
         let (types, channel_id) = (conversation_types.to_vec(), channel_id.map(str::to_owned));
         self.run(move |core, _| core.get_top_conversations(&types, channel_id.as_deref())).await
+    }
+
+    /// `sendTypingStatus(type, targetId, channelId, currentType)` (TYPING-1): the status code is all there is.
+    pub async fn send_typing_status(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        current_type: &str,
+    ) -> Result<(), ImError> {
+        let ((target_id, channel_id), current_type) = (owned(target_id, channel_id), current_type.to_owned());
+        self.run(move |core, now| {
+            core.send_typing_status(now, conversation_type, &target_id, channel_id.as_deref(), &current_type)
+        })
+        .await
     }
 }
