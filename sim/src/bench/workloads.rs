@@ -585,10 +585,12 @@ mod tests {
                 "history_page/large",
                 "history_page/raw",
                 "search_messages",
+                "conversation_page/large",
+                "total_unread_count",
             ]
         );
         let units: Vec<u64> = outcomes.iter().map(|outcome| outcome.subject.units).collect();
-        assert_eq!(units, [100, 100, 100, 400, 400, 3_605, 604_802, 90, 190, 20, 20, 2]);
+        assert_eq!(units, [100, 100, 100, 400, 400, 3_605, 604_802, 90, 190, 20, 20, 2, 20, 2]);
         assert!(outcomes.iter().all(|outcome| outcome.ratio > 0.0 && outcome.ratio.is_finite()));
     }
 
