@@ -148,3 +148,26 @@ fn completions_name_real_listeners() {
         }
     }
 }
+
+#[test]
+fn the_conversation_types_are_the_manuals_names_and_ordinals() {
+    crate::checks!(unit: "CTYPE-2");
+    let expected = [
+        (ConversationType::Invalid, "invalid", 0),
+        (ConversationType::Private, "private", 1),
+        (ConversationType::Group, "group", 2),
+        (ConversationType::Chatroom, "chatroom", 3),
+        (ConversationType::System, "system", 4),
+        (ConversationType::UltraGroup, "ultraGroup", 5),
+    ];
+    for (conversation_type, name, ordinal) in expected {
+        assert_eq!(serde_json::to_value(conversation_type).unwrap(), serde_json::json!(name));
+        assert_eq!(serde_json::from_value::<ConversationType>(serde_json::json!(name)).unwrap(), conversation_type);
+        assert_eq!(
+            (conversation_type.ordinal(), ConversationType::from_ordinal(ordinal)),
+            (ordinal, Some(conversation_type))
+        );
+    }
+    assert_eq!(ConversationType::from_ordinal(6), None, "no other type");
+    assert!(serde_json::from_value::<ConversationType>(serde_json::json!("ultragroup")).is_err(), "names are exact");
+}
