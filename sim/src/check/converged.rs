@@ -91,7 +91,8 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
                 ));
             }
         }
-        // A send whose result was reported is settled; an app may still set it back to sending by hand (XAPI-5).
+        // A send whose result was reported is settled; an app may still set it back to sending by hand (XAPI-5), and
+        // may do so to a message it never sent from this device (a copy synced from another of its devices).
         let settled: BTreeSet<i64> = history
             .events
             .get(device)
@@ -99,6 +100,7 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
             .flatten()
             .filter_map(|event| match event {
                 Event::MessageSent { message, .. } => Some(message.message_id),
+                Event::MessageSentStatusChanged { code, message_id } if code.is_success() => Some(*message_id),
                 _ => None,
             })
             .collect();

@@ -138,7 +138,10 @@ fn judge(device: &str, asked: &Asked<'_>, messages: &[Message], stored: &[Messag
                 message.message_id, message.sent_time
             ));
         }
+        // A message the page showed still sending gets its UID and the server's sent time later (MSG-22): only one
+        // the server had accepted must read the same at the end.
         if message.message_id > 0
+            && message.message_uid.is_some()
             && let Some(kept) = stored.iter().find(|kept| kept.message_id == message.message_id)
             && (kept.message_uid != message.message_uid || kept.sent_time != message.sent_time)
         {

@@ -43,6 +43,10 @@ fn unread(history: &History, _: &Index) -> Vec<String> {
     breaches
 }
 
+/// The listeners that hand the app back the messages it passed (DEL-9, DEL-10), as the app held them, not as the
+/// engine holds them: a message the app kept from its `onMessageAttached` is echoed as sending even once sent.
+const ECHOES: &[&str] = &["onLocalMessagesDeleted", "onMessagesDeleted"];
+
 /// The listeners whose failure code is the send's own outcome, reported with the message as the engine holds it.
 const SEND_RESULTS: &[&str] = &["onMessageSent", "onMediaMessageSent", "onGroupMessageToDesignatedUsersSent"];
 
@@ -61,6 +65,9 @@ fn sent_status(history: &History, _: &Index) -> Vec<String> {
         let mut sent: BTreeMap<i64, &'static str> = BTreeMap::new();
         for event in events {
             let listener = event.listener();
+            if ECHOES.contains(&listener) {
+                continue;
+            }
             let (code, messages) = event_messages(event);
             // A refusal hands the app back the message it passed (34018: not cancellable), not the engine's view of
             // it; a send's own failure (SEND-14) is the engine's view.

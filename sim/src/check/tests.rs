@@ -224,6 +224,16 @@ fn a_sent_message_reported_failed_afterwards_moves_backwards() {
     history.stored.insert("a".into(), vec![mine]);
     let violations = check(&history);
     assert_eq!(names(&violations), [("sent-status", 2)]);
+    // A deletion hands back the message as the app passed it, an older copy: no statement about the send.
+    let mut echoed = signed_in();
+    let mut kept = text_message("ub");
+    kept.message_id = 7;
+    kept.sent_status = SentStatus::Sent;
+    let sent = Event::MessageSent { code: ErrorCode::SUCCESS, message: kept.clone() };
+    let attached = Message { sent_status: SentStatus::Sending, ..kept };
+    let deleted = Event::LocalMessagesDeleted { code: ErrorCode::SUCCESS, messages: vec![attached] };
+    echoed.events.insert("a".into(), vec![sent, deleted]);
+    assert_eq!(check(&echoed), []);
 }
 
 /// Joins `room` on `conn` with request `id`, answered 0.
@@ -400,6 +410,14 @@ fn a_send_left_sending_after_the_faults_stop_has_not_converged() {
     let violations = super::check_converged(&healed(history));
     assert_eq!(names(&violations), [("converged", 1)], "{violations:?}");
     assert!(violations[0].examples[0].contains("a ended connected with its message 7 still sending"));
+    // The app set it to sending by hand (XAPI-5): its own doing, not a send left hanging.
+    let mut overwritten = signed_in();
+    overwritten.stored.get_mut("a").unwrap().push(Message { message_id: 7, ..text_message("ub") });
+    let changed = |message_id| Event::MessageSentStatusChanged { code: ErrorCode::SUCCESS, message_id };
+    overwritten.events.insert("a".into(), vec![changed(8)]);
+    assert_eq!(names(&super::check_converged(&healed(overwritten.clone()))), [("converged", 1)]);
+    overwritten.events.insert("a".into(), vec![changed(7)]);
+    assert_eq!(super::check_converged(&healed(overwritten)), []);
 }
 
 #[test]
@@ -542,6 +560,11 @@ fn a_page_out_of_order_out_of_bounds_or_unlike_the_database_is_reported() {
     let good = page(300, vec![timed("u2", 2, 200), timed("u1", 1, 100)]);
     history.events.get_mut("b").unwrap().push(good);
     assert_eq!(check(&history), []);
+    // A message the page showed while it was still sending (no UID, its provisional time) was sent since.
+    let sending = Message { message_uid: None, sent_status: SentStatus::Sending, ..timed("u2", 2, 150) };
+    let mut later = history.clone();
+    later.events.get_mut("b").unwrap().push(page(0, vec![sending]));
+    assert_eq!(check(&later), []);
     let cases = [
         (page(300, vec![timed("u1", 1, 100), timed("u2", 2, 200)]), "not newest first"),
         (page(200, vec![timed("u2", 2, 200)]), "outside its bounds"),
