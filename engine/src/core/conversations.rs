@@ -60,6 +60,20 @@ impl Core {
         self.database().map(|_| ())
     }
 
+    /// The checks of a call about one conversation that a chatroom, which has no entry in the list, cannot be the
+    /// subject of: those of `check_list_call`, a valid conversation, and -101 for a chatroom (`rule` says why).
+    fn check_conversation_call(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        rule: &'static str,
+    ) -> Result<(), ImError> {
+        self.check_list_call()?;
+        validate_conversation(conversation_type, target_id, channel_id)?;
+        refuse_chatroom(conversation_type, rule)
+    }
+
     /// The conversations `query` selects, for the current user.
     fn read_conversations(
         &self,
@@ -177,12 +191,10 @@ impl Core {
         channel_id: Option<&str>,
         timestamp: i64,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
-        validate_conversation(conversation_type, target_id, channel_id)?;
         if conversation_type == ConversationType::Chatroom {
             crate::mark!("UNREAD-10");
         }
-        refuse_chatroom(conversation_type, "UNREAD-10")?;
+        self.check_conversation_call(conversation_type, target_id, channel_id, "UNREAD-10")?;
         if timestamp < 0 {
             return Err(ImError::param("timestamp must not be negative"));
         }
@@ -204,9 +216,7 @@ impl Core {
         target_id: &str,
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
-        validate_conversation(conversation_type, target_id, channel_id)?;
-        refuse_chatroom(conversation_type, "UNREAD-10")?;
+        self.check_conversation_call(conversation_type, target_id, channel_id, "UNREAD-10")?;
         let count = if conversation_type == ConversationType::Group {
             crate::mark!("MENTION-6");
             let user_id = self.current_user_id().unwrap_or_default();
@@ -281,9 +291,7 @@ impl Core {
         channel_id: Option<&str>,
         draft: &str,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
-        validate_conversation(conversation_type, target_id, channel_id)?;
-        refuse_chatroom(conversation_type, "CTYPE-9")?;
+        self.check_conversation_call(conversation_type, target_id, channel_id, "CTYPE-9")?;
         let store = self.database_mut()?;
         if draft.is_empty() {
             crate::mark!("DRAFT-6");
@@ -309,9 +317,7 @@ impl Core {
         target_id: &str,
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
-        validate_conversation(conversation_type, target_id, channel_id)?;
-        refuse_chatroom(conversation_type, "CTYPE-9")?;
+        self.check_conversation_call(conversation_type, target_id, channel_id, "CTYPE-9")?;
         let state = self.database()?.conversation_state(conversation_type, target_id).map_err(native_error)?;
         let draft = state.map(|state| state.draft).unwrap_or_default();
         crate::mark!("DRAFT-2");
@@ -329,9 +335,7 @@ impl Core {
         target_id: &str,
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
-        validate_conversation(conversation_type, target_id, channel_id)?;
-        refuse_chatroom(conversation_type, "CTYPE-9")?;
+        self.check_conversation_call(conversation_type, target_id, channel_id, "CTYPE-9")?;
         self.database_mut()?.clear_draft(conversation_type, target_id).map_err(native_error)?;
         crate::mark!("DRAFT-3");
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
@@ -399,9 +403,7 @@ impl Core {
         target_id: &str,
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
-        validate_conversation(conversation_type, target_id, channel_id)?;
-        refuse_chatroom(conversation_type, "CTYPE-9")?;
+        self.check_conversation_call(conversation_type, target_id, channel_id, "CTYPE-9")?;
         let state = self.database()?.conversation_state(conversation_type, target_id).map_err(native_error)?;
         let top = state.is_some_and(|state| state.top);
         crate::mark!("TOP-3");
