@@ -1,9 +1,9 @@
 //! `RCIMIWConversation` (CONV-1, CONV-2): a conversation as the app sees it, derived from the stored messages (CONV-5:
 //! "the SDK generates conversations in the local database from the messages sent and received").
 //!
-//! For now a conversation is read from the messages alone (`Store::conversation`): its last message, its unread and
-//! mentioned counts and its operation time. The fields that need state of their own (pinning, drafts, the
-//! conversation's do-not-disturb level) hold their initial values until the conversation layer stores them.
+//! The store builds it (`Store::conversation_of`): its own state (operation time, pinned flag, draft) from the
+//! conversation list, the rest (last message, unread and mentioned counts) from its stored messages. The
+//! conversation's do-not-disturb level holds `none` until per-conversation levels exist.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -36,26 +36,6 @@ pub struct Conversation {
     pub last_message: Option<Message>,
     /// The time of the conversation's last operation, Unix ms (CONV-2): the newest stored message's `sentTime`.
     pub operation_time: i64,
-}
-
-impl Conversation {
-    /// The conversation whose newest stored message is `last_message`, with the counts given and every other field
-    /// at its initial value.
-    pub fn from_last_message(last_message: Message, unread_count: u32, mentioned_count: u32) -> Conversation {
-        Conversation {
-            conversation_type: last_message.conversation_type,
-            target_id: last_message.target_id.clone(),
-            channel_id: last_message.channel_id.clone(),
-            unread_count,
-            mentioned_count,
-            first_unread_msg_send_time: 0,
-            top: false,
-            draft: String::new(),
-            notification_level: PushNotificationLevel::None,
-            operation_time: last_message.sent_time,
-            last_message: Some(last_message),
-        }
-    }
 }
 
 /// `RCIMIWSearchConversationResult` (XAPI-4): a conversation found by `searchConversations`, with how many of its

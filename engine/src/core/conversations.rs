@@ -52,16 +52,8 @@ fn refuse_chatroom(conversation_type: ConversationType, rule: &'static str) -> R
 }
 
 impl Core {
-    /// -102 once destroyed; -103 before the first `connect` (no database).
-    fn check_list_call(&self) -> Result<(), ImError> {
-        if self.destroyed {
-            return Err(ImError::destroyed());
-        }
-        self.database().map(|_| ())
-    }
-
     /// The checks of a call about one conversation that a chatroom, which has no entry in the list, cannot be the
-    /// subject of: those of `check_list_call`, a valid conversation, and -101 for a chatroom (`rule` says why).
+    /// subject of: those of `check_store_call`, a valid conversation, and -101 for a chatroom (`rule` says why).
     fn check_conversation_call(
         &self,
         conversation_type: ConversationType,
@@ -69,7 +61,7 @@ impl Core {
         channel_id: Option<&str>,
         rule: &'static str,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
+        self.check_store_call()?;
         validate_conversation(conversation_type, target_id, channel_id)?;
         refuse_chatroom(conversation_type, rule)
     }
@@ -94,7 +86,7 @@ impl Core {
         start_time: i64,
         count: i32,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
+        self.check_store_call()?;
         check_types(conversation_types)?;
         if start_time < 0 {
             return Err(ImError::param("startTime must not be negative"));
@@ -141,7 +133,7 @@ impl Core {
         target_id: &str,
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
+        self.check_store_call()?;
         validate_conversation(conversation_type, target_id, channel_id)?;
         let user_id = self.current_user_id().unwrap_or_default();
         let conversation =
@@ -160,7 +152,7 @@ impl Core {
     /// conversation of the private, group and system types asked for that holds an unread message, in the list's
     /// order, unpaged. Other types are ignored; -101 for an empty or invalid list.
     pub fn get_unread_conversations(&mut self, conversation_types: &[ConversationType]) -> Result<(), ImError> {
-        self.check_list_call()?;
+        self.check_store_call()?;
         check_types(conversation_types)?;
         let supported = [ConversationType::Private, ConversationType::Group, ConversationType::System];
         let types: Vec<ConversationType> =
@@ -243,7 +235,7 @@ impl Core {
         target_id: &str,
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
+        self.check_store_call()?;
         validate_conversation(conversation_type, target_id, channel_id)?;
         let removed = self.database_mut()?.remove_conversation(conversation_type, target_id).map_err(native_error)?;
         if removed {
@@ -265,7 +257,7 @@ impl Core {
         conversation_types: &[ConversationType],
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
+        self.check_store_call()?;
         check_types(conversation_types)?;
         let types: Vec<ConversationType> = conversation_types.iter().copied().filter(|kind| listed(*kind)).collect();
         self.database_mut()?.remove_conversations_of_types(&types).map_err(native_error)?;
@@ -420,7 +412,7 @@ impl Core {
         conversation_types: &[ConversationType],
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
-        self.check_list_call()?;
+        self.check_store_call()?;
         check_types(conversation_types)?;
         let types: Vec<ConversationType> = conversation_types.iter().copied().filter(|kind| listed(*kind)).collect();
         let query = ConversationQuery {

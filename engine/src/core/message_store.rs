@@ -21,7 +21,7 @@ pub(super) type ConversationKey<'a> = (ConversationType, &'a str, Option<&'a str
 impl Core {
     /// The checks every message store method makes first: -102 once destroyed, and the database must be open
     /// (-103 before the first `connect`).
-    fn check_store_call(&self) -> Result<(), ImError> {
+    pub(super) fn check_store_call(&self) -> Result<(), ImError> {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
