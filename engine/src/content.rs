@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use prost::Message as _;
 
 use crate::proto;
-use crate::types::{ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, MessageContent};
+use crate::types::{
+    ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, MessageContent, MessagePolicy,
+};
 
 /// The object name of a typing status (TYPING-4): a status message the engine sends and consumes itself; it never
 /// becomes a `MessageContent`, is never stored and never reaches `onMessageReceived` (TYPING-9).
@@ -140,6 +142,30 @@ pub fn decode_content(wire: &proto::MessageContent) -> MessageContent {
     decode_at_depth(&wire.object_name, &wire.payload, 0)
 }
 
+/// The typed content of a message that travelled with the persistence flags `not_stored` and `not_counted`
+/// (MTYPE-9): the flags decide how an unknown message is stored and counted, and are ignored for a known type,
+/// whose own rules take precedence.
+pub fn decode_flagged_content(wire: &proto::MessageContent, not_stored: bool, not_counted: bool) -> MessageContent {
+    match decode_content(wire) {
+        MessageContent::Unknown { object_name, raw_data, .. } => {
+            crate::mark!("MTYPE-9");
+            MessageContent::Unknown {
+                object_name,
+                raw_data,
+                policy: MessagePolicy::from_wire_flags(not_stored, not_counted),
+            }
+        }
+        known => known,
+    }
+}
+
+/// The persistence flags `(not_stored, not_counted)` a message of `content` travels with (MTYPE-9): what its type
+/// or custom policy says.
+pub fn persistence_flags(content: &MessageContent) -> (bool, bool) {
+    let policy = content.policy();
+    (!policy.stored, !policy.counted)
+}
+
 /// `content` as it is published: the same, without local file paths (`Media::local`), which mean nothing on
 /// another device. Embedded messages lose theirs too.
 pub fn without_local_paths(content: &MessageContent) -> MessageContent {
@@ -226,8 +252,7 @@ fn decode_at_depth(object_name: &str, payload: &[u8], depth: usize) -> MessageCo
             .map(|wire| MessageContent::CommandNotification { name: wire.name, data: wire.data }),
         _ => decode_custom(object_name, payload),
     };
-    decoded
-        .unwrap_or_else(|| MessageContent::Unknown { object_name: object_name.to_owned(), raw_data: payload.to_vec() })
+    decoded.unwrap_or_else(|| MessageContent::unknown(object_name.to_owned(), payload.to_vec()))
 }
 
 /// A custom message (MTYPE-21, MTYPE-25), if `object_name` is a custom identifier and `payload` a `CustomContent`
@@ -278,7 +303,7 @@ fn embedded_from_wire(wire: Option<proto::EmbeddedMessage>, depth: usize) -> Opt
     let content = if depth < EMBEDDED_DEPTH_MAX {
         decode_at_depth(&wire.object_name, &wire.payload, depth + 1)
     } else {
-        MessageContent::Unknown { object_name: wire.object_name, raw_data: wire.payload }
+        MessageContent::unknown(wire.object_name, wire.payload)
     };
     Some(Some(Box::new(EmbeddedMessage {
         conversation_type,

@@ -21,6 +21,10 @@ pub trait MediaFiles {
 
     /// Writes `bytes` as the file at `path`, replacing any file there, creating its directories.
     fn write(&mut self, path: &str, bytes: &[u8]) -> io::Result<()>;
+
+    /// The size in bytes of the file at `path`, without reading it: whether a `create…Message` path is valid
+    /// (MTYPE-26), and the size a file, short video or GIF message records.
+    fn size(&self, path: &str) -> io::Result<u64>;
 }
 
 /// Files on the real disk: an absolute path as it is, a relative one under `root` (where downloads go, DL-6).
@@ -52,6 +56,14 @@ impl MediaFiles for DiskFiles {
             std::fs::create_dir_all(directory)?;
         }
         std::fs::write(path, bytes)
+    }
+
+    fn size(&self, path: &str) -> io::Result<u64> {
+        let metadata = std::fs::metadata(self.resolve(path))?;
+        if !metadata.is_file() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{path:?} is not a file")));
+        }
+        Ok(metadata.len())
     }
 }
 
@@ -87,5 +99,12 @@ impl MediaFiles for MemoryFiles {
     fn write(&mut self, path: &str, bytes: &[u8]) -> io::Result<()> {
         self.insert(path, bytes.to_vec());
         Ok(())
+    }
+
+    fn size(&self, path: &str) -> io::Result<u64> {
+        self.lock()
+            .get(path)
+            .map(|bytes| bytes.len() as u64)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("no file at {path:?}")))
     }
 }

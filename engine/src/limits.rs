@@ -48,6 +48,18 @@ pub const SEARCH_COUNT_MAX: u32 = 50;
 /// MSG-3: a channel ID has at most 20 characters.
 pub const CHANNEL_ID_CHARS_MAX: usize = 20;
 
+/// MSG-13, EXP-7: an expansion key has at most 32 characters.
+pub const EXPANSION_KEY_CHARS_MAX: usize = 32;
+
+/// MSG-13, EXP-7: an expansion value has at most 4096 characters.
+pub const EXPANSION_VALUE_CHARS_MAX: usize = 4096;
+
+/// MSG-13, EXP-7: a message's expansion holds at most 300 entries in all.
+pub const EXPANSION_ENTRIES_MAX: usize = 300;
+
+/// MSG-13, EXP-7: one expansion update sets at most 20 entries.
+pub const EXPANSION_ENTRIES_PER_UPDATE_MAX: usize = 20;
+
 /// imsim's own bound on the IDs the manual leaves open (user, group, chatroom): RongCloud documents 64 characters
 /// for user IDs in its Server API, and nothing longer can be routed.
 pub const TARGET_ID_CHARS_MAX: usize = 64;

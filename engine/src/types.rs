@@ -6,7 +6,6 @@
 //! exactly the manual's value.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -53,8 +52,8 @@ macro_rules! manual_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.manual_name())
             }
         }
@@ -322,6 +321,17 @@ impl MessagePolicy {
     pub const NOT_STORED: MessagePolicy = MessagePolicy { stored: false, counted: false, status: false };
     /// MTYPE-7 `status`, SYNC-3: neither stored nor counted, and delivered only to devices online at that moment.
     pub const STATUS: MessagePolicy = MessagePolicy { stored: false, counted: false, status: true };
+
+    /// MTYPE-9: a message without persistence flags is stored and counted.
+    fn stored_counted() -> MessagePolicy {
+        MessagePolicy::STORED_COUNTED
+    }
+
+    /// MTYPE-9: the policy the persistence flags `not_stored` and `not_counted` of a message on the wire say (both
+    /// false: stored and counted). A message that is not stored is not counted either.
+    pub fn from_wire_flags(not_stored: bool, not_counted: bool) -> MessagePolicy {
+        MessagePolicy { stored: !not_stored, counted: !not_stored && !not_counted, status: false }
+    }
 }
 
 /// `RCIMIWMediaMessage`'s `local` and `remote` (the spec's "Types" section): where the media file is. Media messages
@@ -538,10 +548,20 @@ pub enum MessageContent {
         #[serde(with = "hex_bytes")]
         #[schemars(with = "String")]
         raw_data: Vec<u8>,
+        /// MTYPE-9: how it is stored and counted, from the persistence flags it arrived with (stored and counted
+        /// when it had none). Not a field of the manual's object: the store keeps it as the row's unread flag.
+        #[serde(skip, default = "MessagePolicy::stored_counted")]
+        #[schemars(skip)]
+        policy: MessagePolicy,
     },
 }
 
 impl MessageContent {
+    /// An unknown message (MTYPE-8) that arrived without persistence flags: stored and counted (MTYPE-9).
+    pub fn unknown(object_name: impl Into<String>, raw_data: Vec<u8>) -> MessageContent {
+        MessageContent::Unknown { object_name: object_name.into(), raw_data, policy: MessagePolicy::STORED_COUNTED }
+    }
+
     /// The manual's message type of this content (MSG-4).
     pub fn message_type(&self) -> MessageType {
         match self {
@@ -589,9 +609,8 @@ impl MessageContent {
     /// - MTYPE-4: a command is neither stored nor counted;
     /// - MTYPE-5: a command notification is stored, not counted;
     /// - MTYPE-6, MTYPE-7: a custom message follows its policy (`CustomMessagePolicy::message_policy`);
-    /// - MTYPE-9: an unknown message is stored and counted (the wire carries no stored or counted flags, which
-    ///   MTYPE-9 says means both). A delivery marked as a status message overrides every type: see
-    ///   `core::messages`.
+    /// - MTYPE-9: an unknown message follows the persistence flags it arrived with (stored and counted without
+    ///   any). A delivery marked as a status message overrides every type: see `core::messages`.
     pub fn policy(&self) -> MessagePolicy {
         match self {
             MessageContent::Text { .. }
@@ -607,7 +626,7 @@ impl MessageContent {
             }
             MessageContent::Command { .. } => MessagePolicy::NOT_STORED,
             MessageContent::Custom { policy, .. } => policy.message_policy(),
-            MessageContent::Unknown { .. } => MessagePolicy::STORED_COUNTED,
+            MessageContent::Unknown { policy, .. } => *policy,
         }
     }
 
@@ -708,6 +727,18 @@ pub struct Message {
     /// MENTION-3: the @ alert the message carries, if any; sent with the message and kept on every copy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mentioned_info: Option<MentionedInfo>,
+    /// MSG-16: user information the sender put on the message; every copy carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_info: Option<UserInfo>,
+    /// MSG-13, EXP-5: the expansion entries; `None` when expansion is off. Fixed when the message is sent (EXP-16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expansion: Option<Expansion>,
+    /// MSG-18: the sender's push options; only the sender's copy has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_options: Option<MessagePushOptions>,
+    /// MSG-15: the group read-receipt status; `None` on a message nobody asked receipts for (GRCPT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_read_receipt_info: Option<GroupReadReceiptInfo>,
     /// The typed content; `content.message_type()` is MSG-4.
     #[serde(flatten)]
     pub content: MessageContent,
@@ -732,6 +763,13 @@ impl SentStatus {
 }
 
 /// Bytes as lowercase hex, for `RCIMIWUnknownMessage.rawData`.
+mod message_fields;
+
+pub use message_fields::{
+    AndroidPushOptions, Expansion, GroupReadReceiptInfo, ImportanceHw, IosPushOptions, MessagePushOptions, UserInfo,
+    VivoPushType, validate_expansion,
+};
+
 mod hex_bytes {
     use serde::{Deserialize, Deserializer, Serializer};
 

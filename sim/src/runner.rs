@@ -27,7 +27,7 @@ use imsim_engine::marks;
 use imsim_engine::options::DeploymentOptions;
 use imsim_engine::store::{ConversationQuery, SqliteStore, Store as _};
 use imsim_engine::token::hex;
-use imsim_engine::{ConversationType, Message, MessageContent};
+use imsim_engine::{ConversationType, Message};
 use rand::{RngCore as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 use tokio::sync::Notify;
@@ -48,7 +48,7 @@ use crate::scenario::{
     AppSettings, Check, Endpoint, Expectation, Location, PartialClaim, Scenario, StepKind, TokenChoice, file_content,
     numbered_text,
 };
-use crate::server::{AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, Server, ServerConfig};
+use crate::server::{ApiMessage, AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, Server, ServerConfig};
 use crate::server_host::server_host;
 use crate::trace::Trace;
 use crate::world::{DeviceCommand, QueuedCall, SharedWorld, World};
@@ -735,8 +735,8 @@ impl<'a> Run<'a> {
                 .set_group_mute_all(app_key, group, true)
                 .and_then(|()| server.add_group_mute_whitelist(app_key, group, &ids(whitelist))),
             StepKind::UnmuteAll { group } => server.set_group_mute_all(app_key, group, false),
-            StepKind::ServerSend { from, to, conversation_type, text, verify_blacklist } => {
-                let content = encode_content(&MessageContent::Text { text: text.clone() });
+            StepKind::ServerSend { from, to, conversation_type, content, persisted, counted, verify_blacklist } => {
+                let content = ApiMessage { content: encode_content(content), persisted: *persisted, counted: *counted };
                 let outcome = match conversation_type {
                     ConversationType::Private => {
                         let check = if *verify_blacklist { BlacklistCheck::Verify } else { BlacklistCheck::Ignore };

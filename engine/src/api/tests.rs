@@ -23,6 +23,10 @@ fn text_message() -> Message {
         offline: false,
         extra: None,
         mentioned_info: None,
+        user_info: None,
+        expansion: None,
+        push_options: None,
+        group_read_receipt_info: None,
         content: MessageContent::Text { text: "hi".into() },
     }
 }

@@ -28,6 +28,16 @@ fn one_of_each_frame() -> Vec<Frame> {
             user_ids: vec!["carol".into()],
             mentioned_content: "@carol".into(),
         }),
+        user_info: Some(proto::UserInfo {
+            user_id: "bob".into(),
+            name: "Bob".into(),
+            portrait: "p".into(),
+            alias: "b".into(),
+            extra: "x".into(),
+        }),
+        expansion: Some(proto::Expansion { entries: [("k".to_owned(), "v".to_owned())].into() }),
+        not_stored: true,
+        not_counted: true,
     };
     let bodies = vec![
         Body::Connect(proto::ConnectRequest {
@@ -54,6 +64,10 @@ fn one_of_each_frame() -> Vec<Frame> {
                 mentioned_content: "@carol".into(),
             }),
             only_if_accepted: true,
+            user_info: Some(proto::UserInfo { user_id: "alice".into(), ..Default::default() }),
+            expansion: Some(proto::Expansion::default()),
+            not_stored: true,
+            not_counted: true,
         }),
         Body::InboxAck(proto::InboxAck { cursor: 3 }),
         Body::Logout(proto::Logout { receive_push: true }),

@@ -107,10 +107,7 @@ pub(crate) fn every_type() -> Vec<(MessageContent, &'static str)> {
             },
             "App:Card",
         ),
-        (
-            MessageContent::Unknown { object_name: "RC:InfoNtf".to_owned(), raw_data: vec![0, 1, 0xfe, 0xff] },
-            "RC:InfoNtf",
-        ),
+        (MessageContent::unknown("RC:InfoNtf".to_owned(), vec![0, 1, 0xfe, 0xff]), "RC:InfoNtf"),
     ]
 }
 
@@ -181,7 +178,7 @@ fn default_valued_fields_round_trip_too() {
             policy: CustomMessagePolicy::Command,
             fields: BTreeMap::new(),
         },
-        MessageContent::Unknown { object_name: String::new(), raw_data: Vec::new() },
+        MessageContent::unknown(String::new(), Vec::new()),
     ];
     for content in contents {
         assert_eq!(decode_content(&encode_content(&content)), content);
@@ -220,7 +217,7 @@ fn unknown_object_names_are_kept() {
     // MTYPE-8
     let wire = proto::MessageContent { object_name: "App:Custom".to_owned(), payload: vec![1, 2, 3] };
     let content = decode_content(&wire);
-    assert_eq!(content, MessageContent::Unknown { object_name: "App:Custom".to_owned(), raw_data: vec![1, 2, 3] });
+    assert_eq!(content, MessageContent::unknown("App:Custom".to_owned(), vec![1, 2, 3]));
     assert_eq!(encode_content(&content), wire);
 }
 
@@ -232,7 +229,7 @@ fn an_undecodable_payload_of_every_known_name_becomes_unknown() {
             let wire = proto::MessageContent { object_name: object_name.to_owned(), payload: payload.clone() };
             assert_eq!(
                 decode_content(&wire),
-                MessageContent::Unknown { object_name: object_name.to_owned(), raw_data: payload },
+                MessageContent::unknown(object_name.to_owned(), payload),
                 "{object_name}"
             );
         }
@@ -254,11 +251,7 @@ fn a_payload_is_custom_only_when_it_names_its_own_object_name() {
     ];
     for (object_name, payload) in cases {
         let wire = proto::MessageContent { object_name: object_name.to_owned(), payload: payload.clone() };
-        assert_eq!(
-            decode_content(&wire),
-            MessageContent::Unknown { object_name: object_name.to_owned(), raw_data: payload },
-            "{object_name}"
-        );
+        assert_eq!(decode_content(&wire), MessageContent::unknown(object_name.to_owned(), payload), "{object_name}");
     }
     let wire = proto::MessageContent { object_name: "App:Card".to_owned(), payload: payload("App:Card", 2) };
     assert_eq!(
@@ -277,10 +270,7 @@ fn an_embedded_message_with_an_unknown_conversation_type_makes_the_content_unkno
     quoted.conversation_type = 99;
     let payload = proto::ReferenceContent { text: "re".to_owned(), reference_message: Some(quoted) }.encode_to_vec();
     let wire = proto::MessageContent { object_name: REFERENCE_OBJECT_NAME.to_owned(), payload: payload.clone() };
-    assert_eq!(
-        decode_content(&wire),
-        MessageContent::Unknown { object_name: REFERENCE_OBJECT_NAME.to_owned(), raw_data: payload }
-    );
+    assert_eq!(decode_content(&wire), MessageContent::unknown(REFERENCE_OBJECT_NAME.to_owned(), payload));
 }
 
 #[test]
@@ -390,10 +380,7 @@ fn old_and_new_custom_messages_cannot_read_each_other() {
     // custom message here; it arrives as `Unknown` with its bytes kept, so the app sees what it cannot parse.
     let old_payload = br#"{"content":"poll","extra":""}"#.to_vec();
     let wire = proto::MessageContent { object_name: "App:Poll".to_owned(), payload: old_payload.clone() };
-    assert_eq!(
-        decode_content(&wire),
-        MessageContent::Unknown { object_name: "App:Poll".to_owned(), raw_data: old_payload }
-    );
+    assert_eq!(decode_content(&wire), MessageContent::unknown("App:Poll".to_owned(), old_payload));
     // And the other way: the new custom payload is not the JSON an old SDK reads.
     let new = MessageContent::Custom {
         identifier: "App:Poll".to_owned(),

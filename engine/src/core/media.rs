@@ -78,12 +78,7 @@ impl Core {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
-        super::messages::validate_conversation(
-            message.conversation_type,
-            &message.target_id,
-            message.channel_id.as_deref(),
-        )?;
-        super::messages::validate_mentioned_info(message.mentioned_info.as_ref())?;
+        super::messages::validate_outgoing(message)?;
         let Some(media) = message.content.media() else {
             return Err(ImError::param(format!(
                 "a {} message is not a media message (SEND-7)",

@@ -349,6 +349,10 @@ fn inserted_message(message: Message, now: Now, user_id: &str) -> Result<Message
         offline: false,
         extra: None,
         mentioned_info: None,
+        user_info: None,
+        expansion: None,
+        push_options: None,
+        group_read_receipt_info: None,
         content,
     })
 }

@@ -17,14 +17,14 @@
 use std::collections::BTreeMap;
 
 use super::{Core, Event, Now};
-use crate::content::{RESERVED_OBJECT_NAME_PREFIX, decode_content};
+use crate::content::{RESERVED_OBJECT_NAME_PREFIX, decode_flagged_content};
 use crate::error::{ErrorCode, ImError};
-use crate::limits::{CHANNEL_ID_CHARS_MAX, TARGET_ID_CHARS_MAX};
+use crate::limits::{CHANNEL_ID_CHARS_MAX, EXPANSION_ENTRIES_PER_UPDATE_MAX, TARGET_ID_CHARS_MAX};
 use crate::proto::{self, frame::Body};
 use crate::store::{Received, StoreError};
 use crate::types::{
     ConversationType, CustomMessagePolicy, Degrees, EmbeddedMessage, Media, MentionedInfo, MentionedType, Message,
-    MessageContent, MessageDirection, ReceivedStatus, SentStatus,
+    MessageContent, MessageDirection, ReceivedStatus, SentStatus, UserInfo, validate_expansion,
 };
 
 impl Core {
@@ -45,7 +45,7 @@ impl Core {
     }
 
     /// `createVoiceMessage(type, targetId, channelId, path, duration)` (MTYPE-11): `duration` in seconds. -101 for
-    /// an empty `path`.
+    /// a `path` that names no file on the device (MTYPE-26).
     pub fn create_voice_message(
         &self,
         conversation_type: ConversationType,
@@ -55,12 +55,13 @@ impl Core {
         duration: u32,
     ) -> Result<Message, ImError> {
         self.new_message(conversation_type, target_id, channel_id, || {
-            Ok(MessageContent::Voice { media: local_media(path)?, duration })
+            let (media, _) = self.local_media(path)?;
+            Ok(MessageContent::Voice { media, duration })
         })
     }
 
     /// `createImageMessage(type, targetId, channelId, path)` (MTYPE-12): not the original image, no thumbnail yet
-    /// (making one is the media send's job). -101 for an empty `path`.
+    /// (the app sets both on the object before sending). -101 for a `path` that names no file (MTYPE-26).
     pub fn create_image_message(
         &self,
         conversation_type: ConversationType,
@@ -70,17 +71,13 @@ impl Core {
     ) -> Result<Message, ImError> {
         crate::mark!("MTYPE-12");
         self.new_message(conversation_type, target_id, channel_id, || {
-            Ok(MessageContent::Image {
-                media: local_media(path)?,
-                thumbnail_base64_string: String::new(),
-                original: false,
-            })
+            let (media, _) = self.local_media(path)?;
+            Ok(MessageContent::Image { media, thumbnail_base64_string: String::new(), original: false })
         })
     }
 
-    /// `createFileMessage(type, targetId, channelId, path)` (MTYPE-13): the name is the path's last component and
-    /// the type its extension; the size is 0 until the file is read (the engine reads no files). -101 for an empty
-    /// `path`.
+    /// `createFileMessage(type, targetId, channelId, path)` (MTYPE-13): the name is the path's last component, the
+    /// type its extension and the size the file's. -101 for a `path` that names no file (MTYPE-26).
     pub fn create_file_message(
         &self,
         conversation_type: ConversationType,
@@ -89,19 +86,15 @@ impl Core {
         path: &str,
     ) -> Result<Message, ImError> {
         self.new_message(conversation_type, target_id, channel_id, || {
-            let media = local_media(path)?;
+            let (media, size) = self.local_media(path)?;
             let name = file_name(path);
-            Ok(MessageContent::File {
-                media,
-                name: name.to_owned(),
-                file_type: file_extension(name).to_owned(),
-                size: 0,
-            })
+            Ok(MessageContent::File { media, name: name.to_owned(), file_type: file_extension(name).to_owned(), size })
         })
     }
 
     /// `createSightMessage(type, targetId, channelId, path, duration)` (MTYPE-14): `duration` in seconds; the name
-    /// is the path's last component; size 0 and no thumbnail until the file is read. -101 for an empty `path`.
+    /// is the path's last component and the size the file's; no thumbnail (the app sets one). -101 for a `path`
+    /// that names no file (MTYPE-26).
     pub fn create_sight_message(
         &self,
         conversation_type: ConversationType,
@@ -111,18 +104,20 @@ impl Core {
         duration: u32,
     ) -> Result<Message, ImError> {
         self.new_message(conversation_type, target_id, channel_id, || {
+            let (media, size) = self.local_media(path)?;
             Ok(MessageContent::Sight {
-                media: local_media(path)?,
+                media,
                 duration,
-                size: 0,
+                size,
                 name: file_name(path).to_owned(),
                 thumbnail_base64_string: String::new(),
             })
         })
     }
 
-    /// `createGIFMessage(type, targetId, channelId, path)` (MTYPE-15): size and dimensions 0 until the file is
-    /// read. -101 for an empty `path`.
+    /// `createGIFMessage(type, targetId, channelId, path)` (MTYPE-15): the data size is the file's; the dimensions
+    /// are 0 (the engine decodes no images; the app sets them). -101 for a `path` that names no file (MTYPE-26
+    /// holds for every path of a `create…` method, the GIF's included).
     pub fn create_gif_message(
         &self,
         conversation_type: ConversationType,
@@ -131,7 +126,8 @@ impl Core {
         path: &str,
     ) -> Result<Message, ImError> {
         self.new_message(conversation_type, target_id, channel_id, || {
-            Ok(MessageContent::Gif { media: local_media(path)?, data_size: 0, width: 0, height: 0 })
+            let (media, data_size) = self.local_media(path)?;
+            Ok(MessageContent::Gif { media, data_size, width: 0, height: 0 })
         })
     }
 
@@ -175,9 +171,7 @@ impl Core {
             if !(-crate::limits::LATITUDE_DEGREES_MAX..=crate::limits::LATITUDE_DEGREES_MAX).contains(&latitude) {
                 return Err(ImError::param("latitude must be between -90 and 90 degrees"));
             }
-            if thumbnail_path.is_empty() {
-                return Err(ImError::param("thumbnail path must not be empty"));
-            }
+            self.local_media(thumbnail_path)?;
             Ok(MessageContent::Location {
                 longitude: Degrees(longitude),
                 latitude: Degrees(latitude),
@@ -246,8 +240,22 @@ impl Core {
             offline: false,
             extra: None,
             mentioned_info: None,
+            user_info: None,
+            expansion: None,
+            push_options: None,
+            group_read_receipt_info: None,
             content,
         })
+    }
+
+    /// The media of a message created from the device's file at `path` (MTYPE-11 to MTYPE-15, MTYPE-18), with the
+    /// file's size; -101 when `path` names no file the device can read (MTYPE-26: the create method returns null).
+    fn local_media(&self, path: &str) -> Result<(Media, u64), ImError> {
+        let size = self.files.size(path).map_err(|error| {
+            crate::mark!("MTYPE-26");
+            ImError::param(format!("{path:?} is not a valid local path (MTYPE-26): {error}"))
+        })?;
+        Ok((Media { local: Some(path.to_owned()), remote: None }, size))
     }
 
     /// `sendMessage(message)` (SEND-3 to SEND-5, SEND-14, SEND-16, SEND-17).
@@ -270,8 +278,7 @@ impl Core {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
-        validate_conversation(message.conversation_type, &message.target_id, message.channel_id.as_deref())?;
-        validate_mentioned_info(message.mentioned_info.as_ref())?;
+        validate_outgoing(message)?;
         if message.content.media().is_some() {
             return Err(ImError::param(format!(
                 "a {} message is sent with sendMediaMessage (SEND-7)",
@@ -309,6 +316,8 @@ impl Core {
             sent_status: SentStatus::Sending,
             sender_user_id: user_id.clone(),
             offline: false,
+            // MSG-15: receipts are asked for after the send (GRCPT), never by the message the app passes.
+            group_read_receipt_info: None,
             ..message.clone()
         };
         if policy.stored {
@@ -766,11 +775,39 @@ pub(super) fn received_message(wire: &proto::DeliveredMessage, now: Now, offline
         offline,
         extra: Some(wire.extra.clone()).filter(|extra| !extra.is_empty()),
         mentioned_info: wire.mentioned_info.as_ref().and_then(mentioned_info_from_wire),
+        user_info: wire.user_info.as_ref().map(user_info_from_wire),
+        expansion: wire.expansion.as_ref().map(|expansion| expansion.entries.clone().into_iter().collect()),
+        // MSG-18: push options never travel; MSG-15: receipts are asked for by a request of their own (GRCPT).
+        push_options: None,
+        group_read_receipt_info: None,
         content: wire
             .content
             .as_ref()
-            .map(decode_content)
-            .unwrap_or(MessageContent::Unknown { object_name: String::new(), raw_data: Vec::new() }),
+            .map(|content| decode_flagged_content(content, wire.not_stored, wire.not_counted))
+            .unwrap_or(MessageContent::unknown(String::new(), Vec::new())),
+    }
+}
+
+/// MSG-16: the user information on a message as it is published; an absent field travels as "".
+pub(super) fn user_info_to_wire(info: &UserInfo) -> proto::UserInfo {
+    proto::UserInfo {
+        user_id: info.user_id.clone(),
+        name: info.name.clone().unwrap_or_default(),
+        portrait: info.portrait.clone().unwrap_or_default(),
+        alias: info.alias.clone().unwrap_or_default(),
+        extra: info.extra.clone().unwrap_or_default(),
+    }
+}
+
+/// MSG-16: delivered user information, with "" read as absent.
+fn user_info_from_wire(wire: &proto::UserInfo) -> UserInfo {
+    let present = |text: &String| Some(text.clone()).filter(|text| !text.is_empty());
+    UserInfo {
+        user_id: wire.user_id.clone(),
+        name: present(&wire.name),
+        portrait: present(&wire.portrait),
+        alias: present(&wire.alias),
+        extra: present(&wire.extra),
     }
 }
 
@@ -793,8 +830,30 @@ fn mentioned_info_from_wire(wire: &proto::MentionedInfo) -> Option<MentionedInfo
     })
 }
 
+/// The argument checks of every send (`sendMessage`, `sendMediaMessage`, to designated users): the conversation
+/// (`validate_conversation`), the @ alert (MENTION-9) and the expansion (MSG-13: only a private or group message
+/// may have one, with at most 20 entries set at once, each key and value within its limits). -101 for any breach,
+/// before anything is stored.
+pub(super) fn validate_outgoing(message: &Message) -> Result<(), ImError> {
+    validate_conversation(message.conversation_type, &message.target_id, message.channel_id.as_deref())?;
+    validate_mentioned_info(message.mentioned_info.as_ref())?;
+    if let Some(expansion) = &message.expansion {
+        crate::mark!("MSG-13");
+        if !matches!(message.conversation_type, ConversationType::Private | ConversationType::Group) {
+            return Err(ImError::param(format!(
+                "only private and group messages can have expansion entries, not {} ones (MSG-13)",
+                message.conversation_type
+            )));
+        }
+        if let Some(breach) = validate_expansion(expansion, EXPANSION_ENTRIES_PER_UPDATE_MAX) {
+            return Err(ImError::param(breach));
+        }
+    }
+    Ok(())
+}
+
 /// MENTION-9: an @ alert of type `part` must list at least one user; -101 otherwise.
-pub(super) fn validate_mentioned_info(info: Option<&MentionedInfo>) -> Result<(), ImError> {
+fn validate_mentioned_info(info: Option<&MentionedInfo>) -> Result<(), ImError> {
     match info {
         Some(info) if info.mentioned_type == MentionedType::Part && info.user_id_list.is_empty() => {
             crate::mark!("MENTION-9");
@@ -802,15 +861,6 @@ pub(super) fn validate_mentioned_info(info: Option<&MentionedInfo>) -> Result<()
         }
         _ => Ok(()),
     }
-}
-
-/// The media of a message created from the local file at `path` (MTYPE-11 to MTYPE-15): -101 for an empty path.
-/// Whether the file exists is not checked here (MTYPE-26): the engine reads no files.
-fn local_media(path: &str) -> Result<Media, ImError> {
-    if path.is_empty() {
-        return Err(ImError::param("path must not be empty"));
-    }
-    Ok(Media { local: Some(path.to_owned()), remote: None })
 }
 
 /// The last component of `path`, with `/` or `\` as separators.

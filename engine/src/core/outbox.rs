@@ -13,7 +13,7 @@ use rand::RngCore as _;
 
 use super::{Core, Now, PendingPublish, TransportAction};
 use crate::codec::encode_frame;
-use crate::content::{encode_content, without_local_paths};
+use crate::content::{encode_content, persistence_flags, without_local_paths};
 use crate::error::{ErrorCode, ImError};
 use crate::limits::{PUBLISH_ACK_TIMEOUT_MS, TARGET_ID_CHARS_MAX};
 use crate::proto::{self, frame::Body};
@@ -61,6 +61,7 @@ impl Core {
     /// process's publish of it, which the server gives only if it had accepted that publish (SEND-14).
     fn put_on_wire(&mut self, now: Now, message: Message, directed: Vec<String>, status: bool, only_if_accepted: bool) {
         let client_message_id = self.client_message_id(message.message_id);
+        let (not_stored, not_counted) = persistence_flags(&message.content);
         let publish = proto::Publish {
             client_message_id: client_message_id.clone(),
             conversation_type: message.conversation_type.ordinal(),
@@ -72,6 +73,13 @@ impl Core {
             status_message: status,
             mentioned_info: message.mentioned_info.as_ref().map(super::messages::mentioned_info_to_wire),
             only_if_accepted,
+            user_info: message.user_info.as_ref().map(super::messages::user_info_to_wire),
+            expansion: message
+                .expansion
+                .as_ref()
+                .map(|entries| proto::Expansion { entries: entries.clone().into_iter().collect() }),
+            not_stored,
+            not_counted,
         };
         let designated = !publish.directed_user_ids.is_empty();
         let mut frame_bytes = Vec::new();

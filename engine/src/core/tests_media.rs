@@ -90,7 +90,11 @@ fn a_media_message_is_refused_by_send_message_and_a_missing_file_by_send_media_m
     let (mut harness, image) = with_image(10);
     let refused = harness.core.send_message(harness.now, &image).expect_err("media through sendMessage");
     assert_eq!(refused.code, ErrorCode::PARAM_ERROR);
-    let missing = harness.core.create_image_message(ConversationType::Private, "bob", None, "nope.jpg").expect("ok");
+    // MTYPE-26: no file at the path, no message; a message naming a file that has gone since is refused on send.
+    let created = harness.core.create_image_message(ConversationType::Private, "bob", None, "nope.jpg");
+    assert_eq!(created.map_err(|e| e.code), Err(ErrorCode::PARAM_ERROR));
+    let mut missing = image.clone();
+    missing.content.media_mut().expect("an image").local = Some("nope.jpg".to_owned());
     let refused = harness.core.send_media_message(harness.now, &missing).expect_err("no such file");
     assert_eq!(refused.code, ErrorCode::PARAM_ERROR);
     let text = harness.core.create_text_message(ConversationType::Private, "bob", None, "hi").expect("ok");

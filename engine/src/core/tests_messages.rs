@@ -373,6 +373,10 @@ fn a_copy_of_a_message_this_user_sent_elsewhere_is_stored_as_sent() {
         offline: false,
         extra: None,
         mentioned_info: None,
+        user_info: None,
+        expansion: None,
+        push_options: None,
+        group_read_receipt_info: None,
         content: text("from my phone"),
     };
     assert_eq!(message, &expected);
@@ -468,8 +472,20 @@ fn unread_counts_need_an_open_database() {
 
 #[test]
 fn every_create_method_makes_its_content() {
-    // MTYPE-10 to MTYPE-22
+    // MTYPE-10 to MTYPE-22; MTYPE-26: every path names a file on the device, whose size the message records.
     let harness = Harness::connected("alice");
+    for (path, size) in [
+        ("/v/a.aac", 1),
+        ("/i/a.jpg", 2),
+        ("/sdcard/docs/report.final.PDF", 3_000),
+        ("C:\\docs\\.profile", 4),
+        ("/m/clip.mp4", 5_000_000),
+        ("/g/a.gif", 6),
+        ("/g/b.gif", 8),
+        ("/t/map.png", 7),
+    ] {
+        harness.files.insert(path, vec![0; size]);
+    }
     let core = &harness.core;
     let private = ConversationType::Private;
     let local = |path: &str| Media { local: Some(path.to_owned()), remote: None };
@@ -500,22 +516,22 @@ fn every_create_method_makes_its_content() {
                 media: local("/sdcard/docs/report.final.PDF"),
                 name: "report.final.PDF".to_owned(),
                 file_type: "PDF".to_owned(),
-                size: 0,
+                size: 3_000,
             },
             MessageContent::File {
                 media: local("C:\\docs\\.profile"),
                 name: ".profile".to_owned(),
                 file_type: String::new(),
-                size: 0,
+                size: 4,
             },
             MessageContent::Sight {
                 media: local("/m/clip.mp4"),
                 duration: 15,
-                size: 0,
+                size: 5_000_000,
                 name: "clip.mp4".to_owned(),
                 thumbnail_base64_string: String::new(),
             },
-            MessageContent::Gif { media: local("/g/a.gif"), data_size: 0, width: 0, height: 0 },
+            MessageContent::Gif { media: local("/g/a.gif"), data_size: 6, width: 0, height: 0 },
             MessageContent::Location {
                 longitude: Degrees(116.4),
                 latitude: Degrees(-39.9),
@@ -574,8 +590,18 @@ fn create_methods_check_their_arguments() {
     let private = ConversationType::Private;
     let fields = BTreeMap::new;
     let long_channel = "c".repeat(limits::CHANNEL_ID_CHARS_MAX + 1);
+    for path in ["/t.png", "/i.jpg", "/f.txt"] {
+        harness.files.insert(path, vec![1]);
+    }
     let calls = |core: &Core| -> Vec<Result<Message, ImError>> {
         vec![
+            // MTYPE-26: a path that names no file on the device, for every method that takes one.
+            core.create_voice_message(private, "bob", None, "/no.aac", 1),
+            core.create_image_message(private, "bob", None, "/no.jpg"),
+            core.create_file_message(private, "bob", None, "/no.txt"),
+            core.create_sight_message(private, "bob", None, "/no.mp4", 1),
+            core.create_gif_message(private, "bob", None, "/no.gif"),
+            core.create_location_message(private, "bob", None, 0.0, 0.0, "p", "/no.png"),
             core.create_voice_message(private, "bob", None, "", 1),
             core.create_image_message(private, "bob", None, ""),
             core.create_file_message(private, "bob", None, ""),
@@ -604,7 +630,7 @@ fn create_methods_check_their_arguments() {
         ]
     };
     let codes: Vec<ErrorCode> = calls(&harness.core).into_iter().map(|result| result.unwrap_err().code).collect();
-    assert_eq!(codes, vec![ErrorCode::PARAM_ERROR; 18]);
+    assert_eq!(codes, vec![ErrorCode::PARAM_ERROR; 24]);
     // The boundaries themselves are valid.
     for (longitude, latitude) in [(180.0, 90.0), (-180.0, -90.0), (0.0, 0.0)] {
         let location = harness.core.create_location_message(private, "bob", None, longitude, latitude, "", "/t.png");
@@ -612,7 +638,7 @@ fn create_methods_check_their_arguments() {
     }
     harness.core.destroy(harness.now).expect("accepted");
     let codes: Vec<ErrorCode> = calls(&harness.core).into_iter().map(|result| result.unwrap_err().code).collect();
-    assert_eq!(codes, vec![ErrorCode::ENGINE_DESTROYED; 18]);
+    assert_eq!(codes, vec![ErrorCode::ENGINE_DESTROYED; 24]);
 }
 
 impl Harness {
@@ -633,6 +659,10 @@ impl Harness {
             offline: false,
             extra: None,
             mentioned_info: None,
+            user_info: None,
+            expansion: None,
+            push_options: None,
+            group_read_receipt_info: None,
             content: text("x"),
         }
     }
@@ -643,6 +673,8 @@ fn created_messages_of_every_sendable_type_arrive_as_sent() {
     // The whole path: create, send, publish, and the same bytes delivered to a receiver read back as created (minus
     // the local paths, which stay on the sender's device).
     let mut sender = Harness::connected("alice");
+    sender.files.insert("/v.aac", vec![1]);
+    sender.files.insert("/t.png", vec![2]);
     let private = ConversationType::Private;
     let core = &sender.core;
     let created: Vec<Message> = [

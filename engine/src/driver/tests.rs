@@ -130,6 +130,10 @@ async fn the_driver_connects_sends_and_is_destroyed() {
 async fn message_types_and_unread_counts_through_the_driver() {
     // MTYPE, UNREAD-1, UNREAD-2: the `create_*_message` family and the unread counts are plain results here.
     let (server_ends, mut accepted) = mpsc::unbounded_channel();
+    let files = crate::files::MemoryFiles::default();
+    for path in ["/v.aac", "/i.jpg", "/f.txt", "/s.mp4", "/g.gif", "/t.png"] {
+        files.insert(path, vec![7]);
+    }
     let runtime = Runtime {
         connector: Box::new(DuplexConnector { server_ends }),
         clock: Box::new(FixedClock(Arc::new(Mutex::new(1_700_000_000_000)))),
@@ -137,7 +141,7 @@ async fn message_types_and_unread_counts_through_the_driver() {
         storage: Storage::Memory,
         platform: Platform::Mobile,
         device_id: "device-1".into(),
-        files: Box::new(crate::files::MemoryFiles::default()),
+        files: Box::new(files),
     };
     let (engine, mut events, driver) = Engine::create("app", EngineOptions::default(), runtime).expect("valid");
     let local = tokio::task::LocalSet::new();

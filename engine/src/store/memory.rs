@@ -582,9 +582,15 @@ fn count<'a>(messages: impl Iterator<Item = &'a Message>) -> u32 {
 }
 
 /// `content` as it reads back from `SqliteStore`, which keeps the encoded (object name, payload) pair: an
-/// `Unknown` whose object name and payload are a valid known type reads back as that type.
+/// `Unknown` whose object name and payload are a valid known type reads back as that type; one that stays unknown
+/// keeps how it counts (MTYPE-9, the row's unread flag).
 fn as_stored(content: &MessageContent) -> MessageContent {
-    decode_content(&encode_content(content))
+    match (decode_content(&encode_content(content)), content) {
+        (MessageContent::Unknown { object_name, raw_data, .. }, MessageContent::Unknown { policy, .. }) => {
+            MessageContent::Unknown { object_name, raw_data, policy: *policy }
+        }
+        (stored, _) => stored,
+    }
 }
 
 /// The error SQLite gives when `update_send_result` would store a UID that another message holds.

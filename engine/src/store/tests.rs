@@ -18,6 +18,8 @@ macro_rules! store_conformance_tests {
         store_conformance_tests!(@cases $module, $new_store;
             insert_outgoing_assigns_increasing_ids,
             insert_outgoing_round_trips_every_field,
+            message_fields_round_trip,
+            an_unknown_message_counts_as_its_flags_say,
             insert_outgoing_stores_sending_without_uid,
             content_reads_back_as_its_wire_pair,
             update_send_result_records_a_success,
@@ -101,6 +103,10 @@ fn outgoing(target_id: &str, sent_time: i64, text: &str) -> Message {
         offline: false,
         extra: None,
         mentioned_info: None,
+        user_info: None,
+        expansion: None,
+        push_options: None,
+        group_read_receipt_info: None,
         content: MessageContent::Text { text: text.to_owned() },
     }
 }

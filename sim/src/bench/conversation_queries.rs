@@ -137,6 +137,10 @@ fn message(n: usize, conversations: usize) -> Message {
         offline: false,
         extra: None,
         mentioned_info: None,
+        user_info: None,
+        expansion: None,
+        push_options: None,
+        group_read_receipt_info: None,
         content: MessageContent::Text { text: format!("message {n}") },
     }
 }

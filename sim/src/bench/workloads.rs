@@ -252,6 +252,10 @@ fn received_messages(count: usize) -> Vec<Message> {
             offline: true,
             extra: None,
             mentioned_info: None,
+            user_info: None,
+            expansion: None,
+            push_options: None,
+            group_read_receipt_info: None,
             content: MessageContent::Text { text: format!("offline message number {n}") },
         })
         .collect()

@@ -108,6 +108,10 @@ fn text_message(target: &str) -> Message {
         offline: false,
         extra: None,
         mentioned_info: None,
+        user_info: None,
+        expansion: None,
+        push_options: None,
+        group_read_receipt_info: None,
         content: hi(),
     }
 }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use imsim_engine::api::{Call, Method};
-use imsim_engine::types::{ConversationType, Platform};
+use imsim_engine::types::{ConversationType, MessageContent, Platform};
 
 use super::yaml::Node;
 use crate::server::{AppConfig, CHATROOM_DESTROY_AFTER_MS_MAX, ServerConfig};
@@ -487,8 +487,13 @@ pub enum StepKind {
         to: String,
         /// The message API: private, group or system.
         conversation_type: ConversationType,
-        /// The text.
-        text: String,
+        /// The content: a text (`text:`), or any content the manual's message object can hold (`content:`), a
+        /// type the engine does not know (`messageType: unknown`) included.
+        content: MessageContent,
+        /// The Server API's `isPersisted` (MTYPE-9).
+        persisted: bool,
+        /// The Server API's `isCounted` (MTYPE-9).
+        counted: bool,
         /// `verifyBlacklist`: whether the recipient's blacklist applies (BLACK-4). Always false for a group or
         /// system message.
         verify_blacklist: bool,
@@ -795,10 +800,19 @@ impl Step {
                 format!("mute_all {group} whitelist=[{}]", whitelist.join(", "))
             }
             StepKind::UnmuteAll { group } => format!("unmute_all {group}"),
-            StepKind::ServerSend { from, to, conversation_type, text, verify_blacklist } => {
-                let mut line = format!("server_send {from} -> {conversation_type}:{to} {text:?}");
+            StepKind::ServerSend { from, to, conversation_type, content, persisted, counted, verify_blacklist } => {
+                let mut line = match content {
+                    MessageContent::Text { text } => format!("server_send {from} -> {conversation_type}:{to} {text:?}"),
+                    other => format!(
+                        "server_send {from} -> {conversation_type}:{to} {}",
+                        serde_json::to_string(other).unwrap_or_else(|_| other.object_name().to_owned())
+                    ),
+                };
                 if *conversation_type == ConversationType::Private {
                     let _ = write!(line, " verify_blacklist={verify_blacklist}");
+                }
+                if !persisted || !counted {
+                    let _ = write!(line, " persisted={persisted} counted={counted}");
                 }
                 line
             }

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use imsim_engine::content::decode_content;
+use imsim_engine::content::decode_flagged_content;
 use imsim_engine::error::ErrorCode;
 use imsim_engine::limits::HISTORY_PAGE_COUNT_MAX;
 use imsim_engine::proto::{self, response};
@@ -50,7 +50,10 @@ impl Histories {
         if message.status_message || !kept_type(message.conversation_type) {
             return;
         }
-        let stored = message.content.as_ref().is_some_and(|content| decode_content(content).policy().stored);
+        // MTYPE-9: a type the server does not know is kept as its persistence flags say.
+        let stored = message.content.as_ref().is_some_and(|content| {
+            decode_flagged_content(content, message.not_stored, message.not_counted).policy().stored
+        });
         if !stored {
             return;
         }

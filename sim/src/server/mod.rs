@@ -95,7 +95,7 @@ pub use config::{
 pub use history::CLOUD_HISTORY_RETENTION_MS;
 pub use idle::SESSION_IDLE_TIMEOUT_MS;
 pub use publish::{CLIENT_MESSAGE_ID_BYTES_MAX, PUBLISH_ACKS_REMEMBERED_PER_DEVICE};
-pub use server_api::{BlacklistCheck, PublishOutcome};
+pub use server_api::{ApiMessage, BlacklistCheck, PublishOutcome};
 pub use sessions::DEVICE_ID_BYTES_MAX;
 pub use sync::NATURAL_DAY_UTC_OFFSET_MS_DEFAULT;
 pub use tokens::ApiError;

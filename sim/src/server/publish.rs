@@ -176,6 +176,10 @@ impl Server {
             mentioned_info: publish.mentioned_info,
             // Kept only on the copies for the sender's own inbox (`fanout`).
             client_message_id: publish.client_message_id.clone(),
+            user_info: publish.user_info,
+            expansion: publish.expansion,
+            not_stored: publish.not_stored,
+            not_counted: publish.not_counted,
         };
         if publish.conversation_type == ConversationType::Chatroom.ordinal() {
             let message =

@@ -41,6 +41,25 @@ pub enum PublishOutcome {
     },
 }
 
+/// A message as the Server API sends it: its content, and the API's `isPersisted` and `isCounted`, which travel as
+/// the message's persistence flags (MTYPE-9: a client applies them to a type it does not know).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiMessage {
+    /// The object name and payload.
+    pub content: proto::MessageContent,
+    /// `isPersisted`: stored by the recipient and in the server's history.
+    pub persisted: bool,
+    /// `isCounted`: counted as unread.
+    pub counted: bool,
+}
+
+impl From<proto::MessageContent> for ApiMessage {
+    /// The content with the Server API's defaults: persisted and counted.
+    fn from(content: proto::MessageContent) -> ApiMessage {
+        ApiMessage { content, persisted: true, counted: true }
+    }
+}
+
 impl Server {
     /// The Server API's private message: `from_user_id` sends `content` to `to_user_id` (either may be unregistered,
     /// as for clients). The blacklist is ignored unless `blacklist` is [`BlacklistCheck::Verify`] (BLACK-4).
@@ -49,7 +68,7 @@ impl Server {
         app_key: &str,
         from_user_id: &str,
         to_user_id: &str,
-        content: proto::MessageContent,
+        message: impl Into<ApiMessage>,
         now_ms: i64,
         blacklist: BlacklistCheck,
     ) -> Result<PublishOutcome, ApiError> {
@@ -62,7 +81,7 @@ impl Server {
                 return Ok(PublishOutcome::Refused { code: ErrorCode::REJECTED_BY_BLACKLIST });
             }
         }
-        self.send_as(app_key, ConversationType::Private, from_user_id, to_user_id, content, now_ms)
+        self.send_as(app_key, ConversationType::Private, from_user_id, to_user_id, message.into(), now_ms)
     }
 
     /// A system message (CTYPE-7: a notification from a system account) from `from_user_id` to `to_user_id`, in
@@ -73,12 +92,12 @@ impl Server {
         app_key: &str,
         from_user_id: &str,
         to_user_id: &str,
-        content: proto::MessageContent,
+        message: impl Into<ApiMessage>,
         now_ms: i64,
     ) -> Result<PublishOutcome, ApiError> {
         check_user_id(from_user_id)?;
         check_user_id(to_user_id)?;
-        self.send_as(app_key, ConversationType::System, from_user_id, to_user_id, content, now_ms)
+        self.send_as(app_key, ConversationType::System, from_user_id, to_user_id, message.into(), now_ms)
     }
 
     /// Sends a private or system message from no device.
@@ -88,9 +107,10 @@ impl Server {
         conversation_type: ConversationType,
         from_user_id: &str,
         to_user_id: &str,
-        content: proto::MessageContent,
+        message: ApiMessage,
         now_ms: i64,
     ) -> Result<PublishOutcome, ApiError> {
+        let ApiMessage { content, persisted, counted } = message;
         let retention_ms = match conversation_type {
             ConversationType::System => i64::from(SYSTEM_OFFLINE_DAYS) * DAY_MS,
             _ => self.private_retention_ms(),
@@ -106,6 +126,8 @@ impl Server {
             sender_user_id: from_user_id.to_owned(),
             sent_time,
             content: Some(content),
+            not_stored: !persisted,
+            not_counted: !counted,
             ..proto::DeliveredMessage::default()
         };
         let recipients = vec![(to_user_id.to_owned(), from_user_id.to_owned())];

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use imsim_engine::types::{ConversationType, Platform};
+use imsim_engine::types::{ConversationType, MessageContent, Platform};
 use imsim_sim::scenario::{
     AppSettings, Check, RuleId, SEND_COUNT_MAX, Settings, StepKind, StoredContents, TokenChoice, format_duration,
     numbered_text,
@@ -166,7 +166,9 @@ fn the_new_forms_have_defaults() {
                 from: "admin".into(),
                 to: "u".into(),
                 conversation_type: ConversationType::Private,
-                text: String::new(),
+                content: MessageContent::Text { text: String::new() },
+                persisted: true,
+                counted: true,
                 verify_blacklist: false,
             },
             expect(

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use imsim_engine::types::{ConnectionStatus, ConversationType, MessageDirection, Platform, SentStatus};
+use imsim_engine::types::{ConnectionStatus, ConversationType, MessageContent, MessageDirection, Platform, SentStatus};
 use imsim_sim::scenario::{
     AppSettings, Check, DeviceSpec, Endpoint, RuleId, Scenario, Settings, Step, StepKind, StoredContents,
     StoredPattern, TokenChoice,
@@ -230,7 +230,9 @@ fn a_full_scenario_becomes_the_exact_model() {
                     from: "admin".into(),
                     to: "lisi".into(),
                     conversation_type: ConversationType::Private,
-                    text: "hi".into(),
+                    content: MessageContent::Text { text: "hi".into() },
+                    persisted: true,
+                    counted: true,
                     verify_blacklist: true,
                 },
             ),
@@ -241,7 +243,9 @@ fn a_full_scenario_becomes_the_exact_model() {
                     from: "admin".into(),
                     to: "g1".into(),
                     conversation_type: ConversationType::Group,
-                    text: "all".into(),
+                    content: MessageContent::Text { text: "all".into() },
+                    persisted: true,
+                    counted: true,
                     verify_blacklist: false,
                 },
             ),
@@ -252,7 +256,9 @@ fn a_full_scenario_becomes_the_exact_model() {
                     from: "admin".into(),
                     to: "lisi".into(),
                     conversation_type: ConversationType::System,
-                    text: "sys".into(),
+                    content: MessageContent::Text { text: "sys".into() },
+                    persisted: true,
+                    counted: true,
                     verify_blacklist: false,
                 },
             ),

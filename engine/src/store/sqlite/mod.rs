@@ -59,7 +59,8 @@ macro_rules! message_columns {
     () => {
         "message_id, conversation_type, target_id, channel_id, object_name, payload, direction, sender_user_id, \
          sent_status, received_status, sent_time, received_time, message_uid, offline, extra, mentioned_type, \
-         mentioned_user_ids, mentioned_content"
+         mentioned_user_ids, mentioned_content, counts_unread, user_info, expansion, push_options, \
+         group_read_receipt_info"
     };
 }
 
@@ -69,9 +70,10 @@ macro_rules! message_columns {
 const INSERT_MESSAGE: &str = "INSERT INTO messages (conversation_type, target_id, channel_id, object_name, \
                               payload, direction, sender_user_id, sent_status, received_status, sent_time, \
                               received_time, message_uid, offline, extra, counts_unread, mentioned_type, \
-                              mentioned_user_ids, mentioned_content, search_text) \
+                              mentioned_user_ids, mentioned_content, search_text, user_info, expansion, \
+                              push_options, group_read_receipt_info) \
                               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-                              ?19)";
+                              ?19, ?20, ?21, ?22, ?23)";
 
 /// The condition under which a row counts as unread (UNREAD-6, SYNC-12): received, of a type that counts, and unread
 /// or retrieved. Written with literals, exactly as the partial index `messages_unread` (migration 0002) states it, so

@@ -2,14 +2,16 @@
 //! turns a value out of its domain into `StoreError::Corrupt` instead of a panic.
 
 use rusqlite::{Row, Transaction, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::{INSERT_MESSAGE, UID_IS_STORED};
 use crate::content::{decode_content, encode_content};
 use crate::proto;
 use crate::store::StoreError;
 use crate::types::{
-    ConversationType, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection, ReceivedStatus,
-    SentStatus, fold_for_search,
+    ConversationType, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection, MessagePolicy,
+    ReceivedStatus, SentStatus, fold_for_search,
 };
 
 /// A `COUNT(*)` as the API's `u32`. Four billion messages do not fit in a phone's database, so saturating is only
@@ -33,9 +35,13 @@ pub(super) fn insert_message(
         }
     }
     let wire = encode_content(&message.content);
-    // Decided on the content as it will read back (an `Unknown` holding a valid known type reads back typed).
+    // Decided on the content as it will read back (an `Unknown` holding a valid known type reads back typed); an
+    // unknown message keeps the policy its persistence flags gave it (MTYPE-9), which the row's flag then holds.
     let stored_content = decode_content(&wire);
-    let counts_unread = stored_content.policy().counted;
+    let counts_unread = match stored_content {
+        MessageContent::Unknown { .. } => message.content.policy().counted,
+        _ => stored_content.policy().counted,
+    };
     let proto::MessageContent { object_name, payload } = wire;
     let mentioned = message.mentioned_info.as_ref();
     let mentioned_user_ids = mentioned
@@ -62,8 +68,28 @@ pub(super) fn insert_message(
         mentioned_user_ids,
         mentioned.and_then(|info| info.mentioned_content.as_deref()),
         search_text(&stored_content),
+        to_json(message.user_info.as_ref(), "user info")?,
+        to_json(message.expansion.as_ref(), "expansion")?,
+        to_json(message.push_options.as_ref(), "push options")?,
+        to_json(message.group_read_receipt_info.as_ref(), "group read receipt info")?,
     ])?;
     Ok(Some(message_id))
+}
+
+/// A field of the message as its JSON column holds it (migration 0008), NULL for `None`.
+fn to_json<T: Serialize>(value: Option<&T>, what: &str) -> Result<Option<String>, StoreError> {
+    value.map(serde_json::to_string).transpose().map_err(|error| StoreError::Corrupt(format!("{what}: {error}")))
+}
+
+/// A JSON column of message `message_id` read back, or `Corrupt` if it does not hold a `T`.
+fn from_json<T: DeserializeOwned>(
+    message_id: i64,
+    column: &str,
+    text: Option<String>,
+) -> Result<Option<T>, StoreError> {
+    text.map(|text| serde_json::from_str(&text))
+        .transpose()
+        .map_err(|error| StoreError::Corrupt(format!("message {message_id}: {column}: {error}")))
 }
 
 /// Classifies an error from reading a row: a value of the wrong type or range is the file's fault (`Corrupt`),
@@ -98,6 +124,11 @@ pub(super) struct MessageRow {
     mentioned_type: Option<i64>,
     mentioned_user_ids: Option<String>,
     mentioned_content: Option<String>,
+    counts_unread: bool,
+    user_info: Option<String>,
+    expansion: Option<String>,
+    push_options: Option<String>,
+    group_read_receipt_info: Option<String>,
 }
 
 impl MessageRow {
@@ -123,6 +154,11 @@ impl MessageRow {
             mentioned_type: row.get(15)?,
             mentioned_user_ids: row.get(16)?,
             mentioned_content: row.get(17)?,
+            counts_unread: row.get(18)?,
+            user_info: row.get(19)?,
+            expansion: row.get(20)?,
+            push_options: row.get(21)?,
+            group_read_receipt_info: row.get(22)?,
         })
     }
 
@@ -136,6 +172,16 @@ impl MessageRow {
                 return Err(StoreError::Corrupt(format!("message {message_id}: offline is {other}, not 0 or 1")));
             }
         };
+        let content =
+            match decode_content(&proto::MessageContent { object_name: self.object_name, payload: self.payload }) {
+                // MTYPE-9: only a stored unknown message can have been stored without being counted.
+                MessageContent::Unknown { object_name, raw_data, .. } => MessageContent::Unknown {
+                    object_name,
+                    raw_data,
+                    policy: MessagePolicy { counted: self.counts_unread, ..MessagePolicy::STORED_COUNTED },
+                },
+                known => known,
+            };
         let mentioned_info = match self.mentioned_type {
             None => None,
             Some(mentioned_type) => Some(MentionedInfo {
@@ -171,7 +217,11 @@ impl MessageRow {
             offline,
             extra: self.extra,
             mentioned_info,
-            content: decode_content(&proto::MessageContent { object_name: self.object_name, payload: self.payload }),
+            user_info: from_json(message_id, "user_info", self.user_info)?,
+            expansion: from_json(message_id, "expansion", self.expansion)?,
+            push_options: from_json(message_id, "push_options", self.push_options)?,
+            group_read_receipt_info: from_json(message_id, "group_read_receipt_info", self.group_read_receipt_info)?,
+            content,
         })
     }
 }

@@ -7,9 +7,13 @@ use super::{outgoing, received, stored_as};
 use crate::content::encode_content;
 use crate::content::tests::every_type;
 use crate::store::{ConversationMatches, Received, Store, StoreError};
+use std::collections::BTreeMap;
+
 use crate::types::{
-    ConversationType, CustomMessagePolicy, Degrees, Media, MentionedInfo, MentionedType, Message, MessageContent,
-    MessageDirection, MessageType, PushNotificationLevel, ReceivedStatus, SentStatus, TimeOrder,
+    AndroidPushOptions, ConversationType, CustomMessagePolicy, Degrees, GroupReadReceiptInfo, ImportanceHw,
+    IosPushOptions, Media, MentionedInfo, MentionedType, Message, MessageContent, MessageDirection, MessagePolicy,
+    MessagePushOptions, MessageType, PushNotificationLevel, ReceivedStatus, SentStatus, TimeOrder, UserInfo,
+    VivoPushType,
 };
 
 pub(super) fn insert_outgoing_assigns_increasing_ids(store: &mut impl Store) {
@@ -37,13 +41,13 @@ pub(super) fn insert_outgoing_round_trips_every_field(store: &mut impl Store) {
     };
     let unknown = Message {
         conversation_type: ConversationType::Group,
-        content: MessageContent::Unknown { object_name: "App:Custom".to_owned(), raw_data: vec![0, 1, 0xfe, 0xff] },
+        content: MessageContent::unknown("App:Custom".to_owned(), vec![0, 1, 0xfe, 0xff]),
         ..outgoing("team", i64::MIN, "")
     };
     let empty_unknown = Message {
         channel_id: Some(String::new()),
         extra: Some(String::new()),
-        content: MessageContent::Unknown { object_name: String::new(), raw_data: Vec::new() },
+        content: MessageContent::unknown(String::new(), Vec::new()),
         ..outgoing("bob", 0, "")
     };
     let empty_text = outgoing("bob", 1, "");
@@ -51,6 +55,65 @@ pub(super) fn insert_outgoing_round_trips_every_field(store: &mut impl Store) {
         let message_id = store.insert_outgoing(&message).unwrap();
         assert_eq!(store.message(message_id).unwrap(), Some(stored_as(&message, message_id)));
     }
+}
+
+pub(super) fn message_fields_round_trip(store: &mut impl Store) {
+    // MSG-13, MSG-15, MSG-16, MSG-18: the fields beside the content, every one set, and an expansion that is on with
+    // no entries (EXP-5), which must not read back as off.
+    let full = Message {
+        user_info: Some(UserInfo {
+            user_id: "alice".to_owned(),
+            name: Some("爱丽丝".to_owned()),
+            portrait: Some("https://p/a.png".to_owned()),
+            alias: Some("A".to_owned()),
+            extra: Some("{}".to_owned()),
+        }),
+        expansion: Some(BTreeMap::from([("gift".to_owned(), "claimed".to_owned()), ("k-2".to_owned(), String::new())])),
+        push_options: Some(MessagePushOptions {
+            push_title: Some("title".to_owned()),
+            force_show_detail_content: true,
+            ios_push_options: Some(IosPushOptions { thread_id: Some("t".to_owned()), ..Default::default() }),
+            android_push_options: Some(AndroidPushOptions {
+                importance_hw: Some(ImportanceHw::Low),
+                push_type_vivo: Some(VivoPushType::System),
+                ..Default::default()
+            }),
+            voip_push: true,
+            ..Default::default()
+        }),
+        group_read_receipt_info: Some(GroupReadReceiptInfo {
+            read_receipt_message: true,
+            has_respond: false,
+            respond_user_ids: BTreeMap::from([("bob".to_owned(), 1_234)]),
+        }),
+        ..outgoing("bob", 1_000, "with everything")
+    };
+    let empty_expansion = Message { expansion: Some(BTreeMap::new()), ..outgoing("bob", 2_000, "expansion on") };
+    for message in [full, empty_expansion] {
+        let message_id = store.insert_outgoing(&message).unwrap();
+        assert_eq!(store.message(message_id).unwrap(), Some(stored_as(&message, message_id)));
+    }
+    let received = Message { user_info: Some(UserInfo::default()), ..received("bob", "uid-1", 3_000, "hi") };
+    store.insert_received(std::slice::from_ref(&received), 1).unwrap();
+    assert_eq!(store.message_by_uid("uid-1").unwrap().map(|m| m.user_info), Some(Some(UserInfo::default())));
+}
+
+pub(super) fn an_unknown_message_counts_as_its_flags_say(store: &mut impl Store) {
+    // MTYPE-9: an unknown type stored but not counted keeps that through the store; one without flags counts.
+    let unknown = |uid: &str, counted: bool| Message {
+        content: MessageContent::Unknown {
+            object_name: "App:Poll".to_owned(),
+            raw_data: vec![1, 2],
+            policy: MessagePolicy { counted, ..MessagePolicy::STORED_COUNTED },
+        },
+        ..received("bob", uid, 1_000, "")
+    };
+    store.insert_received(&[unknown("uid-1", false), unknown("uid-2", true)], 2).unwrap();
+    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
+    let read_back: Vec<bool> = ["uid-1", "uid-2"]
+        .map(|uid| store.message_by_uid(uid).unwrap().expect("stored").content.policy().counted)
+        .to_vec();
+    assert_eq!(read_back, [false, true]);
 }
 
 pub(super) fn insert_outgoing_stores_sending_without_uid(store: &mut impl Store) {
@@ -71,10 +134,8 @@ pub(super) fn content_reads_back_as_its_wire_pair(store: &mut impl Store) {
     // An `Unknown` that is really a valid text message is stored as the pair the wire would carry, and so reads
     // back typed.
     let wire = encode_content(&MessageContent::Text { text: "hi".to_owned() });
-    let message = Message {
-        content: MessageContent::Unknown { object_name: wire.object_name, raw_data: wire.payload },
-        ..outgoing("bob", 1_000, "")
-    };
+    let message =
+        Message { content: MessageContent::unknown(wire.object_name, wire.payload), ..outgoing("bob", 1_000, "") };
     let message_id = store.insert_outgoing(&message).unwrap();
     let stored = store.message(message_id).unwrap().unwrap();
     assert_eq!(stored.content, MessageContent::Text { text: "hi".to_owned() });
@@ -443,7 +504,7 @@ pub(super) fn an_unknown_holding_a_known_type_counts_as_that_type(store: &mut im
     // The rule is taken from the content as stored: an `Unknown` whose pair is a valid command notification reads
     // back as one, and so does not count (MTYPE-5).
     let wire = encode_content(&MessageContent::CommandNotification { name: "n".to_owned(), data: "d".to_owned() });
-    let content = MessageContent::Unknown { object_name: wire.object_name, raw_data: wire.payload };
+    let content = MessageContent::unknown(wire.object_name, wire.payload);
     store.insert_received(&[Message { content, ..received("bob", "uid-1", 100, "") }], 1).unwrap();
     assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 0);
 }

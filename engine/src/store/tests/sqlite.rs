@@ -85,7 +85,7 @@ messages: CREATE TABLE messages (
     message_uid TEXT,
     offline INTEGER NOT NULL,
     extra TEXT
-, counts_unread INTEGER NOT NULL DEFAULT 1 CHECK (counts_unread IN (0, 1)), mentioned_type INTEGER, mentioned_user_ids TEXT, mentioned_content TEXT, search_text TEXT) STRICT
+, counts_unread INTEGER NOT NULL DEFAULT 1 CHECK (counts_unread IN (0, 1)), mentioned_type INTEGER, mentioned_user_ids TEXT, mentioned_content TEXT, search_text TEXT, user_info TEXT, expansion TEXT, push_options TEXT, group_read_receipt_info TEXT) STRICT
 messages_by_conversation: CREATE INDEX messages_by_conversation ON messages (conversation_type, target_id, sent_time, message_id)
 messages_by_uid: CREATE UNIQUE INDEX messages_by_uid ON messages (message_uid)
 messages_keep_their_conversation: CREATE TRIGGER messages_keep_their_conversation AFTER INSERT ON messages WHEN NEW.conversation_type <> 3
@@ -117,7 +117,7 @@ fn schema_matches_snapshot() {
     let directory = TempDir::new("schema_matches_snapshot");
     drop(SqliteStore::open(&directory.database()).unwrap());
     assert_eq!(schema(&Connection::open(directory.database()).unwrap()), EXPECTED_SCHEMA);
-    assert_eq!(user_version(&directory.database()), 7);
+    assert_eq!(user_version(&directory.database()), 8);
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn reopening_a_file_keeps_messages_and_cursor_without_migrating_again() {
     assert_eq!(reopened.all_messages().unwrap(), messages);
     assert_eq!(reopened.inbox_cursor().unwrap(), 42);
     // Migration 0001 would have failed on the existing tables, or reset the cursor; the version is unchanged.
-    assert_eq!(user_version(&path), 7);
+    assert_eq!(user_version(&path), 8);
     // The UID index and the ID sequence survived as well.
     let results = reopened.insert_received(&[received("bob", "uid-1", 1_234, "hello")], 43).unwrap();
     assert_eq!(results, [Received::Duplicate]);
@@ -162,7 +162,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     drop(future);
 
     let error = SqliteStore::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 7 }), "{error:?}");
+    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 8 }), "{error:?}");
     assert_eq!(user_version(&path), 99);
     assert_eq!(schema(&Connection::open(&path).unwrap()), "from_the_future: CREATE TABLE from_the_future (x INTEGER)");
 }
@@ -253,7 +253,7 @@ fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
         MessageContent::CommandNotification { name: "n".to_owned(), data: "d".to_owned() },
         custom(CustomMessagePolicy::Storage),
         custom(CustomMessagePolicy::Normal),
-        MessageContent::Unknown { object_name: "App:Blob".to_owned(), raw_data: vec![0xff, 0x00] },
+        MessageContent::unknown("App:Blob".to_owned(), vec![0xff, 0x00]),
         MessageContent::RecallNotification {
             admin: false,
             deleted: false,
@@ -276,7 +276,7 @@ fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
     drop(old);
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(user_version(&path), 7);
+    assert_eq!(user_version(&path), 8);
     assert_eq!(store.all_messages().unwrap(), expected);
     assert_eq!(store.inbox_cursor().unwrap(), 6);
     let raw = Connection::open(&path).unwrap();

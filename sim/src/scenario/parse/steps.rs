@@ -1,12 +1,14 @@
 //! The steps of a scenario: each step's keys and values, and what steps can refer to (devices, users, endpoints).
 
-use imsim_engine::types::ConversationType;
+use imsim_engine::types::{ConversationType, MessageContent};
+use serde::Deserialize as _;
 
 use super::call::{call_step, is_event_expect, listener_expect};
 use super::chatroom::chatroom_step;
 use super::expect::expect;
 use super::{Context, latency_range, non_empty, positive_duration};
 use crate::hostile::Attack;
+use crate::scenario::arguments::NodeDeserializer;
 use crate::scenario::model::{Endpoint, FILE_BYTES_MAX, SEND_COUNT_MAX, Step, StepKind, TokenChoice};
 use crate::scenario::yaml::{Fields, Node, Res, Value, fail};
 
@@ -372,8 +374,9 @@ fn mute_all(node: &Node) -> Res<StepKind> {
 }
 
 fn server_send(node: &Node) -> Res<StepKind> {
-    let example = "{ from: admin, to: lisi, text: hi }";
-    let allowed = &["from", "to", "type", "text", "verify_blacklist"];
+    let example = "{ from: admin, to: lisi, text: hi } or { from: admin, to: lisi, content: { messageType: command, \
+                   name: refresh, data: \"{}\" } }";
+    let allowed = &["from", "to", "type", "text", "content", "persisted", "counted", "verify_blacklist"];
     let fields = mapping(node, "server_send", allowed, example)?;
     let from = id(fields.require("from")?, "server_send.from")?;
     let to = id(fields.require("to")?, "server_send.to")?;
@@ -381,7 +384,21 @@ fn server_send(node: &Node) -> Res<StepKind> {
         Some(node) => node.choice("server_send.type", SERVER_SEND_TYPES, ConversationType::manual_name)?,
         None => ConversationType::Private,
     };
-    let text = fields.require("text")?.text("server_send.text")?;
+    let content = match (fields.entry("text"), fields.entry("content")) {
+        (Some(text), None) => MessageContent::Text { text: text.value.text("server_send.text")? },
+        (None, Some(content)) => MessageContent::deserialize(NodeDeserializer(&content.value))
+            .map_err(|error| (error.at.unwrap_or(content.value.at), error.message))
+            .or_else(|(at, message)| fail(at, format!("server_send.content: {message}")))?,
+        (Some(_), Some(content)) => {
+            return fail(content.key_at, "server_send takes a `text` or a `content`, not both");
+        }
+        (None, None) => return fail(node.at, format!("server_send needs a `text` or a `content`, like {example}")),
+    };
+    let flag = |key: &str| match fields.get(key) {
+        Some(node) => node.bool(&format!("server_send.{key}")),
+        None => Ok(true),
+    };
+    let (persisted, counted) = (flag("persisted")?, flag("counted")?);
     let verify_blacklist = match fields.entry("verify_blacklist") {
         Some(entry) if conversation_type != ConversationType::Private => {
             return fail(
@@ -395,7 +412,7 @@ fn server_send(node: &Node) -> Res<StepKind> {
         Some(entry) => entry.value.bool("server_send.verify_blacklist")?,
         None => false,
     };
-    Ok(StepKind::ServerSend { from, to, conversation_type, text, verify_blacklist })
+    Ok(StepKind::ServerSend { from, to, conversation_type, content, persisted, counted, verify_blacklist })
 }
 
 /// The fields of a step that only has a long form, a mapping like `example`.
