@@ -106,6 +106,8 @@ impl Core {
             sent_status: SentStatus::Sending,
             sender_user_id: user_id,
             offline: false,
+            group_read_receipt_info: None,
+            channel_id: super::messages::ultra_group_channel(message),
             ..message.clone()
         };
         outgoing.message_id = self.database_mut()?.insert_outgoing(&outgoing).map_err(super::messages::native_error)?;

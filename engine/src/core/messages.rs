@@ -318,6 +318,7 @@ impl Core {
             offline: false,
             // MSG-15: receipts are asked for after the send (GRCPT), never by the message the app passes.
             group_read_receipt_info: None,
+            channel_id: ultra_group_channel(message),
             ..message.clone()
         };
         if policy.stored {
@@ -828,6 +829,12 @@ fn mentioned_info_from_wire(wire: &proto::MentionedInfo) -> Option<MentionedInfo
         user_id_list: wire.user_ids.clone(),
         mentioned_content: Some(wire.mentioned_content.clone()).filter(|content| !content.is_empty()),
     })
+}
+
+/// MSG-3, MSG-20, CALL-11: the channel a message keeps: its own in an ultra group, none in any other type, whose
+/// `channelId` is ignored.
+pub(super) fn ultra_group_channel(message: &Message) -> Option<String> {
+    message.channel_id.clone().filter(|_| message.conversation_type == ConversationType::UltraGroup)
 }
 
 /// The argument checks of every send (`sendMessage`, `sendMediaMessage`, to designated users): the conversation

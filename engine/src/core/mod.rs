@@ -40,6 +40,8 @@ mod tests_chatroom_moderation;
 #[cfg(test)]
 mod tests_media;
 #[cfg(test)]
+mod tests_message_fields;
+#[cfg(test)]
 mod tests_messages;
 #[cfg(test)]
 mod tests_outbox;

@@ -387,6 +387,11 @@ impl RawRow {
                 Option::<String>::None,
                 Option::<String>::None,
                 self.search_text,
+                // Migration 0008's fields: none on a received text.
+                Option::<String>::None,
+                Option::<String>::None,
+                Option::<String>::None,
+                Option::<String>::None,
             ])
             .expect("inserted");
     }

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use imsim_engine::content::decode_content;
+use imsim_engine::content::decode_flagged_content;
 use imsim_engine::proto::{self, frame::Body, request, response};
 use imsim_engine::{ConversationType, Platform};
 
@@ -76,7 +76,14 @@ impl Delivered {
             sender_user_id: message.sender_user_id.clone(),
             sent_time: message.sent_time,
             status_message: message.status_message,
-            stored_type: decode_content(&message.content.clone().unwrap_or_default()).policy().stored,
+            // MTYPE-9: an unknown type is stored as the flags it travelled with say.
+            stored_type: decode_flagged_content(
+                &message.content.clone().unwrap_or_default(),
+                message.not_stored,
+                message.not_counted,
+            )
+            .policy()
+            .stored,
         }
     }
 
@@ -213,7 +220,13 @@ impl Journal {
                     .as_ref()
                     .map_or(0, |content| content.object_name.len() + content.payload.len()),
                 status_message: publish.status_message,
-                stored_type: decode_content(&publish.content.clone().unwrap_or_default()).policy().stored,
+                stored_type: decode_flagged_content(
+                    &publish.content.clone().unwrap_or_default(),
+                    publish.not_stored,
+                    publish.not_counted,
+                )
+                .policy()
+                .stored,
             },
             Some(Body::InboxAck(ack)) => Wire::InboxAck { cursor: ack.cursor },
             Some(Body::Request(proto::Request { request_id, body: Some(body) })) => {

@@ -83,7 +83,15 @@ fn the_blacklist_group_and_server_steps_check_their_values() {
         ("mute_all: [g]", 6, 15, "mute_all: expected a group ID or a mapping"),
         ("mute_all: { group: g, whitelist: [v, v] }", 6, 42, "mute_all.whitelist: v is listed twice"),
         ("unmute_all: { group: g }", 6, 17, "unmute_all: expected a string, found a mapping"),
-        ("server_send: { from: admin, to: v }", 6, 18, r#"missing required field "text" in server_send"#),
+        ("server_send: { from: admin, to: v }", 6, 18, "server_send needs a `text` or a `content`"),
+        ("server_send: { from: a, to: v, text: t, content: {} }", 6, 45, "takes a `text` or a `content`, not both"),
+        (
+            "server_send: { from: a, to: v, content: { messageType: nope } }",
+            6,
+            60,
+            "server_send.content: unknown variant `nope`",
+        ),
+        ("server_send: { from: a, to: v, text: t, counted: 1 }", 6, 54, "expected true or false"),
         ("server_send: { from: '', to: v, text: t }", 6, 26, "server_send.from: must not be empty"),
         ("server_send: { from: s, to: v, text: t, verify_blacklist: 1 }", 6, 63, "expected true or false"),
         (
