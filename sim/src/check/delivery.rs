@@ -217,13 +217,12 @@ pub(super) fn deleted_by_app(events: &[Event]) -> BTreeSet<&str> {
             Event::LocalMessagesDeleted { code, messages } | Event::MessagesDeleted { code, messages, .. }
                 if code.is_success() =>
             {
+                // The local deletion goes by messageId whatever else the message passed says (DEL-2), so both the
+                // UID it names and the UID of the message stored under its ID may be gone.
                 for message in messages {
-                    let uid = message.message_uid.as_deref().filter(|uid| !uid.is_empty()).or_else(|| {
-                        let same_id =
-                            |known: &&&Message| known.message_id == message.message_id && message.message_id > 0;
-                        seen.iter().rev().find(same_id).and_then(|known| known.message_uid.as_deref())
-                    });
-                    deleted.extend(uid);
+                    deleted.extend(message.message_uid.as_deref().filter(|uid| !uid.is_empty()));
+                    let same_id = |known: &&&Message| known.message_id == message.message_id && message.message_id > 0;
+                    deleted.extend(seen.iter().rev().find(same_id).and_then(|known| known.message_uid.as_deref()));
                 }
             }
             Event::MessagesCleared { code, conversation_type, target_id, timestamp, .. } if code.is_success() => {

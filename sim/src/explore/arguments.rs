@@ -21,6 +21,8 @@ pub struct Pools {
     pub groups: Vec<String>,
     /// Chatroom IDs.
     pub rooms: Vec<String>,
+    /// Paths of the files every device has, for the media methods (MTYPE-26).
+    pub files: Vec<String>,
     /// Names of messages kept by earlier calls (`as: NAME`), for `$NAME` references.
     pub kept_messages: Vec<String>,
 }
@@ -177,6 +179,7 @@ impl<'a> ArgumentDrawer<'a> {
             },
             "userId" | "userIdList" | "userIds" => pick(&pools.users, rng),
             "key" | "keys" => Some(format!("k{}", rng.random_range(1..=3))),
+            "path" | "thumbnailPath" => pick(&pools.files, rng),
             _ => None,
         };
         named.unwrap_or_else(|| {

@@ -187,7 +187,20 @@ pub enum Op {
     FaultOff(FaultKind, String),
     /// A hostile peer attacks the server's wire (`crate::hostile`), its attack and bytes drawn from this seed.
     Hostile(u64),
+    /// A file appears on a device's disk, for the media methods' paths to name (MTYPE-26).
+    File {
+        /// The device.
+        device: String,
+        /// Its path.
+        path: &'static str,
+        /// Its size in bytes.
+        size: u64,
+    },
 }
+
+/// The files every device of a world that calls methods has, with their sizes: what the media methods' `path` and
+/// `thumbnailPath` name, so that a drawn media message can be made and uploaded (several pieces of 64 KiB for one).
+pub const MEDIA_FILES: &[(&str, u64)] = &[("media/photo.jpg", 150_000), ("media/clip.mp4", 3_000)];
 
 impl Op {
     /// The device or user the op concerns, if any.
@@ -197,7 +210,7 @@ impl Op {
             | Op::Hostile(_)
             | Op::FaultOn(FaultKind::Switch, _)
             | Op::FaultOff(FaultKind::Switch, _) => None,
-            Op::Call { device, .. } | Op::Send { device, .. } => Some(device),
+            Op::Call { device, .. } | Op::Send { device, .. } | Op::File { device, .. } => Some(device),
             Op::FaultOn(_, subject) | Op::FaultOff(_, subject) => Some(subject),
         }
     }
@@ -392,6 +405,7 @@ impl<'w> Timeline<'w> {
             users: users.clone(),
             groups: vec![GROUP.to_owned()],
             rooms: ROOMS.iter().map(|room| (*room).to_owned()).collect(),
+            files: MEDIA_FILES.iter().map(|(path, _)| (*path).to_owned()).collect(),
             kept_messages: Vec::new(),
         };
         let call_schema = schemars::schema_for!(Call).to_value();
@@ -414,6 +428,13 @@ impl<'w> Timeline<'w> {
     fn draw(mut self, rng: &mut ChaCha8Rng) -> Vec<Op> {
         let mut ops = Vec::new();
         let mut state = FaultState::default();
+        if !self.methods.is_empty() {
+            for device in &self.world.devices {
+                for &(path, size) in MEDIA_FILES {
+                    ops.push(Op::File { device: device.name.clone(), path, size });
+                }
+            }
+        }
         if self.chatrooms {
             // Once connected: a join before the connection is refused.
             ops.push(Op::Advance(Duration::from_millis(100)));
@@ -592,6 +613,7 @@ fn render(op: &Op) -> String {
     match op {
         Op::Advance(duration) => format!("  - advance: {}ms", duration.as_millis()),
         Op::Hostile(seed) => format!("  - hostile_peer: {seed}"),
+        Op::File { device, path, size } => format!("  - file: {{ device: {device}, path: {path}, size: {size} }}"),
         Op::Call { device, method, arguments, keep_as } => {
             let mut call = Map::new();
             call.insert("device".into(), Json::String(device.clone()));
