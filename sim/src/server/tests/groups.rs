@@ -142,10 +142,11 @@ fn mute_all_spares_the_whitelist() {
     assert_eq!(h.publish_with(carol, group_publish("c1", "g1", "hi")), refused_publish(carol, "c1", muted));
 }
 
-/// GRP-3, BIZ-28: at most 3000 members; a call that would pass the cap changes nothing.
+/// GRP-3, BIZ-28, CTYPE-4: at most 3000 members, every one of whom gets the group's messages; a call that would pass
+/// the cap changes nothing; an app has as many groups as it likes.
 #[test]
 fn a_group_holds_at_most_3000_members() {
-    imsim_engine::checks!(unit: "GRP-3", "BIZ-28");
+    imsim_engine::checks!(unit: "GRP-3", "BIZ-28", "CTYPE-4");
     let mut h = Harness::new();
     let ids: Vec<String> = (0..3001).map(|i| format!("u{i}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -160,6 +161,12 @@ fn a_group_holds_at_most_3000_members() {
     assert_eq!(h.server.group_members(APP, "big").unwrap().len(), 3000);
     assert_eq!(h.server.create_group(APP, "big", "bigger", &["u3000"]), Err(full("big")));
     assert_eq!(h.server.user_groups(APP, "u7"), vec![("big".to_owned(), "big".to_owned())]);
+    // CTYPE-4: the server delivers a group message to every member, the last of the 3000 included.
+    let sender = h.connect_live("u0", "phone-u0");
+    let (ack, _) = split_ack(sender, &h.publish_with(sender, group_publish("m1", "big", "to all")));
+    assert_eq!(ack.code, 0);
+    let (last, outputs) = h.connect("u2999", "phone-u2999", 0);
+    assert_eq!(texts(&package(last, &outputs).messages), ["to all"]);
 
     h.configure(|config| config.group_members_max = 2);
     assert_eq!(h.server.group_members(APP, "big").unwrap().len(), 3000, "lowering the cap removes nobody");
