@@ -376,8 +376,8 @@ pub struct EmbeddedMessage {
     /// MSG-3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
-    /// MSG-6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// MSG-6, under the JSON name of MSG-21 (`messageUId`, the SDK's).
+    #[serde(default, rename = "messageUId", skip_serializing_if = "Option::is_none")]
     pub message_uid: Option<String>,
     /// MSG-12.
     #[serde(default)]
@@ -697,8 +697,9 @@ pub struct Message {
     /// MSG-5: the local database index, once stored; `0` for a message that was never stored.
     #[serde(default)]
     pub message_id: i64,
-    /// MSG-6: the server's unique ID, set once the server accepted the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// MSG-6: the server's unique ID, set once the server accepted the message. MSG-21: `message_uid` here,
+    /// `messageUId` in JSON and in scenarios, as the SDK spells it.
+    #[serde(default, rename = "messageUId", skip_serializing_if = "Option::is_none")]
     pub message_uid: Option<String>,
     /// MSG-7.
     #[serde(default = "MessageDirection::default_send")]

@@ -100,7 +100,7 @@ fn a_message_serialises_as_rcimiw_message_with_its_content_beside_it() {
     assert_eq!(
         value,
         serde_json::json!({
-            "conversationType": "private", "targetId": "lisi", "messageId": 3, "messageUid": "uid-1",
+            "conversationType": "private", "targetId": "lisi", "messageId": 3, "messageUId": "uid-1",
             "direction": "send", "receivedTime": 0, "sentTime": 1_725_000_000_000_i64, "receivedStatus": "unread",
             "sentStatus": "sent", "senderUserId": "zhangsan", "offLine": false, "messageType": "text", "text": "hi"
         })
