@@ -653,6 +653,7 @@ impl<'a> Run<'a> {
             | StepKind::MuteAll { .. }
             | StepKind::UnmuteAll { .. }
             | StepKind::ServerSend { .. }
+            | StepKind::ServerBroadcast { .. }
             | StepKind::ChatroomAdmin(_) => {
                 let result = self.app_server_call(kind);
                 self.drain_server_callbacks();
@@ -748,6 +749,20 @@ impl<'a> Run<'a> {
                 let note = match outcome.map_err(|e| e.to_string())? {
                     PublishOutcome::Accepted { message_uid, .. } => format!("server api sent uid={message_uid}"),
                     PublishOutcome::Refused { code } => format!("server api refused code={}", code.0),
+                };
+                drop(server);
+                self.world.borrow_mut().trace.record(self.sim.elapsed(), "server", &note);
+                self.app_server_called.notify_one();
+                return Ok(());
+            }
+            StepKind::ServerBroadcast { from, content, persisted, counted } => {
+                let message = ApiMessage { content: encode_content(content), persisted: *persisted, counted: *counted };
+                let note = match server.broadcast_system_message(app_key, from, message, now_ms) {
+                    Ok(PublishOutcome::Accepted { message_uid, .. }) => {
+                        format!("server api broadcast uid={message_uid}")
+                    }
+                    Ok(PublishOutcome::Refused { code }) => format!("server api refused code={}", code.0),
+                    Err(error) => return Err(error.to_string()),
                 };
                 drop(server);
                 self.world.borrow_mut().trace.record(self.sim.elapsed(), "server", &note);

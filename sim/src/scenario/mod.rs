@@ -90,6 +90,7 @@
 //!                                                         # none; `mute_all: g1` is short for { group: g1 }
 //!   - unmute_all: g1                                      # App Server API (GRP-10)
 //!   - server_send: { from: admin, to: lisi, type: private, text: hi, verify_blacklist: true }
+//!   - server_broadcast: { from: notices, text: hi }
 //!                                                         # App Server API message: from, to and text required;
 //!                                                         # type private (default), group or system;
 //!                                                         # verify_blacklist (BLACK-4) only for private,

@@ -479,6 +479,17 @@ pub enum StepKind {
         /// The group ID; never empty.
         group: String,
     },
+    /// The App Server API broadcasts a system message from `from` to every user of the App Key (CTYPE-7).
+    ServerBroadcast {
+        /// The sending (system) account; never empty.
+        from: String,
+        /// The content, as for `ServerSend`.
+        content: MessageContent,
+        /// The Server API's `isPersisted` (MTYPE-9).
+        persisted: bool,
+        /// The Server API's `isCounted` (MTYPE-9).
+        counted: bool,
+    },
     /// The App Server API sends a text message on behalf of `from` (BLACK-4).
     ServerSend {
         /// The sending user; never empty.
@@ -811,6 +822,14 @@ impl Step {
                 if *conversation_type == ConversationType::Private {
                     let _ = write!(line, " verify_blacklist={verify_blacklist}");
                 }
+                if !persisted || !counted {
+                    let _ = write!(line, " persisted={persisted} counted={counted}");
+                }
+                line
+            }
+            StepKind::ServerBroadcast { from, content, persisted, counted } => {
+                let mut line =
+                    format!("server_broadcast {from} {}", serde_json::to_string(content).unwrap_or_default());
                 if !persisted || !counted {
                     let _ = write!(line, " persisted={persisted} counted={counted}");
                 }

@@ -81,7 +81,8 @@ impl Server {
                 return Ok(PublishOutcome::Refused { code: ErrorCode::REJECTED_BY_BLACKLIST });
             }
         }
-        self.send_as(app_key, ConversationType::Private, from_user_id, to_user_id, message.into(), now_ms)
+        let recipients = vec![to_user_id.to_owned()];
+        self.send_as(app_key, ConversationType::Private, from_user_id, recipients, message.into(), now_ms)
     }
 
     /// A system message (CTYPE-7: a notification from a system account) from `from_user_id` to `to_user_id`, in
@@ -97,16 +98,34 @@ impl Server {
     ) -> Result<PublishOutcome, ApiError> {
         check_user_id(from_user_id)?;
         check_user_id(to_user_id)?;
-        self.send_as(app_key, ConversationType::System, from_user_id, to_user_id, message.into(), now_ms)
+        let recipients = vec![to_user_id.to_owned()];
+        self.send_as(app_key, ConversationType::System, from_user_id, recipients, message.into(), now_ms)
     }
 
-    /// Sends a private or system message from no device.
+    /// The Server API's system broadcast (CTYPE-7): one system message from `from_user_id` to every user of the App
+    /// Key (every user a token was issued to, the sender excepted), each in their system conversation with the
+    /// sender. One message: one UID and one sent time on every copy. Kept offline like any system message.
+    pub fn broadcast_system_message(
+        &mut self,
+        app_key: &str,
+        from_user_id: &str,
+        message: impl Into<ApiMessage>,
+        now_ms: i64,
+    ) -> Result<PublishOutcome, ApiError> {
+        check_user_id(from_user_id)?;
+        let app = app_mut(&mut self.apps, app_key)?;
+        let recipients: Vec<String> = app.users.keys().filter(|user| *user != from_user_id).cloned().collect();
+        imsim_engine::mark!("CTYPE-7");
+        self.send_as(app_key, ConversationType::System, from_user_id, recipients, message.into(), now_ms)
+    }
+
+    /// Sends a private or system message from no device to each of `to_user_ids`.
     fn send_as(
         &mut self,
         app_key: &str,
         conversation_type: ConversationType,
         from_user_id: &str,
-        to_user_id: &str,
+        to_user_ids: Vec<String>,
         message: ApiMessage,
         now_ms: i64,
     ) -> Result<PublishOutcome, ApiError> {
@@ -130,7 +149,7 @@ impl Server {
             not_counted: !counted,
             ..proto::DeliveredMessage::default()
         };
-        let recipients = vec![(to_user_id.to_owned(), from_user_id.to_owned())];
+        let recipients = to_user_ids.into_iter().map(|user| (user, from_user_id.to_owned())).collect();
         self.fan_out(app_key, Fanout { message, recipients, sender_copy: None, retention_ms }, None, now_ms);
         Ok(PublishOutcome::Accepted { message_uid, sent_time })
     }

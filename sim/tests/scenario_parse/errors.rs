@@ -92,6 +92,8 @@ fn the_blacklist_group_and_server_steps_check_their_values() {
             "server_send.content: unknown variant `nope`",
         ),
         ("server_send: { from: a, to: v, text: t, counted: 1 }", 6, 54, "expected true or false"),
+        ("server_broadcast: { from: a }", 6, 23, "server_broadcast needs a `text` or a `content`"),
+        ("server_broadcast: { from: a, to: v, text: t }", 6, 34, "unknown field \"to\""),
         ("server_send: { from: '', to: v, text: t }", 6, 26, "server_send.from: must not be empty"),
         ("server_send: { from: s, to: v, text: t, verify_blacklist: 1 }", 6, 63, "expected true or false"),
         (

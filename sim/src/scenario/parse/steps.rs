@@ -52,6 +52,7 @@ pub(super) const STEPS: &[&str] = &[
     "mute_all",
     "unmute_all",
     "server_send",
+    "server_broadcast",
     "join_chatroom",
     "leave_chatroom",
     "chatroom_history",
@@ -206,6 +207,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "mute_all" => mute_all(value)?,
         "unmute_all" => StepKind::UnmuteAll { group: id(value, "unmute_all")? },
         "server_send" => server_send(value)?,
+        "server_broadcast" => server_broadcast(value)?,
         "call" => call_step(value, context)?,
         "expect" if is_event_expect(value) => listener_expect(value, context)?,
         "expect" => expect(value, context)?,
@@ -384,21 +386,7 @@ fn server_send(node: &Node) -> Res<StepKind> {
         Some(node) => node.choice("server_send.type", SERVER_SEND_TYPES, ConversationType::manual_name)?,
         None => ConversationType::Private,
     };
-    let content = match (fields.entry("text"), fields.entry("content")) {
-        (Some(text), None) => MessageContent::Text { text: text.value.text("server_send.text")? },
-        (None, Some(content)) => MessageContent::deserialize(NodeDeserializer(&content.value))
-            .map_err(|error| (error.at.unwrap_or(content.value.at), error.message))
-            .or_else(|(at, message)| fail(at, format!("server_send.content: {message}")))?,
-        (Some(_), Some(content)) => {
-            return fail(content.key_at, "server_send takes a `text` or a `content`, not both");
-        }
-        (None, None) => return fail(node.at, format!("server_send needs a `text` or a `content`, like {example}")),
-    };
-    let flag = |key: &str| match fields.get(key) {
-        Some(node) => node.bool(&format!("server_send.{key}")),
-        None => Ok(true),
-    };
-    let (persisted, counted) = (flag("persisted")?, flag("counted")?);
+    let ApiContent { content, persisted, counted } = api_content(node, &fields, "server_send", example)?;
     let verify_blacklist = match fields.entry("verify_blacklist") {
         Some(entry) if conversation_type != ConversationType::Private => {
             return fail(
@@ -413,6 +401,42 @@ fn server_send(node: &Node) -> Res<StepKind> {
         None => false,
     };
     Ok(StepKind::ServerSend { from, to, conversation_type, content, persisted, counted, verify_blacklist })
+}
+
+/// `server_broadcast: { from: notices, text: hi }`: the Server API's system broadcast (CTYPE-7).
+fn server_broadcast(node: &Node) -> Res<StepKind> {
+    let example = "{ from: notices, text: \"maintenance tonight\" }";
+    let fields = mapping(node, "server_broadcast", &["from", "text", "content", "persisted", "counted"], example)?;
+    let from = id(fields.require("from")?, "server_broadcast.from")?;
+    let ApiContent { content, persisted, counted } = api_content(node, &fields, "server_broadcast", example)?;
+    Ok(StepKind::ServerBroadcast { from, content, persisted, counted })
+}
+
+/// What a Server API message step sends: its content and its persistence flags.
+struct ApiContent {
+    content: MessageContent,
+    persisted: bool,
+    counted: bool,
+}
+
+/// The content of a Server API message step: `text:`, or `content:` (any content the manual's message object
+/// holds), and the `persisted` and `counted` flags (MTYPE-9, both true unless written).
+fn api_content(node: &Node, fields: &Fields<'_>, step: &str, example: &str) -> Res<ApiContent> {
+    let content = match (fields.entry("text"), fields.entry("content")) {
+        (Some(text), None) => MessageContent::Text { text: text.value.text(&format!("{step}.text"))? },
+        (None, Some(content)) => MessageContent::deserialize(NodeDeserializer(&content.value))
+            .map_err(|error| (error.at.unwrap_or(content.value.at), error.message))
+            .or_else(|(at, message)| fail(at, format!("{step}.content: {message}")))?,
+        (Some(_), Some(content)) => {
+            return fail(content.key_at, format!("{step} takes a `text` or a `content`, not both"));
+        }
+        (None, None) => return fail(node.at, format!("{step} needs a `text` or a `content`, like {example}")),
+    };
+    let flag = |key: &str| match fields.get(key) {
+        Some(node) => node.bool(&format!("{step}.{key}")),
+        None => Ok(true),
+    };
+    Ok(ApiContent { content, persisted: flag("persisted")?, counted: flag("counted")? })
 }
 
 /// The fields of a step that only has a long form, a mapping like `example`.
