@@ -18,6 +18,7 @@ mod chatroom;
 mod chatroom_kv;
 mod connection;
 mod conversations;
+mod create_messages;
 mod event;
 mod history;
 mod liveness;

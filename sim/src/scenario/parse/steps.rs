@@ -424,7 +424,7 @@ struct ApiContent {
 fn api_content(node: &Node, fields: &Fields<'_>, step: &str, example: &str) -> Res<ApiContent> {
     let content = match (fields.entry("text"), fields.entry("content")) {
         (Some(text), None) => MessageContent::Text { text: text.value.text(&format!("{step}.text"))? },
-        (None, Some(content)) => MessageContent::deserialize(NodeDeserializer(&content.value))
+        (None, Some(content)) => MessageContent::deserialize(NodeDeserializer(content.value))
             .map_err(|error| (error.at.unwrap_or(content.value.at), error.message))
             .or_else(|(at, message)| fail(at, format!("{step}.content: {message}")))?,
         (Some(_), Some(content)) => {

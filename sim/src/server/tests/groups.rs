@@ -96,6 +96,8 @@ fn a_muted_member_gets_22408_until_the_mute_ends() {
     let bob = h.connect_live("bob", "phone");
     h.server.mute_group_members(APP, "g1", &["bob"], h.now, Some(60_000)).unwrap();
     assert!(h.server.is_muted_in_group(APP, "g1", "bob", h.now));
+    assert!(!h.server.is_muted_in_group(APP, "g1", "alice", h.now), "only bob");
+    assert!(!h.server.is_muted_in_group(APP, "g2", "bob", h.now), "an unknown group mutes no one");
 
     let muted = ErrorCode::FORBIDDEN_IN_GROUP;
     assert_eq!(h.publish_with(bob, group_publish("b1", "g1", "hi")), refused_publish(bob, "b1", muted));
@@ -105,6 +107,7 @@ fn a_muted_member_gets_22408_until_the_mute_ends() {
     h.advance(59_999);
     assert_eq!(h.publish_with(bob, group_publish("b1", "g1", "hi")), refused_publish(bob, "b1", muted));
     h.advance(1);
+    assert!(!h.server.is_muted_in_group(APP, "g1", "bob", h.now), "the mute ended");
     assert_eq!(split_ack(bob, &h.publish_with(bob, group_publish("b1", "g1", "free"))).0.code, 0);
 
     h.server.mute_group_members(APP, "g1", &["bob"], h.now, None).unwrap();
