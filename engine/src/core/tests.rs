@@ -305,6 +305,8 @@ fn a_destroyed_core_refuses_every_call_with_minus_102() {
     assert_eq!(harness.core.destroy(now).unwrap_err().code, refused);
     let text = harness.core.create_text_message(ConversationType::Private, "bob", None, "hi");
     assert_eq!(text.unwrap_err().code, refused);
+    // The message store's methods too, although the database is still open.
+    assert_eq!(harness.core.get_message_by_id(1).unwrap_err().code, refused);
 }
 
 #[test]
@@ -453,8 +455,14 @@ fn garbage_from_the_server_drops_the_connection_not_the_session() {
     harness.core.handle_bytes(harness.now, &[0xff, 0xff, 0xff, 0xff, 0x01]);
     assert_eq!(harness.actions(), ["close"]);
     assert_eq!(status_changes(&harness.events()), [ConnectionStatus::Suspend, ConnectionStatus::Connecting]);
+    // Bytes still arriving from the closed transport, or before the new one has opened, are not read.
+    harness.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(delivered(1, "U1", "bob", "hi")) }));
     harness.advance(0);
     assert_eq!(harness.actions(), ["open"], "the session reconnects");
+    harness.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(delivered(1, "U1", "bob", "hi")) }));
+    assert!(harness.events().is_empty());
+    assert!(harness.frames().is_empty(), "nothing acknowledged");
+    assert!(harness.core.store().expect("open").all_messages().expect("readable").is_empty());
 }
 
 #[test]

@@ -143,11 +143,8 @@ fn a_cancelled_upload_ignores_the_answer_in_flight_and_a_lost_connection_fails_t
     assert_eq!(failed, [(ErrorCode::NETWORK_UNAVAILABLE, SentStatus::Failed, 2)]);
 }
 
-#[test]
-fn a_download_writes_the_file_and_stores_its_path() {
-    // DL-6: the pieces are appended in order; the file is written under downloads/<uid>/, its path stored, and the
-    // received message becomes downloaded.
-    let mut harness = Harness::connected("bob");
+/// Stores a received image from alice, not yet downloaded (message ID 1, UID `U1`), and returns it.
+fn stored_received_image(harness: &mut Harness) -> Message {
     let received = Message {
         message_id: 0,
         message_uid: Some("U1".to_owned()),
@@ -164,7 +161,41 @@ fn a_download_writes_the_file_and_stores_its_path() {
     let store = harness.core.database_mut().expect("open");
     let outcomes = store.insert_received(std::slice::from_ref(&received), 1).expect("ok");
     assert_eq!(outcomes.len(), 1);
-    let received = Message { message_id: 1, ..received };
+    Message { message_id: 1, ..received }
+}
+
+#[test]
+fn a_download_answer_that_brings_nothing_while_bytes_are_missing_fails_it() {
+    // DL-6: an empty piece before the last byte would make the download ask for ever; it ends with 34252 instead,
+    // and so does an error answer, whatever it carries.
+    for (code, data) in [(0, Vec::new()), (ErrorCode::FILE_NOT_EXIST.to_wire(), vec![1, 2, 3])] {
+        let mut harness = Harness::connected("bob");
+        let received = stored_received_image(&mut harness);
+        harness.core.download_media_message(harness.now, &received).expect("accepted");
+        let frames = harness.frames();
+        let [Body::Request(proto::Request { request_id, body: Some(request::Body::FileDownloadChunk(_)) })] =
+            &frames[..]
+        else {
+            panic!("{frames:?}")
+        };
+        let data = proto::FileData { data, total_size: 100 };
+        let body = Some(response::Body::FileData(data));
+        harness.server_sends(Body::Response(proto::Response { request_id: *request_id, code, body }));
+        assert!(harness.frames().is_empty(), "no further piece is asked for");
+        let events = harness.events();
+        assert!(
+            matches!(events.as_slice(), [Event::MediaMessageDownloaded { code: ErrorCode::FILE_NOT_EXIST, .. }]),
+            "{events:?}"
+        );
+    }
+}
+
+#[test]
+fn a_download_writes_the_file_and_stores_its_path() {
+    // DL-6: the pieces are appended in order; the file is written under downloads/<uid>/, its path stored, and the
+    // received message becomes downloaded.
+    let mut harness = Harness::connected("bob");
+    let received = stored_received_image(&mut harness);
     harness.core.download_media_message(harness.now, &received).expect("accepted");
     let whole: Vec<u8> = (0..100_000).map(|i| (i % 7) as u8).collect();
     let mut offsets = Vec::new();

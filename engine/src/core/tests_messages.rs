@@ -769,6 +769,7 @@ fn a_message_sent_is_attached_and_stored_as_a_new_send_whatever_it_carried() {
         received_time: 77,
         offline: true,
         sender_user_id: "mallory".into(),
+        direction: MessageDirection::Receive,
         ..created
     };
     harness.core.send_message(harness.now, &carried).expect("accepted");
@@ -776,7 +777,7 @@ fn a_message_sent_is_attached_and_stored_as_a_new_send_whatever_it_carried() {
     let [Event::MessageAttached { message: attached }] = events.as_slice() else { panic!("{events:?}") };
     let fields = (attached.received_status, attached.sent_status, attached.received_time, attached.offline);
     assert_eq!(fields, (ReceivedStatus::Unread, SentStatus::Sending, 0, false));
-    assert_eq!(attached.sender_user_id, "alice");
+    assert_eq!((attached.sender_user_id.as_str(), attached.direction), ("alice", MessageDirection::Send));
     let stored = harness.core.store().expect("open").message(attached.message_id).expect("read").expect("stored");
     assert_eq!(&stored, attached);
 }

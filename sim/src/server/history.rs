@@ -45,9 +45,10 @@ fn kept_type(conversation_type: u32) -> bool {
 
 impl Histories {
     /// Records `message` in `user_id`'s history, as `message.target_id` names the conversation for them, if its
-    /// type has a history and its content is of a stored type (HIST-14).
+    /// type has a history and its content is of a stored type (HIST-14). Status messages never come here: the
+    /// fan-out leaves them out.
     pub(super) fn record(&mut self, user_id: &str, message: &proto::DeliveredMessage) {
-        if message.status_message || !kept_type(message.conversation_type) {
+        if !kept_type(message.conversation_type) {
             return;
         }
         // MTYPE-9: a type the server does not know is kept as its persistence flags say.

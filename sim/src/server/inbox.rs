@@ -330,18 +330,21 @@ mod tests {
 
     #[test]
     fn size_estimate_matches_the_real_frame() {
-        let mut inbox = Inbox::default();
-        for i in 0..3 {
-            inbox.append(message(i, 1000 * usize::try_from(i).unwrap()), 100, SHARED);
+        // Packages whose length prefix takes one, two and three bytes.
+        for payload_sizes in [&[0][..], &[0, 1000, 2000], &[10_000, 20_000]] {
+            let mut inbox = Inbox::default();
+            for (sent_time, &size) in (0..).zip(payload_sizes) {
+                inbox.append(message(sent_time, size), 100, SHARED);
+            }
+            let package = proto::InboxPackage {
+                messages: inbox.after(0).map(|entry| entry.message.clone()).collect(),
+                has_package: true,
+            };
+            let bytes: usize =
+                package.messages.iter().map(|m| prost::encoding::message::encoded_len(PACKAGE_MESSAGES_FIELD, m)).sum();
+            let frame = proto::Frame { body: Some(proto::frame::Body::InboxPackage(package)) };
+            assert_eq!(package_framed_len(bytes), framed_len(&frame), "payloads of {payload_sizes:?} bytes");
         }
-        let package = proto::InboxPackage {
-            messages: inbox.after(0).map(|entry| entry.message.clone()).collect(),
-            has_package: true,
-        };
-        let bytes: usize =
-            package.messages.iter().map(|m| prost::encoding::message::encoded_len(PACKAGE_MESSAGES_FIELD, m)).sum();
-        let frame = proto::Frame { body: Some(proto::frame::Body::InboxPackage(package)) };
-        assert_eq!(package_framed_len(bytes), framed_len(&frame));
     }
 
     #[test]

@@ -76,6 +76,9 @@ fn the_defaults_are_the_manuals() {
     assert_eq!(h.server.app_config("no-app"), None);
 }
 
+/// A day, in milliseconds, written out apart from the server's own constants.
+const DAY_MS: i64 = 86_400_000;
+
 #[test]
 fn out_of_range_switches_are_refused() {
     let mut h = Harness::new();
@@ -84,11 +87,22 @@ fn out_of_range_switches_are_refused() {
         (AppConfig { mini_program_devices_max: 0, ..AppConfig::default() }, "mini_program_devices_max", 0),
         (AppConfig { token_ttl_ms: Some(0), ..AppConfig::default() }, "token_ttl_ms", 0),
         (AppConfig { token_ttl_ms: Some(-5), ..AppConfig::default() }, "token_ttl_ms", -5),
+        // CR-4, BIZ-24: a chatroom's inactivity period is 1 ms to 24 h.
+        (AppConfig { chatroom_destroy_after_ms: 0, ..AppConfig::default() }, "chatroom_destroy_after_ms", 0),
+        (
+            AppConfig { chatroom_destroy_after_ms: DAY_MS + 1, ..AppConfig::default() },
+            "chatroom_destroy_after_ms",
+            DAY_MS + 1,
+        ),
     ];
     for (config, field, value) in cases {
         assert_eq!(h.server.set_app_config(APP, config), Err(ApiError::InvalidAppConfig { field, value }));
     }
     assert_eq!(h.server.app_config(APP), Some(&AppConfig::default()), "a refused config changes nothing");
+    for chatroom_destroy_after_ms in [1, DAY_MS] {
+        let longest = AppConfig { chatroom_destroy_after_ms, ..AppConfig::default() };
+        assert_eq!(h.server.set_app_config(APP, longest), Ok(()));
+    }
     assert_eq!(
         h.server.set_app_config("no-app", AppConfig::default()),
         Err(ApiError::UnknownApp { app_key: "no-app".to_owned() })
