@@ -43,6 +43,8 @@ pub const REFERENCE_OBJECT_NAME: &str = "RC:ReferenceMsg";
 pub const LOCATION_OBJECT_NAME: &str = "RC:LBSMsg";
 /// The object name of a command message (MTYPE-19, MTYPE-27).
 pub const COMMAND_OBJECT_NAME: &str = "RC:CmdMsg";
+/// MTYPE-27, RECALL-11: the recall signal, which is not a message an app sees (`recall_command`).
+pub const RECALL_COMMAND_OBJECT_NAME: &str = "RC:RcCmd";
 /// The object name of a command notification message (MTYPE-20, MTYPE-27).
 pub const COMMAND_NOTIFICATION_OBJECT_NAME: &str = "RC:CmdNtf";
 
@@ -319,3 +321,20 @@ fn embedded_from_wire(wire: Option<proto::EmbeddedMessage>, depth: usize) -> Opt
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+/// Whether `content` is the recall signal (RC:RcCmd), which a device applies and never stores or reports.
+pub fn is_recall_command(content: &proto::MessageContent) -> bool {
+    content.object_name == RECALL_COMMAND_OBJECT_NAME
+}
+
+/// The recall signal `content` carries, if it is one whose payload decodes; a malformed signal recalls nothing.
+pub fn recall_command(content: &proto::MessageContent) -> Option<proto::RecallCommandContent> {
+    (content.object_name == RECALL_COMMAND_OBJECT_NAME)
+        .then(|| proto::RecallCommandContent::decode(content.payload.as_slice()).ok())
+        .flatten()
+}
+
+/// The wire content of the recall signal `command`.
+pub fn encode_recall_command(command: &proto::RecallCommandContent) -> proto::MessageContent {
+    proto::MessageContent { object_name: RECALL_COMMAND_OBJECT_NAME.to_owned(), payload: command.encode_to_vec() }
+}

@@ -85,6 +85,11 @@ error_codes! {
     /// Two devices or users set the same key at once (the native table; the fake server serialises every request,
     /// so it never reports it).
     KV_CONCURRENT_SET = 23431, "RC_KV_CONCURRENT_SET_ERROR";
+    /// A recall the server cannot carry out (RECALL-10): the UID names no message of that conversation, the caller
+    /// took no part in it, or it was already recalled.
+    RECALL_PARAMETER_INVALID = 25101, "RC_RECALLMESSAGE_PARAMETER_INVALID";
+    /// A recall of another user's message while the App Key's `recallOwnOnly` is on (CFG-5, RECALL-3).
+    RECALL_MESSAGE_USER_INVALID = 25107, "RC_RECALL_MESSAGE_USER_INVALID";
     /// A media file larger than `MEDIA_FILE_BYTES_MAX`: the file service refuses the upload (SEND-13).
     FILE_SIZE_EXCEED_LIMIT = 26106, "RC_FILE_SIZE_EXCEED_LIMIT";
     /// The connection was released.

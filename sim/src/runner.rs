@@ -981,6 +981,7 @@ fn app_config(settings: &AppSettings) -> AppConfig {
         group_offline_max_count: settings.group_offline_max_count,
         cloud_storage: settings.cloud_storage,
         delete_compensation_on_timestamp_delete: settings.delete_compensation_on_timestamp_delete,
+        recall_own_only: settings.recall_own_only,
         ..AppConfig::default()
     }
 }

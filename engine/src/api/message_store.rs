@@ -1,4 +1,5 @@
-//! The message store: history (HIST), get (GET), insert (INS), delete and clear (DEL) and search (SEARCH).
+//! The message store: history (HIST), get (GET), insert (INS), delete and clear (DEL), recall (RECALL) and search
+//! (SEARCH).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -97,6 +98,15 @@ api_method! {
         messages: Vec<Message>,
     } => Completion::listener("onMessagesDeleted", &[]),
     |call, engine| engine.delete_messages(call.conversation_type, &call.target_id, call.channel_id.as_deref(), call.messages)
+}
+
+api_method! {
+    /// `recallMessage(message)` (RECALL-1) → `onMessageRecalled`.
+    RecallMessage {
+        /// The message to recall: a private or group message the server accepted (it has a `messageUId`).
+        message: Message,
+    } => Completion::listener("onMessageRecalled", &[]),
+    |call, engine| engine.recall_message(call.message)
 }
 
 api_method! {

@@ -377,6 +377,7 @@ api_table! {
     "deleteLocalMessages" => DeleteLocalMessages,
     "deleteMessages" => DeleteMessages,
     "clearMessages" => ClearMessages,
+    "recallMessage" => RecallMessage,
     "searchMessages" => SearchMessages,
     "searchMessagesByTimeRange" => SearchMessagesByTimeRange,
     "searchMessagesByUserId" => SearchMessagesByUserId,

@@ -509,6 +509,22 @@ pub enum Event {
         /// The messages, as passed.
         messages: Vec<Message>,
     },
+    /// `onMessageRecalled(code, message)` (RECALL-1): the result of `recallMessage`.
+    #[serde(rename = "onMessageRecalled")]
+    MessageRecalled {
+        /// 0, or why the server refused (25101, 25107 under CFG-5, RECALL-10).
+        code: ErrorCode,
+        /// On success the recalled message, now its recall notification (RECALL-8); on failure the message as
+        /// passed.
+        message: Message,
+    },
+    /// `onRemoteMessageRecalled(message)` (RECALL-4): a message this device holds was recalled by someone else,
+    /// or by this user on another device (SYNC-15); it is now its recall notification (RECALL-8).
+    #[serde(rename = "onRemoteMessageRecalled")]
+    RemoteMessageRecalled {
+        /// The message as now stored.
+        message: Message,
+    },
     /// `onMessagesCleared(code, type, targetId, channelId, timestamp)` (DEL-11): the result of `clearMessages`.
     #[serde(rename = "onMessagesCleared")]
     MessagesCleared {
@@ -842,6 +858,8 @@ impl Event {
             Event::MessagesInserted { .. } => "onMessagesInserted",
             Event::LocalMessagesDeleted { .. } => "onLocalMessagesDeleted",
             Event::MessagesDeleted { .. } => "onMessagesDeleted",
+            Event::MessageRecalled { .. } => "onMessageRecalled",
+            Event::RemoteMessageRecalled { .. } => "onRemoteMessageRecalled",
             Event::MessagesCleared { .. } => "onMessagesCleared",
             Event::MessagesSearched { .. } => "onMessagesSearched",
             Event::MessagesSearchedByTimeRange { .. } => "onMessagesSearchedByTimeRange",

@@ -28,6 +28,7 @@ mod message_store;
 mod messages;
 mod notification;
 mod outbox;
+mod recall;
 pub mod reconnect;
 mod requests;
 #[cfg(test)]

@@ -15,7 +15,7 @@ use super::{Core, Event, Now};
 use crate::error::{ErrorCode, ImError};
 use crate::limits::{PUBLISH_ACK_TIMEOUT_MS, TARGET_ID_CHARS_MAX};
 use crate::proto::{self, frame::Body, request, response};
-use crate::types::BlacklistStatus;
+use crate::types::{BlacklistStatus, Message};
 
 /// What a request in flight asked for, so its response becomes the right events.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub(super) enum RequestKind {
     History(HistoryRequest),
     /// A conversation's pinned state (`conversations.rs`).
     Top(super::conversations::TopRequest),
+    /// A recall, with the message as the app passed it (`recall.rs`).
+    Recall(Box<Message>),
 }
 
 /// A blacklist request: its answer is one event, whatever it says.
@@ -135,6 +137,7 @@ impl Core {
             RequestKind::Media(request) => self.media_settled(now, request, code, body),
             RequestKind::History(request) => self.history_settled(now, request, code, body),
             RequestKind::Top(request) => self.top_settled(now, request, code, body),
+            RequestKind::Recall(message) => self.recall_settled(*message, code, body),
         }
     }
 

@@ -60,6 +60,11 @@ impl Engine {
         self.run(move |core, _| core.delete_local_messages(messages)).await
     }
 
+    /// `recallMessage(message)` (RECALL-1) → `Event::MessageRecalled`.
+    pub async fn recall_message(&self, message: Message) -> Result<(), ImError> {
+        self.run(move |core, now| core.recall_message(now, &message)).await
+    }
+
     /// `deleteMessages(type, targetId, channelId, messages)` (DEL-10) → `Event::MessagesDeleted`.
     pub async fn delete_messages(
         &self,

@@ -343,6 +343,35 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn apply_recalls(
+        &mut self,
+        recalls: &[(String, MessageContent)],
+        inbox_cursor: u64,
+    ) -> Result<Vec<Message>, StoreError> {
+        cursor_to_sql(inbox_cursor)?;
+        let mut recalled = Vec::new();
+        for (message_uid, content) in recalls {
+            let Some(&message_id) = self.message_ids_by_uid.get(message_uid) else { continue };
+            let already = self
+                .messages
+                .get(&message_id)
+                .is_some_and(|message| matches!(message.content, MessageContent::RecallNotification { .. }));
+            if !already {
+                recalled.push(self.recall(message_id, content)?);
+            }
+        }
+        self.inbox_cursor = self.inbox_cursor.max(inbox_cursor);
+        Ok(recalled)
+    }
+
+    fn recall(&mut self, message_id: i64, content: &MessageContent) -> Result<Message, StoreError> {
+        let message = self.messages.get_mut(&message_id).ok_or(StoreError::NoSuchMessage(message_id))?;
+        message.content = as_stored(content);
+        message.mentioned_info = None;
+        message.expansion = None;
+        Ok(message.clone())
+    }
+
     fn set_received_status(&mut self, message_id: i64, received_status: ReceivedStatus) -> Result<(), StoreError> {
         let message = self.messages.get_mut(&message_id).ok_or(StoreError::NoSuchMessage(message_id))?;
         message.received_status = received_status;

@@ -163,6 +163,22 @@ pub trait Store {
     /// uploaded (SEND-13) or downloaded (DL-6). Fails with `NoSuchMessage` if the ID is unknown.
     fn update_content(&mut self, message_id: i64, content: &MessageContent) -> Result<(), StoreError>;
 
+    /// Turns message `message_id` into its recall notification `content` (RECALL-8, RECALL-9), keeping its IDs,
+    /// times, direction and sender: it stops counting as unread (MTYPE-3) and as a mention, and its expansion goes
+    /// with the content it belonged to. Returns the message as now stored; fails with `NoSuchMessage` if the ID is
+    /// unknown.
+    fn recall(&mut self, message_id: i64, content: &MessageContent) -> Result<Message, StoreError>;
+
+    /// Recalls each stored message whose UID `recalls` names, turning it into the recall notification given beside
+    /// it as `recall` does, and advances the inbox cursor to `inbox_cursor`, in one transaction: a recall signal is
+    /// acknowledged only once applied (RECALL-4, RECALL-11). A UID not stored, or already recalled, is skipped.
+    /// Returns the recalled messages as now stored, in order.
+    fn apply_recalls(
+        &mut self,
+        recalls: &[(String, MessageContent)],
+        inbox_cursor: u64,
+    ) -> Result<Vec<Message>, StoreError>;
+
     /// Persists received messages and advances the inbox cursor to `inbox_cursor`, in one transaction.
     /// A message whose UID is already stored, earlier or in the same batch, is skipped (RECV-13); one without a UID
     /// is always stored. The result has one entry per input message, in order. The cursor never moves backwards: a

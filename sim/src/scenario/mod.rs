@@ -38,6 +38,7 @@
 //!     chatroom_kv_callback: true         # chatroom KV sync to the app server (CRKV-15); default false
 //!     cloud_storage: true                # the server keeps each user's history (CFG-1, HIST); default false
 //!     delete_compensation_on_timestamp_delete: true  # CFG-4, DEL-6; default false
+//!     recall_own_only: true              # only the sender may recall (CFG-5, RECALL-3); default false
 //! devices:                               # required, non-empty; file order is kept and significant
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;

@@ -213,6 +213,9 @@ pub struct AppSettings {
     /// `deleteCompensationOnTimestampDelete` (CFG-4, DEL-6): a remote deletion by timestamp also deletes the
     /// offline-compensation copies. Default false.
     pub delete_compensation_on_timestamp_delete: bool,
+    /// `recallOwnOnly` (CFG-5, RECALL-3): a user may recall only their own messages (25107 otherwise). Default
+    /// false.
+    pub recall_own_only: bool,
 }
 
 /// The longest `chatroom_destroy_after`.
@@ -249,6 +252,7 @@ impl Default for AppSettings {
             chatroom_kv_callback: app.chatroom_kv_callback,
             cloud_storage: app.cloud_storage,
             delete_compensation_on_timestamp_delete: app.delete_compensation_on_timestamp_delete,
+            recall_own_only: app.recall_own_only,
         }
     }
 }

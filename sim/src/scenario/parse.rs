@@ -50,6 +50,7 @@ pub(super) const APP_FIELDS: &[&str] = &[
     "chatroom_kv_callback",
     "cloud_storage",
     "delete_compensation_on_timestamp_delete",
+    "recall_own_only",
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device", "file_server"];
 const TICK_MIN: Duration = Duration::from_millis(1);
@@ -330,6 +331,7 @@ pub(super) fn app(node: &Node, defaults: &AppSettings, what: &str) -> Res<AppSet
             "delete_compensation_on_timestamp_delete",
             defaults.delete_compensation_on_timestamp_delete,
         )?,
+        recall_own_only: switch("recall_own_only", defaults.recall_own_only)?,
     })
 }
 

@@ -124,6 +124,10 @@ impl Server {
             Some(Err(body)) => Some(body),
             None => None,
         };
+        if let Some(request::Body::Recall(recall)) = &body {
+            self.handle_recall(conn, request.request_id, recall, now_ms);
+            return;
+        }
         if let Some(request::Body::ConversationTopSet(set)) = body {
             let app_key = session.app_key.clone();
             let code = match self.set_conversation_top(conn, &app_key, &owner, set) {
@@ -173,8 +177,9 @@ impl Server {
                 | request::Body::ChatroomEntriesRemove(_)
                 | request::Body::FileUploadChunk(_)
                 | request::Body::FileDownloadChunk(_)
-                | request::Body::ConversationTopSet(_),
-            ) => unreachable!("invariant: the chatroom, file and pinning requests were taken above"),
+                | request::Body::ConversationTopSet(_)
+                | request::Body::Recall(_),
+            ) => unreachable!("invariant: the chatroom, file, pinning and recall requests were taken above"),
         };
         let (code, body) = match result {
             Ok(body) => (ErrorCode::SUCCESS, body),

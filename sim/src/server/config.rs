@@ -128,6 +128,9 @@ pub struct AppConfig {
     /// CFG-4 `deleteCompensationOnTimestampDelete`: a remote deletion by timestamp also deletes the caller's
     /// offline-compensation copies (DEL-6). Off by default (DEL-4).
     pub delete_compensation_on_timestamp_delete: bool,
+    /// CFG-5 `recallOwnOnly`: a user may recall only the messages they sent themselves; a recall of another's is
+    /// refused with 25107 (RECALL-3). Off by default: any participant may recall any message (RECALL-2).
+    pub recall_own_only: bool,
 }
 
 impl Default for AppConfig {
@@ -155,6 +158,7 @@ impl Default for AppConfig {
             group_offline_max_count: None,
             cloud_storage: false,
             delete_compensation_on_timestamp_delete: false,
+            recall_own_only: false,
         }
     }
 }

@@ -66,6 +66,25 @@ impl Histories {
         self.conversations.entry(key).or_default().insert((message.sent_time, message.message_uid.clone()), kept);
     }
 
+    /// RECALL-5: message `message_uid`, sent at `sent_time` in the conversation `user_id` sees as
+    /// (`conversation_type`, `target_id`), now holds its recall notification `content`, if the history holds it.
+    pub(super) fn recall(
+        &mut self,
+        user_id: &str,
+        (conversation_type, target_id): (u32, &str),
+        (sent_time, message_uid): (i64, &str),
+        content: &proto::MessageContent,
+    ) {
+        let key = (user_id.to_owned(), conversation_type, target_id.to_owned(), String::new());
+        let kept = self
+            .conversations
+            .get_mut(&key)
+            .and_then(|messages| messages.get_mut(&(sent_time, message_uid.to_owned())));
+        if let Some(kept) = kept {
+            *kept = super::recall::as_recalled(kept, content);
+        }
+    }
+
     /// The messages of one conversation of `user_id`, the expired ones dropped first.
     fn conversation(&mut self, user_id: &str, query: (u32, &str, &str), now_ms: i64) -> Option<&mut Messages> {
         let (conversation_type, target_id, channel_id) = query;

@@ -144,6 +144,14 @@ impl Inbox {
         }
     }
 
+    /// RECALL-11: every entry holding message `message_uid` now holds its recall notification `content` instead,
+    /// for every device that has not read it yet.
+    pub(super) fn recall(&mut self, message_uid: &str, content: &proto::MessageContent) {
+        for entry in self.entries.values_mut().filter(|entry| entry.message.message_uid == message_uid) {
+            entry.message = super::recall::as_recalled(&entry.message, content);
+        }
+    }
+
     /// DEL-5, DEL-6: removes every entry whose message `doomed` selects (a deletion of the owner's history that
     /// takes its offline-compensation copies with it). Devices not yet sent them never will be.
     pub(super) fn remove_where(&mut self, doomed: impl Fn(&proto::DeliveredMessage) -> bool) {

@@ -66,6 +66,7 @@ mod inbox;
 mod kick;
 mod notification;
 mod publish;
+mod recall;
 mod server_api;
 mod sessions;
 mod sync;
@@ -270,6 +271,8 @@ struct App {
     histories: history::Histories,
     /// Each user's pinned conversations (TOP).
     pinned: conversations::PinnedStates,
+    /// The private and group messages that can be recalled, by UID (RECALL).
+    recallable: recall::Recallable,
 }
 
 #[derive(Debug, Default)]
@@ -343,6 +346,7 @@ impl Server {
             last_file: 0,
             histories: history::Histories::default(),
             pinned: conversations::PinnedStates::default(),
+            recallable: recall::Recallable::default(),
         });
     }
 

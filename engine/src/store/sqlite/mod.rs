@@ -38,7 +38,7 @@ use super::{
     ConversationMatches, ConversationQuery, ConversationState, MessageFilter, Received, Store, StoreError,
     searchable_object_names,
 };
-use crate::content::encode_content;
+use crate::content::{RECALL_NOTIFICATION_OBJECT_NAME, encode_content};
 use crate::proto;
 use crate::types::{
     ConversationType, MentionedType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus,
@@ -321,6 +321,40 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn recall(&mut self, message_id: i64, content: &MessageContent) -> Result<Message, StoreError> {
+        let transaction = self.write_transaction()?;
+        if !recall_row(&transaction, message_id, content)? {
+            return Err(StoreError::NoSuchMessage(message_id));
+        }
+        transaction.commit()?;
+        self.message(message_id)?.ok_or(StoreError::NoSuchMessage(message_id))
+    }
+
+    fn apply_recalls(
+        &mut self,
+        recalls: &[(String, MessageContent)],
+        inbox_cursor: u64,
+    ) -> Result<Vec<Message>, StoreError> {
+        let transaction = self.write_transaction()?;
+        let mut recalled_ids = Vec::new();
+        for (message_uid, content) in recalls {
+            let message_id: Option<i64> = transaction
+                .prepare_cached("SELECT message_id FROM messages WHERE message_uid = ?1 AND object_name <> ?2")?
+                .query_row(params![message_uid, RECALL_NOTIFICATION_OBJECT_NAME], |row| row.get(0))
+                .optional()?;
+            if let Some(message_id) = message_id {
+                recall_row(&transaction, message_id, content)?;
+                recalled_ids.push(message_id);
+            }
+        }
+        advance_cursor(&transaction, inbox_cursor)?;
+        transaction.commit()?;
+        recalled_ids
+            .into_iter()
+            .map(|message_id| self.message(message_id)?.ok_or(StoreError::NoSuchMessage(message_id)))
+            .collect()
+    }
+
     fn insert_received(&mut self, messages: &[Message], inbox_cursor: u64) -> Result<Vec<Received>, StoreError> {
         let transaction = self.write_transaction()?;
         let mut results = Vec::with_capacity(messages.len());
@@ -328,15 +362,9 @@ impl Store for SqliteStore {
             let inserted = insert_message(&transaction, message, message.sent_status, message.message_uid.as_deref())?;
             results.push(inserted.map_or(Received::Duplicate, Received::Stored));
         }
-        // Converted here, after the batch, rather than up front: a cursor SQLite cannot hold then exercises the
+        // Advanced here, after the batch, rather than up front: a cursor SQLite cannot hold then exercises the
         // rollback of the whole batch, which the conformance suite checks.
-        let inbox_cursor = cursor_to_sql(inbox_cursor)?;
-        let changed = transaction
-            .prepare_cached("UPDATE sync_state SET value = MAX(value, ?2) WHERE key = ?1")?
-            .execute(params![INBOX_CURSOR_KEY, inbox_cursor])?;
-        if changed == 0 {
-            return Err(missing_cursor());
-        }
+        advance_cursor(&transaction, inbox_cursor)?;
         transaction.commit()?;
         Ok(results)
     }
@@ -722,4 +750,29 @@ pub(super) fn cursor_to_sql(inbox_cursor: u64) -> Result<i64, StoreError> {
 /// The error for a database whose `sync_state` lost its cursor row (migration 0001 creates it).
 fn missing_cursor() -> StoreError {
     StoreError::Corrupt(format!("sync_state has no '{INBOX_CURSOR_KEY}' row"))
+}
+
+/// Moves the inbox cursor up to `inbox_cursor`, never back, inside `transaction`.
+fn advance_cursor(transaction: &Transaction<'_>, inbox_cursor: u64) -> Result<(), StoreError> {
+    let inbox_cursor = cursor_to_sql(inbox_cursor)?;
+    let changed = transaction
+        .prepare_cached("UPDATE sync_state SET value = MAX(value, ?2) WHERE key = ?1")?
+        .execute(params![INBOX_CURSOR_KEY, inbox_cursor])?;
+    if changed == 0 {
+        return Err(missing_cursor());
+    }
+    Ok(())
+}
+
+/// Turns row `message_id` into the recall notification `content` (`Store::recall`); whether the row exists.
+fn recall_row(transaction: &Transaction<'_>, message_id: i64, content: &MessageContent) -> Result<bool, StoreError> {
+    let proto::MessageContent { object_name, payload } = encode_content(content);
+    let changed = transaction
+        .prepare_cached(
+            "UPDATE messages SET object_name = ?2, payload = ?3, search_text = ?4, counts_unread = ?5,
+                mentioned_type = NULL, mentioned_user_ids = NULL, mentioned_content = NULL, expansion = NULL
+             WHERE message_id = ?1",
+        )?
+        .execute(params![message_id, object_name, payload, search_text(content), content.policy().counted])?;
+    Ok(changed > 0)
 }

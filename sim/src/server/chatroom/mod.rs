@@ -257,7 +257,8 @@ impl ChatroomRequest {
             | request::Body::FileDownloadChunk(_)
             | request::Body::History(_)
             | request::Body::HistoryDelete(_)
-            | request::Body::HistoryClear(_)) => Err(other),
+            | request::Body::HistoryClear(_)
+            | request::Body::Recall(_)) => Err(other),
         }
     }
 

@@ -1,0 +1,164 @@
+//! Recall (RECALL, SYNC-15, DEL-7, CFG-5): the server's side of `recallMessage`.
+//!
+//! Every private and group message the fan-out delivers is remembered by UID with who took part in its conversation
+//! and how each of them sees it ([`Recallable`]). A recall by a participant (RECALL-2; under `recallOwnOnly` only by
+//! the sender, CFG-5) then, in this order:
+//!
+//! 1. replaces the message with its recall notification wherever it still waits: every participant's inbox entries
+//!    (a device that has not read it gets the notification instead, RECALL-11) and cloud histories (RECALL-5);
+//! 2. sends the recall signal (RC:RcCmd) into the conversation from the caller, through the inboxes like any
+//!    message: every other participant's devices get it, online now or at their next login (RECALL-11), and so do
+//!    the caller's other devices when multi-device sync is on (SYNC-15). It is marked neither stored nor counted, so
+//!    no history keeps it;
+//! 3. answers the caller with the recall's time, which is also the signal's sent time.
+//!
+//! There is no time limit (RECALL-12). A UID that names no private or group message of the conversation the caller
+//! names, a caller who took no part in it, and a message already recalled are all refused with 25101.
+
+use std::collections::BTreeMap;
+
+use imsim_engine::content::{encode_content, encode_recall_command, is_recall_command};
+use imsim_engine::proto::{self, frame::Body, response};
+use imsim_engine::{ConversationType, ErrorCode, MessageContent};
+
+use super::fanout::{Fanout, SenderCopy};
+use super::{ConnId, Conn, Server};
+
+/// What the server remembers of a message that may be recalled.
+#[derive(Debug)]
+struct Sent {
+    conversation_type: u32,
+    sender_user_id: String,
+    sent_time: i64,
+    /// Each participant (the sender included) with the conversation as they see it: the peer, or the group.
+    views: Vec<(String, String)>,
+    recalled: bool,
+}
+
+/// The private and group messages delivered so far, by UID.
+#[derive(Debug, Default)]
+pub(super) struct Recallable {
+    messages: BTreeMap<String, Sent>,
+}
+
+impl Recallable {
+    /// Remembers `message` as the fan-out delivers it to `recipients` (and the sender's own copy), if it is a
+    /// private or group message.
+    pub(super) fn record(
+        &mut self,
+        message: &proto::DeliveredMessage,
+        recipients: &[(String, String)],
+        sender_copy: Option<&SenderCopy>,
+    ) {
+        let recallable_type = [ConversationType::Private, ConversationType::Group]
+            .iter()
+            .any(|kept| kept.ordinal() == message.conversation_type);
+        if !recallable_type || message.content.as_ref().is_some_and(is_recall_command) {
+            return;
+        }
+        let mut views = recipients.to_vec();
+        if let Some(copy) = sender_copy
+            && !views.iter().any(|(user_id, _)| *user_id == copy.user_id)
+        {
+            views.push((copy.user_id.clone(), copy.target_id.clone()));
+        }
+        let sent = Sent {
+            conversation_type: message.conversation_type,
+            sender_user_id: message.sender_user_id.clone(),
+            sent_time: message.sent_time,
+            views,
+            recalled: false,
+        };
+        self.messages.insert(message.message_uid.clone(), sent);
+    }
+}
+
+/// `message` as it reads once recalled: its recall notification `content`, with no mention, expansion or extra,
+/// stored and not counted (MTYPE-3); its UID, sent time, sender and conversation unchanged (RECALL-8).
+pub(super) fn as_recalled(message: &proto::DeliveredMessage, content: &proto::MessageContent) -> proto::DeliveredMessage {
+    proto::DeliveredMessage {
+        content: Some(content.clone()),
+        mentioned_info: None,
+        expansion: None,
+        extra: String::new(),
+        not_stored: false,
+        not_counted: false,
+        ..message.clone()
+    }
+}
+
+impl Server {
+    /// Carries out `recall` for the session on `conn` and answers it. See the module documentation.
+    pub(super) fn handle_recall(&mut self, conn: ConnId, request_id: u64, recall: &proto::Recall, now_ms: i64) {
+        let result = self.recall(conn, recall, now_ms);
+        let (code, body) = match result {
+            Ok(recall_action_time) => {
+                (ErrorCode::SUCCESS, Some(response::Body::Recalled(proto::Recalled { recall_action_time })))
+            }
+            Err(code) => (code, None),
+        };
+        self.send(conn, Body::Response(proto::Response { request_id, code: code.to_wire(), body }));
+    }
+
+    fn recall(&mut self, conn: ConnId, recall: &proto::Recall, now_ms: i64) -> Result<i64, ErrorCode> {
+        let Some(Conn::Open(session)) = self.conns.get(&conn) else { return Err(ErrorCode::PROTOCOL_UNEXPECTED_FRAME) };
+        let (app_key, caller, device_id) = (session.app_key.clone(), session.user_id.clone(), session.device_id.clone());
+        let private_retention_ms = self.private_retention_ms();
+        let group_retention_ms = self.group_retention_ms();
+        let app = self.apps.get_mut(&app_key).expect("invariant: a session's app exists");
+        let sent = app.recallable.messages.get_mut(&recall.message_uid).ok_or(ErrorCode::RECALL_PARAMETER_INVALID)?;
+        let caller_view = sent.views.iter().find(|(user_id, _)| *user_id == caller);
+        let names_its_conversation = sent.conversation_type == recall.conversation_type
+            && caller_view.is_some_and(|(_, target_id)| *target_id == recall.target_id);
+        if !names_its_conversation || sent.recalled {
+            return Err(ErrorCode::RECALL_PARAMETER_INVALID);
+        }
+        if app.config.recall_own_only && sent.sender_user_id != caller {
+            imsim_engine::mark!("CFG-5");
+            return Err(ErrorCode::RECALL_MESSAGE_USER_INVALID);
+        }
+        imsim_engine::mark!("RECALL-2");
+        sent.recalled = true;
+        let (conversation_type, recall_time) = (sent.conversation_type, sent.sent_time);
+        let views = sent.views.clone();
+        let (signal_uid, recall_action_time) = app.stamp(now_ms);
+        let notification = encode_content(&MessageContent::RecallNotification {
+            admin: false,
+            deleted: false,
+            recall_time,
+            recall_action_time,
+            original_message: None,
+            operator_id: caller.clone(),
+        });
+        for (user_id, target_id) in &views {
+            if let Some(inbox) = app.inboxes.get_mut(user_id) {
+                inbox.recall(&recall.message_uid, &notification);
+            }
+            let conversation = (conversation_type, target_id.as_str());
+            app.histories.recall(user_id, conversation, (recall_time, &recall.message_uid), &notification);
+        }
+        let command = proto::RecallCommandContent {
+            message_uid: recall.message_uid.clone(),
+            recall_time,
+            recall_action_time,
+            admin: false,
+        };
+        let signal = proto::DeliveredMessage {
+            message_uid: signal_uid,
+            conversation_type,
+            sender_user_id: caller.clone(),
+            sent_time: recall_action_time,
+            content: Some(encode_recall_command(&command)),
+            not_stored: true,
+            not_counted: true,
+            ..Default::default()
+        };
+        let (recipients, own): (Vec<(String, String)>, Vec<(String, String)>) =
+            views.into_iter().partition(|(user_id, _)| *user_id != caller);
+        let sender_copy = own.into_iter().next().map(|(user_id, target_id)| SenderCopy { user_id, device_id, target_id });
+        let retention_ms =
+            if conversation_type == ConversationType::Group.ordinal() { group_retention_ms } else { private_retention_ms };
+        self.fan_out(&app_key, Fanout { message: signal, recipients, sender_copy, retention_ms }, None, now_ms);
+        Ok(recall_action_time)
+    }
+}
