@@ -268,8 +268,9 @@ impl Core {
         cursor: Option<u64>,
         offline: bool,
     ) -> Vec<Message> {
-        let is_signal =
-            |wire: &proto::DeliveredMessage| !wire.status_message && wire.content.as_ref().is_some_and(is_recall_command);
+        let is_signal = |wire: &proto::DeliveredMessage| {
+            !wire.status_message && wire.content.as_ref().is_some_and(is_recall_command)
+        };
         let (Some(cursor), Some(first_signal)) = (cursor, delivered.iter().find(|wire| is_signal(wire))) else {
             return self.persist_messages(now, delivered, cursor, offline);
         };

@@ -33,6 +33,7 @@ mod limits;
 mod membership;
 mod pages;
 pub mod protocol;
+mod recall;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -158,6 +159,7 @@ pub const CHECKERS: &[Checker] = &[
     conversations::CONVERSATIONS,
     status::SENT_STATUS,
     pages::PAGES,
+    recall::RECALL,
     membership::AFTER_LEAVING,
     membership::OUTSIDE_THE_GROUP,
     limits::RATE,

@@ -19,6 +19,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use imsim_engine::ErrorCode;
+use imsim_engine::core::Event;
 
 use crate::check::journal::{Via, Wire};
 use crate::check::protocol::is_protocol_error;
@@ -169,6 +170,13 @@ fn counters(world: &World, history: &History) -> BTreeMap<String, u64> {
         if let Some(event) = event {
             *counters.entry(event.to_owned()).or_default() += 1;
         }
+    }
+    // A recall that reached another device (RECALL-4): the signal, applied.
+    let recalls =
+        history.events.values().flatten().filter(|event| matches!(event, Event::RemoteMessageRecalled { .. }));
+    let recalls = recalls.count();
+    if recalls > 0 {
+        counters.insert("recall applied".to_owned(), u64::try_from(recalls).unwrap_or(u64::MAX));
     }
     let refused = history.calls.values().flatten().filter(|call| call.code != 0).count();
     if refused > 0 {

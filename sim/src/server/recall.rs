@@ -22,7 +22,7 @@ use imsim_engine::proto::{self, frame::Body, response};
 use imsim_engine::{ConversationType, ErrorCode, MessageContent};
 
 use super::fanout::{Fanout, SenderCopy};
-use super::{ConnId, Conn, Server};
+use super::{Conn, ConnId, Server};
 
 /// What the server remembers of a message that may be recalled.
 #[derive(Debug)]
@@ -75,7 +75,10 @@ impl Recallable {
 
 /// `message` as it reads once recalled: its recall notification `content`, with no mention, expansion or extra,
 /// stored and not counted (MTYPE-3); its UID, sent time, sender and conversation unchanged (RECALL-8).
-pub(super) fn as_recalled(message: &proto::DeliveredMessage, content: &proto::MessageContent) -> proto::DeliveredMessage {
+pub(super) fn as_recalled(
+    message: &proto::DeliveredMessage,
+    content: &proto::MessageContent,
+) -> proto::DeliveredMessage {
     proto::DeliveredMessage {
         content: Some(content.clone()),
         mentioned_info: None,
@@ -102,7 +105,8 @@ impl Server {
 
     fn recall(&mut self, conn: ConnId, recall: &proto::Recall, now_ms: i64) -> Result<i64, ErrorCode> {
         let Some(Conn::Open(session)) = self.conns.get(&conn) else { return Err(ErrorCode::PROTOCOL_UNEXPECTED_FRAME) };
-        let (app_key, caller, device_id) = (session.app_key.clone(), session.user_id.clone(), session.device_id.clone());
+        let (app_key, caller, device_id) =
+            (session.app_key.clone(), session.user_id.clone(), session.device_id.clone());
         let private_retention_ms = self.private_retention_ms();
         let group_retention_ms = self.group_retention_ms();
         let app = self.apps.get_mut(&app_key).expect("invariant: a session's app exists");
@@ -155,9 +159,13 @@ impl Server {
         };
         let (recipients, own): (Vec<(String, String)>, Vec<(String, String)>) =
             views.into_iter().partition(|(user_id, _)| *user_id != caller);
-        let sender_copy = own.into_iter().next().map(|(user_id, target_id)| SenderCopy { user_id, device_id, target_id });
-        let retention_ms =
-            if conversation_type == ConversationType::Group.ordinal() { group_retention_ms } else { private_retention_ms };
+        let sender_copy =
+            own.into_iter().next().map(|(user_id, target_id)| SenderCopy { user_id, device_id, target_id });
+        let retention_ms = if conversation_type == ConversationType::Group.ordinal() {
+            group_retention_ms
+        } else {
+            private_retention_ms
+        };
         self.fan_out(&app_key, Fanout { message: signal, recipients, sender_copy, retention_ms }, None, now_ms);
         Ok(recall_action_time)
     }

@@ -1,0 +1,75 @@
+//! Recall (RECALL, SYNC-15, DEL-7): a recall is reported at most once per device and message, and no copy but the
+//! recalling device's keeps the original content.
+//!
+//! A device learns of a recall in exactly one of three ways: it recalled the message itself (`onMessageRecalled`
+//! with code 0), a recall signal reached the copy it held (`onRemoteMessageRecalled`), or the message reached it
+//! already recalled (`onMessageReceived` of a recall notification, RECALL-11). Two of these for one message on one
+//! device is a recall applied twice. And once recalled, the original lives on only in the recalling device's
+//! `originalMessage` (see `engine/src/core/recall.rs`): any other copy holding it, in the store or in an event, is
+//! content the recall failed to delete.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use imsim_engine::core::Event;
+use imsim_engine::{Message, MessageContent};
+
+use super::{Checker, History, Index};
+
+/// A recall reported twice, or an original kept where it should be gone.
+pub(super) const RECALL: Checker = Checker {
+    name: "recall",
+    invariant: "each device learns of a message's recall at most once, and only the device that recalled it keeps the \
+                original content",
+    check: recall,
+};
+
+/// The original a recall notification keeps, if `message` is one that keeps it.
+fn kept_original(message: &Message) -> bool {
+    matches!(&message.content, MessageContent::RecallNotification { original_message: Some(_), .. })
+}
+
+fn recall(history: &History, _: &Index) -> Vec<String> {
+    let mut breaches = Vec::new();
+    for (device, events) in &history.events {
+        // (UID, how the device learnt of its recall) for every recall this device saw.
+        let mut learnt: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+        // UIDs this device recalled itself: only there may the original stay.
+        let mut recalled_here = BTreeSet::new();
+        for event in events {
+            let (how, message) = match event {
+                Event::MessageRecalled { code, message } if code.is_success() => {
+                    recalled_here.insert(message.message_uid.clone().unwrap_or_default());
+                    ("onMessageRecalled", message)
+                }
+                Event::RemoteMessageRecalled { message } => ("onRemoteMessageRecalled", message),
+                Event::MessageReceived { message, .. }
+                    if matches!(message.content, MessageContent::RecallNotification { .. }) =>
+                {
+                    ("onMessageReceived", message)
+                }
+                _ => continue,
+            };
+            let Some(uid) = message.message_uid.clone() else { continue };
+            if how != "onMessageRecalled" && kept_original(message) {
+                breaches.push(format!("{device} was told of the recall of {uid} with its original content ({how})"));
+            }
+            learnt.entry(uid).or_default().push(how);
+        }
+        for (uid, ways) in &learnt {
+            if ways.len() > 1 {
+                breaches.push(format!(
+                    "{device} learnt of the recall of {uid} {} times: {}",
+                    ways.len(),
+                    ways.join(", ")
+                ));
+            }
+        }
+        for message in history.stored.get(device).into_iter().flatten() {
+            let uid = message.message_uid.clone().unwrap_or_default();
+            if kept_original(message) && !recalled_here.contains(&uid) {
+                breaches.push(format!("{device} stores the original of {uid}, which another device recalled"));
+            }
+        }
+    }
+    breaches
+}
