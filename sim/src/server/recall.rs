@@ -24,6 +24,9 @@ use imsim_engine::{ConversationType, ErrorCode, MessageContent};
 use super::fanout::{Fanout, SenderCopy};
 use super::{Conn, ConnId, Server};
 
+/// A participant of a conversation and the conversation as they see it: (user ID, the peer or the group).
+type View = (String, String);
+
 /// What the server remembers of a message that may be recalled.
 #[derive(Debug)]
 struct Sent {
@@ -31,7 +34,7 @@ struct Sent {
     sender_user_id: String,
     sent_time: i64,
     /// Each participant (the sender included) with the conversation as they see it: the peer, or the group.
-    views: Vec<(String, String)>,
+    views: Vec<View>,
     recalled: bool,
 }
 
@@ -157,8 +160,7 @@ impl Server {
             not_counted: true,
             ..Default::default()
         };
-        let (recipients, own): (Vec<(String, String)>, Vec<(String, String)>) =
-            views.into_iter().partition(|(user_id, _)| *user_id != caller);
+        let (recipients, own): (Vec<View>, Vec<View>) = views.into_iter().partition(|(user_id, _)| *user_id != caller);
         let sender_copy =
             own.into_iter().next().map(|(user_id, target_id)| SenderCopy { user_id, device_id, target_id });
         let retention_ms = if conversation_type == ConversationType::Group.ordinal() {

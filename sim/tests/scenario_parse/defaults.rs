@@ -51,6 +51,7 @@ fn defaults_are_filled_in() {
                 chatroom_kv_callback: false,
                 cloud_storage: false,
                 delete_compensation_on_timestamp_delete: false,
+                recall_own_only: false,
             },
         }
     );

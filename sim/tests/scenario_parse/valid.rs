@@ -75,6 +75,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 chatroom_kv_callback: false,
                 cloud_storage: false,
                 delete_compensation_on_timestamp_delete: false,
+                recall_own_only: false,
             },
         },
         devices: vec![
