@@ -209,6 +209,7 @@ async fn make_calls(
         };
         let method = call.method();
         let arguments = describe_call_arguments(&call);
+        let passed = queued.keep_as.as_ref().and_then(|_| passed_message(&call));
         let CallOutcome { call: number, result } = if queued.callback {
             let (outcome, mut receiver) = engine.call_with_callback(call).await;
             let forward = callbacks.clone();
@@ -234,8 +235,20 @@ async fn make_calls(
                 let value = serde_json::to_value(&message).unwrap_or_default();
                 world.kept.insert(name, value);
             }
-            (Ok(_), _) => {}
-            (Err(_), _) => return,
+            // A call answered through a listener keeps the message it passed, then its events' (`record_event`):
+            // the name always holds the app's latest object for it, a refused send's included.
+            (result, Some(name)) => {
+                if let Some(message) = passed {
+                    world.kept.insert(name.clone(), message);
+                }
+                if result.is_ok() {
+                    world.call_keeps.insert((device.to_owned(), number.0), name);
+                } else {
+                    return;
+                }
+            }
+            (Ok(_), None) => {}
+            (Err(_), None) => return,
         }
     }
 }
@@ -244,4 +257,10 @@ async fn make_calls(
 fn record_hook(world: &SharedWorld, device: &str, hook: &str, result: Result<(), ImError>) {
     let code = result.err().map_or(0, |error| error.code.0);
     world.borrow_mut().trace.record(turmoil::elapsed(), device, &format!("call {hook} -> {code}"));
+}
+
+/// The `message` parameter of `call`, serialised, if the method takes one.
+fn passed_message(call: &Call) -> Option<serde_json::Value> {
+    let serde_json::Value::Object(mut parameters) = serde_json::to_value(call).ok()? else { return None };
+    parameters.remove("message").filter(|message| message.is_object())
 }

@@ -555,11 +555,12 @@ impl<'a> Run<'a> {
             StepKind::Disconnect { device, receive_push } => {
                 self.call(device, Call::Disconnect(Disconnect { receive_push: *receive_push }))
             }
-            StepKind::Send { device, conversation_type, target_id, text, count, directed } => {
+            StepKind::Send { device, conversation_type, target_id, text, count, directed, keep_as } => {
                 for n in 1..=*count {
                     let text = numbered_text(text, n);
-                    let calls =
-                        short_forms::send_text(device, *conversation_type, target_id, text, directed, self.location());
+                    let keep_as = if n == *count { keep_as.clone() } else { None };
+                    let conversation = (*conversation_type, target_id.as_str());
+                    let calls = short_forms::send_text(device, conversation, text, directed, keep_as, self.location());
                     self.command(device, DeviceCommand::Calls(calls))?;
                 }
                 Ok(())

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use imsim_engine::ConnectionStatus;
-use imsim_engine::core::{Delivery, Event};
+use imsim_engine::core::{CallId, Delivery, Event};
 use imsim_engine::files::MemoryFiles;
 use tokio::sync::mpsc;
 
@@ -127,6 +127,9 @@ pub struct World {
     pub devices: BTreeMap<String, DeviceLog>,
     /// The values kept so far (`as: NAME` on a call or an expect), serialised, for `$NAME` references.
     pub kept: BTreeMap<String, serde_json::Value>,
+    /// The names of calls answered through listeners whose `as:` keeps the message of their latest event, by
+    /// (device, call number): a send's name then holds the message as attached, then as sent (`record_event`).
+    pub call_keeps: BTreeMap<(String, u64), String>,
     /// What went wrong on a device host that the scenario caused (a reference that does not resolve), with the
     /// step's place, for the runner to fail the run with.
     pub failures: Vec<(Location, String)>,
@@ -177,6 +180,7 @@ impl World {
         self.trace.record(at, device, &describe_event(&event));
         for call in [call, ends].into_iter().flatten() {
             self.ledger.answered(device, call, event.listener(), at);
+            self.keep_call_message(device, call, &event);
         }
         let log = self.device_mut(device);
         if let Event::ConnectionStatusChanged { status } = &event {
@@ -197,7 +201,19 @@ impl World {
         );
         for call in [call, ends].into_iter().flatten() {
             self.ledger.answered(device, call, event.listener(), at);
+            self.keep_call_message(device, call, &event);
         }
         self.device_mut(device).callback_events.push((at, event));
+    }
+
+    /// If `call` of `device` keeps its message under a name, `event`'s message (if it has one) is now that name's
+    /// value: the app's message object as the call's latest event gave it.
+    fn keep_call_message(&mut self, device: &str, call: CallId, event: &Event) {
+        let Some(name) = self.call_keeps.get(&(device.to_owned(), call.0)) else { return };
+        if let Ok(serde_json::Value::Object(mut fields)) = serde_json::to_value(event)
+            && let Some(message) = fields.remove("message").filter(|message| message.is_object())
+        {
+            self.kept.insert(name.clone(), message);
+        }
     }
 }

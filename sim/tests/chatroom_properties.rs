@@ -140,6 +140,7 @@ fn send(device: &str, room: &str, text: String) -> Step {
         text,
         count: 1,
         directed: Vec::new(),
+        keep_as: None,
     })
 }
 

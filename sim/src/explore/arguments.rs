@@ -25,6 +25,9 @@ pub struct Pools {
     pub files: Vec<String>,
     /// Names of messages kept by earlier calls (`as: NAME`), for `$NAME` references.
     pub kept_messages: Vec<String>,
+    /// Those of them a send made: once its result came, each names a message the server accepted (for a recall, a
+    /// deletion), where a created one never does.
+    pub sent_messages: Vec<String>,
 }
 
 /// Draws arguments for one method from its schema.
@@ -76,7 +79,12 @@ impl<'a> ArgumentDrawer<'a> {
             };
         }
         if name == "message" && !self.pools.kept_messages.is_empty() && rng.random_bool(0.8) {
-            let kept = self.pools.kept_messages.choose(rng).cloned().unwrap_or_default();
+            let pool = if self.pools.sent_messages.is_empty() || rng.random_bool(0.5) {
+                &self.pools.kept_messages
+            } else {
+                &self.pools.sent_messages
+            };
+            let kept = pool.choose(rng).cloned().unwrap_or_default();
             return Json::String(format!("${kept}"));
         }
         if let Some(choices) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Json::as_array)

@@ -179,6 +179,8 @@ pub enum Op {
         text: String,
         /// How many messages, one after another at once: more than the rate limit's 5 in a burst.
         count: u32,
+        /// The name the (last) message is kept under, for later calls to refer to (a recall of a sent message).
+        keep_as: Option<String>,
     },
     /// A fault starts (or, for a ban, happens).
     FaultOn(FaultKind, String),
@@ -383,8 +385,9 @@ struct Timeline<'w> {
     pools: Pools,
     call_schema: Json,
     texts: u64,
-    /// The messages kept so far (`as: NAME`), with the device that created each.
-    kept: Vec<(String, String)>,
+    /// The messages kept so far (`as: NAME`), with the device that created each, and whether a send made it (so
+    /// it will name a message the server accepted, with a UID).
+    kept: Vec<(String, String, bool)>,
     /// Whether this world has chatroom traffic (every device joins the first room at the start).
     chatrooms: bool,
     /// Whether this world's sends are now and then a burst past the rate limit.
@@ -407,6 +410,7 @@ impl<'w> Timeline<'w> {
             rooms: ROOMS.iter().map(|room| (*room).to_owned()).collect(),
             files: MEDIA_FILES.iter().map(|(path, _)| (*path).to_owned()).collect(),
             kept_messages: Vec::new(),
+            sent_messages: Vec::new(),
         };
         let call_schema = schemars::schema_for!(Call).to_value();
         Timeline {
@@ -469,9 +473,22 @@ impl<'w> Timeline<'w> {
         ops
     }
 
+    /// A fault on `device` (or its user), as `drawn_fault` draws it. A crash takes the app's message objects with it:
+    /// later calls no longer refer to the ones it kept (a send queued at the crash's instant may never be made).
+    fn fault(&mut self, device: &DeviceSpec, state: &FaultState, rng: &mut ChaCha8Rng) -> Vec<Op> {
+        let ops = self.drawn_fault(device, state, rng);
+        let crashes = ops.iter().any(|op| {
+            matches!(op, Op::FaultOn(FaultKind::Crash | FaultKind::CrashMidSend | FaultKind::CrashMidCatchUp, _))
+        });
+        if crashes {
+            self.kept.retain(|(owner, _, _)| *owner != device.name);
+        }
+        ops
+    }
+
     /// A fault on `device` (or its user): one that is on ends, else a new one starts. A crash in the middle of
     /// something comes with the something: a send, or a restart and connect, then a pause of a few latencies.
-    fn fault(&mut self, device: &DeviceSpec, state: &FaultState, rng: &mut ChaCha8Rng) -> Vec<Op> {
+    fn drawn_fault(&mut self, device: &DeviceSpec, state: &FaultState, rng: &mut ChaCha8Rng) -> Vec<Op> {
         let name = &device.name;
         let interrupting =
             |rng: &mut ChaCha8Rng| Op::Advance(Duration::from_millis(rng.random_range(0..=CRASH_DELAY_MAX_MS)));
@@ -537,6 +554,7 @@ impl<'w> Timeline<'w> {
             to: room,
             text: format!("{device}{}", self.texts),
             count: 1,
+            keep_as: None,
         }
     }
 
@@ -553,7 +571,9 @@ impl<'w> Timeline<'w> {
         } else {
             ("private", self.users.choose(rng).cloned().unwrap_or_default())
         };
-        Op::Send { device: device.to_owned(), conversation_type, to, text, count }
+        let name = format!("m{}", self.kept.len() + 1);
+        self.kept.push((device.to_owned(), name.clone(), true));
+        Op::Send { device: device.to_owned(), conversation_type, to, text, count, keep_as: Some(name) }
     }
 
     fn call(&mut self, device: &str, rng: &mut ChaCha8Rng) -> Option<Op> {
@@ -572,8 +592,9 @@ impl<'w> Timeline<'w> {
         let invalid_share = if creates { 0.0 } else { self.invalid_share };
         // A device refers only to messages it created itself: another device's call could run before the creating
         // one within the same tick, and an app never hands its message objects to another device anyway.
-        self.pools.kept_messages =
-            self.kept.iter().filter(|(owner, _)| owner == device).map(|(_, name)| name.clone()).collect();
+        let own = self.kept.iter().filter(|(owner, _, _)| owner == device);
+        self.pools.kept_messages = own.clone().map(|(_, name, _)| name.clone()).collect();
+        self.pools.sent_messages = own.filter(|(_, _, sent)| *sent).map(|(_, name, _)| name.clone()).collect();
         let mut drawer = ArgumentDrawer::new(method.name(), &definitions, &self.pools, invalid_share, &mut self.texts);
         let arguments = drawer.parameters(&variant, rng);
         // A drawn value the engine's own types would not read is the generator's mistake, not a finding: leave it.
@@ -586,9 +607,12 @@ impl<'w> Timeline<'w> {
         {
             return None;
         }
-        let keep_as = creates.then(|| {
+        // A method passed a message keeps it too, as its events update it (a send's result carries its UID), so
+        // that later calls can refer to sent and received messages, not only to created ones (recallMessage).
+        let passes_message = variant.pointer("/properties/message").is_some();
+        let keep_as = (creates || passes_message).then(|| {
             let name = format!("m{}", self.kept.len() + 1);
-            self.kept.push((device.to_owned(), name.clone()));
+            self.kept.push((device.to_owned(), name.clone(), method.name().starts_with("send")));
             name
         });
         Some(Op::Call { device: device.to_owned(), method: method.name(), arguments, keep_as })
@@ -624,13 +648,12 @@ fn render(op: &Op) -> String {
             }
             format!("  - call: {}", Json::Object(call))
         }
-        Op::Send { device, conversation_type, to, text, count: 1 } => {
-            format!("  - send: {{ device: {device}, type: {conversation_type}, to: {to}, text: {text} }}")
-        }
-        Op::Send { device, conversation_type, to, text, count } => {
-            let text = yaml_string(text);
+        Op::Send { device, conversation_type, to, text, count, keep_as } => {
+            let text = if *count == 1 { text.clone() } else { yaml_string(text) };
+            let count = if *count == 1 { String::new() } else { format!(", count: {count}") };
+            let keep_as = keep_as.as_ref().map(|name| format!(", as: {name}")).unwrap_or_default();
             format!(
-                "  - send: {{ device: {device}, type: {conversation_type}, to: {to}, text: {text}, count: {count} }}"
+                "  - send: {{ device: {device}, type: {conversation_type}, to: {to}, text: {text}{count}{keep_as} }}"
             )
         }
         Op::FaultOn(kind, subject) => match kind {

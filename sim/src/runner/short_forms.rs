@@ -18,13 +18,14 @@ pub(super) fn ready(call: Call, location: Location) -> QueuedCall {
 }
 
 /// `send`'s message `text` from `device`: `createTextMessage`, kept under a name of the device's own, then
-/// `sendMessage` of it (or `sendGroupMessageToDesignatedUsers` to `directed`, GRP-16).
+/// `sendMessage` of it (or `sendGroupMessageToDesignatedUsers` to `directed`, GRP-16), whose message is kept under
+/// `keep_as` if given.
 pub(super) fn send_text(
     device: &str,
-    conversation_type: ConversationType,
-    target_id: &str,
+    (conversation_type, target_id): (ConversationType, &str),
     text: String,
     directed: &[String],
+    keep_as: Option<String>,
     location: Location,
 ) -> Vec<QueuedCall> {
     // `@` is in no name a scenario can keep, so this never meets one of the scenario's own.
@@ -47,7 +48,7 @@ pub(super) fn send_text(
         QueuedCall { arguments: CallArguments::Ready(create), keep_as: Some(kept), location, callback: false },
         QueuedCall {
             arguments: CallArguments::Written { method, arguments: from_json(&arguments, location) },
-            keep_as: None,
+            keep_as,
             location,
             callback: false,
         },

@@ -57,6 +57,7 @@
 //!                                                         # count 1..=10000, default 1; every `{n}` in the
 //!                                                         # text is the message's number, from 1
 //!   - send: { device: a, type: group, to: g1, text: hi, directed: [lisi, wangwu] }
+//!   - send: { device: a, to: lisi, text: hi, as: m1 }     # keeps the message as its send's events give it: $m1
 //!                                                         # sendGroupMessageToDesignatedUsers (GRP-16): only
 //!                                                         # with `type: group`; a non-empty list
 //!   - advance: 1500ms

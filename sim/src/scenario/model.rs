@@ -332,6 +332,8 @@ pub enum StepKind {
         /// The users of the group a directed message goes to, in file order, as written; empty for a message to the
         /// whole conversation. Never empty for a directed message, and only for a group conversation.
         directed: Vec<String>,
+        /// The name the last message is kept under, as its send's events give it (`as:`).
+        keep_as: Option<String>,
     },
     /// Simulated time moves on.
     Advance(Duration),
@@ -761,13 +763,16 @@ impl Step {
                 format!("connect {device} timeout={timeout_seconds} token={token}")
             }
             StepKind::Disconnect { device, receive_push } => format!("disconnect {device} receive_push={receive_push}"),
-            StepKind::Send { device, conversation_type, target_id, text, count, directed } => {
+            StepKind::Send { device, conversation_type, target_id, text, count, directed, keep_as } => {
                 let mut line = format!("send {device} -> {conversation_type}:{target_id} {text:?}");
                 if *count != 1 {
                     let _ = write!(line, " count={count}");
                 }
                 if !directed.is_empty() {
                     let _ = write!(line, " directed=[{}]", directed.join(", "));
+                }
+                if let Some(name) = keep_as {
+                    let _ = write!(line, " as={name}");
                 }
                 line
             }

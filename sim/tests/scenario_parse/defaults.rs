@@ -68,6 +68,7 @@ fn defaults_are_filled_in() {
                 text: String::new(),
                 count: 1,
                 directed: vec![],
+                keep_as: None,
             },
             StepKind::Disconnect { device: "a".into(), receive_push: true },
             expect("a", 10_000, event("onConnected", &[])),
@@ -161,6 +162,7 @@ fn the_new_forms_have_defaults() {
                 count: 1,
                 // The SDK's arguments are passed as written: empty and repeated IDs too.
                 directed: strings(&["", "u", "u"]),
+                keep_as: None,
             },
             StepKind::MuteAll { group: "g".into(), whitelist: vec![] },
             StepKind::ServerSend {

@@ -59,6 +59,7 @@ fn the_blacklist_group_and_server_steps_check_their_values() {
         ("send: { device: a, to: v, text: t, count: 100001 }", 6, 47, "send.count: 100001 is out of range"),
         ("send: { device: a, to: v, text: t, count: -1 }", 6, 47, "send.count: -1 is out of range"),
         ("send: { device: a, to: v, text: t, count: '3' }", 6, 47, "send.count: expected an integer from 1 to 100000"),
+        ("send: { device: a, to: v, text: t, as: my-m }", 6, 44, "send.as: \"my-m\" is not a name; use letters"),
         (
             "send: { device: a, type: private, to: v, text: t, directed: [v] }",
             6,

@@ -98,6 +98,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                     text: "hello".into(),
                     count: 1,
                     directed: vec![],
+                    keep_as: None,
                 },
             ),
             step(
@@ -110,6 +111,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                     text: "007".into(),
                     count: 1,
                     directed: vec![],
+                    keep_as: None,
                 },
             ),
             step(33, 5, StepKind::Advance(Duration::from_millis(1500))),
@@ -179,6 +181,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                     text: "m{n}".into(),
                     count: 450,
                     directed: vec![],
+                    keep_as: None,
                 },
             ),
             step(
@@ -191,6 +194,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                     text: "hi".into(),
                     count: 10_000,
                     directed: strings(&["lisi", "wangwu"]),
+                    keep_as: None,
                 },
             ),
             step(68, 5, StepKind::BlacklistAdd { device: "a".into(), user: "lisi".into() }),

@@ -256,7 +256,7 @@ fn disconnect(node: &Node, context: &Context<'_>) -> Res<StepKind> {
 }
 
 fn send(node: &Node, context: &Context<'_>) -> Res<StepKind> {
-    let fields = node.fields("send", "in send", &["device", "to", "text", "type", "count", "directed"])?;
+    let fields = node.fields("send", "in send", &["device", "to", "text", "type", "count", "directed", "as"])?;
     let device = context.device(fields.require("device")?, "send.device")?;
     let conversation_type = conversation_type(fields.get("type"), "send.type")?;
     let target_id = fields.require("to")?.text("send.to")?;
@@ -295,7 +295,11 @@ fn send(node: &Node, context: &Context<'_>) -> Res<StepKind> {
         }
         None => Vec::new(),
     };
-    Ok(StepKind::Send { device, conversation_type, target_id, text, count, directed })
+    let keep_as = match fields.get("as") {
+        Some(node) => Some(super::call::name_to_keep(node, "send.as")?),
+        None => None,
+    };
+    Ok(StepKind::Send { device, conversation_type, target_id, text, count, directed, keep_as })
 }
 
 /// `blacklist_add`, `blacklist_remove` or `blacklist_status` (`step`): a device and the `userId` argument, as written.
