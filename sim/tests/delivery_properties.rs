@@ -58,6 +58,7 @@ fn scenario(seed: u64, ops: &[(u64, Op)]) -> Scenario {
                 text: format!("{}#{index}", DEVICES[from]),
                 count: 1,
                 directed: Vec::new(),
+                keep_as: None,
             })),
             Op::Partition(device) => {
                 let (a, b) = link(device);
