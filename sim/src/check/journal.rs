@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use imsim_engine::content::decode_flagged_content;
+use imsim_engine::content::{decode_flagged_content, recall_command};
 use imsim_engine::proto::{self, frame::Body, request, response};
 use imsim_engine::{ConversationType, Platform};
 
@@ -64,6 +64,8 @@ pub struct Delivered {
     pub status_message: bool,
     /// Whether its type is kept in the local database (MTYPE-2): a type that is not is reported but not stored.
     pub stored_type: bool,
+    /// For a recall signal (RC:RcCmd), the UID of the message it recalls.
+    pub recalls: Option<String>,
 }
 
 impl Delivered {
@@ -84,6 +86,7 @@ impl Delivered {
             )
             .policy()
             .stored,
+            recalls: message.content.as_ref().and_then(recall_command).map(|command| command.message_uid),
         }
     }
 

@@ -1,5 +1,5 @@
-//! Recall (RECALL, SYNC-15, DEL-7): a recall is reported at most once per device and message, and no copy but the
-//! recalling device's keeps the original content.
+//! Recall (RECALL, SYNC-15, DEL-7): a recall is reported at most once per device and message, it reaches every
+//! device that acknowledged its signal, and no copy but the recalling device's keeps the original content.
 //!
 //! A device learns of a recall in exactly one of three ways: it recalled the message itself (`onMessageRecalled`
 //! with code 0), a recall signal reached the copy it held (`onRemoteMessageRecalled`), or the message reached it
@@ -7,19 +7,25 @@
 //! device is a recall applied twice. And once recalled, the original lives on only in the recalling device's
 //! `originalMessage` (see `engine/src/core/recall.rs`): any other copy holding it, in the store or in an event, is
 //! content the recall failed to delete.
+//!
+//! A device that acknowledged a recall signal (an `InboxAck` at or past its sequence number) promised it committed
+//! it: from then on, any copy of the message it stores is the recall notification (the server replaced the original
+//! everywhere it could be fetched again, RECALL-5).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use imsim_engine::core::Event;
 use imsim_engine::{Message, MessageContent};
 
+use super::journal::Wire;
 use super::{Checker, History, Index};
+use crate::server::ConnId;
 
 /// A recall reported twice, or an original kept where it should be gone.
 pub(super) const RECALL: Checker = Checker {
     name: "recall",
-    invariant: "each device learns of a message's recall at most once, and only the device that recalled it keeps the \
-                original content",
+    invariant: "each device learns of a message's recall at most once, holds it recalled once it acknowledged the \
+                signal, and only the device that recalled it keeps the original content",
     check: recall,
 };
 
@@ -28,8 +34,8 @@ fn kept_original(message: &Message) -> bool {
     matches!(&message.content, MessageContent::RecallNotification { original_message: Some(_), .. })
 }
 
-fn recall(history: &History, _: &Index) -> Vec<String> {
-    let mut breaches = Vec::new();
+fn recall(history: &History, index: &Index) -> Vec<String> {
+    let mut breaches = acknowledged_but_not_applied(history, index);
     for (device, events) in &history.events {
         // (UID, how the device learnt of its recall) for every recall this device saw.
         let mut learnt: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
@@ -68,6 +74,44 @@ fn recall(history: &History, _: &Index) -> Vec<String> {
             let uid = message.message_uid.clone().unwrap_or_default();
             if kept_original(message) && !recalled_here.contains(&uid) {
                 breaches.push(format!("{device} stores the original of {uid}, which another device recalled"));
+            }
+        }
+    }
+    breaches
+}
+
+/// The devices that acknowledged a recall signal and still store the message it recalls as something else.
+fn acknowledged_but_not_applied(history: &History, index: &Index) -> Vec<String> {
+    // Per connection, the recall signals sent on it and not yet acknowledged: (sequence number, recalled UID).
+    let mut waiting: BTreeMap<ConnId, Vec<(u64, String)>> = BTreeMap::new();
+    // Per device, the UIDs whose recall it acknowledged.
+    let mut acknowledged: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for entry in history.journal.entries() {
+        match &entry.wire {
+            Wire::Delivered { message, .. } if message.from_inbox() => {
+                if let Some(uid) = &message.recalls {
+                    waiting.entry(entry.conn).or_default().push((message.seq, uid.clone()));
+                }
+            }
+            Wire::InboxAck { cursor } => {
+                let Some(signals) = waiting.get_mut(&entry.conn) else { continue };
+                let Some(device) = index.sessions.get(&entry.conn).map(|session| session.device.as_str()) else {
+                    continue;
+                };
+                let (done, still): (Vec<_>, Vec<_>) = signals.drain(..).partition(|(seq, _)| seq <= cursor);
+                *signals = still;
+                acknowledged.entry(device).or_default().extend(done.into_iter().map(|(_, uid)| uid));
+            }
+            _ => {}
+        }
+    }
+    let mut breaches = Vec::new();
+    for (device, uids) in acknowledged {
+        for message in history.stored.get(device).into_iter().flatten() {
+            let Some(uid) = message.message_uid.as_ref().filter(|uid| uids.contains(*uid)) else { continue };
+            if !matches!(message.content, MessageContent::RecallNotification { .. }) {
+                let kind = message.message_type();
+                breaches.push(format!("{device} acknowledged the recall of {uid} but stores it as a {kind} message"));
             }
         }
     }
