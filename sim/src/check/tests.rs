@@ -640,3 +640,82 @@ fn a_conversation_unlike_its_stored_messages_or_a_list_out_of_order_is_reported(
         assert!(violations[0].examples[0].contains(expected), "{}", violations[0]);
     }
 }
+
+/// The recall signal for `uid`, as the server sends it with `seq`.
+fn recall_signal(seq: u64, uid: &str) -> proto::DeliveredMessage {
+    let command =
+        proto::RecallCommandContent { message_uid: uid.into(), recall_time: 1, recall_action_time: 2, admin: false };
+    proto::DeliveredMessage {
+        content: Some(imsim_engine::content::encode_recall_command(&command)),
+        not_stored: true,
+        not_counted: true,
+        ..wire_message(seq, &format!("signal-{uid}"), ConversationType::Private, "ua")
+    }
+}
+
+/// `message` recalled by `ua`, keeping the original or not.
+fn recalled(message: &Message, keep_original: bool) -> Message {
+    let original = keep_original.then(|| Box::new(imsim_engine::EmbeddedMessage::of(message)));
+    let content = MessageContent::RecallNotification {
+        admin: false,
+        deleted: false,
+        recall_time: message.sent_time,
+        recall_action_time: 2,
+        original_message: original,
+        operator_id: "ua".into(),
+    };
+    Message { content, ..message.clone() }
+}
+
+/// `clean_delivery`, then the recall of u1 reaches b, which acknowledges it; b's copy is as `stored_as` says and b
+/// reports `events`.
+fn recall_of_u1(stored_as: impl Fn(&Message) -> Message, events: impl Fn(&Message) -> Vec<Event>) -> History {
+    let mut history = clean_delivery();
+    deliver(&mut history.journal, B, recall_signal(3, "u1"), 30);
+    ack(&mut history.journal, B, 3, 40);
+    let stored = history.stored.get_mut("b").unwrap();
+    let original = stored[0].clone();
+    stored[0] = stored_as(&original);
+    history.events.get_mut("b").unwrap().extend(events(&original));
+    history
+}
+
+#[test]
+fn a_recall_acknowledged_applied_and_reported_once_breaks_nothing() {
+    let history = recall_of_u1(
+        |original| recalled(original, false),
+        |original| vec![Event::RemoteMessageRecalled { message: recalled(original, false) }],
+    );
+    assert_eq!(names(&check(&history)), []);
+}
+
+#[test]
+fn a_recall_acknowledged_but_not_applied_is_reported() {
+    let history = recall_of_u1(Message::clone, |_| Vec::new());
+    assert_eq!(names(&check(&history)), [("recall", 1)]);
+}
+
+#[test]
+fn a_recall_reported_twice_on_one_device_is_reported() {
+    let history = recall_of_u1(
+        |original| recalled(original, false),
+        |original| {
+            let message = recalled(original, false);
+            vec![
+                Event::RemoteMessageRecalled { message: message.clone() },
+                Event::MessageRecalled { code: ErrorCode::SUCCESS, message },
+            ]
+        },
+    );
+    assert_eq!(names(&check(&history)), [("recall", 1)]);
+}
+
+#[test]
+fn an_original_kept_by_a_device_that_did_not_recall_is_reported() {
+    // Stored with its original, and told so: two breaches, both this device's.
+    let history = recall_of_u1(
+        |original| recalled(original, true),
+        |original| vec![Event::RemoteMessageRecalled { message: recalled(original, true) }],
+    );
+    assert_eq!(names(&check(&history)), [("recall", 2)]);
+}
