@@ -466,6 +466,21 @@ fn garbage_from_the_server_drops_the_connection_not_the_session() {
 }
 
 #[test]
+fn bytes_read_after_a_kick_are_dropped() {
+    // The driver may hand over bytes its reader had buffered after the session ended: they belong to nothing any
+    // more, so they are neither stored, acknowledged nor reported, and leave nothing to wait for.
+    let mut harness = Harness::connected("alice");
+    harness.server_sends(Body::SessionClosed(proto::SessionClosed { code: 31010, reason: "kicked".into() }));
+    assert_eq!(harness.actions(), ["close"]);
+    harness.events();
+    harness.server_sends(Body::InboxDelivery(proto::InboxDelivery { message: Some(delivered(1, "U1", "bob", "hi")) }));
+    assert!(harness.events().is_empty());
+    assert!(harness.frames().is_empty(), "nothing acknowledged");
+    assert!(harness.core.store().expect("open").all_messages().expect("readable").is_empty());
+    assert_eq!(harness.core.poll_timeout(), None, "nothing to wait for");
+}
+
+#[test]
 fn a_kick_from_the_server_ends_the_session() {
     // KICK-12, RECONN-6
     let mut harness = Harness::connected("alice");
