@@ -329,9 +329,7 @@ pub fn is_recall_command(content: &proto::MessageContent) -> bool {
 
 /// The recall signal `content` carries, if it is one whose payload decodes; a malformed signal recalls nothing.
 pub fn recall_command(content: &proto::MessageContent) -> Option<proto::RecallCommandContent> {
-    (content.object_name == RECALL_COMMAND_OBJECT_NAME)
-        .then(|| proto::RecallCommandContent::decode(content.payload.as_slice()).ok())
-        .flatten()
+    is_recall_command(content).then(|| proto::RecallCommandContent::decode(content.payload.as_slice()).ok()).flatten()
 }
 
 /// The wire content of the recall signal `command`.

@@ -11,12 +11,11 @@
 //! all users' local and server histories"); RECALL-8's proposal that every device keeps it would contradict the
 //! manual's rule, and the real SDK keeps the recalled content on the sender's side only.
 
-use super::messages::native_error;
+use super::messages::{native_error, validate_conversation};
 use super::requests::RequestKind;
 use super::{Core, Event, Now};
 use crate::content::recall_command;
 use crate::error::{ErrorCode, ImError};
-use crate::limits::TARGET_ID_CHARS_MAX;
 use crate::proto::{self, frame::Body, request, response};
 use crate::types::{ConversationType, EmbeddedMessage, Message, MessageContent};
 
@@ -37,10 +36,7 @@ impl Core {
             crate::mark!("RECALL-12");
             return Err(ImError::param("recallMessage recalls private and group messages only (RECALL-12)"));
         }
-        let target_chars = message.target_id.chars().count();
-        if target_chars == 0 || target_chars > TARGET_ID_CHARS_MAX {
-            return Err(ImError::param(format!("targetId must have 1 to {TARGET_ID_CHARS_MAX} characters")));
-        }
+        validate_conversation(message.conversation_type, &message.target_id, None)?;
         if matches!(message.content, MessageContent::RecallNotification { .. }) {
             return Err(ImError::param("the message is already recalled"));
         }
@@ -97,9 +93,7 @@ impl Core {
             Err(error) => self.emit(Event::MessageRecalled { code: error.code, message: original }),
         }
     }
-}
 
-impl Core {
     /// Applies the recall signals among `delivered` (RECALL-4, RECALL-11, SYNC-15) and advances the inbox cursor to
     /// `cursor`, in one transaction, then reports each message recalled with `onRemoteMessageRecalled`. A signal
     /// for a message this device does not hold, or holds already recalled, changes nothing. If the store fails,

@@ -47,14 +47,14 @@ impl Server {
         imsim_engine::mark!("CFG-2");
         let sync = self.apps.get(app_key).is_some_and(|app| app.config.multi_device_sync);
         let Fanout { message, recipients, sender_copy, retention_ms } = fanout;
+        // A status message is neither recallable nor kept in any history.
         if !message.status_message
             && let Some(app) = self.apps.get_mut(app_key)
         {
             app.recallable.record(&message, &recipients, sender_copy.as_ref());
-        }
-        let cloud_storage = self.apps.get(app_key).is_some_and(|app| app.config.cloud_storage);
-        if cloud_storage && !message.status_message {
-            self.record_history(app_key, &message, &recipients, sender_copy.as_ref());
+            if app.config.cloud_storage {
+                self.record_history(app_key, &message, &recipients, sender_copy.as_ref());
+            }
         }
         let sender_copy = sender_copy.filter(|_| sync);
         if message.status_message {
