@@ -45,6 +45,8 @@ pub const LOCATION_OBJECT_NAME: &str = "RC:LBSMsg";
 pub const COMMAND_OBJECT_NAME: &str = "RC:CmdMsg";
 /// MTYPE-27, RECALL-11: the recall signal, which is not a message an app sees (`recall_command`).
 pub const RECALL_COMMAND_OBJECT_NAME: &str = "RC:RcCmd";
+/// MTYPE-27, EXP-4, EXP-14: the expansion signal, which is not a message an app sees (`expansion_command`).
+pub const EXPANSION_COMMAND_OBJECT_NAME: &str = "RC:MsgExMsg";
 /// The object name of a command notification message (MTYPE-20, MTYPE-27).
 pub const COMMAND_NOTIFICATION_OBJECT_NAME: &str = "RC:CmdNtf";
 
@@ -322,17 +324,54 @@ fn embedded_from_wire(wire: Option<proto::EmbeddedMessage>, depth: usize) -> Opt
 #[cfg(test)]
 pub(crate) mod tests;
 
-/// Whether `content` is the recall signal (RC:RcCmd), which a device applies and never stores or reports.
-pub fn is_recall_command(content: &proto::MessageContent) -> bool {
-    content.object_name == RECALL_COMMAND_OBJECT_NAME
+/// A signal: a message that changes another message a device holds and is itself never stored, counted or reported
+/// as a message. A device applies it with its inbox cursor, in one transaction (`core::signals`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Signal {
+    /// RC:RcCmd: recall the message (RECALL-4, RECALL-11).
+    Recall(proto::RecallCommandContent),
+    /// RC:MsgExMsg: change the message's expansion (EXP-9, EXP-10, EXP-13).
+    Expansion(proto::ExpansionCommandContent),
 }
 
-/// The recall signal `content` carries, if it is one whose payload decodes; a malformed signal recalls nothing.
+impl Signal {
+    /// The UID of the message the signal changes.
+    pub fn message_uid(&self) -> &str {
+        match self {
+            Signal::Recall(command) => &command.message_uid,
+            Signal::Expansion(command) => &command.message_uid,
+        }
+    }
+}
+
+/// Whether `content` is a signal (RC:RcCmd, RC:MsgExMsg), which a device applies and never stores or reports.
+pub fn is_signal(content: &proto::MessageContent) -> bool {
+    [RECALL_COMMAND_OBJECT_NAME, EXPANSION_COMMAND_OBJECT_NAME].contains(&content.object_name.as_str())
+}
+
+/// The signal `content` carries, if it is one whose payload decodes; a malformed signal changes nothing.
+pub fn signal(content: &proto::MessageContent) -> Option<Signal> {
+    let payload = content.payload.as_slice();
+    match content.object_name.as_str() {
+        RECALL_COMMAND_OBJECT_NAME => proto::RecallCommandContent::decode(payload).ok().map(Signal::Recall),
+        EXPANSION_COMMAND_OBJECT_NAME => proto::ExpansionCommandContent::decode(payload).ok().map(Signal::Expansion),
+        _ => None,
+    }
+}
+
+/// The recall signal `content` carries, if it is one whose payload decodes.
 pub fn recall_command(content: &proto::MessageContent) -> Option<proto::RecallCommandContent> {
-    is_recall_command(content).then(|| proto::RecallCommandContent::decode(content.payload.as_slice()).ok()).flatten()
+    match signal(content)? {
+        Signal::Recall(command) => Some(command),
+        Signal::Expansion(_) => None,
+    }
 }
 
-/// The wire content of the recall signal `command`.
-pub fn encode_recall_command(command: &proto::RecallCommandContent) -> proto::MessageContent {
-    proto::MessageContent { object_name: RECALL_COMMAND_OBJECT_NAME.to_owned(), payload: command.encode_to_vec() }
+/// The wire content of `signal`.
+pub fn encode_signal(signal: &Signal) -> proto::MessageContent {
+    let (object_name, payload) = match signal {
+        Signal::Recall(command) => (RECALL_COMMAND_OBJECT_NAME, command.encode_to_vec()),
+        Signal::Expansion(command) => (EXPANSION_COMMAND_OBJECT_NAME, command.encode_to_vec()),
+    };
+    proto::MessageContent { object_name: object_name.to_owned(), payload }
 }

@@ -117,6 +117,12 @@ error_codes! {
     KV_STORE_NOT_SYNC = 34004, "RC_KV_STORE_NOT_SYNC";
     /// `connect` with a positive timeout did not connect in time (CONN-16).
     CONNECT_TIMEOUT = 34006, "RC_CONNECT_TIMEOUT";
+    /// An expansion change for a message that cannot be expanded: one sent without expansion (EXP-5), one the server
+    /// never delivered or the caller took no part in, or a recalled one (EXP-11).
+    MESSAGE_CANT_EXPAND = 34008, "RC_MESSAGE_CANT_EXPAND";
+    /// An expansion change past the limits of EXP-7: a key or value too long, more than 20 entries at once, or more
+    /// than 300 entries on the message after the merge (EXP-11).
+    MSG_EXPANSION_SIZE_LIMIT_EXCEED = 34010, "RC_MSG_EXPANSION_SIZE_LIMIT_EXCEED";
     /// The file service refused a piece of an upload (SEND-13: the send fails).
     FILE_UPLOAD_FAILED = 34011, "RC_FILE_UPLOAD_FAILED";
     /// A media operation with nothing to act on: a cancel when no upload or download of that message is running

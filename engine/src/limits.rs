@@ -60,6 +60,10 @@ pub const EXPANSION_ENTRIES_MAX: usize = 300;
 /// MSG-13, EXP-7: one expansion update sets at most 20 entries.
 pub const EXPANSION_ENTRIES_PER_UPDATE_MAX: usize = 20;
 
+/// imsim's own bound on a `messageUid` a method takes (MSG-6 gives no length; the server's UIDs have 19 characters):
+/// a longer one names no message, and is refused with -101 before it reaches the wire.
+pub const MESSAGE_UID_CHARS_MAX: usize = 64;
+
 /// imsim's own bound on the IDs the manual leaves open (user, group, chatroom): RongCloud documents 64 characters
 /// for user IDs in its Server API, and nothing longer can be routed.
 pub const TARGET_ID_CHARS_MAX: usize = 64;

@@ -768,7 +768,7 @@ mod message_fields;
 
 pub use message_fields::{
     AndroidPushOptions, Expansion, GroupReadReceiptInfo, ImportanceHw, IosPushOptions, MessagePushOptions, UserInfo,
-    VivoPushType, validate_expansion,
+    VivoPushType, is_expansion_key_char, validate_expansion, validate_expansion_keys,
 };
 
 mod hex_bytes {

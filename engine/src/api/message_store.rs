@@ -1,5 +1,5 @@
-//! The message store: history (HIST), get (GET), insert (INS), delete and clear (DEL), recall (RECALL) and search
-//! (SEARCH).
+//! The message store: history (HIST), get (GET), insert (INS), delete and clear (DEL), recall (RECALL), expansion
+//! (EXP) and search (SEARCH).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiMethod, Completion, Returned};
 use crate::driver::Engine;
 use crate::error::ImError;
-use crate::types::{ConversationType, Message, MessageOperationPolicy, TimeOrder};
+use crate::types::{ConversationType, Expansion, Message, MessageOperationPolicy, TimeOrder};
 
 api_method! {
     /// `getMessages(type, targetId, channelId, sentTime, order, policy, count)` (HIST-3) → `onMessagesLoaded`.
@@ -107,6 +107,28 @@ api_method! {
         message: Message,
     } => Completion::listener("onMessageRecalled", &[]),
     |call, engine| engine.recall_message(call.message)
+}
+
+api_method! {
+    /// `updateMessageExpansion(messageUid, expansion)` (EXP-6) → `onMessageExpansionUpdated`.
+    UpdateMessageExpansion {
+        /// The UID of a sent private or group message that has expansion on (EXP-5).
+        message_uid: String,
+        /// The entries to set: 1 to 20, added or overwritten (EXP-7, EXP-12).
+        expansion: Expansion,
+    } => Completion::listener("onMessageExpansionUpdated", &[]),
+    |call, engine| engine.update_message_expansion(&call.message_uid, call.expansion)
+}
+
+api_method! {
+    /// `removeMessageExpansionForKeys(messageUid, keys)` (EXP-8) → `onMessageExpansionForKeysRemoved`.
+    RemoveMessageExpansionForKeys {
+        /// The UID of a sent private or group message that has expansion on (EXP-5).
+        message_uid: String,
+        /// The keys to delete: 1 to 20; a key that is not there is no error (EXP-12).
+        keys: Vec<String>,
+    } => Completion::listener("onMessageExpansionForKeysRemoved", &[]),
+    |call, engine| engine.remove_message_expansion_for_keys(&call.message_uid, call.keys)
 }
 
 api_method! {

@@ -378,6 +378,8 @@ api_table! {
     "deleteMessages" => DeleteMessages,
     "clearMessages" => ClearMessages,
     "recallMessage" => RecallMessage,
+    "updateMessageExpansion" => UpdateMessageExpansion,
+    "removeMessageExpansionForKeys" => RemoveMessageExpansionForKeys,
     "searchMessages" => SearchMessages,
     "searchMessagesByTimeRange" => SearchMessagesByTimeRange,
     "searchMessagesByUserId" => SearchMessagesByUserId,

@@ -7,7 +7,7 @@ use crate::conversation::{Conversation, SearchConversationResult, TypingStatus};
 use crate::error::ErrorCode;
 use crate::types::{
     BlacklistStatus, ChatRoomEntriesOperationType, ChatRoomMemberAction, ChatRoomStatus, ConnectionStatus,
-    ConversationType, Message, MessageType, PushNotificationLevel, TimeOrder,
+    ConversationType, Expansion, Message, MessageType, PushNotificationLevel, TimeOrder,
 };
 
 /// What the app's listeners receive (the manual's `on…` callbacks), in the order they happened.
@@ -525,6 +525,45 @@ pub enum Event {
         /// The message as now stored.
         message: Message,
     },
+    /// `onMessageExpansionUpdated(code, messageUid, expansion)` (EXP-6): the result of `updateMessageExpansion`.
+    #[serde(rename = "onMessageExpansionUpdated")]
+    MessageExpansionUpdated {
+        /// 0, or why the server refused (34008, 34010, 20604: EXP-11, EXP-14).
+        code: ErrorCode,
+        /// The message's UID, as passed.
+        message_uid: String,
+        /// The entries, as passed.
+        expansion: Expansion,
+    },
+    /// `onMessageExpansionForKeysRemoved(code, messageUid, keys)` (EXP-8): the result of
+    /// `removeMessageExpansionForKeys`.
+    #[serde(rename = "onMessageExpansionForKeysRemoved")]
+    MessageExpansionForKeysRemoved {
+        /// 0, or why the server refused (34008, 20604: EXP-11, EXP-14).
+        code: ErrorCode,
+        /// The message's UID, as passed.
+        message_uid: String,
+        /// The keys, as passed.
+        keys: Vec<String>,
+    },
+    /// `onRemoteMessageExpansionUpdated(expansion, message)` (EXP-9, EXP-13): another participant, or this user on
+    /// another device, set entries of the expansion of a message this device holds.
+    #[serde(rename = "onRemoteMessageExpansionUpdated")]
+    RemoteMessageExpansionUpdated {
+        /// Only the entries that changed.
+        expansion: Expansion,
+        /// The message as now stored, with its whole expansion.
+        message: Message,
+    },
+    /// `onRemoteMessageExpansionForKeyRemoved(message, keys)` (EXP-10, EXP-13): another participant, or this user on
+    /// another device, deleted keys from the expansion of a message this device holds.
+    #[serde(rename = "onRemoteMessageExpansionForKeyRemoved")]
+    RemoteMessageExpansionForKeyRemoved {
+        /// The message as now stored.
+        message: Message,
+        /// The deleted keys.
+        keys: Vec<String>,
+    },
     /// `onMessagesCleared(code, type, targetId, channelId, timestamp)` (DEL-11): the result of `clearMessages`.
     #[serde(rename = "onMessagesCleared")]
     MessagesCleared {
@@ -860,6 +899,10 @@ impl Event {
             Event::MessagesDeleted { .. } => "onMessagesDeleted",
             Event::MessageRecalled { .. } => "onMessageRecalled",
             Event::RemoteMessageRecalled { .. } => "onRemoteMessageRecalled",
+            Event::MessageExpansionUpdated { .. } => "onMessageExpansionUpdated",
+            Event::MessageExpansionForKeysRemoved { .. } => "onMessageExpansionForKeysRemoved",
+            Event::RemoteMessageExpansionUpdated { .. } => "onRemoteMessageExpansionUpdated",
+            Event::RemoteMessageExpansionForKeyRemoved { .. } => "onRemoteMessageExpansionForKeyRemoved",
             Event::MessagesCleared { .. } => "onMessagesCleared",
             Event::MessagesSearched { .. } => "onMessagesSearched",
             Event::MessagesSearchedByTimeRange { .. } => "onMessagesSearchedByTimeRange",

@@ -16,7 +16,7 @@
 //!   reported but neither stored nor acknowledged, and the cursor stays where it is.
 
 use super::{Core, Event, Now};
-use crate::content::{decode_flagged_content, is_recall_command};
+use crate::content::{decode_flagged_content, is_signal};
 use crate::error::{ErrorCode, ImError};
 use crate::limits::{CHANNEL_ID_CHARS_MAX, EXPANSION_ENTRIES_PER_UPDATE_MAX, TARGET_ID_CHARS_MAX};
 use crate::proto::{self, frame::Body};
@@ -258,9 +258,9 @@ impl Core {
     /// A copy of a message this database sent itself (a message to oneself) whose acknowledgement a crash lost is
     /// not stored again: it settles the waiting message instead (`settle_own_copies`).
     ///
-    /// Recall signals (RC:RcCmd) among them are applied after the messages, with the cursor (`recall`): the messages
-    /// are persisted with the cursor just below the first signal, so that a crash between the two transactions
-    /// brings the signals again rather than losing them.
+    /// Signals (RC:RcCmd, RC:MsgExMsg) among them are applied after the messages, with the cursor (`signals`): the
+    /// messages are persisted with the cursor just below the first signal, so that a crash between the two
+    /// transactions brings the signals again rather than losing them.
     fn persist_received(
         &mut self,
         now: Now,
@@ -268,9 +268,8 @@ impl Core {
         cursor: Option<u64>,
         offline: bool,
     ) -> Vec<Message> {
-        let is_signal = |wire: &proto::DeliveredMessage| {
-            !wire.status_message && wire.content.as_ref().is_some_and(is_recall_command)
-        };
+        let is_signal =
+            |wire: &proto::DeliveredMessage| !wire.status_message && wire.content.as_ref().is_some_and(is_signal);
         let (Some(cursor), Some(first_signal)) = (cursor, delivered.iter().find(|wire| is_signal(wire))) else {
             return self.persist_messages(now, delivered, cursor, offline);
         };
@@ -278,7 +277,7 @@ impl Core {
             delivered.iter().cloned().partition(|wire| is_signal(wire));
         let reported = self.persist_messages(now, &messages, Some(first_signal.seq.saturating_sub(1)), offline);
         if self.is_established() {
-            self.apply_recall_signals(now, &signals, cursor);
+            self.apply_signals(now, &signals, cursor);
         }
         reported
     }

@@ -20,6 +20,7 @@ mod connection;
 mod conversations;
 mod create_messages;
 mod event;
+mod expansion;
 mod history;
 mod liveness;
 mod local_messages;
@@ -31,6 +32,7 @@ mod outbox;
 mod recall;
 pub mod reconnect;
 mod requests;
+mod signals;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -14,9 +14,8 @@
 use super::messages::{native_error, validate_conversation};
 use super::requests::RequestKind;
 use super::{Core, Event, Now};
-use crate::content::recall_command;
 use crate::error::{ErrorCode, ImError};
-use crate::proto::{self, frame::Body, request, response};
+use crate::proto::{self, request, response};
 use crate::types::{ConversationType, EmbeddedMessage, Message, MessageContent};
 
 impl Core {
@@ -91,32 +90,6 @@ impl Core {
         match result {
             Ok(recalled) => self.emit(Event::MessageRecalled { code: ErrorCode::SUCCESS, message: recalled }),
             Err(error) => self.emit(Event::MessageRecalled { code: error.code, message: original }),
-        }
-    }
-
-    /// Applies the recall signals among `delivered` (RECALL-4, RECALL-11, SYNC-15) and advances the inbox cursor to
-    /// `cursor`, in one transaction, then reports each message recalled with `onRemoteMessageRecalled`. A signal
-    /// for a message this device does not hold, or holds already recalled, changes nothing. If the store fails,
-    /// nothing is acknowledged and the connection is dropped: the server sends the signals again.
-    pub(super) fn apply_recall_signals(&mut self, now: Now, signals: &[proto::DeliveredMessage], cursor: u64) {
-        let recalls: Vec<(String, MessageContent)> = signals
-            .iter()
-            .filter_map(|signal| {
-                let command = signal.content.as_ref().and_then(recall_command)?;
-                Some((command.message_uid.clone(), remote_recall_notification(&command, &signal.sender_user_id)))
-            })
-            .collect();
-        let Some((_, store)) = self.store.as_mut() else { return };
-        match store.apply_recalls(&recalls, cursor) {
-            Ok(recalled) => {
-                self.queue_frame(Body::InboxAck(proto::InboxAck { cursor }));
-                for message in recalled {
-                    crate::mark!("RECALL-4");
-                    crate::mark!("RECALL-11");
-                    self.emit(Event::RemoteMessageRecalled { message });
-                }
-            }
-            Err(_) => self.drop_transport(now),
         }
     }
 }

@@ -35,6 +35,8 @@ pub(super) enum RequestKind {
     Top(super::conversations::TopRequest),
     /// A recall, with the message as the app passed it (`recall.rs`).
     Recall(Box<Message>),
+    /// An expansion change (`expansion.rs`).
+    Expansion(super::expansion::ExpansionRequest),
 }
 
 /// A blacklist request: its answer is one event, whatever it says.
@@ -138,6 +140,7 @@ impl Core {
             RequestKind::History(request) => self.history_settled(now, request, code, body),
             RequestKind::Top(request) => self.top_settled(now, request, code, body),
             RequestKind::Recall(message) => self.recall_settled(*message, code, body),
+            RequestKind::Expansion(request) => self.expansion_settled(request, code),
         }
     }
 

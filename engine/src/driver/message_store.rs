@@ -3,7 +3,7 @@
 
 use super::Engine;
 use crate::error::ImError;
-use crate::types::{ConversationType, Message, MessageOperationPolicy, TimeOrder};
+use crate::types::{ConversationType, Expansion, Message, MessageOperationPolicy, TimeOrder};
 
 /// A conversation as the calls take it, owned so that it can move into the driver.
 type Conversation = (ConversationType, String, Option<String>);
@@ -63,6 +63,18 @@ impl Engine {
     /// `recallMessage(message)` (RECALL-1) → `Event::MessageRecalled`.
     pub async fn recall_message(&self, message: Message) -> Result<(), ImError> {
         self.run(move |core, now| core.recall_message(now, &message)).await
+    }
+
+    /// `updateMessageExpansion(messageUid, expansion)` (EXP-6) → `Event::MessageExpansionUpdated`.
+    pub async fn update_message_expansion(&self, message_uid: &str, expansion: Expansion) -> Result<(), ImError> {
+        let message_uid = message_uid.to_owned();
+        self.run(move |core, now| core.update_message_expansion(now, &message_uid, expansion)).await
+    }
+
+    /// `removeMessageExpansionForKeys(messageUid, keys)` (EXP-8) → `Event::MessageExpansionForKeysRemoved`.
+    pub async fn remove_message_expansion_for_keys(&self, message_uid: &str, keys: Vec<String>) -> Result<(), ImError> {
+        let message_uid = message_uid.to_owned();
+        self.run(move |core, now| core.remove_message_expansion_for_keys(now, &message_uid, keys)).await
     }
 
     /// `deleteMessages(type, targetId, channelId, messages)` (DEL-10) → `Event::MessagesDeleted`.

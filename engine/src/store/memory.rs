@@ -11,11 +11,14 @@
 use std::collections::BTreeMap;
 
 use super::sqlite::cursor_to_sql;
-use super::{ConversationMatches, ConversationQuery, ConversationState, MessageFilter, Received, Store, StoreError};
+use super::{
+    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, Received, SignalChange, Store,
+    StoreError, merge_expansion,
+};
 use crate::content::{decode_content, encode_content};
 use crate::types::{
-    ConversationType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus, SentStatus, TimeOrder,
-    fold_for_search,
+    ConversationType, Expansion, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus, SentStatus,
+    TimeOrder, fold_for_search,
 };
 
 /// A user's message database held in ordered maps. See the module documentation.
@@ -343,25 +346,45 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    fn apply_recalls(
+    fn apply_signals(
         &mut self,
-        recalls: &[(String, MessageContent)],
+        signals: &[(String, SignalChange)],
         inbox_cursor: u64,
-    ) -> Result<Vec<Message>, StoreError> {
+    ) -> Result<Vec<Option<Message>>, StoreError> {
         cursor_to_sql(inbox_cursor)?;
-        let mut recalled = Vec::new();
-        for (message_uid, content) in recalls {
-            let Some(&message_id) = self.message_ids_by_uid.get(message_uid) else { continue };
-            let already = self
-                .messages
-                .get(&message_id)
-                .is_some_and(|message| matches!(message.content, MessageContent::RecallNotification { .. }));
-            if !already {
-                recalled.push(self.recall(message_id, content)?);
-            }
+        let mut applied = Vec::with_capacity(signals.len());
+        for (message_uid, change) in signals {
+            let message_id = self.message_ids_by_uid.get(message_uid).copied();
+            let outcome = match change {
+                SignalChange::Recall(content) => {
+                    let recallable = message_id.filter(|message_id| {
+                        self.messages.get(message_id).is_some_and(|message| {
+                            !matches!(message.content, MessageContent::RecallNotification { .. })
+                        })
+                    });
+                    recallable.map(|message_id| self.recall(message_id, content)).transpose()?
+                }
+                SignalChange::Expansion { updated, removed_keys } => {
+                    self.change_expansion(message_uid, updated, removed_keys)?
+                }
+            };
+            applied.push(outcome);
         }
         self.inbox_cursor = self.inbox_cursor.max(inbox_cursor);
-        Ok(recalled)
+        Ok(applied)
+    }
+
+    fn change_expansion(
+        &mut self,
+        message_uid: &str,
+        updated: &Expansion,
+        removed_keys: &[String],
+    ) -> Result<Option<Message>, StoreError> {
+        let message = self.message_ids_by_uid.get(message_uid).and_then(|message_id| self.messages.get_mut(message_id));
+        let Some(message) = message else { return Ok(None) };
+        let Some(expansion) = message.expansion.as_mut() else { return Ok(None) };
+        merge_expansion(expansion, updated, removed_keys);
+        Ok(Some(message.clone()))
     }
 
     fn recall(&mut self, message_id: i64, content: &MessageContent) -> Result<Message, StoreError> {

@@ -20,8 +20,8 @@ pub use sqlite::{
 use crate::content;
 use crate::conversation::Conversation;
 use crate::types::{
-    ConversationType, Message, MessageContent, MessageType, PushNotificationLevel, ReceivedStatus, SentStatus,
-    TimeOrder,
+    ConversationType, Expansion, Message, MessageContent, MessageType, PushNotificationLevel, ReceivedStatus,
+    SentStatus, TimeOrder,
 };
 
 /// A storage failure. The core treats any of these as fatal to the operation that caused it.
@@ -47,6 +47,30 @@ pub enum StoreError {
     /// The database's directory could not be created.
     #[error("database directory: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// What a signal does to the stored message it names (`Store::apply_signals`): the store's half of
+/// [`content::Signal`], with the recall notification already built.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignalChange {
+    /// The message becomes this recall notification, as `Store::recall` does, unless it already is one.
+    Recall(MessageContent),
+    /// The message's expansion gets these entries (new keys added, existing ones overwritten) and loses these keys
+    /// (EXP-12), if the message has expansion on; one with expansion off is left alone.
+    Expansion {
+        /// The entries to set.
+        updated: Expansion,
+        /// The keys to delete; a key that is not there is no error.
+        removed_keys: Vec<String>,
+    },
+}
+
+/// EXP-12: sets `updated` in `expansion` (new keys added, existing ones overwritten), then deletes `removed_keys`.
+fn merge_expansion(expansion: &mut Expansion, updated: &Expansion, removed_keys: &[String]) {
+    expansion.extend(updated.iter().map(|(key, value)| (key.clone(), value.clone())));
+    for key in removed_keys {
+        expansion.remove(key);
+    }
 }
 
 /// How a received message fared when a batch was persisted.
@@ -169,15 +193,26 @@ pub trait Store {
     /// unknown.
     fn recall(&mut self, message_id: i64, content: &MessageContent) -> Result<Message, StoreError>;
 
-    /// Recalls each stored message whose UID `recalls` names, turning it into the recall notification given beside
-    /// it as `recall` does, and advances the inbox cursor to `inbox_cursor`, in one transaction: a recall signal is
-    /// acknowledged only once applied (RECALL-4, RECALL-11). A UID not stored, or already recalled, is skipped.
-    /// Returns the recalled messages as now stored, in order.
-    fn apply_recalls(
+    /// Applies each signal (a message UID and what to do to it: recall it, change its expansion) to the stored
+    /// message with that UID, and advances the inbox cursor to `inbox_cursor`, in one transaction: a signal is
+    /// acknowledged only once applied (RECALL-4, RECALL-11, EXP-13). The result has one entry per signal, in order:
+    /// the message as that signal left it, or `None` when the signal changed nothing (a UID not stored, a message already
+    /// recalled, an expansion change to a message with expansion off).
+    fn apply_signals(
         &mut self,
-        recalls: &[(String, MessageContent)],
+        signals: &[(String, SignalChange)],
         inbox_cursor: u64,
-    ) -> Result<Vec<Message>, StoreError>;
+    ) -> Result<Vec<Option<Message>>, StoreError>;
+
+    /// Changes the expansion of the stored message with UID `message_uid` as [`SignalChange::Expansion`] says: the
+    /// caller's own copy after the server accepted its change (EXP-12). `None` when no such message with expansion
+    /// on is stored.
+    fn change_expansion(
+        &mut self,
+        message_uid: &str,
+        updated: &Expansion,
+        removed_keys: &[String],
+    ) -> Result<Option<Message>, StoreError>;
 
     /// Persists received messages and advances the inbox cursor to `inbox_cursor`, in one transaction.
     /// A message whose UID is already stored, earlier or in the same batch, is skipped (RECV-13); one without a UID

@@ -66,6 +66,7 @@ macro_rules! store_conformance_tests {
             removing_keeps_the_messages_until_the_next_one_brings_it_back,
             removing_types_deletes_their_conversations_and_messages,
             marking_read_up_to_a_time_leaves_the_later_ones_unread,
+            signals_recall_and_change_expansion_with_the_cursor,
         );
     };
     (@cases $module:ident, $new_store:expr; $($case:ident),* $(,)?) => {

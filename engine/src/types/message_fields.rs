@@ -180,12 +180,8 @@ pub fn validate_expansion(expansion: &Expansion, entries_max: usize) -> Option<S
         ));
     }
     for (key, value) in expansion {
-        let key_chars = key.chars().count();
-        if key_chars == 0 || key_chars > EXPANSION_KEY_CHARS_MAX {
-            return Some(format!("expansion key {key:?} must have 1 to {EXPANSION_KEY_CHARS_MAX} characters (MSG-13)"));
-        }
-        if !key.chars().all(is_expansion_key_char) {
-            return Some(format!("expansion key {key:?} may hold only letters, digits and + = - _ (EXP-6)"));
+        if let Some(breach) = validate_expansion_key(key) {
+            return Some(breach);
         }
         if value.chars().count() > EXPANSION_VALUE_CHARS_MAX {
             return Some(format!(
@@ -196,7 +192,28 @@ pub fn validate_expansion(expansion: &Expansion, entries_max: usize) -> Option<S
     None
 }
 
+/// Checks the keys one `removeMessageExpansionForKeys` names (EXP-8, EXP-11): at most `keys_max` of them (20, the
+/// limit of one operation), each a valid key. `None` when they hold, or what breaks.
+pub fn validate_expansion_keys(keys: &[String], keys_max: usize) -> Option<String> {
+    if keys.len() > keys_max {
+        return Some(format!("at most {keys_max} expansion keys are removed at once, not {} (EXP-11)", keys.len()));
+    }
+    keys.iter().find_map(|key| validate_expansion_key(key))
+}
+
+/// Checks one expansion key (MSG-13, EXP-6): 1 to 32 characters of `A-Z a-z 0-9 + = - _`.
+fn validate_expansion_key(key: &str) -> Option<String> {
+    let key_chars = key.chars().count();
+    if key_chars == 0 || key_chars > EXPANSION_KEY_CHARS_MAX {
+        return Some(format!("expansion key {key:?} must have 1 to {EXPANSION_KEY_CHARS_MAX} characters (MSG-13)"));
+    }
+    if !key.chars().all(is_expansion_key_char) {
+        return Some(format!("expansion key {key:?} may hold only letters, digits and + = - _ (EXP-6)"));
+    }
+    None
+}
+
 /// EXP-6: upper- and lower-case English letters, digits and `+ = - _`.
-fn is_expansion_key_char(c: char) -> bool {
+pub fn is_expansion_key_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | '-' | '_')
 }

@@ -646,7 +646,7 @@ fn recall_signal(seq: u64, uid: &str) -> proto::DeliveredMessage {
     let command =
         proto::RecallCommandContent { message_uid: uid.into(), recall_time: 1, recall_action_time: 2, admin: false };
     proto::DeliveredMessage {
-        content: Some(imsim_engine::content::encode_recall_command(&command)),
+        content: Some(imsim_engine::content::encode_signal(&imsim_engine::content::Signal::Recall(command))),
         not_stored: true,
         not_counted: true,
         ..wire_message(seq, &format!("signal-{uid}"), ConversationType::Private, "ua")

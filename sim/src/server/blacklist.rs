@@ -8,8 +8,7 @@
 //!
 //! # Requests
 //!
-//! Every `Request` gets exactly one `Response` with its `request_id`. Chatroom requests are handed to the `chatroom`
-//! module. The codes of the blacklist requests:
+//! The codes of the blacklist requests (the `requests` module dispatches them):
 //!
 //! - 0: done. Adding a user already on the list and removing one who is not are successes too, and change nothing
 //!   (BLACK-12). `BlacklistStatusQuery` answers a `BlacklistStatus`, `BlacklistQuery` a `Blacklist` in insertion
@@ -25,12 +24,9 @@
 
 use std::collections::BTreeSet;
 
-use imsim_engine::ErrorCode;
-use imsim_engine::proto::{self, frame::Body, request, response};
-
-use super::chatroom::ChatroomRequest;
 use super::tokens::{ApiError, app_mut, check_user_id};
-use super::{App, Conn, ConnId, Server};
+use super::{App, Server};
+use imsim_engine::ErrorCode;
 
 /// Adding to a blacklist that already holds `blacklist_cap` user IDs (BLACK-12): the code lives in the engine's
 /// table with every other code.
@@ -56,7 +52,7 @@ pub(super) fn is_blacklisted(app: &App, owner: &str, user_id: &str) -> bool {
 }
 
 /// Adds `user_id` to `owner`'s blacklist (idempotent), within the app's cap.
-fn add(app: &mut App, owner: &str, user_id: &str) -> Result<(), ApiError> {
+pub(super) fn add(app: &mut App, owner: &str, user_id: &str) -> Result<(), ApiError> {
     check_user_id(owner)?;
     check_user_id(user_id)?;
     if owner == user_id {
@@ -78,7 +74,7 @@ fn add(app: &mut App, owner: &str, user_id: &str) -> Result<(), ApiError> {
 }
 
 /// Removes `user_id` from `owner`'s blacklist, if there.
-fn remove(app: &mut App, owner: &str, user_id: &str) -> Result<(), ApiError> {
+pub(super) fn remove(app: &mut App, owner: &str, user_id: &str) -> Result<(), ApiError> {
     check_user_id(owner)?;
     check_user_id(user_id)?;
     if let Some(list) = app.blacklists.get_mut(owner)
@@ -92,12 +88,12 @@ fn remove(app: &mut App, owner: &str, user_id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn list(app: &App, owner: &str) -> Vec<String> {
+pub(super) fn list(app: &App, owner: &str) -> Vec<String> {
     app.blacklists.get(owner).map(|list| list.order.clone()).unwrap_or_default()
 }
 
 /// The `Response` code for a refused blacklist call.
-fn wire_code(error: &ApiError) -> ErrorCode {
+pub(super) fn wire_code(error: &ApiError) -> ErrorCode {
     match error {
         ApiError::BlacklistFull { .. } => BLACKLIST_FULL,
         _ => ErrorCode::PROTOCOL_MALFORMED_FRAME,
@@ -105,89 +101,6 @@ fn wire_code(error: &ApiError) -> ErrorCode {
 }
 
 impl Server {
-    /// Answers a client's `Request` with one `Response` (see the module documentation).
-    pub(super) fn handle_request(&mut self, conn: ConnId, request: proto::Request, now_ms: i64) {
-        let Some(Conn::Open(session)) = self.conns.get(&conn) else {
-            return;
-        };
-        let owner = session.user_id.clone();
-        if let Some(body @ (request::Body::FileUploadChunk(_) | request::Body::FileDownloadChunk(_))) = request.body {
-            self.handle_file_request(conn, request.request_id, body);
-            return;
-        }
-        let body = match request.body.map(ChatroomRequest::from_body) {
-            Some(Ok(chatroom_request)) => {
-                let app_key = session.app_key.clone();
-                self.handle_chatroom_request(conn, owner, app_key, request.request_id, chatroom_request, now_ms);
-                return;
-            }
-            Some(Err(body)) => Some(body),
-            None => None,
-        };
-        if let Some(request::Body::Recall(recall)) = &body {
-            self.handle_recall(conn, request.request_id, recall, now_ms);
-            return;
-        }
-        if let Some(request::Body::ConversationTopSet(set)) = body {
-            let app_key = session.app_key.clone();
-            let code = match self.set_conversation_top(conn, &app_key, &owner, set) {
-                Ok(()) => ErrorCode::SUCCESS,
-                Err(code) => code,
-            };
-            let response = proto::Response { request_id: request.request_id, code: code.to_wire(), body: None };
-            self.send(conn, Body::Response(response));
-            return;
-        }
-        let app = self.apps.get_mut(&session.app_key).expect("invariant: a session's app exists");
-        let result = match body {
-            None => Err(ErrorCode::PROTOCOL_MALFORMED_FRAME),
-            Some(request::Body::BlacklistAdd(add_request)) => {
-                add(app, &owner, &add_request.user_id).map(|()| None).map_err(|error| wire_code(&error))
-            }
-            Some(request::Body::BlacklistRemove(remove_request)) => {
-                remove(app, &owner, &remove_request.user_id).map(|()| None).map_err(|error| wire_code(&error))
-            }
-            Some(request::Body::BlacklistStatus(query)) => check_user_id(&query.user_id)
-                .map(|()| {
-                    let in_blacklist = is_blacklisted(app, &owner, &query.user_id);
-                    Some(response::Body::BlacklistStatus(proto::BlacklistStatus { in_blacklist }))
-                })
-                .map_err(|error| wire_code(&error)),
-            Some(request::Body::Blacklist(proto::BlacklistQuery {})) => {
-                imsim_engine::mark!("BLACK-9");
-                Ok(Some(response::Body::Blacklist(proto::Blacklist { user_ids: list(app, &owner) })))
-            }
-            Some(request::Body::ConversationTypeLevelSet(set)) => {
-                super::notification::set_type_level(app, &owner, &set).map(|()| None)
-            }
-            Some(request::Body::ConversationTypeLevel(query)) => super::notification::type_level(app, &owner, &query)
-                .map(|level| Some(response::Body::ConversationTypeLevel(proto::ConversationTypeLevel { level }))),
-            Some(request::Body::History(query)) => super::history::page(app, &owner, &query, now_ms).map(Some),
-            Some(request::Body::HistoryDelete(delete)) => {
-                super::history::delete(app, &owner, &delete, now_ms).map(|()| None)
-            }
-            Some(request::Body::HistoryClear(clear)) => {
-                super::history::clear(app, &owner, &clear, now_ms).map(|()| None)
-            }
-            Some(
-                request::Body::ChatroomJoin(_)
-                | request::Body::ChatroomLeave(_)
-                | request::Body::ChatroomHistory(_)
-                | request::Body::ChatroomEntriesSet(_)
-                | request::Body::ChatroomEntriesRemove(_)
-                | request::Body::FileUploadChunk(_)
-                | request::Body::FileDownloadChunk(_)
-                | request::Body::ConversationTopSet(_)
-                | request::Body::Recall(_),
-            ) => unreachable!("invariant: the chatroom, file, pinning and recall requests were taken above"),
-        };
-        let (code, body) = match result {
-            Ok(body) => (ErrorCode::SUCCESS, body),
-            Err(code) => (code, None),
-        };
-        self.send(conn, Body::Response(proto::Response { request_id: request.request_id, code: code.to_wire(), body }));
-    }
-
     /// The Server API's "add to blacklist" (BLACK-9, USER-13): `user_id` puts `blocked_user_id` on their blacklist.
     /// Idempotent. Refused for invalid IDs, for oneself, and when the list is full (`blacklist_cap`); a refusal
     /// changes nothing.

@@ -47,11 +47,11 @@ impl Server {
         imsim_engine::mark!("CFG-2");
         let sync = self.apps.get(app_key).is_some_and(|app| app.config.multi_device_sync);
         let Fanout { message, recipients, sender_copy, retention_ms } = fanout;
-        // A status message is neither recallable nor kept in any history.
+        // A status message can be neither recalled nor expanded, and no history keeps it.
         if !message.status_message
             && let Some(app) = self.apps.get_mut(app_key)
         {
-            app.recallable.record(&message, &recipients, sender_copy.as_ref());
+            app.sent.record(&message, &recipients, sender_copy.as_ref());
             if app.config.cloud_storage {
                 self.record_history(app_key, &message, &recipients, sender_copy.as_ref());
             }

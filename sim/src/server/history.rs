@@ -66,14 +66,14 @@ impl Histories {
         self.conversations.entry(key).or_default().insert((message.sent_time, message.message_uid.clone()), kept);
     }
 
-    /// RECALL-5: message `message_uid`, sent at `sent_time` in the conversation `user_id` sees as
-    /// (`conversation_type`, `target_id`), now holds its recall notification `content`, if the history holds it.
-    pub(super) fn recall(
+    /// Applies `change` to message `message_uid`, sent at `sent_time` in the conversation `user_id` sees as
+    /// (`conversation_type`, `target_id`), if the history holds it: a recall (RECALL-5) or an expansion change (EXP-12).
+    pub(super) fn change(
         &mut self,
         user_id: &str,
         (conversation_type, target_id): (u32, &str),
         (sent_time, message_uid): (i64, &str),
-        content: &proto::MessageContent,
+        change: impl FnOnce(&mut proto::DeliveredMessage),
     ) {
         let key = (user_id.to_owned(), conversation_type, target_id.to_owned(), String::new());
         let kept = self
@@ -81,7 +81,7 @@ impl Histories {
             .get_mut(&key)
             .and_then(|messages| messages.get_mut(&(sent_time, message_uid.to_owned())));
         if let Some(kept) = kept {
-            *kept = super::recall::as_recalled(kept, content);
+            change(kept);
         }
     }
 

@@ -32,12 +32,17 @@
 //! - `publish`: client publishes (private and group), idempotent publishes, the size and rate limits and the
 //!   permission checks (SEND-2, SEND-19, MSG-6, MSG-22, BLACK-2, GRP-22);
 //! - `fanout`: an accepted message into its recipients' inboxes and out to their devices;
+//! - `requests`: the dispatch of a client's `Request` frames to the modules below, one `Response` each;
 //! - `blacklist`: blacklists, by client `Request` and by the App Server API (BLACK);
 //! - `groups`: groups, members and mutes, by the App Server API (GRP);
 //! - `chatroom`: chatrooms: membership by join and leave requests, offline eviction, chatroom messages with load
 //!   shedding and history, KV entries, destruction, moderation (bans, mutes, queries, broadcasts), their App
 //!   Server API, and the callbacks to the app's own server, drained by [`Server::take_app_server_callbacks`] (CR,
 //!   CRKV, BIZ-13, BIZ-21, CR-36, CRKV-15);
+//! - `sent`: the private and group messages delivered, by UID, with who took part and each one's view;
+//! - `recall`: recalling a message, and the recall signal (RECALL, SYNC-15, CFG-5);
+//! - `expansion`: changing a message's expansion, and the expansion signal (EXP);
+//! - `history`: each user's cloud history (HIST, DEL);
 //! - `files`: the file service media messages upload to and download from (SEND-13, DL);
 //! - `server_api`: messages sent by the App Server API: private as a user, and system messages (BLACK-4, CTYPE-7).
 //!
@@ -57,6 +62,7 @@ mod blacklist;
 mod chatroom;
 mod config;
 mod conversations;
+mod expansion;
 mod fanout;
 mod files;
 mod groups;
@@ -67,6 +73,8 @@ mod kick;
 mod notification;
 mod publish;
 mod recall;
+mod requests;
+mod sent;
 mod server_api;
 mod sessions;
 mod sync;
@@ -271,8 +279,8 @@ struct App {
     histories: history::Histories,
     /// Each user's pinned conversations (TOP).
     pinned: conversations::PinnedStates,
-    /// The private and group messages that can be recalled, by UID (RECALL).
-    recallable: recall::Recallable,
+    /// The private and group messages delivered, by UID, for recall and expansion (RECALL, EXP).
+    sent: sent::SentMessages,
 }
 
 #[derive(Debug, Default)]
@@ -346,7 +354,7 @@ impl Server {
             last_file: 0,
             histories: history::Histories::default(),
             pinned: conversations::PinnedStates::default(),
-            recallable: recall::Recallable::default(),
+            sent: sent::SentMessages::default(),
         });
     }
 

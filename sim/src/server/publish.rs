@@ -130,10 +130,7 @@ impl Server {
         }
 
         let window = &mut session.accepted_publishes;
-        while window.front().is_some_and(|&accepted| accepted <= now_ms.saturating_sub(SEND_RATE_WINDOW_MS)) {
-            window.pop_front();
-        }
-        let rate_exceeded = !publish.status_message && rate.is_some_and(|rate| window.len() >= rate as usize);
+        let rate_exceeded = !publish.status_message && send_rate_exceeded(window, rate, now_ms);
         let sender = session.user_id.clone();
         let refusal = refusal(&publish, rate_exceeded).or_else(|| permission_refusal(app, &sender, &publish, now_ms));
         if let Some(code) = refusal {
@@ -206,6 +203,16 @@ impl Server {
         let app_key = session.app_key.clone();
         self.fan_out(&app_key, fanout, Some((conn, ack)), now_ms);
     }
+}
+
+/// Whether one more message now would pass `rate` messages within the sliding window of `SEND_RATE_WINDOW_MS`
+/// (SEND-2), given the times of the connection's messages accepted so far in `window`, whose expired times it drops.
+/// A message that counts is pushed onto `window` by the caller once accepted.
+pub(super) fn send_rate_exceeded(window: &mut VecDeque<i64>, rate: Option<u32>, now_ms: i64) -> bool {
+    while window.front().is_some_and(|&accepted| accepted <= now_ms.saturating_sub(SEND_RATE_WINDOW_MS)) {
+        window.pop_front();
+    }
+    rate.is_some_and(|rate| window.len() >= rate as usize)
 }
 
 impl App {

@@ -1,7 +1,7 @@
 //! Recall (RECALL, SYNC-15, DEL-7, CFG-5): the server's side of `recallMessage`.
 //!
 //! Every private and group message the fan-out delivers is remembered by UID with who took part in its conversation
-//! and how each of them sees it ([`Recallable`]). A recall by a participant (RECALL-2; under `recallOwnOnly` only by
+//! and how each of them sees it (the `sent` module). A recall by a participant (RECALL-2; under `recallOwnOnly` only by
 //! the sender, CFG-5) then, in this order:
 //!
 //! 1. replaces the message with its recall notification wherever it still waits: every participant's inbox entries
@@ -15,66 +15,13 @@
 //! There is no time limit (RECALL-12). A UID that names no private or group message of the conversation the caller
 //! names, a caller who took no part in it, and a message already recalled are all refused with 25101.
 
-use std::collections::BTreeMap;
-
-use imsim_engine::content::{encode_content, encode_recall_command, is_recall_command};
+use imsim_engine::content::{Signal, encode_content, encode_signal};
 use imsim_engine::proto::{self, frame::Body, response};
 use imsim_engine::{ConversationType, ErrorCode, MessageContent};
 
 use super::fanout::{Fanout, SenderCopy};
+use super::sent::View;
 use super::{Conn, ConnId, Server};
-
-/// A participant of a conversation and the conversation as they see it: (user ID, the peer or the group).
-type View = (String, String);
-
-/// What the server remembers of a message that may be recalled.
-#[derive(Debug)]
-struct Sent {
-    conversation_type: u32,
-    sender_user_id: String,
-    sent_time: i64,
-    /// Each participant (the sender included) with the conversation as they see it: the peer, or the group.
-    views: Vec<View>,
-    recalled: bool,
-}
-
-/// The private and group messages delivered so far, by UID.
-#[derive(Debug, Default)]
-pub(super) struct Recallable {
-    messages: BTreeMap<String, Sent>,
-}
-
-impl Recallable {
-    /// Remembers `message` as the fan-out delivers it to `recipients` (and the sender's own copy), if it is a
-    /// private or group message.
-    pub(super) fn record(
-        &mut self,
-        message: &proto::DeliveredMessage,
-        recipients: &[(String, String)],
-        sender_copy: Option<&SenderCopy>,
-    ) {
-        let recallable_type = [ConversationType::Private, ConversationType::Group]
-            .iter()
-            .any(|kept| kept.ordinal() == message.conversation_type);
-        if !recallable_type || message.content.as_ref().is_some_and(is_recall_command) {
-            return;
-        }
-        let mut views = recipients.to_vec();
-        if let Some(copy) = sender_copy
-            && !views.iter().any(|(user_id, _)| *user_id == copy.user_id)
-        {
-            views.push((copy.user_id.clone(), copy.target_id.clone()));
-        }
-        let sent = Sent {
-            conversation_type: message.conversation_type,
-            sender_user_id: message.sender_user_id.clone(),
-            sent_time: message.sent_time,
-            views,
-            recalled: false,
-        };
-        self.messages.insert(message.message_uid.clone(), sent);
-    }
-}
 
 /// `message` as it reads once recalled: its recall notification `content`, with no mention, expansion or extra,
 /// stored and not counted (MTYPE-3); its UID, sent time, sender and conversation unchanged (RECALL-8).
@@ -113,8 +60,8 @@ impl Server {
         let private_retention_ms = self.private_retention_ms();
         let group_retention_ms = self.group_retention_ms();
         let app = self.apps.get_mut(&app_key).expect("invariant: a session's app exists");
-        let sent = app.recallable.messages.get_mut(&recall.message_uid).ok_or(ErrorCode::RECALL_PARAMETER_INVALID)?;
-        let caller_view = sent.views.iter().find(|(user_id, _)| *user_id == caller);
+        let sent = app.sent.get_mut(&recall.message_uid).ok_or(ErrorCode::RECALL_PARAMETER_INVALID)?;
+        let caller_view = sent.view_of(&caller);
         let names_its_conversation = sent.conversation_type == recall.conversation_type
             && caller_view.is_some_and(|(_, target_id)| *target_id == recall.target_id);
         if !names_its_conversation || sent.recalled {
@@ -142,7 +89,9 @@ impl Server {
                 inbox.recall(&recall.message_uid, &notification);
             }
             let conversation = (conversation_type, target_id.as_str());
-            app.histories.recall(user_id, conversation, (recall_time, &recall.message_uid), &notification);
+            app.histories.change(user_id, conversation, (recall_time, &recall.message_uid), |kept| {
+                *kept = as_recalled(kept, &notification);
+            });
         }
         let command = proto::RecallCommandContent {
             message_uid: recall.message_uid.clone(),
@@ -155,7 +104,7 @@ impl Server {
             conversation_type,
             sender_user_id: caller.clone(),
             sent_time: recall_action_time,
-            content: Some(encode_recall_command(&command)),
+            content: Some(encode_signal(&Signal::Recall(command))),
             not_stored: true,
             not_counted: true,
             ..Default::default()

@@ -25,6 +25,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 mod conversations;
 mod migrations;
 mod rows;
+mod signals;
 
 pub use conversations::list_sql as conversation_list_sql;
 
@@ -35,13 +36,13 @@ pub use migrations::schema_sql;
 use rows::{MessageRow, count_to_u32, insert_message, search_text, unreadable};
 
 use super::{
-    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, Received, Store, StoreError,
-    searchable_object_names,
+    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, Received, SignalChange, Store,
+    StoreError, searchable_object_names,
 };
-use crate::content::{RECALL_NOTIFICATION_OBJECT_NAME, encode_content};
+use crate::content::encode_content;
 use crate::proto;
 use crate::types::{
-    ConversationType, MentionedType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus,
+    ConversationType, Expansion, MentionedType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus,
     SentStatus, TimeOrder, fold_for_search,
 };
 
@@ -216,6 +217,11 @@ impl SqliteStore {
         &self.connection
     }
 
+    /// Message `message_id`, which a write of this store just touched.
+    fn stored(&self, message_id: i64) -> Result<Message, StoreError> {
+        self.message(message_id)?.ok_or(StoreError::NoSuchMessage(message_id))
+    }
+
     /// Starts a write transaction. `IMMEDIATE` takes the write lock up front, so a transaction never fails halfway
     /// because another connection to the file wrote first.
     fn write_transaction(&mut self) -> Result<Transaction<'_>, StoreError> {
@@ -228,6 +234,16 @@ impl SqliteStore {
         let rows = statement.query_map(params, MessageRow::read)?;
         rows.map(|row| row.map_err(unreadable)?.into_message()).collect()
     }
+}
+
+/// Message `message_id` as `connection` (or a transaction on it) sees it.
+fn read_message(connection: &Connection, message_id: i64) -> Result<Option<Message>, StoreError> {
+    let row = connection
+        .prepare_cached(concat!("SELECT ", message_columns!(), " FROM messages WHERE message_id = ?1"))?
+        .query_row([message_id], MessageRow::read)
+        .optional()
+        .map_err(unreadable)?;
+    row.map(MessageRow::into_message).transpose()
 }
 
 /// How long a commit waits for the disk (SQLite's `synchronous`).
@@ -323,36 +339,43 @@ impl Store for SqliteStore {
 
     fn recall(&mut self, message_id: i64, content: &MessageContent) -> Result<Message, StoreError> {
         let transaction = self.write_transaction()?;
-        if !recall_row(&transaction, message_id, content)? {
+        if !signals::recall_row(&transaction, message_id, content)? {
             return Err(StoreError::NoSuchMessage(message_id));
         }
         transaction.commit()?;
-        self.message(message_id)?.ok_or(StoreError::NoSuchMessage(message_id))
+        self.stored(message_id)
     }
 
-    fn apply_recalls(
+    fn apply_signals(
         &mut self,
-        recalls: &[(String, MessageContent)],
+        signals: &[(String, SignalChange)],
         inbox_cursor: u64,
-    ) -> Result<Vec<Message>, StoreError> {
+    ) -> Result<Vec<Option<Message>>, StoreError> {
         let transaction = self.write_transaction()?;
-        let mut recalled_ids = Vec::new();
-        for (message_uid, content) in recalls {
-            let message_id: Option<i64> = transaction
-                .prepare_cached("SELECT message_id FROM messages WHERE message_uid = ?1 AND object_name <> ?2")?
-                .query_row(params![message_uid, RECALL_NOTIFICATION_OBJECT_NAME], |row| row.get(0))
-                .optional()?;
-            if let Some(message_id) = message_id {
-                recall_row(&transaction, message_id, content)?;
-                recalled_ids.push(message_id);
-            }
+        let mut applied = Vec::with_capacity(signals.len());
+        for (message_uid, change) in signals {
+            // Read back at once: each result is the message as that signal left it.
+            let changed = match signals::apply(&transaction, message_uid, change)? {
+                Some(message_id) => read_message(&transaction, message_id)?,
+                None => None,
+            };
+            applied.push(changed);
         }
         advance_cursor(&transaction, inbox_cursor)?;
         transaction.commit()?;
-        recalled_ids
-            .into_iter()
-            .map(|message_id| self.message(message_id)?.ok_or(StoreError::NoSuchMessage(message_id)))
-            .collect()
+        Ok(applied)
+    }
+
+    fn change_expansion(
+        &mut self,
+        message_uid: &str,
+        updated: &Expansion,
+        removed_keys: &[String],
+    ) -> Result<Option<Message>, StoreError> {
+        let transaction = self.write_transaction()?;
+        let changed = signals::change_expansion(&transaction, message_uid, updated, removed_keys)?;
+        transaction.commit()?;
+        changed.map(|message_id| self.stored(message_id)).transpose()
     }
 
     fn insert_received(&mut self, messages: &[Message], inbox_cursor: u64) -> Result<Vec<Received>, StoreError> {
@@ -461,13 +484,7 @@ impl Store for SqliteStore {
     }
 
     fn message(&self, message_id: i64) -> Result<Option<Message>, StoreError> {
-        let row = self
-            .connection
-            .prepare_cached(concat!("SELECT ", message_columns!(), " FROM messages WHERE message_id = ?1"))?
-            .query_row([message_id], MessageRow::read)
-            .optional()
-            .map_err(unreadable)?;
-        row.map(MessageRow::into_message).transpose()
+        read_message(&self.connection, message_id)
     }
 
     fn conversation_messages(
@@ -762,17 +779,4 @@ fn advance_cursor(transaction: &Transaction<'_>, inbox_cursor: u64) -> Result<()
         return Err(missing_cursor());
     }
     Ok(())
-}
-
-/// Turns row `message_id` into the recall notification `content` (`Store::recall`); whether the row exists.
-fn recall_row(transaction: &Transaction<'_>, message_id: i64, content: &MessageContent) -> Result<bool, StoreError> {
-    let proto::MessageContent { object_name, payload } = encode_content(content);
-    let changed = transaction
-        .prepare_cached(
-            "UPDATE messages SET object_name = ?2, payload = ?3, search_text = ?4, counts_unread = ?5,
-                mentioned_type = NULL, mentioned_user_ids = NULL, mentioned_content = NULL, expansion = NULL
-             WHERE message_id = ?1",
-        )?
-        .execute(params![message_id, object_name, payload, search_text(content), content.policy().counted])?;
-    Ok(changed > 0)
 }

@@ -77,12 +77,12 @@ pub(super) fn insert_message(
 }
 
 /// A field of the message as its JSON column holds it (migration 0008), NULL for `None`.
-fn to_json<T: Serialize>(value: Option<&T>, what: &str) -> Result<Option<String>, StoreError> {
+pub(super) fn to_json<T: Serialize>(value: Option<&T>, what: &str) -> Result<Option<String>, StoreError> {
     value.map(serde_json::to_string).transpose().map_err(|error| StoreError::Corrupt(format!("{what}: {error}")))
 }
 
 /// A JSON column of message `message_id` read back, or `Corrupt` if it does not hold a `T`.
-fn from_json<T: DeserializeOwned>(
+pub(super) fn from_json<T: DeserializeOwned>(
     message_id: i64,
     column: &str,
     text: Option<String>,

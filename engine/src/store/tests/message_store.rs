@@ -2,7 +2,7 @@
 //! time, and searching one conversation. Run against each implementation like the rest of `conformance`.
 
 use super::{outgoing, received, stored_as};
-use crate::store::{MessageFilter, Store};
+use crate::store::{MessageFilter, SignalChange, Store};
 use crate::types::{ConversationType, Media, Message, MessageContent, MessageDirection, ReceivedStatus, SentStatus};
 
 /// The texts (or file names) of `messages`, in order.
@@ -110,4 +110,71 @@ pub(super) fn search_messages_filters_one_conversation_newest_first(store: &mut 
     let from_me = MessageFilter { sender_user_id: Some("me"), sent_time: i64::MIN..=399, ..everything.clone() };
     assert_eq!(search(store, &from_me, 0, 50), ["hello.pdf", "Hello one"]);
     assert_eq!(search(store, &everything, 0, 0), Vec::<String>::new());
+}
+
+pub(super) fn signals_recall_and_change_expansion_with_the_cursor(store: &mut impl Store) {
+    let with_expansion = |uid: &str, entries: &[(&str, &str)]| Message {
+        expansion: Some(entries.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()),
+        ..received("bob", uid, 1, uid)
+    };
+    let without = received("bob", "plain", 2, "plain");
+    store.insert_received(&[with_expansion("gift", &[("state", "new"), ("note", "x")]), without.clone()], 2).unwrap();
+    let notice = |time| MessageContent::RecallNotification {
+        admin: false,
+        deleted: false,
+        recall_time: time,
+        recall_action_time: time,
+        original_message: None,
+        operator_id: "bob".to_owned(),
+    };
+    let update = |entries: &[(&str, &str)], removed: &[&str]| SignalChange::Expansion {
+        updated: entries.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect(),
+        removed_keys: removed.iter().map(|key| key.to_string()).collect(),
+    };
+    let signals = [
+        ("gift".to_owned(), update(&[("state", "claimed"), ("by", "ann")], &[])),
+        ("gift".to_owned(), update(&[], &["note", "absent"])),
+        // Expansion off: left alone; an unknown UID: nothing.
+        ("plain".to_owned(), update(&[("state", "x")], &[])),
+        ("nowhere".to_owned(), SignalChange::Recall(notice(5))),
+        ("plain".to_owned(), SignalChange::Recall(notice(6))),
+        // Already recalled: nothing.
+        ("plain".to_owned(), SignalChange::Recall(notice(7))),
+    ];
+    let applied = store.apply_signals(&signals, 9).unwrap();
+    let expansions: Vec<Option<Vec<(String, String)>>> = applied
+        .iter()
+        .map(|message| {
+            message.as_ref().map(|message| message.expansion.clone().unwrap_or_default().into_iter().collect())
+        })
+        .collect();
+    let pairs = |entries: &[(&str, &str)]| entries.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    assert_eq!(
+        expansions,
+        [
+            Some(pairs(&[("by", "ann"), ("note", "x"), ("state", "claimed")])),
+            Some(pairs(&[("by", "ann"), ("state", "claimed")])),
+            None,
+            None,
+            Some(Vec::new()),
+            None,
+        ]
+    );
+    assert_eq!(store.inbox_cursor().unwrap(), 9);
+    let recalled = store.message_by_uid("plain").unwrap().unwrap();
+    assert_eq!(recalled.content, notice(6));
+    assert_eq!(
+        store.message_by_uid("gift").unwrap().unwrap().expansion,
+        Some(pairs(&[("by", "ann"), ("state", "claimed")]).into_iter().collect())
+    );
+    // The caller's own change: the same merge, and `None` without expansion.
+    let own = store.change_expansion("gift", &pairs(&[("state", "done")]).into_iter().collect(), &["by".to_owned()]);
+    assert_eq!(own.unwrap().unwrap().expansion, Some(pairs(&[("state", "done")]).into_iter().collect()));
+    assert_eq!(store.change_expansion("plain", &Default::default(), &[]).unwrap(), None);
+    assert_eq!(store.change_expansion("nowhere", &Default::default(), &[]).unwrap(), None);
+    // An unstorable cursor applies nothing.
+    let later = [("gift".to_owned(), update(&[("late", "1")], &[]))];
+    assert!(store.apply_signals(&later, u64::MAX).is_err());
+    assert_eq!(store.message_by_uid("gift").unwrap().unwrap().expansion.unwrap().get("late"), None);
+    assert_eq!(store.inbox_cursor().unwrap(), 9);
 }

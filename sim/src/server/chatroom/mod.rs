@@ -246,19 +246,7 @@ impl ChatroomRequest {
             request::Body::ChatroomHistory(query) => Ok(ChatroomRequest::History(query)),
             request::Body::ChatroomEntriesSet(set) => Ok(ChatroomRequest::EntriesSet(set)),
             request::Body::ChatroomEntriesRemove(remove) => Ok(ChatroomRequest::EntriesRemove(remove)),
-            other @ (request::Body::BlacklistAdd(_)
-            | request::Body::BlacklistRemove(_)
-            | request::Body::BlacklistStatus(_)
-            | request::Body::Blacklist(_)
-            | request::Body::ConversationTypeLevelSet(_)
-            | request::Body::ConversationTypeLevel(_)
-            | request::Body::ConversationTopSet(_)
-            | request::Body::FileUploadChunk(_)
-            | request::Body::FileDownloadChunk(_)
-            | request::Body::History(_)
-            | request::Body::HistoryDelete(_)
-            | request::Body::HistoryClear(_)
-            | request::Body::Recall(_)) => Err(other),
+            other => Err(other),
         }
     }
 
