@@ -214,7 +214,7 @@ impl Core {
             .max()
             .unwrap_or(0)
             .max(current);
-        let reported = self.persist_received(now, &package.messages, Some(cursor), true);
+        let (reported, signal_events) = self.persist_received(now, &package.messages, Some(cursor), true);
         let count = reported.len();
         self.end_typing_on_messages(&reported);
         for (index, message) in reported.into_iter().enumerate() {
@@ -225,6 +225,9 @@ impl Core {
             crate::mark!("RECV-5");
             crate::mark!("RECV-6");
             self.emit(Event::MessageReceived { message, left, offline: true, has_package: package.has_package });
+        }
+        for event in signal_events {
+            self.emit(event);
         }
         // The last package, persisted and acknowledged: catch-up is over for this connection (RECV-7).
         if !package.has_package && self.is_established() {
@@ -240,12 +243,15 @@ impl Core {
         }
         // A status message (SYNC-3) is not in the inbox: there is nothing to persist or acknowledge.
         let cursor = (!delivered.status_message).then_some(delivered.seq);
-        let reported = self.persist_received(now, std::slice::from_ref(&delivered), cursor, false);
+        let (reported, signal_events) = self.persist_received(now, std::slice::from_ref(&delivered), cursor, false);
         for message in reported.iter().cloned() {
             // RECV-9: real-time messages report left 0, offline false, hasPackage false.
             crate::mark!("RECV-1");
             crate::mark!("RECV-9");
             self.emit(Event::MessageReceived { message, left: 0, offline: false, has_package: false });
+        }
+        for event in signal_events {
+            self.emit(event);
         }
         self.end_typing_on_messages(&reported);
     }
@@ -260,26 +266,26 @@ impl Core {
     ///
     /// Signals (RC:RcCmd, RC:MsgExMsg) among them are applied after the messages, with the cursor (`signals`): the
     /// messages are persisted with the cursor just below the first signal, so that a crash between the two
-    /// transactions brings the signals again rather than losing them.
+    /// transactions brings the signals again rather than losing them. The events the signals give come second in
+    /// the result: the caller reports them after the messages, so that an app hears of a message before it hears
+    /// of a change to it.
     fn persist_received(
         &mut self,
         now: Now,
         delivered: &[proto::DeliveredMessage],
         cursor: Option<u64>,
         offline: bool,
-    ) -> Vec<Message> {
+    ) -> (Vec<Message>, Vec<Event>) {
         let is_signal =
             |wire: &proto::DeliveredMessage| !wire.status_message && wire.content.as_ref().is_some_and(is_signal);
         let (Some(cursor), Some(first_signal)) = (cursor, delivered.iter().find(|wire| is_signal(wire))) else {
-            return self.persist_messages(now, delivered, cursor, offline);
+            return (self.persist_messages(now, delivered, cursor, offline), Vec::new());
         };
         let (signals, messages): (Vec<proto::DeliveredMessage>, Vec<proto::DeliveredMessage>) =
             delivered.iter().cloned().partition(|wire| is_signal(wire));
         let reported = self.persist_messages(now, &messages, Some(first_signal.seq.saturating_sub(1)), offline);
-        if self.is_established() {
-            self.apply_signals(now, &signals, cursor);
-        }
-        reported
+        let signal_events = if self.is_established() { self.apply_signals(now, &signals, cursor) } else { Vec::new() };
+        (reported, signal_events)
     }
 
     fn persist_messages(
@@ -640,6 +646,7 @@ pub(super) fn validate_outgoing(message: &Message) -> Result<(), ImError> {
     validate_mentioned_info(message.mentioned_info.as_ref())?;
     if let Some(expansion) = &message.expansion {
         crate::mark!("MSG-13");
+        crate::mark!("EXP-5");
         if !matches!(message.conversation_type, ConversationType::Private | ConversationType::Group) {
             return Err(ImError::param(format!(
                 "only private and group messages can have expansion entries, not {} ones (MSG-13)",

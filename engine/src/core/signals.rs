@@ -15,10 +15,10 @@ use crate::proto::{self, frame::Body};
 use crate::store::SignalChange;
 
 impl Core {
-    /// Applies the signals among `delivered` and advances the inbox cursor to `cursor`, in one transaction, then
-    /// reports each change with its listener. If the store fails, nothing is acknowledged and the connection is
-    /// dropped: the server sends the signals again.
-    pub(super) fn apply_signals(&mut self, now: Now, delivered: &[proto::DeliveredMessage], cursor: u64) {
+    /// Applies the signals among `delivered` and advances the inbox cursor to `cursor`, in one transaction, and
+    /// returns the events that report the changes, for the caller to emit after the delivery's messages. If the
+    /// store fails, nothing is acknowledged and the connection is dropped: the server sends the signals again.
+    pub(super) fn apply_signals(&mut self, now: Now, delivered: &[proto::DeliveredMessage], cursor: u64) -> Vec<Event> {
         let signals: Vec<(Signal, &str)> = delivered
             .iter()
             .filter_map(|wire| Some((signal(wire.content.as_ref()?)?, wire.sender_user_id.as_str())))
@@ -36,36 +36,40 @@ impl Core {
                 (signal.message_uid().to_owned(), change)
             })
             .collect();
-        let Some((_, store)) = self.store.as_mut() else { return };
+        let Some((_, store)) = self.store.as_mut() else { return Vec::new() };
         let applied = match store.apply_signals(&changes, cursor) {
             Ok(applied) => applied,
             Err(_) => {
                 self.drop_transport(now);
-                return;
+                return Vec::new();
             }
         };
         self.queue_frame(Body::InboxAck(proto::InboxAck { cursor }));
+        let mut events = Vec::new();
         for ((signal, _), message) in signals.into_iter().zip(applied) {
             let Some(message) = message else { continue };
             match signal {
                 Signal::Recall(_) => {
                     crate::mark!("RECALL-4");
                     crate::mark!("RECALL-11");
-                    self.emit(Event::RemoteMessageRecalled { message });
+                    events.push(Event::RemoteMessageRecalled { message });
                 }
                 Signal::Expansion(command) => {
+                    // Applied, never stored, counted or reported as a message itself.
                     crate::mark!("EXP-13");
+                    crate::mark!("EXP-14");
                     if !command.updated.is_empty() {
                         crate::mark!("EXP-9");
                         let expansion = command.updated.into_iter().collect();
-                        self.emit(Event::RemoteMessageExpansionUpdated { expansion, message: message.clone() });
+                        events.push(Event::RemoteMessageExpansionUpdated { expansion, message: message.clone() });
                     }
                     if !command.removed_keys.is_empty() {
                         crate::mark!("EXP-10");
-                        self.emit(Event::RemoteMessageExpansionForKeyRemoved { message, keys: command.removed_keys });
+                        events.push(Event::RemoteMessageExpansionForKeyRemoved { message, keys: command.removed_keys });
                     }
                 }
             }
         }
+        events
     }
 }

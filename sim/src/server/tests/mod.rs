@@ -14,6 +14,7 @@ mod chatroom_kv;
 mod chatroom_messages;
 mod chatroom_moderation;
 mod connect;
+mod expansion;
 mod files;
 mod groups;
 mod history;
