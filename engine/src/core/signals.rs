@@ -37,12 +37,9 @@ impl Core {
             })
             .collect();
         let Some((_, store)) = self.store.as_mut() else { return Vec::new() };
-        let applied = match store.apply_signals(&changes, cursor) {
-            Ok(applied) => applied,
-            Err(_) => {
-                self.drop_transport(now);
-                return Vec::new();
-            }
+        let Ok(applied) = store.apply_signals(&changes, cursor) else {
+            self.drop_transport(now);
+            return Vec::new();
         };
         self.queue_frame(Body::InboxAck(proto::InboxAck { cursor }));
         let mut events = Vec::new();

@@ -1,7 +1,7 @@
 //! A call's arguments, drawn from the JSON Schema of the API table (`imsim_engine::api::Call`): whatever a method's
 //! parameters are, their schema says their types, enums, optional fields and nested objects, so every method the
 //! engine adds is explored with no code here. The world supplies the values that must mean something (the users,
-//! groups and rooms a `targetId` names, the messages a `message` parameter refers to); every so often a value is
+//! groups and rooms a `targetId` names, the messages a `message` or `messageUid` parameter refers to); every so often a value is
 //! drawn outside what the manual accepts (an empty or over-long ID, a negative count), so refusals are explored too.
 
 use rand::Rng as _;
@@ -187,6 +187,8 @@ impl<'a> ArgumentDrawer<'a> {
             },
             "userId" | "userIdList" | "userIds" => pick(&pools.users, rng),
             "key" | "keys" => Some(format!("k{}", rng.random_range(1..=3))),
+            // A message the server accepted, by reference: its UID once its send's result came.
+            "messageUid" => pick(&pools.sent_messages, rng).map(|kept| format!("${kept}.messageUId")),
             "path" | "thumbnailPath" => pick(&pools.files, rng),
             _ => None,
         };

@@ -178,6 +178,13 @@ fn counters(world: &World, history: &History) -> BTreeMap<String, u64> {
     if recalls > 0 {
         counters.insert("recall applied".to_owned(), u64::try_from(recalls).unwrap_or(u64::MAX));
     }
+    let expansion_changes = history.events.values().flatten().filter(|event| {
+        matches!(event, Event::RemoteMessageExpansionUpdated { .. } | Event::RemoteMessageExpansionForKeyRemoved { .. })
+    });
+    let expansion_changes = expansion_changes.count();
+    if expansion_changes > 0 {
+        counters.insert("expansion change applied".to_owned(), u64::try_from(expansion_changes).unwrap_or(u64::MAX));
+    }
     let refused = history.calls.values().flatten().filter(|call| call.code != 0).count();
     if refused > 0 {
         counters.insert("refused call".to_owned(), u64::try_from(refused).unwrap_or(u64::MAX));

@@ -14,7 +14,7 @@ use imsim_engine::api::{Call, Method};
 use rand::seq::IndexedRandom as _;
 use rand::{Rng as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
-use serde_json::{Map, Value as Json};
+use serde_json::{Map, Value as Json, json};
 
 use super::arguments::{ArgumentDrawer, Pools};
 use crate::scenario::{Settings, format_duration};
@@ -237,6 +237,9 @@ pub struct World {
 
 /// The group every user of a world is in.
 pub const GROUP: &str = "g1";
+
+/// The share of single sends made with expansion on, through `sendMessage`, for the expansion methods to act on.
+const EXPANDABLE_SEND_SHARE: f64 = 0.2;
 
 /// The chatrooms a world's calls name.
 pub const ROOMS: [&str; 2] = ["r1", "r2"];
@@ -573,6 +576,18 @@ impl<'w> Timeline<'w> {
         };
         let name = format!("m{}", self.kept.len() + 1);
         self.kept.push((device.to_owned(), name.clone(), true));
+        if count == 1 && rng.random_bool(EXPANDABLE_SEND_SHARE) {
+            // Sent with expansion on (EXP-5), so that later expansion changes can name it.
+            let message = json!({
+                "conversationType": conversation_type,
+                "targetId": to,
+                "messageType": "text",
+                "text": text,
+                "expansion": { "k1": "v" },
+            });
+            let arguments = Map::from_iter([("message".to_owned(), message)]);
+            return Op::Call { device: device.to_owned(), method: "sendMessage", arguments, keep_as: Some(name) };
+        }
         Op::Send { device: device.to_owned(), conversation_type, to, text, count, keep_as: Some(name) }
     }
 

@@ -190,6 +190,10 @@ pub fn resolve(node: &Node, kept: &BTreeMap<String, serde_json::Value>) -> Resul
     Ok(Node { at: node.at, value })
 }
 
+/// What `$NAME.messageUId` gives for a kept message the server never accepted (MSG-6: the UID is set once it did),
+/// as the SDK's message object has it: the empty string, which every method taking a UID refuses with -101.
+static NO_MESSAGE_UID: serde_json::Value = serde_json::Value::String(String::new());
+
 /// The value `path` (`name`, then `.field` or `.index` steps; a negative index counts from the end) names.
 pub fn lookup<'a>(
     path: &str,
@@ -211,6 +215,8 @@ pub fn lookup<'a>(
             }),
             _ => None,
         };
+        let unsent_message = matches!(value, serde_json::Value::Object(map) if map.contains_key("messageType"));
+        let next = next.or((step == "messageUId" && unsent_message).then_some(&NO_MESSAGE_UID));
         value = next.ok_or_else(|| de::Error::custom(format!("${path}: {step:?} is not in the kept value")))?;
     }
     Ok(value)
@@ -235,4 +241,24 @@ pub fn from_json(value: &serde_json::Value, at: Location) -> Node {
         ),
     };
     Node { at, value }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kept message the server never accepted gives an empty UID; any other missing field is still an error.
+    #[test]
+    fn an_unsent_message_has_an_empty_uid_and_nothing_else_is_invented() {
+        let kept: BTreeMap<String, serde_json::Value> = [
+            ("failed".to_owned(), serde_json::json!({ "messageType": "text", "text": "hi" })),
+            ("sent".to_owned(), serde_json::json!({ "messageType": "text", "messageUId": "U1" })),
+            ("entries".to_owned(), serde_json::json!({ "k": "v" })),
+        ]
+        .into();
+        assert_eq!(lookup("failed.messageUId", &kept).unwrap(), &serde_json::json!(""));
+        assert_eq!(lookup("sent.messageUId", &kept).unwrap(), &serde_json::json!("U1"));
+        assert!(lookup("failed.sentTime", &kept).is_err(), "only the UID has a meaning when absent");
+        assert!(lookup("entries.messageUId", &kept).is_err(), "not a message");
+    }
 }

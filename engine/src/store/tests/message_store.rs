@@ -118,7 +118,7 @@ pub(super) fn signals_recall_and_change_expansion_with_the_cursor(store: &mut im
         ..received("bob", uid, 1, uid)
     };
     let without = received("bob", "plain", 2, "plain");
-    store.insert_received(&[with_expansion("gift", &[("state", "new"), ("note", "x")]), without.clone()], 2).unwrap();
+    store.insert_received(&[with_expansion("gift", &[("state", "new"), ("note", "x")]), without], 2).unwrap();
     let notice = |time| MessageContent::RecallNotification {
         admin: false,
         deleted: false,

@@ -35,7 +35,7 @@ fn expandable(h: &mut Harness, expansion: Option<BTreeMap<String, String>>) -> (
     let outputs = h.publish_with(alice, publish);
     let (ack, _) = split_ack(alice, &outputs);
     assert_eq!(ack.code, 0);
-    (alice, ack.message_uid.clone())
+    (alice, ack.message_uid)
 }
 
 /// EXP-7, EXP-11: 300 distinct keys after the merge is the most; overwriting a key adds no entry, and a removal
@@ -116,7 +116,7 @@ fn only_a_participant_may_expand_a_message_sent_with_expansion() {
     let publish =
         proto::Publish { expansion: Some(proto::Expansion::default()), ..private_publish("p2", "bob", "with") };
     let outputs = h.publish_with(alice, publish);
-    let uid = split_ack(alice, &outputs).0.message_uid.clone();
+    let uid = split_ack(alice, &outputs).0.message_uid;
     let carol = h.connect_live("carol", "phone");
     assert_eq!(request(&mut h, carol, 3, change(&uid, &entries("k", 1), &[])).code, cant, "not a participant");
 }
