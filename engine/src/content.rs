@@ -47,6 +47,12 @@ pub const COMMAND_OBJECT_NAME: &str = "RC:CmdMsg";
 pub const RECALL_COMMAND_OBJECT_NAME: &str = "RC:RcCmd";
 /// MTYPE-27, EXP-4, EXP-14: the expansion signal, which is not a message an app sees (`expansion_command`).
 pub const EXPANSION_COMMAND_OBJECT_NAME: &str = "RC:MsgExMsg";
+/// MTYPE-27, RCPT-7: the private read receipt signal.
+pub const PRIVATE_READ_RECEIPT_OBJECT_NAME: &str = "RC:ReadNtf";
+/// MTYPE-27, GRCPT-8: the group read receipt request signal.
+pub const GROUP_RECEIPT_REQUEST_OBJECT_NAME: &str = "RC:RRReqMsg";
+/// MTYPE-27, GRCPT-9: the group read receipt response signal.
+pub const GROUP_RECEIPT_RESPONSE_OBJECT_NAME: &str = "RC:RRRspMsg";
 /// The object name of a command notification message (MTYPE-20, MTYPE-27).
 pub const COMMAND_NOTIFICATION_OBJECT_NAME: &str = "RC:CmdNtf";
 
@@ -332,21 +338,39 @@ pub enum Signal {
     Recall(proto::RecallCommandContent),
     /// RC:MsgExMsg: change the message's expansion (EXP-9, EXP-10, EXP-13).
     Expansion(proto::ExpansionCommandContent),
+    /// RC:ReadNtf: the sender of the signal read the private conversation up to a time (RCPT-1, RCPT-5).
+    PrivateReadReceipt(proto::PrivateReadReceiptContent),
+    /// RC:RRReqMsg: read receipts are asked for a group message (GRCPT-3).
+    GroupReceiptRequest(proto::GroupReceiptRequestContent),
+    /// RC:RRRspMsg: the responses so far to a request for read receipts (GRCPT-5, GRCPT-9).
+    GroupReceiptResponse(proto::GroupReceiptResponseContent),
 }
 
 impl Signal {
-    /// The UID of the message the signal changes.
+    /// The UID of the message the signal is about; empty for a private read receipt, which is about a time.
     pub fn message_uid(&self) -> &str {
         match self {
             Signal::Recall(command) => &command.message_uid,
             Signal::Expansion(command) => &command.message_uid,
+            Signal::PrivateReadReceipt(_) => "",
+            Signal::GroupReceiptRequest(request) => &request.message_uid,
+            Signal::GroupReceiptResponse(response) => &response.message_uid,
         }
     }
 }
 
-/// Whether `content` is a signal (RC:RcCmd, RC:MsgExMsg), which a device applies and never stores or reports.
+/// The object names of the signals.
+const SIGNAL_OBJECT_NAMES: [&str; 5] = [
+    RECALL_COMMAND_OBJECT_NAME,
+    EXPANSION_COMMAND_OBJECT_NAME,
+    PRIVATE_READ_RECEIPT_OBJECT_NAME,
+    GROUP_RECEIPT_REQUEST_OBJECT_NAME,
+    GROUP_RECEIPT_RESPONSE_OBJECT_NAME,
+];
+
+/// Whether `content` is a signal (`Signal`), which a device applies and never stores or reports as a message.
 pub fn is_signal(content: &proto::MessageContent) -> bool {
-    [RECALL_COMMAND_OBJECT_NAME, EXPANSION_COMMAND_OBJECT_NAME].contains(&content.object_name.as_str())
+    SIGNAL_OBJECT_NAMES.contains(&content.object_name.as_str())
 }
 
 /// The signal `content` carries, if it is one whose payload decodes; a malformed signal changes nothing.
@@ -355,6 +379,15 @@ pub fn signal(content: &proto::MessageContent) -> Option<Signal> {
     match content.object_name.as_str() {
         RECALL_COMMAND_OBJECT_NAME => proto::RecallCommandContent::decode(payload).ok().map(Signal::Recall),
         EXPANSION_COMMAND_OBJECT_NAME => proto::ExpansionCommandContent::decode(payload).ok().map(Signal::Expansion),
+        PRIVATE_READ_RECEIPT_OBJECT_NAME => {
+            proto::PrivateReadReceiptContent::decode(payload).ok().map(Signal::PrivateReadReceipt)
+        }
+        GROUP_RECEIPT_REQUEST_OBJECT_NAME => {
+            proto::GroupReceiptRequestContent::decode(payload).ok().map(Signal::GroupReceiptRequest)
+        }
+        GROUP_RECEIPT_RESPONSE_OBJECT_NAME => {
+            proto::GroupReceiptResponseContent::decode(payload).ok().map(Signal::GroupReceiptResponse)
+        }
         _ => None,
     }
 }
@@ -363,7 +396,7 @@ pub fn signal(content: &proto::MessageContent) -> Option<Signal> {
 pub fn recall_command(content: &proto::MessageContent) -> Option<proto::RecallCommandContent> {
     match signal(content)? {
         Signal::Recall(command) => Some(command),
-        Signal::Expansion(_) => None,
+        _ => None,
     }
 }
 
@@ -372,6 +405,9 @@ pub fn encode_signal(signal: &Signal) -> proto::MessageContent {
     let (object_name, payload) = match signal {
         Signal::Recall(command) => (RECALL_COMMAND_OBJECT_NAME, command.encode_to_vec()),
         Signal::Expansion(command) => (EXPANSION_COMMAND_OBJECT_NAME, command.encode_to_vec()),
+        Signal::PrivateReadReceipt(receipt) => (PRIVATE_READ_RECEIPT_OBJECT_NAME, receipt.encode_to_vec()),
+        Signal::GroupReceiptRequest(request) => (GROUP_RECEIPT_REQUEST_OBJECT_NAME, request.encode_to_vec()),
+        Signal::GroupReceiptResponse(response) => (GROUP_RECEIPT_RESPONSE_OBJECT_NAME, response.encode_to_vec()),
     };
     proto::MessageContent { object_name: object_name.to_owned(), payload }
 }

@@ -60,6 +60,10 @@ pub const EXPANSION_ENTRIES_MAX: usize = 300;
 /// MSG-13, EXP-7: one expansion update sets at most 20 entries.
 pub const EXPANSION_ENTRIES_PER_UPDATE_MAX: usize = 20;
 
+/// imsim's own bound on the messages one `sendGroupReadReceiptResponse` answers (GRCPT-4 gives none): a page of
+/// history is at most 20, so 100 is generous, and a longer list is refused with -101 rather than sent.
+pub const GROUP_RECEIPT_RESPONSE_MESSAGES_MAX: usize = 100;
+
 /// imsim's own bound on a `messageUid` a method takes (MSG-6 gives no length; the server's UIDs have 19 characters):
 /// a longer one names no message, and is refused with -101 before it reaches the wire.
 pub const MESSAGE_UID_CHARS_MAX: usize = 64;

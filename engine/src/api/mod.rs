@@ -44,6 +44,7 @@ mod media;
 mod message_store;
 mod messages;
 mod notification;
+mod receipts;
 
 use std::future::Future;
 
@@ -65,6 +66,7 @@ pub use media::*;
 pub use message_store::*;
 pub use messages::*;
 pub use notification::*;
+pub use receipts::*;
 
 /// One method of the manual: its parameters are the implementing struct's fields (serde names them as the manual
 /// does), and this says how it is carried out and how its result reaches the app.
@@ -380,6 +382,9 @@ api_table! {
     "recallMessage" => RecallMessage,
     "updateMessageExpansion" => UpdateMessageExpansion,
     "removeMessageExpansionForKeys" => RemoveMessageExpansionForKeys,
+    "sendPrivateReadReceiptMessage" => SendPrivateReadReceiptMessage,
+    "sendGroupReadReceiptRequest" => SendGroupReadReceiptRequest,
+    "sendGroupReadReceiptResponse" => SendGroupReadReceiptResponse,
     "searchMessages" => SearchMessages,
     "searchMessagesByTimeRange" => SearchMessagesByTimeRange,
     "searchMessagesByUserId" => SearchMessagesByUserId,

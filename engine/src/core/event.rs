@@ -564,6 +564,72 @@ pub enum Event {
         /// The deleted keys.
         keys: Vec<String>,
     },
+    /// `onPrivateReadReceiptMessageSent(code, targetId, channelId, timestamp)` (RCPT-2): the result of
+    /// `sendPrivateReadReceiptMessage`.
+    #[serde(rename = "onPrivateReadReceiptMessageSent")]
+    PrivateReadReceiptMessageSent {
+        /// 0, or why the receipt was not sent.
+        code: ErrorCode,
+        /// The reader's peer, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// The send time of the last message read, as passed.
+        timestamp: i64,
+    },
+    /// `onPrivateReadReceiptReceived(targetId, channelId, timestamp)` (RCPT-3, RCPT-4): the peer read this user's
+    /// messages up to `timestamp`; they are now `read` (RCPT-5).
+    #[serde(rename = "onPrivateReadReceiptReceived")]
+    PrivateReadReceiptReceived {
+        /// The reader: the private conversation's target as this user sees it.
+        target_id: String,
+        /// Always null: a private conversation has no channel.
+        channel_id: Option<String>,
+        /// The send time of the last message read.
+        timestamp: i64,
+    },
+    /// `onGroupReadReceiptRequestSent(code, message)` (GRCPT-2): the result of `sendGroupReadReceiptRequest`.
+    #[serde(rename = "onGroupReadReceiptRequestSent")]
+    GroupReadReceiptRequestSent {
+        /// 0, or why receipts were not asked for.
+        code: ErrorCode,
+        /// On success the message as now stored (`groupReadReceiptInfo.readReceiptMessage` true, GRCPT-10); on
+        /// failure as passed.
+        message: Message,
+    },
+    /// `onGroupMessageReadReceiptRequestReceived(targetId, messageUid)` (GRCPT-3, GRCPT-8): another member asks
+    /// for read receipts for message `messageUid` of group `targetId`.
+    #[serde(rename = "onGroupMessageReadReceiptRequestReceived")]
+    GroupMessageReadReceiptRequestReceived {
+        /// The group.
+        target_id: String,
+        /// The message receipts are asked for.
+        message_uid: String,
+    },
+    /// `onGroupReadReceiptResponseSent(code, targetId, channelId, messages)` (GRCPT-4): the result of
+    /// `sendGroupReadReceiptResponse`.
+    #[serde(rename = "onGroupReadReceiptResponseSent")]
+    GroupReadReceiptResponseSent {
+        /// 0, or why the response was not sent.
+        code: ErrorCode,
+        /// The group, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// On success the messages as now stored (`hasRespond` true, GRCPT-10); on failure as passed.
+        messages: Vec<Message>,
+    },
+    /// `onGroupMessageReadReceiptResponseReceived(targetId, messageUid, respondUserIds)` (GRCPT-5, GRCPT-9): the
+    /// members who have answered this user's request so far, each with the time of the answer.
+    #[serde(rename = "onGroupMessageReadReceiptResponseReceived")]
+    GroupMessageReadReceiptResponseReceived {
+        /// The group.
+        target_id: String,
+        /// The message receipts were asked for.
+        message_uid: String,
+        /// Every response so far (GRCPT-9), by user ID.
+        respond_user_ids: BTreeMap<String, i64>,
+    },
     /// `onMessagesCleared(code, type, targetId, channelId, timestamp)` (DEL-11): the result of `clearMessages`.
     #[serde(rename = "onMessagesCleared")]
     MessagesCleared {
@@ -903,6 +969,12 @@ impl Event {
             Event::MessageExpansionForKeysRemoved { .. } => "onMessageExpansionForKeysRemoved",
             Event::RemoteMessageExpansionUpdated { .. } => "onRemoteMessageExpansionUpdated",
             Event::RemoteMessageExpansionForKeyRemoved { .. } => "onRemoteMessageExpansionForKeyRemoved",
+            Event::PrivateReadReceiptMessageSent { .. } => "onPrivateReadReceiptMessageSent",
+            Event::PrivateReadReceiptReceived { .. } => "onPrivateReadReceiptReceived",
+            Event::GroupReadReceiptRequestSent { .. } => "onGroupReadReceiptRequestSent",
+            Event::GroupMessageReadReceiptRequestReceived { .. } => "onGroupMessageReadReceiptRequestReceived",
+            Event::GroupReadReceiptResponseSent { .. } => "onGroupReadReceiptResponseSent",
+            Event::GroupMessageReadReceiptResponseReceived { .. } => "onGroupMessageReadReceiptResponseReceived",
             Event::MessagesCleared { .. } => "onMessagesCleared",
             Event::MessagesSearched { .. } => "onMessagesSearched",
             Event::MessagesSearchedByTimeRange { .. } => "onMessagesSearchedByTimeRange",

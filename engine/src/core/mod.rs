@@ -30,6 +30,7 @@ mod messages;
 mod notification;
 mod outbox;
 mod recall;
+mod receipts;
 pub mod reconnect;
 mod requests;
 mod signals;

@@ -37,6 +37,8 @@ pub(super) enum RequestKind {
     Recall(Box<Message>),
     /// An expansion change (`expansion.rs`).
     Expansion(super::expansion::ExpansionRequest),
+    /// A read receipt, a request for receipts, or a response (`receipts.rs`).
+    Receipt(super::receipts::ReceiptRequest),
 }
 
 /// A blacklist request: its answer is one event, whatever it says.
@@ -141,6 +143,7 @@ impl Core {
             RequestKind::Top(request) => self.top_settled(now, request, code, body),
             RequestKind::Recall(message) => self.recall_settled(*message, code, body),
             RequestKind::Expansion(request) => self.expansion_settled(request, code),
+            RequestKind::Receipt(request) => self.receipt_settled(request, code),
         }
     }
 

@@ -18,6 +18,7 @@ mod local_messages;
 mod media;
 mod message_store;
 mod notification;
+mod receipts;
 mod task;
 
 use std::collections::BTreeMap;

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use super::sqlite::cursor_to_sql;
 use super::{
-    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, Received, SignalChange, Store,
-    StoreError, merge_expansion,
+    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, ReceiptChange, Received, SignalChange,
+    Store, StoreError, merge_expansion,
 };
 use crate::content::{decode_content, encode_content};
 use crate::types::{
@@ -367,11 +367,35 @@ impl Store for MemoryStore {
                 SignalChange::Expansion { updated, removed_keys } => {
                     self.change_expansion(message_uid, updated, removed_keys)?
                 }
+                SignalChange::PrivateReadReceipt { peer, up_to } => {
+                    let read = self.messages.values_mut().filter(|message| {
+                        message.conversation_type == ConversationType::Private
+                            && message.target_id == *peer
+                            && message.direction == MessageDirection::Send
+                            && message.sent_status == SentStatus::Sent
+                            && message.sent_time <= *up_to
+                    });
+                    read.for_each(|message| message.sent_status = SentStatus::Read);
+                    None
+                }
+                SignalChange::GroupReceipt(change) => self.change_group_receipt(message_uid, change)?,
+                SignalChange::Nothing => None,
             };
             applied.push(outcome);
         }
         self.inbox_cursor = self.inbox_cursor.max(inbox_cursor);
         Ok(applied)
+    }
+
+    fn change_group_receipt(
+        &mut self,
+        message_uid: &str,
+        change: &ReceiptChange,
+    ) -> Result<Option<Message>, StoreError> {
+        let message = self.message_ids_by_uid.get(message_uid).and_then(|message_id| self.messages.get_mut(message_id));
+        let Some(message) = message else { return Ok(None) };
+        change.apply(&mut message.group_read_receipt_info);
+        Ok(Some(message.clone()))
     }
 
     fn change_expansion(

@@ -17,11 +17,13 @@ pub use sqlite::{
     conversation_list_sql, schema_sql,
 };
 
+use std::collections::BTreeMap;
+
 use crate::content;
 use crate::conversation::Conversation;
 use crate::types::{
-    ConversationType, Expansion, Message, MessageContent, MessageType, PushNotificationLevel, ReceivedStatus,
-    SentStatus, TimeOrder,
+    ConversationType, Expansion, GroupReadReceiptInfo, Message, MessageContent, MessageType, PushNotificationLevel,
+    ReceivedStatus, SentStatus, TimeOrder,
 };
 
 /// A storage failure. The core treats any of these as fatal to the operation that caused it.
@@ -63,6 +65,44 @@ pub enum SignalChange {
         /// The keys to delete; a key that is not there is no error.
         removed_keys: Vec<String>,
     },
+    /// RCPT-5: this user's sent private messages to `peer` still `sent` and sent at or before `up_to` become `read`.
+    /// Names no one message: its result is always `None`.
+    PrivateReadReceipt {
+        /// The reader: the conversation's target.
+        peer: String,
+        /// The send time of the last message read.
+        up_to: i64,
+    },
+    /// The message's group read-receipt status changes (GRCPT-10).
+    GroupReceipt(ReceiptChange),
+    /// Nothing is stored: the signal is only reported (a request for read receipts, GRCPT-3).
+    Nothing,
+}
+
+/// A change of a message's group read-receipt status (`RCIMIWGroupReadReceiptInfo`, GRCPT-10).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReceiptChange {
+    /// Receipts were asked for: `readReceiptMessage` becomes true (the sender's copy).
+    Requested,
+    /// This user answered: `hasRespond` becomes true (the responder's copy).
+    Responded,
+    /// Every response so far: `respondUserIds` becomes this map (the sender's copy, GRCPT-9).
+    Responses(BTreeMap<String, i64>),
+}
+
+impl ReceiptChange {
+    /// Applies the change to `info` (absent: a message nobody asked receipts for).
+    pub(crate) fn apply(&self, info: &mut Option<GroupReadReceiptInfo>) {
+        let info = info.get_or_insert_with(GroupReadReceiptInfo::default);
+        match self {
+            ReceiptChange::Requested => info.read_receipt_message = true,
+            ReceiptChange::Responded => info.has_respond = true,
+            ReceiptChange::Responses(responses) => {
+                info.read_receipt_message = true;
+                info.respond_user_ids = responses.clone();
+            }
+        }
+    }
 }
 
 /// EXP-12: sets `updated` in `expansion` (new keys added, existing ones overwritten), then deletes `removed_keys`.
@@ -212,6 +252,14 @@ pub trait Store {
         message_uid: &str,
         updated: &Expansion,
         removed_keys: &[String],
+    ) -> Result<Option<Message>, StoreError>;
+
+    /// Changes the group read-receipt status of the stored message with UID `message_uid` (GRCPT-10): the caller's
+    /// own copy once the server accepted its request or response. `None` when no message has that UID.
+    fn change_group_receipt(
+        &mut self,
+        message_uid: &str,
+        change: &ReceiptChange,
     ) -> Result<Option<Message>, StoreError>;
 
     /// Persists received messages and advances the inbox cursor to `inbox_cursor`, in one transaction.

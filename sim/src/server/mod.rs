@@ -42,6 +42,7 @@
 //! - `sent`: the private and group messages delivered, by UID, with who took part and each one's view;
 //! - `recall`: recalling a message, and the recall signal (RECALL, SYNC-15, CFG-5);
 //! - `expansion`: changing a message's expansion, and the expansion signal (EXP);
+//! - `receipts`: private and group read receipts, and their signals (RCPT, GRCPT);
 //! - `history`: each user's cloud history (HIST, DEL);
 //! - `files`: the file service media messages upload to and download from (SEND-13, DL);
 //! - `server_api`: messages sent by the App Server API: private as a user, and system messages (BLACK-4, CTYPE-7).
@@ -73,6 +74,7 @@ mod kick;
 mod notification;
 mod publish;
 mod recall;
+mod receipts;
 mod requests;
 mod sent;
 mod server_api;

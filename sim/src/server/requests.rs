@@ -1,5 +1,5 @@
 //! The dispatch of a client's `Request` frames: every `Request` gets exactly one `Response` with its `request_id`.
-//! Chatroom and file requests, and those that fan out (recall, expansion), answer for themselves in their modules;
+//! Chatroom and file requests, and those that fan out (recall, expansion, receipts), answer for themselves in their modules;
 //! the rest are answered here from the module that owns their state. A request with no body is malformed (90001).
 
 use imsim_engine::ErrorCode;
@@ -7,6 +7,7 @@ use imsim_engine::proto::{self, frame::Body, request, response};
 
 use super::blacklist::{add, is_blacklisted, list, remove, wire_code};
 use super::chatroom::ChatroomRequest;
+use super::receipts::ReceiptBody;
 use super::tokens::check_user_id;
 use super::{App, Conn, ConnId, Server};
 
@@ -39,6 +40,18 @@ impl Server {
             }
             request::Body::ExpansionChange(change) => {
                 self.handle_expansion_change(conn, request_id, change, now_ms);
+                return;
+            }
+            request::Body::PrivateReadReceipt(receipt) => {
+                self.handle_receipt(conn, request_id, ReceiptBody::Private(receipt), now_ms);
+                return;
+            }
+            request::Body::GroupReceiptRequest(request) => {
+                self.handle_receipt(conn, request_id, ReceiptBody::Request(request), now_ms);
+                return;
+            }
+            request::Body::GroupReceiptResponse(response) => {
+                self.handle_receipt(conn, request_id, ReceiptBody::Response(response), now_ms);
                 return;
             }
             request::Body::ConversationTopSet(set) => {
@@ -100,6 +113,9 @@ fn answer(app: &mut App, owner: &str, body: request::Body, now_ms: i64) -> Resul
         | request::Body::FileDownloadChunk(_)
         | request::Body::ConversationTopSet(_)
         | request::Body::Recall(_)
-        | request::Body::ExpansionChange(_) => Err(ErrorCode::PROTOCOL_UNEXPECTED_FRAME),
+        | request::Body::ExpansionChange(_)
+        | request::Body::PrivateReadReceipt(_)
+        | request::Body::GroupReceiptRequest(_)
+        | request::Body::GroupReceiptResponse(_) => Err(ErrorCode::PROTOCOL_UNEXPECTED_FRAME),
     }
 }

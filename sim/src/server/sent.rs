@@ -1,6 +1,6 @@
 //! The private and group messages the server delivered, by UID: what recall (RECALL) and expansion (EXP) need to
 //! know of a message after it was sent: who took part in its conversation and how each of them sees it, whether it
-//! was recalled, and its expansion as it stands.
+//! was recalled, its expansion as it stands, and the answers to a request for read receipts (GRCPT).
 //!
 //! The fan-out records every message it delivers, except status messages (which no one may recall or expand) and
 //! signals (RC:RcCmd, RC:MsgExMsg), which change other messages and are not messages one can act on.
@@ -27,6 +27,9 @@ pub(super) struct Sent {
     pub(super) recalled: bool,
     /// The expansion as it stands: `None` when the message was sent without expansion (EXP-5).
     pub(super) expansion: Option<Expansion>,
+    /// The answers to the sender's request for read receipts, by user ID with the server's time of each: `None`
+    /// until receipts are asked for (GRCPT-9).
+    pub(super) receipts: Option<BTreeMap<String, i64>>,
 }
 
 impl Sent {
@@ -70,6 +73,7 @@ impl SentMessages {
             views,
             recalled: false,
             expansion: message.expansion.as_ref().map(|expansion| expansion.entries.clone().into_iter().collect()),
+            receipts: None,
         };
         self.messages.insert(message.message_uid.clone(), sent);
     }

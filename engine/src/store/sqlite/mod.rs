@@ -36,8 +36,8 @@ pub use migrations::schema_sql;
 use rows::{MessageRow, count_to_u32, insert_message, search_text, unreadable};
 
 use super::{
-    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, Received, SignalChange, Store,
-    StoreError, searchable_object_names,
+    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, ReceiptChange, Received, SignalChange,
+    Store, StoreError, searchable_object_names,
 };
 use crate::content::encode_content;
 use crate::proto;
@@ -364,6 +364,17 @@ impl Store for SqliteStore {
         advance_cursor(&transaction, inbox_cursor)?;
         transaction.commit()?;
         Ok(applied)
+    }
+
+    fn change_group_receipt(
+        &mut self,
+        message_uid: &str,
+        change: &ReceiptChange,
+    ) -> Result<Option<Message>, StoreError> {
+        let transaction = self.write_transaction()?;
+        let changed = signals::change_group_receipt(&transaction, message_uid, change)?;
+        transaction.commit()?;
+        changed.map(|message_id| self.stored(message_id)).transpose()
     }
 
     fn change_expansion(

@@ -7,8 +7,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::rows::{from_json, search_text, to_json};
 use crate::content::{RECALL_NOTIFICATION_OBJECT_NAME, encode_content};
 use crate::proto;
-use crate::store::{SignalChange, StoreError, merge_expansion};
-use crate::types::{Expansion, MessageContent};
+use crate::store::{ReceiptChange, SignalChange, StoreError, merge_expansion};
+use crate::types::{ConversationType, Expansion, GroupReadReceiptInfo, MessageContent, MessageDirection, SentStatus};
 
 /// Applies `change` to the row with UID `message_uid`; the ID of the row it changed, or `None` when it changed
 /// nothing.
@@ -31,6 +31,25 @@ pub(super) fn apply(
         SignalChange::Expansion { updated, removed_keys } => {
             change_expansion(transaction, message_uid, updated, removed_keys)
         }
+        SignalChange::PrivateReadReceipt { peer, up_to } => {
+            transaction
+                .prepare_cached(
+                    "UPDATE messages SET sent_status = ?1
+                     WHERE conversation_type = ?2 AND target_id = ?3 AND direction = ?4 AND sent_status = ?5
+                       AND sent_time <= ?6",
+                )?
+                .execute(params![
+                    SentStatus::Read.ordinal(),
+                    ConversationType::Private.ordinal(),
+                    peer,
+                    MessageDirection::Send.ordinal(),
+                    SentStatus::Sent.ordinal(),
+                    up_to
+                ])?;
+            Ok(None)
+        }
+        SignalChange::GroupReceipt(change) => change_group_receipt(transaction, message_uid, change),
+        SignalChange::Nothing => Ok(None),
     }
 }
 
@@ -52,6 +71,25 @@ pub(super) fn change_expansion(
     transaction
         .prepare_cached("UPDATE messages SET expansion = ?2 WHERE message_id = ?1")?
         .execute(params![message_id, to_json(Some(&expansion), "expansion")?])?;
+    Ok(Some(message_id))
+}
+
+/// Applies `change` to the group read-receipt status of the row with UID `message_uid`; the row's ID, or `None`.
+pub(super) fn change_group_receipt(
+    transaction: &Transaction<'_>,
+    message_uid: &str,
+    change: &ReceiptChange,
+) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64, Option<String>)> = transaction
+        .prepare_cached("SELECT message_id, group_read_receipt_info FROM messages WHERE message_uid = ?1")?
+        .query_row(params![message_uid], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let Some((message_id, stored)) = row else { return Ok(None) };
+    let mut info: Option<GroupReadReceiptInfo> = from_json(message_id, "group_read_receipt_info", stored)?;
+    change.apply(&mut info);
+    transaction
+        .prepare_cached("UPDATE messages SET group_read_receipt_info = ?2 WHERE message_id = ?1")?
+        .execute(params![message_id, to_json(info.as_ref(), "group read receipt info")?])?;
     Ok(Some(message_id))
 }
 

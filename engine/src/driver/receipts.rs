@@ -1,0 +1,42 @@
+//! Read receipts (RCPT, GRCPT): each returns at once, and its result follows as an event once the server answered.
+
+use super::Engine;
+use crate::error::ImError;
+use crate::types::Message;
+
+impl Engine {
+    /// `sendPrivateReadReceiptMessage(targetId, channelId, timestamp)` (RCPT-2) →
+    /// `Event::PrivateReadReceiptMessageSent`.
+    pub async fn send_private_read_receipt_message(
+        &self,
+        target_id: &str,
+        channel_id: Option<&str>,
+        timestamp: i64,
+    ) -> Result<(), ImError> {
+        let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
+        self.run(move |core, now| {
+            core.send_private_read_receipt_message(now, &target_id, channel_id.as_deref(), timestamp)
+        })
+        .await
+    }
+
+    /// `sendGroupReadReceiptRequest(message)` (GRCPT-2) → `Event::GroupReadReceiptRequestSent`.
+    pub async fn send_group_read_receipt_request(&self, message: Message) -> Result<(), ImError> {
+        self.run(move |core, now| core.send_group_read_receipt_request(now, &message)).await
+    }
+
+    /// `sendGroupReadReceiptResponse(targetId, channelId, messages)` (GRCPT-4) →
+    /// `Event::GroupReadReceiptResponseSent`.
+    pub async fn send_group_read_receipt_response(
+        &self,
+        target_id: &str,
+        channel_id: Option<&str>,
+        messages: Vec<Message>,
+    ) -> Result<(), ImError> {
+        let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
+        self.run(move |core, now| {
+            core.send_group_read_receipt_response(now, &target_id, channel_id.as_deref(), messages)
+        })
+        .await
+    }
+}

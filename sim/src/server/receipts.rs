@@ -1,0 +1,158 @@
+//! Read receipts (RCPT, GRCPT): the server's side of `sendPrivateReadReceiptMessage`, `sendGroupReadReceiptRequest`
+//! and `sendGroupReadReceiptResponse`.
+//!
+//! Each is a request answered with no body, and each reaches the others as a signal through the inboxes, so that an
+//! offline device gets it at its next login (RCPT-7, GRCPT-8). None goes to the caller's other devices (RCPT-9).
+//!
+//! - A private receipt goes to the peer as `RC:ReadNtf`, from the reader.
+//! - A request for group receipts is the sender's, for a group message the server delivered; it goes to every other
+//!   participant of the message as `RC:RRReqMsg`. Asking again changes nothing and tells no one.
+//! - A response records, for each message receipts were asked for, the responder's first answer with the server's
+//!   time, and sends the sender every answer so far as `RC:RRRspMsg` (GRCPT-9). A message receipts were not asked
+//!   for, the sender's own, one the responder took no part in, or one already answered is ignored (GRCPT-11); the
+//!   response still succeeds.
+
+use imsim_engine::ErrorCode;
+use imsim_engine::content::{Signal, encode_signal};
+use imsim_engine::proto::{self, frame::Body};
+use imsim_engine::types::ConversationType;
+
+use super::fanout::Fanout;
+use super::sent::View;
+use super::tokens::check_user_id;
+use super::{Conn, ConnId, Server};
+
+impl Server {
+    /// Answers a receipt request on `conn` (see the module documentation).
+    pub(super) fn handle_receipt(&mut self, conn: ConnId, request_id: u64, body: ReceiptBody, now_ms: i64) {
+        let Some(Conn::Open(session)) = self.conns.get(&conn) else { return };
+        let (app_key, caller) = (session.app_key.clone(), session.user_id.clone());
+        let result = match body {
+            ReceiptBody::Private(receipt) => self.private_receipt(&app_key, &caller, receipt, now_ms),
+            ReceiptBody::Request(request) => self.receipt_request(&app_key, &caller, &request, now_ms),
+            ReceiptBody::Response(response) => self.receipt_response(&app_key, &caller, &response, now_ms),
+        };
+        let code = result.err().unwrap_or(ErrorCode::SUCCESS);
+        self.send(conn, Body::Response(proto::Response { request_id, code: code.to_wire(), body: None }));
+    }
+
+    fn private_receipt(
+        &mut self,
+        app_key: &str,
+        reader: &str,
+        receipt: proto::PrivateReadReceipt,
+        now_ms: i64,
+    ) -> Result<(), ErrorCode> {
+        if check_user_id(&receipt.target_id).is_err() || receipt.timestamp < 0 {
+            return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
+        }
+        imsim_engine::mark!("RCPT-7");
+        imsim_engine::mark!("RCPT-9");
+        let signal = Signal::PrivateReadReceipt(proto::PrivateReadReceiptContent { timestamp: receipt.timestamp });
+        let recipients = vec![(receipt.target_id, reader.to_owned())];
+        let retention_ms = self.private_retention_ms();
+        self.send_signal(app_key, reader, ConversationType::Private, signal, recipients, retention_ms, now_ms);
+        Ok(())
+    }
+
+    fn receipt_request(
+        &mut self,
+        app_key: &str,
+        sender: &str,
+        request: &proto::GroupReceiptRequest,
+        now_ms: i64,
+    ) -> Result<(), ErrorCode> {
+        let app = self.apps.get_mut(app_key).expect("invariant: a session's app exists");
+        let sent = app.sent.get_mut(&request.message_uid).ok_or(ErrorCode::PROTOCOL_MALFORMED_FRAME)?;
+        if sent.conversation_type != ConversationType::Group.ordinal() || sent.sender_user_id != sender {
+            return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
+        }
+        if sent.receipts.is_some() {
+            return Ok(());
+        }
+        sent.receipts = Some(Default::default());
+        imsim_engine::mark!("GRCPT-8");
+        let recipients: Vec<View> = sent.views.iter().filter(|(user_id, _)| user_id != sender).cloned().collect();
+        let message_uid = request.message_uid.clone();
+        let signal = Signal::GroupReceiptRequest(proto::GroupReceiptRequestContent { message_uid });
+        let retention_ms = self.group_retention_ms();
+        self.send_signal(app_key, sender, ConversationType::Group, signal, recipients, retention_ms, now_ms);
+        Ok(())
+    }
+
+    fn receipt_response(
+        &mut self,
+        app_key: &str,
+        responder: &str,
+        response: &proto::GroupReceiptResponse,
+        now_ms: i64,
+    ) -> Result<(), ErrorCode> {
+        if check_user_id(&response.group_id).is_err() || response.message_uids.is_empty() {
+            return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
+        }
+        let app = self.apps.get_mut(app_key).expect("invariant: a session's app exists");
+        let mut answered = Vec::new();
+        for message_uid in &response.message_uids {
+            let Some(sent) = app.sent.get_mut(message_uid) else { continue };
+            let of_the_group = sent.conversation_type == ConversationType::Group.ordinal()
+                && sent.view_of(responder).is_some_and(|(_, group_id)| *group_id == response.group_id);
+            let sender = sent.sender_user_id.clone();
+            let Some(responses) = sent.receipts.as_mut().filter(|_| of_the_group && sender != responder) else {
+                imsim_engine::mark!("GRCPT-11");
+                continue;
+            };
+            if responses.contains_key(responder) {
+                continue;
+            }
+            imsim_engine::mark!("GRCPT-9");
+            responses.insert(responder.to_owned(), now_ms);
+            let content = proto::GroupReceiptResponseContent {
+                message_uid: message_uid.clone(),
+                respond_user_ids: responses.clone().into_iter().collect(),
+            };
+            answered.push((sender, content));
+        }
+        let retention_ms = self.group_retention_ms();
+        for (sender, content) in answered {
+            let recipients = vec![(sender, response.group_id.clone())];
+            let signal = Signal::GroupReceiptResponse(content);
+            self.send_signal(app_key, responder, ConversationType::Group, signal, recipients, retention_ms, now_ms);
+        }
+        Ok(())
+    }
+
+    /// Sends `signal` from `from` to `recipients` through their inboxes, neither stored nor counted, never to the
+    /// caller's other devices.
+    #[allow(clippy::too_many_arguments)]
+    fn send_signal(
+        &mut self,
+        app_key: &str,
+        from: &str,
+        conversation_type: ConversationType,
+        signal: Signal,
+        recipients: Vec<View>,
+        retention_ms: i64,
+        now_ms: i64,
+    ) {
+        let app = self.apps.get_mut(app_key).expect("invariant: a session's app exists");
+        let (message_uid, sent_time) = app.stamp(now_ms);
+        let message = proto::DeliveredMessage {
+            message_uid,
+            conversation_type: conversation_type.ordinal(),
+            sender_user_id: from.to_owned(),
+            sent_time,
+            content: Some(encode_signal(&signal)),
+            not_stored: true,
+            not_counted: true,
+            ..Default::default()
+        };
+        self.fan_out(app_key, Fanout { message, recipients, sender_copy: None, retention_ms }, None, now_ms);
+    }
+}
+
+/// The three receipt requests.
+pub(super) enum ReceiptBody {
+    Private(proto::PrivateReadReceipt),
+    Request(proto::GroupReceiptRequest),
+    Response(proto::GroupReceiptResponse),
+}
