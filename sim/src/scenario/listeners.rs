@@ -125,7 +125,7 @@ fn check_shape(node: &Node, schema: &Json, what: &str) -> Res<()> {
                 return check_shape(value, &items, &format!("{what} ($contains)"));
             }
             "$exactly" => return check_shape(value, schema, what),
-            "$sameAs" => return Ok(()),
+            "$sameAs" | "$keys" => return Ok(()),
             _ => {}
         }
     }

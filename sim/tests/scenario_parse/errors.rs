@@ -40,6 +40,18 @@ fn new_steps_check_their_values() {
         ),
         ("expect: { device: a, status: connected, for: 1s }", 6, 45, r#"field "for" only applies to a no_event check"#),
         (
+            "expect: { device: a, event: onChatRoomEntriesAdded, entries: { $keys: k } }",
+            6,
+            75,
+            "$keys: expected a list of key names",
+        ),
+        (
+            "expect: { device: a, event: onChatRoomEntriesAdded, entries: { $keys: [{ k: v }] } }",
+            6,
+            76,
+            "$keys: expected plain key names",
+        ),
+        (
             "expect: { device: a, for: 1s }",
             6,
             13,

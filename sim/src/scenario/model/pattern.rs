@@ -8,7 +8,8 @@
 //! - `$name.path` equals the value kept under that name (`as: name`), deeply; `$$` writes a literal `$`.
 //! - Operators, as a one-key mapping: `{ $exactly: X }` equals X deeply (a map with no other keys);
 //!   `{ $contains: P }` is a list with an element matching P; `{ $sameAs: path }` equals the value at that path of
-//!   the same event (`messages.0.sentTime`, a negative index counting from the end).
+//!   the same event (`messages.0.sentTime`, a negative index counting from the end); `{ $keys: [a, b] }` is a map
+//!   with exactly these keys, whatever their values (a time that varies with the seed).
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -37,6 +38,8 @@ pub enum Pattern {
     Contains(Box<Pattern>),
     /// Equal to the value at this path of the same value.
     SameAs(String),
+    /// A map with exactly these keys, whatever their values.
+    Keys(Vec<String>),
 }
 
 /// What YAML made of a pattern's scalar.
@@ -53,7 +56,7 @@ pub enum ScalarKind {
 }
 
 /// The operators, as a one-key mapping's key.
-const OPERATORS: &[&str] = &["$exactly", "$contains", "$sameAs"];
+const OPERATORS: &[&str] = &["$exactly", "$contains", "$sameAs", "$keys"];
 
 impl Pattern {
     /// The pattern `node` writes; an error for a malformed operator.
@@ -169,6 +172,14 @@ impl Pattern {
                     differs(self.to_string())
                 }
             }
+            Pattern::Keys(keys) => {
+                let Json::Object(map) = actual else { return differs(self.to_string()) };
+                let mut expected: Vec<&str> = keys.iter().map(String::as_str).collect();
+                expected.sort_unstable();
+                let mut found: Vec<&str> = map.keys().map(String::as_str).collect();
+                found.sort_unstable();
+                if found == expected { Ok(()) } else { differs(self.to_string()) }
+            }
             Pattern::SameAs(reference) => {
                 let kept_whole = BTreeMap::from([(String::new(), whole.clone())]);
                 let expected = lookup(&format!(".{reference}"), &kept_whole)
@@ -191,6 +202,18 @@ fn operator(name: &str, key: &Node, value: &Node) -> Result<Pattern, (super::Loc
     Ok(match name {
         "$exactly" => Pattern::Exactly(to_json(value)),
         "$contains" => Pattern::Contains(Box::new(Pattern::from_node(value)?)),
+        "$keys" => match &value.value {
+            Value::Seq(items) => Pattern::Keys(
+                items
+                    .iter()
+                    .map(|item| match &item.value {
+                        Value::Scalar(text, _) => Ok(text.clone()),
+                        _ => Err((item.at, "$keys: expected plain key names".to_owned())),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            _ => return Err((value.at, "$keys: expected a list of key names, like [lisi, wangwu]".into())),
+        },
         "$sameAs" => match &value.value {
             Value::Scalar(text, _) => Pattern::SameAs(text.clone()),
             _ => return Err((value.at, "$sameAs: expected a path of the same event, like messages.0.sentTime".into())),
@@ -312,6 +335,7 @@ impl fmt::Display for Pattern {
             Pattern::Reference(path) => write!(f, "${path}"),
             Pattern::Exactly(value) => write!(f, "{{$exactly: {}}}", render(value)),
             Pattern::Contains(pattern) => write!(f, "{{$contains: {pattern}}}"),
+            Pattern::Keys(keys) => write!(f, "{{$keys: [{}]}}", keys.join(", ")),
             Pattern::SameAs(path) => write!(f, "{{$sameAs: {path}}}"),
         }
     }
