@@ -34,6 +34,7 @@ mod membership;
 mod pages;
 pub mod protocol;
 mod recall;
+mod receipts;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -160,6 +161,7 @@ pub const CHECKERS: &[Checker] = &[
     status::SENT_STATUS,
     pages::PAGES,
     recall::RECALL,
+    receipts::RECEIPTS,
     membership::AFTER_LEAVING,
     membership::OUTSIDE_THE_GROUP,
     limits::RATE,

@@ -719,3 +719,31 @@ fn an_original_kept_by_a_device_that_did_not_recall_is_reported() {
     );
     assert_eq!(names(&check(&history)), [("recall", 2)]);
 }
+
+/// Two reports of the answers to the request for `u1` on device a.
+fn receipt_reports(first: &[(&str, i64)], second: &[(&str, i64)]) -> History {
+    let mut history = signed_in();
+    let report = |answers: &[(&str, i64)]| Event::GroupMessageReadReceiptResponseReceived {
+        target_id: "g".into(),
+        message_uid: "u1".into(),
+        respond_user_ids: answers.iter().map(|(reader, time)| ((*reader).to_owned(), *time)).collect(),
+    };
+    history.events.insert("a".into(), vec![report(first), report(second)]);
+    history
+}
+
+#[test]
+fn answers_that_only_grow_break_nothing() {
+    let history = receipt_reports(&[("ub", 10)], &[("ub", 10), ("uc", 20)]);
+    assert_eq!(names(&check(&history)), []);
+}
+
+#[test]
+fn an_answer_counted_twice_or_dropped_is_reported() {
+    let moved = receipt_reports(&[("ub", 10)], &[("ub", 30)]);
+    assert_eq!(names(&check(&moved)), [("receipts", 1)]);
+    let dropped = receipt_reports(&[("ub", 10), ("uc", 20)], &[("uc", 20)]);
+    let violations = check(&dropped);
+    assert_eq!(names(&violations), [("receipts", 1)]);
+    assert!(violations[0].examples[0].contains("ub's answer for u1 was reported, then dropped"), "{}", violations[0]);
+}
