@@ -185,6 +185,18 @@ fn counters(world: &World, history: &History) -> BTreeMap<String, u64> {
     if expansion_changes > 0 {
         counters.insert("expansion change applied".to_owned(), u64::try_from(expansion_changes).unwrap_or(u64::MAX));
     }
+    let receipts = history.events.values().flatten().filter(|event| {
+        matches!(
+            event,
+            Event::PrivateReadReceiptReceived { .. }
+                | Event::GroupMessageReadReceiptRequestReceived { .. }
+                | Event::GroupMessageReadReceiptResponseReceived { .. }
+        )
+    });
+    let receipts = receipts.count();
+    if receipts > 0 {
+        counters.insert("read receipt received".to_owned(), u64::try_from(receipts).unwrap_or(u64::MAX));
+    }
     let refused = history.calls.values().flatten().filter(|call| call.code != 0).count();
     if refused > 0 {
         counters.insert("refused call".to_owned(), u64::try_from(refused).unwrap_or(u64::MAX));
