@@ -20,16 +20,13 @@
 //! The signal is marked neither stored nor counted (EXP-14).
 
 use imsim_engine::ErrorCode;
-use imsim_engine::content::{Signal, encode_signal};
+use imsim_engine::content::Signal;
 use imsim_engine::limits::{EXPANSION_ENTRIES_MAX, EXPANSION_ENTRIES_PER_UPDATE_MAX};
 use imsim_engine::proto::{self, frame::Body};
-use imsim_engine::types::{
-    ConversationType, Expansion, is_expansion_key_char, validate_expansion, validate_expansion_keys,
-};
+use imsim_engine::types::{Expansion, is_expansion_key_char, validate_expansion, validate_expansion_keys};
 
-use super::fanout::{Fanout, SenderCopy};
+use super::fanout::SignalRoute;
 use super::publish::send_rate_exceeded;
-use super::sent::View;
 use super::{Conn, ConnId, Server};
 
 impl Server {
@@ -50,8 +47,6 @@ impl Server {
 
     fn change_expansion(&mut self, conn: ConnId, change: proto::ExpansionChange, now_ms: i64) -> Result<(), ErrorCode> {
         let rate = self.config.client_send_rate;
-        let private_retention_ms = self.private_retention_ms();
-        let group_retention_ms = self.group_retention_ms();
         let Some(Conn::Open(session)) = self.conns.get_mut(&conn) else {
             return Err(ErrorCode::PROTOCOL_UNEXPECTED_FRAME);
         };
@@ -94,33 +89,16 @@ impl Server {
                 kept.expansion = Some(stored.clone());
             });
         }
-        let (signal_uid, signal_time) = app.stamp(now_ms);
+        let stamp = app.stamp(now_ms);
         let command = proto::ExpansionCommandContent {
             message_uid: change.message_uid,
             updated: change.updated,
             removed_keys: change.removed_keys,
         };
-        let signal = proto::DeliveredMessage {
-            message_uid: signal_uid,
-            conversation_type,
-            sender_user_id: caller.clone(),
-            sent_time: signal_time,
-            content: Some(encode_signal(&Signal::Expansion(command))),
-            not_stored: true,
-            not_counted: true,
-            ..Default::default()
-        };
         imsim_engine::mark!("EXP-4");
         imsim_engine::mark!("EXP-13");
-        let (recipients, own): (Vec<View>, Vec<View>) = views.into_iter().partition(|(user_id, _)| *user_id != caller);
-        let sender_copy =
-            own.into_iter().next().map(|(user_id, target_id)| SenderCopy { user_id, device_id, target_id });
-        let retention_ms = if conversation_type == ConversationType::Group.ordinal() {
-            group_retention_ms
-        } else {
-            private_retention_ms
-        };
-        self.fan_out(&app_key, Fanout { message: signal, recipients, sender_copy, retention_ms }, None, now_ms);
+        let route = SignalRoute::to_participants(conversation_type, views, &caller, device_id);
+        self.send_signal(&app_key, route, &Signal::Expansion(command), stamp, now_ms);
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! same message, even one to itself), then the deliveries, recipient by recipient in the given order, then the
 //! sender's other devices.
 
+use imsim_engine::content::{Signal, encode_signal};
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::types::ConversationType;
 
@@ -34,7 +35,63 @@ pub(super) struct SenderCopy {
     pub(super) target_id: String,
 }
 
+/// Where a signal (a recall, an expansion change, a read receipt) goes: from `from` to `recipients`, each with the
+/// conversation as they see it, and to the caller's other devices when `sender_copy` is given (and sync is on).
+#[derive(Debug)]
+pub(super) struct SignalRoute {
+    pub(super) from: String,
+    pub(super) conversation_type: u32,
+    pub(super) recipients: Vec<(String, String)>,
+    pub(super) sender_copy: Option<SenderCopy>,
+}
+
+impl SignalRoute {
+    /// The route to every participant of a message (`views`, the caller's own among them) but the calling device:
+    /// the others as recipients, the caller's other devices through the sender's copy.
+    pub(super) fn to_participants(
+        conversation_type: u32,
+        views: Vec<(String, String)>,
+        caller: &str,
+        device_id: String,
+    ) -> SignalRoute {
+        let (recipients, own): (Vec<_>, Vec<_>) = views.into_iter().partition(|(user_id, _)| user_id != caller);
+        let sender_copy =
+            own.into_iter().next().map(|(user_id, target_id)| SenderCopy { user_id, device_id, target_id });
+        SignalRoute { from: caller.to_owned(), conversation_type, recipients, sender_copy }
+    }
+}
+
 impl Server {
+    /// Sends `signal` along `route` through the inboxes, like a message of its conversation (so it waits for offline
+    /// devices as long as one would), marked neither stored nor counted. `(message_uid, sent_time)` is its stamp
+    /// (`App::stamp`), taken by the caller when the signal's content needs its time.
+    pub(super) fn send_signal(
+        &mut self,
+        app_key: &str,
+        route: SignalRoute,
+        signal: &Signal,
+        (message_uid, sent_time): (String, i64),
+        now_ms: i64,
+    ) {
+        let retention_ms = if route.conversation_type == ConversationType::Group.ordinal() {
+            self.group_retention_ms()
+        } else {
+            self.private_retention_ms()
+        };
+        let message = proto::DeliveredMessage {
+            message_uid,
+            conversation_type: route.conversation_type,
+            sender_user_id: route.from,
+            sent_time,
+            content: Some(encode_signal(signal)),
+            not_stored: true,
+            not_counted: true,
+            ..Default::default()
+        };
+        let fanout = Fanout { message, recipients: route.recipients, sender_copy: route.sender_copy, retention_ms };
+        self.fan_out(app_key, fanout, None, now_ms);
+    }
+
     /// Delivers `fanout` in `app_key`, sending `ack` (to the publishing connection) first. See the module
     /// documentation.
     pub(super) fn fan_out(

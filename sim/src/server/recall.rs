@@ -15,12 +15,11 @@
 //! There is no time limit (RECALL-12). A UID that names no private or group message of the conversation the caller
 //! names, a caller who took no part in it, and a message already recalled are all refused with 25101.
 
-use imsim_engine::content::{Signal, encode_content, encode_signal};
+use imsim_engine::content::{Signal, encode_content};
 use imsim_engine::proto::{self, frame::Body, response};
-use imsim_engine::{ConversationType, ErrorCode, MessageContent};
+use imsim_engine::{ErrorCode, MessageContent};
 
-use super::fanout::{Fanout, SenderCopy};
-use super::sent::View;
+use super::fanout::SignalRoute;
 use super::{Conn, ConnId, Server};
 
 /// `message` as it reads once recalled: its recall notification `content`, with no mention, expansion or extra,
@@ -57,8 +56,6 @@ impl Server {
         let Some(Conn::Open(session)) = self.conns.get(&conn) else { return Err(ErrorCode::PROTOCOL_UNEXPECTED_FRAME) };
         let (app_key, caller, device_id) =
             (session.app_key.clone(), session.user_id.clone(), session.device_id.clone());
-        let private_retention_ms = self.private_retention_ms();
-        let group_retention_ms = self.group_retention_ms();
         let app = self.apps.get_mut(&app_key).expect("invariant: a session's app exists");
         let sent = app.sent.get_mut(&recall.message_uid).ok_or(ErrorCode::RECALL_PARAMETER_INVALID)?;
         let caller_view = sent.view_of(&caller);
@@ -99,25 +96,8 @@ impl Server {
             recall_action_time,
             admin: false,
         };
-        let signal = proto::DeliveredMessage {
-            message_uid: signal_uid,
-            conversation_type,
-            sender_user_id: caller.clone(),
-            sent_time: recall_action_time,
-            content: Some(encode_signal(&Signal::Recall(command))),
-            not_stored: true,
-            not_counted: true,
-            ..Default::default()
-        };
-        let (recipients, own): (Vec<View>, Vec<View>) = views.into_iter().partition(|(user_id, _)| *user_id != caller);
-        let sender_copy =
-            own.into_iter().next().map(|(user_id, target_id)| SenderCopy { user_id, device_id, target_id });
-        let retention_ms = if conversation_type == ConversationType::Group.ordinal() {
-            group_retention_ms
-        } else {
-            private_retention_ms
-        };
-        self.fan_out(&app_key, Fanout { message: signal, recipients, sender_copy, retention_ms }, None, now_ms);
+        let route = SignalRoute::to_participants(conversation_type, views, &caller, device_id);
+        self.send_signal(&app_key, route, &Signal::Recall(command), (signal_uid, recall_action_time), now_ms);
         Ok(recall_action_time)
     }
 }

@@ -13,11 +13,11 @@
 //!   response still succeeds.
 
 use imsim_engine::ErrorCode;
-use imsim_engine::content::{Signal, encode_signal};
+use imsim_engine::content::Signal;
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::types::ConversationType;
 
-use super::fanout::Fanout;
+use super::fanout::SignalRoute;
 use super::sent::View;
 use super::tokens::check_user_id;
 use super::{Conn, ConnId, Server};
@@ -50,8 +50,7 @@ impl Server {
         imsim_engine::mark!("RCPT-9");
         let signal = Signal::PrivateReadReceipt(proto::PrivateReadReceiptContent { timestamp: receipt.timestamp });
         let recipients = vec![(receipt.target_id, reader.to_owned())];
-        let retention_ms = self.private_retention_ms();
-        self.send_signal(app_key, reader, ConversationType::Private, signal, recipients, retention_ms, now_ms);
+        self.send_receipt(app_key, reader, ConversationType::Private, signal, recipients, now_ms);
         Ok(())
     }
 
@@ -75,8 +74,7 @@ impl Server {
         let recipients: Vec<View> = sent.views.iter().filter(|(user_id, _)| user_id != sender).cloned().collect();
         let message_uid = request.message_uid.clone();
         let signal = Signal::GroupReceiptRequest(proto::GroupReceiptRequestContent { message_uid });
-        let retention_ms = self.group_retention_ms();
-        self.send_signal(app_key, sender, ConversationType::Group, signal, recipients, retention_ms, now_ms);
+        self.send_receipt(app_key, sender, ConversationType::Group, signal, recipients, now_ms);
         Ok(())
     }
 
@@ -112,41 +110,33 @@ impl Server {
             };
             answered.push((sender, content));
         }
-        let retention_ms = self.group_retention_ms();
         for (sender, content) in answered {
             let recipients = vec![(sender, response.group_id.clone())];
             let signal = Signal::GroupReceiptResponse(content);
-            self.send_signal(app_key, responder, ConversationType::Group, signal, recipients, retention_ms, now_ms);
+            self.send_receipt(app_key, responder, ConversationType::Group, signal, recipients, now_ms);
         }
         Ok(())
     }
 
-    /// Sends `signal` from `from` to `recipients` through their inboxes, neither stored nor counted, never to the
-    /// caller's other devices.
-    #[allow(clippy::too_many_arguments)]
-    fn send_signal(
+    /// Sends `signal` from `from` to `recipients`, never to the caller's other devices (RCPT-9).
+    fn send_receipt(
         &mut self,
         app_key: &str,
         from: &str,
         conversation_type: ConversationType,
         signal: Signal,
         recipients: Vec<View>,
-        retention_ms: i64,
         now_ms: i64,
     ) {
         let app = self.apps.get_mut(app_key).expect("invariant: a session's app exists");
-        let (message_uid, sent_time) = app.stamp(now_ms);
-        let message = proto::DeliveredMessage {
-            message_uid,
+        let stamp = app.stamp(now_ms);
+        let route = SignalRoute {
+            from: from.to_owned(),
             conversation_type: conversation_type.ordinal(),
-            sender_user_id: from.to_owned(),
-            sent_time,
-            content: Some(encode_signal(&signal)),
-            not_stored: true,
-            not_counted: true,
-            ..Default::default()
+            recipients,
+            sender_copy: None,
         };
-        self.fan_out(app_key, Fanout { message, recipients, sender_copy: None, retention_ms }, None, now_ms);
+        self.send_signal(app_key, route, &signal, stamp, now_ms);
     }
 }
 
