@@ -391,3 +391,35 @@ fn old_and_new_custom_messages_cannot_read_each_other() {
     assert_eq!(encoded.object_name, "App:Poll");
     assert!(serde_json::from_slice::<serde_json::Value>(&encoded.payload).is_err(), "API-13: the payload is not JSON");
 }
+
+/// MTYPE-27: each signal travels under RongCloud's object name, decodes back to itself, and is never a message
+/// content a device would store or report; a malformed payload under a signal's name changes nothing.
+#[test]
+fn signals_travel_under_their_object_names() {
+    crate::checks!(unit: "MTYPE-27");
+    let signals = [
+        (Signal::Recall(proto::RecallCommandContent { message_uid: "U1".into(), ..Default::default() }), "RC:RcCmd"),
+        (
+            Signal::Expansion(proto::ExpansionCommandContent { message_uid: "U1".into(), ..Default::default() }),
+            "RC:MsgExMsg",
+        ),
+        (Signal::PrivateReadReceipt(proto::PrivateReadReceiptContent { timestamp: 5 }), "RC:ReadNtf"),
+        (Signal::GroupReceiptRequest(proto::GroupReceiptRequestContent { message_uid: "U1".into() }), "RC:RRReqMsg"),
+        (
+            Signal::GroupReceiptResponse(proto::GroupReceiptResponseContent {
+                message_uid: "U1".into(),
+                respond_user_ids: [("lisi".to_owned(), 7)].into(),
+            }),
+            "RC:RRRspMsg",
+        ),
+    ];
+    for (sent, object_name) in signals {
+        let wire = encode_signal(&sent);
+        assert_eq!(wire.object_name, object_name);
+        assert!(is_signal(&wire), "{object_name}");
+        assert_eq!(signal(&wire), Some(sent), "{object_name}");
+        let malformed = proto::MessageContent { object_name: object_name.to_owned(), payload: vec![0xff, 0xff] };
+        assert_eq!(signal(&malformed), None, "{object_name}: a malformed signal changes nothing");
+    }
+    assert!(!is_signal(&encode_content(&MessageContent::Text { text: "hi".into() })));
+}
