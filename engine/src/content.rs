@@ -53,6 +53,8 @@ pub const PRIVATE_READ_RECEIPT_OBJECT_NAME: &str = "RC:ReadNtf";
 pub const GROUP_RECEIPT_REQUEST_OBJECT_NAME: &str = "RC:RRReqMsg";
 /// MTYPE-27, GRCPT-9: the group read receipt response signal.
 pub const GROUP_RECEIPT_RESPONSE_OBJECT_NAME: &str = "RC:RRRspMsg";
+/// RSYNC-3: the read-status sync signal (RongCloud's name for it; MTYPE-27 does not list it).
+pub const READ_STATUS_SYNC_OBJECT_NAME: &str = "RC:SRSMsg";
 /// The object name of a command notification message (MTYPE-20, MTYPE-27).
 pub const COMMAND_NOTIFICATION_OBJECT_NAME: &str = "RC:CmdNtf";
 
@@ -344,15 +346,18 @@ pub enum Signal {
     GroupReceiptRequest(proto::GroupReceiptRequestContent),
     /// RC:RRRspMsg: the responses so far to a request for read receipts (GRCPT-5, GRCPT-9).
     GroupReceiptResponse(proto::GroupReceiptResponseContent),
+    /// RC:SRSMsg: another device of this user read the conversation up to a time (RSYNC-3, RSYNC-6).
+    ReadStatusSync(proto::ReadStatusSyncContent),
 }
 
 impl Signal {
-    /// The UID of the message the signal is about; empty for a private read receipt, which is about a time.
+    /// The UID of the message the signal is about; empty for a read receipt or a read-status sync, which are about
+    /// a time.
     pub fn message_uid(&self) -> &str {
         match self {
             Signal::Recall(command) => &command.message_uid,
             Signal::Expansion(command) => &command.message_uid,
-            Signal::PrivateReadReceipt(_) => "",
+            Signal::PrivateReadReceipt(_) | Signal::ReadStatusSync(_) => "",
             Signal::GroupReceiptRequest(request) => &request.message_uid,
             Signal::GroupReceiptResponse(response) => &response.message_uid,
         }
@@ -360,12 +365,13 @@ impl Signal {
 }
 
 /// The object names of the signals.
-const SIGNAL_OBJECT_NAMES: [&str; 5] = [
+const SIGNAL_OBJECT_NAMES: [&str; 6] = [
     RECALL_COMMAND_OBJECT_NAME,
     EXPANSION_COMMAND_OBJECT_NAME,
     PRIVATE_READ_RECEIPT_OBJECT_NAME,
     GROUP_RECEIPT_REQUEST_OBJECT_NAME,
     GROUP_RECEIPT_RESPONSE_OBJECT_NAME,
+    READ_STATUS_SYNC_OBJECT_NAME,
 ];
 
 /// Whether `content` is a signal (`Signal`), which a device applies and never stores or reports as a message.
@@ -388,6 +394,7 @@ pub fn signal(content: &proto::MessageContent) -> Option<Signal> {
         GROUP_RECEIPT_RESPONSE_OBJECT_NAME => {
             proto::GroupReceiptResponseContent::decode(payload).ok().map(Signal::GroupReceiptResponse)
         }
+        READ_STATUS_SYNC_OBJECT_NAME => proto::ReadStatusSyncContent::decode(payload).ok().map(Signal::ReadStatusSync),
         _ => None,
     }
 }
@@ -408,6 +415,7 @@ pub fn encode_signal(signal: &Signal) -> proto::MessageContent {
         Signal::PrivateReadReceipt(receipt) => (PRIVATE_READ_RECEIPT_OBJECT_NAME, receipt.encode_to_vec()),
         Signal::GroupReceiptRequest(request) => (GROUP_RECEIPT_REQUEST_OBJECT_NAME, request.encode_to_vec()),
         Signal::GroupReceiptResponse(response) => (GROUP_RECEIPT_RESPONSE_OBJECT_NAME, response.encode_to_vec()),
+        Signal::ReadStatusSync(sync) => (READ_STATUS_SYNC_OBJECT_NAME, sync.encode_to_vec()),
     };
     proto::MessageContent { object_name: object_name.to_owned(), payload }
 }

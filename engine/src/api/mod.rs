@@ -385,6 +385,7 @@ api_table! {
     "sendPrivateReadReceiptMessage" => SendPrivateReadReceiptMessage,
     "sendGroupReadReceiptRequest" => SendGroupReadReceiptRequest,
     "sendGroupReadReceiptResponse" => SendGroupReadReceiptResponse,
+    "syncConversationReadStatus" => SyncConversationReadStatus,
     "searchMessages" => SearchMessages,
     "searchMessagesByTimeRange" => SearchMessagesByTimeRange,
     "searchMessagesByUserId" => SearchMessagesByUserId,

@@ -1,4 +1,4 @@
-//! Read receipts: private (RCPT) and group (GRCPT).
+//! Read receipts: private (RCPT) and group (GRCPT), and read-status sync (RSYNC).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -6,7 +6,23 @@ use serde::{Deserialize, Serialize};
 use super::{ApiMethod, Completion, Returned};
 use crate::driver::Engine;
 use crate::error::ImError;
-use crate::types::Message;
+use crate::types::{ConversationType, Message};
+
+api_method! {
+    /// `syncConversationReadStatus(type, targetId, channelId, timestamp)` (RSYNC-1) → `onConversationReadStatusSynced`.
+    SyncConversationReadStatus {
+        /// The conversation's type: not a chatroom (RSYNC-8).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The ultra group channel; `null` for other types (CALL-10).
+        #[serde(default)]
+        channel_id: Option<String>,
+        /// The send time of the last message read.
+        timestamp: i64,
+    } => Completion::listener("onConversationReadStatusSynced", &[]),
+    |call, engine| engine.sync_conversation_read_status(call.conversation_type, &call.target_id, call.channel_id.as_deref(), call.timestamp)
+}
 
 api_method! {
     /// `sendPrivateReadReceiptMessage(targetId, channelId, timestamp)` (RCPT-2) → `onPrivateReadReceiptMessageSent`.

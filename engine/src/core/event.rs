@@ -630,6 +630,32 @@ pub enum Event {
         /// Every response so far (GRCPT-9), by user ID.
         respond_user_ids: BTreeMap<String, i64>,
     },
+    /// `onConversationReadStatusSynced(code, type, targetId, channelId, timestamp)` (RSYNC-2): the result of
+    /// `syncConversationReadStatus`.
+    #[serde(rename = "onConversationReadStatusSynced")]
+    ConversationReadStatusSynced {
+        /// 0, or why the sync was not sent.
+        code: ErrorCode,
+        /// The conversation's type, as passed.
+        conversation_type: ConversationType,
+        /// The conversation's target, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// The send time of the last message read, as passed.
+        timestamp: i64,
+    },
+    /// `onConversationReadStatusSyncMessageReceived(type, targetId, timestamp)` (RSYNC-3): another device of this
+    /// user read the conversation up to `timestamp`; its received messages up to then are now read here (RSYNC-6).
+    #[serde(rename = "onConversationReadStatusSyncMessageReceived")]
+    ConversationReadStatusSyncMessageReceived {
+        /// The conversation's type.
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The send time of the last message read.
+        timestamp: i64,
+    },
     /// `onMessagesCleared(code, type, targetId, channelId, timestamp)` (DEL-11): the result of `clearMessages`.
     #[serde(rename = "onMessagesCleared")]
     MessagesCleared {
@@ -975,6 +1001,8 @@ impl Event {
             Event::GroupMessageReadReceiptRequestReceived { .. } => "onGroupMessageReadReceiptRequestReceived",
             Event::GroupReadReceiptResponseSent { .. } => "onGroupReadReceiptResponseSent",
             Event::GroupMessageReadReceiptResponseReceived { .. } => "onGroupMessageReadReceiptResponseReceived",
+            Event::ConversationReadStatusSynced { .. } => "onConversationReadStatusSynced",
+            Event::ConversationReadStatusSyncMessageReceived { .. } => "onConversationReadStatusSyncMessageReceived",
             Event::MessagesCleared { .. } => "onMessagesCleared",
             Event::MessagesSearched { .. } => "onMessagesSearched",
             Event::MessagesSearchedByTimeRange { .. } => "onMessagesSearchedByTimeRange",

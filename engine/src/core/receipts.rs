@@ -1,4 +1,4 @@
-//! Read receipts: private (RCPT) and group (GRCPT).
+//! Read receipts: private (RCPT) and group (GRCPT), and the read-status sync between a user's devices (RSYNC).
 //!
 //! A private receipt tells the peer "read up to the message sent at this time": the peer's device marks its sent
 //! messages up to then `read` (RCPT-5). A group sender asks for receipts for one of its messages; every other member
@@ -25,9 +25,50 @@ pub(super) enum ReceiptRequest {
     Request(Box<Message>),
     /// `sendGroupReadReceiptResponse`.
     Response { target_id: String, channel_id: Option<String>, messages: Vec<Message> },
+    /// `syncConversationReadStatus`.
+    ReadStatus { conversation_type: ConversationType, target_id: String, channel_id: Option<String>, timestamp: i64 },
 }
 
 impl Core {
+    /// `syncConversationReadStatus(type, targetId, channelId, timestamp)` (RSYNC-1, RSYNC-5, RSYNC-8) →
+    /// `onConversationReadStatusSynced`: tells this user's other devices that the conversation was read up to the
+    /// message sent at `timestamp`. It changes nothing here (RSYNC-7). -101 for a chatroom, an invalid conversation
+    /// or a negative time; -102 once destroyed; -103 while not connected.
+    pub fn sync_conversation_read_status(
+        &mut self,
+        now: Now,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        timestamp: i64,
+    ) -> Result<(), ImError> {
+        if self.destroyed {
+            return Err(ImError::destroyed());
+        }
+        if conversation_type == ConversationType::Chatroom {
+            crate::mark!("RSYNC-8");
+            return Err(ImError::param("a chatroom has no read status to sync (RSYNC-8)"));
+        }
+        validate_conversation(conversation_type, target_id, channel_id)?;
+        if timestamp < 0 {
+            return Err(ImError::param("timestamp is a send time, never negative (RSYNC-1)"));
+        }
+        self.check_server_call()?;
+        let body = request::Body::ReadStatusSync(proto::ReadStatusSync {
+            conversation_type: conversation_type.ordinal(),
+            target_id: target_id.to_owned(),
+            timestamp,
+        });
+        let request = ReceiptRequest::ReadStatus {
+            conversation_type,
+            target_id: target_id.to_owned(),
+            channel_id: channel_id.map(str::to_owned),
+            timestamp,
+        };
+        self.send_request(now, body, RequestKind::Receipt(request));
+        Ok(())
+    }
+
     /// `sendPrivateReadReceiptMessage(targetId, channelId, timestamp)` (RCPT-2, RCPT-8) →
     /// `onPrivateReadReceiptMessageSent`: tells the peer of the private conversation with `targetId` that this user
     /// read it up to the message sent at `timestamp`. It changes nothing here (RCPT-6: unread counts are cleared
@@ -131,6 +172,11 @@ impl Core {
     /// the result is reported.
     pub(super) fn receipt_settled(&mut self, request: ReceiptRequest, code: ErrorCode) {
         let event = match request {
+            ReceiptRequest::ReadStatus { conversation_type, target_id, channel_id, timestamp } => {
+                crate::mark!("RSYNC-1");
+                crate::mark!("RSYNC-2");
+                Event::ConversationReadStatusSynced { code, conversation_type, target_id, channel_id, timestamp }
+            }
             ReceiptRequest::Private { target_id, channel_id, timestamp } => {
                 crate::mark!("RCPT-2");
                 Event::PrivateReadReceiptMessageSent { code, target_id, channel_id, timestamp }

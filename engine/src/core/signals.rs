@@ -15,6 +15,7 @@ use super::{Core, Event, Now};
 use crate::content::{Signal, signal};
 use crate::proto::{self, frame::Body};
 use crate::store::{ReceiptChange, SignalChange};
+use crate::types::ConversationType;
 
 impl Core {
     /// Applies the signals among `delivered` and advances the inbox cursor to `cursor`, in one transaction, and
@@ -38,6 +39,14 @@ impl Core {
                         SignalChange::PrivateReadReceipt { peer: wire.sender_user_id.clone(), up_to: receipt.timestamp }
                     }
                     Signal::GroupReceiptRequest(_) => SignalChange::Nothing,
+                    Signal::ReadStatusSync(sync) => match ConversationType::from_ordinal(wire.conversation_type) {
+                        Some(conversation_type) => SignalChange::ReadStatus {
+                            conversation_type,
+                            target_id: wire.target_id.clone(),
+                            up_to: sync.timestamp,
+                        },
+                        None => SignalChange::Nothing,
+                    },
                     Signal::GroupReceiptResponse(response) => SignalChange::GroupReceipt(ReceiptChange::Responses(
                         response.respond_user_ids.clone().into_iter().collect(),
                     )),
@@ -45,8 +54,10 @@ impl Core {
                 (signal.message_uid().to_owned(), change)
             })
             .collect();
-        let signals: Vec<(Signal, String)> =
-            signals.into_iter().map(|(signal, wire)| (signal, wire.target_id.clone())).collect();
+        let signals: Vec<(Signal, String, u32)> = signals
+            .into_iter()
+            .map(|(signal, wire)| (signal, wire.target_id.clone(), wire.conversation_type))
+            .collect();
         let Some((_, store)) = self.store.as_mut() else { return Vec::new() };
         let Ok(applied) = store.apply_signals(&changes, cursor) else {
             self.drop_transport(now);
@@ -54,8 +65,19 @@ impl Core {
         };
         self.queue_frame(Body::InboxAck(proto::InboxAck { cursor }));
         let mut events = Vec::new();
-        for ((signal, target_id), message) in signals.into_iter().zip(applied) {
+        for ((signal, target_id, conversation_type), message) in signals.into_iter().zip(applied) {
             match (signal, message) {
+                (Signal::ReadStatusSync(sync), _) => {
+                    let Some(conversation_type) = ConversationType::from_ordinal(conversation_type) else { continue };
+                    crate::mark!("RSYNC-3");
+                    crate::mark!("RSYNC-6");
+                    let timestamp = sync.timestamp;
+                    events.push(Event::ConversationReadStatusSyncMessageReceived {
+                        conversation_type,
+                        target_id,
+                        timestamp,
+                    });
+                }
                 (Signal::PrivateReadReceipt(receipt), _) => {
                     crate::mark!("RCPT-1");
                     crate::mark!("RCPT-3");

@@ -2,9 +2,25 @@
 
 use super::Engine;
 use crate::error::ImError;
-use crate::types::Message;
+use crate::types::{ConversationType, Message};
 
 impl Engine {
+    /// `syncConversationReadStatus(type, targetId, channelId, timestamp)` (RSYNC-1) →
+    /// `Event::ConversationReadStatusSynced`.
+    pub async fn sync_conversation_read_status(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+        timestamp: i64,
+    ) -> Result<(), ImError> {
+        let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
+        self.run(move |core, now| {
+            core.sync_conversation_read_status(now, conversation_type, &target_id, channel_id.as_deref(), timestamp)
+        })
+        .await
+    }
+
     /// `sendPrivateReadReceiptMessage(targetId, channelId, timestamp)` (RCPT-2) →
     /// `Event::PrivateReadReceiptMessageSent`.
     pub async fn send_private_read_receipt_message(

@@ -379,6 +379,10 @@ impl Store for MemoryStore {
                     None
                 }
                 SignalChange::GroupReceipt(change) => self.change_group_receipt(message_uid, change)?,
+                SignalChange::ReadStatus { conversation_type, target_id, up_to } => {
+                    self.mark_read_sent_up_to(*conversation_type, target_id, *up_to)?;
+                    None
+                }
                 SignalChange::Nothing => None,
             };
             applied.push(outcome);

@@ -75,6 +75,16 @@ pub enum SignalChange {
     },
     /// The message's group read-receipt status changes (GRCPT-10).
     GroupReceipt(ReceiptChange),
+    /// RSYNC-6: the received messages of one conversation sent at or before `up_to` are read, as
+    /// `mark_read_sent_up_to` does. Names no one message: its result is always `None`.
+    ReadStatus {
+        /// The conversation's type.
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The send time of the last message read.
+        up_to: i64,
+    },
     /// Nothing is stored: the signal is only reported (a request for read receipts, GRCPT-3).
     Nothing,
 }

@@ -1,5 +1,5 @@
-//! Read receipts (RCPT, GRCPT): the server's side of `sendPrivateReadReceiptMessage`, `sendGroupReadReceiptRequest`
-//! and `sendGroupReadReceiptResponse`.
+//! Read receipts (RCPT, GRCPT) and read-status sync (RSYNC): the server's side of `sendPrivateReadReceiptMessage`,
+//! `sendGroupReadReceiptRequest`, `sendGroupReadReceiptResponse` and `syncConversationReadStatus`.
 //!
 //! Each is a request answered with no body, and each reaches the others as a signal through the inboxes, so that an
 //! offline device gets it at its next login (RCPT-7, GRCPT-8). None goes to the caller's other devices (RCPT-9).
@@ -11,13 +11,15 @@
 //!   time, and sends the sender every answer so far as `RC:RRRspMsg` (GRCPT-9). A message receipts were not asked
 //!   for, the sender's own, one the responder took no part in, or one already answered is ignored (GRCPT-11); the
 //!   response still succeeds.
+//! - A read-status sync goes to the caller's other devices only, as `RC:SRSMsg`, with multi-device sync on (like any
+//!   copy of what a user sends, SYNC-17): without it, those devices hold no copy of the conversation's messages.
 
 use imsim_engine::ErrorCode;
 use imsim_engine::content::Signal;
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::types::ConversationType;
 
-use super::fanout::SignalRoute;
+use super::fanout::{SenderCopy, SignalRoute};
 use super::sent::View;
 use super::tokens::check_user_id;
 use super::{Conn, ConnId, Server};
@@ -26,11 +28,13 @@ impl Server {
     /// Answers a receipt request on `conn` (see the module documentation).
     pub(super) fn handle_receipt(&mut self, conn: ConnId, request_id: u64, body: ReceiptBody, now_ms: i64) {
         let Some(Conn::Open(session)) = self.conns.get(&conn) else { return };
-        let (app_key, caller) = (session.app_key.clone(), session.user_id.clone());
+        let (app_key, caller, device_id) =
+            (session.app_key.clone(), session.user_id.clone(), session.device_id.clone());
         let result = match body {
             ReceiptBody::Private(receipt) => self.private_receipt(&app_key, &caller, receipt, now_ms),
             ReceiptBody::Request(request) => self.receipt_request(&app_key, &caller, &request, now_ms),
             ReceiptBody::Response(response) => self.receipt_response(&app_key, &caller, &response, now_ms),
+            ReceiptBody::ReadStatus(sync) => self.read_status_sync(&app_key, &caller, device_id, sync, now_ms),
         };
         let code = result.err().unwrap_or(ErrorCode::SUCCESS);
         self.send(conn, Body::Response(proto::Response { request_id, code: code.to_wire(), body: None }));
@@ -51,6 +55,38 @@ impl Server {
         let signal = Signal::PrivateReadReceipt(proto::PrivateReadReceiptContent { timestamp: receipt.timestamp });
         let recipients = vec![(receipt.target_id, reader.to_owned())];
         self.send_receipt(app_key, reader, ConversationType::Private, signal, recipients, now_ms);
+        Ok(())
+    }
+
+    fn read_status_sync(
+        &mut self,
+        app_key: &str,
+        reader: &str,
+        device_id: String,
+        sync: proto::ReadStatusSync,
+        now_ms: i64,
+    ) -> Result<(), ErrorCode> {
+        let conversation_type = ConversationType::from_ordinal(sync.conversation_type)
+            .filter(|kind| !matches!(kind, ConversationType::Chatroom | ConversationType::Invalid));
+        let (Some(conversation_type), Ok(())) = (conversation_type, check_user_id(&sync.target_id)) else {
+            return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
+        };
+        if sync.timestamp < 0 {
+            return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
+        }
+        imsim_engine::mark!("RSYNC-5");
+        imsim_engine::mark!("RSYNC-7");
+        let app = self.apps.get_mut(app_key).expect("invariant: a session's app exists");
+        let stamp = app.stamp(now_ms);
+        let sender_copy = SenderCopy { user_id: reader.to_owned(), device_id, target_id: sync.target_id };
+        let route = SignalRoute {
+            from: reader.to_owned(),
+            conversation_type: conversation_type.ordinal(),
+            recipients: Vec::new(),
+            sender_copy: Some(sender_copy),
+        };
+        let signal = Signal::ReadStatusSync(proto::ReadStatusSyncContent { timestamp: sync.timestamp });
+        self.send_signal(app_key, route, &signal, stamp, now_ms);
         Ok(())
     }
 
@@ -145,4 +181,5 @@ pub(super) enum ReceiptBody {
     Private(proto::PrivateReadReceipt),
     Request(proto::GroupReceiptRequest),
     Response(proto::GroupReceiptResponse),
+    ReadStatus(proto::ReadStatusSync),
 }

@@ -54,6 +54,10 @@ impl Server {
                 self.handle_receipt(conn, request_id, ReceiptBody::Response(response), now_ms);
                 return;
             }
+            request::Body::ReadStatusSync(sync) => {
+                self.handle_receipt(conn, request_id, ReceiptBody::ReadStatus(sync), now_ms);
+                return;
+            }
             request::Body::ConversationTopSet(set) => {
                 self.set_conversation_top(conn, &app_key, &owner, set).map(|()| None)
             }
@@ -116,6 +120,7 @@ fn answer(app: &mut App, owner: &str, body: request::Body, now_ms: i64) -> Resul
         | request::Body::ExpansionChange(_)
         | request::Body::PrivateReadReceipt(_)
         | request::Body::GroupReceiptRequest(_)
-        | request::Body::GroupReceiptResponse(_) => Err(ErrorCode::PROTOCOL_UNEXPECTED_FRAME),
+        | request::Body::GroupReceiptResponse(_)
+        | request::Body::ReadStatusSync(_) => Err(ErrorCode::PROTOCOL_UNEXPECTED_FRAME),
     }
 }

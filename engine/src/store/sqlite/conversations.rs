@@ -6,7 +6,7 @@
 //! is written `+conversation_type`, which keeps SQLite from choosing the primary key for it instead of the list's
 //! order.
 
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
 use super::rows::unreadable;
@@ -165,20 +165,21 @@ impl SqliteStore {
         transaction.commit()?;
         Ok(deleted)
     }
+}
 
-    pub(super) fn mark_read(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-        sent_up_to: i64,
-    ) -> Result<u64, StoreError> {
-        let marked = self
-            .connection
-            .prepare_cached(
-                "UPDATE messages SET received_status = 1 WHERE conversation_type = ?1 AND target_id = ?2 \
-                 AND sent_time <= ?3 AND direction = 1 AND received_status IN (0, 4)",
-            )?
-            .execute(params![conversation_type.ordinal(), target_id, sent_up_to])?;
-        Ok(marked as u64)
-    }
+/// UNREAD-4, RSYNC-6: marks read the received messages of one conversation sent at or before `sent_up_to`, on
+/// `connection` (a transaction of the caller's, or the store's own connection); how many changed.
+pub(super) fn mark_read(
+    connection: &Connection,
+    conversation_type: ConversationType,
+    target_id: &str,
+    sent_up_to: i64,
+) -> Result<u64, StoreError> {
+    let marked = connection
+        .prepare_cached(
+            "UPDATE messages SET received_status = 1 WHERE conversation_type = ?1 AND target_id = ?2 \
+             AND sent_time <= ?3 AND direction = 1 AND received_status IN (0, 4)",
+        )?
+        .execute(params![conversation_type.ordinal(), target_id, sent_up_to])?;
+    Ok(marked as u64)
 }

@@ -732,7 +732,7 @@ impl Store for SqliteStore {
         target_id: &str,
         sent_up_to: i64,
     ) -> Result<u64, StoreError> {
-        self.mark_read(conversation_type, target_id, sent_up_to)
+        conversations::mark_read(&self.connection, conversation_type, target_id, sent_up_to)
     }
 
     fn search_conversations(
