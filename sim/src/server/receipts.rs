@@ -16,31 +16,16 @@
 
 use imsim_engine::ErrorCode;
 use imsim_engine::content::Signal;
-use imsim_engine::proto::{self, frame::Body};
+use imsim_engine::proto;
 use imsim_engine::types::ConversationType;
 
+use super::Server;
 use super::fanout::{SenderCopy, SignalRoute};
 use super::sent::View;
 use super::tokens::check_user_id;
-use super::{Conn, ConnId, Server};
 
 impl Server {
-    /// Answers a receipt request on `conn` (see the module documentation).
-    pub(super) fn handle_receipt(&mut self, conn: ConnId, request_id: u64, body: ReceiptBody, now_ms: i64) {
-        let Some(Conn::Open(session)) = self.conns.get(&conn) else { return };
-        let (app_key, caller, device_id) =
-            (session.app_key.clone(), session.user_id.clone(), session.device_id.clone());
-        let result = match body {
-            ReceiptBody::Private(receipt) => self.private_receipt(&app_key, &caller, receipt, now_ms),
-            ReceiptBody::Request(request) => self.receipt_request(&app_key, &caller, &request, now_ms),
-            ReceiptBody::Response(response) => self.receipt_response(&app_key, &caller, &response, now_ms),
-            ReceiptBody::ReadStatus(sync) => self.read_status_sync(&app_key, &caller, device_id, sync, now_ms),
-        };
-        let code = result.err().unwrap_or(ErrorCode::SUCCESS);
-        self.send(conn, Body::Response(proto::Response { request_id, code: code.to_wire(), body: None }));
-    }
-
-    fn private_receipt(
+    pub(super) fn private_receipt(
         &mut self,
         app_key: &str,
         reader: &str,
@@ -58,7 +43,7 @@ impl Server {
         Ok(())
     }
 
-    fn read_status_sync(
+    pub(super) fn read_status_sync(
         &mut self,
         app_key: &str,
         reader: &str,
@@ -90,7 +75,7 @@ impl Server {
         Ok(())
     }
 
-    fn receipt_request(
+    pub(super) fn receipt_request(
         &mut self,
         app_key: &str,
         sender: &str,
@@ -114,7 +99,7 @@ impl Server {
         Ok(())
     }
 
-    fn receipt_response(
+    pub(super) fn receipt_response(
         &mut self,
         app_key: &str,
         responder: &str,
@@ -174,12 +159,4 @@ impl Server {
         };
         self.send_signal(app_key, route, &signal, stamp, now_ms);
     }
-}
-
-/// The three receipt requests.
-pub(super) enum ReceiptBody {
-    Private(proto::PrivateReadReceipt),
-    Request(proto::GroupReceiptRequest),
-    Response(proto::GroupReceiptResponse),
-    ReadStatus(proto::ReadStatusSync),
 }

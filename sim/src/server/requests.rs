@@ -7,7 +7,6 @@ use imsim_engine::proto::{self, frame::Body, request, response};
 
 use super::blacklist::{add, is_blacklisted, list, remove, wire_code};
 use super::chatroom::ChatroomRequest;
-use super::receipts::ReceiptBody;
 use super::tokens::check_user_id;
 use super::{App, Conn, ConnId, Server};
 
@@ -18,6 +17,7 @@ impl Server {
             return;
         };
         let (owner, app_key, request_id) = (session.user_id.clone(), session.app_key.clone(), request.request_id);
+        let device_id = session.device_id.clone();
         let body = match request.body.map(ChatroomRequest::from_body) {
             Some(Ok(chatroom_request)) => {
                 self.handle_chatroom_request(conn, owner, app_key, request_id, chatroom_request, now_ms);
@@ -43,20 +43,16 @@ impl Server {
                 return;
             }
             request::Body::PrivateReadReceipt(receipt) => {
-                self.handle_receipt(conn, request_id, ReceiptBody::Private(receipt), now_ms);
-                return;
+                self.private_receipt(&app_key, &owner, receipt, now_ms).map(|()| None)
             }
             request::Body::GroupReceiptRequest(request) => {
-                self.handle_receipt(conn, request_id, ReceiptBody::Request(request), now_ms);
-                return;
+                self.receipt_request(&app_key, &owner, &request, now_ms).map(|()| None)
             }
             request::Body::GroupReceiptResponse(response) => {
-                self.handle_receipt(conn, request_id, ReceiptBody::Response(response), now_ms);
-                return;
+                self.receipt_response(&app_key, &owner, &response, now_ms).map(|()| None)
             }
             request::Body::ReadStatusSync(sync) => {
-                self.handle_receipt(conn, request_id, ReceiptBody::ReadStatus(sync), now_ms);
-                return;
+                self.read_status_sync(&app_key, &owner, device_id, sync, now_ms).map(|()| None)
             }
             request::Body::ConversationTopSet(set) => {
                 self.set_conversation_top(conn, &app_key, &owner, set).map(|()| None)
