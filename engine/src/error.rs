@@ -47,6 +47,8 @@ error_codes! {
     RESULT_UNKNOWN = -104, "RESULT_UNKNOWN";
     /// The recipient has blacklisted the sender (BLACK-2).
     REJECTED_BY_BLACKLIST = 405, "REJECTED_BY_BLACKLIST";
+    /// The recipient's whitelist is on and does not list the sender (USER-11, USER-12).
+    NOT_IN_WHITELIST = 407, "NOT_IN_WHITELIST";
     /// More than 5 messages in a sliding second on one connection (SEND-2, BIZ-25).
     SEND_MSG_FREQUENCY_OVERRUN = 20604, "SEND_MSG_FREQUENCY_OVERRUN";
     /// The sender is not a member of the group (GRP rules).

@@ -44,11 +44,15 @@ use crate::check::{self, GroupChange, History, journal::Journal};
 use crate::device::{DeviceConfig, device_host};
 use crate::hostile::{Attack, HOSTILE_USER_PREFIX, Plan, Setting, hostile_peer};
 use crate::net::{NetworkSettings, SERVER_HOST, sim_builder};
+use crate::scenario::arguments::{self, NodeDeserializer};
 use crate::scenario::{
-    AppSettings, Check, Endpoint, Expectation, Location, PartialClaim, Scenario, StepKind, TokenChoice, file_content,
-    numbered_text,
+    AppSettings, Check, Endpoint, Expectation, Location, PartialClaim, Scenario, ServerApiStep, StepKind, TokenChoice,
+    file_content, numbered_text,
 };
-use crate::server::{ApiMessage, AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, Server, ServerConfig};
+use crate::server::{
+    ApiMessage, AppConfig, AppServerCallback, BlacklistCheck, PublishOutcome, SERVER_API_SUCCESS, Server,
+    ServerApiCall, ServerConfig,
+};
 use crate::server_host::server_host;
 use crate::trace::Trace;
 use crate::world::{DeviceCommand, QueuedCall, SharedWorld, World};
@@ -660,6 +664,7 @@ impl<'a> Run<'a> {
                 self.drain_server_callbacks();
                 result
             }
+            StepKind::ServerApi(step) => self.server_api(step),
             StepKind::Chatroom { device, call } => {
                 let call = self.world.borrow().resolve_chatroom_call(device, call)?;
                 self.call(device, short_forms::chatroom(call))
@@ -738,7 +743,11 @@ impl<'a> Run<'a> {
                 .and_then(|()| server.add_group_mute_whitelist(app_key, group, &ids(whitelist))),
             StepKind::UnmuteAll { group } => server.set_group_mute_all(app_key, group, false),
             StepKind::ServerSend { from, to, conversation_type, content, persisted, counted, verify_blacklist } => {
-                let content = ApiMessage { content: encode_content(content), persisted: *persisted, counted: *counted };
+                let content = ApiMessage {
+                    persisted: *persisted,
+                    counted: *counted,
+                    ..ApiMessage::from(encode_content(content))
+                };
                 let outcome = match conversation_type {
                     ConversationType::Private => {
                         let check = if *verify_blacklist { BlacklistCheck::Verify } else { BlacklistCheck::Ignore };
@@ -757,7 +766,11 @@ impl<'a> Run<'a> {
                 return Ok(());
             }
             StepKind::ServerBroadcast { from, content, persisted, counted } => {
-                let message = ApiMessage { content: encode_content(content), persisted: *persisted, counted: *counted };
+                let message = ApiMessage {
+                    persisted: *persisted,
+                    counted: *counted,
+                    ..ApiMessage::from(encode_content(content))
+                };
                 let note = match server.broadcast_system_message(app_key, from, message, now_ms) {
                     Ok(PublishOutcome::Accepted { message_uid, .. }) => {
                         format!("server api broadcast uid={message_uid}")
@@ -796,6 +809,41 @@ impl<'a> Run<'a> {
         };
         self.group_changes.extend(change.map(|change| (self.sim.elapsed(), change)));
         Ok(())
+    }
+
+    /// Calls one endpoint of the App Server API table, then wakes the server's host so that what the call produced
+    /// goes out at once, and checks the answer: against the step's `response`, or for code 200.
+    fn server_api(&mut self, step: &ServerApiStep) -> Result<(), String> {
+        let path = step.endpoint.path();
+        let call = match &step.call {
+            Some(call) => call.clone(),
+            None => {
+                let kept = self.world.borrow().kept.clone();
+                let arguments = arguments::resolve(&step.arguments, &kept).map_err(|error| error.message)?;
+                ServerApiCall::from_parameters(step.endpoint, NodeDeserializer(&arguments))
+                    .map_err(|error| format!("server_api {path}: {}", error.message))?
+            }
+        };
+        let now_ms = self.now_unix_ms();
+        let handled = self.server.borrow_mut().call_server_api(&self.app_key, call, now_ms);
+        self.app_server_called.notify_one();
+        self.drain_server_callbacks();
+        let at = self.sim.elapsed();
+        self.group_changes.extend(handled.group_changes.into_iter().map(|change| (at, change)));
+        let response = handled.response;
+        let rendered = serde_json::to_string(&response).unwrap_or_default();
+        let mut world = self.world.borrow_mut();
+        world.trace.record(at, "server", &format!("server api {path} -> {rendered}"));
+        if let Some(name) = &step.keep_as {
+            world.kept.insert(name.clone(), response.clone());
+        }
+        match &step.response {
+            Some(pattern) => pattern
+                .check(&response, &response, &world.kept)
+                .map_err(|mismatch| format!("server_api {path} answered {rendered}: {mismatch}")),
+            None if response.get("code").and_then(serde_json::Value::as_i64) == Some(SERVER_API_SUCCESS) => Ok(()),
+            None => Err(format!("server_api {path} answered {rendered}; write `response:` to expect a failure")),
+        }
     }
 
     /// A token of the kind the step asks for, issued now by the App Server API. (The server gives a user's tokens

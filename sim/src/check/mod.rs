@@ -77,29 +77,7 @@ pub struct History {
     pub final_status: BTreeMap<String, ConnectionStatus>,
 }
 
-/// A change of a group's members by the App Server API.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GroupChange {
-    /// The group was created with these members, or they were added (GRP-5, GRP-6).
-    Added {
-        /// The group ID.
-        group: String,
-        /// The users added.
-        users: Vec<String>,
-    },
-    /// These members were removed (GRP-6).
-    Removed {
-        /// The group ID.
-        group: String,
-        /// The users removed.
-        users: Vec<String>,
-    },
-    /// The group was dismissed: nobody is a member any more (GRP-5).
-    Dismissed {
-        /// The group ID.
-        group: String,
-    },
-}
+pub use crate::server::GroupChange;
 
 impl History {
     /// The switches of `app_key` in force at `at`: the last change at or before it, else those the run began

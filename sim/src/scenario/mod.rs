@@ -305,8 +305,8 @@ pub use model::pattern::{self, Pattern, ScalarKind};
 pub use model::{
     AppSettings, CHATROOM_DESTROY_AFTER_MAX, CallArguments, CallStep, CallbackExpectation, CallbackKind,
     CallbackPattern, ChatroomAdmin, ChatroomCall, Check, DeviceSpec, Endpoint, EntriesRead, Expectation,
-    FILE_BYTES_MAX, HistoryFrom, LATENCY_MAX, Location, PartialClaim, RuleId, SEND_COUNT_MAX, Scenario, Settings,
-    StatusesExpectation, Step, StepKind, StoredContents, StoredPattern, TokenChoice, describe_call_arguments,
+    FILE_BYTES_MAX, HistoryFrom, LATENCY_MAX, Location, PartialClaim, RuleId, SEND_COUNT_MAX, Scenario, ServerApiStep,
+    Settings, StatusesExpectation, Step, StepKind, StoredContents, StoredPattern, TokenChoice, describe_call_arguments,
     describe_callback, file_content, format_duration, numbered_text,
 };
 

@@ -17,7 +17,7 @@ use imsim_engine::api::{Call, Method};
 use imsim_engine::types::{ConversationType, MessageContent, Platform};
 
 use super::yaml::Node;
-use crate::server::{AppConfig, CHATROOM_DESTROY_AFTER_MS_MAX, ServerConfig};
+use crate::server::{AppConfig, CHATROOM_DESTROY_AFTER_MS_MAX, ServerApiCall, ServerConfig, ServerEndpoint};
 
 pub use chatroom::{ChatroomAdmin, ChatroomCall, HistoryFrom};
 pub use expect::{Check, EntriesRead, Expectation, StatusesExpectation, StoredContents, StoredPattern};
@@ -583,6 +583,8 @@ pub enum StepKind {
     ChatroomAdmin(ChatroomAdmin),
     /// The app on `device` calls one of the manual's methods, by its name, with its arguments.
     Call(CallStep),
+    /// The app's own server calls one endpoint of the App Server API, by its path, with its parameters.
+    ServerApi(ServerApiStep),
     /// A check on one device.
     Expect(Expectation),
     /// A check on the statuses of several devices, in any order (the outcome of a race).
@@ -602,6 +604,22 @@ pub struct CallStep {
     pub keep_as: Option<String>,
     /// Whether the call passes a per-call callback (CALL-4): its results then come to it, not to the listeners.
     pub callback: bool,
+}
+
+/// A `server_api` step: one endpoint of the App Server API table (`crate::server::app_api`), what its answer must
+/// match, and the name to keep the answer under.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerApiStep {
+    /// The endpoint.
+    pub endpoint: ServerEndpoint,
+    /// The parameters as written (for the trace, and to resolve `$name` references at run time).
+    pub arguments: Node,
+    /// The call, when the parameters hold no reference (checked when the file was read).
+    pub call: Option<ServerApiCall>,
+    /// What the JSON answer must match; without it, the answer's `code` must be 200.
+    pub response: Option<pattern::Pattern>,
+    /// The name to keep the answer under, for later steps' `$name`.
+    pub keep_as: Option<String>,
 }
 
 /// A call's arguments.
@@ -863,6 +881,16 @@ impl Step {
                 }
                 if step.callback {
                     line.push_str(" callback=true");
+                }
+                if let Some(name) = &step.keep_as {
+                    let _ = write!(line, " as={name}");
+                }
+                line
+            }
+            StepKind::ServerApi(step) => {
+                let mut line = format!("server_api {}", step.endpoint.path());
+                if let Ok(arguments) = pattern::Pattern::from_node(&step.arguments) {
+                    let _ = write!(line, " {arguments}");
                 }
                 if let Some(name) = &step.keep_as {
                     let _ = write!(line, " as={name}");

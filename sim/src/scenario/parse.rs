@@ -7,6 +7,7 @@ mod call;
 mod chatroom;
 mod expect;
 pub(super) mod schema;
+mod server_api;
 mod server_callback;
 mod steps;
 

@@ -32,17 +32,39 @@ use imsim_engine::ErrorCode;
 /// table with every other code.
 pub const BLACKLIST_FULL: ErrorCode = ErrorCode::BLACKLIST_FULL;
 
-/// One user's blacklist.
+/// An ordered set of user IDs: one user's blacklist (BLACK-13: in the order they were added), or whitelist (USER-11).
 #[derive(Debug, Default)]
-pub(super) struct Blacklist {
-    /// The listed user IDs, in the order they were added (BLACK-13).
+pub(super) struct UserList {
     order: Vec<String>,
     listed: BTreeSet<String>,
 }
 
-impl Blacklist {
+impl UserList {
     pub(super) fn contains(&self, user_id: &str) -> bool {
         self.listed.contains(user_id)
+    }
+
+    /// Adds `user_id` last; `false` if it was there already.
+    pub(super) fn insert(&mut self, user_id: &str) -> bool {
+        let new = self.listed.insert(user_id.to_owned());
+        if new {
+            self.order.push(user_id.to_owned());
+        }
+        new
+    }
+
+    /// Removes `user_id`; `false` if it was not there.
+    pub(super) fn remove(&mut self, user_id: &str) -> bool {
+        let was = self.listed.remove(user_id);
+        if was {
+            self.order.retain(|listed| listed != user_id);
+        }
+        was
+    }
+
+    /// The user IDs, in the order they were added.
+    pub(super) fn ids(&self) -> &[String] {
+        &self.order
     }
 }
 
@@ -64,12 +86,12 @@ pub(super) fn add(app: &mut App, owner: &str, user_id: &str) -> Result<(), ApiEr
         imsim_engine::mark!("BLACK-12");
         return Ok(());
     }
-    if list.order.len() >= cap as usize {
+    if list.ids().len() >= cap as usize {
+        imsim_engine::mark!("BLACK-3");
         imsim_engine::mark!("BLACK-12");
         return Err(ApiError::BlacklistFull { user_id: owner.to_owned(), cap });
     }
-    list.order.push(user_id.to_owned());
-    list.listed.insert(user_id.to_owned());
+    list.insert(user_id);
     Ok(())
 }
 
@@ -78,10 +100,9 @@ pub(super) fn remove(app: &mut App, owner: &str, user_id: &str) -> Result<(), Ap
     check_user_id(owner)?;
     check_user_id(user_id)?;
     if let Some(list) = app.blacklists.get_mut(owner)
-        && list.listed.remove(user_id)
+        && list.remove(user_id)
     {
-        list.order.retain(|listed| listed != user_id);
-        if list.order.is_empty() {
+        if list.ids().is_empty() {
             app.blacklists.remove(owner);
         }
     }
@@ -89,7 +110,7 @@ pub(super) fn remove(app: &mut App, owner: &str, user_id: &str) -> Result<(), Ap
 }
 
 pub(super) fn list(app: &App, owner: &str) -> Vec<String> {
-    app.blacklists.get(owner).map(|list| list.order.clone()).unwrap_or_default()
+    app.blacklists.get(owner).map(|list| list.ids().to_vec()).unwrap_or_default()
 }
 
 /// The `Response` code for a refused blacklist call.

@@ -21,6 +21,11 @@ pub(super) struct PinnedStates {
 }
 
 impl PinnedStates {
+    /// Forgets every state `user_id` has set (USER-6).
+    pub(super) fn forget_user(&mut self, user_id: &str) {
+        self.states.retain(|(owner, ..), _| owner != user_id);
+    }
+
     /// Every state `user_id` has set, by type then target.
     fn of_user(&self, user_id: &str) -> Vec<proto::ConversationTop> {
         let from = (user_id.to_owned(), 0, String::new());

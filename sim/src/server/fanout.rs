@@ -30,7 +30,9 @@ pub(super) struct Fanout {
 #[derive(Debug)]
 pub(super) struct SenderCopy {
     pub(super) user_id: String,
-    pub(super) device_id: String,
+    /// The sending device, which never gets the copy; `None` for a message no device sent (the Server API's
+    /// `isIncludeSender`, SYNC-16).
+    pub(super) device_id: Option<String>,
     /// The conversation from the sender's side: the peer, or the group.
     pub(super) target_id: String,
 }
@@ -55,8 +57,11 @@ impl SignalRoute {
         device_id: String,
     ) -> SignalRoute {
         let (recipients, own): (Vec<_>, Vec<_>) = views.into_iter().partition(|(user_id, _)| user_id != caller);
-        let sender_copy =
-            own.into_iter().next().map(|(user_id, target_id)| SenderCopy { user_id, device_id, target_id });
+        let sender_copy = own.into_iter().next().map(|(user_id, target_id)| SenderCopy {
+            user_id,
+            device_id: Some(device_id),
+            target_id,
+        });
         SignalRoute { from: caller.to_owned(), conversation_type, recipients, sender_copy }
     }
 }
@@ -113,12 +118,24 @@ impl Server {
                 self.record_history(app_key, &message, &recipients, sender_copy.as_ref());
             }
         }
-        let sender_copy = sender_copy.filter(|_| sync);
+        // SYNC-17: a device's own copy goes to its user's other devices only with sync on. SYNC-16: a Server-API
+        // sender's copy goes, with sync off, to the user's newest device if one is online, and nowhere otherwise.
+        let sender_copy = sender_copy.filter(|copy| sync || copy.device_id.is_none());
         if message.status_message {
             self.fan_out_status(app_key, &message, &recipients, sender_copy.as_ref(), sync, ack);
             return;
         }
         let routes: Vec<Route> = recipients.iter().map(|(user_id, _)| self.route_for(app_key, user_id, sync)).collect();
+        let sender_route = sender_copy.and_then(|copy| {
+            let route = match &copy.device_id {
+                Some(device_id) => Route::AllDevices { origin: Some(device_id.clone()) },
+                None => match self.route_for(app_key, &copy.user_id, sync) {
+                    Route::OneDevice { device: None } => return None,
+                    route => route,
+                },
+            };
+            Some((copy, route))
+        });
         let group_offline_max_count = self.apps.get(app_key).and_then(|app| app.config.group_offline_max_count);
         let app = self.apps.get_mut(app_key).expect("invariant: the caller found the app");
         let mut touched = Vec::with_capacity(recipients.len() + 1);
@@ -141,10 +158,9 @@ impl Server {
             }
             touched.push(user_id);
         }
-        if let Some(SenderCopy { user_id, device_id, target_id }) = sender_copy {
+        if let Some((SenderCopy { user_id, target_id, .. }, route)) = sender_route {
             let inbox = app.inboxes.entry(user_id.clone()).or_default();
             inbox.expire(now_ms);
-            let route = Route::AllDevices { origin: Some(device_id) };
             inbox.append(proto::DeliveredMessage { target_id, ..message }, retention_ms, route);
             touched.push(user_id);
         }
@@ -196,7 +212,7 @@ impl Server {
             ));
         }
         if let Some(copy) = sender_copy {
-            let conns = self.status_targets(app_key, &copy.user_id, Some(&copy.device_id), sync);
+            let conns = self.status_targets(app_key, &copy.user_id, copy.device_id.as_deref(), sync);
             pushes.push((conns, proto::DeliveredMessage { target_id: copy.target_id.clone(), ..message.clone() }));
         }
         if let Some((conn, ack)) = ack {

@@ -24,6 +24,30 @@ use imsim_engine::limits::TARGET_ID_CHARS_MAX;
 use super::tokens::{ApiError, app_mut, check_user_id};
 use super::{App, Server};
 
+/// A change of a group's members by the App Server API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupChange {
+    /// The group was created with these members, or they were added (GRP-5, GRP-6).
+    Added {
+        /// The group ID.
+        group: String,
+        /// The users added.
+        users: Vec<String>,
+    },
+    /// These members were removed (GRP-6).
+    Removed {
+        /// The group ID.
+        group: String,
+        /// The users removed.
+        users: Vec<String>,
+    },
+    /// The group was dismissed: nobody is a member any more (GRP-5).
+    Dismissed {
+        /// The group ID.
+        group: String,
+    },
+}
+
 /// One group.
 #[derive(Debug, Default)]
 pub(super) struct Group {
@@ -50,7 +74,11 @@ pub(super) fn send_refusal(app: &App, group_id: &str, user_id: &str, now_ms: i64
     let Some(group) = app.groups.get(group_id).filter(|group| group.members.contains(user_id)) else {
         return Some(ErrorCode::NOT_IN_GROUP);
     };
-    group.is_muted(user_id, now_ms).then_some(ErrorCode::FORBIDDEN_IN_GROUP)
+    let muted_everywhere = app.group_global_mutes.get(user_id).is_some_and(|ends| ends.is_none_or(|at| now_ms < at));
+    if muted_everywhere {
+        imsim_engine::mark!("GRP-9");
+    }
+    (muted_everywhere || group.is_muted(user_id, now_ms)).then_some(ErrorCode::FORBIDDEN_IN_GROUP)
 }
 
 fn check_group_id(group_id: &str) -> Result<(), ApiError> {
@@ -221,5 +249,101 @@ impl Server {
     pub fn is_muted_in_group(&self, app_key: &str, group_id: &str, user_id: &str, now_ms: i64) -> bool {
         let group = self.apps.get(app_key).and_then(|app| app.groups.get(group_id));
         group.is_some_and(|group| group.is_muted(user_id, now_ms))
+    }
+}
+
+impl Server {
+    /// "Refresh group info" (GRP-7): the group's name, as the push service would use it (PUSH-5), and as "query a
+    /// user's groups" reports it.
+    pub fn refresh_group(&mut self, app_key: &str, group_id: &str, name: &str) -> Result<(), ApiError> {
+        check_group_id(group_id)?;
+        imsim_engine::mark!("GRP-7");
+        group_mut(app_mut(&mut self.apps, app_key)?, group_id)?.name = name.to_owned();
+        Ok(())
+    }
+
+    /// "Sync a user's groups" (GRP-8): `groups` (ID and name) is every group the user belongs to. The user joins
+    /// those they are not in (a group the server does not know is created with its name) and leaves every other
+    /// group. Refused as a whole if an ID is invalid or a group would pass `group_members_max`. The changes, in
+    /// order: the joins by group ID, then the departures by group ID.
+    pub fn sync_user_groups(
+        &mut self,
+        app_key: &str,
+        user_id: &str,
+        groups: &[(String, String)],
+    ) -> Result<Vec<GroupChange>, ApiError> {
+        check_user_id(user_id)?;
+        groups.iter().try_for_each(|(group_id, _)| check_group_id(group_id))?;
+        let app = app_mut(&mut self.apps, app_key)?;
+        let cap = app.config.group_members_max as usize;
+        let wanted: BTreeMap<&str, &str> = groups.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect();
+        let joins: Vec<&str> = wanted
+            .keys()
+            .copied()
+            .filter(|group_id| app.groups.get(*group_id).is_none_or(|group| !group.members.contains(user_id)))
+            .collect();
+        if let Some(full) = joins.iter().find(|id| app.groups.get(**id).is_some_and(|g| g.members.len() >= cap)) {
+            return Err(ApiError::GroupFull { group_id: (*full).to_owned(), cap: app.config.group_members_max });
+        }
+        imsim_engine::mark!("GRP-8");
+        let mut changes = Vec::new();
+        for group_id in joins {
+            let group = app
+                .groups
+                .entry(group_id.to_owned())
+                .or_insert_with(|| Group { name: wanted[group_id].to_owned(), ..Group::default() });
+            group.members.insert(user_id.to_owned());
+            changes.push(GroupChange::Added { group: group_id.to_owned(), users: vec![user_id.to_owned()] });
+        }
+        for (group_id, group) in &mut app.groups {
+            if !wanted.contains_key(group_id.as_str()) && group.members.remove(user_id) {
+                changes.push(GroupChange::Removed { group: group_id.clone(), users: vec![user_id.to_owned()] });
+            }
+        }
+        Ok(changes)
+    }
+
+    /// Mutes users in every group (GRP-9: "all groups"), from `now_ms` for `duration_ms` or until lifted if `None`:
+    /// their messages into any group answer 22408, and they still receive. Muting again replaces the end.
+    pub fn mute_in_all_groups(
+        &mut self,
+        app_key: &str,
+        user_ids: &[&str],
+        now_ms: i64,
+        duration_ms: Option<i64>,
+    ) -> Result<(), ApiError> {
+        if let Some(duration_ms) = duration_ms
+            && duration_ms <= 0
+        {
+            return Err(ApiError::InvalidMuteDuration { duration_ms });
+        }
+        check_user_ids(user_ids)?;
+        let app = app_mut(&mut self.apps, app_key)?;
+        let ends_at = duration_ms.map(|duration_ms| now_ms.saturating_add(duration_ms));
+        for user_id in user_ids {
+            app.group_global_mutes.insert((*user_id).to_owned(), ends_at);
+        }
+        Ok(())
+    }
+
+    /// Lifts mutes in every group (GRP-9). Users not muted are ignored.
+    pub fn unmute_in_all_groups(&mut self, app_key: &str, user_ids: &[&str]) -> Result<(), ApiError> {
+        check_user_ids(user_ids)?;
+        let app = app_mut(&mut self.apps, app_key)?;
+        for user_id in user_ids {
+            app.group_global_mutes.remove(*user_id);
+        }
+        Ok(())
+    }
+
+    /// The users muted in every group at `now_ms`, by user ID, with when each mute ends (`None`: until lifted).
+    pub fn muted_in_all_groups(&self, app_key: &str, now_ms: i64) -> Vec<(String, Option<i64>)> {
+        let Some(app) = self.apps.get(app_key) else { return Vec::new() };
+        let active = |ends: &Option<i64>| ends.is_none_or(|at| now_ms < at);
+        app.group_global_mutes
+            .iter()
+            .filter(|(_, ends)| active(ends))
+            .map(|(user, ends)| (user.clone(), *ends))
+            .collect()
     }
 }

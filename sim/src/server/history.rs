@@ -44,6 +44,11 @@ fn kept_type(conversation_type: u32) -> bool {
 }
 
 impl Histories {
+    /// Forgets every conversation of `user_id`'s history (USER-6).
+    pub(super) fn forget_user(&mut self, user_id: &str) {
+        self.conversations.retain(|(owner, ..), _| owner != user_id);
+    }
+
     /// Records `message` in `user_id`'s history, as `message.target_id` names the conversation for them, if its
     /// type has a history and its content is of a stored type (HIST-14). Status messages never come here: the
     /// fan-out leaves them out.

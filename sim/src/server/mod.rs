@@ -58,6 +58,7 @@
 //!   eviction ticket, offline chatroom members evicted (at exactly their deadline if the I/O layer wakes then).
 //! - `now_ms` is Unix milliseconds from the simulation's clock and should not go backwards.
 
+pub mod app_api;
 mod bans;
 mod blacklist;
 mod chatroom;
@@ -81,6 +82,8 @@ mod server_api;
 mod sessions;
 mod sync;
 mod tokens;
+mod users;
+mod whitelist;
 
 #[cfg(test)]
 mod tests;
@@ -91,6 +94,9 @@ use imsim_engine::codec::FrameError;
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ErrorCode, Platform};
 
+pub use app_api::{
+    Handled, SERVER_API_AUTH_ERROR, SERVER_API_PARAMETER_ERROR, SERVER_API_SUCCESS, ServerApiCall, ServerEndpoint,
+};
 pub use blacklist::BLACKLIST_FULL;
 pub use chatroom::{
     APP_SERVER_CALLBACKS_MAX, AppServerCallback, CHATROOM_BROADCAST_CONTENT_BYTES_MAX, CHATROOM_EVICTION_MESSAGES,
@@ -103,6 +109,7 @@ pub use config::{
     GROUP_MEMBERS_MAX_DEFAULT, MINI_PROGRAM_DEVICES_MAX_DEFAULT, MOBILE_DEVICES_MAX_DEFAULT, WEB_PAGES_MAX_DEFAULT,
     WEB_PAGES_MAX_WITH_SYNC,
 };
+pub use groups::GroupChange;
 pub use history::CLOUD_HISTORY_RETENTION_MS;
 pub use idle::SESSION_IDLE_TIMEOUT_MS;
 pub use publish::{CLIENT_MESSAGE_ID_BYTES_MAX, PUBLISH_ACKS_REMEMBERED_PER_DEVICE};
@@ -110,8 +117,9 @@ pub use server_api::{ApiMessage, BlacklistCheck, PublishOutcome};
 pub use sessions::DEVICE_ID_BYTES_MAX;
 pub use sync::NATURAL_DAY_UTC_OFFSET_MS_DEFAULT;
 pub use tokens::ApiError;
+pub use users::UserProfile;
 
-use blacklist::Blacklist;
+use blacklist::UserList;
 use chatroom::Chatrooms;
 use groups::Group;
 use idle::IdleTimers;
@@ -258,7 +266,13 @@ struct App {
     /// Inboxes by user ID. A private message to a user ID never registered is still kept, as RongCloud does.
     inboxes: BTreeMap<String, Inbox>,
     /// Blacklists by their owner's user ID (BLACK).
-    blacklists: BTreeMap<String, Blacklist>,
+    blacklists: BTreeMap<String, UserList>,
+    /// Whitelists by their owner's user ID (USER-11).
+    whitelists: BTreeMap<String, whitelist::Whitelist>,
+    /// The user IDs deactivated and not reactivated (USER-6).
+    deactivated: BTreeSet<String>,
+    /// Users muted in every group, with when the mute ends (`None`: until lifted) (GRP-9).
+    group_global_mutes: BTreeMap<String, Option<i64>>,
     /// Groups by group ID (GRP).
     groups: BTreeMap<String, Group>,
     /// Chatrooms and the app's chatroom lists (CR, CRKV).
@@ -345,6 +359,9 @@ impl Server {
             users: BTreeMap::new(),
             inboxes: BTreeMap::new(),
             blacklists: BTreeMap::new(),
+            whitelists: BTreeMap::new(),
+            deactivated: BTreeSet::new(),
+            group_global_mutes: BTreeMap::new(),
             groups: BTreeMap::new(),
             chatrooms: Chatrooms::default(),
             online: BTreeMap::new(),

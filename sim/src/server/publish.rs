@@ -56,6 +56,7 @@ use super::blacklist::is_blacklisted;
 use super::chatroom;
 use super::fanout::{Fanout, SenderCopy};
 use super::groups::{self, Group};
+use super::whitelist;
 use super::{App, Conn, ConnId, SEND_RATE_WINDOW_MS, Server};
 
 /// Idempotent publishes (DESIGN.md): the server remembers the acknowledgements of this many accepted publishes per
@@ -190,7 +191,7 @@ impl Server {
             return;
         }
         let target_id = publish.target_id;
-        let sender_copy = SenderCopy { user_id: sender.clone(), device_id: session.device_id.clone(), target_id };
+        let sender_copy = SenderCopy { user_id: sender.clone(), device_id: Some(session.device_id.clone()), target_id };
         let fanout = if publish.conversation_type == ConversationType::Group.ordinal() {
             let group = app.groups.get(&sender_copy.target_id).expect("invariant: the permission check found it");
             group_fanout(group, message, &publish.directed_user_ids, sender_copy, group_retention_ms)
@@ -305,6 +306,10 @@ fn permission_refusal(app: &App, sender: &str, publish: &proto::Publish, now_ms:
         imsim_engine::mark!("BLACK-2");
         imsim_engine::mark!("BLACK-10");
         Some(ErrorCode::REJECTED_BY_BLACKLIST)
+    } else if whitelist::refuses(app, &publish.target_id, sender) {
+        imsim_engine::mark!("USER-11");
+        imsim_engine::mark!("USER-12");
+        Some(ErrorCode::NOT_IN_WHITELIST)
     } else {
         None
     }

@@ -63,7 +63,8 @@ impl Server {
         imsim_engine::mark!("RSYNC-7");
         let app = self.apps.get_mut(app_key).expect("invariant: a session's app exists");
         let stamp = app.stamp(now_ms);
-        let sender_copy = SenderCopy { user_id: reader.to_owned(), device_id, target_id: sync.target_id };
+        let sender_copy =
+            SenderCopy { user_id: reader.to_owned(), device_id: Some(device_id), target_id: sync.target_id };
         let route = SignalRoute {
             from: reader.to_owned(),
             conversation_type: conversation_type.ordinal(),

@@ -107,6 +107,18 @@ pub enum ApiError {
         /// The chatroom ID given.
         room_id: String,
     },
+    /// USER-6: the user was deactivated; only reactivation lets them register again.
+    #[error("user {user_id:?} is deactivated")]
+    UserDeactivated {
+        /// The user.
+        user_id: String,
+    },
+    /// The user was never registered (or was deactivated since).
+    #[error("user {user_id:?} is not registered")]
+    UnknownUser {
+        /// The user.
+        user_id: String,
+    },
     /// A group or chatroom mute must last at least 1 ms.
     #[error("mute duration {duration_ms} ms is not positive")]
     InvalidMuteDuration {
@@ -132,10 +144,16 @@ pub enum ApiError {
 /// A registered user's token state.
 #[derive(Debug, Default)]
 pub(super) struct UserRecord {
+    /// The name the push service uses (USER-7), as given at registration or by "refresh user".
+    pub(super) name: String,
+    /// The avatar URL the push service uses (USER-7).
+    pub(super) portrait_uri: String,
+    /// When the user was first registered (or reactivated, USER-6).
+    pub(super) registered_at_ms: i64,
     /// `issued_at_ms` of the newest token issued to the user.
-    last_issued_at_ms: Option<i64>,
+    pub(super) last_issued_at_ms: Option<i64>,
     /// Tokens issued at or before this instant are void (CONN-12 "作废 Token").
-    revoked_through_ms: Option<i64>,
+    pub(super) revoked_through_ms: Option<i64>,
 }
 
 /// Why a token was refused at connect time. Every reason answers `ConnectAck` 31004 (CONN-14, CONN-23).
@@ -185,7 +203,13 @@ impl Server {
         }
         check_user_id(user_id)?;
         let app = app_mut(&mut self.apps, app_key)?;
-        let user = app.users.entry(user_id.to_owned()).or_default();
+        if app.deactivated.contains(user_id) {
+            return Err(ApiError::UserDeactivated { user_id: user_id.to_owned() });
+        }
+        let user = app
+            .users
+            .entry(user_id.to_owned())
+            .or_insert_with(|| UserRecord { registered_at_ms: now_ms, ..UserRecord::default() });
         let after = |instant: Option<i64>| instant.map(|at| at.saturating_add(1));
         let issued_at_ms =
             [Some(now_ms), after(user.last_issued_at_ms), after(user.revoked_through_ms)].into_iter().flatten().max();

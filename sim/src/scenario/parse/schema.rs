@@ -7,6 +7,7 @@
 //! The schema helps an editor; the parser stays the judge: it checks what a schema cannot say (a device declared,
 //! a rule in the spec, a duration's bounds), and its errors name the line and column.
 
+use crate::server::ServerEndpoint;
 use imsim_engine::api::Call;
 use imsim_engine::core::Event;
 use serde_json::{Map, Value as Json, json};
@@ -31,6 +32,7 @@ pub fn scenario_schema() -> Json {
     }
     definitions.insert("callStep".into(), call_step(&call));
     definitions.insert("expectStep".into(), expect_step(&event));
+    definitions.insert("serverApiStep".into(), server_api_step());
     definitions.insert("step".into(), step());
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -95,6 +97,7 @@ fn step() -> Json {
         .map(|name| {
             let value = match *name {
                 "call" => json!({ "$ref": "#/$defs/callStep" }),
+                "server_api" => json!({ "$ref": "#/$defs/serverApiStep" }),
                 "expect" => json!({ "$ref": "#/$defs/expectStep" }),
                 _ => json!({}),
             };
@@ -107,6 +110,21 @@ fn step() -> Json {
         })
         .collect();
     json!({ "oneOf": branches })
+}
+
+/// A `server_api` step: the path of one endpoint of the App Server API table, its parameters (checked by the parser
+/// against the endpoint's), `response` and `as`.
+fn server_api_step() -> Json {
+    let paths: Vec<&str> = ServerEndpoint::ALL.iter().map(|endpoint| endpoint.path()).collect();
+    json!({
+        "type": "object",
+        "properties": {
+            "path": { "enum": paths, "description": "The endpoint's path in the App Server API table." },
+            "response": { "description": "What the JSON answer must match; without it, its code must be 200." },
+            "as": { "type": "string", "description": "Keep the answer, for later `$NAME`s." },
+        },
+        "required": ["path"],
+    })
 }
 
 /// A `call` step: one branch per method of the API table, with the method's parameters (each, and each element of a

@@ -6,6 +6,7 @@ use serde::Deserialize as _;
 use super::call::{call_step, is_event_expect, listener_expect};
 use super::chatroom::chatroom_step;
 use super::expect::expect;
+use super::server_api::server_api_step;
 use super::{Context, latency_range, non_empty, positive_duration};
 use crate::hostile::Attack;
 use crate::scenario::arguments::NodeDeserializer;
@@ -53,6 +54,7 @@ pub(super) const STEPS: &[&str] = &[
     "unmute_all",
     "server_send",
     "server_broadcast",
+    "server_api",
     "join_chatroom",
     "leave_chatroom",
     "chatroom_history",
@@ -209,6 +211,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "server_send" => server_send(value)?,
         "server_broadcast" => server_broadcast(value)?,
         "call" => call_step(value, context)?,
+        "server_api" => server_api_step(value)?,
         "expect" if is_event_expect(value) => listener_expect(value, context)?,
         "expect" => expect(value, context)?,
         other => chatroom_step(other, value, context)?,
