@@ -131,6 +131,7 @@ fn a_blacklisted_sender_gets_405_one_way() {
 /// re-adding a listed user still succeeds. The cap is a switch.
 #[test]
 fn the_blacklist_holds_3000_by_default() {
+    imsim_engine::checks!(unit: "BLACK-3", "BLACK-12", "CFG-9", "CFG-14");
     let mut h = Harness::new();
     assert_eq!(h.server.app_config(APP).unwrap().blacklist_cap, 3000);
     for i in 0..3000 {
