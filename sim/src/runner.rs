@@ -319,6 +319,8 @@ struct Run<'a> {
     jump_idle_time: bool,
     /// The group memberships the App Server API changed, for the checkers.
     group_changes: Vec<(Duration, GroupChange)>,
+    /// When the app was last reinstalled on each device (SYNC-8).
+    reinstalled_at: BTreeMap<String, Duration>,
     /// The switches of each App Key when the run began.
     initial_app_configs: BTreeMap<String, AppConfig>,
     /// The App Key switches changed mid-run (`app_settings`), in order, for the checkers.
@@ -410,6 +412,7 @@ impl<'a> Run<'a> {
             initial_app_configs,
             config_changes: Vec::new(),
             group_changes: Vec::new(),
+            reinstalled_at: BTreeMap::new(),
         }
     }
 
@@ -420,7 +423,9 @@ impl<'a> Run<'a> {
         let mut events: BTreeMap<String, Vec<Event>> = BTreeMap::new();
         let mut calls = BTreeMap::new();
         for (device, log) in &world.devices {
-            let mut all: Vec<&(Duration, Event)> = log.events.iter().chain(&log.callback_events).collect();
+            let installed = self.reinstalled_at.get(device).copied().unwrap_or_default();
+            let mut all: Vec<&(Duration, Event)> =
+                log.events.iter().chain(&log.callback_events).filter(|(at, _)| *at >= installed).collect();
             all.sort_by_key(|(at, _)| *at);
             events.insert(device.clone(), all.into_iter().map(|(_, event)| event.clone()).collect());
             calls.insert(device.clone(), log.calls.clone());
@@ -439,6 +444,7 @@ impl<'a> Run<'a> {
             group_changes: self.group_changes.clone(),
             send_rate: server.config().client_send_rate,
             final_status: world.devices.iter().map(|(device, log)| (device.clone(), log.status)).collect(),
+            reinstalled_at: self.reinstalled_at.clone(),
         }
     }
 
@@ -702,6 +708,22 @@ impl<'a> Run<'a> {
             StepKind::File { device, path, size } => {
                 self.world.borrow_mut().device_mut(device).files.insert(path, file_content(*size));
                 Ok(())
+            }
+            StepKind::Reinstall { device } => {
+                if self.sim.is_host_running(device.as_str()) {
+                    return Err(format!("{device} is running: crash it before reinstalling the app"));
+                }
+                // Uninstalling deletes the app's data: every database of the device.
+                let storage = self.storage_root.join(device);
+                match std::fs::remove_dir_all(&storage) {
+                    Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(format!("reinstall {device}: cannot delete {}: {error}", storage.display()));
+                    }
+                    _ => {}
+                }
+                self.reinstalled_at.insert(device.clone(), self.sim.elapsed());
+                self.sim.bounce(device.as_str());
+                self.step_once()
             }
             StepKind::Restart { device } => {
                 if self.sim.is_host_running(device.as_str()) {

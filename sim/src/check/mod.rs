@@ -75,6 +75,9 @@ pub struct History {
     pub send_rate: Option<u32>,
     /// Each device's connection status when the run ended.
     pub final_status: BTreeMap<String, ConnectionStatus>,
+    /// When the app was last reinstalled on a device (SYNC-8): what the device did before is the old installation's,
+    /// whose database is gone, so the checkers judge only what came after (its events and connections).
+    pub reinstalled_at: BTreeMap<String, Duration>,
 }
 
 pub use crate::server::GroupChange;
@@ -201,6 +204,11 @@ impl Index {
         let mut sessions: BTreeMap<ConnId, Session> = BTreeMap::new();
         for entry in history.journal.entries() {
             match &entry.wire {
+                Wire::Connect { .. }
+                    if history.reinstalled_at.get(Index::connecting_device(entry)).is_some_and(|at| entry.at < *at) =>
+                {
+                    // SYNC-8: an installation the reinstall removed; the device's database is the new one's.
+                }
                 Wire::Connect { app_key, device_id, platform } => {
                     let session = Session {
                         app_key: app_key.clone(),
@@ -219,6 +227,14 @@ impl Index {
             }
         }
         Index { sessions }
+    }
+
+    /// The device ID a `Connect` entry names ("" for any other entry).
+    fn connecting_device(entry: &journal::Entry) -> &str {
+        match &entry.wire {
+            Wire::Connect { device_id, .. } => device_id,
+            _ => "",
+        }
     }
 
     /// The connections on which `device` was signed in as its user in the App Key its database belongs to: the

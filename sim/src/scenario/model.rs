@@ -572,6 +572,12 @@ pub enum StepKind {
         /// The device.
         device: String,
     },
+    /// The app is uninstalled and installed again on `device` after a crash: its database is gone, its device ID
+    /// stays (SYNC-8), and the host boots.
+    Reinstall {
+        /// The device.
+        device: String,
+    },
     /// The app on `device` makes a chatroom call.
     Chatroom {
         /// The device.
@@ -871,6 +877,7 @@ impl Step {
             StepKind::Create { device, app_key } => format!("create {device} app_key={app_key:?}"),
             StepKind::File { device, path, size } => format!("file {device} {path:?} {size} bytes"),
             StepKind::Restart { device } => format!("restart {device}"),
+            StepKind::Reinstall { device } => format!("reinstall {device}"),
             StepKind::Chatroom { device, call } => call.describe(device),
             StepKind::ChatroomAdmin(admin) => admin.describe(),
             StepKind::Call(step) => {

@@ -20,8 +20,8 @@
 //! - Every device of the recipient gets every message: online devices at once, the others when they connect, from
 //!   their cursor ([`Route::AllDevices`]).
 //! - The sender's own copy (same UID, `sender_user_id` = the sender, `target_id` = the peer or the group) goes into
-//!   the sender's inbox with the sending device as its `origin`, which never gets it, live or at catch-up, whatever
-//!   cursor it connects with. A private message to oneself has no separate sender copy: the received copy already
+//!   the sender's inbox with the sending device as its `origin`, which never gets it, live or at catch-up, unless it
+//!   connects with cursor 0 (a reinstall, SYNC-8): then it gets back what it sent within the compensation window. A private message to oneself has no separate sender copy: the received copy already
 //!   reaches every device.
 //! - Offline compensation (SYNC-6 to SYNC-13): a device connecting with inbox cursor 0 is a new device or a
 //!   reinstall (SYNC-13; the cursor is the "empty local database" flag). It gets only the compensation window of
@@ -71,12 +71,16 @@ impl Reader<'_> {
                 (device.as_deref() == Some(self.device_id) && entry.message.seq > self.device_acked).then_some(false)
             }
             Route::AllDevices { origin } => {
-                if origin.as_deref() == Some(self.device_id) {
-                    return None;
-                }
+                let own = origin.as_deref() == Some(self.device_id);
                 let Some(window_start_ms) = self.compensation_from_ms else {
-                    return Some(false);
+                    return (!own).then_some(false);
                 };
+                if own {
+                    // SYNC-8: a reinstall on the sending device (its database empty) gets back what it sent in the
+                    // window; a device that still holds them skips them by UID (RECV-13).
+                    imsim_engine::mark!("SYNC-8");
+                    return (entry.message.sent_time >= window_start_ms).then_some(false);
+                }
                 let received = origin.is_none();
                 let had_elsewhere = entry.first_sent_login.is_some_and(|login| login < self.login_seq);
                 if received && !had_elsewhere {

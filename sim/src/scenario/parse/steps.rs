@@ -37,6 +37,7 @@ pub(super) const STEPS: &[&str] = &[
     "network_restored",
     "crash",
     "restart",
+    "reinstall",
     "create",
     "file",
     "listener",
@@ -154,6 +155,7 @@ pub(super) fn step(node: &Node, context: &Context<'_>) -> Res<Step> {
         "network_restored" => StepKind::NetworkRestored { device: context.device(value, "network_restored")? },
         "crash" => StepKind::Crash { device: context.device(value, "crash")? },
         "restart" => StepKind::Restart { device: context.device(value, "restart")? },
+        "reinstall" => StepKind::Reinstall { device: context.device(value, "reinstall")? },
         "listener" => set_listener(value, context)?,
         "create" => {
             let fields = mapping(value, "create", &["device", "app_key"], "{ device: a, app_key: other-app }")?;
