@@ -50,6 +50,9 @@ pub(super) struct Session {
     scanned: u64,
     /// SYNC-7 to SYNC-13: for a session compensating (multi-device sync on, cursor 0), the window's start.
     compensation_from_ms: Option<i64>,
+    /// SYNC-8: for a compensating session, the inbox's last `seq` when it opened: the device's own sent copies up to
+    /// there are what a reinstall lost; those it sends from now on it has.
+    compensated_through: u64,
     phase: Phase,
     /// SEND-2: when this connection's recent publishes were accepted, oldest first, within the rate window.
     pub(super) accepted_publishes: VecDeque<i64>,
@@ -80,6 +83,7 @@ impl Session {
             login_seq: self.login_seq,
             device_acked,
             compensation_from_ms: self.compensation_from_ms,
+            compensated_through: self.compensated_through,
         }
     }
 
@@ -136,7 +140,11 @@ impl Server {
         // A cursor past the inbox's end (the client kept state the server no longer has) resumes from the end, so
         // that every later entry still reaches the device.
         let mut cursor = 0;
+        let mut compensated_through = 0;
         if let Some(inbox) = app.inboxes.get_mut(&claims.user_id) {
+            if compensation_from_ms.is_some() {
+                compensated_through = inbox.last_seq();
+            }
             inbox.expire(now_ms);
             cursor = request.inbox_cursor.min(inbox.last_seq());
             // SYNC-17: messages that arrived while no device was online belong to the first one to connect.
@@ -158,6 +166,7 @@ impl Server {
             sent: cursor,
             scanned: cursor,
             compensation_from_ms,
+            compensated_through,
             phase: Phase::CatchingUp { package_end: cursor, is_final: false },
             accepted_publishes: VecDeque::new(),
             uploads: Default::default(),

@@ -61,6 +61,8 @@ pub(super) struct Reader<'a> {
     pub(super) device_acked: u64,
     /// For a compensating session (sync on, cursor 0), the start of the compensation window.
     pub(super) compensation_from_ms: Option<i64>,
+    /// For a compensating session, the last `seq` of the inbox when it opened (SYNC-8).
+    pub(super) compensated_through: u64,
 }
 
 impl Reader<'_> {
@@ -79,7 +81,8 @@ impl Reader<'_> {
                     // SYNC-8: a reinstall on the sending device (its database empty) gets back what it sent in the
                     // window; a device that still holds them skips them by UID (RECV-13).
                     imsim_engine::mark!("SYNC-8");
-                    return (entry.message.sent_time >= window_start_ms).then_some(false);
+                    let lost = entry.message.seq <= self.compensated_through;
+                    return (lost && entry.message.sent_time >= window_start_ms).then_some(false);
                 }
                 let received = origin.is_none();
                 let had_elsewhere = entry.first_sent_login.is_some_and(|login| login < self.login_seq);

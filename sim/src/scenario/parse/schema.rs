@@ -7,7 +7,6 @@
 //! The schema helps an editor; the parser stays the judge: it checks what a schema cannot say (a device declared,
 //! a rule in the spec, a duration's bounds), and its errors name the line and column.
 
-use crate::server::ServerEndpoint;
 use imsim_engine::api::Call;
 use imsim_engine::core::Event;
 use serde_json::{Map, Value as Json, json};
@@ -16,6 +15,7 @@ use super::call::EXPECT_KEYS;
 use super::expect::EXPECT_CHECK_FIELDS;
 use super::steps::STEPS;
 use super::{APP_FIELDS, DEVICE_FIELDS, SETTINGS_FIELDS};
+use crate::server::ServerApiCall;
 
 /// A parameter written `$NAME` (or `$NAME.path`): a value kept by an earlier step.
 const REFERENCE: &str = "^\\$[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*$";
@@ -24,15 +24,16 @@ const REFERENCE: &str = "^\\$[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*$";
 pub fn scenario_schema() -> Json {
     let call = schemars::schema_for!(Call).to_value();
     let event = schemars::schema_for!(Event).to_value();
+    let server_api = schemars::schema_for!(ServerApiCall).to_value();
     let mut definitions = Map::new();
-    for schema in [&call, &event] {
+    for schema in [&call, &event, &server_api] {
         if let Some(Json::Object(defs)) = schema.get("$defs") {
             definitions.extend(defs.clone());
         }
     }
     definitions.insert("callStep".into(), call_step(&call));
     definitions.insert("expectStep".into(), expect_step(&event));
-    definitions.insert("serverApiStep".into(), server_api_step());
+    definitions.insert("serverApiStep".into(), server_api_step(&server_api));
     definitions.insert("step".into(), step());
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -112,19 +113,48 @@ fn step() -> Json {
     json!({ "oneOf": branches })
 }
 
-/// A `server_api` step: the path of one endpoint of the App Server API table, its parameters (checked by the parser
-/// against the endpoint's), `response` and `as`.
-fn server_api_step() -> Json {
-    let paths: Vec<&str> = ServerEndpoint::ALL.iter().map(|endpoint| endpoint.path()).collect();
-    json!({
-        "type": "object",
-        "properties": {
-            "path": { "enum": paths, "description": "The endpoint's path in the App Server API table." },
-            "response": { "description": "What the JSON answer must match; without it, its code must be 200." },
-            "as": { "type": "string", "description": "Keep the answer, for later `$NAME`s." },
-        },
-        "required": ["path"],
-    })
+/// A `server_api` step: one branch per endpoint of the App Server API table, its path (with or without `.json`) and
+/// parameters (each, and each element of a list, may also be a `$NAME` reference) beside `response` and `as`.
+fn server_api_step(server_api: &Json) -> Json {
+    let variants = server_api.get("oneOf").and_then(Json::as_array).cloned().unwrap_or_default();
+    let branches: Vec<Json> = variants
+        .into_iter()
+        .map(|variant| {
+            let mut properties = Map::new();
+            properties.insert(
+                "response".into(),
+                json!({ "description": "What the JSON answer must match; without it, its code must be 200." }),
+            );
+            properties.insert(
+                "as".into(),
+                json!({ "type": "string", "description": "Keep the answer, for later `$NAME`s." }),
+            );
+            let given = variant.get("properties").and_then(Json::as_object).cloned().unwrap_or_default();
+            for (name, mut schema) in given {
+                let schema = if name == "path" {
+                    let path = schema.get("const").and_then(Json::as_str).unwrap_or_default().to_owned();
+                    json!({ "enum": [path.clone(), format!("{path}.json")] })
+                } else {
+                    if let Some(items) = schema.get_mut("items") {
+                        *items = json!({ "anyOf": [items.take(), { "type": "string", "pattern": REFERENCE }] });
+                    }
+                    json!({ "anyOf": [schema, { "type": "string", "pattern": REFERENCE }] })
+                };
+                properties.insert(name, schema);
+            }
+            let mut branch = json!({
+                "type": "object",
+                "properties": properties,
+                "required": variant.get("required").cloned().unwrap_or_else(|| json!(["path"])),
+                "additionalProperties": false,
+            });
+            if let Some(description) = variant.get("description") {
+                branch["description"] = description.clone();
+            }
+            branch
+        })
+        .collect();
+    json!({ "oneOf": branches })
 }
 
 /// A `call` step: one branch per method of the API table, with the method's parameters (each, and each element of a

@@ -1,5 +1,6 @@
 //! The group endpoints (GRP-2: groups are managed only here), and "query a user's groups".
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -23,7 +24,7 @@ fn ids(users: &[String]) -> Vec<&str> {
 }
 
 /// `/group/create`: creates a group with its first members (GRP-5); on an existing group, adds them and renames it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupCreate {
     /// The first members.
@@ -42,7 +43,7 @@ impl Endpoint for GroupCreate {
 }
 
 /// `/group/dismiss`: dismisses a group (GRP-5).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupDismiss {
     /// The group.
@@ -57,7 +58,7 @@ impl Endpoint for GroupDismiss {
 }
 
 /// `/group/join`: adds members (GRP-6).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupJoin {
     /// The users who join.
@@ -74,7 +75,7 @@ impl Endpoint for GroupJoin {
 }
 
 /// `/group/quit`: removes members (GRP-6).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupQuit {
     /// The users who leave.
@@ -91,7 +92,7 @@ impl Endpoint for GroupQuit {
 }
 
 /// `/group/refresh`: renames a group (GRP-7).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupRefresh {
     /// The group.
@@ -108,7 +109,7 @@ impl Endpoint for GroupRefresh {
 }
 
 /// One group of a `/group/sync`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SyncedGroup {
     /// The group ID.
@@ -118,7 +119,7 @@ pub struct SyncedGroup {
 }
 
 /// `/group/sync`: the full list of a user's groups (GRP-8).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupSync {
     /// The user.
@@ -136,7 +137,7 @@ impl Endpoint for GroupSync {
 }
 
 /// `/group/user/query`: a group's members (GRP-8), as `users: [{ id }]`, by user ID.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupUserQuery {
     /// The group.
@@ -156,7 +157,7 @@ impl Endpoint for GroupUserQuery {
 }
 
 /// `/user/group/query`: the groups a user is in (GRP-8), as `groups: [{ id, name }]`, by group ID.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserGroupQuery {
     /// The user.
@@ -177,7 +178,7 @@ impl Endpoint for UserGroupQuery {
 }
 
 /// `/group/user/gag/add`: mutes users in one group (GRP-9) for `minute` minutes, or until lifted.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupUserGagAdd {
     /// The users.
@@ -198,7 +199,7 @@ impl Endpoint for GroupUserGagAdd {
 }
 
 /// `/group/user/gag/rollback`: lifts mutes in one group (GRP-9).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupUserGagRollback {
     /// The users.
@@ -215,7 +216,7 @@ impl Endpoint for GroupUserGagRollback {
 }
 
 /// `/group/ban/add`: mutes every member of the groups (GRP-10), but each group's mute whitelist.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupBanAdd {
     /// The groups.
@@ -232,7 +233,7 @@ impl Endpoint for GroupBanAdd {
 }
 
 /// `/group/ban/rollback`: lifts the mute of every member (GRP-10).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupBanRollback {
     /// The groups.
@@ -249,7 +250,7 @@ impl Endpoint for GroupBanRollback {
 }
 
 /// `/group/user/ban/add`: mutes users in every group (GRP-9) for `minute` minutes, or until lifted.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupUserBanAdd {
     /// The users.
@@ -268,7 +269,7 @@ impl Endpoint for GroupUserBanAdd {
 }
 
 /// `/group/user/ban/remove`: lifts mutes in every group (GRP-9).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupUserBanRemove {
     /// The users.
@@ -284,7 +285,7 @@ impl Endpoint for GroupUserBanRemove {
 
 /// `/group/user/ban/query`: the users muted in every group, as `members: [{ userId, time }]` (`time`: when the
 /// mute ends, Unix ms, or null until lifted), by user ID.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupUserBanQuery {}
 

@@ -7,6 +7,7 @@
 
 use imsim_engine::MessageContent;
 use imsim_engine::content::encode_content;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
@@ -22,7 +23,7 @@ const fn yes() -> bool {
 macro_rules! message_endpoint {
     ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident: $ty:ty, )* }) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+        #[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
         pub struct $name {
             $( $(#[$fdoc])* pub $field: $ty, )*

@@ -105,10 +105,12 @@ trait Endpoint {
 /// Declares the table: the path of each endpoint and the struct of its parameters.
 macro_rules! server_api_table {
     ($( $(#[$doc:meta])* $path:literal => $variant:ident, )*) => {
-        /// A call of one endpoint of the App Server API, with its parameters: see the module documentation.
-        #[derive(Clone, Debug, PartialEq)]
+        /// A call of one endpoint of the App Server API, with its parameters: see the module documentation. (Its
+        /// JSON Schema, a branch per endpoint with `path`, is what the scenario schema's `server_api` step is made of.)
+        #[derive(Clone, Debug, PartialEq, schemars::JsonSchema)]
+        #[serde(tag = "path")]
         pub enum ServerApiCall {
-            $( $(#[$doc])* $variant($variant), )*
+            $( $(#[$doc])* #[serde(rename = $path)] $variant($variant), )*
         }
 
         /// The endpoints of the App Server API, without their parameters.

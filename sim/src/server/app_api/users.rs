@@ -1,6 +1,7 @@
 //! The user endpoints (USER): registration and tokens, profiles, online status, bans, the blacklist and whitelist,
 //! deactivation.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -14,7 +15,7 @@ fn ids(users: &[String]) -> Vec<&str> {
 
 /// `/user/getToken`: registers the user if new and issues a token (USER-2, USER-3), answering `{ userId, token }`.
 /// `name` and `portraitUri` set the push profile (USER-7) when given.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserGetToken {
     /// The app's user ID.
@@ -40,7 +41,7 @@ impl Endpoint for UserGetToken {
 }
 
 /// `/user/refresh`: changes a registered user's push name and avatar (USER-7).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserRefresh {
     /// The user.
@@ -61,7 +62,7 @@ impl Endpoint for UserRefresh {
 }
 
 /// `/user/info`: a registered user's push profile (USER-7), as `{ userName, userPortrait, createTime }`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserInfo {
     /// The user.
@@ -81,7 +82,7 @@ impl Endpoint for UserInfo {
 }
 
 /// `/user/checkOnline`: whether any device of the user is connected (USER-10), as `status` `"1"` or `"0"`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserCheckOnline {
     /// The user.
@@ -96,7 +97,7 @@ impl Endpoint for UserCheckOnline {
 }
 
 /// `/user/block`: bans users for `minute` minutes (USER-9, CONN-21), 1 to `MUTE_MINUTES_MAX`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserBlock {
     /// The users.
@@ -117,7 +118,7 @@ impl Endpoint for UserBlock {
 }
 
 /// `/user/unblock`: lifts bans (USER-9).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserUnblock {
     /// The users.
@@ -135,7 +136,7 @@ impl Endpoint for UserUnblock {
 
 /// `/user/block/query`: the banned users with when each ban ends (USER-9), as `users: [{ userId, blockEndTime }]`
 /// (Unix ms), by user ID.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserBlockQuery {}
 
@@ -153,7 +154,7 @@ impl Endpoint for UserBlockQuery {
 }
 
 /// `/user/blacklist/add`: `userId` puts `blackUserId` on their blacklist (BLACK-9, USER-13).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserBlacklistAdd {
     /// The blacklist's owner.
@@ -173,7 +174,7 @@ impl Endpoint for UserBlacklistAdd {
 }
 
 /// `/user/blacklist/remove`: takes `blackUserId` off `userId`'s blacklist (BLACK-9, USER-13).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserBlacklistRemove {
     /// The blacklist's owner.
@@ -193,7 +194,7 @@ impl Endpoint for UserBlacklistRemove {
 
 /// `/user/blacklist/query`: `userId`'s blacklist, as `users`, in the order they were added (BLACK-9, BLACK-13,
 /// USER-13). The Server API has no status query for one user (USER-13): a client's `getBlacklistStatus` only.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserBlacklistQuery {
     /// The blacklist's owner.
@@ -208,7 +209,7 @@ impl Endpoint for UserBlacklistQuery {
 
 /// `/user/whitelist/set`: switches `userId`'s whitelist on or off (USER-11). (The path is the simulator's: the manual
 /// names the operation, not its endpoint.)
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserWhitelistSet {
     /// The whitelist's owner.
@@ -225,7 +226,7 @@ impl Endpoint for UserWhitelistSet {
 }
 
 /// `/user/whitelist/status`: whether `userId`'s whitelist is on (USER-11), as `enabled`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserWhitelistStatus {
     /// The whitelist's owner.
@@ -239,7 +240,7 @@ impl Endpoint for UserWhitelistStatus {
 }
 
 /// `/user/whitelist/add`: puts `whiteUserId` on `userId`'s whitelist (USER-11).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserWhitelistAdd {
     /// The whitelist's owner.
@@ -256,7 +257,7 @@ impl Endpoint for UserWhitelistAdd {
 }
 
 /// `/user/whitelist/remove`: takes `whiteUserId` off `userId`'s whitelist (USER-11).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserWhitelistRemove {
     /// The whitelist's owner.
@@ -273,7 +274,7 @@ impl Endpoint for UserWhitelistRemove {
 }
 
 /// `/user/whitelist/query`: `userId`'s whitelist, as `users`, in the order they were added (USER-11).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserWhitelistQuery {
     /// The whitelist's owner.
@@ -287,7 +288,7 @@ impl Endpoint for UserWhitelistQuery {
 }
 
 /// `/user/deactivate`: deactivates users (USER-6): their data on the server is gone.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserDeactivate {
     /// The users.
@@ -302,7 +303,7 @@ impl Endpoint for UserDeactivate {
 }
 
 /// `/user/deactivate/query`: every deactivated user ID, as `users`, sorted (USER-6).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserDeactivateQuery {}
 
@@ -313,7 +314,7 @@ impl Endpoint for UserDeactivateQuery {
 }
 
 /// `/user/reactivate`: lets deactivated users register again, with nothing restored (USER-6).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserReactivate {
     /// The users.

@@ -152,13 +152,17 @@ fn sync_on_every_device_gets_it_and_the_senders_others_a_copy() {
         ]
     );
 
-    // The sending device never gets its own copy: not from its cursor, not as a reinstall (cursor 0).
+    // The sending device never gets its own copy from its cursor; as a reinstall (cursor 0, SYNC-8) it gets back
+    // what it sent within the compensation window, as sent, beside what it received elsewhere.
     h.server.handle_connection_closed(bob_phone, h.now);
     let (bob_phone, outputs) = h.connect("bob", "phone", 0);
     let compensated = package(bob_phone, &outputs).messages;
     assert_eq!(
         compensated,
-        vec![proto::DeliveredMessage { retrieved: true, ..private(&yo, 2, "alice", "alice", "yo") }]
+        vec![
+            own_copy(private(&hi, 1, "bob", "alice", "hi"), "b1"),
+            proto::DeliveredMessage { retrieved: true, ..private(&yo, 2, "alice", "alice", "yo") },
+        ]
     );
     h.server.handle_connection_closed(alice_laptop, h.now);
     let (alice_laptop, outputs) = h.connect("alice", "laptop", 1);
