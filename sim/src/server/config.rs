@@ -37,6 +37,10 @@ pub const COMPENSATION_DAYS_DEFAULT: u32 = 1;
 /// CFG-3, SYNC-9, SYNC-10: the compensation window is 1 to 7 natural days.
 pub const COMPENSATION_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=7;
 
+/// CFG-12, USER-4: at most 100 users may register in the development environment (production, on the IM 旗舰版 and
+/// IM 尊享版 plans, has no limit).
+pub const DEVELOPMENT_REGISTERED_USERS_MAX: usize = 100;
+
 /// CFG-9, CFG-14, BLACK-3: a user's blacklist holds at most 3000 user IDs by default.
 pub const BLACKLIST_CAP_DEFAULT: u32 = 3000;
 
@@ -76,6 +80,9 @@ pub struct AppConfig {
     /// CFG-9, CFG-14 `blacklistCap`: how many user IDs one user's blacklist may hold (BLACK-3). Lowering it removes
     /// nobody; it only refuses further additions.
     pub blacklist_cap: u32,
+    /// CFG-12, USER-4: the App Key is in the development environment, where at most
+    /// [`DEVELOPMENT_REGISTERED_USERS_MAX`] users may register. Off (production, no limit) by default.
+    pub development: bool,
     /// GRP-3, BIZ-28: how many members a group may have, at least 1. Lowering it removes nobody.
     pub group_members_max: u32,
     /// BIZ-24, GRP-14 "new members may fetch pre-join group history". Off by default. It concerns remote history
@@ -142,6 +149,7 @@ impl Default for AppConfig {
             multi_device_sync: false,
             compensation_days: COMPENSATION_DAYS_DEFAULT,
             blacklist_cap: BLACKLIST_CAP_DEFAULT,
+            development: false,
             group_members_max: GROUP_MEMBERS_MAX_DEFAULT,
             group_pre_join_history: false,
             token_ttl_ms: None,

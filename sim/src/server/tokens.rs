@@ -20,6 +20,7 @@ use imsim_engine::limits::TARGET_ID_CHARS_MAX;
 use imsim_engine::token::{TokenClaims, parse_token};
 use sha2::Sha256;
 
+use super::config::DEVELOPMENT_REGISTERED_USERS_MAX;
 use super::{App, Server};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -106,6 +107,12 @@ pub enum ApiError {
     UnknownChatroom {
         /// The chatroom ID given.
         room_id: String,
+    },
+    /// CFG-12, USER-4: the development environment already has its most registered users.
+    #[error("the development environment already has {max} registered users")]
+    RegisteredUsersFull {
+        /// `DEVELOPMENT_REGISTERED_USERS_MAX`.
+        max: usize,
     },
     /// USER-6: the user was deactivated; only reactivation lets them register again.
     #[error("user {user_id:?} is deactivated")]
@@ -205,6 +212,13 @@ impl Server {
         let app = app_mut(&mut self.apps, app_key)?;
         if app.deactivated.contains(user_id) {
             return Err(ApiError::UserDeactivated { user_id: user_id.to_owned() });
+        }
+        if app.config.development
+            && !app.users.contains_key(user_id)
+            && app.users.len() >= DEVELOPMENT_REGISTERED_USERS_MAX
+        {
+            imsim_engine::mark!("USER-4");
+            return Err(ApiError::RegisteredUsersFull { max: DEVELOPMENT_REGISTERED_USERS_MAX });
         }
         let user = app
             .users

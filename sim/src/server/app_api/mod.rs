@@ -237,3 +237,55 @@ impl Server {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use imsim_engine::api::Method;
+
+    use super::ServerEndpoint;
+
+    fn paths() -> Vec<&'static str> {
+        ServerEndpoint::ALL.iter().map(|endpoint| endpoint.path()).collect()
+    }
+
+    /// GRP-2: groups are created, dismissed, joined and left through the Server API only; the client API has no
+    /// group-management method. GRP-4: owners, administrators, announcements, invitations and group search are the
+    /// app's own: neither API has them.
+    #[test]
+    fn groups_are_managed_by_the_server_api_only() {
+        imsim_engine::checks!(unit: "GRP-2", "GRP-4");
+        for path in ["/group/create", "/group/dismiss", "/group/join", "/group/quit"] {
+            assert!(ServerEndpoint::from_path(path).is_some(), "{path} is missing");
+        }
+        let client: Vec<String> = Method::ALL.iter().map(|method| method.name().to_ascii_lowercase()).collect();
+        for verb in ["creategroup", "dismissgroup", "joingroup", "quitgroup", "addgroupmember", "kickgroupmember"] {
+            assert!(client.iter().all(|name| !name.contains(verb)), "the client API has a {verb} method");
+        }
+        for app_side in ["owner", "admin", "manager", "announcement", "notice", "invite", "search"] {
+            assert!(paths().iter().all(|path| !path.contains(app_side)), "the Server API has a {app_side} endpoint");
+            assert!(
+                client.iter().all(|name| !(name.contains("group") && name.contains(app_side))),
+                "the client API has a group {app_side} method"
+            );
+        }
+    }
+
+    /// USER-5: deleting a user is a console action of the development environment, with no API. USER-8: friends are
+    /// the app server's: no friend API on either side. USER-13: the Server API manages a blacklist (add, remove,
+    /// list) but has no status query; the client has all four.
+    #[test]
+    fn users_have_no_deletion_or_friend_api() {
+        imsim_engine::checks!(unit: "USER-5", "USER-8");
+        let client: Vec<String> = Method::ALL.iter().map(|method| method.name().to_ascii_lowercase()).collect();
+        assert!(paths().iter().all(|path| !path.contains("delete") && !path.contains("deluser")));
+        assert!(paths().iter().all(|path| !path.contains("friend")));
+        assert!(client.iter().all(|name| !name.contains("friend") && !name.contains("deleteuser")));
+        for path in ["/user/blacklist/add", "/user/blacklist/remove", "/user/blacklist/query"] {
+            assert!(ServerEndpoint::from_path(path).is_some(), "{path} is missing");
+        }
+        assert!(paths().iter().all(|path| !path.starts_with("/user/blacklist/") || !path.contains("status")));
+        for method in ["addToBlacklist", "removeFromBlacklist", "getBlacklistStatus", "getBlacklist"] {
+            assert!(Method::from_name(method).is_some(), "{method} is missing");
+        }
+    }
+}

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::groups::mute_duration_ms;
 use super::{Context, Endpoint, Reply};
-use crate::server::tokens::ApiError;
+use crate::server::tokens::{ApiError, check_user_id};
 
 fn ids(users: &[String]) -> Vec<&str> {
     users.iter().map(String::as_str).collect()
@@ -166,6 +166,7 @@ pub struct UserBlacklistAdd {
 impl Endpoint for UserBlacklistAdd {
     fn handle(self, cx: &mut Context<'_>) -> Result<Reply, ApiError> {
         imsim_engine::mark!("USER-13");
+        self.black_user_id.iter().try_for_each(|user_id| check_user_id(user_id))?;
         for blocked in &self.black_user_id {
             cx.server.blacklist_add(cx.app_key, &self.user_id, blocked)?;
         }
