@@ -1053,6 +1053,7 @@ fn app_config(settings: &AppSettings) -> AppConfig {
         cloud_storage: settings.cloud_storage,
         delete_compensation_on_timestamp_delete: settings.delete_compensation_on_timestamp_delete,
         recall_own_only: settings.recall_own_only,
+        directed_message_cloud_storage: settings.directed_message_cloud_storage,
         ..AppConfig::default()
     }
 }

@@ -216,6 +216,9 @@ pub struct AppSettings {
     /// `recallOwnOnly` (CFG-5, RECALL-3): a user may recall only their own messages (25107 otherwise). Default
     /// false.
     pub recall_own_only: bool,
+    /// `directedMessageCloudStorage` (GRP-19): directed group messages are kept in the cloud history too (with
+    /// `cloud_storage`). Default false.
+    pub directed_message_cloud_storage: bool,
 }
 
 /// The longest `chatroom_destroy_after`.
@@ -253,6 +256,7 @@ impl Default for AppSettings {
             cloud_storage: app.cloud_storage,
             delete_compensation_on_timestamp_delete: app.delete_compensation_on_timestamp_delete,
             recall_own_only: app.recall_own_only,
+            directed_message_cloud_storage: app.directed_message_cloud_storage,
         }
     }
 }

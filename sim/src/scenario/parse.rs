@@ -52,6 +52,7 @@ pub(super) const APP_FIELDS: &[&str] = &[
     "cloud_storage",
     "delete_compensation_on_timestamp_delete",
     "recall_own_only",
+    "directed_message_cloud_storage",
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device", "file_server"];
 const TICK_MIN: Duration = Duration::from_millis(1);
@@ -333,6 +334,10 @@ pub(super) fn app(node: &Node, defaults: &AppSettings, what: &str) -> Res<AppSet
             defaults.delete_compensation_on_timestamp_delete,
         )?,
         recall_own_only: switch("recall_own_only", defaults.recall_own_only)?,
+        directed_message_cloud_storage: switch(
+            "directed_message_cloud_storage",
+            defaults.directed_message_cloud_storage,
+        )?,
     })
 }
 

@@ -138,6 +138,9 @@ pub struct AppConfig {
     /// CFG-5 `recallOwnOnly`: a user may recall only the messages they sent themselves; a recall of another's is
     /// refused with 25107 (RECALL-3). Off by default: any participant may recall any message (RECALL-2).
     pub recall_own_only: bool,
+    /// GRP-19: the group directed-message cloud storage service (by ticket). Off by default: directed group messages
+    /// are not kept in the cloud history even with `cloud_storage` on; with both, they are.
+    pub directed_message_cloud_storage: bool,
 }
 
 impl Default for AppConfig {
@@ -167,6 +170,7 @@ impl Default for AppConfig {
             cloud_storage: false,
             delete_compensation_on_timestamp_delete: false,
             recall_own_only: false,
+            directed_message_cloud_storage: false,
         }
     }
 }

@@ -181,6 +181,11 @@ impl Server {
         sender_copy: Option<&SenderCopy>,
     ) {
         let app = self.apps.get_mut(app_key).expect("invariant: the caller found the app");
+        // GRP-19: a directed group message is kept only with the directed-message storage ticket as well.
+        if !message.directed_user_ids.is_empty() && !app.config.directed_message_cloud_storage {
+            imsim_engine::mark!("GRP-19");
+            return;
+        }
         for (user_id, target_id) in recipients {
             app.histories.record(user_id, &proto::DeliveredMessage { target_id: target_id.clone(), ..message.clone() });
         }
