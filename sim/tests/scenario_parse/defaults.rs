@@ -52,6 +52,7 @@ fn defaults_are_filled_in() {
                 cloud_storage: false,
                 delete_compensation_on_timestamp_delete: false,
                 recall_own_only: false,
+                directed_message_cloud_storage: false,
             },
         }
     );

@@ -13,6 +13,7 @@ mod defaults;
 mod errors;
 mod properties;
 mod races_and_pages;
+mod server_api;
 mod server_callbacks;
 mod valid;
 

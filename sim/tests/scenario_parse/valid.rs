@@ -76,6 +76,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 cloud_storage: false,
                 delete_compensation_on_timestamp_delete: false,
                 recall_own_only: false,
+                directed_message_cloud_storage: false,
             },
         },
         devices: vec![
