@@ -42,6 +42,7 @@ fn own_copy(message: proto::DeliveredMessage, client_message_id: &str) -> proto:
 /// other devices get no copy.
 #[test]
 fn sync_off_a_live_message_reaches_only_the_newest_device() {
+    imsim_engine::checks!(unit: "SYNC-1", "SYNC-17");
     let mut h = Harness::new();
     let alice_phone = h.connect_live("alice", "phone");
     let alice_laptop = h.connect_live("alice", "laptop");
@@ -70,6 +71,7 @@ fn sync_off_a_live_message_reaches_only_the_newest_device() {
 /// the owner gets again only what it has not acknowledged, even after a reinstall (cursor 0).
 #[test]
 fn sync_off_offline_messages_are_consumed_once() {
+    imsim_engine::checks!(unit: "SYNC-17");
     let mut h = Harness::new();
     let bob = h.connect_live("bob", "phone");
     h.fill(bob, "alice", 3);
@@ -115,9 +117,11 @@ fn sync_off_a_kicked_devices_unsent_messages_go_to_the_next_device() {
 }
 
 /// SYNC-17 with sync on: every online device of the recipient gets the message, and the sender's other devices a
-/// copy with the same UID and the peer as the conversation; never the sending device, live or at catch-up.
+/// copy with the same UID and the peer as the conversation; never the sending device from its cursor (a reinstall is
+/// SYNC-8's).
 #[test]
 fn sync_on_every_device_gets_it_and_the_senders_others_a_copy() {
+    imsim_engine::checks!(unit: "SYNC-17");
     let mut h = sync_on();
     let alice_phone = h.connect_live("alice", "phone");
     let alice_laptop = h.connect_live("alice", "laptop");
