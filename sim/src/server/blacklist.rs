@@ -101,10 +101,9 @@ pub(super) fn remove(app: &mut App, owner: &str, user_id: &str) -> Result<(), Ap
     check_user_id(user_id)?;
     if let Some(list) = app.blacklists.get_mut(owner)
         && list.remove(user_id)
+        && list.ids().is_empty()
     {
-        if list.ids().is_empty() {
-            app.blacklists.remove(owner);
-        }
+        app.blacklists.remove(owner);
     }
     Ok(())
 }

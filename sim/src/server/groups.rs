@@ -81,6 +81,14 @@ pub(super) fn send_refusal(app: &App, group_id: &str, user_id: &str, now_ms: i64
     (muted_everywhere || group.is_muted(user_id, now_ms)).then_some(ErrorCode::FORBIDDEN_IN_GROUP)
 }
 
+/// When a mute from `now_ms` for `duration_ms` ends (`None`: until lifted); a duration must be positive.
+fn mute_end(now_ms: i64, duration_ms: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match duration_ms {
+        Some(duration_ms) if duration_ms <= 0 => Err(ApiError::InvalidMuteDuration { duration_ms }),
+        duration_ms => Ok(duration_ms.map(|duration_ms| now_ms.saturating_add(duration_ms))),
+    }
+}
+
 fn check_group_id(group_id: &str) -> Result<(), ApiError> {
     let chars = group_id.chars().count();
     if chars == 0 || chars > TARGET_ID_CHARS_MAX {
@@ -170,14 +178,9 @@ impl Server {
         now_ms: i64,
         duration_ms: Option<i64>,
     ) -> Result<(), ApiError> {
-        if let Some(duration_ms) = duration_ms
-            && duration_ms <= 0
-        {
-            return Err(ApiError::InvalidMuteDuration { duration_ms });
-        }
+        let ends_at = mute_end(now_ms, duration_ms)?;
         check_user_ids(user_ids)?;
         let group = group_mut(app_mut(&mut self.apps, app_key)?, group_id)?;
-        let ends_at = duration_ms.map(|duration_ms| now_ms.saturating_add(duration_ms));
         for user_id in user_ids {
             group.mutes.insert((*user_id).to_owned(), ends_at);
         }
@@ -312,14 +315,9 @@ impl Server {
         now_ms: i64,
         duration_ms: Option<i64>,
     ) -> Result<(), ApiError> {
-        if let Some(duration_ms) = duration_ms
-            && duration_ms <= 0
-        {
-            return Err(ApiError::InvalidMuteDuration { duration_ms });
-        }
+        let ends_at = mute_end(now_ms, duration_ms)?;
         check_user_ids(user_ids)?;
         let app = app_mut(&mut self.apps, app_key)?;
-        let ends_at = duration_ms.map(|duration_ms| now_ms.saturating_add(duration_ms));
         for user_id in user_ids {
             app.group_global_mutes.insert((*user_id).to_owned(), ends_at);
         }

@@ -113,6 +113,30 @@ fn step() -> Json {
     json!({ "oneOf": branches })
 }
 
+/// A parameter's schema, or a `$NAME` reference in its place; a list's elements may be references too
+/// (`messages: [$m1, { … }]`).
+fn referable(mut schema: Json) -> Json {
+    if let Some(items) = schema.get_mut("items") {
+        *items = json!({ "anyOf": [items.take(), { "type": "string", "pattern": REFERENCE }] });
+    }
+    json!({ "anyOf": [schema, { "type": "string", "pattern": REFERENCE }] })
+}
+
+/// One branch of a step that reaches a table (`call`, `server_api`): an object of exactly `properties`, with the
+/// table entry's description.
+fn branch(variant: &Json, properties: Map<String, Json>, required: Json) -> Json {
+    let mut branch = json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    });
+    if let Some(description) = variant.get("description") {
+        branch["description"] = description.clone();
+    }
+    branch
+}
+
 /// A `server_api` step: one branch per endpoint of the App Server API table, its path (with or without `.json`) and
 /// parameters (each, and each element of a list, may also be a `$NAME` reference) beside `response` and `as`.
 fn server_api_step(server_api: &Json) -> Json {
@@ -130,28 +154,17 @@ fn server_api_step(server_api: &Json) -> Json {
                 json!({ "type": "string", "description": "Keep the answer, for later `$NAME`s." }),
             );
             let given = variant.get("properties").and_then(Json::as_object).cloned().unwrap_or_default();
-            for (name, mut schema) in given {
+            for (name, schema) in given {
                 let schema = if name == "path" {
                     let path = schema.get("const").and_then(Json::as_str).unwrap_or_default().to_owned();
                     json!({ "enum": [path.clone(), format!("{path}.json")] })
                 } else {
-                    if let Some(items) = schema.get_mut("items") {
-                        *items = json!({ "anyOf": [items.take(), { "type": "string", "pattern": REFERENCE }] });
-                    }
-                    json!({ "anyOf": [schema, { "type": "string", "pattern": REFERENCE }] })
+                    referable(schema)
                 };
                 properties.insert(name, schema);
             }
-            let mut branch = json!({
-                "type": "object",
-                "properties": properties,
-                "required": variant.get("required").cloned().unwrap_or_else(|| json!(["path"])),
-                "additionalProperties": false,
-            });
-            if let Some(description) = variant.get("description") {
-                branch["description"] = description.clone();
-            }
-            branch
+            let required = variant.get("required").cloned().unwrap_or_else(|| json!(["path"]));
+            branch(&variant, properties, required)
         })
         .collect();
     json!({ "oneOf": branches })
@@ -175,30 +188,13 @@ fn call_step(call: &Json) -> Json {
                 json!({ "type": "string", "description": "Keep what the call returns, for later `$NAME`s." }),
             );
             let given = variant.get("properties").and_then(Json::as_object).cloned().unwrap_or_default();
-            for (name, mut schema) in given {
-                let schema = if name == "method" {
-                    schema
-                } else {
-                    // A list's elements may be references too (`messages: [$m1, { … }]`).
-                    if let Some(items) = schema.get_mut("items") {
-                        *items = json!({ "anyOf": [items.take(), { "type": "string", "pattern": REFERENCE }] });
-                    }
-                    json!({ "anyOf": [schema, { "type": "string", "pattern": REFERENCE }] })
-                };
+            for (name, schema) in given {
+                let schema = if name == "method" { schema } else { referable(schema) };
                 properties.insert(name, schema);
             }
             let mut required = vec![json!("device")];
             required.extend(variant.get("required").and_then(Json::as_array).cloned().unwrap_or_default());
-            let mut branch = json!({
-                "type": "object",
-                "properties": properties,
-                "required": required,
-                "additionalProperties": false,
-            });
-            if let Some(description) = variant.get("description") {
-                branch["description"] = description.clone();
-            }
-            branch
+            branch(&variant, properties, Json::Array(required))
         })
         .collect();
     json!({ "oneOf": branches })
