@@ -12,7 +12,8 @@
 //!
 //! The App Server API (what an app's own server does through RongCloud's Server API: create the app, register users
 //! and get tokens, revoke tokens, ban users, manage blacklists, groups and chatrooms, send messages as a user or as
-//! the system) is a set of plain methods on the same struct, which scenarios call directly.
+//! the system) is a set of plain methods on the same struct. Its endpoints are also one table, by RongCloud path
+//! with JSON answers (`app_api`, [`Server::call_server_api`]), which scenarios reach through one step.
 //!
 //! # Layout
 //!
@@ -45,7 +46,11 @@
 //! - `receipts`: private and group read receipts, and their signals (RCPT, GRCPT);
 //! - `history`: each user's cloud history (HIST, DEL);
 //! - `files`: the file service media messages upload to and download from (SEND-13, DL);
-//! - `server_api`: messages sent by the App Server API: private as a user, and system messages (BLACK-4, CTYPE-7).
+//! - `server_api`: messages sent by the App Server API: private and group as a user, status and system messages,
+//!   and `isIncludeSender` (BLACK-4, CTYPE-7, GRP-11, SYNC-3, SYNC-16);
+//! - `app_api`: the App Server API as one table of endpoints by path, with JSON answers;
+//! - `users`: user profiles, online status and deactivation (USER-6, USER-7, USER-10);
+//! - `whitelist`: user whitelists (USER-11, USER-12).
 //!
 //! # Call contract
 //!
