@@ -1054,6 +1054,7 @@ fn app_config(settings: &AppSettings) -> AppConfig {
         delete_compensation_on_timestamp_delete: settings.delete_compensation_on_timestamp_delete,
         recall_own_only: settings.recall_own_only,
         directed_message_cloud_storage: settings.directed_message_cloud_storage,
+        group_pre_join_history: settings.group_pre_join_history,
         ..AppConfig::default()
     }
 }

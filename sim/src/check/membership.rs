@@ -96,12 +96,15 @@ fn outside_the_group(history: &History, index: &Index) -> Vec<String> {
     let mut breaches = Vec::new();
     let mut judged: BTreeSet<(&str, &str)> = BTreeSet::new();
     for entry in history.journal.entries() {
-        let Wire::Delivered { message, .. } = &entry.wire else { continue };
+        let Wire::Delivered { message, via } = &entry.wire else { continue };
         if message.conversation_type != ConversationType::Group.ordinal() {
             continue;
         }
         let Some(&at) = accepted_at.get(message.uid.as_str()) else { continue };
         let Some(user) = index.sessions.get(&entry.conn).and_then(|session| session.user.as_deref()) else { continue };
+        if *via == Via::CloudHistory && joined_with_pre_join_history(history, &message.target_id, user, entry.at) {
+            continue;
+        }
         if judged.insert((message.uid.as_str(), user)) && !member_at(history, &message.target_id, user, at) {
             breaches.push(format!(
                 "at {:?}: group message {} of {} (accepted at {at:?}) delivered to {user}, not a member then",
@@ -110,6 +113,22 @@ fn outside_the_group(history: &History, index: &Index) -> Vec<String> {
         }
     }
     breaches
+}
+
+/// GRP-14: whether `user`'s last join of `group` before `at` happened with cloud storage and the pre-join history
+/// switch on, so that their cloud history may hold the group's messages from before they joined.
+fn joined_with_pre_join_history(history: &History, group: &str, user: &str, at: Duration) -> bool {
+    let last_join = history.group_changes.iter().rev().filter(|(changed_at, _)| *changed_at <= at).find_map(
+        |(changed_at, change)| match change {
+            GroupChange::Added { group: changed, users } if changed == group && users.iter().any(|u| u == user) => {
+                Some(*changed_at)
+            }
+            _ => None,
+        },
+    );
+    last_join.and_then(|joined_at| history.config_at(&history.app_key, joined_at)).is_some_and(|config| {
+        config.cloud_storage && config.group_pre_join_history
+    })
 }
 
 /// Whether `user` could have been a member of `group` at `at`: a member just before that instant, or at some

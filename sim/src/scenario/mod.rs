@@ -40,6 +40,7 @@
 //!     delete_compensation_on_timestamp_delete: true  # CFG-4, DEL-6; default false
 //!     recall_own_only: true              # only the sender may recall (CFG-5, RECALL-3); default false
 //!     directed_message_cloud_storage: true  # directed group messages kept in the cloud history (GRP-19)
+//!     group_pre_join_history: true       # new members fetch the group's earlier history (GRP-14)
 //! devices:                               # required, non-empty; file order is kept and significant
 //!   a: { user: zhangsan, platform: mobile, kick_reconnect_device: true }
 //!                                        # name [a-z0-9_-]+, not `server`; platform default mobile;

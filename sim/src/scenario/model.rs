@@ -219,6 +219,9 @@ pub struct AppSettings {
     /// `directedMessageCloudStorage` (GRP-19): directed group messages are kept in the cloud history too (with
     /// `cloud_storage`). Default false.
     pub directed_message_cloud_storage: bool,
+    /// `groupPreJoinHistory` (GRP-14, BIZ-24): new group members may fetch the group's history from before they
+    /// joined (with `cloud_storage`). Default false.
+    pub group_pre_join_history: bool,
 }
 
 /// The longest `chatroom_destroy_after`.
@@ -257,6 +260,7 @@ impl Default for AppSettings {
             delete_compensation_on_timestamp_delete: app.delete_compensation_on_timestamp_delete,
             recall_own_only: app.recall_own_only,
             directed_message_cloud_storage: app.directed_message_cloud_storage,
+            group_pre_join_history: app.group_pre_join_history,
         }
     }
 }

@@ -53,6 +53,7 @@ pub(super) const APP_FIELDS: &[&str] = &[
     "delete_compensation_on_timestamp_delete",
     "recall_own_only",
     "directed_message_cloud_storage",
+    "group_pre_join_history",
 ];
 const DEVICE_FIELDS: &[&str] = &["user", "platform", "kick_reconnect_device", "file_server"];
 const TICK_MIN: Duration = Duration::from_millis(1);
@@ -338,6 +339,7 @@ pub(super) fn app(node: &Node, defaults: &AppSettings, what: &str) -> Res<AppSet
             "directed_message_cloud_storage",
             defaults.directed_message_cloud_storage,
         )?,
+        group_pre_join_history: switch("group_pre_join_history", defaults.group_pre_join_history)?,
     })
 }
 

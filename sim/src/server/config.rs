@@ -87,7 +87,7 @@ pub struct AppConfig {
     pub group_members_max: u32,
     /// BIZ-24, GRP-14 "new members may fetch pre-join group history". Off by default. It concerns remote history
     /// (HIST, which also needs cloud storage), not offline delivery: a new member's inbox always starts at the join
-    /// (GRP-6), whatever this says. The server keeps it for the history service; nothing reads it yet.
+    /// (GRP-6), whatever this says. It applies to joins made while it is on (the `groups` module).
     pub group_pre_join_history: bool,
     /// CFG-10 `tokenTtl`: the lifetime of tokens issued without an explicit expiry, in milliseconds, or `None` for
     /// permanent tokens (the default, CONN-12). At least 1 when set.

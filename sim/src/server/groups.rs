@@ -105,14 +105,26 @@ fn group_mut<'a>(app: &'a mut App, group_id: &str) -> Result<&'a mut Group, ApiE
     app.groups.get_mut(group_id).ok_or_else(|| ApiError::UnknownGroup { group_id: group_id.to_owned() })
 }
 
-/// Adds `user_ids` to `group`, unless that would pass `cap`.
-fn add_members(group: &mut Group, group_id: &str, user_ids: &[&str], cap: u32) -> Result<(), ApiError> {
+/// Adds `user_ids` to `group`, unless that would pass `cap`; returns those who were not members.
+fn add_members<'a>(group: &mut Group, group_id: &str, user_ids: &[&'a str], cap: u32) -> Result<Vec<&'a str>, ApiError> {
     let new: BTreeSet<&str> = user_ids.iter().copied().filter(|user_id| !group.members.contains(*user_id)).collect();
     if group.members.len() + new.len() > cap as usize {
         return Err(ApiError::GroupFull { group_id: group_id.to_owned(), cap });
     }
-    group.members.extend(new.into_iter().map(str::to_owned));
-    Ok(())
+    group.members.extend(new.iter().map(|user_id| (*user_id).to_owned()));
+    Ok(new.into_iter().collect())
+}
+
+/// GRP-14: with cloud storage and the "new members may fetch pre-join history" switch both on, `new_members` of
+/// `group_id` get the group's history from before they joined in their own cloud history. (Their inboxes still
+/// start at the join, GRP-6.) The switch applies to joins made while it is on (CFG-13).
+fn share_pre_join_history(app: &mut App, group_id: &str, new_members: &[&str]) {
+    if new_members.is_empty() || !(app.config.cloud_storage && app.config.group_pre_join_history) {
+        return;
+    }
+    let Some(group) = app.groups.get(group_id) else { return };
+    let members: Vec<&str> = group.members.iter().map(String::as_str).collect();
+    app.histories.share_group_history(group_id, &members, new_members);
 }
 
 impl Server {
@@ -131,14 +143,18 @@ impl Server {
         let cap = app.config.group_members_max;
         let exists = app.groups.contains_key(group_id);
         let group = app.groups.entry(group_id.to_owned()).or_default();
-        if let Err(error) = add_members(group, group_id, user_ids, cap) {
-            if !exists {
-                app.groups.remove(group_id);
+        let joined = match add_members(group, group_id, user_ids, cap) {
+            Ok(joined) => joined,
+            Err(error) => {
+                if !exists {
+                    app.groups.remove(group_id);
+                }
+                return Err(error);
             }
-            return Err(error);
-        }
+        };
         imsim_engine::mark!("GRP-5");
         group.name = name.to_owned();
+        share_pre_join_history(app, group_id, &joined);
         Ok(())
     }
 
@@ -155,7 +171,9 @@ impl Server {
         check_user_ids(user_ids)?;
         let app = app_mut(&mut self.apps, app_key)?;
         let cap = app.config.group_members_max;
-        add_members(group_mut(app, group_id)?, group_id, user_ids, cap)
+        let joined = add_members(group_mut(app, group_id)?, group_id, user_ids, cap)?;
+        share_pre_join_history(app, group_id, &joined);
+        Ok(())
     }
 
     /// Removes members from a group (GRP-6: they get nothing sent from now on). Non-members are ignored.
@@ -296,6 +314,7 @@ impl Server {
                 .entry(group_id.to_owned())
                 .or_insert_with(|| Group { name: wanted[group_id].to_owned(), ..Group::default() });
             group.members.insert(user_id.to_owned());
+            share_pre_join_history(app, group_id, &[user_id]);
             changes.push(GroupChange::Added { group: group_id.to_owned(), users: vec![user_id.to_owned()] });
         }
         for (group_id, group) in &mut app.groups {

@@ -71,6 +71,33 @@ impl Histories {
         self.conversations.entry(key).or_default().insert((message.sent_time, message.message_uid.clone()), kept);
     }
 
+    /// GRP-14: gives `new_members` of group `group_id` the group's history from before they joined: every group
+    /// message (directed ones excepted, GRP-19) that a current member's history holds, as that member's history
+    /// holds it (recalls and expansion changes applied), added to each new member's own history.
+    pub(super) fn share_group_history(&mut self, group_id: &str, members: &[&str], new_members: &[&str]) {
+        let group = ConversationType::Group.ordinal();
+        let mut shared = Messages::new();
+        for member in members.iter().filter(|member| !new_members.contains(member)) {
+            let key = ((*member).to_owned(), group, group_id.to_owned(), String::new());
+            for (at, message) in self.conversations.get(&key).into_iter().flatten() {
+                if message.directed_user_ids.is_empty() {
+                    shared.entry(at.clone()).or_insert_with(|| message.clone());
+                }
+            }
+        }
+        if shared.is_empty() {
+            return;
+        }
+        imsim_engine::mark!("GRP-14");
+        for member in new_members {
+            let key = ((*member).to_owned(), group, group_id.to_owned(), String::new());
+            let history = self.conversations.entry(key).or_default();
+            for (at, message) in &shared {
+                history.entry(at.clone()).or_insert_with(|| message.clone());
+            }
+        }
+    }
+
     /// Applies `change` to message `message_uid`, sent at `sent_time` in the conversation `user_id` sees as
     /// (`conversation_type`, `target_id`), if the history holds it: a recall (RECALL-5) or an expansion change (EXP-12).
     pub(super) fn change(

@@ -53,6 +53,7 @@ fn defaults_are_filled_in() {
                 delete_compensation_on_timestamp_delete: false,
                 recall_own_only: false,
                 directed_message_cloud_storage: false,
+                group_pre_join_history: false,
             },
         }
     );

@@ -77,6 +77,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 delete_compensation_on_timestamp_delete: false,
                 recall_own_only: false,
                 directed_message_cloud_storage: false,
+                group_pre_join_history: false,
             },
         },
         devices: vec![
