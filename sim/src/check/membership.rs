@@ -126,9 +126,9 @@ fn joined_with_pre_join_history(history: &History, group: &str, user: &str, at: 
             _ => None,
         },
     );
-    last_join.and_then(|joined_at| history.config_at(&history.app_key, joined_at)).is_some_and(|config| {
-        config.cloud_storage && config.group_pre_join_history
-    })
+    last_join
+        .and_then(|joined_at| history.config_at(&history.app_key, joined_at))
+        .is_some_and(|config| config.cloud_storage && config.group_pre_join_history)
 }
 
 /// Whether `user` could have been a member of `group` at `at`: a member just before that instant, or at some

@@ -106,7 +106,12 @@ fn group_mut<'a>(app: &'a mut App, group_id: &str) -> Result<&'a mut Group, ApiE
 }
 
 /// Adds `user_ids` to `group`, unless that would pass `cap`; returns those who were not members.
-fn add_members<'a>(group: &mut Group, group_id: &str, user_ids: &[&'a str], cap: u32) -> Result<Vec<&'a str>, ApiError> {
+fn add_members<'a>(
+    group: &mut Group,
+    group_id: &str,
+    user_ids: &[&'a str],
+    cap: u32,
+) -> Result<Vec<&'a str>, ApiError> {
     let new: BTreeSet<&str> = user_ids.iter().copied().filter(|user_id| !group.members.contains(*user_id)).collect();
     if group.members.len() + new.len() > cap as usize {
         return Err(ApiError::GroupFull { group_id: group_id.to_owned(), cap });
