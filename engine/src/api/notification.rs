@@ -1,4 +1,4 @@
-//! Do not disturb (DND): requests to the server, answered through a listener.
+//! Do not disturb (DND): the per-type and per-conversation levels, answered through a listener.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -43,4 +43,48 @@ impl ApiMethod for GetConversationTypeNotificationLevel {
     async fn invoke(self, engine: &Engine) -> Result<Returned, ImError> {
         engine.get_conversation_type_notification_level(self.conversation_type).await.map(|()| Returned::Nothing)
     }
+}
+
+api_method! {
+    /// `changeConversationNotificationLevel(type, targetId, channelId, level)` (DND-19) →
+    /// `onConversationNotificationLevelChanged`.
+    ChangeConversationNotificationLevel {
+        /// The conversation's type: private, group or ultra group (DND-12).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The ultra group channel; `null` for other types (CALL-10).
+        #[serde(default)]
+        channel_id: Option<String>,
+        /// The level for that conversation.
+        level: PushNotificationLevel,
+    } => Completion::listener("onConversationNotificationLevelChanged", &[]),
+    |call, engine| engine.change_conversation_notification_level(call.conversation_type, &call.target_id, call.channel_id.as_deref(), call.level)
+}
+
+api_method! {
+    /// `getConversationNotificationLevel(type, targetId, channelId)` (DND-22) →
+    /// `onConversationNotificationLevelLoaded`.
+    GetConversationNotificationLevel {
+        /// The conversation's type: private, group or ultra group (DND-12).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The ultra group channel; `null` for other types (CALL-10).
+        #[serde(default)]
+        channel_id: Option<String>,
+    } => Completion::listener("onConversationNotificationLevelLoaded", &[]),
+    |call, engine| engine.get_conversation_notification_level(call.conversation_type, &call.target_id, call.channel_id.as_deref())
+}
+
+api_method! {
+    /// `getBlockedConversations(conversationTypes, channelId)` (DND-23) → `onBlockedConversationsLoaded`.
+    GetBlockedConversations {
+        /// The types to list; a chatroom adds nothing.
+        conversation_types: Vec<ConversationType>,
+        /// The ultra group channel; `null` for other types (CALL-10).
+        #[serde(default)]
+        channel_id: Option<String>,
+    } => Completion::listener("onBlockedConversationsLoaded", &[]),
+    |call, engine| engine.get_blocked_conversations(&call.conversation_types, call.channel_id.as_deref())
 }

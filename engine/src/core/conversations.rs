@@ -31,7 +31,7 @@ fn listed(conversation_type: ConversationType) -> bool {
 }
 
 /// CONV-13, CTYPE-8: the type list of a list call must name at least one type and never `invalid`.
-fn check_types(conversation_types: &[ConversationType]) -> Result<(), ImError> {
+pub(super) fn check_types(conversation_types: &[ConversationType]) -> Result<(), ImError> {
     if conversation_types.is_empty() {
         crate::mark!("CONV-13");
         return Err(ImError::param("conversationTypes must list at least one type (CONV-13)"));
@@ -434,11 +434,14 @@ impl Core {
         Ok(())
     }
 
-    /// `ConversationStates` from the server (TOP-5, TOP-9): each state that differs from the local one is applied
+    /// `ConversationStates` from the server (TOP-5, TOP-9): its do-not-disturb levels go to
+    /// `apply_notification_levels`; each pinned state that differs from the local one is applied
     /// (a pin creates a missing conversation, TOP-7) and reported through `onConversationTopStatusSynced`. A state
     /// the device cannot read (an unknown type) is skipped; one the store fails to write is not reported.
     pub(super) fn handle_conversation_states(&mut self, now: Now, states: proto::ConversationStates) {
-        for state in states.tops {
+        let proto::ConversationStates { tops, levels, type_levels } = states;
+        self.apply_notification_levels(levels, type_levels);
+        for state in tops {
             let Some(conversation_type) = ConversationType::from_ordinal(state.conversation_type) else { continue };
             if !listed(conversation_type) {
                 continue;

@@ -917,6 +917,62 @@ pub enum Event {
         /// The state now held.
         top: bool,
     },
+    /// `onConversationNotificationLevelChanged(code, type, targetId, channelId, level)` (DND-19): the result of
+    /// `changeConversationNotificationLevel`.
+    #[serde(rename = "onConversationNotificationLevelChanged")]
+    ConversationNotificationLevelChanged {
+        /// 0, or why the server refused the change (nothing changed then).
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The level asked for.
+        level: PushNotificationLevel,
+    },
+    /// `onConversationNotificationLevelLoaded(code, type, targetId, channelId, level)` (DND-22): the result of
+    /// `getConversationNotificationLevel`.
+    #[serde(rename = "onConversationNotificationLevelLoaded")]
+    ConversationNotificationLevelLoaded {
+        /// 0, or why it could not be read.
+        code: ErrorCode,
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The level the user set; `none` when never set (DND-38).
+        level: PushNotificationLevel,
+    },
+    /// `onConversationNotificationLevelSynced(type, targetId, channelId, level)` (TOP-5, TOP-11): another device of
+    /// the user changed a conversation's do-not-disturb level, told at once or when this device connects.
+    #[serde(rename = "onConversationNotificationLevelSynced")]
+    ConversationNotificationLevelSynced {
+        /// The conversation's type (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The conversation's target.
+        target_id: String,
+        /// The ultra group channel; `null` for other types.
+        channel_id: Option<String>,
+        /// The level now held.
+        level: PushNotificationLevel,
+    },
+    /// `onBlockedConversationsLoaded(code, conversationTypes, channelId, conversations)` (DND-23): the result of
+    /// `getBlockedConversations`.
+    #[serde(rename = "onBlockedConversationsLoaded")]
+    BlockedConversationsLoaded {
+        /// 0, or why the list could not be read.
+        code: ErrorCode,
+        /// The types asked for.
+        conversation_types: Vec<ConversationType>,
+        /// The channel, as passed (CALL-11).
+        channel_id: Option<String>,
+        /// The listed conversations whose own level mutes pushes (DND-37), newest operation time first.
+        conversations: Vec<Conversation>,
+    },
     /// `onTypingStatusChanged(type, targetId, channelId, userTypingStatus)` (TYPING-2, TYPING-6): the users typing
     /// in a conversation changed.
     #[serde(rename = "onTypingStatusChanged")]
@@ -1039,6 +1095,10 @@ impl Event {
             Event::ConversationTopStatusLoaded { .. } => "onConversationTopStatusLoaded",
             Event::TopConversationsLoaded { .. } => "onTopConversationsLoaded",
             Event::ConversationTopStatusSynced { .. } => "onConversationTopStatusSynced",
+            Event::ConversationNotificationLevelChanged { .. } => "onConversationNotificationLevelChanged",
+            Event::ConversationNotificationLevelLoaded { .. } => "onConversationNotificationLevelLoaded",
+            Event::ConversationNotificationLevelSynced { .. } => "onConversationNotificationLevelSynced",
+            Event::BlockedConversationsLoaded { .. } => "onBlockedConversationsLoaded",
             Event::TypingStatusChanged { .. } => "onTypingStatusChanged",
         }
     }

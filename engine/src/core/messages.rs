@@ -451,18 +451,19 @@ impl Core {
     /// `getTotalUnreadCount(channelId)` → `onTotalUnreadCountLoaded` (UNREAD-1): the count of
     /// [`Core::total_unread_count`], reported as an event.
     pub fn load_total_unread_count(&mut self, channel_id: Option<&str>) -> Result<(), ImError> {
+        // UNREAD-9: every conversation counts, whatever its do-not-disturb level.
         let count = self.total_unread_count()?;
         let channel_id = channel_id.map(str::to_owned);
         crate::mark!("UNREAD-1");
+        crate::mark!("UNREAD-9");
         self.emit(Event::TotalUnreadCountLoaded { code: ErrorCode::SUCCESS, channel_id, count });
         Ok(())
     }
 
     /// `getUnreadCountByConversationTypes(conversationTypes, channelId, contain)` →
     /// `onUnreadCountByConversationTypesLoaded` (UNREAD-3): the unread count of every conversation of those types,
-    /// each type counted once; a chatroom contributes 0 (UNREAD-10). `contain` leaves do-not-disturb conversations
-    /// out when false (UNREAD-8); no conversation is do-not-disturb until the DND section is built, so it changes
-    /// nothing yet. Refused with -101 for an empty list or the `invalid` type (CALL-12), -102 once destroyed, -103
+    /// each type counted once; a chatroom contributes 0 (UNREAD-10). `contain` false leaves do-not-disturb
+    /// conversations out (UNREAD-8, `notification::do_not_disturb_unread`). Refused with -101 for an empty list or the `invalid` type (CALL-12), -102 once destroyed, -103
     /// before any `connect`.
     pub fn load_unread_count_by_conversation_types(
         &mut self,
@@ -494,7 +495,12 @@ impl Core {
             crate::mark!("UNREAD-10");
         }
         for conversation_type in distinct.into_iter().filter(|kind| *kind != ConversationType::Chatroom) {
-            count = count.saturating_add(database.unread_count_of_type(conversation_type).map_err(native_error)?);
+            let mut of_type = database.unread_count_of_type(conversation_type).map_err(native_error)?;
+            if !contain {
+                crate::mark!("UNREAD-8");
+                of_type = of_type.saturating_sub(super::notification::do_not_disturb_unread(database, conversation_type)?);
+            }
+            count = count.saturating_add(of_type);
         }
         crate::mark!("UNREAD-3");
         self.emit(Event::UnreadCountByConversationTypesLoaded {

@@ -137,7 +137,7 @@ impl Core {
             RequestKind::Blacklist(request) => self.emit(settled(request, code, body)),
             RequestKind::Chatroom(request) => self.chatroom_settled(now, request, code, body),
             RequestKind::ChatroomEntries(request) => self.chatroom_entries_settled(request, code, body),
-            RequestKind::Notification(request) => self.emit(request.settled(code, body)),
+            RequestKind::Notification(request) => self.notification_settled(request, code, body),
             RequestKind::Media(request) => self.media_settled(now, request, code, body),
             RequestKind::History(request) => self.history_settled(now, request, code, body),
             RequestKind::Top(request) => self.top_settled(now, request, code, body),

@@ -6,7 +6,7 @@ use crate::error::ImError;
 use crate::types::ConversationType;
 
 /// Owned copies of a call's strings, so that they can move into the driver.
-fn owned(target_id: &str, channel_id: Option<&str>) -> (String, Option<String>) {
+pub(super) fn owned(target_id: &str, channel_id: Option<&str>) -> (String, Option<String>) {
     (target_id.to_owned(), channel_id.map(str::to_owned))
 }
 

@@ -17,7 +17,8 @@ use super::{
 };
 use crate::content::{decode_content, encode_content};
 use crate::types::{
-    ConversationType, Expansion, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus, SentStatus,
+    ConversationType, Expansion, Message, MessageContent, MessageDirection, MessageType, PushNotificationLevel,
+    ReceivedStatus, SentStatus,
     TimeOrder, fold_for_search,
 };
 
@@ -38,6 +39,8 @@ pub struct MemoryStore {
     database_id: Option<u64>,
     /// The conversation list's own states (SQLite's `conversations`), kept as its triggers keep it.
     conversations: BTreeMap<(ConversationType, String), ConversationState>,
+    /// The do-not-disturb levels, by type and target (`""` for the per-type level).
+    notification_levels: BTreeMap<(ConversationType, String), PushNotificationLevel>,
 }
 
 impl MemoryStore {
@@ -51,6 +54,7 @@ impl MemoryStore {
             inbox_cursor: 0,
             database_id: None,
             conversations: BTreeMap::new(),
+            notification_levels: BTreeMap::new(),
         }
     }
 
@@ -565,6 +569,37 @@ impl Store for MemoryStore {
             }
             None => Ok(false),
         }
+    }
+
+    fn set_notification_level(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        level: PushNotificationLevel,
+    ) -> Result<bool, StoreError> {
+        let held = self.notification_levels.insert((conversation_type, target_id.to_owned()), level);
+        Ok(held != Some(level))
+    }
+
+    fn notification_level(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<PushNotificationLevel, StoreError> {
+        let key = (conversation_type, target_id.to_owned());
+        Ok(self.notification_levels.get(&key).copied().unwrap_or(PushNotificationLevel::None))
+    }
+
+    fn conversation_notification_levels(
+        &self,
+        conversation_type: ConversationType,
+    ) -> Result<BTreeMap<String, PushNotificationLevel>, StoreError> {
+        Ok(self
+            .notification_levels
+            .iter()
+            .filter(|((kind, target_id), _)| *kind == conversation_type && !target_id.is_empty())
+            .map(|((_, target_id), &level)| (target_id.clone(), level))
+            .collect())
     }
 
     fn remove_conversation(

@@ -435,6 +435,7 @@ pub trait Store {
     /// its `firstUnreadMsgSendTime` in ultra groups only (CONV-3).
     fn conversation_of(&self, state: ConversationState, user_id: &str) -> Result<Conversation, StoreError> {
         let ConversationState { conversation_type, target_id, operation_time, top, draft } = state;
+        let notification_level = self.notification_level(conversation_type, &target_id)?;
         let last_message = self.last_message(conversation_type, &target_id)?;
         let unread_count = self.unread_count(conversation_type, &target_id)?;
         let mentioned_count = if conversation_type == ConversationType::Group {
@@ -457,7 +458,7 @@ pub trait Store {
             first_unread_msg_send_time,
             top,
             draft,
-            notification_level: PushNotificationLevel::None,
+            notification_level,
             last_message,
             operation_time,
         })
@@ -497,6 +498,30 @@ pub trait Store {
         top: bool,
         now: i64,
     ) -> Result<bool, StoreError>;
+
+    /// DND-17, DND-19, TOP-11: records the do-not-disturb level the server holds for one conversation, or for every
+    /// conversation of the type when `target_id` is empty. Says whether that changed it. A level belongs to the user,
+    /// not to the list: it is kept whether or not the conversation is listed, and removing one keeps it.
+    fn set_notification_level(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        level: PushNotificationLevel,
+    ) -> Result<bool, StoreError>;
+
+    /// The level recorded for one conversation, or for the type when `target_id` is empty; `none` when there is none
+    /// (DND-38).
+    fn notification_level(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<PushNotificationLevel, StoreError>;
+
+    /// Every per-conversation level recorded for `conversation_type` (not the per-type one), by target.
+    fn conversation_notification_levels(
+        &self,
+        conversation_type: ConversationType,
+    ) -> Result<BTreeMap<String, PushNotificationLevel>, StoreError>;
 
     /// CREM-1, CREM-4: takes the conversation out of the list, with its draft and its pinned flag, and keeps its
     /// messages. Says whether it was there.

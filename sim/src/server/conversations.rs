@@ -77,22 +77,38 @@ impl Server {
         }
         imsim_engine::mark!("TOP-1");
         imsim_engine::mark!("TOP-8");
-        let others: Vec<ConnId> = app
-            .online
-            .get(user_id)
-            .map(|conns| conns.iter().copied().filter(|&other| other != conn).collect())
-            .unwrap_or_default();
-        for other in others {
-            self.send(other, Body::ConversationStates(proto::ConversationStates { tops: vec![set.clone()] }));
-        }
+        let states = proto::ConversationStates { tops: vec![set], ..Default::default() };
+        self.send_states_to_other_devices(conn, app_key, user_id, &states);
         Ok(())
     }
 
-    /// TOP-9: right after a successful connect, the device gets every pinned state its user has set, if any.
-    pub(super) fn send_pinned_states(&mut self, conn: ConnId, app_key: &str, user_id: &str) {
-        let tops = self.apps.get(app_key).map(|app| app.pinned.of_user(user_id)).unwrap_or_default();
-        if !tops.is_empty() {
-            self.send(conn, Body::ConversationStates(proto::ConversationStates { tops }));
+    /// Sends `states`, just changed by the device on `conn`, to its user's other online devices (TOP-5).
+    pub(super) fn send_states_to_other_devices(
+        &mut self,
+        conn: ConnId,
+        app_key: &str,
+        user_id: &str,
+        states: &proto::ConversationStates,
+    ) {
+        let others: Vec<ConnId> = self
+            .apps
+            .get(app_key)
+            .and_then(|app| app.online.get(user_id))
+            .map(|conns| conns.iter().copied().filter(|&other| other != conn).collect())
+            .unwrap_or_default();
+        for other in others {
+            self.send(other, Body::ConversationStates(states.clone()));
+        }
+    }
+
+    /// TOP-9, TOP-11: right after a successful connect, the device gets every pinned state and do-not-disturb level
+    /// its user has set, if any.
+    pub(super) fn send_conversation_states(&mut self, conn: ConnId, app_key: &str, user_id: &str) {
+        let Some(app) = self.apps.get(app_key) else { return };
+        let tops = app.pinned.of_user(user_id);
+        let (levels, type_levels) = app.notification_levels.of_user(user_id);
+        if !(tops.is_empty() && levels.is_empty() && type_levels.is_empty()) {
+            self.send(conn, Body::ConversationStates(proto::ConversationStates { tops, levels, type_levels }));
         }
     }
 }

@@ -290,8 +290,8 @@ struct App {
     last_uid: u64,
     /// The last `sentTime` assigned, so the next is strictly later (MSG-22).
     last_sent_time_ms: Option<i64>,
-    /// Each user's per-conversation-type do-not-disturb level, by (user ID, type ordinal) (DND-17).
-    type_levels: BTreeMap<(String, u32), u32>,
+    /// Each user's do-not-disturb levels, per type and per conversation (DND-17, DND-19).
+    notification_levels: notification::NotificationLevels,
     /// The media files uploaded (SEND-13), by URL.
     files: files::StoredFiles,
     /// The counter behind file URLs.
@@ -373,7 +373,7 @@ impl Server {
             devices: BTreeMap::new(),
             last_uid: 0,
             last_sent_time_ms: None,
-            type_levels: BTreeMap::new(),
+            notification_levels: notification::NotificationLevels::default(),
             files: files::StoredFiles::default(),
             last_file: 0,
             histories: history::Histories::default(),

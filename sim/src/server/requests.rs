@@ -57,6 +57,12 @@ impl Server {
             request::Body::ConversationTopSet(set) => {
                 self.set_conversation_top(conn, &app_key, &owner, set).map(|()| None)
             }
+            request::Body::ConversationTypeLevelSet(set) => {
+                self.set_type_level(conn, &app_key, &owner, set).map(|()| None)
+            }
+            request::Body::ConversationLevelSet(set) => {
+                self.set_conversation_level(conn, &app_key, &owner, set).map(|()| None)
+            }
             other => {
                 let app = self.apps.get_mut(&app_key).expect("invariant: a session's app exists");
                 answer(app, &owner, other, now_ms)
@@ -76,7 +82,7 @@ impl Server {
 }
 
 /// The answer to a request that only reads or changes `owner`'s own state in `app`: the blacklist (BLACK), the
-/// per-type do-not-disturb level (DND-17) and the cloud history (HIST, DEL).
+/// per-type do-not-disturb level's read (DND-18) and the cloud history (HIST, DEL).
 fn answer(app: &mut App, owner: &str, body: request::Body, now_ms: i64) -> Result<Option<response::Body>, ErrorCode> {
     match body {
         request::Body::BlacklistAdd(add_request) => {
@@ -95,9 +101,6 @@ fn answer(app: &mut App, owner: &str, body: request::Body, now_ms: i64) -> Resul
             imsim_engine::mark!("BLACK-9");
             Ok(Some(response::Body::Blacklist(proto::Blacklist { user_ids: list(app, owner) })))
         }
-        request::Body::ConversationTypeLevelSet(set) => {
-            super::notification::set_type_level(app, owner, &set).map(|()| None)
-        }
         request::Body::ConversationTypeLevel(query) => super::notification::type_level(app, owner, &query)
             .map(|level| Some(response::Body::ConversationTypeLevel(proto::ConversationTypeLevel { level }))),
         request::Body::History(query) => super::history::page(app, owner, &query, now_ms).map(Some),
@@ -112,6 +115,8 @@ fn answer(app: &mut App, owner: &str, body: request::Body, now_ms: i64) -> Resul
         | request::Body::FileUploadChunk(_)
         | request::Body::FileDownloadChunk(_)
         | request::Body::ConversationTopSet(_)
+        | request::Body::ConversationTypeLevelSet(_)
+        | request::Body::ConversationLevelSet(_)
         | request::Body::Recall(_)
         | request::Body::ExpansionChange(_)
         | request::Body::PrivateReadReceipt(_)

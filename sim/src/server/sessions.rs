@@ -178,7 +178,7 @@ impl Server {
             server_time: now_ms,
         };
         self.send(conn, Body::ConnectAck(ack));
-        self.send_pinned_states(conn, &claims.app_key, &claims.user_id);
+        self.send_conversation_states(conn, &claims.app_key, &claims.user_id);
         self.send_next_package(conn, now_ms);
     }
 

@@ -1,5 +1,6 @@
 //! The conversation list in SQLite (migration 0007): each conversation's own state, read in the list's order through
-//! `conversations_in_list_order`, and the writes of DRAFT, TOP, CREM and UNREAD-4.
+//! `conversations_in_list_order`, and the writes of DRAFT, TOP, CREM and UNREAD-4; and the do-not-disturb levels
+//! (migration 0009).
 //!
 //! A page is two index seeks, one per pinned flag, each bounded by the operation time and cut to the page size, so
 //! its cost does not grow with the list (the `getConversations` bench of issue 15 holds it to that). The type filter
@@ -11,7 +12,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::SqliteStore;
 use super::rows::unreadable;
 use crate::store::{ConversationQuery, ConversationState, StoreError};
-use crate::types::{ConversationType, ReceivedStatus};
+use std::collections::BTreeMap;
+
+use crate::types::{ConversationType, PushNotificationLevel, ReceivedStatus};
 
 const _: () = assert!(ReceivedStatus::Read as u32 == 1);
 
@@ -39,6 +42,12 @@ pub fn list_sql(query: &ConversationQuery<'_>) -> String {
     };
     let pinned_or_not = if query.only_top { part(1) } else { format!("{} UNION ALL {}", part(1), part(0)) };
     format!("{pinned_or_not} ORDER BY top DESC, operation_time DESC, conversation_type, target_id LIMIT ?2")
+}
+
+/// A stored level ordinal (DND-6); `Corrupt` for one the enum does not know.
+fn level_from_ordinal(ordinal: u32) -> Result<PushNotificationLevel, StoreError> {
+    PushNotificationLevel::from_ordinal(ordinal)
+        .ok_or_else(|| StoreError::Corrupt(format!("notification level ordinal {ordinal}")))
 }
 
 /// A row of `STATE_COLUMNS`.
@@ -134,6 +143,54 @@ impl SqliteStore {
                 .execute(params![conversation_type.ordinal(), target_id])?
         };
         Ok(changed > 0)
+    }
+
+    pub(super) fn write_notification_level(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        level: PushNotificationLevel,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .connection
+            .prepare_cached(
+                "INSERT INTO notification_levels (conversation_type, target_id, level) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (conversation_type, target_id) DO UPDATE SET level = excluded.level \
+                 WHERE level <> excluded.level",
+            )?
+            .execute(params![conversation_type.ordinal(), target_id, level.ordinal()])?;
+        Ok(changed > 0)
+    }
+
+    pub(super) fn select_notification_level(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<PushNotificationLevel, StoreError> {
+        let ordinal: Option<u32> = self
+            .connection
+            .prepare_cached("SELECT level FROM notification_levels WHERE conversation_type = ?1 AND target_id = ?2")?
+            .query_row(params![conversation_type.ordinal(), target_id], |row| row.get(0))
+            .optional()
+            .map_err(unreadable)?;
+        ordinal.map_or(Ok(PushNotificationLevel::None), level_from_ordinal)
+    }
+
+    pub(super) fn select_conversation_notification_levels(
+        &self,
+        conversation_type: ConversationType,
+    ) -> Result<BTreeMap<String, PushNotificationLevel>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT target_id, level FROM notification_levels WHERE conversation_type = ?1 AND target_id <> ''",
+        )?;
+        let rows = statement.query_map(params![conversation_type.ordinal()], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, u32>(1)?))
+        })?;
+        rows.map(|row| {
+            let (target_id, ordinal) = row.map_err(unreadable)?;
+            Ok((target_id, level_from_ordinal(ordinal)?))
+        })
+        .collect()
     }
 
     pub(super) fn delete_conversation_row(

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("../../../migrations/0006_search_text.sql"), backfill: Some(backfill_search_text) },
     Migration { sql: include_str!("../../../migrations/0007_conversations.sql"), backfill: None },
     Migration { sql: include_str!("../../../migrations/0008_message_fields.sql"), backfill: None },
+    Migration { sql: include_str!("../../../migrations/0009_notification_levels.sql"), backfill: None },
 ];
 
 /// The schema's SQL, migration by migration: what a tool needs to compare the store with raw SQLite on the same

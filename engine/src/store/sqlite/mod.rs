@@ -18,6 +18,7 @@
 //! - Content is stored as the wire's (object name, payload) pair, so a message is kept exactly as it travelled.
 //! - File contents are untrusted: a value that cannot be read back is `StoreError::Corrupt`, never a panic.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -42,7 +43,8 @@ use super::{
 use crate::content::encode_content;
 use crate::proto;
 use crate::types::{
-    ConversationType, Expansion, MentionedType, Message, MessageContent, MessageDirection, MessageType, ReceivedStatus,
+    ConversationType, Expansion, MentionedType, Message, MessageContent, MessageDirection, MessageType, PushNotificationLevel,
+    ReceivedStatus,
     SentStatus, TimeOrder, fold_for_search,
 };
 
@@ -712,6 +714,30 @@ impl Store for SqliteStore {
         now: i64,
     ) -> Result<bool, StoreError> {
         self.write_top(conversation_type, target_id, top, now)
+    }
+
+    fn set_notification_level(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        level: PushNotificationLevel,
+    ) -> Result<bool, StoreError> {
+        self.write_notification_level(conversation_type, target_id, level)
+    }
+
+    fn notification_level(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<PushNotificationLevel, StoreError> {
+        self.select_notification_level(conversation_type, target_id)
+    }
+
+    fn conversation_notification_levels(
+        &self,
+        conversation_type: ConversationType,
+    ) -> Result<BTreeMap<String, PushNotificationLevel>, StoreError> {
+        self.select_conversation_notification_levels(conversation_type)
     }
 
     fn remove_conversation(

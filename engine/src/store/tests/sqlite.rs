@@ -105,6 +105,12 @@ BEGIN
 END
 messages_unread: CREATE INDEX messages_unread ON messages (conversation_type, target_id)
     WHERE direction = 1 AND counts_unread = 1 AND received_status IN (0, 4)
+notification_levels: CREATE TABLE notification_levels (
+    conversation_type INTEGER NOT NULL,
+    target_id TEXT NOT NULL,
+    level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 5),
+    PRIMARY KEY (conversation_type, target_id)
+) STRICT, WITHOUT ROWID
 sync_state: CREATE TABLE sync_state (
     key TEXT NOT NULL PRIMARY KEY,
     value INTEGER NOT NULL
@@ -117,7 +123,7 @@ fn schema_matches_snapshot() {
     let directory = TempDir::new("schema_matches_snapshot");
     drop(SqliteStore::open(&directory.database()).unwrap());
     assert_eq!(schema(&Connection::open(directory.database()).unwrap()), EXPECTED_SCHEMA);
-    assert_eq!(user_version(&directory.database()), 8);
+    assert_eq!(user_version(&directory.database()), 9);
 }
 
 #[test]
@@ -135,7 +141,7 @@ fn reopening_a_file_keeps_messages_and_cursor_without_migrating_again() {
     assert_eq!(reopened.all_messages().unwrap(), messages);
     assert_eq!(reopened.inbox_cursor().unwrap(), 42);
     // Migration 0001 would have failed on the existing tables, or reset the cursor; the version is unchanged.
-    assert_eq!(user_version(&path), 8);
+    assert_eq!(user_version(&path), 9);
     // The UID index and the ID sequence survived as well.
     let results = reopened.insert_received(&[received("bob", "uid-1", 1_234, "hello")], 43).unwrap();
     assert_eq!(results, [Received::Duplicate]);
@@ -162,7 +168,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     drop(future);
 
     let error = SqliteStore::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 8 }), "{error:?}");
+    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 9 }), "{error:?}");
     assert_eq!(user_version(&path), 99);
     assert_eq!(schema(&Connection::open(&path).unwrap()), "from_the_future: CREATE TABLE from_the_future (x INTEGER)");
 }
@@ -276,7 +282,7 @@ fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
     drop(old);
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(user_version(&path), 8);
+    assert_eq!(user_version(&path), 9);
     assert_eq!(store.all_messages().unwrap(), expected);
     assert_eq!(store.inbox_cursor().unwrap(), 6);
     let raw = Connection::open(&path).unwrap();
