@@ -498,7 +498,8 @@ impl Core {
             let mut of_type = database.unread_count_of_type(conversation_type).map_err(native_error)?;
             if !contain {
                 crate::mark!("UNREAD-8");
-                of_type = of_type.saturating_sub(super::notification::do_not_disturb_unread(database, conversation_type)?);
+                of_type =
+                    of_type.saturating_sub(super::notification::do_not_disturb_unread(database, conversation_type)?);
             }
             count = count.saturating_add(of_type);
         }

@@ -63,7 +63,9 @@ fn check_conversation_type(conversation_type: ConversationType) -> Result<(), Im
         _ => {
             crate::mark!("DND-12");
             crate::mark!("DND-46");
-            Err(ImError::param(format!("{conversation_type} conversations have no notification level (DND-12, DND-46)")))
+            Err(ImError::param(format!(
+                "{conversation_type} conversations have no notification level (DND-12, DND-46)"
+            )))
         }
     }
 }
@@ -268,8 +270,7 @@ impl Core {
         for conversation_type in kinds.into_iter().filter(|kind| check_conversation_type(*kind).is_ok()) {
             let levels = store.conversation_notification_levels(conversation_type).map_err(native_error)?;
             for (target_id, _) in levels.into_iter().filter(|(_, level)| is_do_not_disturb(*level)) {
-                let conversation =
-                    store.conversation(conversation_type, &target_id, &user_id).map_err(native_error)?;
+                let conversation = store.conversation(conversation_type, &target_id, &user_id).map_err(native_error)?;
                 conversations.extend(conversation);
             }
         }

@@ -150,3 +150,43 @@ fn persistence_flags_decide_for_an_unknown_type_only() {
         .collect();
     assert_eq!(kinds, [true, true, false]);
 }
+
+#[test]
+fn an_expansion_assigned_after_sending_changes_nothing_stored_or_sent() {
+    crate::checks!(unit: "EXP-16");
+    let mut harness = Harness::connected("alice");
+    let at_send = BTreeMap::from([("k".to_owned(), "v".to_owned())]);
+    harness
+        .core
+        .send_message(harness.now, &with_expansion(&harness, ConversationType::Private, at_send.clone()))
+        .expect("ok");
+    let events = harness.events();
+    let [Event::MessageAttached { message: attached }] = events.as_slice() else { panic!("{events:?}") };
+    harness.frames();
+
+    // The app assigns another expansion to the sent message and sends that object again: a new message, and the
+    // first keeps what it was sent with.
+    let assigned = BTreeMap::from([("k".to_owned(), "changed".to_owned()), ("extra".to_owned(), "x".to_owned())]);
+    let reassigned = Message { expansion: Some(assigned), ..attached.clone() };
+    harness.core.send_message(harness.now, &reassigned).expect("ok");
+    let events = harness.events();
+    let [Event::MessageAttached { message: second }] = events.as_slice() else { panic!("{events:?}") };
+    assert_ne!(second.message_id, attached.message_id, "a send never rewrites a stored message");
+    let store = harness.core.store().expect("open");
+    let first = store.message(attached.message_id).expect("read").expect("stored");
+    assert_eq!(first.expansion, Some(at_send), "the stored expansion is the one fixed at send time");
+    harness.frames();
+
+    // A later update carries its own entries only, never what was assigned locally.
+    let update = BTreeMap::from([("k2".to_owned(), "v2".to_owned())]);
+    harness.core.update_message_expansion(harness.now, "U1", update).expect("ok");
+    let frames = harness.frames();
+    let [Body::Request(proto::Request { body: Some(proto::request::Body::ExpansionChange(change)), .. })] =
+        frames.as_slice()
+    else {
+        panic!("{frames:?}")
+    };
+    let sent: Expansion = change.updated.clone().into_iter().collect();
+    assert_eq!(sent, BTreeMap::from([("k2".to_owned(), "v2".to_owned())]));
+    assert!(change.removed_keys.is_empty());
+}

@@ -36,7 +36,13 @@ impl Engine {
     ) -> Result<(), ImError> {
         let (target_id, channel_id) = owned(target_id, channel_id);
         self.run(move |core, now| {
-            core.change_conversation_notification_level(now, conversation_type, &target_id, channel_id.as_deref(), level)
+            core.change_conversation_notification_level(
+                now,
+                conversation_type,
+                &target_id,
+                channel_id.as_deref(),
+                level,
+            )
         })
         .await
     }

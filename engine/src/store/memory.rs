@@ -18,8 +18,7 @@ use super::{
 use crate::content::{decode_content, encode_content};
 use crate::types::{
     ConversationType, Expansion, Message, MessageContent, MessageDirection, MessageType, PushNotificationLevel,
-    ReceivedStatus, SentStatus,
-    TimeOrder, fold_for_search,
+    ReceivedStatus, SentStatus, TimeOrder, fold_for_search,
 };
 
 /// A user's message database held in ordered maps. See the module documentation.

@@ -31,7 +31,10 @@ impl NotificationLevels {
     }
 
     /// Every level `user_id` has set, as the states a device should hold.
-    pub(super) fn of_user(&self, user_id: &str) -> (Vec<proto::ConversationLevel>, Vec<proto::ConversationTypeLevelSet>) {
+    pub(super) fn of_user(
+        &self,
+        user_id: &str,
+    ) -> (Vec<proto::ConversationLevel>, Vec<proto::ConversationTypeLevelSet>) {
         let levels = self
             .conversations
             .range((user_id.to_owned(), 0, String::new())..)

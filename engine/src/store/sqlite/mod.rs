@@ -43,9 +43,8 @@ use super::{
 use crate::content::encode_content;
 use crate::proto;
 use crate::types::{
-    ConversationType, Expansion, MentionedType, Message, MessageContent, MessageDirection, MessageType, PushNotificationLevel,
-    ReceivedStatus,
-    SentStatus, TimeOrder, fold_for_search,
+    ConversationType, Expansion, MentionedType, Message, MessageContent, MessageDirection, MessageType,
+    PushNotificationLevel, ReceivedStatus, SentStatus, TimeOrder, fold_for_search,
 };
 
 /// The statement that stores one message, with its parameters in the order `insert_message` binds them.
