@@ -28,11 +28,11 @@ use crate::types::{ConversationType, PushNotificationLevel};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum NotificationRequest {
     /// `changeConversationTypeNotificationLevel`.
-    SetTypeLevel { conversation_type: ConversationType, level: PushNotificationLevel },
+    ChangeType { conversation_type: ConversationType, level: PushNotificationLevel },
     /// `getConversationTypeNotificationLevel`.
-    GetTypeLevel { conversation_type: ConversationType },
+    GetType { conversation_type: ConversationType },
     /// `changeConversationNotificationLevel`.
-    SetLevel {
+    ChangeConversation {
         conversation_type: ConversationType,
         target_id: String,
         channel_id: Option<String>,
@@ -108,12 +108,12 @@ impl Core {
         body: Option<response::Body>,
     ) {
         match request {
-            NotificationRequest::SetTypeLevel { conversation_type, level } => {
+            NotificationRequest::ChangeType { conversation_type, level } => {
                 crate::mark!("DND-17");
                 let code = self.keep_level(code, conversation_type, "", level);
                 self.emit(Event::ConversationTypeNotificationLevelChanged { code, conversation_type, level });
             }
-            NotificationRequest::GetTypeLevel { conversation_type } => {
+            NotificationRequest::GetType { conversation_type } => {
                 crate::mark!("DND-18");
                 crate::mark!("XAPI-6");
                 let level = match body {
@@ -124,7 +124,7 @@ impl Core {
                 };
                 self.emit(Event::ConversationTypeNotificationLevelLoaded { code, conversation_type, level });
             }
-            NotificationRequest::SetLevel { conversation_type, target_id, channel_id, level } => {
+            NotificationRequest::ChangeConversation { conversation_type, target_id, channel_id, level } => {
                 crate::mark!("DND-19");
                 let code = self.keep_level(code, conversation_type, &target_id, level);
                 self.emit(Event::ConversationNotificationLevelChanged {
@@ -170,7 +170,7 @@ impl Core {
             conversation_type: conversation_type.ordinal(),
             level: level.ordinal(),
         });
-        let request = NotificationRequest::SetTypeLevel { conversation_type, level };
+        let request = NotificationRequest::ChangeType { conversation_type, level };
         self.send_request(now, body, RequestKind::Notification(request));
         Ok(())
     }
@@ -186,11 +186,7 @@ impl Core {
         let body = request::Body::ConversationTypeLevel(proto::ConversationTypeLevelQuery {
             conversation_type: conversation_type.ordinal(),
         });
-        self.send_request(
-            now,
-            body,
-            RequestKind::Notification(NotificationRequest::GetTypeLevel { conversation_type }),
-        );
+        self.send_request(now, body, RequestKind::Notification(NotificationRequest::GetType { conversation_type }));
         Ok(())
     }
 
@@ -214,7 +210,7 @@ impl Core {
             target_id: target_id.to_owned(),
             level: level.ordinal(),
         });
-        let request = NotificationRequest::SetLevel {
+        let request = NotificationRequest::ChangeConversation {
             conversation_type,
             target_id: target_id.to_owned(),
             channel_id: channel_id.map(str::to_owned),

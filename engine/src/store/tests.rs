@@ -64,6 +64,7 @@ macro_rules! store_conformance_tests {
             pinning_a_missing_conversation_creates_it_and_unpinning_does_not,
             drafts_create_and_move_the_conversation_and_clearing_keeps_its_time,
             removing_keeps_the_messages_until_the_next_one_brings_it_back,
+            notification_levels_belong_to_the_user_not_to_the_list,
             removing_types_deletes_their_conversations_and_messages,
             marking_read_up_to_a_time_leaves_the_later_ones_unread,
             signals_recall_and_change_expansion_with_the_cursor,

@@ -122,6 +122,30 @@ pub(super) fn removing_keeps_the_messages_until_the_next_one_brings_it_back(stor
     assert_eq!((bob.top, bob.draft.as_str(), bob.operation_time, bob.unread_count), (false, "", 200, 3));
 }
 
+pub(super) fn notification_levels_belong_to_the_user_not_to_the_list(store: &mut impl Store) {
+    // DND-17, DND-19, DND-38: a level is kept per conversation and per type (the empty target), says when it
+    // changes, shows on the conversation, and outlives the conversation's removal.
+    use crate::types::PushNotificationLevel::{AllMessage, Blocked, Mention, None as NotSet};
+    assert_eq!(store.notification_level(PRIVATE, "bob").unwrap(), NotSet);
+    assert!(store.set_notification_level(PRIVATE, "bob", Blocked).unwrap());
+    assert!(!store.set_notification_level(PRIVATE, "bob", Blocked).unwrap(), "the same level: no change");
+    assert!(store.set_notification_level(PRIVATE, "", Mention).unwrap());
+    assert!(store.set_notification_level(GROUP, "team", AllMessage).unwrap());
+    assert!(store.set_notification_level(PRIVATE, "carol", NotSet).unwrap(), "none is recorded like any level");
+    assert_eq!(store.notification_level(PRIVATE, "bob").unwrap(), Blocked);
+    assert_eq!(store.notification_level(PRIVATE, "").unwrap(), Mention);
+    assert_eq!(store.notification_level(GROUP, "bob").unwrap(), NotSet, "per type and target");
+    let private = store.conversation_notification_levels(PRIVATE).unwrap();
+    let expected = [("bob".to_owned(), Blocked), ("carol".to_owned(), NotSet)];
+    assert_eq!(private.into_iter().collect::<Vec<_>>(), expected, "the per-type level is not a conversation's");
+    store.insert_received(&[received("bob", "u1", 100, "a")], 1).unwrap();
+    assert_eq!(store.conversation(PRIVATE, "bob", "me").unwrap().unwrap().notification_level, Blocked);
+    assert!(store.remove_conversation(PRIVATE, "bob").unwrap());
+    assert_eq!(store.notification_level(PRIVATE, "bob").unwrap(), Blocked, "removal keeps the level");
+    assert!(store.set_notification_level(PRIVATE, "bob", AllMessage).unwrap());
+    assert_eq!(store.notification_level(PRIVATE, "bob").unwrap(), AllMessage);
+}
+
 pub(super) fn removing_types_deletes_their_conversations_and_messages(store: &mut impl Store) {
     // CREM-2, CREM-3.
     store.insert_outgoing(&outgoing("bob", 1, "a")).unwrap();

@@ -1,5 +1,6 @@
 //! Blacklists (BLACK): client requests, the 405 refusal, the cap, and Server-API sends; system messages.
 
+use imsim_engine::types::{ConversationType, PushNotificationLevel};
 use proto::{request, response};
 
 use super::*;
@@ -272,4 +273,63 @@ fn the_server_api_removes_from_a_blacklist() {
     h.server.blacklist_remove(APP, "alice", "dave").expect("a no-op");
     assert_eq!(h.server.blacklist_list(APP, "alice"), ["carol"]);
     assert!(h.server.blacklist_remove(APP, "alice", "").is_err(), "an empty user ID is refused");
+}
+
+/// DND-12, DND-19, TOP-11: a per-conversation level goes to the user's other online devices when it changes (not
+/// to the setter, not when it is already held), every level the user set goes to a device that connects, and a
+/// type the setting does not cover, an empty target or an unknown level is malformed.
+#[test]
+fn a_conversation_level_reaches_the_users_other_devices() {
+    let mut h = Harness::new();
+    let phone = h.connect_live("alice", "phone");
+    let pc = h.connect_live("alice", "laptop");
+    let bob = h.connect_live("bob", "phone");
+    let (private, group) = (ConversationType::Private.ordinal(), ConversationType::Group.ordinal());
+    let level_of = |conversation_type, target_id: &str, level| proto::ConversationLevel {
+        conversation_type,
+        target_id: target_id.to_owned(),
+        level,
+    };
+    let set = |state: &proto::ConversationLevel| {
+        Body::Request(proto::Request { request_id: 1, body: Some(request::Body::ConversationLevelSet(state.clone())) })
+    };
+    let states_to = |conn, levels: Vec<proto::ConversationLevel>| ServerOutput::Send {
+        conn,
+        frame: proto::Frame {
+            body: Some(Body::ConversationStates(proto::ConversationStates { levels, ..Default::default() })),
+        },
+    };
+    let answered = |conn, code: ErrorCode| ServerOutput::Send {
+        conn,
+        frame: proto::Frame {
+            body: Some(Body::Response(proto::Response { request_id: 1, code: code.to_wire(), body: None })),
+        },
+    };
+    let blocked = level_of(private, "bob", PushNotificationLevel::Blocked.ordinal());
+    h.send(phone, set(&blocked));
+    assert_eq!(h.outputs(), [states_to(pc, vec![blocked.clone()]), answered(phone, ErrorCode::SUCCESS)]);
+    h.send(pc, set(&blocked));
+    assert_eq!(h.outputs(), [answered(pc, ErrorCode::SUCCESS)], "already held: nobody is told");
+    let malformed = ErrorCode::PROTOCOL_MALFORMED_FRAME;
+    for refused in [
+        level_of(ConversationType::Chatroom.ordinal(), "room", 5),
+        level_of(ConversationType::System.ordinal(), "admin", 5),
+        level_of(private, "", 5),
+        level_of(private, "bob", 6),
+    ] {
+        h.send(phone, set(&refused));
+        assert_eq!(h.outputs(), [answered(phone, malformed)], "{refused:?}");
+    }
+    let team = level_of(group, "team", PushNotificationLevel::Mention.ordinal());
+    h.send(pc, set(&team));
+    assert_eq!(h.outputs(), [states_to(phone, vec![team.clone()]), answered(pc, ErrorCode::SUCCESS)]);
+    // A device that connects gets every level, by type then target; bob's own states are empty.
+    let (web, outputs) = h.connect("alice", "web", 0);
+    assert!(outputs.contains(&states_to(web, vec![blocked, team])), "{outputs:?}");
+    let (_, outputs) = h.connect("bob", "web", 0);
+    assert!(!outputs.iter().any(|output| matches!(
+        output,
+        ServerOutput::Send { frame: proto::Frame { body: Some(Body::ConversationStates(_)) }, .. }
+    )));
+    let _ = bob;
 }
