@@ -60,6 +60,31 @@ pub const EXPANSION_ENTRIES_MAX: usize = 300;
 /// MSG-13, EXP-7: one expansion update sets at most 20 entries.
 pub const EXPANSION_ENTRIES_PER_UPDATE_MAX: usize = 20;
 
+/// EXP-15: the expansion limits are the server's settings, "默认" (by default) the manual's. The engine checks the
+/// manual's ([`ExpansionLimits::MANUAL`]) before sending; the server checks its App Key's, which a ticket could
+/// change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpansionLimits {
+    /// The characters of one key ([`EXPANSION_KEY_CHARS_MAX`] by default).
+    pub key_chars_max: usize,
+    /// The characters of one value ([`EXPANSION_VALUE_CHARS_MAX`] by default).
+    pub value_chars_max: usize,
+    /// The entries one update sets, or the keys one removal names ([`EXPANSION_ENTRIES_PER_UPDATE_MAX`] by default).
+    pub entries_per_update_max: usize,
+    /// The entries of one message's expansion in all ([`EXPANSION_ENTRIES_MAX`] by default).
+    pub entries_max: usize,
+}
+
+impl ExpansionLimits {
+    /// The manual's limits (MSG-13, EXP-7).
+    pub const MANUAL: ExpansionLimits = ExpansionLimits {
+        key_chars_max: EXPANSION_KEY_CHARS_MAX,
+        value_chars_max: EXPANSION_VALUE_CHARS_MAX,
+        entries_per_update_max: EXPANSION_ENTRIES_PER_UPDATE_MAX,
+        entries_max: EXPANSION_ENTRIES_MAX,
+    };
+}
+
 /// imsim's own bound on the messages one `sendGroupReadReceiptResponse` answers (GRCPT-4 gives none): a page of
 /// history is at most 20, so 100 is generous, and a longer list is refused with -101 rather than sent.
 pub const GROUP_RECEIPT_RESPONSE_MESSAGES_MAX: usize = 100;

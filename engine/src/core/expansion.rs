@@ -10,7 +10,7 @@
 use super::requests::RequestKind;
 use super::{Core, Event, Now};
 use crate::error::{ErrorCode, ImError};
-use crate::limits::{EXPANSION_ENTRIES_PER_UPDATE_MAX, MESSAGE_UID_CHARS_MAX};
+use crate::limits::{ExpansionLimits, MESSAGE_UID_CHARS_MAX};
 use crate::proto::{self, request};
 use crate::types::{Expansion, validate_expansion, validate_expansion_keys};
 
@@ -38,7 +38,7 @@ impl Core {
         if expansion.is_empty() {
             return Err(ImError::param("updateMessageExpansion needs at least one entry"));
         }
-        if let Some(breach) = validate_expansion(&expansion, EXPANSION_ENTRIES_PER_UPDATE_MAX) {
+        if let Some(breach) = validate_expansion(&expansion, &ExpansionLimits::MANUAL) {
             crate::mark!("EXP-7");
             crate::mark!("EXP-11");
             return Err(ImError::param(breach));
@@ -68,7 +68,7 @@ impl Core {
         if keys.is_empty() {
             return Err(ImError::param("removeMessageExpansionForKeys needs at least one key"));
         }
-        if let Some(breach) = validate_expansion_keys(&keys, EXPANSION_ENTRIES_PER_UPDATE_MAX) {
+        if let Some(breach) = validate_expansion_keys(&keys, &ExpansionLimits::MANUAL) {
             crate::mark!("EXP-11");
             return Err(ImError::param(breach));
         }

@@ -18,7 +18,7 @@
 use super::{Core, Event, Now};
 use crate::content::{decode_flagged_content, is_signal};
 use crate::error::{ErrorCode, ImError};
-use crate::limits::{CHANNEL_ID_CHARS_MAX, EXPANSION_ENTRIES_PER_UPDATE_MAX, TARGET_ID_CHARS_MAX};
+use crate::limits::{CHANNEL_ID_CHARS_MAX, ExpansionLimits, TARGET_ID_CHARS_MAX};
 use crate::proto::{self, frame::Body};
 use crate::store::{Received, StoreError};
 use crate::types::{
@@ -660,7 +660,7 @@ pub(super) fn validate_outgoing(message: &Message) -> Result<(), ImError> {
                 message.conversation_type
             )));
         }
-        if let Some(breach) = validate_expansion(expansion, EXPANSION_ENTRIES_PER_UPDATE_MAX) {
+        if let Some(breach) = validate_expansion(expansion, &ExpansionLimits::MANUAL) {
             return Err(ImError::param(breach));
         }
     }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::limits::{EXPANSION_KEY_CHARS_MAX, EXPANSION_VALUE_CHARS_MAX};
+use crate::limits::ExpansionLimits;
 
 /// `RCIMIWUserInfo` (MSG-16): user information the sender puts on a message, which every recipient gets with it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -169,10 +169,11 @@ pub struct MessagePushOptions {
 pub type Expansion = BTreeMap<String, String>;
 
 /// Checks expansion entries set in one operation against the limits of MSG-13 and EXP-7 and the key characters of
-/// EXP-6: at most `entries_max` entries (20 for one operation, EXP-7: a send sets its initial entries in one), each
-/// key 1 to 32 characters of `A-Z a-z 0-9 + = - _`, each value at most 4096 characters. `None` when they hold, or
-/// what breaks.
-pub fn validate_expansion(expansion: &Expansion, entries_max: usize) -> Option<String> {
+/// EXP-6, with `limits` (EXP-15; the manual's by default): at most `entries_per_update_max` entries (20 for one
+/// operation, EXP-7: a send sets its initial entries in one), each key 1 to 32 characters of `A-Z a-z 0-9 + = - _`,
+/// each value at most 4096 characters. `None` when they hold, or what breaks.
+pub fn validate_expansion(expansion: &Expansion, limits: &ExpansionLimits) -> Option<String> {
+    let entries_max = limits.entries_per_update_max;
     if expansion.len() > entries_max {
         return Some(format!(
             "at most {entries_max} expansion entries are set at once, not {} (MSG-13)",
@@ -180,32 +181,35 @@ pub fn validate_expansion(expansion: &Expansion, entries_max: usize) -> Option<S
         ));
     }
     for (key, value) in expansion {
-        if let Some(breach) = validate_expansion_key(key) {
+        if let Some(breach) = validate_expansion_key(key, limits) {
             return Some(breach);
         }
-        if value.chars().count() > EXPANSION_VALUE_CHARS_MAX {
+        let value_chars_max = limits.value_chars_max;
+        if value.chars().count() > value_chars_max {
             return Some(format!(
-                "the value of expansion key {key:?} has more than {EXPANSION_VALUE_CHARS_MAX} characters (MSG-13)"
+                "the value of expansion key {key:?} has more than {value_chars_max} characters (MSG-13)"
             ));
         }
     }
     None
 }
 
-/// Checks the keys one `removeMessageExpansionForKeys` names (EXP-8, EXP-11): at most `keys_max` of them (20, the
-/// limit of one operation), each a valid key. `None` when they hold, or what breaks.
-pub fn validate_expansion_keys(keys: &[String], keys_max: usize) -> Option<String> {
+/// Checks the keys one `removeMessageExpansionForKeys` names (EXP-8, EXP-11): at most
+/// `limits.entries_per_update_max` of them (20, the limit of one operation, by default), each a valid key. `None`
+/// when they hold, or what breaks.
+pub fn validate_expansion_keys(keys: &[String], limits: &ExpansionLimits) -> Option<String> {
+    let keys_max = limits.entries_per_update_max;
     if keys.len() > keys_max {
         return Some(format!("at most {keys_max} expansion keys are removed at once, not {} (EXP-11)", keys.len()));
     }
-    keys.iter().find_map(|key| validate_expansion_key(key))
+    keys.iter().find_map(|key| validate_expansion_key(key, limits))
 }
 
-/// Checks one expansion key (MSG-13, EXP-6): 1 to 32 characters of `A-Z a-z 0-9 + = - _`.
-fn validate_expansion_key(key: &str) -> Option<String> {
-    let key_chars = key.chars().count();
-    if key_chars == 0 || key_chars > EXPANSION_KEY_CHARS_MAX {
-        return Some(format!("expansion key {key:?} must have 1 to {EXPANSION_KEY_CHARS_MAX} characters (MSG-13)"));
+/// Checks one expansion key (MSG-13, EXP-6): 1 to 32 (by default) characters of `A-Z a-z 0-9 + = - _`.
+fn validate_expansion_key(key: &str, limits: &ExpansionLimits) -> Option<String> {
+    let (key_chars, key_chars_max) = (key.chars().count(), limits.key_chars_max);
+    if key_chars == 0 || key_chars > key_chars_max {
+        return Some(format!("expansion key {key:?} must have 1 to {key_chars_max} characters (MSG-13)"));
     }
     if !key.chars().all(is_expansion_key_char) {
         return Some(format!("expansion key {key:?} may hold only letters, digits and + = - _ (EXP-6)"));

@@ -12,6 +12,7 @@
 use std::collections::BTreeSet;
 
 use imsim_engine::Platform;
+use imsim_engine::limits::ExpansionLimits;
 
 use super::tokens::{ApiError, app_mut};
 use super::{GROUP_OFFLINE_MAX_COUNT_MAX, Server};
@@ -141,6 +142,10 @@ pub struct AppConfig {
     /// GRP-19: the group directed-message cloud storage service (by ticket). Off by default: directed group messages
     /// are not kept in the cloud history even with `cloud_storage` on; with both, they are.
     pub directed_message_cloud_storage: bool,
+    /// EXP-15: the expansion limits the server enforces, [`ExpansionLimits::MANUAL`] by default (32-character keys,
+    /// 4096-character values, 20 entries an operation, 300 in all). Set by ticket only: no scenario setting changes
+    /// them, since the engine checks the manual's before sending.
+    pub expansion_limits: ExpansionLimits,
 }
 
 impl Default for AppConfig {
@@ -171,6 +176,7 @@ impl Default for AppConfig {
             delete_compensation_on_timestamp_delete: false,
             recall_own_only: false,
             directed_message_cloud_storage: false,
+            expansion_limits: ExpansionLimits::MANUAL,
         }
     }
 }

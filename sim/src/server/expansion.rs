@@ -18,10 +18,13 @@
 //! it, online now or at their next login, and so do the caller's other devices when multi-device sync is on
 //! (EXP-13). Without sync those devices hold no copy of the message (SYNC-17), so there is nothing to tell them.
 //! The signal is marked neither stored nor counted (EXP-14).
+//!
+//! The limits of 2 and 4 are the App Key's (`AppConfig::expansion_limits`, EXP-15): the manual's unless a ticket
+//! changed them.
 
 use imsim_engine::ErrorCode;
 use imsim_engine::content::Signal;
-use imsim_engine::limits::{EXPANSION_ENTRIES_MAX, EXPANSION_ENTRIES_PER_UPDATE_MAX};
+use imsim_engine::limits::ExpansionLimits;
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::types::{Expansion, is_expansion_key_char, validate_expansion, validate_expansion_keys};
 
@@ -54,10 +57,11 @@ impl Server {
             imsim_engine::mark!("EXP-14");
             return Err(ErrorCode::SEND_MSG_FREQUENCY_OVERRUN);
         }
-        check_change(&change)?;
         let (app_key, caller, device_id) =
             (session.app_key.clone(), session.user_id.clone(), session.device_id.clone());
         let app = self.apps.get_mut(&app_key).expect("invariant: a session's app exists");
+        let limits = app.config.expansion_limits;
+        check_change(&change, &limits)?;
         let sent = app.sent.get_mut(&change.message_uid).ok_or(ErrorCode::MESSAGE_CANT_EXPAND)?;
         let current = match (&sent.expansion, sent.view_of(&caller)) {
             (Some(current), Some(_)) if !sent.recalled => current,
@@ -71,7 +75,7 @@ impl Server {
         for key in &change.removed_keys {
             merged.remove(key);
         }
-        if merged.len() > EXPANSION_ENTRIES_MAX {
+        if merged.len() > limits.entries_max {
             imsim_engine::mark!("EXP-7");
             return Err(ErrorCode::MSG_EXPANSION_SIZE_LIMIT_EXCEED);
         }
@@ -104,7 +108,7 @@ impl Server {
 }
 
 /// The refusal of a change that breaks the limits of one operation (EXP-7, EXP-11), or `Ok`.
-fn check_change(change: &proto::ExpansionChange) -> Result<(), ErrorCode> {
+fn check_change(change: &proto::ExpansionChange, limits: &ExpansionLimits) -> Result<(), ErrorCode> {
     if change.updated.is_empty() == change.removed_keys.is_empty() {
         // Exactly one of the two: the engine sends an update or a removal, never both or neither.
         return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
@@ -114,8 +118,7 @@ fn check_change(change: &proto::ExpansionChange) -> Result<(), ErrorCode> {
         return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
     }
     let updated: Expansion = change.updated.iter().map(|(key, value)| (key.clone(), value.clone())).collect();
-    let breach = validate_expansion(&updated, EXPANSION_ENTRIES_PER_UPDATE_MAX)
-        .or_else(|| validate_expansion_keys(&change.removed_keys, EXPANSION_ENTRIES_PER_UPDATE_MAX));
+    let breach = validate_expansion(&updated, limits).or_else(|| validate_expansion_keys(&change.removed_keys, limits));
     match breach {
         Some(_) => {
             imsim_engine::mark!("EXP-7");

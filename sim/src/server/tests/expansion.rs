@@ -1,10 +1,10 @@
-//! Message expansion on the server (EXP-7, EXP-11, EXP-12, EXP-14): each change is checked whole against the
+//! Message expansion on the server (EXP-7, EXP-11, EXP-12, EXP-14, EXP-15): each change is checked whole against the
 //! message's expansion as it stands, and nothing of a refused change is applied.
 
 use std::collections::BTreeMap;
 
 use imsim_engine::checks;
-use imsim_engine::limits::{EXPANSION_ENTRIES_MAX, EXPANSION_ENTRIES_PER_UPDATE_MAX};
+use imsim_engine::limits::{EXPANSION_ENTRIES_MAX, EXPANSION_ENTRIES_PER_UPDATE_MAX, ExpansionLimits};
 use proto::request;
 
 use super::blacklist::request;
@@ -99,6 +99,34 @@ fn a_change_past_the_limits_of_one_operation_is_refused() {
     h.advance(250);
     let at_bounds = [("k".repeat(32), "v".repeat(4096))];
     assert_eq!(request(&mut h, alice, 51, change(&uid, &at_bounds, &[])).code, 0);
+}
+
+/// EXP-15: the limits are the App Key's settings, the manual's by default (the tests above): with other values the
+/// server holds a message's expansion, one operation, a key and a value to those, and a change past one of them is
+/// refused whole.
+#[test]
+fn the_expansion_limits_are_the_app_keys_settings() {
+    checks!(unit: "EXP-15");
+    let mut h = Harness::new();
+    let limits = ExpansionLimits { key_chars_max: 4, value_chars_max: 8, entries_per_update_max: 2, entries_max: 3 };
+    h.configure(|config| config.expansion_limits = limits);
+    let (alice, uid) = expandable(&mut h, Some(BTreeMap::new()));
+    let size = ErrorCode::MSG_EXPANSION_SIZE_LIMIT_EXCEED.to_wire();
+    let cases: Vec<(Option<request::Body>, u32)> = vec![
+        (change(&uid, &entries("k", 3), &[]), size),
+        (change(&uid, &[("kkkkk".to_owned(), "v".to_owned())], &[]), size),
+        (change(&uid, &[("k".to_owned(), "v".repeat(9))], &[]), size),
+        (change(&uid, &[], &["a", "b", "c"]), size),
+        (change(&uid, &[("kkkk".to_owned(), "v".repeat(8)), ("k1".to_owned(), "v".to_owned())], &[]), 0),
+        (change(&uid, &entries("x", 1), &[]), 0),
+        (change(&uid, &entries("y", 1), &[]), size),
+        (change(&uid, &[], &["x0"]), 0),
+        (change(&uid, &entries("y", 1), &[]), 0),
+    ];
+    for (i, (body, code)) in cases.into_iter().enumerate() {
+        h.advance(250);
+        assert_eq!(request(&mut h, alice, i as u64, body).code, code, "case {i}");
+    }
 }
 
 /// EXP-5, EXP-11: a message sent without expansion, one the server never delivered, and one the caller took no part
