@@ -16,7 +16,7 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
     // Each accepted private publish of a stored type: (recipient user, UID), with whether multi-device sync was on
     // when the server accepted it (a message keeps the mode it was sent in, CFG-13).
     let mut targets: BTreeMap<(ConnId, &str), &str> = BTreeMap::new();
-    let mut accepted: BTreeMap<(&str, &str), bool> = BTreeMap::new();
+    let mut accepted: BTreeMap<(&str, &str), (bool, std::time::Duration)> = BTreeMap::new();
     for entry in history.journal.entries() {
         match &entry.wire {
             Wire::Publish {
@@ -33,7 +33,7 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
                 if let Some(target) = targets.get(&(entry.conn, client_message_id.as_str())) {
                     let sync =
                         history.config_at(&history.app_key, entry.at).is_some_and(|config| config.multi_device_sync);
-                    accepted.entry((target, uid.as_str())).or_insert(sync);
+                    accepted.entry((target, uid.as_str())).or_insert((sync, entry.at));
                 }
             }
             _ => {}
@@ -41,12 +41,22 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
     }
     // SYNC-17: with multi-device sync off, a message belongs to the one device the server first sent it to (a
     // device that was sent it and never came back keeps it); one never sent belongs to the next device to connect.
+    // A delivery to an installation a reinstall removed counts as well: the message went to that device, and left
+    // with its database (SYNC-8).
     let mut sent_to: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut devices_of_conns: BTreeMap<ConnId, &str> = BTreeMap::new();
     for entry in history.journal.entries() {
-        if let Wire::Delivered { message, .. } = &entry.wire
-            && let Some(session) = index.sessions.get(&entry.conn)
-        {
-            sent_to.entry(message.uid.as_str()).or_default().insert(session.device.as_str());
+        match &entry.wire {
+            Wire::Connect { device_id, .. } => {
+                devices_of_conns.insert(entry.conn, device_id.as_str());
+            }
+            Wire::Delivered { message, .. } => {
+                let device = index.sessions.get(&entry.conn).map(|session| session.device.as_str());
+                if let Some(device) = device.or_else(|| devices_of_conns.get(&entry.conn).copied()) {
+                    sent_to.entry(message.uid.as_str()).or_default().insert(device);
+                }
+            }
+            _ => {}
         }
     }
     // SYNC-1, SYNC-2: with multi-device sync on, every device of the recipient gets the message; with it off, the
@@ -68,7 +78,11 @@ pub(super) fn converged(history: &History, index: &Index) -> Vec<String> {
         let deleted =
             super::delivery::deleted_by_app(history.events.get(device).map(Vec::as_slice).unwrap_or_default());
         let holds = |device: &str, uid: &str| holds(device, uid) || deleted.contains(uid);
-        for ((_, uid), &sync) in accepted.iter().filter(|((target, _), _)| target == user) {
+        // SYNC-8: what was accepted before the device's reinstall went with the old installation; what comes back
+        // is the compensation's business (its scenarios check it), so the new installation owes none of it here.
+        let installed = history.reinstalled_at.get(device).copied().unwrap_or_default();
+        let owed = accepted.iter().filter(|((target, _), (_, at))| target == user && *at >= installed);
+        for ((_, uid), &(sync, _)) in owed {
             let held = if sync {
                 holds(device, uid)
             } else {

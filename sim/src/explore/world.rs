@@ -46,6 +46,9 @@ pub enum FaultKind {
     CrashMidSend,
     /// The device's process dies right after it restarted and connected, in the middle of its catch-up.
     CrashMidCatchUp,
+    /// The device's process dies and the app is uninstalled, its database deleted; later it is installed again on
+    /// the same device and connects (SYNC-8, CONV-12).
+    Reinstall,
     /// The OS reports the network gone, then back.
     NetworkLost,
     /// The app goes to the background, then the foreground.
@@ -83,7 +86,7 @@ const CRASH_DELAY_MAX_MS: u64 = 30;
 
 impl FaultKind {
     /// Every kind.
-    pub const ALL: [FaultKind; 15] = [
+    pub const ALL: [FaultKind; 16] = [
         FaultKind::Partition,
         FaultKind::PartitionToServer,
         FaultKind::PartitionFromServer,
@@ -92,6 +95,7 @@ impl FaultKind {
         FaultKind::Crash,
         FaultKind::CrashMidSend,
         FaultKind::CrashMidCatchUp,
+        FaultKind::Reinstall,
         FaultKind::NetworkLost,
         FaultKind::Background,
         FaultKind::Ban,
@@ -112,6 +116,7 @@ impl FaultKind {
             FaultKind::Crash => "crash",
             FaultKind::CrashMidSend => "crash mid-send",
             FaultKind::CrashMidCatchUp => "crash mid-catch-up",
+            FaultKind::Reinstall => "reinstall",
             FaultKind::NetworkLost => "network lost",
             FaultKind::Background => "background",
             FaultKind::Ban => "ban",
@@ -357,9 +362,9 @@ impl FaultState {
         self.on.contains(&(kind, subject.to_owned()))
     }
 
-    /// Whether `device` can run app code now: not crashed.
+    /// Whether `device` can run app code now: not crashed, and not uninstalled.
     fn device_up(&self, device: &str) -> bool {
-        !self.is_on(FaultKind::Crash, device)
+        !self.is_on(FaultKind::Crash, device) && !self.is_on(FaultKind::Reinstall, device)
     }
 
     /// The link fault on for `device`, if any.
@@ -481,7 +486,13 @@ impl<'w> Timeline<'w> {
     fn fault(&mut self, device: &DeviceSpec, state: &FaultState, rng: &mut ChaCha8Rng) -> Vec<Op> {
         let ops = self.drawn_fault(device, state, rng);
         let crashes = ops.iter().any(|op| {
-            matches!(op, Op::FaultOn(FaultKind::Crash | FaultKind::CrashMidSend | FaultKind::CrashMidCatchUp, _))
+            matches!(
+                op,
+                Op::FaultOn(
+                    FaultKind::Crash | FaultKind::CrashMidSend | FaultKind::CrashMidCatchUp | FaultKind::Reinstall,
+                    _
+                )
+            )
         });
         if crashes {
             self.kept.retain(|(owner, _, _)| *owner != device.name);
@@ -496,7 +507,11 @@ impl<'w> Timeline<'w> {
         let interrupting =
             |rng: &mut ChaCha8Rng| Op::Advance(Duration::from_millis(rng.random_range(0..=CRASH_DELAY_MAX_MS)));
         if !state.device_up(name) {
-            // A crashed device takes no other fault until it restarts, unless it dies again while catching up.
+            // An uninstalled device is installed again; a crashed device takes no other fault until it restarts,
+            // unless it dies again while catching up.
+            if state.is_on(FaultKind::Reinstall, name) {
+                return vec![Op::FaultOff(FaultKind::Reinstall, name.clone())];
+            }
             let restart = Op::FaultOff(FaultKind::Crash, name.clone());
             if self.faults.contains(&FaultKind::CrashMidCatchUp) && rng.random_bool(0.5) {
                 return vec![restart, interrupting(rng), Op::FaultOn(FaultKind::CrashMidCatchUp, name.clone())];
@@ -677,7 +692,9 @@ fn render(op: &Op) -> String {
             FaultKind::PartitionFromServer => format!("  - partition_oneway: [server, {subject}]"),
             FaultKind::Hold => format!("  - hold: [{subject}, server]"),
             FaultKind::SlowLink => latency(subject, SLOW_LINK_MIN, SLOW_LINK_MAX),
-            FaultKind::Crash | FaultKind::CrashMidSend | FaultKind::CrashMidCatchUp => format!("  - crash: {subject}"),
+            FaultKind::Crash | FaultKind::CrashMidSend | FaultKind::CrashMidCatchUp | FaultKind::Reinstall => {
+                format!("  - crash: {subject}")
+            }
             FaultKind::NetworkLost => format!("  - network_lost: {subject}"),
             FaultKind::Background => format!("  - background: {subject}"),
             FaultKind::Ban => format!("  - ban: {{ user: {subject}, duration: 1h }}"),
@@ -698,6 +715,7 @@ fn render(op: &Op) -> String {
             FaultKind::Crash | FaultKind::CrashMidSend | FaultKind::CrashMidCatchUp => {
                 format!("  - restart: {subject}\n  - connect: {subject}")
             }
+            FaultKind::Reinstall => format!("  - reinstall: {subject}\n  - connect: {subject}"),
             FaultKind::NetworkLost => format!("  - network_restored: {subject}"),
             FaultKind::Background => format!("  - foreground: {subject}"),
             FaultKind::Ban => format!("  - unban: {subject}"),
