@@ -154,6 +154,26 @@ fn completions_name_real_listeners() {
 }
 
 #[test]
+fn the_push_notification_levels_are_the_manuals_six_names_and_numbers() {
+    crate::checks!(unit: "DND-6");
+    use crate::types::PushNotificationLevel;
+    let expected = [
+        (PushNotificationLevel::AllMessage, "allMessage", 0),
+        (PushNotificationLevel::None, "none", 1),
+        (PushNotificationLevel::Mention, "mention", 2),
+        (PushNotificationLevel::MentionUsers, "mentionUsers", 3),
+        (PushNotificationLevel::MentionAll, "mentionAll", 4),
+        (PushNotificationLevel::Blocked, "blocked", 5),
+    ];
+    assert_eq!(PushNotificationLevel::ALL.len(), expected.len(), "six values");
+    for (level, name, ordinal) in expected {
+        assert_eq!(serde_json::to_value(level).unwrap(), serde_json::json!(name));
+        assert_eq!((level.ordinal(), PushNotificationLevel::from_ordinal(ordinal)), (ordinal, Some(level)));
+    }
+    assert_eq!(PushNotificationLevel::from_ordinal(6), None, "no other level");
+}
+
+#[test]
 fn the_conversation_types_are_the_manuals_names_and_ordinals() {
     crate::checks!(unit: "CTYPE-2");
     let expected = [
