@@ -55,6 +55,10 @@ error_codes! {
     NOT_IN_GROUP = 22406, "NOT_IN_GROUP";
     /// The sender is muted in the group (GRP rules).
     FORBIDDEN_IN_GROUP = 22408, "FORBIDDEN_IN_GROUP";
+    /// The sender is not a member of the ultra group, or the ultra group does not exist (UG-2, UG-8).
+    NOT_IN_ULTRA_GROUP = 24406, "RC_NOT_IN_ULTRA_GROUP";
+    /// The ultra group has no channel with this ID: never created, or deleted (UG-8).
+    ULTRA_GROUP_CHANNEL_ID_NOT_EXIST = 24414, "RC_ULTRA_GROUP_CHANNEL_ID_NOT_EXIST";
     /// The sender is not in the chatroom (CR rules).
     NOT_IN_CHATROOM = 23406, "NOT_IN_CHATROOM";
     /// The sender is muted in the chatroom: a member mute (CR-31), a mute of all members (CR-32) or a global

@@ -386,6 +386,7 @@ api_table! {
     "sendGroupReadReceiptRequest" => SendGroupReadReceiptRequest,
     "sendGroupReadReceiptResponse" => SendGroupReadReceiptResponse,
     "syncConversationReadStatus" => SyncConversationReadStatus,
+    "syncUltraGroupReadStatus" => SyncUltraGroupReadStatus,
     "searchMessages" => SearchMessages,
     "searchMessagesByTimeRange" => SearchMessagesByTimeRange,
     "searchMessagesByUserId" => SearchMessagesByUserId,

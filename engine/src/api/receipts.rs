@@ -25,6 +25,21 @@ api_method! {
 }
 
 api_method! {
+    /// `syncUltraGroupReadStatus(targetId, channelId, timestamp)` (UG-31, UG-32, RSYNC-4) →
+    /// `onUltraGroupReadStatusSynced`.
+    SyncUltraGroupReadStatus {
+        /// The ultra group.
+        target_id: String,
+        /// The channel read; `null` for the messages in no channel (UG-31).
+        #[serde(default)]
+        channel_id: Option<String>,
+        /// Unused: any number (UG-32).
+        timestamp: i64,
+    } => Completion::listener("onUltraGroupReadStatusSynced", &[]),
+    |call, engine| engine.sync_ultra_group_read_status(&call.target_id, call.channel_id.as_deref(), call.timestamp)
+}
+
+api_method! {
     /// `sendPrivateReadReceiptMessage(targetId, channelId, timestamp)` (RCPT-2) → `onPrivateReadReceiptMessageSent`.
     SendPrivateReadReceiptMessage {
         /// The peer of the private conversation read (RCPT-8: always private).

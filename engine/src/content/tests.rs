@@ -412,7 +412,7 @@ fn signals_travel_under_their_object_names() {
             }),
             "RC:RRRspMsg",
         ),
-        (Signal::ReadStatusSync(proto::ReadStatusSyncContent { timestamp: 9 }), "RC:SRSMsg"),
+        (Signal::ReadStatusSync(proto::ReadStatusSyncContent { timestamp: 9, channel_id: String::new() }), "RC:SRSMsg"),
     ];
     for (sent, object_name) in signals {
         let wire = encode_signal(&sent);

@@ -199,6 +199,9 @@ impl Core {
                 self.handle_chatroom_delivery(now, delivery)
             }
             (TransportState::Established, Body::ChatroomNotice(notice)) => self.handle_chatroom_notice(notice),
+            (TransportState::Established, Body::UltraGroupDelivery(delivery)) => {
+                self.handle_ultra_group_delivery(now, delivery)
+            }
             (TransportState::Established, Body::ConversationStates(states)) => {
                 self.handle_conversation_states(now, states)
             }

@@ -190,7 +190,9 @@ impl Core {
         if timestamp < 0 {
             return Err(ImError::param("timestamp must not be negative"));
         }
-        self.database_mut()?.mark_read_sent_up_to(conversation_type, target_id, timestamp).map_err(native_error)?;
+        self.database_mut()?
+            .mark_read_sent_up_to((conversation_type, target_id, channel_id), timestamp)
+            .map_err(native_error)?;
         crate::mark!("UNREAD-4");
         crate::mark!("UNREAD-7");
         crate::mark!("UNREAD-11");

@@ -645,8 +645,22 @@ pub enum Event {
         /// The send time of the last message read, as passed.
         timestamp: i64,
     },
+    /// `onUltraGroupReadStatusSynced(code, targetId, channelId, timestamp)` (UG-31): the result of
+    /// `syncUltraGroupReadStatus`.
+    #[serde(rename = "onUltraGroupReadStatusSynced")]
+    UltraGroupReadStatusSynced {
+        /// 0, or why the sync was refused.
+        code: ErrorCode,
+        /// The ultra group, as passed.
+        target_id: String,
+        /// The channel, as passed.
+        channel_id: Option<String>,
+        /// The unused timestamp, as passed (UG-32).
+        timestamp: i64,
+    },
     /// `onConversationReadStatusSyncMessageReceived(type, targetId, timestamp)` (RSYNC-3): another device of this
     /// user read the conversation up to `timestamp`; its received messages up to then are now read here (RSYNC-6).
+    /// In an ultra group, every message of the channel the other device synced is read (RSYNC-4, UG-32).
     #[serde(rename = "onConversationReadStatusSyncMessageReceived")]
     ConversationReadStatusSyncMessageReceived {
         /// The conversation's type.
@@ -1058,6 +1072,7 @@ impl Event {
             Event::GroupReadReceiptResponseSent { .. } => "onGroupReadReceiptResponseSent",
             Event::GroupMessageReadReceiptResponseReceived { .. } => "onGroupMessageReadReceiptResponseReceived",
             Event::ConversationReadStatusSynced { .. } => "onConversationReadStatusSynced",
+            Event::UltraGroupReadStatusSynced { .. } => "onUltraGroupReadStatusSynced",
             Event::ConversationReadStatusSyncMessageReceived { .. } => "onConversationReadStatusSyncMessageReceived",
             Event::MessagesCleared { .. } => "onMessagesCleared",
             Event::MessagesSearched { .. } => "onMessagesSearched",

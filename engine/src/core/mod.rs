@@ -54,6 +54,7 @@ mod tests_outbox;
 mod tests_requests;
 mod timed;
 mod typing;
+mod ultra_groups;
 
 use std::collections::{BTreeMap, VecDeque};
 

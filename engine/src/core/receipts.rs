@@ -27,6 +27,8 @@ pub(super) enum ReceiptRequest {
     Response { target_id: String, channel_id: Option<String>, messages: Vec<Message> },
     /// `syncConversationReadStatus`.
     ReadStatus { conversation_type: ConversationType, target_id: String, channel_id: Option<String>, timestamp: i64 },
+    /// `syncUltraGroupReadStatus` (UG-31).
+    UltraGroupReadStatus { target_id: String, channel_id: Option<String>, timestamp: i64 },
 }
 
 impl Core {
@@ -58,6 +60,10 @@ impl Core {
             conversation_type: conversation_type.ordinal(),
             target_id: target_id.to_owned(),
             timestamp,
+            channel_id: channel_id
+                .filter(|_| conversation_type == ConversationType::UltraGroup)
+                .unwrap_or_default()
+                .to_owned(),
         });
         let request = ReceiptRequest::ReadStatus {
             conversation_type,
@@ -176,6 +182,9 @@ impl Core {
                 crate::mark!("RSYNC-1");
                 crate::mark!("RSYNC-2");
                 Event::ConversationReadStatusSynced { code, conversation_type, target_id, channel_id, timestamp }
+            }
+            ReceiptRequest::UltraGroupReadStatus { target_id, channel_id, timestamp } => {
+                self.ultra_group_read_status_settled(code, target_id, channel_id, timestamp)
             }
             ReceiptRequest::Private { target_id, channel_id, timestamp } => {
                 crate::mark!("RCPT-2");

@@ -40,9 +40,20 @@ impl Core {
                     }
                     Signal::GroupReceiptRequest(_) => SignalChange::Nothing,
                     Signal::ReadStatusSync(sync) => match ConversationType::from_ordinal(wire.conversation_type) {
+                        Some(ConversationType::UltraGroup) => {
+                            // RSYNC-4, UG-31, UG-32: every message of the channel is read, whatever the timestamp.
+                            crate::mark!("UG-32");
+                            SignalChange::ReadStatus {
+                                conversation_type: ConversationType::UltraGroup,
+                                target_id: wire.target_id.clone(),
+                                channel_id: Some(sync.channel_id.clone()).filter(|channel| !channel.is_empty()),
+                                up_to: i64::MAX,
+                            }
+                        }
                         Some(conversation_type) => SignalChange::ReadStatus {
                             conversation_type,
                             target_id: wire.target_id.clone(),
+                            channel_id: None,
                             up_to: sync.timestamp,
                         },
                         None => SignalChange::Nothing,
@@ -71,6 +82,9 @@ impl Core {
                     let Some(conversation_type) = ConversationType::from_ordinal(conversation_type) else { continue };
                     crate::mark!("RSYNC-3");
                     crate::mark!("RSYNC-6");
+                    if conversation_type == ConversationType::UltraGroup {
+                        crate::mark!("RSYNC-4");
+                    }
                     let timestamp = sync.timestamp;
                     events.push(Event::ConversationReadStatusSyncMessageReceived {
                         conversation_type,

@@ -21,6 +21,18 @@ impl Engine {
         .await
     }
 
+    /// `syncUltraGroupReadStatus(targetId, channelId, timestamp)` (UG-31) → `Event::UltraGroupReadStatusSynced`.
+    pub async fn sync_ultra_group_read_status(
+        &self,
+        target_id: &str,
+        channel_id: Option<&str>,
+        timestamp: i64,
+    ) -> Result<(), ImError> {
+        let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
+        self.run(move |core, now| core.sync_ultra_group_read_status(now, &target_id, channel_id.as_deref(), timestamp))
+            .await
+    }
+
     /// `sendPrivateReadReceiptMessage(targetId, channelId, timestamp)` (RCPT-2) →
     /// `Event::PrivateReadReceiptMessageSent`.
     pub async fn send_private_read_receipt_message(

@@ -382,8 +382,8 @@ impl Store for MemoryStore {
                     None
                 }
                 SignalChange::GroupReceipt(change) => self.change_group_receipt(message_uid, change)?,
-                SignalChange::ReadStatus { conversation_type, target_id, up_to } => {
-                    self.mark_read_sent_up_to(*conversation_type, target_id, *up_to)?;
+                SignalChange::ReadStatus { conversation_type, target_id, channel_id, up_to } => {
+                    self.mark_read_sent_up_to((*conversation_type, target_id, channel_id.as_deref()), *up_to)?;
                     None
                 }
                 SignalChange::Nothing => None,
@@ -616,14 +616,12 @@ impl Store for MemoryStore {
 
     fn mark_read_sent_up_to(
         &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: (ConversationType, &str, Option<&str>),
         sent_up_to: i64,
     ) -> Result<u64, StoreError> {
         let mut marked = 0;
         for message in self.messages.values_mut() {
-            if message.conversation_type == conversation_type
-                && message.target_id == target_id
+            if in_conversation(message, conversation)
                 && message.sent_time <= sent_up_to
                 && message.direction == MessageDirection::Receive
                 && matches!(message.received_status, ReceivedStatus::Unread | ReceivedStatus::Retrieved)
@@ -668,13 +666,13 @@ impl Store for MemoryStore {
     }
 }
 
-/// Whether `message` is one of the conversation's: in an ultra group, of the channel (`None`: no channel); in the
-/// other types, whatever its channel (CALL-11).
 /// A conversation's own state as a new row of SQLite's `conversations` has it: unpinned, no draft.
 fn new_state((conversation_type, target_id): (ConversationType, String), operation_time: i64) -> ConversationState {
     ConversationState { conversation_type, target_id, operation_time, top: false, draft: String::new() }
 }
 
+/// Whether `message` is one of the conversation's: in an ultra group, of the channel (`None`: no channel); in the
+/// other types, whatever its channel (CALL-11).
 fn in_conversation(
     message: &Message,
     (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),

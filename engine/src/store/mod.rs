@@ -82,6 +82,8 @@ pub enum SignalChange {
         conversation_type: ConversationType,
         /// The conversation's target.
         target_id: String,
+        /// In an ultra group, the channel read (`None`: the messages in no channel); ignored by other types.
+        channel_id: Option<String>,
         /// The send time of the last message read.
         up_to: i64,
     },
@@ -533,11 +535,11 @@ pub trait Store {
     fn remove_conversations_of_types(&mut self, conversation_types: &[ConversationType]) -> Result<u64, StoreError>;
 
     /// UNREAD-4, UNREAD-7: marks as read every received message of one conversation sent at or before `sent_up_to`
-    /// that is unread or retrieved, and returns how many.
+    /// that is unread or retrieved, and returns how many. In an ultra group the conversation is one channel (`None`:
+    /// the messages in no channel, UG-4); other types ignore the channel (CALL-11).
     fn mark_read_sent_up_to(
         &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: (ConversationType, &str, Option<&str>),
         sent_up_to: i64,
     ) -> Result<u64, StoreError>;
 

@@ -37,6 +37,8 @@ pub enum Via {
     Live,
     /// A chatroom message pushed to a member (`ChatroomDelivery`).
     Chatroom,
+    /// An ultra group message pushed to a member's device online at the time (`UltraGroupDelivery`, UG-36).
+    UltraGroup,
     /// The latest messages a chatroom join fetched (`ChatroomJoined`, CR-38).
     JoinFetch,
     /// A page of chatroom history (`ChatroomHistory`).
@@ -271,6 +273,9 @@ impl Journal {
             }
             Some(Body::ChatroomDelivery(proto::ChatroomDelivery { message: Some(message) })) => {
                 self.push(conn, now_ms, delivered(Via::Chatroom, message));
+            }
+            Some(Body::UltraGroupDelivery(proto::UltraGroupDelivery { message: Some(message) })) => {
+                self.push(conn, now_ms, delivered(Via::UltraGroup, message));
             }
             Some(Body::Response(response)) => {
                 let left_room_ids = match &response.body {

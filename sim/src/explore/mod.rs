@@ -157,6 +157,7 @@ fn counters(world: &World, history: &History) -> BTreeMap<String, u64> {
             Wire::SessionClosed { code } if is_protocol_error(*code) => Some("hostile peer closed"),
             Wire::Delivered { via: Via::Package, .. } => Some("offline package message"),
             Wire::Delivered { via: Via::Chatroom, .. } => Some("chatroom delivery"),
+            Wire::Delivered { via: Via::UltraGroup, .. } => Some("ultra group delivery"),
             Wire::PublishAck { code, .. } if *code == ErrorCode::SEND_MSG_FREQUENCY_OVERRUN.to_wire() => {
                 Some("rate refusal")
             }

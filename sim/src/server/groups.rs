@@ -89,7 +89,7 @@ fn mute_end(now_ms: i64, duration_ms: Option<i64>) -> Result<Option<i64>, ApiErr
     }
 }
 
-fn check_group_id(group_id: &str) -> Result<(), ApiError> {
+pub(super) fn check_group_id(group_id: &str) -> Result<(), ApiError> {
     let chars = group_id.chars().count();
     if chars == 0 || chars > TARGET_ID_CHARS_MAX {
         return Err(ApiError::InvalidGroupId { group_id: group_id.to_owned() });

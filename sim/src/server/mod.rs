@@ -87,6 +87,7 @@ mod server_api;
 mod sessions;
 mod sync;
 mod tokens;
+mod ultra_groups;
 mod users;
 mod whitelist;
 
@@ -122,6 +123,7 @@ pub use server_api::{ApiMessage, BlacklistCheck, PublishOutcome};
 pub use sessions::DEVICE_ID_BYTES_MAX;
 pub use sync::NATURAL_DAY_UTC_OFFSET_MS_DEFAULT;
 pub use tokens::ApiError;
+pub use ultra_groups::{DEFAULT_CHANNEL_ID, ULTRA_GROUPS_PER_USER_MAX};
 pub use users::UserProfile;
 
 use blacklist::UserList;
@@ -302,6 +304,8 @@ struct App {
     pinned: conversations::PinnedStates,
     /// The private and group messages delivered, by UID, for recall and expansion (RECALL, EXP).
     sent: sent::SentMessages,
+    /// Ultra groups by ID, with their members and channels (UG).
+    ultra_groups: ultra_groups::UltraGroups,
 }
 
 #[derive(Debug, Default)]
@@ -379,6 +383,7 @@ impl Server {
             histories: history::Histories::default(),
             pinned: conversations::PinnedStates::default(),
             sent: sent::SentMessages::default(),
+            ultra_groups: ultra_groups::UltraGroups::default(),
         });
     }
 
@@ -421,6 +426,7 @@ impl Server {
             Body::Request(request) => self.handle_request(conn, request, now_ms),
             Body::Response(_)
             | Body::ChatroomDelivery(_)
+            | Body::UltraGroupDelivery(_)
             | Body::ChatroomNotice(_)
             | Body::ConversationStates(_)
             | Body::ConnectAck(_)
@@ -586,6 +592,7 @@ fn body_name(body: &Body) -> &'static str {
         Body::Request(_) => "Request",
         Body::Response(_) => "Response",
         Body::ChatroomDelivery(_) => "ChatroomDelivery",
+        Body::UltraGroupDelivery(_) => "UltraGroupDelivery",
         Body::ChatroomNotice(_) => "ChatroomNotice",
         Body::ConversationStates(_) => "ConversationStates",
     }

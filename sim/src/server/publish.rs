@@ -9,13 +9,13 @@
 //!    and nothing else happens: a retry after a lost ack never duplicates a message. A publish marked
 //!    `only_if_accepted` (an engine asking after a send a crash interrupted) that was not accepted before gets 30003
 //!    and is not delivered: there is no automatic resend (SEND-14).
-//! 2. The conversation type must be private, group or chatroom; ultra groups are **not yet supported** by the fake
-//!    server and answer as if the sender had not joined any, 22406 (`NOT_IN_GROUP`); the system conversation, which
-//!    only the Server API sends into, 90003 (`PROTOCOL_UNEXPECTED_FRAME`); an ordinal outside the enum (including
-//!    `invalid`), 90001 (`PROTOCOL_MALFORMED_FRAME`).
+//! 2. The conversation type must be private, group, chatroom or ultra group; the system conversation, which only the
+//!    Server API sends into, 90003 (`PROTOCOL_UNEXPECTED_FRAME`); an ordinal outside the enum (including `invalid`),
+//!    90001 (`PROTOCOL_MALFORMED_FRAME`).
 //! 3. The target ID must have 1 to `TARGET_ID_CHARS_MAX` characters, else 90001 (the engine refuses such IDs
 //!    locally with -101, so only a broken client gets here). So must every `directed_user_ids` entry, and directed
-//!    user IDs are only for group messages (GRP-21: the engine refuses other types with -101), else 90001.
+//!    user IDs are only for group messages (GRP-21: the engine refuses other types with -101), else 90001. A channel
+//!    ID has at most `CHANNEL_ID_CHARS_MAX` characters (MSG-3), else 90001.
 //! 4. The content's object name plus payload must be at most `MESSAGE_CONTENT_BYTES_MAX` bytes, else 30016
 //!    (SEND-19).
 //! 5. The connection must have had fewer than `client_send_rate` publishes accepted in the last
@@ -24,7 +24,8 @@
 //!    exist with the sender as a member, else 22406; the sender must not be muted, else 22408 (GRP-9, GRP-10,
 //!    GRP-22; the `groups` module). Chatroom: the room must exist with the sender as a member, else 23406; the
 //!    sender must not be muted there (member mute, mute all, global mute), else 23408 (CR-31 to CR-33; the
-//!    `chatroom` module).
+//!    `chatroom` module). Ultra group: the group must exist with the sender as a member, else 24406; a channel, if
+//!    given, must exist, else 24414 (the `ultra_groups` module).
 //!
 //! Only accepted publishes are remembered for retries and counted by the rate limit ("a 6th send *accepted* within
 //! any 1000 ms window is rejected", BIZ-25, decision 5): a refused publish retried later is judged afresh. Status
@@ -45,10 +46,12 @@
 //! - Chatroom: no inbox. After its `PublishAck`, the message (`seq` 0, `target_id` the room) goes through the room's
 //!   load shedding, and if delivered, to every connection that joined the room but the sender's (the `chatroom`
 //!   module).
+//! - Ultra group: no inbox either. After its `PublishAck`, the message (`seq` 0, `target_id` the ultra group,
+//!   `channel_id` its channel) goes to the members' devices online now (the `ultra_groups` module).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use imsim_engine::limits::{MESSAGE_CONTENT_BYTES_MAX, TARGET_ID_CHARS_MAX};
+use imsim_engine::limits::{CHANNEL_ID_CHARS_MAX, MESSAGE_CONTENT_BYTES_MAX, TARGET_ID_CHARS_MAX};
 use imsim_engine::proto::{self, frame::Body};
 use imsim_engine::{ConversationType, ErrorCode};
 
@@ -56,6 +59,7 @@ use super::blacklist::is_blacklisted;
 use super::chatroom;
 use super::fanout::{Fanout, SenderCopy};
 use super::groups::{self, Group};
+use super::ultra_groups;
 use super::whitelist;
 use super::{App, Conn, ConnId, SEND_RATE_WINDOW_MS, Server};
 
@@ -157,7 +161,7 @@ impl Server {
         };
         app.devices.entry(device_key).or_default().acks.insert(ack.clone());
 
-        // The channel ID is ignored outside ultra groups (CALL-11, MSG-20).
+        // The channel ID is ignored outside ultra groups (CALL-11, MSG-20); an ultra group's is set below (MSG-3).
         let message = proto::DeliveredMessage {
             seq: 0,
             message_uid,
@@ -188,6 +192,13 @@ impl Server {
             for (to, body) in notices {
                 self.send(to, body);
             }
+            return;
+        }
+        if publish.conversation_type == ConversationType::UltraGroup.ordinal() {
+            let message =
+                proto::DeliveredMessage { target_id: publish.target_id, channel_id: publish.channel_id, ..message };
+            let (app_key, device_id) = (session.app_key.clone(), session.device_id.clone());
+            self.fan_out_ultra_group(&app_key, message, (conn, ack), &device_id);
             return;
         }
         let target_id = publish.target_id;
@@ -263,13 +274,20 @@ fn group_fanout(
 fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
     let conversation_type = ConversationType::from_ordinal(publish.conversation_type);
     match conversation_type {
-        Some(ConversationType::Private | ConversationType::Group | ConversationType::Chatroom) => {}
-        Some(ConversationType::UltraGroup) => return Some(ErrorCode::NOT_IN_GROUP),
+        Some(
+            ConversationType::Private
+            | ConversationType::Group
+            | ConversationType::Chatroom
+            | ConversationType::UltraGroup,
+        ) => {}
         Some(ConversationType::System) => return Some(ErrorCode::PROTOCOL_UNEXPECTED_FRAME),
         Some(ConversationType::Invalid) | None => return Some(ErrorCode::PROTOCOL_MALFORMED_FRAME),
     }
     let valid_id = |id: &str| (1..=TARGET_ID_CHARS_MAX).contains(&id.chars().count());
     if !valid_id(&publish.target_id) {
+        return Some(ErrorCode::PROTOCOL_MALFORMED_FRAME);
+    }
+    if publish.channel_id.chars().count() > CHANNEL_ID_CHARS_MAX {
         return Some(ErrorCode::PROTOCOL_MALFORMED_FRAME);
     }
     let directed = &publish.directed_user_ids;
@@ -298,6 +316,8 @@ fn refusal(publish: &proto::Publish, rate_exceeded: bool) -> Option<ErrorCode> {
 fn permission_refusal(app: &App, sender: &str, publish: &proto::Publish, now_ms: i64) -> Option<ErrorCode> {
     if publish.conversation_type == ConversationType::Group.ordinal() {
         groups::send_refusal(app, &publish.target_id, sender, now_ms)
+    } else if publish.conversation_type == ConversationType::UltraGroup.ordinal() {
+        ultra_groups::send_refusal(app, &publish.target_id, &publish.channel_id, sender)
     } else if publish.conversation_type == ConversationType::Chatroom.ordinal() {
         imsim_engine::mark!("CR-37");
         chatroom::send_refusal(app, &publish.target_id, sender, now_ms)

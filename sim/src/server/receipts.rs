@@ -12,10 +12,12 @@
 //!   for, the sender's own, one the responder took no part in, or one already answered is ignored (GRCPT-11); the
 //!   response still succeeds.
 //! - A read-status sync goes to the caller's other devices only, as `RC:SRSMsg`, with multi-device sync on (like any
-//!   copy of what a user sends, SYNC-17): without it, those devices hold no copy of the conversation's messages.
+//!   copy of what a user sends, SYNC-17): without it, those devices hold no copy of the conversation's messages. In
+//!   an ultra group it names the channel read (UG-31), and a caller who is not a member gets 24406.
 
 use imsim_engine::ErrorCode;
 use imsim_engine::content::Signal;
+use imsim_engine::limits::CHANNEL_ID_CHARS_MAX;
 use imsim_engine::proto;
 use imsim_engine::types::ConversationType;
 
@@ -56,12 +58,22 @@ impl Server {
         let (Some(conversation_type), Ok(())) = (conversation_type, check_user_id(&sync.target_id)) else {
             return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
         };
-        if sync.timestamp < 0 {
+        if sync.timestamp < 0 || sync.channel_id.chars().count() > CHANNEL_ID_CHARS_MAX {
             return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
         }
         imsim_engine::mark!("RSYNC-5");
         imsim_engine::mark!("RSYNC-7");
         let app = self.apps.get_mut(app_key).expect("invariant: a session's app exists");
+        // UG-31: an ultra group's sync names a channel, and only a member may send it; elsewhere there is no channel.
+        let channel_id = if conversation_type == ConversationType::UltraGroup {
+            if !app.ultra_groups.is_member(&sync.target_id, reader) {
+                return Err(ErrorCode::NOT_IN_ULTRA_GROUP);
+            }
+            imsim_engine::mark!("UG-31");
+            sync.channel_id
+        } else {
+            String::new()
+        };
         let stamp = app.stamp(now_ms);
         let sender_copy =
             SenderCopy { user_id: reader.to_owned(), device_id: Some(device_id), target_id: sync.target_id };
@@ -71,7 +83,7 @@ impl Server {
             recipients: Vec::new(),
             sender_copy: Some(sender_copy),
         };
-        let signal = Signal::ReadStatusSync(proto::ReadStatusSyncContent { timestamp: sync.timestamp });
+        let signal = Signal::ReadStatusSync(proto::ReadStatusSyncContent { timestamp: sync.timestamp, channel_id });
         self.send_signal(app_key, route, &signal, stamp, now_ms);
         Ok(())
     }

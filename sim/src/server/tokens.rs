@@ -140,6 +140,36 @@ pub enum ApiError {
         /// `CHATROOM_BROADCAST_CONTENT_BYTES_MAX`.
         max: usize,
     },
+    /// No ultra group has this ID (never created, or dismissed) (UG-8).
+    #[error("no ultra group has the ID {group_id:?}")]
+    UnknownUltraGroup {
+        /// The ultra group ID given.
+        group_id: String,
+    },
+    /// UG-2: the user is already in `ULTRA_GROUPS_PER_USER_MAX` ultra groups; nothing changed.
+    #[error("user {user_id:?} is already in {max} ultra groups")]
+    UltraGroupsPerUserExceeded {
+        /// The user.
+        user_id: String,
+        /// `ULTRA_GROUPS_PER_USER_MAX`.
+        max: usize,
+    },
+    /// A channel ID must have 1 to `CHANNEL_ID_CHARS_MAX` characters (MSG-3).
+    #[error("channel ID {channel_id:?} must have 1 to {max} characters")]
+    InvalidChannelId {
+        /// The channel ID given.
+        channel_id: String,
+        /// `CHANNEL_ID_CHARS_MAX`.
+        max: usize,
+    },
+    /// The ultra group has no channel with this ID, or it is the default channel, which cannot be deleted (UG-6).
+    #[error("ultra group {group_id:?} has no channel {channel_id:?} that can be changed")]
+    UnknownChannel {
+        /// The ultra group.
+        group_id: String,
+        /// The channel ID given.
+        channel_id: String,
+    },
     /// DEL-8: a chatroom's history can be cleared only while chatroom cloud history storage is on.
     #[error("chatroom cloud history storage is off: there is no history of {room_id:?} to clear")]
     ChatroomHistoryOff {

@@ -81,6 +81,7 @@ impl Server {
             app.histories.forget_user(user_id);
             app.pinned.forget_user(user_id);
             app.notification_levels.forget_user(user_id);
+            app.ultra_groups.forget_user(user_id);
             app.blacklists.remove(user_id);
             app.whitelists.remove(user_id);
             for (group_id, group) in &mut app.groups {

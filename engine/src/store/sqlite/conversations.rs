@@ -228,15 +228,15 @@ impl SqliteStore {
 /// `connection` (a transaction of the caller's, or the store's own connection); how many changed.
 pub(super) fn mark_read(
     connection: &Connection,
-    conversation_type: ConversationType,
-    target_id: &str,
+    (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
     sent_up_to: i64,
 ) -> Result<u64, StoreError> {
+    let any_channel = conversation_type != ConversationType::UltraGroup;
     let marked = connection
         .prepare_cached(
             "UPDATE messages SET received_status = 1 WHERE conversation_type = ?1 AND target_id = ?2 \
-             AND sent_time <= ?3 AND direction = 1 AND received_status IN (0, 4)",
+             AND sent_time <= ?3 AND direction = 1 AND received_status IN (0, 4) AND (?4 OR channel_id IS ?5)",
         )?
-        .execute(params![conversation_type.ordinal(), target_id, sent_up_to])?;
+        .execute(params![conversation_type.ordinal(), target_id, sent_up_to, any_channel, channel_id])?;
     Ok(marked as u64)
 }

@@ -753,11 +753,10 @@ impl Store for SqliteStore {
 
     fn mark_read_sent_up_to(
         &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: (ConversationType, &str, Option<&str>),
         sent_up_to: i64,
     ) -> Result<u64, StoreError> {
-        conversations::mark_read(&self.connection, conversation_type, target_id, sent_up_to)
+        conversations::mark_read(&self.connection, conversation, sent_up_to)
     }
 
     fn search_conversations(

@@ -49,8 +49,12 @@ pub(super) fn apply(
             Ok(None)
         }
         SignalChange::GroupReceipt(change) => change_group_receipt(transaction, message_uid, change),
-        SignalChange::ReadStatus { conversation_type, target_id, up_to } => {
-            super::conversations::mark_read(transaction, *conversation_type, target_id, *up_to)?;
+        SignalChange::ReadStatus { conversation_type, target_id, channel_id, up_to } => {
+            super::conversations::mark_read(
+                transaction,
+                (*conversation_type, target_id, channel_id.as_deref()),
+                *up_to,
+            )?;
             Ok(None)
         }
         SignalChange::Nothing => Ok(None),

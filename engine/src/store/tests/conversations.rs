@@ -165,10 +165,10 @@ pub(super) fn marking_read_up_to_a_time_leaves_the_later_ones_unread(store: &mut
     store.insert_outgoing(&outgoing("dave", 60, "e")).unwrap();
     let unread = ConversationQuery { only_unread: true, ..list(LISTED) };
     assert_eq!(targets(store, &unread), pairs(&[("bob", 300), ("carol", 50)]));
-    assert_eq!(store.mark_read_sent_up_to(PRIVATE, "bob", 0).unwrap(), 0);
-    assert_eq!(store.mark_read_sent_up_to(PRIVATE, "bob", 200).unwrap(), 2, "at or before the timestamp");
+    assert_eq!(store.mark_read_sent_up_to((PRIVATE, "bob", None), 0).unwrap(), 0);
+    assert_eq!(store.mark_read_sent_up_to((PRIVATE, "bob", None), 200).unwrap(), 2, "at or before the timestamp");
     assert_eq!(store.unread_count(PRIVATE, "bob").unwrap(), 1);
-    assert_eq!(store.mark_read_sent_up_to(PRIVATE, "bob", 200).unwrap(), 0, "already read");
+    assert_eq!(store.mark_read_sent_up_to((PRIVATE, "bob", None), 200).unwrap(), 0, "already read");
     let statuses: Vec<ReceivedStatus> = store
         .conversation_messages(PRIVATE, "bob")
         .unwrap()
@@ -176,7 +176,7 @@ pub(super) fn marking_read_up_to_a_time_leaves_the_later_ones_unread(store: &mut
         .map(|message| message.received_status)
         .collect();
     assert_eq!(statuses, [ReceivedStatus::Read, ReceivedStatus::Read, ReceivedStatus::Unread]);
-    store.mark_read_sent_up_to(PRIVATE, "bob", i64::MAX).unwrap();
+    store.mark_read_sent_up_to((PRIVATE, "bob", None), i64::MAX).unwrap();
     assert_eq!(targets(store, &unread), pairs(&[("carol", 50)]));
     assert_eq!(store.unread_count(PRIVATE, "carol").unwrap(), 1, "other conversations untouched");
 }

@@ -21,6 +21,7 @@
 
 mod groups;
 mod messages;
+mod ultra_groups;
 mod users;
 
 use serde::de::{Deserialize, Deserializer};
@@ -33,6 +34,10 @@ pub use groups::{
 };
 pub use messages::{
     GroupPublish, GroupStatusPublish, PrivatePublish, PrivateStatusPublish, SystemBroadcast, SystemPublish,
+};
+pub use ultra_groups::{
+    UltraGroupChannelCreate, UltraGroupChannelDelete, UltraGroupChannelGet, UltraGroupCreate, UltraGroupDismiss,
+    UltraGroupJoin, UltraGroupQuit,
 };
 pub use users::{
     UserBlacklistAdd, UserBlacklistQuery, UserBlacklistRemove, UserBlock, UserBlockQuery, UserCheckOnline,
@@ -200,6 +205,13 @@ server_api_table! {
     "/group/user/ban/add" => GroupUserBanAdd,
     "/group/user/ban/remove" => GroupUserBanRemove,
     "/group/user/ban/query" => GroupUserBanQuery,
+    "/ultragroup/create" => UltraGroupCreate,
+    "/ultragroup/dis" => UltraGroupDismiss,
+    "/ultragroup/join" => UltraGroupJoin,
+    "/ultragroup/quit" => UltraGroupQuit,
+    "/ultragroup/channel/create" => UltraGroupChannelCreate,
+    "/ultragroup/channel/del" => UltraGroupChannelDelete,
+    "/ultragroup/channel/get" => UltraGroupChannelGet,
     "/message/private/publish" => PrivatePublish,
     "/message/group/publish" => GroupPublish,
     "/message/system/publish" => SystemPublish,

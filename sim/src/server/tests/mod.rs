@@ -22,6 +22,7 @@ mod lifetimes;
 mod multi;
 mod publish;
 mod sync;
+mod ultra_groups;
 mod users;
 
 use std::collections::BTreeMap;

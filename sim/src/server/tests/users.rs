@@ -8,7 +8,7 @@ use super::*;
 use crate::scenario::arguments::NodeDeserializer;
 
 /// Calls `path` with `parameters` (JSON) through the table, as the scenario step does, and returns the answer.
-fn call(h: &mut Harness, path: &str, parameters: serde_json::Value) -> serde_json::Value {
+pub(super) fn call(h: &mut Harness, path: &str, parameters: serde_json::Value) -> serde_json::Value {
     let endpoint = ServerEndpoint::from_path(path).expect("a known path");
     let node = crate::scenario::arguments::from_json(&parameters, crate::scenario::Location { line: 1, column: 1 });
     let call = ServerApiCall::from_parameters(endpoint, NodeDeserializer(&node)).expect("valid parameters");
