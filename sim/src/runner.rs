@@ -1050,6 +1050,7 @@ fn app_config(settings: &AppSettings) -> AppConfig {
         chatroom_realtime_eviction: settings.chatroom_realtime_eviction,
         chatroom_status_callback: settings.chatroom_status_callback,
         chatroom_kv_callback: settings.chatroom_kv_callback,
+        push_service: settings.push_service,
         group_offline_max_count: settings.group_offline_max_count,
         cloud_storage: settings.cloud_storage,
         delete_compensation_on_timestamp_delete: settings.delete_compensation_on_timestamp_delete,

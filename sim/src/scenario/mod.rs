@@ -36,6 +36,7 @@
 //!                                        # default false
 //!     chatroom_status_callback: true     # chatroom status sync to the app server (CR-36); default false
 //!     chatroom_kv_callback: true         # chatroom KV sync to the app server (CRKV-15); default false
+//!     push_service: true                 # a push service is integrated (DND-5, PUSH-2); default false
 //!     cloud_storage: true                # the server keeps each user's history (CFG-1, HIST); default false
 //!     delete_compensation_on_timestamp_delete: true  # CFG-4, DEL-6; default false
 //!     recall_own_only: true              # only the sender may recall (CFG-5, RECALL-3); default false
@@ -257,9 +258,10 @@
 //!   argument, -103 when not connected). Call checks of a device are matched in order, like event checks: each
 //!   consumes the first call of that step with that code after the previous match. Every call also shows in the
 //!   trace as `call <API> <arguments> -> <code>`.
-//! - A **server_callback** check (it takes no `device`, which is refused) is about the callbacks the server makes to
-//!   the app's own server, with the `chatroom_status_callback` (CR-36) and `chatroom_kv_callback` (CRKV-15)
-//!   switches. It names the kind and may add the kind's fields, and only those:
+//! - A **server_callback** check (it takes no `device`, which is refused) is about the calls the server makes outside
+//!   the IM connection: callbacks to the app's own server, with the `chatroom_status_callback` (CR-36) and
+//!   `chatroom_kv_callback` (CRKV-15) switches, and notifications handed to the push service, with `push_service`
+//!   (`push`). It names the kind and may add the kind's fields, and only those:
 //!
 //!   | callback                 | fields                                   |
 //!   |--------------------------|------------------------------------------|
@@ -268,7 +270,10 @@
 //!   | `chatroomMemberJoined`   | `room`, `user`                           |
 //!   | `chatroomMemberLeft`     | `room`, `user`                           |
 //!   | `chatroomEntriesChanged` | `room`, `user`, `operation`, `entries`   |
+//!   | `push`                   | `user`, `target`, `title`, `content`     |
 //!
+//!   `user` of `push` is the user notified, and `target` the conversation as that user sees it (the sender of a
+//!   private message, the group).
 //!   `user` of `chatroomEntriesChanged` is who changed the entries, `""` for a cleanup (deleteWhenLeft, or a room
 //!   destroyed with entries); `entries` is the whole map. `server_callback` checks consume the run's callbacks in
 //!   order, like event checks, within `within` (default 10s); `no_server_callback` takes `for` instead, like

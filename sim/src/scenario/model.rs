@@ -207,6 +207,9 @@ pub struct AppSettings {
     pub chatroom_status_callback: bool,
     /// Chatroom KV sync to the app server (CRKV-15): every KV change is called back. Default false.
     pub chatroom_kv_callback: bool,
+    /// A push service is integrated (DND-5, PUSH-2): the notifications for users with no device online are logged.
+    /// Default false.
+    pub push_service: bool,
     /// `cloudStorage` (CFG-1): the server keeps each user's private, group and system history, and remote history
     /// fetches and deletions work (HIST, DEL). Default false (33007).
     pub cloud_storage: bool,
@@ -256,6 +259,7 @@ impl Default for AppSettings {
             chatroom_realtime_eviction: app.chatroom_realtime_eviction,
             chatroom_status_callback: app.chatroom_status_callback,
             chatroom_kv_callback: app.chatroom_kv_callback,
+            push_service: app.push_service,
             cloud_storage: app.cloud_storage,
             delete_compensation_on_timestamp_delete: app.delete_compensation_on_timestamp_delete,
             recall_own_only: app.recall_own_only,

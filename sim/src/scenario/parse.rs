@@ -49,6 +49,7 @@ pub(super) const APP_FIELDS: &[&str] = &[
     "chatroom_realtime_eviction",
     "chatroom_status_callback",
     "chatroom_kv_callback",
+    "push_service",
     "cloud_storage",
     "delete_compensation_on_timestamp_delete",
     "recall_own_only",
@@ -329,6 +330,7 @@ pub(super) fn app(node: &Node, defaults: &AppSettings, what: &str) -> Res<AppSet
         chatroom_realtime_eviction: switch("chatroom_realtime_eviction", defaults.chatroom_realtime_eviction)?,
         chatroom_status_callback: switch("chatroom_status_callback", defaults.chatroom_status_callback)?,
         chatroom_kv_callback: switch("chatroom_kv_callback", defaults.chatroom_kv_callback)?,
+        push_service: switch("push_service", defaults.push_service)?,
         cloud_storage: switch("cloud_storage", defaults.cloud_storage)?,
         delete_compensation_on_timestamp_delete: switch(
             "delete_compensation_on_timestamp_delete",

@@ -125,6 +125,12 @@ pub struct AppConfig {
     ///
     /// [`AppServerCallback`]: super::AppServerCallback
     pub chatroom_kv_callback: bool,
+    /// DND-5, PUSH-1, PUSH-2: the app has integrated a push service (vendor push on Android, APNs on iOS). Off by
+    /// default (none configured): with it, every notification the server hands the push service for a user none of
+    /// whose devices is online is logged as an [`AppServerCallback::Push`] (the `push` module).
+    ///
+    /// [`AppServerCallback::Push`]: super::AppServerCallback::Push
+    pub push_service: bool,
     /// CFG-8, OFFLINE-4, OFFLINE-7 `groupOfflineMaxCount`, an App-level ticket setting: at most this many group
     /// messages per (user, group) wait in the user's inbox for a device that has not been sent them, the newest;
     /// `None` (the default) keeps every group message within `groupOfflineDays`. At least 1.
@@ -171,6 +177,7 @@ impl Default for AppConfig {
             chatroom_realtime_eviction: false,
             chatroom_status_callback: false,
             chatroom_kv_callback: false,
+            push_service: false,
             group_offline_max_count: None,
             cloud_storage: false,
             delete_compensation_on_timestamp_delete: false,

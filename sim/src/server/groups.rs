@@ -51,7 +51,8 @@ pub enum GroupChange {
 /// One group.
 #[derive(Debug, Default)]
 pub(super) struct Group {
-    name: String,
+    /// The name the push service uses as the title of its notifications (GRP-7, PUSH-5).
+    pub(super) name: String,
     /// The members' user IDs.
     pub(super) members: BTreeSet<String>,
     /// Users muted individually, with when the mute ends (`None`: until unmuted).

@@ -79,6 +79,7 @@ mod inbox;
 mod kick;
 mod notification;
 mod publish;
+mod push;
 mod recall;
 mod receipts;
 mod requests;

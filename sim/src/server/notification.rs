@@ -30,6 +30,22 @@ impl NotificationLevels {
         self.conversations.retain(|(owner, ..), _| owner != user_id);
     }
 
+    /// `user_id`'s level for the conversation, if set (DND-19).
+    pub(super) fn conversation_level(
+        &self,
+        user_id: &str,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Option<u32> {
+        let key = (user_id.to_owned(), conversation_type.ordinal(), target_id.to_owned());
+        self.conversations.get(&key).copied()
+    }
+
+    /// `user_id`'s level for the conversation type, if set (DND-17).
+    pub(super) fn type_level(&self, user_id: &str, conversation_type: ConversationType) -> Option<u32> {
+        self.types.get(&(user_id.to_owned(), conversation_type.ordinal())).copied()
+    }
+
     /// Every level `user_id` has set, as the states a device should hold.
     pub(super) fn of_user(
         &self,

@@ -49,6 +49,7 @@ fn defaults_are_filled_in() {
                 chatroom_realtime_eviction: false,
                 chatroom_status_callback: false,
                 chatroom_kv_callback: false,
+                push_service: false,
                 cloud_storage: false,
                 delete_compensation_on_timestamp_delete: false,
                 recall_own_only: false,

@@ -73,6 +73,7 @@ fn a_full_scenario_becomes_the_exact_model() {
                 chatroom_realtime_eviction: false,
                 chatroom_status_callback: false,
                 chatroom_kv_callback: false,
+                push_service: false,
                 cloud_storage: false,
                 delete_compensation_on_timestamp_delete: false,
                 recall_own_only: false,

@@ -23,6 +23,8 @@ pub enum CallbackKind {
     ChatroomMemberLeft,
     /// A chatroom's KV entries changed (CRKV-15).
     ChatroomEntriesChanged,
+    /// A notification handed to the push service (DND-1, PUSH-5).
+    Push,
 }
 
 impl CallbackKind {
@@ -33,6 +35,7 @@ impl CallbackKind {
         CallbackKind::ChatroomMemberJoined,
         CallbackKind::ChatroomMemberLeft,
         CallbackKind::ChatroomEntriesChanged,
+        CallbackKind::Push,
     ];
 
     /// The name scenarios and the trace use.
@@ -43,6 +46,7 @@ impl CallbackKind {
             CallbackKind::ChatroomMemberJoined => "chatroomMemberJoined",
             CallbackKind::ChatroomMemberLeft => "chatroomMemberLeft",
             CallbackKind::ChatroomEntriesChanged => "chatroomEntriesChanged",
+            CallbackKind::Push => "push",
         }
     }
 
@@ -53,6 +57,7 @@ impl CallbackKind {
             CallbackKind::ChatroomDestroyed => &["room", "chatroom_status"],
             CallbackKind::ChatroomMemberJoined | CallbackKind::ChatroomMemberLeft => &["room", "user"],
             CallbackKind::ChatroomEntriesChanged => &["room", "user", "operation", "entries"],
+            CallbackKind::Push => &["user", "target", "title", "content"],
         }
     }
 
@@ -64,6 +69,7 @@ impl CallbackKind {
             AppServerCallback::ChatroomMemberJoined { .. } => CallbackKind::ChatroomMemberJoined,
             AppServerCallback::ChatroomMemberLeft { .. } => CallbackKind::ChatroomMemberLeft,
             AppServerCallback::ChatroomEntriesChanged { .. } => CallbackKind::ChatroomEntriesChanged,
+            AppServerCallback::Push { .. } => CallbackKind::Push,
         }
     }
 }
@@ -89,12 +95,28 @@ pub struct CallbackPattern {
     pub operation: Option<ChatRoomEntriesOperationType>,
     /// The entries, all of them (entries changed).
     pub entries: Option<BTreeMap<String, String>>,
+    /// The conversation as the user notified sees it (push).
+    pub target: Option<String>,
+    /// The notification's title (push).
+    pub title: Option<String>,
+    /// The notification's content (push).
+    pub content: Option<String>,
 }
 
 impl CallbackPattern {
     /// A pattern matching any callback of `kind`.
     pub fn new(kind: CallbackKind) -> CallbackPattern {
-        CallbackPattern { kind, room: None, user: None, chatroom_status: None, operation: None, entries: None }
+        CallbackPattern {
+            kind,
+            room: None,
+            user: None,
+            chatroom_status: None,
+            operation: None,
+            entries: None,
+            target: None,
+            title: None,
+            content: None,
+        }
     }
 
     /// Whether `callback` matches.
@@ -118,6 +140,12 @@ impl CallbackPattern {
                     && self.operation.is_none_or(|want| want == *operation)
                     && self.entries.as_ref().is_none_or(|want| want == entries)
             }
+            AppServerCallback::Push { user_id, target_id, title, content, .. } => {
+                same(&self.user, user_id)
+                    && same(&self.target, target_id)
+                    && same(&self.title, title)
+                    && same(&self.content, content)
+            }
         }
     }
 
@@ -138,6 +166,11 @@ impl CallbackPattern {
         }
         if let Some(entries) = &self.entries {
             let _ = write!(line, " entries={entries:?}");
+        }
+        for (name, value) in [("target", &self.target), ("title", &self.title), ("content", &self.content)] {
+            if let Some(value) = value {
+                let _ = write!(line, " {name}={value:?}");
+            }
         }
         line
     }
@@ -195,6 +228,21 @@ pub fn describe_callback(callback: &AppServerCallback) -> String {
         AppServerCallback::ChatroomMemberJoined { room_id, user_id, .. }
         | AppServerCallback::ChatroomMemberLeft { room_id, user_id, .. } => {
             format!("callback {name} room={room_id} user={user_id}")
+        }
+        AppServerCallback::Push {
+            user_id,
+            device_id,
+            conversation_type,
+            target_id,
+            title,
+            content,
+            message_uid,
+            ..
+        } => {
+            format!(
+                "callback {name} user={user_id} device={device_id} conversation={conversation_type}:{target_id} \
+                 uid={message_uid} title={title:?} content={content:?}"
+            )
         }
         AppServerCallback::ChatroomEntriesChanged { room_id, user_id, operation, entries, .. } => {
             format!("callback {name} room={room_id} user={user_id:?} operation={operation} entries={entries:?}")

@@ -12,7 +12,8 @@ use crate::scenario::yaml::{Entry, Fields, Res, fail};
 /// (`entries` is also a field of `chatroomEntriesChanged`.)
 const DEVICE_CHECKS: &[&str] = &["event", "no_event", "status", "stored", "unread", "call"];
 /// The fields a callback pattern may have (each kind takes some of them, `CallbackKind::fields`).
-pub(super) const PATTERN_FIELDS: &[&str] = &["room", "user", "chatroom_status", "operation", "entries"];
+pub(super) const PATTERN_FIELDS: &[&str] =
+    &["room", "user", "chatroom_status", "operation", "entries", "target", "title", "content"];
 
 /// Whether the expect's fields make it a check on the server's callbacks.
 pub(super) fn is_callback_check(fields: &Fields<'_>) -> bool {
@@ -75,6 +76,9 @@ pub(super) fn expectation(fields: &Fields<'_>, default_within: std::time::Durati
                 match other {
                     "room" => pattern.room = Some(value.text(&what)?),
                     "user" => pattern.user = Some(value.text(&what)?),
+                    "target" => pattern.target = Some(value.text(&what)?),
+                    "title" => pattern.title = Some(value.text(&what)?),
+                    "content" => pattern.content = Some(value.text(&what)?),
                     "chatroom_status" => {
                         let all = ChatRoomStatus::ALL;
                         pattern.chatroom_status = Some(value.choice(&what, all, ChatRoomStatus::manual_name)?);

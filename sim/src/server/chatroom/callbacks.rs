@@ -22,14 +22,16 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use imsim_engine::{ChatRoomEntriesOperationType, ChatRoomStatus};
+use imsim_engine::{ChatRoomEntriesOperationType, ChatRoomStatus, ConversationType};
 
 use super::super::{AppConfig, Server};
 
 /// How many callbacks one App Key's log keeps undrained; past that the oldest is dropped.
 pub const APP_SERVER_CALLBACKS_MAX: usize = 10_000;
 
-/// A callback the server makes to the app's own server (BIZ-24). Times are Unix milliseconds.
+/// A call the server makes outside the IM connection: a callback to the app's own server (BIZ-24), or a notification
+/// handed to the push service (`Push`, the `push` module), which the same log keeps so that scenarios check both
+/// alike. Times are Unix milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AppServerCallback {
     /// CR-36: a chatroom was created.
@@ -48,6 +50,18 @@ pub enum AppServerCallback {
         user_id: String,
         operation: ChatRoomEntriesOperationType,
         entries: BTreeMap<String, String>,
+        at_ms: i64,
+    },
+    /// DND-1, PUSH-5: a notification of the message `message_uid` for `user_id`, none of whose devices was online,
+    /// in the conversation `(conversation_type, target_id)` as that user sees it, with its title and content.
+    Push {
+        user_id: String,
+        device_id: String,
+        conversation_type: ConversationType,
+        target_id: String,
+        title: String,
+        content: String,
+        message_uid: String,
         at_ms: i64,
     },
 }
@@ -75,7 +89,7 @@ impl Reports {
 
 /// One App Key's undrained callbacks, oldest first.
 #[derive(Debug, Default)]
-pub(super) struct CallbackLog {
+pub(in crate::server) struct CallbackLog {
     callbacks: VecDeque<AppServerCallback>,
 }
 
@@ -85,6 +99,11 @@ impl CallbackLog {
             self.callbacks.pop_front();
         }
         self.callbacks.push_back(callback);
+    }
+
+    /// Records a notification handed to the push service (the `push` module decided it is due).
+    pub(in crate::server) fn push_notification(&mut self, push: AppServerCallback) {
+        self.push(push);
     }
 
     /// Records a CR-36 callback if the switch is on.

@@ -70,7 +70,8 @@ use imsim_engine::proto::{self, frame::Body, request, response};
 
 use super::tokens::{ApiError, app_mut, check_user_id};
 use super::{App, ConnId, Server};
-use callbacks::{CallbackLog, Reports};
+pub(in crate::server) use callbacks::CallbackLog;
+use callbacks::Reports;
 use deadlines::DeadlineIndex;
 
 pub use callbacks::{APP_SERVER_CALLBACKS_MAX, AppServerCallback};
@@ -96,8 +97,9 @@ pub(super) struct Chatrooms {
     sessions_created: u64,
     /// CR-33: users who may send in no room of the app, with when the mute ends (`None`: until unmuted).
     global_mutes: BTreeMap<String, Option<i64>>,
-    /// CR-36, CRKV-15: the callbacks to the app server not drained yet.
-    callbacks: CallbackLog,
+    /// CR-36, CRKV-15: the callbacks to the app server not drained yet, and the push notifications (the `push`
+    /// module).
+    pub(in crate::server) callbacks: CallbackLog,
     /// CR-4, CR-18: the rooms in the order of their deadlines (see `deadlines`).
     deadlines: DeadlineIndex,
 }

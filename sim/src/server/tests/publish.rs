@@ -175,8 +175,8 @@ fn the_sixth_publish_within_a_second_answers_20604() {
     }
 }
 
-/// Ultra groups and the other types are not supported, and the sender is in no group or chatroom: each answers a
-/// documented non-zero code.
+/// The system type and values outside the enum are not sendable, and the sender is in no group, chatroom or ultra
+/// group: each answers a documented non-zero code.
 #[test]
 fn unsupported_conversations_and_chatrooms_not_joined_are_refused() {
     let mut h = Harness::new();
@@ -186,7 +186,7 @@ fn unsupported_conversations_and_chatrooms_not_joined_are_refused() {
         (2, ErrorCode::NOT_IN_GROUP),
         (3, ErrorCode::NOT_IN_CHATROOM),
         (4, ErrorCode::PROTOCOL_UNEXPECTED_FRAME),
-        (5, ErrorCode::NOT_IN_GROUP),
+        (5, ErrorCode::NOT_IN_ULTRA_GROUP),
         (6, ErrorCode::PROTOCOL_MALFORMED_FRAME),
     ] {
         let mut body = publish_body("m", "group-1", "x");

@@ -17,7 +17,10 @@ fn a_user_is_in_at_most_100_ultra_groups() {
     for i in 0..ULTRA_GROUPS_PER_USER_MAX {
         let created = json!({ "userId": "owner", "groupId": format!("g{i}"), "groupName": "G" });
         assert_eq!(call(&mut h, "/ultragroup/create", created)["code"], 200);
-        assert_eq!(call(&mut h, "/ultragroup/join", json!({ "userId": "fan", "groupId": format!("g{i}") }))["code"], 200);
+        assert_eq!(
+            call(&mut h, "/ultragroup/join", json!({ "userId": "fan", "groupId": format!("g{i}") }))["code"],
+            200
+        );
     }
     let created = json!({ "userId": "other", "groupId": "g100", "groupName": "G" });
     assert_eq!(call(&mut h, "/ultragroup/create", created)["code"], 200);
@@ -39,7 +42,10 @@ fn a_user_is_in_at_most_100_ultra_groups() {
 fn channels_are_created_listed_and_deleted() {
     checks!(unit: "UG-6", "UG-8", "UG-10");
     let mut h = Harness::new();
-    assert_eq!(call(&mut h, "/ultragroup/create", json!({ "userId": "u", "groupId": "g", "groupName": "G" }))["code"], 200);
+    assert_eq!(
+        call(&mut h, "/ultragroup/create", json!({ "userId": "u", "groupId": "g", "groupName": "G" }))["code"],
+        200
+    );
     let list = |h: &mut Harness| call(h, "/ultragroup/channel/get", json!({ "groupId": "g" }));
     assert_eq!(list(&mut h), json!({ "code": 200, "channelList": [ { "channelId": DEFAULT_CHANNEL_ID } ] }));
 
@@ -54,14 +60,16 @@ fn channels_are_created_listed_and_deleted() {
         let refused = call(&mut h, "/ultragroup/channel/create", json!({ "groupId": "g", "busChannel": channel }));
         assert_eq!(refused["code"], 1002, "{channel:?}");
     }
-    let twenty = call(&mut h, "/ultragroup/channel/create", json!({ "groupId": "g", "busChannel": "12345678901234567890" }));
+    let twenty =
+        call(&mut h, "/ultragroup/channel/create", json!({ "groupId": "g", "busChannel": "12345678901234567890" }));
     assert_eq!(twenty["code"], 200);
 
     let default = call(&mut h, "/ultragroup/channel/del", json!({ "groupId": "g", "busChannel": DEFAULT_CHANNEL_ID }));
     assert_eq!(default["code"], 1002, "the default channel cannot be deleted");
     assert_eq!(call(&mut h, "/ultragroup/channel/del", json!({ "groupId": "g", "busChannel": "news" }))["code"], 200);
     assert_eq!(call(&mut h, "/ultragroup/channel/del", json!({ "groupId": "g", "busChannel": "news" }))["code"], 1002);
-    let channels = json!([ { "channelId": "RCDefault" }, { "channelId": "12345678901234567890" }, { "channelId": "alerts" } ]);
+    let channels =
+        json!([ { "channelId": "RCDefault" }, { "channelId": "12345678901234567890" }, { "channelId": "alerts" } ]);
     assert_eq!(list(&mut h)["channelList"], channels);
 
     assert_eq!(call(&mut h, "/ultragroup/dis", json!({ "groupId": "g" }))["code"], 200);
@@ -95,7 +103,10 @@ fn sends_need_membership_and_an_existing_channel() {
     };
     assert_eq!(ack_code(&mut h, alice, publish("m1", "news")), Some(0));
     call(&mut h, "/ultragroup/channel/del", json!({ "groupId": "g", "busChannel": "news" }));
-    assert_eq!(ack_code(&mut h, alice, publish("m2", "news")), Some(ErrorCode::ULTRA_GROUP_CHANNEL_ID_NOT_EXIST.to_wire()));
+    assert_eq!(
+        ack_code(&mut h, alice, publish("m2", "news")),
+        Some(ErrorCode::ULTRA_GROUP_CHANNEL_ID_NOT_EXIST.to_wire())
+    );
     assert_eq!(ack_code(&mut h, alice, publish("m3", "")), Some(0), "no channel");
     assert_eq!(ack_code(&mut h, alice, publish("m4", DEFAULT_CHANNEL_ID)), Some(0));
     call(&mut h, "/ultragroup/quit", json!({ "userId": "alice", "groupId": "g" }));
