@@ -628,3 +628,20 @@ fn every_connection_end_makes_the_member_offline() {
         assert_eq!(members(&h, room), vec![room.to_owned()], "{room}: still a member");
     }
 }
+
+/// CTYPE-6 at scale (its scenario, `chatrooms/a-chatroom-conversation.yaml`, checks the rest with four members): a
+/// chatroom has no member cap: more users join one room than a group may hold (GRP-3's 3000), even with the app's
+/// group cap at its lowest, and a message still reaches every member but the sender.
+#[test]
+fn a_chatroom_has_no_member_cap() {
+    const MEMBERS: usize = 3_500;
+    let mut h = chatroom_harness();
+    h.configure(|config| config.group_members_max = 1);
+    h.server.create_chatroom(APP, ROOM, h.now).unwrap();
+    let conns: Vec<ConnId> =
+        (0..MEMBERS).map(|i| member(&mut h, &format!("user-{i}"), &format!("laptop-{i}"), ROOM)).collect();
+    assert_eq!(members(&h, ROOM).len(), MEMBERS);
+    let (ack, outputs) = say(&mut h, conns[0], ROOM, "to everyone");
+    assert_eq!(ack.code, 0);
+    assert_eq!(chatroom_deliveries(&outputs).len(), MEMBERS - 1);
+}
