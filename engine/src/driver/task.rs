@@ -15,8 +15,8 @@ use super::{Callbacks, Clock, Command, ConnectFuture, Connector, Transport};
 use crate::core::{Core, Delivery, Now, TransportAction};
 use crate::limits::READ_CHUNK_BYTES;
 
-/// How long a closing connection may take to write what was queued before it (a logout frame, say). The peer may
-/// be unreachable, so the write cannot be allowed to wait for ever.
+/// How long a closing connection may take to write what was queued before it (a logout frame, say), and then to
+/// be closed by the peer. The peer may be unreachable, so neither can be allowed to wait for ever.
 const CLOSE_FLUSH_TIMEOUT_MS: u64 = 1_000;
 
 /// Runs the engine. Nothing happens until this future is polled; it finishes when the engine is destroyed or every
@@ -36,6 +36,10 @@ pub struct EngineDriver {
     writer: Option<WriteHalf<Box<dyn Transport>>>,
     /// Bytes queued for the open transport and not yet written.
     unwritten: Vec<u8>,
+    /// A transport the core closed, half-closed after its last bytes and read (and discarded) until the peer closes
+    /// it too or the deadline passes: closing a socket with unread input resets it, and a reset can overtake the
+    /// last frames, a `Logout` among them (CONN-20; found by `push/offline-push-notifications.yaml`, seed 7).
+    closing: Option<(ReadHalf<Box<dyn Transport>>, Instant)>,
 }
 
 impl EngineDriver {
@@ -58,6 +62,7 @@ impl EngineDriver {
             reader: None,
             writer: None,
             unwritten: Vec::new(),
+            closing: None,
         }
     }
 
@@ -69,6 +74,7 @@ impl EngineDriver {
     /// Runs the engine until it is destroyed or every handle is gone.
     pub async fn run(mut self) {
         let mut read_buffer = vec![0_u8; READ_CHUNK_BYTES];
+        let mut discarded = vec![0_u8; READ_CHUNK_BYTES];
         loop {
             self.apply_outputs().await;
             if self.core.is_destroyed() {
@@ -126,6 +132,9 @@ impl EngineDriver {
                     let now = self.now();
                     self.core.handle_timeout(now);
                 },
+                finished = drain(&mut self.closing, &mut discarded) => if finished {
+                    self.closing = None;
+                },
             }
         }
     }
@@ -154,8 +163,10 @@ impl EngineDriver {
         }
     }
 
-    /// Writes what is queued (for a bounded time), then closes the transport.
+    /// Writes what is queued (for a bounded time) and half-closes the transport, then leaves it to `closing` to be
+    /// read until the peer closes it.
     async fn close_transport(&mut self) {
+        let mut flushed = false;
         if let Some(writer) = self.writer.as_mut() {
             let unwritten = std::mem::take(&mut self.unwritten);
             let flush = async {
@@ -164,7 +175,10 @@ impl EngineDriver {
             };
             let bound = Duration::from_millis(CLOSE_FLUSH_TIMEOUT_MS);
             self.clock.next_timer(Some(bound));
-            let _ = tokio::time::timeout(bound, flush).await;
+            flushed = matches!(tokio::time::timeout(bound, flush).await, Ok(Ok(())));
+        }
+        if flushed && let Some(reader) = self.reader.take() {
+            self.closing = Some((reader, Instant::now() + Duration::from_millis(CLOSE_FLUSH_TIMEOUT_MS)));
         }
         self.drop_transport();
     }
@@ -195,6 +209,17 @@ async fn write_some(writer: &mut Option<WriteHalf<Box<dyn Transport>>>, bytes: &
     match writer {
         Some(writer) if !bytes.is_empty() => writer.write(bytes).await,
         _ => pending().await,
+    }
+}
+
+/// Reads once from a closing transport, discarding what comes; true once it is over: the peer closed it, it failed,
+/// or its deadline passed.
+async fn drain(closing: &mut Option<(ReadHalf<Box<dyn Transport>>, Instant)>, discarded: &mut [u8]) -> bool {
+    match closing {
+        Some((reader, deadline)) => {
+            !matches!(tokio::time::timeout_at(*deadline, reader.read(discarded)).await, Ok(Ok(count)) if count > 0)
+        }
+        None => pending().await,
     }
 }
 
