@@ -67,12 +67,11 @@ impl Core {
     /// become read here (UG-31: "locally and on the server"), then the result is reported.
     pub(super) fn ultra_group_read_status_settled(
         &mut self,
-        code: ErrorCode,
+        mut code: ErrorCode,
         target_id: String,
         channel_id: Option<String>,
         timestamp: i64,
     ) -> Event {
-        let mut code = code;
         if code.is_success() {
             crate::mark!("UG-31");
             crate::mark!("UG-32");

@@ -138,12 +138,14 @@ impl Server {
         });
         let group_offline_max_count = self.apps.get(app_key).and_then(|app| app.config.group_offline_max_count);
         let app = self.apps.get_mut(app_key).expect("invariant: the caller found the app");
-        let pushes: Vec<_> = recipients
-            .iter()
-            .flat_map(|(user_id, target_id)| push::notifications(app, &message, user_id, target_id, now_ms))
-            .collect();
-        for push in pushes {
-            app.chatrooms.callbacks.push_notification(push);
+        if app.config.push_service {
+            let pushes: Vec<_> = recipients
+                .iter()
+                .flat_map(|(user_id, target_id)| push::notifications(app, &message, user_id, target_id, now_ms))
+                .collect();
+            for push in pushes {
+                app.chatrooms.callbacks.push_notification(push);
+            }
         }
         let mut touched = Vec::with_capacity(recipients.len() + 1);
         for ((user_id, target_id), route) in recipients.into_iter().zip(routes) {

@@ -42,7 +42,8 @@ use super::App;
 use super::chatroom::AppServerCallback;
 
 /// The notifications `message`, delivered to `user_id` as the conversation `target_id`, gives: one per offline device
-/// of the user, none if a device is online or nothing is due (see the module documentation).
+/// of the user, none if a device is online or nothing is due (see the module documentation). The caller asks only
+/// with the app's `push_service` on, so that a message costs nothing more without it.
 pub(super) fn notifications(
     app: &App,
     message: &proto::DeliveredMessage,
@@ -54,7 +55,7 @@ pub(super) fn notifications(
     let pushed_type =
         matches!(conversation_type, ConversationType::Private | ConversationType::Group | ConversationType::System);
     let online = app.online.get(user_id).is_some_and(|conns| !conns.is_empty());
-    if !app.config.push_service || !pushed_type || online || message.status_message || message.not_counted {
+    if !pushed_type || online || message.status_message || message.not_counted {
         return Vec::new();
     }
     let content = message.content.as_ref().map(decode_content);

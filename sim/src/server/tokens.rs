@@ -333,6 +333,11 @@ pub(super) fn check_user_id(user_id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The app with `app_key`, or [`ApiError::UnknownApp`].
+pub(super) fn app<'a>(apps: &'a BTreeMap<String, App>, app_key: &str) -> Result<&'a App, ApiError> {
+    apps.get(app_key).ok_or_else(|| ApiError::UnknownApp { app_key: app_key.to_owned() })
+}
+
 pub(super) fn app_mut<'a>(apps: &'a mut BTreeMap<String, App>, app_key: &str) -> Result<&'a mut App, ApiError> {
     apps.get_mut(app_key).ok_or_else(|| ApiError::UnknownApp { app_key: app_key.to_owned() })
 }

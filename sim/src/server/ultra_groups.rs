@@ -31,7 +31,7 @@ use imsim_engine::limits::CHANNEL_ID_CHARS_MAX;
 use imsim_engine::proto::{self, frame::Body};
 
 use super::groups::check_group_id;
-use super::tokens::{ApiError, app_mut, check_user_id};
+use super::tokens::{ApiError, app, app_mut, check_user_id};
 use super::{App, ConnId, Server};
 
 /// UG-2: a user may be a member of at most 100 ultra groups.
@@ -148,11 +148,10 @@ impl Server {
     /// `/ultragroup/dis`: dismisses `group_id`; its memberships and channels no longer exist (UG-8).
     pub fn dismiss_ultra_group(&mut self, app_key: &str, group_id: &str) -> Result<(), ApiError> {
         let app = app_mut(&mut self.apps, app_key)?;
-        app.ultra_groups
-            .groups
-            .remove(group_id)
-            .map(drop)
-            .ok_or_else(|| ApiError::UnknownUltraGroup { group_id: group_id.to_owned() })
+        match app.ultra_groups.groups.remove(group_id) {
+            Some(_) => Ok(()),
+            None => Err(ApiError::UnknownUltraGroup { group_id: group_id.to_owned() }),
+        }
     }
 
     /// `/ultragroup/join`: `user_id` joins `group_id` and receives its new messages from now on (UG-8).
@@ -207,8 +206,7 @@ impl Server {
     /// `/ultragroup/channel/get`: the channels of `group_id`, the default one first, then the others in ID order
     /// (UG-10: the complete list comes from here, not from the clients).
     pub fn ultra_group_channels(&self, app_key: &str, group_id: &str) -> Result<Vec<String>, ApiError> {
-        let app = self.apps.get(app_key).ok_or_else(|| ApiError::UnknownApp { app_key: app_key.to_owned() })?;
-        let group = app
+        let group = app(&self.apps, app_key)?
             .ultra_groups
             .groups
             .get(group_id)

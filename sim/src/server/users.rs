@@ -9,7 +9,7 @@
 
 use imsim_engine::ErrorCode;
 
-use super::tokens::{ApiError, UserRecord, app_mut, check_user_id};
+use super::tokens::{self, ApiError, UserRecord, app_mut, check_user_id};
 use super::{ConnId, GroupChange, Server};
 
 /// A registered user's profile for the push service (USER-7).
@@ -46,7 +46,7 @@ impl Server {
 
     /// A registered user's profile (USER-7).
     pub fn user_profile(&self, app_key: &str, user_id: &str) -> Result<UserProfile, ApiError> {
-        let app = self.apps.get(app_key).ok_or_else(|| ApiError::UnknownApp { app_key: app_key.to_owned() })?;
+        let app = tokens::app(&self.apps, app_key)?;
         let user = app.users.get(user_id).ok_or_else(|| ApiError::UnknownUser { user_id: user_id.to_owned() })?;
         Ok(UserProfile {
             name: user.name.clone(),
