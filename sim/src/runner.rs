@@ -147,6 +147,7 @@ const EVERY_LISTED_CONVERSATION: ConversationQuery<'static> = ConversationQuery 
     only_top: false,
     only_unread: false,
     limit: None,
+    ultra_group_channel: None,
 };
 
 /// What the devices hold when a run ends, for checkers that judge a whole run (delivery, order, duplicates).

@@ -13,7 +13,7 @@ use super::{Core, Event, Now};
 use crate::error::{ErrorCode, ImError};
 use crate::limits::CONVERSATION_PAGE_COUNT_MAX;
 use crate::proto::{self, request, response};
-use crate::store::ConversationQuery;
+use crate::store::{ConversationQuery, list_channel};
 use crate::types::ConversationType;
 
 /// A pinning request in flight: what to apply locally once the server says yes.
@@ -108,6 +108,7 @@ impl Core {
             only_top: false,
             only_unread: false,
             limit: Some(page),
+            ultra_group_channel: channel_id,
         };
         let conversations = self.read_conversations(&query)?;
         crate::mark!("CONV-5");
@@ -137,7 +138,7 @@ impl Core {
         validate_conversation(conversation_type, target_id, channel_id)?;
         let user_id = self.current_user_id().unwrap_or_default();
         let conversation =
-            self.database()?.conversation(conversation_type, target_id, user_id).map_err(native_error)?;
+            self.database()?.conversation((conversation_type, target_id, channel_id), user_id).map_err(native_error)?;
         if conversation.is_none() {
             crate::mark!("CONV-9");
         }
@@ -166,6 +167,7 @@ impl Core {
             only_top: false,
             only_unread: true,
             limit: None,
+            ultra_group_channel: None,
         };
         let conversations = self.read_conversations(&query)?;
         crate::mark!("CONV-10");
@@ -215,7 +217,7 @@ impl Core {
             crate::mark!("MENTION-6");
             let user_id = self.current_user_id().unwrap_or_default();
             let store = self.database()?;
-            let mentioned = store.unread_mentioned_messages(conversation_type, target_id, user_id);
+            let mentioned = store.unread_mentioned_messages((conversation_type, target_id, channel_id), user_id);
             u32::try_from(mentioned.map_err(native_error)?.len()).unwrap_or(u32::MAX)
         } else {
             crate::mark!("MENTION-7");
@@ -239,7 +241,10 @@ impl Core {
     ) -> Result<(), ImError> {
         self.check_store_call()?;
         validate_conversation(conversation_type, target_id, channel_id)?;
-        let removed = self.database_mut()?.remove_conversation(conversation_type, target_id).map_err(native_error)?;
+        let removed = self
+            .database_mut()?
+            .remove_conversation((conversation_type, target_id, channel_id))
+            .map_err(native_error)?;
         if removed {
             crate::mark!("CREM-4");
         } else {
@@ -289,11 +294,11 @@ impl Core {
         let store = self.database_mut()?;
         if draft.is_empty() {
             crate::mark!("DRAFT-6");
-            store.clear_draft(conversation_type, target_id).map_err(native_error)?;
+            store.clear_draft((conversation_type, target_id, channel_id)).map_err(native_error)?;
         } else {
             crate::mark!("DRAFT-4");
             crate::mark!("DRAFT-5");
-            store.save_draft(conversation_type, target_id, draft, now.unix_ms).map_err(native_error)?;
+            store.save_draft((conversation_type, target_id, channel_id), draft, now.unix_ms).map_err(native_error)?;
         }
         crate::mark!("DRAFT-1");
         crate::mark!("DRAFT-7");
@@ -312,7 +317,8 @@ impl Core {
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
         self.check_conversation_call(conversation_type, target_id, channel_id, "CTYPE-9")?;
-        let state = self.database()?.conversation_state(conversation_type, target_id).map_err(native_error)?;
+        let state =
+            self.database()?.conversation_state((conversation_type, target_id, channel_id)).map_err(native_error)?;
         let draft = state.map(|state| state.draft).unwrap_or_default();
         crate::mark!("DRAFT-2");
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
@@ -330,7 +336,7 @@ impl Core {
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
         self.check_conversation_call(conversation_type, target_id, channel_id, "CTYPE-9")?;
-        self.database_mut()?.clear_draft(conversation_type, target_id).map_err(native_error)?;
+        self.database_mut()?.clear_draft((conversation_type, target_id, channel_id)).map_err(native_error)?;
         crate::mark!("DRAFT-3");
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         self.emit(Event::DraftMessageCleared { code: ErrorCode::SUCCESS, conversation_type, target_id, channel_id });
@@ -354,6 +360,7 @@ impl Core {
         let body = request::Body::ConversationTopSet(proto::ConversationTop {
             conversation_type: conversation_type.ordinal(),
             target_id: target_id.to_owned(),
+            channel_id: list_channel(conversation_type, channel_id).to_owned(),
             top,
         });
         let request = TopRequest {
@@ -378,7 +385,7 @@ impl Core {
         let TopRequest { conversation_type, target_id, channel_id, top } = request;
         if code.is_success()
             && let Ok(store) = self.database_mut()
-            && store.set_top(conversation_type, &target_id, top, now.unix_ms).is_err()
+            && store.set_top((conversation_type, &target_id, channel_id.as_deref()), top, now.unix_ms).is_err()
         {
             let code = ErrorCode::NATIVE_OPERATION_ERROR;
             self.emit(Event::ConversationTopStatusChanged { code, conversation_type, target_id, channel_id, top });
@@ -398,7 +405,8 @@ impl Core {
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
         self.check_conversation_call(conversation_type, target_id, channel_id, "CTYPE-9")?;
-        let state = self.database()?.conversation_state(conversation_type, target_id).map_err(native_error)?;
+        let state =
+            self.database()?.conversation_state((conversation_type, target_id, channel_id)).map_err(native_error)?;
         let top = state.is_some_and(|state| state.top);
         crate::mark!("TOP-3");
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
@@ -423,6 +431,7 @@ impl Core {
             only_top: true,
             only_unread: false,
             limit: None,
+            ultra_group_channel: channel_id,
         };
         let conversations = self.read_conversations(&query)?;
         crate::mark!("TOP-4");
@@ -448,14 +457,17 @@ impl Core {
             if !listed(conversation_type) {
                 continue;
             }
+            let channel_id = Some(state.channel_id)
+                .filter(|channel_id| conversation_type == ConversationType::UltraGroup && !channel_id.is_empty());
+            let key = (conversation_type, state.target_id.as_str(), channel_id.as_deref());
             let Ok(store) = self.database_mut() else { return };
-            if matches!(store.set_top(conversation_type, &state.target_id, state.top, now.unix_ms), Ok(true)) {
+            if matches!(store.set_top(key, state.top, now.unix_ms), Ok(true)) {
                 crate::mark!("TOP-5");
                 crate::mark!("TOP-9");
                 self.emit(Event::ConversationTopStatusSynced {
                     conversation_type,
                     target_id: state.target_id,
-                    channel_id: None,
+                    channel_id,
                     top: state.top,
                 });
             }

@@ -24,12 +24,13 @@ impl Core {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
-        validate_conversation(conversation_type, target_id, None)?;
+        validate_conversation(conversation_type, target_id, channel_id)?;
         if conversation_type == ConversationType::Chatroom {
             crate::mark!("UNREAD-10");
             return Err(ImError::param("chatrooms have no unread messages (UNREAD-10)"));
         }
-        let message = self.database()?.first_unread_message(conversation_type, target_id).map_err(native_error)?;
+        let conversation = (conversation_type, target_id, channel_id);
+        let message = self.database()?.first_unread_message(conversation).map_err(native_error)?;
         crate::mark!("XAPI-2");
         crate::mark!("UNREAD-6");
         self.emit(Event::FirstUnreadMessageLoaded {
@@ -56,14 +57,16 @@ impl Core {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
-        validate_conversation(conversation_type, target_id, None)?;
+        validate_conversation(conversation_type, target_id, channel_id)?;
         if conversation_type == ConversationType::Chatroom {
             crate::mark!("UNREAD-10");
             return Err(ImError::param("chatrooms have no unread messages (UNREAD-10)"));
         }
         let Some((user_id, store)) = self.store.as_ref() else { return Err(no_database()) };
         let messages = if conversation_type == ConversationType::Group {
-            store.unread_mentioned_messages(conversation_type, target_id, user_id).map_err(native_error)?
+            store
+                .unread_mentioned_messages((conversation_type, target_id, channel_id), user_id)
+                .map_err(native_error)?
         } else {
             crate::mark!("MENTION-7");
             Vec::new()
@@ -116,8 +119,8 @@ impl Core {
             store.search_conversations(conversation_types, channel_id, message_types, keyword).map_err(native_error)?;
         let mut conversations = Vec::with_capacity(found.len());
         for matches in found {
-            let conversation =
-                store.conversation(matches.conversation_type, &matches.target_id, user_id).map_err(native_error)?;
+            let conversation = (matches.conversation_type, matches.target_id.as_str(), matches.channel_id.as_deref());
+            let conversation = store.conversation(conversation, user_id).map_err(native_error)?;
             // A conversation with a matching message has a last message, so this is never `None`.
             if let Some(conversation) = conversation {
                 conversations.push(SearchConversationResult { conversation, count: matches.count });

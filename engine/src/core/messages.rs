@@ -409,16 +409,21 @@ impl Core {
     /// count as unread, from the stored messages (`Store::unread_count`). The manual delivers the count through
     /// `onUnreadCountLoaded`; here it is the call's result. -102 once destroyed; -101 for an invalid conversation,
     /// and for a chatroom (UNREAD-10); -103 before any `connect` (no database is open).
-    pub fn unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, ImError> {
+    pub fn unread_count(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+        channel_id: Option<&str>,
+    ) -> Result<u32, ImError> {
         if self.destroyed {
             return Err(ImError::destroyed());
         }
-        validate_conversation(conversation_type, target_id, None)?;
+        validate_conversation(conversation_type, target_id, channel_id)?;
         if conversation_type == ConversationType::Chatroom {
             crate::mark!("UNREAD-10");
             return Err(ImError::param("chatrooms have no unread count (UNREAD-10)"));
         }
-        self.database()?.unread_count(conversation_type, target_id).map_err(native_error)
+        self.database()?.unread_count((conversation_type, target_id, channel_id)).map_err(native_error)
     }
 
     /// `getTotalUnreadCount(channelId)` (UNREAD-1, UNREAD-9): the unread count of every conversation except
@@ -440,7 +445,7 @@ impl Core {
         channel_id: Option<&str>,
     ) -> Result<(), ImError> {
         validate_conversation(conversation_type, target_id, channel_id)?;
-        let count = self.unread_count(conversation_type, target_id)?;
+        let count = self.unread_count(conversation_type, target_id, channel_id)?;
         let (target_id, channel_id) = (target_id.to_owned(), channel_id.map(str::to_owned));
         let code = ErrorCode::SUCCESS;
         crate::mark!("UNREAD-2");
@@ -641,7 +646,10 @@ fn mentioned_info_from_wire(wire: &proto::MentionedInfo) -> Option<MentionedInfo
 /// MSG-3, MSG-20, CALL-11: the channel a message keeps: its own in an ultra group, none in any other type, whose
 /// `channelId` is ignored.
 pub(super) fn ultra_group_channel(message: &Message) -> Option<String> {
-    message.channel_id.clone().filter(|_| message.conversation_type == ConversationType::UltraGroup)
+    message
+        .channel_id
+        .clone()
+        .filter(|channel_id| message.conversation_type == ConversationType::UltraGroup && !channel_id.is_empty())
 }
 
 /// The argument checks of every send (`sendMessage`, `sendMediaMessage`, to designated users): the conversation

@@ -81,7 +81,7 @@ pub(super) fn do_not_disturb_unread(store: &dyn Store, conversation_type: Conver
     let type_level = store.notification_level(conversation_type, "").map_err(native_error)?;
     let own: BTreeMap<String, PushNotificationLevel> =
         store.conversation_notification_levels(conversation_type).map_err(native_error)?;
-    let unread_of = |target_id: &str| store.unread_count(conversation_type, target_id).map_err(native_error);
+    let unread_of = |target_id: &str| store.unread_count_of_target(conversation_type, target_id).map_err(native_error);
     let mut count = 0u32;
     if is_do_not_disturb(type_level) {
         // Every conversation of the type, but those whose own level lets everything through.
@@ -266,7 +266,8 @@ impl Core {
         for conversation_type in kinds.into_iter().filter(|kind| check_conversation_type(*kind).is_ok()) {
             let levels = store.conversation_notification_levels(conversation_type).map_err(native_error)?;
             for (target_id, _) in levels.into_iter().filter(|(_, level)| is_do_not_disturb(*level)) {
-                let conversation = store.conversation(conversation_type, &target_id, &user_id).map_err(native_error)?;
+                let key = (conversation_type, target_id.as_str(), channel_id);
+                let conversation = store.conversation(key, &user_id).map_err(native_error)?;
                 conversations.extend(conversation);
             }
         }

@@ -203,7 +203,7 @@ fn a_join_reports_the_fetched_messages_then_joined_then_the_kv_sync() {
     let store = harness.core.store().unwrap();
     assert_eq!(store.inbox_cursor().unwrap(), 0);
     assert_eq!(harness.core.total_unread_count().unwrap(), 0);
-    let error = harness.core.unread_count(ConversationType::Chatroom, ROOM).unwrap_err();
+    let error = harness.core.unread_count(ConversationType::Chatroom, ROOM, None).unwrap_err();
     assert_eq!(error.code, ErrorCode::PARAM_ERROR);
 }
 

@@ -141,7 +141,7 @@ fn persistence_flags_decide_for_an_unknown_type_only() {
     // Stored: no flags, and not counted only; not stored (with or without not counted): messageId 0.
     assert_eq!(ids, [1, 2, 0, 0, 3]);
     let store = receiver.core.store().expect("open");
-    assert_eq!(store.unread_count(ConversationType::Private, "alice").expect("count"), 2);
+    assert_eq!(store.unread_count((ConversationType::Private, "alice", None)).expect("count"), 2);
     let kinds: Vec<bool> = store
         .all_messages()
         .expect("read")

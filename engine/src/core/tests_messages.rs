@@ -192,7 +192,7 @@ fn each_type_is_stored_on_send_or_attached_with_id_0() {
     .collect();
     assert_eq!(stored, expected);
     // Sent messages never count as unread.
-    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob").expect("counted"), 0);
+    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob", None).expect("counted"), 0);
 }
 
 #[test]
@@ -295,7 +295,7 @@ fn each_type_is_stored_on_receive_or_reported_with_id_0() {
     assert_eq!(store.all_messages().expect("readable").len(), 13);
     assert_eq!(store.inbox_cursor().expect("readable"), 15);
     // Counted: text, voice, image, file, sight, GIF, reference, location, unknown and the normal custom message.
-    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob").expect("counted"), 10);
+    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob", None).expect("counted"), 10);
     assert_eq!(harness.core.total_unread_count().expect("counted"), 10);
 }
 
@@ -346,7 +346,7 @@ fn a_status_delivery_is_reported_but_neither_stored_nor_acknowledged() {
         store(&harness).all_messages().expect("readable").into_iter().map(|message| message.message_uid).collect();
     assert_eq!(uids, [Some("U1".to_owned()), Some("U2".to_owned())]);
     assert_eq!(store(&harness).inbox_cursor().expect("readable"), 2);
-    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob").expect("counted"), 2);
+    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob", None).expect("counted"), 2);
 }
 
 #[test]
@@ -381,7 +381,7 @@ fn a_copy_of_a_message_this_user_sent_elsewhere_is_stored_as_sent() {
     };
     assert_eq!(message, &expected);
     assert_eq!(store(&harness).message(1).expect("readable"), Some(expected));
-    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob").expect("counted"), 0);
+    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob", None).expect("counted"), 0);
 }
 
 #[test]
@@ -412,7 +412,7 @@ fn compensated_messages_are_retrieved_and_still_count() {
         .map(|message| (message.message_id, message.direction, message.received_status))
         .collect();
     assert_eq!(stored, expected);
-    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob").expect("counted"), 2);
+    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob", None).expect("counted"), 2);
 }
 
 #[test]
@@ -442,22 +442,22 @@ fn unread_counts_are_derived_from_the_stored_messages() {
     acknowledge(&mut harness, &publish, "UID-1", SERVER_TIME);
 
     let core = &harness.core;
-    assert_eq!(core.unread_count(ConversationType::Private, "bob").expect("counted"), 3);
-    assert_eq!(core.unread_count(ConversationType::Group, "team").expect("counted"), 2);
-    assert_eq!(core.unread_count(ConversationType::System, "news").expect("counted"), 1);
-    assert_eq!(core.unread_count(ConversationType::Private, "carol").expect("counted"), 0);
+    assert_eq!(core.unread_count(ConversationType::Private, "bob", None).expect("counted"), 3);
+    assert_eq!(core.unread_count(ConversationType::Group, "team", None).expect("counted"), 2);
+    assert_eq!(core.unread_count(ConversationType::System, "news", None).expect("counted"), 1);
+    assert_eq!(core.unread_count(ConversationType::Private, "carol", None).expect("counted"), 0);
     assert_eq!(core.total_unread_count().expect("counted"), 6, "the chatroom's message is left out");
 
     let param = ErrorCode::PARAM_ERROR;
-    assert_eq!(core.unread_count(ConversationType::Chatroom, "room").unwrap_err().code, param);
-    assert_eq!(core.unread_count(ConversationType::Invalid, "bob").unwrap_err().code, param);
-    assert_eq!(core.unread_count(ConversationType::Private, "").unwrap_err().code, param);
+    assert_eq!(core.unread_count(ConversationType::Chatroom, "room", None).unwrap_err().code, param);
+    assert_eq!(core.unread_count(ConversationType::Invalid, "bob", None).unwrap_err().code, param);
+    assert_eq!(core.unread_count(ConversationType::Private, "", None).unwrap_err().code, param);
     let too_long = "b".repeat(limits::TARGET_ID_CHARS_MAX + 1);
-    assert_eq!(core.unread_count(ConversationType::Private, &too_long).unwrap_err().code, param);
+    assert_eq!(core.unread_count(ConversationType::Private, &too_long, None).unwrap_err().code, param);
 
     harness.core.destroy(harness.now).expect("accepted");
     let destroyed = ErrorCode::ENGINE_DESTROYED;
-    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob").unwrap_err().code, destroyed);
+    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob", None).unwrap_err().code, destroyed);
     assert_eq!(harness.core.total_unread_count().unwrap_err().code, destroyed);
 }
 
@@ -466,7 +466,7 @@ fn unread_counts_need_an_open_database() {
     // CODE-4: before any `connect` there is no database to count in.
     let harness = Harness::new();
     let no_database = ErrorCode::NATIVE_OPERATION_ERROR;
-    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob").unwrap_err().code, no_database);
+    assert_eq!(harness.core.unread_count(ConversationType::Private, "bob", None).unwrap_err().code, no_database);
     assert_eq!(harness.core.total_unread_count().unwrap_err().code, no_database);
 }
 
@@ -706,7 +706,7 @@ fn created_messages_of_every_sendable_type_arrive_as_sent() {
         assert_eq!(arrived.content, without_local_paths(&uploaded(&message.content)));
         assert_eq!(arrived.message_id, seq as i64);
     }
-    let unread = receiver.core.unread_count(ConversationType::Private, "alice").expect("counted");
+    let unread = receiver.core.unread_count(ConversationType::Private, "alice", None).expect("counted");
     assert_eq!(unread, 3, "text, voice and location count; the storage-policy custom message does not");
 }
 

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use super::sqlite::cursor_to_sql;
 use super::{
-    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, ReceiptChange, Received, SignalChange,
-    Store, StoreError, merge_expansion,
+    ConversationKey, ConversationMatches, ConversationQuery, ConversationState, MessageFilter, ReceiptChange, Received,
+    SignalChange, Store, StoreError, list_channel, merge_expansion,
 };
 use crate::content::{decode_content, encode_content};
 use crate::types::{
@@ -36,8 +36,8 @@ pub struct MemoryStore {
     inbox_cursor: u64,
     /// The database's random ID, once one was asked for.
     database_id: Option<u64>,
-    /// The conversation list's own states (SQLite's `conversations`), kept as its triggers keep it.
-    conversations: BTreeMap<(ConversationType, String), ConversationState>,
+    /// The conversation list's own states (SQLite's `conversations`), kept as its triggers keep it, by `ListKey`.
+    conversations: BTreeMap<ListKey, ConversationState>,
     /// The do-not-disturb levels, by type and target (`""` for the per-type level).
     notification_levels: BTreeMap<(ConversationType, String), PushNotificationLevel>,
 }
@@ -67,27 +67,33 @@ impl MemoryStore {
         if let Some(message_uid) = &message.message_uid {
             self.message_ids_by_uid.insert(message_uid.clone(), message_id);
         }
-        let key = (message.conversation_type, message.target_id.clone());
+        let key = list_key(message_key(&message));
+        let listed = message.conversation_type != ConversationType::Chatroom;
         self.messages.insert(message_id, message);
-        if key.0 != ConversationType::Chatroom {
-            // Migration 0007's trigger: the newest stored message's time, never moving backwards.
-            let newest = self.newest_sent_time(key.0, &key.1);
+        if listed {
+            // Migration 0010's trigger: the newest stored message's time, never moving backwards.
+            let newest = self.newest_sent_time(as_conversation(&key));
             self.conversations
                 .entry(key.clone())
                 .and_modify(|state| state.operation_time = state.operation_time.max(newest))
-                .or_insert_with(|| new_state(key, newest));
+                .or_insert_with(|| new_state(&key, newest));
         }
         message_id
     }
 
     /// The newest sent time among one conversation's stored messages (`i64::MIN` for none).
-    fn newest_sent_time(&self, conversation_type: ConversationType, target_id: &str) -> i64 {
+    fn newest_sent_time(&self, conversation: ConversationKey<'_>) -> i64 {
         self.messages
             .values()
-            .filter(|message| message.conversation_type == conversation_type && message.target_id == target_id)
+            .filter(|message| in_conversation(message, conversation))
             .map(|message| message.sent_time)
             .max()
             .unwrap_or(i64::MIN)
+    }
+
+    /// The messages of one conversation.
+    fn of_conversation<'a>(&'a self, conversation: ConversationKey<'a>) -> impl Iterator<Item = &'a Message> + 'a {
+        self.messages.values().filter(move |message| in_conversation(message, conversation))
     }
 
     /// Deletes every message `doomed` selects, with its UID, and returns how many. IDs are not reused.
@@ -154,7 +160,7 @@ impl Store for MemoryStore {
             }
             self.message_ids_by_uid.insert(message_uid.to_owned(), message_id);
             message.sent_time = sent_time;
-            let key = (message.conversation_type, message.target_id.clone());
+            let key = list_key(message_key(message));
             if let Some(state) = self.conversations.get_mut(&key) {
                 state.operation_time = state.operation_time.max(sent_time);
             }
@@ -216,7 +222,7 @@ impl Store for MemoryStore {
 
     fn delete_messages_sent_up_to(
         &mut self,
-        conversation: (ConversationType, &str, Option<&str>),
+        conversation: ConversationKey<'_>,
         sent_up_to: i64,
     ) -> Result<u64, StoreError> {
         Ok(self.delete_where(|message| in_conversation(message, conversation) && message.sent_time <= sent_up_to))
@@ -269,7 +275,7 @@ impl Store for MemoryStore {
 
     fn history_page(
         &self,
-        (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+        (conversation_type, target_id, channel_id): ConversationKey<'_>,
         sent_time: i64,
         order: TimeOrder,
         count: u32,
@@ -293,7 +299,7 @@ impl Store for MemoryStore {
 
     fn search_messages(
         &self,
-        conversation: (ConversationType, &str, Option<&str>),
+        conversation: ConversationKey<'_>,
         filter: &MessageFilter<'_>,
         offset: u32,
         count: u32,
@@ -327,7 +333,11 @@ impl Store for MemoryStore {
         Ok(self.messages.values().cloned().collect())
     }
 
-    fn unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError> {
+    fn unread_count(&self, conversation: ConversationKey<'_>) -> Result<u32, StoreError> {
+        Ok(count(self.of_conversation(conversation).filter(|message| counts_as_unread(message))))
+    }
+
+    fn unread_count_of_target(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError> {
         Ok(count(self.messages.values().filter(|message| {
             message.conversation_type == conversation_type
                 && message.target_id == target_id
@@ -432,19 +442,10 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    fn first_unread_message(
-        &self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<Option<Message>, StoreError> {
+    fn first_unread_message(&self, conversation: ConversationKey<'_>) -> Result<Option<Message>, StoreError> {
         Ok(self
-            .messages
-            .values()
-            .filter(|message| {
-                message.conversation_type == conversation_type
-                    && message.target_id == target_id
-                    && counts_as_unread(message)
-            })
+            .of_conversation(conversation)
+            .filter(|message| counts_as_unread(message))
             .min_by_key(|message| (message.sent_time, message.message_id))
             .cloned())
     }
@@ -459,18 +460,13 @@ impl Store for MemoryStore {
 
     fn unread_mentioned_messages(
         &self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: ConversationKey<'_>,
         user_id: &str,
     ) -> Result<Vec<Message>, StoreError> {
         let mut mentioned: Vec<Message> = self
-            .messages
-            .values()
+            .of_conversation(conversation)
             .filter(|message| {
-                message.conversation_type == conversation_type
-                    && message.target_id == target_id
-                    && counts_as_unread(message)
-                    && message.mentioned_info.as_ref().is_some_and(|info| info.mentions(user_id))
+                counts_as_unread(message) && message.mentioned_info.as_ref().is_some_and(|info| info.mentions(user_id))
             })
             .cloned()
             .collect();
@@ -478,25 +474,12 @@ impl Store for MemoryStore {
         Ok(mentioned)
     }
 
-    fn last_message(
-        &self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<Option<Message>, StoreError> {
-        Ok(self
-            .messages
-            .values()
-            .filter(|message| message.conversation_type == conversation_type && message.target_id == target_id)
-            .max_by_key(|message| (message.sent_time, message.message_id))
-            .cloned())
+    fn last_message(&self, conversation: ConversationKey<'_>) -> Result<Option<Message>, StoreError> {
+        Ok(self.of_conversation(conversation).max_by_key(|message| (message.sent_time, message.message_id)).cloned())
     }
 
-    fn conversation_state(
-        &self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<Option<ConversationState>, StoreError> {
-        Ok(self.conversations.get(&(conversation_type, target_id.to_owned())).cloned())
+    fn conversation_state(&self, conversation: ConversationKey<'_>) -> Result<Option<ConversationState>, StoreError> {
+        Ok(self.conversations.get(&list_key(conversation)).cloned())
     }
 
     fn conversation_states(&self, query: &ConversationQuery<'_>) -> Result<Vec<ConversationState>, StoreError> {
@@ -504,22 +487,22 @@ impl Store for MemoryStore {
             .conversations
             .values()
             .filter(|state| {
+                let key = (state.conversation_type, state.target_id.as_str(), state.channel_id.as_deref());
                 query.conversation_types.contains(&state.conversation_type)
                     && state.operation_time < query.operation_time_before
                     && (!query.only_top || state.top)
-                    && (!query.only_unread
-                        || self.messages.values().any(|message| {
-                            message.conversation_type == state.conversation_type
-                                && message.target_id == state.target_id
-                                && counts_as_unread(message)
-                        }))
+                    && (state.conversation_type != ConversationType::UltraGroup
+                        || query.ultra_group_channel.is_none_or(|channel| channel == list_channel(key.0, key.2)))
+                    && (!query.only_unread || self.of_conversation(key).any(counts_as_unread))
             })
             .cloned()
             .collect();
         states.sort_by(|a, b| {
-            (b.top, b.operation_time)
-                .cmp(&(a.top, a.operation_time))
-                .then_with(|| (a.conversation_type, &a.target_id).cmp(&(b.conversation_type, &b.target_id)))
+            let order = |state: &ConversationState| {
+                let channel = list_channel(state.conversation_type, state.channel_id.as_deref()).to_owned();
+                (state.conversation_type, state.target_id.clone(), channel)
+            };
+            (b.top, b.operation_time).cmp(&(a.top, a.operation_time)).then_with(|| order(a).cmp(&order(b)))
         });
         if let Some(limit) = query.limit {
             states.truncate(limit as usize);
@@ -527,35 +510,23 @@ impl Store for MemoryStore {
         Ok(states)
     }
 
-    fn save_draft(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-        draft: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let key = (conversation_type, target_id.to_owned());
-        let state = self.conversations.entry(key.clone()).or_insert_with(|| new_state(key, now));
+    fn save_draft(&mut self, conversation: ConversationKey<'_>, draft: &str, now: i64) -> Result<(), StoreError> {
+        let key = list_key(conversation);
+        let state = self.conversations.entry(key.clone()).or_insert_with(|| new_state(&key, now));
         state.draft = draft.to_owned();
         state.operation_time = now;
         Ok(())
     }
 
-    fn clear_draft(&mut self, conversation_type: ConversationType, target_id: &str) -> Result<(), StoreError> {
-        if let Some(state) = self.conversations.get_mut(&(conversation_type, target_id.to_owned())) {
+    fn clear_draft(&mut self, conversation: ConversationKey<'_>) -> Result<(), StoreError> {
+        if let Some(state) = self.conversations.get_mut(&list_key(conversation)) {
             state.draft.clear();
         }
         Ok(())
     }
 
-    fn set_top(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-        top: bool,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let key = (conversation_type, target_id.to_owned());
+    fn set_top(&mut self, conversation: ConversationKey<'_>, top: bool, now: i64) -> Result<bool, StoreError> {
+        let key = list_key(conversation);
         match self.conversations.get_mut(&key) {
             Some(state) if state.top == top => Ok(false),
             Some(state) => {
@@ -563,7 +534,8 @@ impl Store for MemoryStore {
                 Ok(true)
             }
             None if top => {
-                self.conversations.insert(key.clone(), ConversationState { top: true, ..new_state(key, now) });
+                let state = ConversationState { top: true, ..new_state(&key, now) };
+                self.conversations.insert(key, state);
                 Ok(true)
             }
             None => Ok(false),
@@ -601,24 +573,16 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    fn remove_conversation(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<bool, StoreError> {
-        Ok(self.conversations.remove(&(conversation_type, target_id.to_owned())).is_some())
+    fn remove_conversation(&mut self, conversation: ConversationKey<'_>) -> Result<bool, StoreError> {
+        Ok(self.conversations.remove(&list_key(conversation)).is_some())
     }
 
     fn remove_conversations_of_types(&mut self, conversation_types: &[ConversationType]) -> Result<u64, StoreError> {
-        self.conversations.retain(|(conversation_type, _), _| !conversation_types.contains(conversation_type));
+        self.conversations.retain(|(conversation_type, _, _), _| !conversation_types.contains(conversation_type));
         Ok(self.delete_where(|message| conversation_types.contains(&message.conversation_type)))
     }
 
-    fn mark_read_sent_up_to(
-        &mut self,
-        conversation: (ConversationType, &str, Option<&str>),
-        sent_up_to: i64,
-    ) -> Result<u64, StoreError> {
+    fn mark_read_sent_up_to(&mut self, conversation: ConversationKey<'_>, sent_up_to: i64) -> Result<u64, StoreError> {
         let mut marked = 0;
         for message in self.messages.values_mut() {
             if in_conversation(message, conversation)
@@ -641,7 +605,7 @@ impl Store for MemoryStore {
         keyword: &str,
     ) -> Result<Vec<ConversationMatches>, StoreError> {
         let keyword = fold_for_search(keyword);
-        let mut counts: BTreeMap<(ConversationType, &str), u32> = BTreeMap::new();
+        let mut counts: BTreeMap<(ConversationType, &str, Option<&str>), u32> = BTreeMap::new();
         for message in self.messages.values() {
             let in_channel = message.conversation_type != ConversationType::UltraGroup
                 || channel_id.is_none()
@@ -651,32 +615,59 @@ impl Store for MemoryStore {
                 && message_types.contains(&message.content.message_type())
                 && message.content.searchable_text().is_some_and(|text| fold_for_search(text).contains(&keyword));
             if matches {
-                *counts.entry((message.conversation_type, &message.target_id)).or_default() += 1;
+                let channel =
+                    message.channel_id.as_deref().filter(|_| message.conversation_type == ConversationType::UltraGroup);
+                *counts.entry((message.conversation_type, &message.target_id, channel)).or_default() += 1;
             }
         }
-        // `ConversationType` orders by ordinal, as SQLite's `ORDER BY conversation_type` does.
+        // `ConversationType` orders by ordinal, as SQLite's `ORDER BY conversation_type` does, and `None` before any
+        // channel, as SQLite's NULL.
         Ok(counts
             .into_iter()
-            .map(|((conversation_type, target_id), count)| ConversationMatches {
+            .map(|((conversation_type, target_id, channel_id), count)| ConversationMatches {
                 conversation_type,
                 target_id: target_id.to_owned(),
+                channel_id: channel_id.map(str::to_owned),
                 count,
             })
             .collect())
     }
 }
 
+/// The key of a row of SQLite's `conversations` (migration 0010): type, target and list channel (`list_channel`).
+type ListKey = (ConversationType, String, String);
+
+/// The list's key of one conversation.
+fn list_key((conversation_type, target_id, channel_id): ConversationKey<'_>) -> ListKey {
+    (conversation_type, target_id.to_owned(), list_channel(conversation_type, channel_id).to_owned())
+}
+
+/// The conversation a list key stands for: its `""` channel is the messages in no channel.
+fn as_conversation((conversation_type, target_id, channel_id): &ListKey) -> ConversationKey<'_> {
+    (*conversation_type, target_id, Some(channel_id.as_str()).filter(|channel_id| !channel_id.is_empty()))
+}
+
+/// The conversation `message` belongs to.
+fn message_key(message: &Message) -> ConversationKey<'_> {
+    (message.conversation_type, &message.target_id, message.channel_id.as_deref())
+}
+
 /// A conversation's own state as a new row of SQLite's `conversations` has it: unpinned, no draft.
-fn new_state((conversation_type, target_id): (ConversationType, String), operation_time: i64) -> ConversationState {
-    ConversationState { conversation_type, target_id, operation_time, top: false, draft: String::new() }
+fn new_state(key: &ListKey, operation_time: i64) -> ConversationState {
+    let (conversation_type, target_id, channel_id) = as_conversation(key);
+    ConversationState {
+        conversation_type,
+        target_id: target_id.to_owned(),
+        channel_id: channel_id.filter(|_| conversation_type == ConversationType::UltraGroup).map(str::to_owned),
+        operation_time,
+        top: false,
+        draft: String::new(),
+    }
 }
 
 /// Whether `message` is one of the conversation's: in an ultra group, of the channel (`None`: no channel); in the
 /// other types, whatever its channel (CALL-11).
-fn in_conversation(
-    message: &Message,
-    (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
-) -> bool {
+fn in_conversation(message: &Message, (conversation_type, target_id, channel_id): ConversationKey<'_>) -> bool {
     message.conversation_type == conversation_type
         && message.target_id == target_id
         && (conversation_type != ConversationType::UltraGroup || message.channel_id.as_deref() == channel_id)

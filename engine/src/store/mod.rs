@@ -141,6 +141,8 @@ pub struct ConversationMatches {
     pub conversation_type: ConversationType,
     /// The conversation's target.
     pub target_id: String,
+    /// In an ultra group, the channel (CTYPE-5: each is a conversation of its own); `None` for other types.
+    pub channel_id: Option<String>,
     /// How many of its messages match; never 0.
     pub count: u32,
 }
@@ -156,6 +158,19 @@ pub struct MessageFilter<'a> {
     pub sent_time: std::ops::RangeInclusive<i64>,
 }
 
+/// One conversation (CTYPE-5, UG-4): its type, its target and, in an ultra group, its channel (`None`: the messages
+/// in no channel, UG-7). The other types have no channels, so their channel is ignored (CALL-11).
+pub type ConversationKey<'a> = (ConversationType, &'a str, Option<&'a str>);
+
+/// The channel under which the list keeps a conversation (migration 0010's `channel_id`): an ultra group's own, and
+/// `""` for its messages in no channel and for every other type (CALL-11).
+pub fn list_channel(conversation_type: ConversationType, channel_id: Option<&str>) -> &str {
+    match (conversation_type, channel_id) {
+        (ConversationType::UltraGroup, Some(channel_id)) => channel_id,
+        _ => "",
+    }
+}
+
 /// A conversation's own state (migration 0007): what its messages cannot give. The rest of `RCIMIWConversation`
 /// (its last message, its unread and mentioned counts) is read from its messages (`Store::conversation_of`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -164,6 +179,8 @@ pub struct ConversationState {
     pub conversation_type: ConversationType,
     /// The conversation's target.
     pub target_id: String,
+    /// In an ultra group, the channel (CTYPE-5; `None`: the messages in no channel); `None` for every other type.
+    pub channel_id: Option<String>,
     /// CONV-2: the latest of its newest message's sent time, its last draft save and its creation when empty.
     pub operation_time: i64,
     /// Whether it is pinned (TOP).
@@ -184,6 +201,9 @@ pub struct ConversationQuery<'a> {
     pub only_top: bool,
     /// Only those holding a message that counts as unread (CONV-10).
     pub only_unread: bool,
+    /// In ultra groups, only the conversations of this channel (`""`: the messages in no channel); `None` for
+    /// every channel. Other types ignore it (CALL-11).
+    pub ultra_group_channel: Option<&'a str>,
     /// At most this many; `None` for all of them.
     pub limit: Option<u32>,
 }
@@ -310,7 +330,7 @@ pub trait Store {
     /// returns how many. In an ultra group only `channel_id`'s messages go, as in `history_page`.
     fn delete_messages_sent_up_to(
         &mut self,
-        conversation: (ConversationType, &str, Option<&str>),
+        conversation: ConversationKey<'_>,
         sent_up_to: i64,
     ) -> Result<u64, StoreError>;
 
@@ -378,7 +398,11 @@ pub trait Store {
     /// received (`direction` receive), its content's type counts (`MessagePolicy::counted`, MTYPE-2 to MTYPE-9) and
     /// it has not been read: `received_status` unread, or retrieved (SYNC-12: compensation does not make a message
     /// read). The type's rule is taken from the content as stored.
-    fn unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError>;
+    fn unread_count(&self, conversation: ConversationKey<'_>) -> Result<u32, StoreError>;
+
+    /// `unread_count` summed over every conversation of one target: all the channels of an ultra group, one
+    /// conversation of any other type (the do-not-disturb levels of UNREAD-8 are per target).
+    fn unread_count_of_target(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError>;
 
     /// UNREAD-1, UNREAD-9: `unread_count` summed over every conversation except chatrooms.
     fn total_unread_count(&self) -> Result<u32, StoreError>;
@@ -389,11 +413,7 @@ pub trait Store {
 
     /// XAPI-2: the oldest message of one conversation that counts as unread (by `sent_time`, then `message_id`), if
     /// any.
-    fn first_unread_message(
-        &self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<Option<Message>, StoreError>;
+    fn first_unread_message(&self, conversation: ConversationKey<'_>) -> Result<Option<Message>, StoreError>;
 
     /// UNREAD-3: `unread_count` summed over every conversation of one type.
     fn unread_count_of_type(&self, conversation_type: ConversationType) -> Result<u32, StoreError>;
@@ -402,24 +422,21 @@ pub trait Store {
     /// `user_id` (everyone, or a list naming the user), oldest first (by `sent_time`, then `message_id`).
     fn unread_mentioned_messages(
         &self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: ConversationKey<'_>,
         user_id: &str,
     ) -> Result<Vec<Message>, StoreError>;
 
     /// The newest stored message of one conversation (by `sent_time`, then `message_id`), if any.
-    fn last_message(&self, conversation_type: ConversationType, target_id: &str)
-    -> Result<Option<Message>, StoreError>;
+    fn last_message(&self, conversation: ConversationKey<'_>) -> Result<Option<Message>, StoreError>;
 
     /// CONV-1, CONV-5: the conversation as the list holds it for `user_id`; `None` when it is not in the list (never
     /// created, removed, or a chatroom).
     fn conversation(
         &self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: ConversationKey<'_>,
         user_id: &str,
     ) -> Result<Option<Conversation>, StoreError> {
-        match self.conversation_state(conversation_type, target_id)? {
+        match self.conversation_state(conversation)? {
             Some(state) => self.conversation_of(state, user_id).map(Some),
             None => Ok(None),
         }
@@ -436,24 +453,24 @@ pub trait Store {
     /// message (`last_message`), its unread count (UNREAD-6), its `mentionedCount` in groups only (MENTION-7) and
     /// its `firstUnreadMsgSendTime` in ultra groups only (CONV-3).
     fn conversation_of(&self, state: ConversationState, user_id: &str) -> Result<Conversation, StoreError> {
-        let ConversationState { conversation_type, target_id, operation_time, top, draft } = state;
+        let ConversationState { conversation_type, target_id, channel_id, operation_time, top, draft } = state;
+        let key = (conversation_type, target_id.as_str(), channel_id.as_deref());
         let notification_level = self.notification_level(conversation_type, &target_id)?;
-        let last_message = self.last_message(conversation_type, &target_id)?;
-        let unread_count = self.unread_count(conversation_type, &target_id)?;
+        let last_message = self.last_message(key)?;
+        let unread_count = self.unread_count(key)?;
         let mentioned_count = if conversation_type == ConversationType::Group {
-            u32::try_from(self.unread_mentioned_messages(conversation_type, &target_id, user_id)?.len())
-                .unwrap_or(u32::MAX)
+            u32::try_from(self.unread_mentioned_messages(key, user_id)?.len()).unwrap_or(u32::MAX)
         } else {
             0
         };
         let first_unread_msg_send_time = if conversation_type == ConversationType::UltraGroup {
-            self.first_unread_message(conversation_type, &target_id)?.map_or(0, |message| message.sent_time)
+            self.first_unread_message(key)?.map_or(0, |message| message.sent_time)
         } else {
             0
         };
         Ok(Conversation {
             conversation_type,
-            channel_id: last_message.as_ref().and_then(|message| message.channel_id.clone()),
+            channel_id,
             target_id,
             unread_count,
             mentioned_count,
@@ -467,11 +484,7 @@ pub trait Store {
     }
 
     /// The own state of one conversation of the list, if it is there.
-    fn conversation_state(
-        &self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<Option<ConversationState>, StoreError>;
+    fn conversation_state(&self, conversation: ConversationKey<'_>) -> Result<Option<ConversationState>, StoreError>;
 
     /// The own states of the conversations `query` selects, in its order. Served by the list's index, so a page
     /// costs the same whatever the list holds.
@@ -479,27 +492,15 @@ pub trait Store {
 
     /// DRAFT-1, DRAFT-4, DRAFT-5: stores `draft` as the conversation's draft and sets its operation time to `now`,
     /// creating the conversation (with no message) if it is not in the list.
-    fn save_draft(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-        draft: &str,
-        now: i64,
-    ) -> Result<(), StoreError>;
+    fn save_draft(&mut self, conversation: ConversationKey<'_>, draft: &str, now: i64) -> Result<(), StoreError>;
 
     /// DRAFT-3, DRAFT-6: empties the conversation's draft, its operation time unchanged; nothing if it is not in the
     /// list.
-    fn clear_draft(&mut self, conversation_type: ConversationType, target_id: &str) -> Result<(), StoreError>;
+    fn clear_draft(&mut self, conversation: ConversationKey<'_>) -> Result<(), StoreError>;
 
     /// TOP-2, TOP-7: pins or unpins the conversation and says whether that changed it. Pinning one that is not in
     /// the list creates it, with no message and operation time `now`; unpinning one that is not changes nothing.
-    fn set_top(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-        top: bool,
-        now: i64,
-    ) -> Result<bool, StoreError>;
+    fn set_top(&mut self, conversation: ConversationKey<'_>, top: bool, now: i64) -> Result<bool, StoreError>;
 
     /// DND-17, DND-19, TOP-11: records the do-not-disturb level the server holds for one conversation, or for every
     /// conversation of the type when `target_id` is empty. Says whether that changed it. A level belongs to the user,
@@ -527,8 +528,7 @@ pub trait Store {
 
     /// CREM-1, CREM-4: takes the conversation out of the list, with its draft and its pinned flag, and keeps its
     /// messages. Says whether it was there.
-    fn remove_conversation(&mut self, conversation_type: ConversationType, target_id: &str)
-    -> Result<bool, StoreError>;
+    fn remove_conversation(&mut self, conversation: ConversationKey<'_>) -> Result<bool, StoreError>;
 
     /// CREM-2: takes every conversation of these types out of the list and deletes their messages, in one
     /// transaction. Returns how many messages were deleted.

@@ -93,7 +93,7 @@ impl List {
             store.insert_received_outside_inbox(batch).expect("stored");
         }
         for index in (0..conversations).step_by(PINNED_EVERY) {
-            store.set_top(ConversationType::Private, &peer(index), true, FIRST_SENT_MS).expect("pinned");
+            store.set_top((ConversationType::Private, &peer(index), None), true, FIRST_SENT_MS).expect("pinned");
         }
         let unread =
             u32::try_from(all.iter().filter(|message| message.received_status == ReceivedStatus::Unread).count())
@@ -160,6 +160,7 @@ fn store_pages(label: &str, list: &Rc<List>, pages: usize) -> Side {
                     only_top: false,
                     only_unread: false,
                     limit: Some(PAGE),
+                    ultra_group_channel: None,
                 };
                 read += store.conversations(&query, "me").expect("a page").len();
             }

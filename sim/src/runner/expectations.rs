@@ -243,9 +243,10 @@ impl Run<'_> {
             Check::Unread { conversation, count } => {
                 let store = self.open_device_store(device)?;
                 let (actual, what) = match conversation {
-                    Some((conversation_type, target_id)) => {
-                        (store.unread_count(*conversation_type, target_id), format!("{conversation_type}:{target_id}"))
-                    }
+                    Some((conversation_type, target_id)) => (
+                        store.unread_count((*conversation_type, target_id, None)),
+                        format!("{conversation_type}:{target_id}"),
+                    ),
                     None => (store.total_unread_count(), "all conversations".to_owned()),
                 };
                 let actual = actual.map_err(|e| format!("cannot read {device}'s database: {e}"))?;

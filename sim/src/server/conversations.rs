@@ -14,10 +14,11 @@ use imsim_engine::types::ConversationType;
 
 use super::{ConnId, Server};
 
-/// Each user's pinned states, by (user ID, conversation type ordinal, target ID).
+/// Each user's pinned states, by (user ID, conversation type ordinal, target ID, channel ID): an ultra group's channels
+/// are conversations of their own (CTYPE-5); `""` is no channel, and every other type's.
 #[derive(Debug, Default)]
 pub(super) struct PinnedStates {
-    states: BTreeMap<(String, u32, String), bool>,
+    states: BTreeMap<(String, u32, String, String), bool>,
 }
 
 impl PinnedStates {
@@ -28,13 +29,14 @@ impl PinnedStates {
 
     /// Every state `user_id` has set, by type then target.
     fn of_user(&self, user_id: &str) -> Vec<proto::ConversationTop> {
-        let from = (user_id.to_owned(), 0, String::new());
+        let from = (user_id.to_owned(), 0, String::new(), String::new());
         self.states
             .range(from..)
-            .take_while(|((owner, _, _), _)| owner == user_id)
-            .map(|((_, conversation_type, target_id), &top)| proto::ConversationTop {
+            .take_while(|((owner, ..), _)| owner == user_id)
+            .map(|((_, conversation_type, target_id, channel_id), &top)| proto::ConversationTop {
                 conversation_type: *conversation_type,
                 target_id: target_id.clone(),
+                channel_id: channel_id.clone(),
                 top,
             })
             .collect()
@@ -62,13 +64,17 @@ impl Server {
         conn: ConnId,
         app_key: &str,
         user_id: &str,
-        set: proto::ConversationTop,
+        mut set: proto::ConversationTop,
     ) -> Result<(), ErrorCode> {
         if !pinnable(set.conversation_type) || set.target_id.is_empty() {
             return Err(ErrorCode::PROTOCOL_MALFORMED_FRAME);
         }
         let app = self.apps.get_mut(app_key).expect("invariant: a session's app exists");
-        let key = (user_id.to_owned(), set.conversation_type, set.target_id.clone());
+        if set.conversation_type != ConversationType::UltraGroup.ordinal() {
+            // CALL-11: only an ultra group has channels.
+            set.channel_id.clear();
+        }
+        let key = (user_id.to_owned(), set.conversation_type, set.target_id.clone(), set.channel_id.clone());
         let held = app.pinned.states.get(&key).copied().unwrap_or(false);
         app.pinned.states.insert(key, set.top);
         if held == set.top {

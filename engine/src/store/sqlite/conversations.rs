@@ -1,4 +1,5 @@
-//! The conversation list in SQLite (migration 0007): each conversation's own state, read in the list's order through
+//! The conversation list in SQLite (migrations 0007 and 0010): each conversation's own state, one per ultra group
+//! channel (CTYPE-5), read in the list's order through
 //! `conversations_in_list_order`, and the writes of DRAFT, TOP, CREM and UNREAD-4; and the do-not-disturb levels
 //! (migration 0009).
 //!
@@ -11,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
 use super::rows::unreadable;
-use crate::store::{ConversationQuery, ConversationState, StoreError};
+use crate::store::{ConversationKey, ConversationQuery, ConversationState, StoreError, list_channel};
 use std::collections::BTreeMap;
 
 use crate::types::{ConversationType, PushNotificationLevel, ReceivedStatus};
@@ -19,29 +20,44 @@ use crate::types::{ConversationType, PushNotificationLevel, ReceivedStatus};
 const _: () = assert!(ReceivedStatus::Read as u32 == 1);
 
 /// The columns `state_from_row` reads.
-const STATE_COLUMNS: &str = "conversation_type, target_id, operation_time, top, draft";
+const STATE_COLUMNS: &str = "conversation_type, target_id, channel_id, operation_time, top, draft";
 
-/// The messages of one conversation that count as unread: `counts_as_unread!()` for the correlated row.
+/// The messages of one conversation that count as unread: `counts_as_unread!()` for the correlated row, of its
+/// channel in an ultra group (its `''` row holds the messages in no channel).
 const HAS_UNREAD: &str = "EXISTS (SELECT 1 FROM messages WHERE messages.conversation_type = conversations.conversation_type \
                           AND messages.target_id = conversations.target_id AND messages.direction = 1 \
-                          AND messages.counts_unread = 1 AND messages.received_status IN (0, 4))";
+                          AND messages.counts_unread = 1 AND messages.received_status IN (0, 4) \
+                          AND (conversations.conversation_type <> 5 \
+                          OR messages.channel_id IS nullif(conversations.channel_id, '')))";
+
+/// The columns of a conversation's row, bound in this order: type, target, list channel (`list_channel`).
+const KEY: &str = "conversation_type = ?1 AND target_id = ?2 AND channel_id = ?3";
+
+/// The parameters of `KEY` for one conversation.
+fn key_params((conversation_type, target_id, channel_id): ConversationKey<'_>) -> (u32, &str, &str) {
+    (conversation_type.ordinal(), target_id, list_channel(conversation_type, channel_id))
+}
 
 /// `Store::conversation_states`: the statement for this query's shape. The types are the enum's own ordinals, so
-/// writing them into the text is safe; `?1` is the operation time bound, `?2` the limit (-1: none).
+/// writing them into the text is safe; `?1` is the operation time bound, `?2` the limit (-1: none), `?3` the ultra
+/// group channel kept (NULL: every channel).
 pub fn list_sql(query: &ConversationQuery<'_>) -> String {
     let types: Vec<String> = query.conversation_types.iter().map(|kind| kind.ordinal().to_string()).collect();
-    let mut filter = format!("operation_time < ?1 AND +conversation_type IN ({})", types.join(", "));
+    let mut filter = format!(
+        "operation_time < ?1 AND +conversation_type IN ({}) AND (?3 IS NULL OR +conversation_type <> 5 OR channel_id = ?3)",
+        types.join(", ")
+    );
     if query.only_unread {
         filter = format!("{filter} AND {HAS_UNREAD}");
     }
     let part = |top: u8| {
         format!(
             "SELECT * FROM (SELECT {STATE_COLUMNS} FROM conversations WHERE top = {top} AND {filter} \
-             ORDER BY operation_time DESC, conversation_type, target_id LIMIT ?2)"
+             ORDER BY operation_time DESC, conversation_type, target_id, channel_id LIMIT ?2)"
         )
     };
     let pinned_or_not = if query.only_top { part(1) } else { format!("{} UNION ALL {}", part(1), part(0)) };
-    format!("{pinned_or_not} ORDER BY top DESC, operation_time DESC, conversation_type, target_id LIMIT ?2")
+    format!("{pinned_or_not} ORDER BY top DESC, operation_time DESC, conversation_type, target_id, channel_id LIMIT ?2")
 }
 
 /// A stored level ordinal (DND-6); `Corrupt` for one the enum does not know.
@@ -51,30 +67,46 @@ fn level_from_ordinal(ordinal: u32) -> Result<PushNotificationLevel, StoreError>
 }
 
 /// A row of `STATE_COLUMNS`.
-fn state_from_row(row: &Row<'_>) -> rusqlite::Result<(u32, String, i64, bool, String)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+fn state_from_row(row: &Row<'_>) -> rusqlite::Result<StateRow> {
+    Ok(StateRow {
+        conversation_type: row.get(0)?,
+        target_id: row.get(1)?,
+        channel_id: row.get(2)?,
+        operation_time: row.get(3)?,
+        top: row.get(4)?,
+        draft: row.get(5)?,
+    })
+}
+
+/// A row of `STATE_COLUMNS` as SQLite gives it.
+struct StateRow {
+    conversation_type: u32,
+    target_id: String,
+    channel_id: String,
+    operation_time: i64,
+    top: bool,
+    draft: String,
 }
 
 /// The state a row of `STATE_COLUMNS` holds; `Corrupt` for an unknown type ordinal.
-fn into_state(
-    (ordinal, target_id, operation_time, top, draft): (u32, String, i64, bool, String),
-) -> Result<ConversationState, StoreError> {
+fn into_state(row: StateRow) -> Result<ConversationState, StoreError> {
+    let StateRow { conversation_type: ordinal, target_id, channel_id, operation_time, top, draft } = row;
     let conversation_type = ConversationType::from_ordinal(ordinal)
         .ok_or_else(|| StoreError::Corrupt(format!("conversation type ordinal {ordinal}")))?;
-    Ok(ConversationState { conversation_type, target_id, operation_time, top, draft })
+    let channel_id = Some(channel_id).filter(|channel_id| !channel_id.is_empty());
+    Ok(ConversationState { conversation_type, target_id, channel_id, operation_time, top, draft })
 }
 
 impl SqliteStore {
     pub(super) fn select_conversation_state(
         &self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: ConversationKey<'_>,
     ) -> Result<Option<ConversationState>, StoreError> {
-        let sql = format!("SELECT {STATE_COLUMNS} FROM conversations WHERE conversation_type = ?1 AND target_id = ?2");
+        let sql = format!("SELECT {STATE_COLUMNS} FROM conversations WHERE {KEY}");
         let row = self
             .connection
             .prepare_cached(&sql)?
-            .query_row(params![conversation_type.ordinal(), target_id], state_from_row)
+            .query_row(key_params(conversation), state_from_row)
             .optional()
             .map_err(unreadable)?;
         row.map(into_state).transpose()
@@ -89,58 +121,54 @@ impl SqliteStore {
         }
         let limit = query.limit.map_or(-1, i64::from);
         let mut statement = self.connection.prepare_cached(&list_sql(query))?;
-        let rows = statement.query_map(params![query.operation_time_before, limit], state_from_row)?;
+        let rows = statement
+            .query_map(params![query.operation_time_before, limit, query.ultra_group_channel], state_from_row)?;
         rows.map(|row| into_state(row.map_err(unreadable)?)).collect()
     }
 
     pub(super) fn write_draft(
         &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: ConversationKey<'_>,
         draft: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        let (conversation_type, target_id, channel_id) = key_params(conversation);
         self.connection
             .prepare_cached(
-                "INSERT INTO conversations (conversation_type, target_id, operation_time, draft) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (conversation_type, target_id) \
+                "INSERT INTO conversations (conversation_type, target_id, channel_id, operation_time, draft) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (conversation_type, target_id, channel_id) \
                  DO UPDATE SET draft = excluded.draft, operation_time = excluded.operation_time",
             )?
-            .execute(params![conversation_type.ordinal(), target_id, now, draft])?;
+            .execute(params![conversation_type, target_id, channel_id, now, draft])?;
         Ok(())
     }
 
-    pub(super) fn empty_draft(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<(), StoreError> {
+    pub(super) fn empty_draft(&mut self, conversation: ConversationKey<'_>) -> Result<(), StoreError> {
         self.connection
-            .prepare_cached("UPDATE conversations SET draft = '' WHERE conversation_type = ?1 AND target_id = ?2")?
-            .execute(params![conversation_type.ordinal(), target_id])?;
+            .prepare_cached(&format!("UPDATE conversations SET draft = '' WHERE {KEY}"))?
+            .execute(key_params(conversation))?;
         Ok(())
     }
 
     pub(super) fn write_top(
         &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: ConversationKey<'_>,
         top: bool,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let (conversation_type, target_id, channel_id) = key_params(conversation);
         let changed = if top {
             self.connection
                 .prepare_cached(
-                    "INSERT INTO conversations (conversation_type, target_id, operation_time, top) VALUES (?1, ?2, ?3, 1) \
-                     ON CONFLICT (conversation_type, target_id) DO UPDATE SET top = 1 WHERE top = 0",
+                    "INSERT INTO conversations (conversation_type, target_id, channel_id, operation_time, top) \
+                     VALUES (?1, ?2, ?3, ?4, 1) ON CONFLICT (conversation_type, target_id, channel_id) \
+                     DO UPDATE SET top = 1 WHERE top = 0",
                 )?
-                .execute(params![conversation_type.ordinal(), target_id, now])?
+                .execute(params![conversation_type, target_id, channel_id, now])?
         } else {
             self.connection
-                .prepare_cached(
-                    "UPDATE conversations SET top = 0 WHERE conversation_type = ?1 AND target_id = ?2 AND top = 1",
-                )?
-                .execute(params![conversation_type.ordinal(), target_id])?
+                .prepare_cached(&format!("UPDATE conversations SET top = 0 WHERE {KEY} AND top = 1"))?
+                .execute(key_params(conversation))?
         };
         Ok(changed > 0)
     }
@@ -193,15 +221,11 @@ impl SqliteStore {
         .collect()
     }
 
-    pub(super) fn delete_conversation_row(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<bool, StoreError> {
+    pub(super) fn delete_conversation_row(&mut self, conversation: ConversationKey<'_>) -> Result<bool, StoreError> {
         let deleted = self
             .connection
-            .prepare_cached("DELETE FROM conversations WHERE conversation_type = ?1 AND target_id = ?2")?
-            .execute(params![conversation_type.ordinal(), target_id])?;
+            .prepare_cached(&format!("DELETE FROM conversations WHERE {KEY}"))?
+            .execute(key_params(conversation))?;
         Ok(deleted > 0)
     }
 
@@ -228,7 +252,7 @@ impl SqliteStore {
 /// `connection` (a transaction of the caller's, or the store's own connection); how many changed.
 pub(super) fn mark_read(
     connection: &Connection,
-    (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+    (conversation_type, target_id, channel_id): ConversationKey<'_>,
     sent_up_to: i64,
 ) -> Result<u64, StoreError> {
     let any_channel = conversation_type != ConversationType::UltraGroup;

@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { sql: include_str!("../../../migrations/0007_conversations.sql"), backfill: None },
     Migration { sql: include_str!("../../../migrations/0008_message_fields.sql"), backfill: None },
     Migration { sql: include_str!("../../../migrations/0009_notification_levels.sql"), backfill: None },
+    Migration { sql: include_str!("../../../migrations/0010_ultra_group_channels.sql"), backfill: None },
 ];
 
 /// The schema's SQL, migration by migration: what a tool needs to compare the store with raw SQLite on the same

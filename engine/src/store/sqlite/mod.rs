@@ -37,8 +37,8 @@ pub use migrations::schema_sql;
 use rows::{MessageRow, count_to_u32, insert_message, search_text, unreadable};
 
 use super::{
-    ConversationMatches, ConversationQuery, ConversationState, MessageFilter, ReceiptChange, Received, SignalChange,
-    Store, StoreError, searchable_object_names,
+    ConversationKey, ConversationMatches, ConversationQuery, ConversationState, MessageFilter, ReceiptChange, Received,
+    SignalChange, Store, StoreError, searchable_object_names,
 };
 use crate::content::encode_content;
 use crate::proto;
@@ -86,8 +86,28 @@ macro_rules! counts_as_unread {
     };
 }
 
-/// `Store::unread_count`: `?1` the conversation type, `?2` the target ID.
+/// The rows of one conversation: `?1` the conversation type, `?2` the target, `?3` true when the channel does not
+/// matter (every type but ultra groups, CALL-11) and `?4` the channel (`conversation_params`).
+macro_rules! in_conversation {
+    () => {
+        "conversation_type = ?1 AND target_id = ?2 AND (?3 OR channel_id IS ?4)"
+    };
+}
+
+/// The parameters `?1` to `?4` of `in_conversation!()` for one conversation (CTYPE-5: an ultra group's is one
+/// channel).
+fn conversation_params(
+    (conversation_type, target_id, channel_id): ConversationKey<'_>,
+) -> (u32, &str, bool, Option<&str>) {
+    (conversation_type.ordinal(), target_id, conversation_type != ConversationType::UltraGroup, channel_id)
+}
+
+/// `Store::unread_count`: the conversation as `in_conversation!()` takes it.
 pub(super) const UNREAD_COUNT: &str =
+    concat!("SELECT COUNT(*) FROM messages WHERE ", in_conversation!(), " AND ", counts_as_unread!());
+
+/// `Store::unread_count_of_target`: `?1` the conversation type, `?2` the target, every channel.
+const UNREAD_COUNT_OF_TARGET: &str =
     concat!("SELECT COUNT(*) FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ", counts_as_unread!());
 
 /// `Store::unread_count_of_type`: every conversation of one type (UNREAD-3).
@@ -98,24 +118,29 @@ pub(super) const UNREAD_COUNT_OF_TYPE: &str =
 pub(super) const TOTAL_UNREAD_COUNT: &str =
     concat!("SELECT COUNT(*) FROM messages WHERE conversation_type <> 3 AND ", counts_as_unread!());
 
-/// `Store::unread_mentioned_messages`: `?1` the conversation type, `?2` the target ID, `?3` the user (MENTION-6: an
-/// alert of type all, or of type part that lists the user).
+/// `Store::unread_mentioned_messages`: the conversation as `in_conversation!()` takes it, `?5` the user (MENTION-6:
+/// an alert of type all, or of type part that lists the user).
 const UNREAD_MENTIONED_MESSAGES: &str = concat!(
     "SELECT ",
     message_columns!(),
-    " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ",
+    " FROM messages WHERE ",
+    in_conversation!(),
+    " AND ",
     counts_as_unread!(),
     " AND (mentioned_type = 0 OR (mentioned_type = 1 AND EXISTS \
-     (SELECT 1 FROM json_each(mentioned_user_ids) WHERE value = ?3))) ORDER BY sent_time, message_id"
+     (SELECT 1 FROM json_each(mentioned_user_ids) WHERE value = ?5))) ORDER BY sent_time, message_id"
 );
 
 /// `Store::search_conversations`: `?1` the conversation types' ordinals and `?2` the object names searched, both as
-/// JSON arrays; `?3` the folded keyword; `?4` the ultra group channel or NULL.
-const SEARCH_CONVERSATIONS: &str = "SELECT conversation_type, target_id, COUNT(*) FROM messages \
+/// JSON arrays; `?3` the folded keyword; `?4` the ultra group channel or NULL. An ultra group's channels are
+/// conversations of their own (CTYPE-5).
+const SEARCH_CONVERSATIONS: &str = "SELECT conversation_type, target_id, \
+     CASE WHEN conversation_type = 5 THEN channel_id END AS conversation_channel, COUNT(*) FROM messages \
      WHERE conversation_type IN (SELECT value FROM json_each(?1)) \
      AND object_name IN (SELECT value FROM json_each(?2)) AND instr(search_text, ?3) > 0 \
      AND (conversation_type <> 5 OR ?4 IS NULL OR channel_id = ?4) \
-     GROUP BY conversation_type, target_id ORDER BY conversation_type, target_id";
+     GROUP BY conversation_type, target_id, conversation_channel \
+     ORDER BY conversation_type, target_id, conversation_channel";
 
 /// One of `Store::history_page`'s statements: `?1` the conversation type, `?2` the target, `?3` the anchor, `?4` true
 /// when the channel does not matter (every type but ultra groups) and `?5` the channel, `?6` the count. Three
@@ -602,10 +627,18 @@ impl Store for SqliteStore {
         self.select_messages(concat!("SELECT ", message_columns!(), " FROM messages ORDER BY message_id"), [])
     }
 
-    fn unread_count(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError> {
+    fn unread_count(&self, conversation: ConversationKey<'_>) -> Result<u32, StoreError> {
         let count: i64 = self
             .connection
             .prepare_cached(UNREAD_COUNT)?
+            .query_row(conversation_params(conversation), |row| row.get(0))?;
+        count_to_u32(count)
+    }
+
+    fn unread_count_of_target(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError> {
+        let count: i64 = self
+            .connection
+            .prepare_cached(UNREAD_COUNT_OF_TARGET)?
             .query_row(params![conversation_type.ordinal(), target_id], |row| row.get(0))?;
         count_to_u32(count)
     }
@@ -627,20 +660,18 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn first_unread_message(
-        &self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<Option<Message>, StoreError> {
+    fn first_unread_message(&self, conversation: ConversationKey<'_>) -> Result<Option<Message>, StoreError> {
         let first = self.select_messages(
             concat!(
                 "SELECT ",
                 message_columns!(),
-                " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ",
+                " FROM messages WHERE ",
+                in_conversation!(),
+                " AND ",
                 counts_as_unread!(),
                 " ORDER BY sent_time, message_id LIMIT 1"
             ),
-            params![conversation_type.ordinal(), target_id],
+            conversation_params(conversation),
         )?;
         Ok(first.into_iter().next())
     }
@@ -655,64 +686,48 @@ impl Store for SqliteStore {
 
     fn unread_mentioned_messages(
         &self,
-        conversation_type: ConversationType,
-        target_id: &str,
+        conversation: ConversationKey<'_>,
         user_id: &str,
     ) -> Result<Vec<Message>, StoreError> {
-        self.select_messages(UNREAD_MENTIONED_MESSAGES, params![conversation_type.ordinal(), target_id, user_id])
+        let (conversation_type, target_id, any_channel, channel_id) = conversation_params(conversation);
+        self.select_messages(
+            UNREAD_MENTIONED_MESSAGES,
+            params![conversation_type, target_id, any_channel, channel_id, user_id],
+        )
     }
 
-    fn last_message(
-        &self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<Option<Message>, StoreError> {
+    fn last_message(&self, conversation: ConversationKey<'_>) -> Result<Option<Message>, StoreError> {
         let newest = self.select_messages(
             concat!(
                 "SELECT ",
                 message_columns!(),
-                " FROM messages WHERE conversation_type = ?1 AND target_id = ?2 \
-                 ORDER BY sent_time DESC, message_id DESC LIMIT 1"
+                " FROM messages WHERE ",
+                in_conversation!(),
+                " ORDER BY sent_time DESC, message_id DESC LIMIT 1"
             ),
-            params![conversation_type.ordinal(), target_id],
+            conversation_params(conversation),
         )?;
         Ok(newest.into_iter().next())
     }
 
-    fn conversation_state(
-        &self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<Option<ConversationState>, StoreError> {
-        self.select_conversation_state(conversation_type, target_id)
+    fn conversation_state(&self, conversation: ConversationKey<'_>) -> Result<Option<ConversationState>, StoreError> {
+        self.select_conversation_state(conversation)
     }
 
     fn conversation_states(&self, query: &ConversationQuery<'_>) -> Result<Vec<ConversationState>, StoreError> {
         self.select_conversation_states(query)
     }
 
-    fn save_draft(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-        draft: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.write_draft(conversation_type, target_id, draft, now)
+    fn save_draft(&mut self, conversation: ConversationKey<'_>, draft: &str, now: i64) -> Result<(), StoreError> {
+        self.write_draft(conversation, draft, now)
     }
 
-    fn clear_draft(&mut self, conversation_type: ConversationType, target_id: &str) -> Result<(), StoreError> {
-        self.empty_draft(conversation_type, target_id)
+    fn clear_draft(&mut self, conversation: ConversationKey<'_>) -> Result<(), StoreError> {
+        self.empty_draft(conversation)
     }
 
-    fn set_top(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-        top: bool,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        self.write_top(conversation_type, target_id, top, now)
+    fn set_top(&mut self, conversation: ConversationKey<'_>, top: bool, now: i64) -> Result<bool, StoreError> {
+        self.write_top(conversation, top, now)
     }
 
     fn set_notification_level(
@@ -739,23 +754,15 @@ impl Store for SqliteStore {
         self.select_conversation_notification_levels(conversation_type)
     }
 
-    fn remove_conversation(
-        &mut self,
-        conversation_type: ConversationType,
-        target_id: &str,
-    ) -> Result<bool, StoreError> {
-        self.delete_conversation_row(conversation_type, target_id)
+    fn remove_conversation(&mut self, conversation: ConversationKey<'_>) -> Result<bool, StoreError> {
+        self.delete_conversation_row(conversation)
     }
 
     fn remove_conversations_of_types(&mut self, conversation_types: &[ConversationType]) -> Result<u64, StoreError> {
         self.delete_conversations_of_types(conversation_types)
     }
 
-    fn mark_read_sent_up_to(
-        &mut self,
-        conversation: (ConversationType, &str, Option<&str>),
-        sent_up_to: i64,
-    ) -> Result<u64, StoreError> {
+    fn mark_read_sent_up_to(&mut self, conversation: ConversationKey<'_>, sent_up_to: i64) -> Result<u64, StoreError> {
         conversations::mark_read(&self.connection, conversation, sent_up_to)
     }
 
@@ -775,16 +782,17 @@ impl Store for SqliteStore {
         let mut statement = self.connection.prepare_cached(SEARCH_CONVERSATIONS)?;
         let rows = statement
             .query_map(params![ordinals, object_names, fold_for_search(keyword), channel_id], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?))
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?, row.get(3)?))
             })?;
         rows.map(|row| {
-            let (conversation_type, target_id, count) = row.map_err(unreadable)?;
+            let (conversation_type, target_id, channel_id, count) = row.map_err(unreadable)?;
             Ok(ConversationMatches {
                 conversation_type: u32::try_from(conversation_type)
                     .ok()
                     .and_then(ConversationType::from_ordinal)
                     .ok_or_else(|| StoreError::Corrupt(format!("unknown conversation_type {conversation_type}")))?,
                 target_id,
+                channel_id,
                 count: count_to_u32(count)?,
             })
         })

@@ -109,7 +109,7 @@ pub(super) fn an_unknown_message_counts_as_its_flags_say(store: &mut impl Store)
         ..received("bob", uid, 1_000, "")
     };
     store.insert_received(&[unknown("uid-1", false), unknown("uid-2", true)], 2).unwrap();
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 1);
     let read_back: Vec<bool> = ["uid-1", "uid-2"]
         .map(|uid| store.message_by_uid(uid).unwrap().expect("stored").content.policy().counted)
         .to_vec();
@@ -436,7 +436,7 @@ pub(super) fn unread_count_counts_received_messages_of_counted_types(store: &mut
     }
     // Text, voice, image, file, sight, GIF, reference, location and unknown count; recall notification, command,
     // command notification and the storage-policy custom message do not; sent messages never do.
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 9);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 9);
     assert_eq!(store.total_unread_count().unwrap(), 9);
     // Each custom policy (MTYPE-7): only `normal` counts.
     for (index, &policy) in CustomMessagePolicy::ALL.iter().enumerate() {
@@ -444,7 +444,7 @@ pub(super) fn unread_count_counts_received_messages_of_counted_types(store: &mut
         let message = Message { content: custom, ..received("carol", &format!("custom-{index}"), 100, "") };
         store.insert_received(&[message], 2).unwrap();
     }
-    assert_eq!(store.unread_count(ConversationType::Private, "carol").unwrap(), 1);
+    assert_eq!(store.unread_count((ConversationType::Private, "carol", None)).unwrap(), 1);
     assert_eq!(store.total_unread_count().unwrap(), 10);
 }
 
@@ -460,12 +460,12 @@ pub(super) fn unread_count_counts_unread_and_retrieved_only(store: &mut impl Sto
         .collect();
     store.insert_received(&batch, 1).unwrap();
     assert_eq!(ReceivedStatus::ALL.len(), 6);
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 2);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 2);
     // A received-direction message that this user stored through insert_outgoing (never the core's doing) counts
     // by its fields alike: what counts is the row, not the call that wrote it.
     let odd = Message { direction: MessageDirection::Receive, ..outgoing("bob", 100, "odd") };
     store.insert_outgoing(&odd).unwrap();
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 3);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 3);
 }
 
 pub(super) fn unread_counts_are_per_conversation_and_the_total_skips_chatrooms(store: &mut impl Store) {
@@ -494,7 +494,7 @@ pub(super) fn unread_counts_are_per_conversation_and_the_total_skips_chatrooms(s
         (ConversationType::Private, "Bob"),
     ]
     .into_iter()
-    .map(|(conversation_type, target_id)| store.unread_count(conversation_type, target_id).unwrap())
+    .map(|(conversation_type, target_id)| store.unread_count((conversation_type, target_id, None)).unwrap())
     .collect();
     assert_eq!(counts, [2, 1, 2, 1, 1, 0, 0]);
     assert_eq!(store.total_unread_count().unwrap(), 5, "every conversation but the chatroom");
@@ -506,7 +506,7 @@ pub(super) fn an_unknown_holding_a_known_type_counts_as_that_type(store: &mut im
     let wire = encode_content(&MessageContent::CommandNotification { name: "n".to_owned(), data: "d".to_owned() });
     let content = MessageContent::unknown(wire.object_name, wire.payload);
     store.insert_received(&[Message { content, ..received("bob", "uid-1", 100, "") }], 1).unwrap();
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 0);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 0);
 }
 
 pub(super) fn the_database_id_is_chosen_once(store: &mut impl Store) {
@@ -623,18 +623,19 @@ pub(super) fn counts_by_type_first_unread_and_received_status_overwrites(store: 
     assert_eq!(store.unread_count_of_type(ConversationType::Private).unwrap(), 3);
     assert_eq!(store.unread_count_of_type(ConversationType::Group).unwrap(), 1);
     assert_eq!(store.unread_count_of_type(ConversationType::System).unwrap(), 0);
-    let first = store.first_unread_message(ConversationType::Private, "bob").unwrap().expect("an unread message");
+    let first =
+        store.first_unread_message((ConversationType::Private, "bob", None)).unwrap().expect("an unread message");
     assert_eq!(first.message_uid.as_deref(), Some("early"), "the oldest by sent time");
     store.set_received_status(first.message_id, ReceivedStatus::Read).unwrap();
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 1);
     assert_eq!(
         store.message(first.message_id).unwrap().map(|message| message.received_status),
         Some(ReceivedStatus::Read)
     );
-    let next = store.first_unread_message(ConversationType::Private, "bob").unwrap().expect("one left");
+    let next = store.first_unread_message((ConversationType::Private, "bob", None)).unwrap().expect("one left");
     assert_eq!(next.message_uid.as_deref(), Some("late"));
     store.set_received_status(next.message_id, ReceivedStatus::Listened).unwrap();
-    assert_eq!(store.first_unread_message(ConversationType::Private, "bob").unwrap(), None);
+    assert_eq!(store.first_unread_message((ConversationType::Private, "bob", None)).unwrap(), None);
     assert!(matches!(store.set_received_status(9_999, ReceivedStatus::Read), Err(StoreError::NoSuchMessage(9_999))));
 }
 
@@ -658,15 +659,15 @@ pub(super) fn unread_mentioned_messages_are_the_unread_ones_that_mention_the_use
         Message { target_id: "other".to_owned(), ..mention("elsewhere", 50, MentionedType::All, &[]) },
     ];
     store.insert_received(&batch, 6).unwrap();
-    let found = store.unread_mentioned_messages(ConversationType::Group, "team", "me").unwrap();
+    let found = store.unread_mentioned_messages((ConversationType::Group, "team", None), "me").unwrap();
     let uids: Vec<_> = found.iter().map(|message| message.message_uid.as_deref().unwrap_or_default()).collect();
     assert_eq!(uids, ["me-early", "all-late"]);
     assert_eq!(found[0].mentioned_info, batch[1].mentioned_info, "the alert reads back as stored");
     store.set_received_status(found[0].message_id, ReceivedStatus::Read).unwrap();
-    let found = store.unread_mentioned_messages(ConversationType::Group, "team", "me").unwrap();
+    let found = store.unread_mentioned_messages((ConversationType::Group, "team", None), "me").unwrap();
     assert_eq!(found.len(), 1, "a read message no longer counts");
     assert_eq!(found[0].message_uid.as_deref(), Some("all-late"));
-    assert_eq!(store.unread_mentioned_messages(ConversationType::Group, "team", "carol").unwrap().len(), 2);
+    assert_eq!(store.unread_mentioned_messages((ConversationType::Group, "team", None), "carol").unwrap().len(), 2);
 }
 
 /// A received message of `conversation_type` in `target_id` with `content`.
@@ -682,7 +683,17 @@ fn received_content(
 
 /// The matches of a search as `(conversation type, target, count)`.
 fn found(matches: Vec<ConversationMatches>) -> Vec<(ConversationType, String, u32)> {
-    matches.into_iter().map(|found| (found.conversation_type, found.target_id, found.count)).collect()
+    matches
+        .into_iter()
+        .map(|found| {
+            // CTYPE-5: an ultra group's channels are found as conversations of their own.
+            let target = match found.channel_id {
+                Some(channel_id) => format!("{}/{channel_id}", found.target_id),
+                None => found.target_id,
+            };
+            (found.conversation_type, target, found.count)
+        })
+        .collect()
 }
 
 pub(super) fn search_conversations_counts_matches_per_conversation_ignoring_case(store: &mut impl Store) {
@@ -750,20 +761,20 @@ pub(super) fn search_conversations_searches_only_the_types_asked_for(store: &mut
     };
     let bob = |count| (ConversationType::Private, "bob".to_owned(), count);
     let team = || (ConversationType::Group, "team".to_owned(), 1);
-    let ug = |count| (ConversationType::UltraGroup, "ug".to_owned(), count);
+    let ug = |channel: &str| (ConversationType::UltraGroup, format!("ug/{channel}"), 1);
     assert_eq!(search(store, &all, None, &[MessageType::File]), [bob(1)]);
     assert_eq!(search(store, &all, None, &[MessageType::Reference]), [bob(1)]);
     assert_eq!(search(store, &all, None, &[MessageType::File, MessageType::Reference]), [bob(2)]);
     assert_eq!(search(store, &all, None, &[MessageType::Location, MessageType::Image]), []);
-    assert_eq!(search(store, &all, None, &[MessageType::Text]), [team(), ug(2)]);
-    assert_eq!(search(store, &all, Some("c1"), &[MessageType::Text]), [team(), ug(1)]);
+    assert_eq!(search(store, &all, None, &[MessageType::Text]), [team(), ug("c1"), ug("c2")]);
+    assert_eq!(search(store, &all, Some("c1"), &[MessageType::Text]), [team(), ug("c1")]);
     assert_eq!(search(store, &all, Some("c3"), &[MessageType::Text]), [team()]);
     assert_eq!(search(store, &[ConversationType::Group], None, &[MessageType::Text, MessageType::File]), [team()]);
 }
 
 pub(super) fn conversation_is_made_from_its_stored_messages(store: &mut impl Store) {
     // CONV-1, CONV-2, CONV-3, MENTION-6, MENTION-7: the last message, the counts, the operation time.
-    assert_eq!(store.conversation(ConversationType::Group, "team", "me").unwrap(), None);
+    assert_eq!(store.conversation((ConversationType::Group, "team", None), "me").unwrap(), None);
     let mention_all = |message: Message| Message {
         mentioned_info: Some(MentionedInfo {
             mentioned_type: MentionedType::All,
@@ -791,20 +802,20 @@ pub(super) fn conversation_is_made_from_its_stored_messages(store: &mut impl Sto
     let own = Message { conversation_type: ConversationType::Group, ..outgoing("team", 300, "mine") };
     let own_id = store.insert_outgoing(&own).unwrap();
 
-    let team = store.conversation(ConversationType::Group, "team", "me").unwrap().unwrap();
+    let team = store.conversation((ConversationType::Group, "team", None), "me").unwrap().unwrap();
     assert_eq!(team.last_message, Some(stored_as(&own, own_id)), "the newest message, sent or received");
     assert_eq!((team.unread_count, team.mentioned_count), (2, 1));
     assert_eq!((team.operation_time, team.first_unread_msg_send_time), (300, 0));
     assert_eq!((team.top, team.draft.as_str(), team.channel_id.as_deref()), (false, "", None));
     assert_eq!(team.notification_level, PushNotificationLevel::None);
 
-    let bob = store.conversation(ConversationType::Private, "bob", "me").unwrap().unwrap();
+    let bob = store.conversation((ConversationType::Private, "bob", None), "me").unwrap().unwrap();
     assert_eq!((bob.unread_count, bob.mentioned_count), (1, 0), "mentions count in groups only");
 
-    let ug = store.conversation(ConversationType::UltraGroup, "ug", "me").unwrap().unwrap();
+    let ug = store.conversation((ConversationType::UltraGroup, "ug", None), "me").unwrap().unwrap();
     assert_eq!((ug.first_unread_msg_send_time, ug.operation_time), (400, 500));
     let first = ug.last_message.as_ref().map(|message| message.message_id - 1).unwrap();
     store.set_received_status(first, ReceivedStatus::Read).unwrap();
-    let ug = store.conversation(ConversationType::UltraGroup, "ug", "me").unwrap().unwrap();
+    let ug = store.conversation((ConversationType::UltraGroup, "ug", None), "me").unwrap().unwrap();
     assert_eq!(ug.first_unread_msg_send_time, 500, "the first unread, once the older one is read");
 }

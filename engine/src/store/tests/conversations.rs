@@ -21,6 +21,7 @@ fn list(types: &[ConversationType]) -> ConversationQuery<'_> {
         only_top: false,
         only_unread: false,
         limit: None,
+        ultra_group_channel: None,
     }
 }
 
@@ -43,7 +44,7 @@ pub(super) fn stored_messages_make_conversations_but_chatrooms_none(store: &mut 
     store.insert_received_outside_inbox(&[room]).unwrap();
     let all = [LISTED, &[ConversationType::Chatroom]].concat();
     assert_eq!(targets(store, &list(&all)), pairs(&[("bob", 100), ("team", 70), ("carol", 50)]));
-    assert_eq!(store.conversation_state(ConversationType::Chatroom, "room").unwrap(), None);
+    assert_eq!(store.conversation_state((ConversationType::Chatroom, "room", None)).unwrap(), None);
     // CONV-2: a newer message moves the conversation forward, an older one does not move it back.
     store.insert_received(&[received("carol", "u3", 200, "e"), received("carol", "u4", 10, "f")], 2).unwrap();
     assert_eq!(targets(store, &list(LISTED)), pairs(&[("carol", 200), ("bob", 100), ("team", 70)]));
@@ -58,8 +59,8 @@ pub(super) fn the_list_puts_pinned_first_and_pages_by_operation_time(store: &mut
     for (target, sent_time) in [("a", 10), ("b", 20), ("c", 30), ("d", 40), ("e", 40)] {
         store.insert_outgoing(&outgoing(target, sent_time, "x")).unwrap();
     }
-    assert!(store.set_top(PRIVATE, "b", true, 999).unwrap());
-    assert!(!store.set_top(PRIVATE, "b", true, 999).unwrap(), "already pinned: no change");
+    assert!(store.set_top((PRIVATE, "b", None), true, 999).unwrap());
+    assert!(!store.set_top((PRIVATE, "b", None), true, 999).unwrap(), "already pinned: no change");
     // Ties on the operation time go by type, then target, ascending.
     let everything = pairs(&[("b", 20), ("d", 40), ("e", 40), ("c", 30), ("a", 10)]);
     assert_eq!(targets(store, &list(LISTED)), everything);
@@ -72,53 +73,53 @@ pub(super) fn the_list_puts_pinned_first_and_pages_by_operation_time(store: &mut
     assert_eq!(targets(store, &page(10, 5)), pairs(&[]));
     let pinned = ConversationQuery { only_top: true, ..list(LISTED) };
     assert_eq!(targets(store, &pinned), pairs(&[("b", 20)]));
-    assert!(store.set_top(PRIVATE, "b", false, 999).unwrap());
+    assert!(store.set_top((PRIVATE, "b", None), false, 999).unwrap());
     assert_eq!(targets(store, &pinned), pairs(&[]));
     assert_eq!(targets(store, &list(LISTED))[0], ("d".to_owned(), 40));
 }
 
 pub(super) fn pinning_a_missing_conversation_creates_it_and_unpinning_does_not(store: &mut impl Store) {
     // TOP-7: created empty at `now`; unpinning a missing one changes nothing.
-    assert!(!store.set_top(PRIVATE, "ghost", false, 5).unwrap());
-    assert_eq!(store.conversation_state(PRIVATE, "ghost").unwrap(), None);
-    assert!(store.set_top(GROUP, "new", true, 5).unwrap());
-    let conversation = store.conversation(GROUP, "new", "me").unwrap().unwrap();
+    assert!(!store.set_top((PRIVATE, "ghost", None), false, 5).unwrap());
+    assert_eq!(store.conversation_state((PRIVATE, "ghost", None)).unwrap(), None);
+    assert!(store.set_top((GROUP, "new", None), true, 5).unwrap());
+    let conversation = store.conversation((GROUP, "new", None), "me").unwrap().unwrap();
     assert_eq!((conversation.top, conversation.operation_time, conversation.last_message), (true, 5, None));
 }
 
 pub(super) fn drafts_create_and_move_the_conversation_and_clearing_keeps_its_time(store: &mut impl Store) {
     // DRAFT-1, DRAFT-4 to DRAFT-6.
     store.insert_outgoing(&outgoing("bob", 100, "a")).unwrap();
-    store.save_draft(PRIVATE, "bob", "half a thought", 250).unwrap();
-    let bob = store.conversation(PRIVATE, "bob", "me").unwrap().unwrap();
+    store.save_draft((PRIVATE, "bob", None), "half a thought", 250).unwrap();
+    let bob = store.conversation((PRIVATE, "bob", None), "me").unwrap().unwrap();
     assert_eq!((bob.draft.as_str(), bob.operation_time), ("half a thought", 250));
-    store.save_draft(PRIVATE, "nobody", "hi", 260).unwrap();
-    let nobody = store.conversation(PRIVATE, "nobody", "me").unwrap().unwrap();
+    store.save_draft((PRIVATE, "nobody", None), "hi", 260).unwrap();
+    let nobody = store.conversation((PRIVATE, "nobody", None), "me").unwrap().unwrap();
     assert_eq!((nobody.draft.as_str(), nobody.operation_time, nobody.last_message), ("hi", 260, None));
-    store.clear_draft(PRIVATE, "bob").unwrap();
-    let bob = store.conversation(PRIVATE, "bob", "me").unwrap().unwrap();
+    store.clear_draft((PRIVATE, "bob", None)).unwrap();
+    let bob = store.conversation((PRIVATE, "bob", None), "me").unwrap().unwrap();
     assert_eq!((bob.draft.as_str(), bob.operation_time), ("", 250));
-    store.clear_draft(PRIVATE, "missing").unwrap();
-    assert_eq!(store.conversation_state(PRIVATE, "missing").unwrap(), None);
+    store.clear_draft((PRIVATE, "missing", None)).unwrap();
+    assert_eq!(store.conversation_state((PRIVATE, "missing", None)).unwrap(), None);
     // DRAFT-7: sending does not clear it.
-    store.save_draft(PRIVATE, "bob", "again", 270).unwrap();
+    store.save_draft((PRIVATE, "bob", None), "again", 270).unwrap();
     store.insert_outgoing(&outgoing("bob", 280, "b")).unwrap();
-    let bob = store.conversation(PRIVATE, "bob", "me").unwrap().unwrap();
+    let bob = store.conversation((PRIVATE, "bob", None), "me").unwrap().unwrap();
     assert_eq!((bob.draft.as_str(), bob.operation_time), ("again", 280));
 }
 
 pub(super) fn removing_keeps_the_messages_until_the_next_one_brings_it_back(store: &mut impl Store) {
     // CREM-1, CREM-4, CREM-6.
     store.insert_received(&[received("bob", "u1", 100, "a"), received("bob", "u2", 200, "b")], 2).unwrap();
-    store.set_top(PRIVATE, "bob", true, 300).unwrap();
-    store.save_draft(PRIVATE, "bob", "draft", 300).unwrap();
-    assert!(store.remove_conversation(PRIVATE, "bob").unwrap());
-    assert!(!store.remove_conversation(PRIVATE, "bob").unwrap(), "already gone");
-    assert_eq!(store.conversation(PRIVATE, "bob", "me").unwrap(), None);
+    store.set_top((PRIVATE, "bob", None), true, 300).unwrap();
+    store.save_draft((PRIVATE, "bob", None), "draft", 300).unwrap();
+    assert!(store.remove_conversation((PRIVATE, "bob", None)).unwrap());
+    assert!(!store.remove_conversation((PRIVATE, "bob", None)).unwrap(), "already gone");
+    assert_eq!(store.conversation((PRIVATE, "bob", None), "me").unwrap(), None);
     assert_eq!(store.conversation_messages(PRIVATE, "bob").unwrap().len(), 2, "the messages stay");
     // An older message brings it back, with the newest stored message's time, unpinned, no draft, unread 3.
     store.insert_received(&[received("bob", "u3", 150, "c")], 3).unwrap();
-    let bob = store.conversation(PRIVATE, "bob", "me").unwrap().unwrap();
+    let bob = store.conversation((PRIVATE, "bob", None), "me").unwrap().unwrap();
     assert_eq!((bob.top, bob.draft.as_str(), bob.operation_time, bob.unread_count), (false, "", 200, 3));
 }
 
@@ -139,8 +140,8 @@ pub(super) fn notification_levels_belong_to_the_user_not_to_the_list(store: &mut
     let expected = [("bob".to_owned(), Blocked), ("carol".to_owned(), NotSet)];
     assert_eq!(private.into_iter().collect::<Vec<_>>(), expected, "the per-type level is not a conversation's");
     store.insert_received(&[received("bob", "u1", 100, "a")], 1).unwrap();
-    assert_eq!(store.conversation(PRIVATE, "bob", "me").unwrap().unwrap().notification_level, Blocked);
-    assert!(store.remove_conversation(PRIVATE, "bob").unwrap());
+    assert_eq!(store.conversation((PRIVATE, "bob", None), "me").unwrap().unwrap().notification_level, Blocked);
+    assert!(store.remove_conversation((PRIVATE, "bob", None)).unwrap());
     assert_eq!(store.notification_level(PRIVATE, "bob").unwrap(), Blocked, "removal keeps the level");
     assert!(store.set_notification_level(PRIVATE, "bob", AllMessage).unwrap());
     assert_eq!(store.notification_level(PRIVATE, "bob").unwrap(), AllMessage);
@@ -167,7 +168,7 @@ pub(super) fn marking_read_up_to_a_time_leaves_the_later_ones_unread(store: &mut
     assert_eq!(targets(store, &unread), pairs(&[("bob", 300), ("carol", 50)]));
     assert_eq!(store.mark_read_sent_up_to((PRIVATE, "bob", None), 0).unwrap(), 0);
     assert_eq!(store.mark_read_sent_up_to((PRIVATE, "bob", None), 200).unwrap(), 2, "at or before the timestamp");
-    assert_eq!(store.unread_count(PRIVATE, "bob").unwrap(), 1);
+    assert_eq!(store.unread_count((PRIVATE, "bob", None)).unwrap(), 1);
     assert_eq!(store.mark_read_sent_up_to((PRIVATE, "bob", None), 200).unwrap(), 0, "already read");
     let statuses: Vec<ReceivedStatus> = store
         .conversation_messages(PRIVATE, "bob")
@@ -178,5 +179,5 @@ pub(super) fn marking_read_up_to_a_time_leaves_the_later_ones_unread(store: &mut
     assert_eq!(statuses, [ReceivedStatus::Read, ReceivedStatus::Read, ReceivedStatus::Unread]);
     store.mark_read_sent_up_to((PRIVATE, "bob", None), i64::MAX).unwrap();
     assert_eq!(targets(store, &unread), pairs(&[("carol", 50)]));
-    assert_eq!(store.unread_count(PRIVATE, "carol").unwrap(), 1, "other conversations untouched");
+    assert_eq!(store.unread_count((PRIVATE, "carol", None)).unwrap(), 1, "other conversations untouched");
 }

@@ -26,7 +26,7 @@ pub(super) fn insert_local_stores_every_message_as_given_without_a_uid(store: &m
     let stored = store.conversation_messages(ConversationType::Private, "bob").unwrap();
     assert_eq!(stored, [stored_as(&inbound, 3), Message { message_uid: None, ..stored_as(&sent, 2) }]);
     // An inserted received message counts as unread like any other (INS-9).
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 1);
     assert_eq!(store.insert_local(&[]).unwrap(), Vec::<i64>::new());
 }
 

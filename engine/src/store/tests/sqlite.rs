@@ -54,15 +54,17 @@ fn user_version(path: &Path) -> i64 {
 
 /// The schema after every migration, as `schema` prints it.
 const EXPECTED_SCHEMA: &str = "\
-conversations: CREATE TABLE conversations (
+conversations: CREATE TABLE \"conversations\" (
     conversation_type INTEGER NOT NULL,
     target_id TEXT NOT NULL,
+    channel_id TEXT NOT NULL DEFAULT '',
     operation_time INTEGER NOT NULL,
     top INTEGER NOT NULL DEFAULT 0 CHECK (top IN (0, 1)),
     draft TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (conversation_type, target_id)
+    PRIMARY KEY (conversation_type, target_id, channel_id)
 ) STRICT, WITHOUT ROWID
-conversations_in_list_order: CREATE INDEX conversations_in_list_order ON conversations (top DESC, operation_time DESC, conversation_type, target_id)
+conversations_in_list_order: CREATE INDEX conversations_in_list_order
+    ON conversations (top DESC, operation_time DESC, conversation_type, target_id, channel_id)
 directed_recipients: CREATE TABLE directed_recipients (
     message_id INTEGER NOT NULL REFERENCES messages (message_id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
@@ -90,10 +92,12 @@ messages_by_conversation: CREATE INDEX messages_by_conversation ON messages (con
 messages_by_uid: CREATE UNIQUE INDEX messages_by_uid ON messages (message_uid)
 messages_keep_their_conversation: CREATE TRIGGER messages_keep_their_conversation AFTER INSERT ON messages WHEN NEW.conversation_type <> 3
 BEGIN
-    INSERT INTO conversations (conversation_type, target_id, operation_time)
-        VALUES (NEW.conversation_type, NEW.target_id, (SELECT MAX(sent_time) FROM messages
-            WHERE conversation_type = NEW.conversation_type AND target_id = NEW.target_id))
-        ON CONFLICT (conversation_type, target_id)
+    INSERT INTO conversations (conversation_type, target_id, channel_id, operation_time)
+        VALUES (NEW.conversation_type, NEW.target_id,
+            CASE WHEN NEW.conversation_type = 5 THEN coalesce(NEW.channel_id, '') ELSE '' END,
+            (SELECT MAX(sent_time) FROM messages WHERE conversation_type = NEW.conversation_type
+                AND target_id = NEW.target_id AND (NEW.conversation_type <> 5 OR channel_id IS NEW.channel_id)))
+        ON CONFLICT (conversation_type, target_id, channel_id)
         DO UPDATE SET operation_time = max(operation_time, excluded.operation_time);
 END
 messages_sending: CREATE INDEX messages_sending ON messages (message_id) WHERE sent_status = 0
@@ -101,7 +105,8 @@ messages_sent_time_moves_their_conversation: CREATE TRIGGER messages_sent_time_m
     WHEN NEW.conversation_type <> 3
 BEGIN
     UPDATE conversations SET operation_time = max(operation_time, NEW.sent_time)
-        WHERE conversation_type = NEW.conversation_type AND target_id = NEW.target_id;
+        WHERE conversation_type = NEW.conversation_type AND target_id = NEW.target_id
+        AND channel_id = CASE WHEN NEW.conversation_type = 5 THEN coalesce(NEW.channel_id, '') ELSE '' END;
 END
 messages_unread: CREATE INDEX messages_unread ON messages (conversation_type, target_id)
     WHERE direction = 1 AND counts_unread = 1 AND received_status IN (0, 4)
@@ -123,7 +128,7 @@ fn schema_matches_snapshot() {
     let directory = TempDir::new("schema_matches_snapshot");
     drop(SqliteStore::open(&directory.database()).unwrap());
     assert_eq!(schema(&Connection::open(directory.database()).unwrap()), EXPECTED_SCHEMA);
-    assert_eq!(user_version(&directory.database()), 9);
+    assert_eq!(user_version(&directory.database()), 10);
 }
 
 #[test]
@@ -141,7 +146,7 @@ fn reopening_a_file_keeps_messages_and_cursor_without_migrating_again() {
     assert_eq!(reopened.all_messages().unwrap(), messages);
     assert_eq!(reopened.inbox_cursor().unwrap(), 42);
     // Migration 0001 would have failed on the existing tables, or reset the cursor; the version is unchanged.
-    assert_eq!(user_version(&path), 9);
+    assert_eq!(user_version(&path), 10);
     // The UID index and the ID sequence survived as well.
     let results = reopened.insert_received(&[received("bob", "uid-1", 1_234, "hello")], 43).unwrap();
     assert_eq!(results, [Received::Duplicate]);
@@ -168,7 +173,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     drop(future);
 
     let error = SqliteStore::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 9 }), "{error:?}");
+    assert!(matches!(error, StoreError::SchemaTooNew { found: 99, supported: 10 }), "{error:?}");
     assert_eq!(user_version(&path), 99);
     assert_eq!(schema(&Connection::open(&path).unwrap()), "from_the_future: CREATE TABLE from_the_future (x INTEGER)");
 }
@@ -282,7 +287,7 @@ fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
     drop(old);
 
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(user_version(&path), 9);
+    assert_eq!(user_version(&path), 10);
     assert_eq!(store.all_messages().unwrap(), expected);
     assert_eq!(store.inbox_cursor().unwrap(), 6);
     let raw = Connection::open(&path).unwrap();
@@ -306,7 +311,7 @@ fn a_0001_database_migrates_and_its_rows_count_by_their_type() {
     let folded = |text: &str| Some(text.to_owned());
     assert_eq!(search_text, [folded("hi ünï"), None, None, None, None, None, folded("mine")]);
     // Text, normal custom and unknown: received, unread and of a counted type.
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 3);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 3);
     assert_eq!(store.total_unread_count().unwrap(), 3);
     assert_eq!(schema(&raw), EXPECTED_SCHEMA);
 }
@@ -319,14 +324,14 @@ fn unread_counts_use_the_partial_index() {
         let details = statement.query_map(params, |row| row.get::<_, String>(3)).unwrap();
         details.map(Result::unwrap).collect::<Vec<_>>().join("; ")
     }
-    let one = plan(&store, UNREAD_COUNT, rusqlite::params![1, "bob"]);
+    let one = plan(&store, UNREAD_COUNT, rusqlite::params![1, "bob", true, None::<&str>]);
     assert!(one.contains("messages_unread"), "{one}");
     let total = plan(&store, TOTAL_UNREAD_COUNT, []);
     assert!(total.contains("messages_unread"), "{total}");
     // A message stored by this engine sets the column itself.
     let arrived = Message { direction: MessageDirection::Receive, ..outgoing("bob", 1, "hi") };
     store.insert_received(&[arrived], 1).unwrap();
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 1);
 }
 
 #[test]
@@ -340,10 +345,12 @@ fn a_page_of_the_conversation_list_is_read_in_index_order() {
         only_top: false,
         only_unread: false,
         limit: Some(20),
+        ultra_group_channel: None,
     };
     let sql = super::super::sqlite::conversation_list_sql(&query);
     let mut statement = store.connection().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-    let details = statement.query_map(rusqlite::params![i64::MAX, 20], |row| row.get::<_, String>(3)).unwrap();
+    let details =
+        statement.query_map(rusqlite::params![i64::MAX, 20, None::<&str>], |row| row.get::<_, String>(3)).unwrap();
     let plan = details.map(Result::unwrap).collect::<Vec<_>>();
     let searches = plan.iter().filter(|detail| detail.contains("USING INDEX conversations_in_list_order")).count();
     assert_eq!(searches, 2, "{plan:#?}");
@@ -418,8 +425,8 @@ fn the_committed_schema_6_database_opens_upgrades_and_reads_back() {
         .collect();
     assert_eq!(stored, expected);
     assert_eq!(store.inbox_cursor().unwrap(), 7);
-    assert_eq!(store.unread_count(ConversationType::Private, "bob").unwrap(), 1);
-    assert_eq!(store.unread_mentioned_messages(ConversationType::Group, "team", "me").unwrap().len(), 1);
+    assert_eq!(store.unread_count((ConversationType::Private, "bob", None)).unwrap(), 1);
+    assert_eq!(store.unread_mentioned_messages((ConversationType::Group, "team", None), "me").unwrap().len(), 1);
     // The new queries work on it, and writing goes on from the stored IDs.
     let page = store.history_page((ConversationType::Private, "bob", None), 0, crate::types::TimeOrder::Before, 20);
     assert_eq!(page.unwrap().len(), 2);
@@ -432,6 +439,7 @@ fn the_committed_schema_6_database_opens_upgrades_and_reads_back() {
                 only_top: false,
                 only_unread: false,
                 limit: None,
+                ultra_group_channel: None,
             },
             "me",
         )
