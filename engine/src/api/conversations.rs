@@ -192,6 +192,17 @@ api_method! {
 }
 
 api_method! {
+    /// `getConversationsForAllChannel(type, targetId)` (UG-12) → `onConversationsLoadedForAllChannel`.
+    GetConversationsForAllChannel {
+        /// The conversation type (the method's `type`): `ultraGroup` only.
+        conversation_type: ConversationType,
+        /// The ultra group.
+        target_id: String,
+    } => Completion::listener("onConversationsLoadedForAllChannel", &[]),
+    |call, engine| engine.get_conversations_for_all_channel(call.conversation_type, &call.target_id)
+}
+
+api_method! {
     /// `sendTypingStatus(type, targetId, channelId, currentType)` (TYPING-1): a status code and nothing more.
     SendTypingStatus {
         /// The conversation's type: private only (TYPING-5).

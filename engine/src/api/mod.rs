@@ -421,6 +421,7 @@ api_table! {
     "changeConversationTopStatus" => ChangeConversationTopStatus,
     "getConversationTopStatus" => GetConversationTopStatus,
     "getTopConversations" => GetTopConversations,
+    "getConversationsForAllChannel" => GetConversationsForAllChannel,
     "sendTypingStatus" => SendTypingStatus,
 }
 

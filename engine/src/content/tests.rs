@@ -376,6 +376,7 @@ fn degrees_compare_as_numbers_with_nan_equal_to_itself() {
 
 #[test]
 fn old_and_new_custom_messages_cannot_read_each_other() {
+    crate::checks!(unit: "MTYPE-28", "API-13");
     // API-13: an old SDK's custom message (below Flutter 5.2.4: a JSON object under the app's object name) is not a
     // custom message here; it arrives as `Unknown` with its bytes kept, so the app sees what it cannot parse.
     let old_payload = br#"{"content":"poll","extra":""}"#.to_vec();

@@ -906,6 +906,19 @@ pub enum Event {
         /// Whether it is pinned; `false` for a conversation the list does not hold.
         top: bool,
     },
+    /// `onConversationsLoadedForAllChannel(code, type, targetId, conversations)` (UG-12): the result of
+    /// `getConversationsForAllChannel`.
+    #[serde(rename = "onConversationsLoadedForAllChannel")]
+    ConversationsLoadedForAllChannel {
+        /// 0, or why the list could not be read.
+        code: ErrorCode,
+        /// The type, as passed (the listener's `type`).
+        conversation_type: ConversationType,
+        /// The ultra group, as passed.
+        target_id: String,
+        /// One conversation per channel with a stored message, newest message first.
+        conversations: Vec<Conversation>,
+    },
     /// `onTopConversationsLoaded(code, conversationTypes, channelId, conversations)` (TOP-4).
     #[serde(rename = "onTopConversationsLoaded")]
     TopConversationsLoaded {
@@ -1109,6 +1122,7 @@ impl Event {
             Event::ConversationTopStatusChanged { .. } => "onConversationTopStatusChanged",
             Event::ConversationTopStatusLoaded { .. } => "onConversationTopStatusLoaded",
             Event::TopConversationsLoaded { .. } => "onTopConversationsLoaded",
+            Event::ConversationsLoadedForAllChannel { .. } => "onConversationsLoadedForAllChannel",
             Event::ConversationTopStatusSynced { .. } => "onConversationTopStatusSynced",
             Event::ConversationNotificationLevelChanged { .. } => "onConversationNotificationLevelChanged",
             Event::ConversationNotificationLevelLoaded { .. } => "onConversationNotificationLevelLoaded",

@@ -1,5 +1,5 @@
 //! Ultra groups on the client (UG, CTYPE-5): their messages, which arrive only while the device is online (UG-36),
-//! and the read-status sync of one channel (UG-31, RSYNC-4).
+//! the read-status sync of one channel (UG-31, RSYNC-4), and the local list of one ultra group's channels (UG-12).
 //!
 //! An ultra group message is stored with its channel (MSG-3), and every query by conversation of an ultra group
 //! (history, unread counts, clearing) takes one channel, `None` being the messages in no channel (UG-4): channels
@@ -7,6 +7,7 @@
 
 use crate::error::{ErrorCode, ImError};
 use crate::proto::{self, request};
+use crate::store::ConversationQuery;
 use crate::types::ConversationType;
 
 use super::messages::{native_error, validate_conversation};
@@ -15,6 +16,54 @@ use super::requests::RequestKind;
 use super::{Core, Event, Now};
 
 impl Core {
+    /// `getConversationsForAllChannel(type, targetId)` → `onConversationsLoadedForAllChannel` (UG-11, UG-12): the
+    /// ultra group's local conversations, one per channel, those with a stored message only, newest message first
+    /// (ties by channel, the messages in no channel first). The list is built from the messages this device sent
+    /// and received, so it may lack channels the server has (UG-11). -101 for a type other than `ultraGroup` or an
+    /// invalid target, -102 once destroyed, -103 before any `connect`.
+    pub fn get_conversations_for_all_channel(
+        &mut self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<(), ImError> {
+        self.check_store_call()?;
+        validate_conversation(conversation_type, target_id, None)?;
+        if conversation_type != ConversationType::UltraGroup {
+            return Err(ImError::param("getConversationsForAllChannel lists an ultra group's channels (UG-12)"));
+        }
+        let query = ConversationQuery {
+            conversation_types: &[ConversationType::UltraGroup],
+            operation_time_before: i64::MAX,
+            only_top: false,
+            only_unread: false,
+            limit: None,
+            ultra_group_channel: None,
+        };
+        let user_id = self.current_user_id().unwrap_or_default();
+        let store = self.database()?;
+        let mut conversations = Vec::new();
+        for state in store.conversation_states(&query).map_err(native_error)? {
+            if state.target_id == target_id {
+                let conversation = store.conversation_of(state, user_id).map_err(native_error)?;
+                if let Some(newest) = conversation.last_message.as_ref().map(|message| message.sent_time) {
+                    conversations.push((newest, conversation));
+                }
+            }
+        }
+        conversations.sort_by(|(left_time, left), (right_time, right)| {
+            right_time.cmp(left_time).then_with(|| left.channel_id.cmp(&right.channel_id))
+        });
+        crate::mark!("UG-11");
+        crate::mark!("UG-12");
+        self.emit(Event::ConversationsLoadedForAllChannel {
+            code: ErrorCode::SUCCESS,
+            conversation_type,
+            target_id: target_id.to_owned(),
+            conversations: conversations.into_iter().map(|(_, conversation)| conversation).collect(),
+        });
+        Ok(())
+    }
+
     /// An ultra group message to this device, online when it was sent (UG-4, UG-36): stored if its type is stored
     /// (a repeat of a stored UID is dropped) and reported with `left` 0, offline false. It is not in the inbox, so
     /// nothing is acknowledged.

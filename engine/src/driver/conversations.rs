@@ -153,6 +153,16 @@ impl Engine {
             .await
     }
 
+    /// `getConversationsForAllChannel(type, targetId)` (UG-12) → `Event::ConversationsLoadedForAllChannel`.
+    pub async fn get_conversations_for_all_channel(
+        &self,
+        conversation_type: ConversationType,
+        target_id: &str,
+    ) -> Result<(), ImError> {
+        let target_id = target_id.to_owned();
+        self.run(move |core, _| core.get_conversations_for_all_channel(conversation_type, &target_id)).await
+    }
+
     /// `getTopConversations(types, channelId)` (TOP-4) → `Event::TopConversationsLoaded`.
     pub async fn get_top_conversations(
         &self,

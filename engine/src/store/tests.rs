@@ -67,6 +67,7 @@ macro_rules! store_conformance_tests {
             notification_levels_belong_to_the_user_not_to_the_list,
             removing_types_deletes_their_conversations_and_messages,
             marking_read_up_to_a_time_leaves_the_later_ones_unread,
+            each_ultra_group_channel_is_a_conversation_of_its_own,
             signals_recall_and_change_expansion_with_the_cursor,
         );
     };

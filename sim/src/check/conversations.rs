@@ -1,7 +1,8 @@
 //! The conversation list agrees with the messages it is made of (CONV-1, CONV-2, CONV-5, CONV-7, CTYPE-9, UNREAD-6,
 //! MENTION-6, MENTION-7, DEL-15): after every run, each conversation of each device's list has the newest stored
 //! message of its conversation as `lastMessage`, the unread and mentioned counts its stored messages imply, an
-//! operation time no older than that message, and the list is in CONV-7's order with no chatroom in it.
+//! operation time no older than that message, and the list is in CONV-7's order with no chatroom in it. An ultra
+//! group's conversation is one channel (CTYPE-5, UG-4): its fields come from that channel's messages only.
 //!
 //! The store reads these fields through SQL over its indexes; this recomputes them in Rust from every stored message,
 //! so a query that drifts from the rules (a wrong partial index, a wrong bound) is caught by any run that exercises it.
@@ -41,11 +42,15 @@ fn conversations(history: &History, _: &Index) -> Vec<String> {
         let stored = history.stored.get(device).map(Vec::as_slice).unwrap_or_default();
         for pair in list.windows(2) {
             let key = |conversation: &imsim_engine::conversation::Conversation| {
-                (std::cmp::Reverse((conversation.top, conversation.operation_time)), conversation.conversation_type)
+                let channel = conversation.channel_id.clone().unwrap_or_default();
+                (
+                    std::cmp::Reverse((conversation.top, conversation.operation_time)),
+                    conversation.conversation_type,
+                    conversation.target_id.clone(),
+                    channel,
+                )
             };
-            if key(&pair[0]) > key(&pair[1])
-                || (key(&pair[0]) == key(&pair[1]) && pair[0].target_id > pair[1].target_id)
-            {
+            if key(&pair[0]) >= key(&pair[1]) {
                 breaches.push(format!(
                     "{device}'s list puts {} {} before {} {} (CONV-7)",
                     pair[0].conversation_type, pair[0].target_id, pair[1].conversation_type, pair[1].target_id
@@ -53,7 +58,13 @@ fn conversations(history: &History, _: &Index) -> Vec<String> {
             }
         }
         for conversation in list {
-            let name = format!("{device}'s {} {}", conversation.conversation_type, conversation.target_id);
+            let channel = conversation.channel_id.as_deref().map(|channel| format!(" channel {channel}"));
+            let name = format!(
+                "{device}'s {} {}{}",
+                conversation.conversation_type,
+                conversation.target_id,
+                channel.unwrap_or_default()
+            );
             if conversation.conversation_type == ConversationType::Chatroom {
                 breaches.push(format!("{name} is in the list (CTYPE-9)"));
                 continue;
@@ -63,6 +74,8 @@ fn conversations(history: &History, _: &Index) -> Vec<String> {
                 .filter(|message| {
                     message.conversation_type == conversation.conversation_type
                         && message.target_id == conversation.target_id
+                        && (conversation.conversation_type != ConversationType::UltraGroup
+                            || message.channel_id == conversation.channel_id)
                 })
                 .collect();
             let newest = own.iter().copied().max_by_key(|message| (message.sent_time, message.message_id));

@@ -181,3 +181,68 @@ pub(super) fn marking_read_up_to_a_time_leaves_the_later_ones_unread(store: &mut
     assert_eq!(targets(store, &unread), pairs(&[("carol", 50)]));
     assert_eq!(store.unread_count((PRIVATE, "carol", None)).unwrap(), 1, "other conversations untouched");
 }
+
+pub(super) fn each_ultra_group_channel_is_a_conversation_of_its_own(store: &mut impl Store) {
+    // CTYPE-5, UG-4: an ultra group's messages, unread counts, drafts, pinned flags and places in the list are per
+    // channel; its messages in no channel (UG-7) are one more conversation. Other types ignore a channel (CALL-11).
+    const ULTRA: ConversationType = ConversationType::UltraGroup;
+    let in_channel = |channel_id: Option<&str>, message: Message| Message {
+        conversation_type: ULTRA,
+        channel_id: channel_id.map(str::to_owned),
+        ..message
+    };
+    let batch = [
+        in_channel(Some("news"), received("ug", "u1", 100, "a")),
+        in_channel(Some("news"), received("ug", "u2", 110, "b")),
+        in_channel(Some("chat"), received("ug", "u3", 120, "c")),
+        in_channel(None, received("ug", "u4", 130, "d")),
+    ];
+    store.insert_received(&batch, 4).unwrap();
+    store.insert_outgoing(&in_channel(Some("news"), outgoing("ug", 140, "e"))).unwrap();
+    let rows = |store: &dyn Store, query: &ConversationQuery<'_>| -> Vec<(Option<String>, i64)> {
+        let states = store.conversation_states(query).unwrap();
+        states.into_iter().map(|state| (state.channel_id, state.operation_time)).collect()
+    };
+    let channel = |name: &str, time: i64| (Some(name.to_owned()), time);
+    assert_eq!(rows(store, &list(&[ULTRA])), [channel("news", 140), (None, 130), channel("chat", 120)]);
+    let news = (ULTRA, "ug", Some("news"));
+    let conversation = store.conversation(news, "me").unwrap().unwrap();
+    let last_text = conversation.last_message.as_ref().map(|message| message.content.clone());
+    assert_eq!(
+        (conversation.channel_id.as_deref(), conversation.unread_count, conversation.first_unread_msg_send_time),
+        (Some("news"), 2, 100)
+    );
+    assert_eq!(last_text, Some(crate::types::MessageContent::Text { text: "e".to_owned() }));
+    assert_eq!(store.unread_count((ULTRA, "ug", Some("chat"))).unwrap(), 1);
+    assert_eq!(store.unread_count((ULTRA, "ug", None)).unwrap(), 1, "no channel is a conversation too");
+    assert_eq!(store.unread_count((ULTRA, "ug", Some("gone"))).unwrap(), 0);
+    assert_eq!(store.unread_count_of_target(ULTRA, "ug").unwrap(), 4, "every channel");
+    // A list narrowed to one channel keeps every other type whole.
+    store.insert_outgoing(&Message { channel_id: Some("news".to_owned()), ..outgoing("bob", 90, "f") }).unwrap();
+    let narrowed = ConversationQuery { ultra_group_channel: Some("chat"), ..list(LISTED) };
+    assert_eq!(rows(store, &narrowed), [channel("chat", 120), (None, 90)]);
+    assert_eq!(
+        store.conversation_state((PRIVATE, "bob", Some("other"))).unwrap().map(|state| state.channel_id),
+        Some(None)
+    );
+    // Drafts and pins belong to one channel.
+    store.save_draft((ULTRA, "ug", Some("chat")), "later", 200).unwrap();
+    assert!(store.set_top((ULTRA, "ug", Some("news")), true, 200).unwrap());
+    assert_eq!(rows(store, &ConversationQuery { only_top: true, ..list(&[ULTRA]) }), [channel("news", 140)]);
+    let draft_of =
+        |store: &dyn Store, channel_id| store.conversation_state((ULTRA, "ug", channel_id)).unwrap().unwrap().draft;
+    assert_eq!((draft_of(store, Some("chat")), draft_of(store, Some("news"))), ("later".to_owned(), String::new()));
+    // Unread is per channel: the unread list holds the channels with unread messages.
+    store.mark_read_sent_up_to(news, i64::MAX).unwrap();
+    let unread = ConversationQuery { only_unread: true, ..list(&[ULTRA]) };
+    assert_eq!(rows(store, &unread), [channel("chat", 200), (None, 130)]);
+    // Removing one channel's conversation leaves the others; its next message brings it back.
+    assert!(store.remove_conversation((ULTRA, "ug", Some("chat"))).unwrap());
+    assert_eq!(rows(store, &list(&[ULTRA])), [channel("news", 140), (None, 130)]);
+    store.insert_received(&[in_channel(Some("chat"), received("ug", "u6", 150, "g"))], 5).unwrap();
+    assert_eq!(
+        rows(store, &list(&[ULTRA])),
+        [channel("news", 140), channel("chat", 150), (None, 130)],
+        "news is pinned"
+    );
+}

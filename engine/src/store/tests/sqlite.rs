@@ -454,3 +454,59 @@ fn the_committed_schema_6_database_opens_upgrades_and_reads_back() {
     assert_eq!(listed, [("team", 3_000, 1, 1), ("bob", 2_000, 1, 0)]);
     assert_eq!(store.insert_outgoing(&outgoing("bob", 4_000, "after the upgrade")).unwrap(), 4);
 }
+
+#[test]
+fn a_schema_9_ultra_group_row_becomes_one_row_per_channel() {
+    // Migration 0010 (CTYPE-5): an ultra group's one row becomes one per channel its messages are in, at that
+    // channel's newest time; its pinned flag and draft stay on its no-channel row; other types keep their state.
+    let directory = TempDir::new("a_schema_9_ultra_group_row");
+    let path = directory.database();
+    let old = Connection::open(&path).unwrap();
+    for sql in super::super::sqlite::schema_sql().take(9) {
+        old.execute_batch(sql).unwrap();
+    }
+    old.pragma_update(None, "user_version", 9).unwrap();
+    let ultra = |uid: &str, channel: &str, sent_time| Message {
+        conversation_type: ConversationType::UltraGroup,
+        channel_id: Some(channel.to_owned()),
+        ..received("ug", uid, sent_time, "x")
+    };
+    for message in
+        [ultra("u1", "news", 100), ultra("u2", "chat", 300), ultra("u3", "news", 200), received("bob", "u4", 50, "y")]
+    {
+        insert_as_0001(&old, &message);
+    }
+    old.execute("UPDATE conversations SET top = 1, draft = 'pinned before channels'", []).unwrap();
+    drop(old);
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&path), 10);
+    let states = store
+        .conversation_states(&crate::store::ConversationQuery {
+            conversation_types: &[ConversationType::Private, ConversationType::UltraGroup],
+            operation_time_before: i64::MAX,
+            only_top: false,
+            only_unread: false,
+            limit: None,
+            ultra_group_channel: None,
+        })
+        .unwrap();
+    let rows: Vec<(String, Option<String>, i64, bool, String)> = states
+        .into_iter()
+        .map(|state| (state.target_id, state.channel_id, state.operation_time, state.top, state.draft))
+        .collect();
+    let row = |target: &str, channel: Option<&str>, time, top, draft: &str| {
+        (target.to_owned(), channel.map(str::to_owned), time, top, draft.to_owned())
+    };
+    let draft = "pinned before channels";
+    assert_eq!(
+        rows,
+        [
+            row("ug", None, 300, true, draft),
+            row("bob", None, 50, true, draft),
+            row("ug", Some("chat"), 300, false, ""),
+            row("ug", Some("news"), 200, false, ""),
+        ]
+    );
+    assert_eq!(store.unread_count((ConversationType::UltraGroup, "ug", Some("news"))).unwrap(), 2);
+}
