@@ -213,6 +213,12 @@ pub(super) fn each_ultra_group_channel_is_a_conversation_of_its_own(store: &mut 
         (Some("news"), 2, 100)
     );
     assert_eq!(last_text, Some(crate::types::MessageContent::Text { text: "e".to_owned() }));
+    let last_of = |store: &dyn Store, channel_id| {
+        let last = store.last_message((ULTRA, "ug", channel_id)).unwrap();
+        last.map(|message| message.message_uid.unwrap_or_default())
+    };
+    assert_eq!(last_of(store, Some("chat")), Some("u3".to_owned()), "not the newer news message");
+    assert_eq!(last_of(store, None), Some("u4".to_owned()));
     assert_eq!(store.unread_count((ULTRA, "ug", Some("chat"))).unwrap(), 1);
     assert_eq!(store.unread_count((ULTRA, "ug", None)).unwrap(), 1, "no channel is a conversation too");
     assert_eq!(store.unread_count((ULTRA, "ug", Some("gone"))).unwrap(), 0);
