@@ -102,13 +102,18 @@ fn conversation_params(
     (conversation_type.ordinal(), target_id, conversation_type != ConversationType::UltraGroup, channel_id)
 }
 
-/// `Store::unread_count`: the conversation as `in_conversation!()` takes it.
+/// `Store::unread_count` outside ultra groups, and `Store::unread_count_of_target`: `?1` the conversation type, `?2`
+/// the target. It reads nothing but the partial index `messages_unread`, so it is kept apart from the one channel of
+/// an ultra group, whose `channel_id` only the table holds.
 pub(super) const UNREAD_COUNT: &str =
-    concat!("SELECT COUNT(*) FROM messages WHERE ", in_conversation!(), " AND ", counts_as_unread!());
-
-/// `Store::unread_count_of_target`: `?1` the conversation type, `?2` the target, every channel.
-const UNREAD_COUNT_OF_TARGET: &str =
     concat!("SELECT COUNT(*) FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND ", counts_as_unread!());
+
+/// `Store::unread_count` of one ultra group channel: `?1` the conversation type, `?2` the target, `?3` the channel
+/// (NULL: the messages in no channel).
+const UNREAD_COUNT_IN_CHANNEL: &str = concat!(
+    "SELECT COUNT(*) FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND channel_id IS ?3 AND ",
+    counts_as_unread!()
+);
 
 /// `Store::unread_count_of_type`: every conversation of one type (UNREAD-3).
 pub(super) const UNREAD_COUNT_OF_TYPE: &str =
@@ -628,17 +633,21 @@ impl Store for SqliteStore {
     }
 
     fn unread_count(&self, conversation: ConversationKey<'_>) -> Result<u32, StoreError> {
-        let count: i64 = self
-            .connection
-            .prepare_cached(UNREAD_COUNT)?
-            .query_row(conversation_params(conversation), |row| row.get(0))?;
+        let (conversation_type, target_id, channel_id) = conversation;
+        let count: i64 = if conversation_type == ConversationType::UltraGroup {
+            let mut statement = self.connection.prepare_cached(UNREAD_COUNT_IN_CHANNEL)?;
+            statement.query_row(params![conversation_type.ordinal(), target_id, channel_id], |row| row.get(0))?
+        } else {
+            let mut statement = self.connection.prepare_cached(UNREAD_COUNT)?;
+            statement.query_row(params![conversation_type.ordinal(), target_id], |row| row.get(0))?
+        };
         count_to_u32(count)
     }
 
     fn unread_count_of_target(&self, conversation_type: ConversationType, target_id: &str) -> Result<u32, StoreError> {
         let count: i64 = self
             .connection
-            .prepare_cached(UNREAD_COUNT_OF_TARGET)?
+            .prepare_cached(UNREAD_COUNT)?
             .query_row(params![conversation_type.ordinal(), target_id], |row| row.get(0))?;
         count_to_u32(count)
     }

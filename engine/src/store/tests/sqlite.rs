@@ -324,7 +324,7 @@ fn unread_counts_use_the_partial_index() {
         let details = statement.query_map(params, |row| row.get::<_, String>(3)).unwrap();
         details.map(Result::unwrap).collect::<Vec<_>>().join("; ")
     }
-    let one = plan(&store, UNREAD_COUNT, rusqlite::params![1, "bob", true, None::<&str>]);
+    let one = plan(&store, UNREAD_COUNT, rusqlite::params![1, "bob"]);
     assert!(one.contains("messages_unread"), "{one}");
     let total = plan(&store, TOTAL_UNREAD_COUNT, []);
     assert!(total.contains("messages_unread"), "{total}");
