@@ -1,7 +1,6 @@
 //! The conversation list in SQLite (migrations 0007 and 0010): each conversation's own state, one per ultra group
-//! channel (CTYPE-5), read in the list's order through
-//! `conversations_in_list_order`, and the writes of DRAFT, TOP, CREM and UNREAD-4; and the do-not-disturb levels
-//! (migration 0009).
+//! channel (CTYPE-5), read in the list's order through `conversations_in_list_order`, and the writes of DRAFT, TOP,
+//! CREM and UNREAD-4; and the do-not-disturb levels (migration 0009).
 //!
 //! A page is two index seeks, one per pinned flag, each bounded by the operation time and cut to the page size, so
 //! its cost does not grow with the list (the `getConversations` bench of issue 15 holds it to that). The type filter
