@@ -244,7 +244,7 @@ impl Run<'_> {
                 let store = self.open_device_store(device)?;
                 let (actual, what) = match conversation {
                     Some((conversation_type, target_id)) => (
-                        store.unread_count((*conversation_type, target_id, None)),
+                        store.unread_count_of_target(*conversation_type, target_id),
                         format!("{conversation_type}:{target_id}"),
                     ),
                     None => (store.total_unread_count(), "all conversations".to_owned()),

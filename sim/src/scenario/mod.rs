@@ -246,7 +246,7 @@
 //!   holds, whatever they are.
 //! - An **unread** check takes either `total` alone, the count `getTotalUnreadCount` gives (UNREAD-1), or `target`
 //!   (required), `type` (default private) and `count` (required), the count `getUnreadCount` gives for that
-//!   conversation (UNREAD-2). Counts are u32s.
+//!   conversation (UNREAD-2); for an ultra group, every channel's together. Counts are u32s.
 //! - An **entries** check reads the device engine's copy of a chatroom's KV entries (CRKV-9, CRKV-10), again on
 //!   every tick until it holds: `{ room, entries: { k: v, ... } }` (`getChatRoomAllEntries` gives exactly this
 //!   map; `{}` for none), `{ room, key, value }` (`getChatRoomEntry` gives this value) or `{ room, code }` /
