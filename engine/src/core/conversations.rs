@@ -13,7 +13,7 @@ use super::{Core, Event, Now};
 use crate::error::{ErrorCode, ImError};
 use crate::limits::CONVERSATION_PAGE_COUNT_MAX;
 use crate::proto::{self, request, response};
-use crate::store::{ConversationQuery, list_channel};
+use crate::store::{ConversationQuery, channel_from_list, list_channel};
 use crate::types::ConversationType;
 
 /// A pinning request in flight: what to apply locally once the server says yes.
@@ -457,8 +457,10 @@ impl Core {
             if !listed(conversation_type) {
                 continue;
             }
-            let channel_id = Some(state.channel_id)
-                .filter(|channel_id| conversation_type == ConversationType::UltraGroup && !channel_id.is_empty());
+            // CALL-11: only an ultra group has channels.
+            let channel_id = channel_from_list(&state.channel_id)
+                .filter(|_| conversation_type == ConversationType::UltraGroup)
+                .map(str::to_owned);
             let key = (conversation_type, state.target_id.as_str(), channel_id.as_deref());
             let Ok(store) = self.database_mut() else { return };
             if matches!(store.set_top(key, state.top, now.unix_ms), Ok(true)) {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use super::sqlite::cursor_to_sql;
 use super::{
     ConversationKey, ConversationMatches, ConversationQuery, ConversationState, MessageFilter, ReceiptChange, Received,
-    SignalChange, Store, StoreError, list_channel, merge_expansion,
+    SignalChange, Store, StoreError, channel_from_list, list_channel, merge_expansion,
 };
 use crate::content::{decode_content, encode_content};
 use crate::types::{
@@ -644,7 +644,7 @@ fn list_key((conversation_type, target_id, channel_id): ConversationKey<'_>) -> 
 
 /// The conversation a list key stands for: its `""` channel is the messages in no channel.
 fn as_conversation((conversation_type, target_id, channel_id): &ListKey) -> ConversationKey<'_> {
-    (*conversation_type, target_id, Some(channel_id.as_str()).filter(|channel_id| !channel_id.is_empty()))
+    (*conversation_type, target_id, channel_from_list(channel_id))
 }
 
 /// The conversation `message` belongs to.
@@ -658,7 +658,7 @@ fn new_state(key: &ListKey, operation_time: i64) -> ConversationState {
     ConversationState {
         conversation_type,
         target_id: target_id.to_owned(),
-        channel_id: channel_id.filter(|_| conversation_type == ConversationType::UltraGroup).map(str::to_owned),
+        channel_id: channel_id.map(str::to_owned),
         operation_time,
         top: false,
         draft: String::new(),

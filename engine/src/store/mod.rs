@@ -171,6 +171,11 @@ pub fn list_channel(conversation_type: ConversationType, channel_id: Option<&str
     }
 }
 
+/// The inverse of `list_channel`: the channel a list row's `channel_id` stands for (`""`: none).
+pub fn channel_from_list(channel_id: &str) -> Option<&str> {
+    Some(channel_id).filter(|channel_id| !channel_id.is_empty())
+}
+
 /// A conversation's own state (migration 0007): what its messages cannot give. The rest of `RCIMIWConversation`
 /// (its last message, its unread and mentioned counts) is read from its messages (`Store::conversation_of`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -143,8 +143,8 @@ impl Server {
                 .iter()
                 .flat_map(|(user_id, target_id)| push::notifications(app, &message, user_id, target_id, now_ms))
                 .collect();
-            for push in pushes {
-                app.chatrooms.callbacks.push_notification(push);
+            for notification in pushes {
+                app.chatrooms.callbacks.push(notification);
             }
         }
         let mut touched = Vec::with_capacity(recipients.len() + 1);

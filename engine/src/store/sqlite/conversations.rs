@@ -11,7 +11,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
 use super::rows::unreadable;
-use crate::store::{ConversationKey, ConversationQuery, ConversationState, StoreError, list_channel};
+use crate::store::{
+    ConversationKey, ConversationQuery, ConversationState, StoreError, channel_from_list, list_channel,
+};
 use std::collections::BTreeMap;
 
 use crate::types::{ConversationType, PushNotificationLevel, ReceivedStatus};
@@ -92,7 +94,7 @@ fn into_state(row: StateRow) -> Result<ConversationState, StoreError> {
     let StateRow { conversation_type: ordinal, target_id, channel_id, operation_time, top, draft } = row;
     let conversation_type = ConversationType::from_ordinal(ordinal)
         .ok_or_else(|| StoreError::Corrupt(format!("conversation type ordinal {ordinal}")))?;
-    let channel_id = Some(channel_id).filter(|channel_id| !channel_id.is_empty());
+    let channel_id = channel_from_list(&channel_id).map(str::to_owned);
     Ok(ConversationState { conversation_type, target_id, channel_id, operation_time, top, draft })
 }
 
@@ -251,15 +253,15 @@ impl SqliteStore {
 /// `connection` (a transaction of the caller's, or the store's own connection); how many changed.
 pub(super) fn mark_read(
     connection: &Connection,
-    (conversation_type, target_id, channel_id): ConversationKey<'_>,
+    conversation: ConversationKey<'_>,
     sent_up_to: i64,
 ) -> Result<u64, StoreError> {
-    let any_channel = conversation_type != ConversationType::UltraGroup;
+    let (conversation_type, target_id, any_channel, channel_id) = super::conversation_params(conversation);
     let marked = connection
         .prepare_cached(
             "UPDATE messages SET received_status = 1 WHERE conversation_type = ?1 AND target_id = ?2 \
              AND sent_time <= ?3 AND direction = 1 AND received_status IN (0, 4) AND (?4 OR channel_id IS ?5)",
         )?
-        .execute(params![conversation_type.ordinal(), target_id, sent_up_to, any_channel, channel_id])?;
+        .execute(params![conversation_type, target_id, sent_up_to, any_channel, channel_id])?;
     Ok(marked as u64)
 }

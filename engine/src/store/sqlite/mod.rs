@@ -94,9 +94,10 @@ macro_rules! in_conversation {
     };
 }
 
-/// The parameters `?1` to `?4` of `in_conversation!()` for one conversation (CTYPE-5: an ultra group's is one
-/// channel).
-fn conversation_params(
+/// One conversation's type ordinal, target, whether the channel does not matter (every type but ultra groups,
+/// CALL-11) and channel: the parameters `?1` to `?4` of `in_conversation!()`, and the same values wherever another
+/// statement binds them (CTYPE-5: an ultra group's conversation is one channel).
+pub(super) fn conversation_params(
     (conversation_type, target_id, channel_id): ConversationKey<'_>,
 ) -> (u32, &str, bool, Option<&str>) {
     (conversation_type.ordinal(), target_id, conversation_type != ConversationType::UltraGroup, channel_id)
@@ -490,17 +491,17 @@ impl Store for SqliteStore {
 
     fn delete_messages_sent_up_to(
         &mut self,
-        (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+        conversation: ConversationKey<'_>,
         sent_up_to: i64,
     ) -> Result<u64, StoreError> {
         let transaction = self.write_transaction()?;
-        let any_channel = conversation_type != ConversationType::UltraGroup;
+        let (conversation_type, target_id, any_channel, channel_id) = conversation_params(conversation);
         let deleted = transaction
             .prepare_cached(
                 "DELETE FROM messages WHERE conversation_type = ?1 AND target_id = ?2 AND sent_time <= ?3 \
                  AND (?4 OR channel_id IS ?5)",
             )?
-            .execute(params![conversation_type.ordinal(), target_id, sent_up_to, any_channel, channel_id])?;
+            .execute(params![conversation_type, target_id, sent_up_to, any_channel, channel_id])?;
         transaction.commit()?;
         Ok(deleted as u64)
     }
@@ -554,7 +555,7 @@ impl Store for SqliteStore {
 
     fn history_page(
         &self,
-        (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+        conversation: ConversationKey<'_>,
         sent_time: i64,
         order: TimeOrder,
         count: u32,
@@ -564,25 +565,22 @@ impl Store for SqliteStore {
             TimeOrder::Before => HISTORY_PAGE_BEFORE_SQL,
             TimeOrder::After => HISTORY_AFTER,
         };
-        let any_channel = conversation_type != ConversationType::UltraGroup;
-        self.select_messages(
-            sql,
-            params![conversation_type.ordinal(), target_id, sent_time, any_channel, channel_id, count],
-        )
+        let (conversation_type, target_id, any_channel, channel_id) = conversation_params(conversation);
+        self.select_messages(sql, params![conversation_type, target_id, sent_time, any_channel, channel_id, count])
     }
 
     fn search_messages(
         &self,
-        (conversation_type, target_id, channel_id): (ConversationType, &str, Option<&str>),
+        conversation: ConversationKey<'_>,
         filter: &MessageFilter<'_>,
         offset: u32,
         count: u32,
     ) -> Result<Vec<Message>, StoreError> {
-        let any_channel = conversation_type != ConversationType::UltraGroup;
+        let (conversation_type, target_id, any_channel, channel_id) = conversation_params(conversation);
         self.select_messages(
             SEARCH_MESSAGES_SQL,
             params![
-                conversation_type.ordinal(),
+                conversation_type,
                 target_id,
                 any_channel,
                 channel_id,

@@ -94,16 +94,13 @@ pub(in crate::server) struct CallbackLog {
 }
 
 impl CallbackLog {
-    fn push(&mut self, callback: AppServerCallback) {
+    /// Records `callback` unconditionally: a push notification (the `push` module decided it is due), or a chatroom
+    /// callback whose switch is on.
+    pub(in crate::server) fn push(&mut self, callback: AppServerCallback) {
         if self.callbacks.len() >= APP_SERVER_CALLBACKS_MAX {
             self.callbacks.pop_front();
         }
         self.callbacks.push_back(callback);
-    }
-
-    /// Records a notification handed to the push service (the `push` module decided it is due).
-    pub(in crate::server) fn push_notification(&mut self, push: AppServerCallback) {
-        self.push(push);
     }
 
     /// Records a CR-36 callback if the switch is on.
